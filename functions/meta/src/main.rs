@@ -1,0 +1,7 @@
+//! Lambda entry point for `/health` and `/openapi.json`. Needs no AWS client.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    nudge::telemetry::init();
+    nudge::app::run_lambda(meta::router()).await
+}

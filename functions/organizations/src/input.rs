@@ -1,0 +1,172 @@
+//! Reading and checking organization input, and who may change what. Pure: no I/O.
+
+use crate::model::{OrganizationFields, OrganizationType, SubscriptionTier, Theme};
+use nudge::http::{ApiError, Fields};
+use nudge::validate;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+const TERMINOLOGY_MAX_ENTRIES: usize = 100;
+const TERMINOLOGY_MAX_BYTES: usize = 8 * 1024;
+const SETTINGS_MAX_BYTES: usize = 16 * 1024;
+const SETTINGS_MAX_DEPTH: usize = 8;
+
+/// Reads a full field set; `creating` fills defaults (tier, locale, theme, and a slug from the name).
+pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError> {
+    let mut f = Fields::new(body)?;
+    let name: Option<String> = f.required("name");
+    f.check("name", &name, |v| validate::text(v, 1, 200));
+    let description: Option<String> = f.optional("description");
+    f.check("description", &description, |v| validate::text(v, 0, 2000));
+    let website: Option<String> = f.optional("website");
+    f.check("website", &website, |v| validate::web_url(v, false));
+    let kind: Option<OrganizationType> = f.required("type");
+    let tier: Option<SubscriptionTier> =
+        if creating { f.optional("subscriptionTier") } else { f.required("subscriptionTier") };
+    let slug: Option<String> = if creating { f.optional("slug") } else { f.required("slug") };
+    f.check("slug", &slug, |v| validate::slug(v));
+    let locale: Option<String> = if creating { f.optional("locale") } else { f.required("locale") };
+    f.check("locale", &locale, |v| validate::locale(v));
+    let theme: Option<Theme> = if creating { f.optional("theme") } else { f.required("theme") };
+    let logo_url: Option<String> = f.optional("logoUrl");
+    f.check("logoUrl", &logo_url, |v| validate::web_url(v, true));
+    let terms: Option<BTreeMap<String, String>> = f.optional("customTerminology");
+    f.check("customTerminology", &terms, check_terminology);
+    let settings: Option<Map<String, Value>> = f.optional("settings");
+    f.check("settings", &settings, |m| {
+        validate::json_object(&Value::Object(m.clone()), SETTINGS_MAX_BYTES, SETTINGS_MAX_DEPTH)
+    });
+
+    // A slug derived from the name must itself be valid; say so on `slug` rather than guess.
+    let slug = match (slug, &name) {
+        (Some(s), _) => Some(s),
+        (None, Some(n)) if creating => {
+            let derived = validate::slugify(n);
+            if validate::slug(&derived).is_err() && validate::text(n, 1, 200).is_ok() {
+                f.reject("slug", "could not be derived from the name; give a slug");
+            }
+            Some(derived)
+        }
+        (None, _) => None,
+    };
+    let has_errors = f.has_errors();
+    f.finish()?;
+    match (name, kind, slug) {
+        (Some(name), Some(kind), Some(slug)) if !has_errors => Ok(OrganizationFields {
+            name: name.trim().to_owned(),
+            description,
+            website,
+            kind,
+            subscription_tier: tier.unwrap_or_default(),
+            slug,
+            locale: locale.unwrap_or_else(|| "en".into()),
+            theme: theme.unwrap_or_default(),
+            logo_url,
+            custom_terminology: terms,
+            settings,
+        }),
+        // finish() reported every missing field already; this is unreachable in practice.
+        _ => Err(ApiError::internal("organization input incomplete without a reported error")),
+    }
+}
+
+fn check_terminology(terms: &BTreeMap<String, String>) -> Result<(), String> {
+    if terms.len() > TERMINOLOGY_MAX_ENTRIES {
+        return Err(format!("must have at most {TERMINOLOGY_MAX_ENTRIES} entries"));
+    }
+    if let Some((k, _)) = terms.iter().find(|(k, v)| k.trim().is_empty() || k.len() > 100 || v.chars().count() > 200) {
+        return Err(format!("entry `{k}` must have a key of 1–100 and a value of at most 200 characters"));
+    }
+    let value = serde_json::to_value(terms).unwrap_or_default();
+    validate::json_object(&value, TERMINOLOGY_MAX_BYTES, 1)
+}
+
+/// Fields only a platform admin may change.
+pub fn platform_only_changes(before: &OrganizationFields, after: &OrganizationFields) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    if before.slug != after.slug {
+        changed.push("slug");
+    }
+    if before.kind != after.kind {
+        changed.push("type");
+    }
+    if before.subscription_tier != after.subscription_tier {
+        changed.push("subscriptionTier");
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pointers(err: ApiError) -> Vec<String> {
+        match err {
+            ApiError::Invalid(errors) => errors.into_iter().filter_map(|e| e.pointer).collect(),
+            other => panic!("expected 400, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_fills_defaults_and_derives_the_slug() {
+        let f = read(json!({"name": "  Acme Retail ", "type": "client"}), true).unwrap();
+        assert_eq!(f.name, "Acme Retail");
+        assert_eq!(f.slug, "acme-retail");
+        assert_eq!((f.locale.as_str(), f.theme, f.subscription_tier), ("en", Theme::Default, SubscriptionTier::Free));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let err = read(
+            json!({
+                "name": "", "type": "partner", "website": "ftp://x", "slug": "Bad Slug", "locale": "??",
+                "logoUrl": "http://insecure.example/logo.png", "customTerminology": {"worker": 3},
+                "settings": [], "subscriptionTier": "gold", "theme": "neon", "color": "red"
+            }),
+            true,
+        )
+        .unwrap_err();
+        let mut got = pointers(err);
+        got.sort();
+        let mut want = vec![
+            "/name", "/type", "/website", "/slug", "/locale", "/logoUrl", "/customTerminology/worker", "/settings",
+            "/subscriptionTier", "/theme", "/color",
+        ];
+        want.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_patch_may_not_drop_required_fields() {
+        let err = read(json!({"name": "A", "type": "client", "slug": "acme", "locale": "en", "theme": "default"}), false)
+            .unwrap_err();
+        assert_eq!(pointers(err), vec!["/subscriptionTier"]);
+    }
+
+    #[test]
+    fn settings_and_terminology_are_bounded() {
+        let big = "x".repeat(17 * 1024);
+        let err = read(json!({"name": "Acme", "type": "client", "settings": {"blob": big}}), true).unwrap_err();
+        assert_eq!(pointers(err), vec!["/settings"]);
+        let terms: serde_json::Map<String, Value> = (0..101).map(|i| (format!("t{i}"), json!("v"))).collect();
+        let err = read(json!({"name": "Acme", "type": "client", "customTerminology": terms}), true).unwrap_err();
+        assert_eq!(pointers(err), vec!["/customTerminology"]);
+    }
+
+    #[test]
+    fn unsluggable_names_ask_for_a_slug() {
+        let err = read(json!({"name": "日本", "type": "expert"}), true).unwrap_err();
+        assert_eq!(pointers(err), vec!["/slug"]);
+    }
+
+    #[test]
+    fn platform_only_fields() {
+        let a = read(json!({"name": "Acme", "type": "client"}), true).unwrap();
+        let mut b = a.clone();
+        b.slug = "acme-2".into();
+        b.subscription_tier = SubscriptionTier::Pro;
+        b.name = "Acme 2".into();
+        assert_eq!(platform_only_changes(&a, &b), vec!["slug", "subscriptionTier"]);
+    }
+}

@@ -1,0 +1,30 @@
+//! The organizations function: platform admins manage organizations (tenants); tenant admins read and edit
+//! their own.
+
+pub mod input;
+pub mod model;
+pub mod repo;
+pub mod routes;
+
+use axum::Router;
+use nudge::Ctx;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id,
+          routes::get_own, routes::patch_own),
+    components(schemas(model::Organization, model::OrganizationFields, routes::OrganizationPage,
+                       nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+    tags((name = "organizations", description = "Organizations (tenants)"))
+)]
+pub struct ApiDoc;
+
+/// The function's routes behind the shared layers.
+pub fn router(ctx: Ctx) -> Router {
+    nudge::app::protected(routes::routes(), ctx)
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

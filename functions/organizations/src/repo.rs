@@ -1,0 +1,101 @@
+//! Where organizations live in the table.
+//!
+//! | item | pk | sk | gsi1pk / gsi1sk |
+//! |---|---|---|---|
+//! | organization | `T#<orgId>#ORG` | `ORG` | `P#ORGS` (or `P#ORGS#DELETED`) / `<orgId>` (UUIDv7: creation order) |
+//! | slug guard | `P#SLUG#<slug>` | `SLUG` | — |
+
+use crate::model::Organization;
+use nudge::TenantId;
+use nudge::http::{ApiError, FieldError, Page};
+use nudge::keys::{Key, platform_partition};
+use nudge::store::{Index, Put, Query, Store, StoreError, Tx, Write};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+const TYPE: &str = "Organization";
+const SLUG_TAKEN: &str = "slug";
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SlugGuard {
+    org_id: Uuid,
+}
+
+fn key(tenant: &TenantId) -> Key {
+    Key::tenant(tenant, "ORG", "ORG")
+}
+
+fn slug_key(slug: &str) -> Key {
+    Key::platform(&format!("SLUG#{slug}"), "SLUG")
+}
+
+fn list_partition(deleted: bool) -> String {
+    platform_partition(if deleted { "ORGS#DELETED" } else { "ORGS" })
+}
+
+fn put(tenant: &TenantId, org: &Organization) -> Result<Put, StoreError> {
+    Ok(Put::new(&key(tenant), TYPE, org)?.index(Index::Gsi1, list_partition(org.is_deleted()), org.id.to_string()))
+}
+
+fn guard(slug: &str, org: Uuid) -> Result<Put, StoreError> {
+    Put::new(&slug_key(slug), "SlugGuard", &SlugGuard { org_id: org })
+}
+
+fn slug_conflict(err: StoreError) -> ApiError {
+    match err {
+        StoreError::Condition(SLUG_TAKEN) => ApiError::Conflict(
+            "another organization already uses this slug".into(),
+            vec![FieldError::body("/slug", "is already taken")],
+        ),
+        other => other.into(),
+    }
+}
+
+/// Creates the organization and claims its slug, atomically.
+pub async fn create(store: &Store, tenant: &TenantId, org: &Organization) -> Result<(), ApiError> {
+    let tx = Tx::new()
+        .with(Write::create(put(tenant, org)?, "organization"))
+        .with(Write::create(guard(&org.fields.slug, org.id)?, SLUG_TAKEN));
+    store.transact(tx).await.map_err(slug_conflict)
+}
+
+pub async fn get(store: &Store, tenant: &TenantId) -> Result<Option<Organization>, ApiError> {
+    Ok(store.get(&key(tenant)).await?)
+}
+
+/// Writes `next` over `current` if nobody changed it since (else `StoreError::Condition("version")`),
+/// moving the slug guard in the same transaction when the slug changes.
+pub async fn replace(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Organization,
+    next: &Organization,
+) -> Result<(), StoreError> {
+    let write = Write::replace(put(tenant, next)?, current.version);
+    if current.fields.slug == next.fields.slug {
+        return store.write(write).await;
+    }
+    let owner = current.id.to_string();
+    let tx = Tx::new()
+        .with(write)
+        .with(Write::delete(slug_key(&current.fields.slug)).if_equals("orgId", &owner, "slug guard"))
+        .with(Write::create(guard(&next.fields.slug, next.id)?, SLUG_TAKEN));
+    store.transact(tx).await
+}
+
+pub fn replace_error(err: StoreError) -> ApiError {
+    slug_conflict(err)
+}
+
+/// Lists organizations, newest first; deleted ones live in their own partition of the index.
+pub async fn list(
+    store: &Store,
+    scope: &str,
+    deleted: bool,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<Organization>, ApiError> {
+    let query = Query::partition(list_partition(deleted)).on(Index::Gsi1).newest_first();
+    store.page(scope, &query, limit, cursor).await
+}

@@ -1,0 +1,261 @@
+//! The HTTP handlers: thin, they check who may act, then call the pure input rules and the repository.
+
+use crate::input;
+use crate::model::{Organization, OrganizationFields};
+use crate::repo;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use http::{HeaderValue, StatusCode, header};
+use nudge::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
+use nudge::auth::{PlatformAdmin, Principal};
+use nudge::http::problem::Problem;
+use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, etag, merge_patch};
+use nudge::{Ctx, TenantId};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub fn routes() -> Router<Ctx> {
+    Router::new()
+        .route("/organizations", get(list).post(create))
+        .route("/organizations/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
+        .route("/organization", get(get_own).patch(patch_own))
+}
+
+/// A page of organizations.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationPage {
+    pub items: Vec<Organization>,
+    pub next_cursor: Option<String>,
+}
+
+fn respond(status: StatusCode, org: &Organization) -> Response {
+    let mut response = (status, axum::Json(org)).into_response();
+    response.headers_mut().insert(header::ETAG, etag(org.version));
+    response
+}
+
+fn platform_admin(principal: &Principal) -> ApiResult<PlatformAdmin> {
+    principal.platform_admin().ok_or_else(|| ApiError::Forbidden("this needs a platform admin".into()))
+}
+
+/// How the caller reaches an organization by id: any of them as platform admin, or only its own tenant.
+enum Access {
+    Platform(TenantId),
+    Own(TenantId),
+}
+
+impl Access {
+    fn resolve(principal: &Principal, id: &str) -> ApiResult<Self> {
+        // An id that is not a UUID names nothing: 404, like any other unknown id.
+        let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound)?;
+        if let Some(admin) = principal.platform_admin() {
+            return Ok(Self::Platform(admin.tenant(id)));
+        }
+        match principal.tenant_opt() {
+            Some(own) if own.as_uuid() == id => Ok(Self::Own(own)),
+            _ => Err(ApiError::NotFound),
+        }
+    }
+
+    fn tenant(&self) -> TenantId {
+        match self {
+            Self::Platform(t) | Self::Own(t) => *t,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/organizations", tag = "organizations",
+    request_body = OrganizationFields,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses(
+        (status = 201, description = "Created", body = Organization, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a platform admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    let admin = platform_admin(&principal)?;
+    let fields = input::read(body, true)?;
+    let org = Organization::new(Uuid::now_v7(), fields, Utc::now());
+    repo::create(&ctx.store, &admin.tenant(org.id), &org).await?;
+    tracing::info!(organization_id = %org.id, "organization created");
+    let mut response = respond(StatusCode::CREATED, &org);
+    if let Ok(location) = HeaderValue::from_str(&format!("/organizations/{}", org.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/organizations", tag = "organizations",
+    params(
+        ("limit" = Option<u32>, Query, description = "1–100, default 25"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+        ("status" = Option<String>, Query, description = "`active` (default) or `deleted`"),
+    ),
+    responses(
+        (status = 200, description = "Newest first", body = OrganizationPage),
+        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a platform admin", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    platform_admin(&principal)?;
+    let query = ListQuery::parse(uri.query(), &["status"])?;
+    let deleted = match query.filter("status") {
+        None | Some("active") => false,
+        Some("deleted") => true,
+        Some(_) => return Err(ApiError::param("status", "must be `active` or `deleted`")),
+    };
+    let page = repo::list(&ctx.store, &principal.scope(), deleted, query.limit, query.cursor.as_deref()).await?;
+    Ok(axum::Json(OrganizationPage { items: page.items, next_cursor: page.next_cursor }).into_response())
+}
+
+async fn load(ctx: &Ctx, access: &Access) -> ApiResult<Organization> {
+    let org = repo::get(&ctx.store, &access.tenant()).await?.ok_or(ApiError::NotFound)?;
+    match access {
+        // Deleted organizations stay visible to platform admins, and gone for their tenant.
+        Access::Own(_) if org.is_deleted() => Err(ApiError::NotFound),
+        _ => Ok(org),
+    }
+}
+
+#[utoipa::path(get, path = "/organizations/{id}", tag = "organizations",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The organization", body = Organization, headers(("ETag" = String))),
+        (status = 404, description = "No such organization (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let access = Access::resolve(&principal, &id)?;
+    if let Access::Own(_) = access {
+        principal.require(ORGANIZATION_READ)?;
+    }
+    Ok(respond(StatusCode::OK, &load(&ctx, &access).await?))
+}
+
+#[utoipa::path(get, path = "/organization", tag = "organizations",
+    responses(
+        (status = 200, description = "The caller's own organization", body = Organization, headers(("ETag" = String))),
+        (status = 403, description = "Missing organization:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_own(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+    let tenant = principal.require(ORGANIZATION_READ)?;
+    Ok(respond(StatusCode::OK, &load(&ctx, &Access::Own(tenant)).await?))
+}
+
+/// Read, merge, validate, write with the version read: retried on a concurrent write unless the client
+/// pinned a version with If-Match, which then answers 412.
+async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) -> ApiResult<Organization> {
+    const ATTEMPTS: usize = 5;
+    for _ in 0..ATTEMPTS {
+        let current = load(ctx, access).await?;
+        if current.is_deleted() {
+            return Err(ApiError::NotFound);
+        }
+        if_match.check(current.version)?;
+        let mut doc = serde_json::to_value(&current.fields).map_err(ApiError::internal)?;
+        merge_patch::apply(&mut doc, patch)?;
+        let fields = input::read(doc, false)?;
+        if let Access::Own(_) = access {
+            let locked = input::platform_only_changes(&current.fields, &fields);
+            if !locked.is_empty() {
+                return Err(ApiError::Forbidden(format!("changing {} needs a platform admin", locked.join(", "))));
+            }
+        }
+        if fields == current.fields {
+            return Ok(current);
+        }
+        let next = current.revised(fields, Utc::now());
+        match repo::replace(&ctx.store, &access.tenant(), &current, &next).await {
+            Ok(()) => return Ok(next),
+            Err(e) if e.is_version_conflict() && if_match.0.is_none() => continue,
+            Err(e) => return Err(repo::replace_error(e)),
+        }
+    }
+    Err(ApiError::Conflict("the organization is changing too fast; retry".into(), vec![]))
+}
+
+#[utoipa::path(patch, path = "/organizations/{id}", tag = "organizations",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch (RFC 7396) over the writable fields"),
+    responses(
+        (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    let access = Access::resolve(&principal, &id)?;
+    if let Access::Own(_) = access {
+        principal.require(ORGANIZATION_WRITE)?;
+    }
+    Ok(respond(StatusCode::OK, &update(&ctx, &access, if_match, &patch).await?))
+}
+
+#[utoipa::path(patch, path = "/organization", tag = "organizations",
+    params(("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch; slug, type and subscriptionTier need a platform admin"),
+    responses(
+        (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing organization:write, or a platform-only field", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch_own(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(ORGANIZATION_WRITE)?;
+    Ok(respond(StatusCode::OK, &update(&ctx, &Access::Own(tenant), if_match, &patch).await?))
+}
+
+#[utoipa::path(delete, path = "/organizations/{id}", tag = "organizations",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 204, description = "Soft-deleted"),
+        (status = 403, description = "Not a platform admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization, or already deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<StatusCode> {
+    let access = Access::resolve(&principal, &id)?;
+    if let Access::Own(_) = access {
+        return Err(ApiError::Forbidden("deleting an organization needs a platform admin".into()));
+    }
+    let current = load(&ctx, &access).await?;
+    if current.is_deleted() {
+        return Err(ApiError::NotFound);
+    }
+    if_match.check(current.version)?;
+    repo::replace(&ctx.store, &access.tenant(), &current, &current.deleted(Utc::now()))
+        .await
+        .map_err(repo::replace_error)?;
+    tracing::info!(organization_id = %current.id, "organization soft-deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,21 @@
+//! The JWT claims Nudge issues and accepts.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    /// The tenant the token acts for; absent on platform-admin tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<Uuid>,
+    pub role: String,
+    #[serde(default)]
+    pub perms: Vec<String>,
+    pub iss: String,
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+}

@@ -1,0 +1,12 @@
+//! Authentication and authorization: verified tokens become a [`Principal`]; handlers ask it for the tenant
+//! and for permissions.
+
+pub mod claims;
+pub mod layer;
+pub mod permissions;
+pub mod principal;
+pub mod tokens;
+
+pub use permissions::SystemRole;
+pub use principal::{PlatformAdmin, Principal};
+pub use tokens::{TokenIssuer, TokenVerifier};

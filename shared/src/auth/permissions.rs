@@ -1,0 +1,166 @@
+//! Permissions (`resource:action`) and the system roles that grant them. Seed 002's tenant roles and seed
+//! 004's roles are both system roles here; custom roles (a later issue) grant any subset of the catalogue.
+
+use std::fmt;
+use std::str::FromStr;
+
+pub const ORGANIZATION_READ: &str = "organization:read";
+pub const ORGANIZATION_WRITE: &str = "organization:write";
+
+/// Every permission a tenant role can hold.
+pub const CATALOGUE: &[&str] = &[
+    ORGANIZATION_READ,
+    ORGANIZATION_WRITE,
+    "users:read",
+    "users:write",
+    "roles:read",
+    "roles:write",
+    "workers:read",
+    "workers:write",
+    "segments:read",
+    "segments:write",
+    "segments:sync",
+    "content:read",
+    "content:write",
+    "content:approve",
+    "content:publish",
+    "media:read",
+    "media:write",
+    "integrations:read",
+    "integrations:write",
+    "audit:read",
+];
+
+/// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SystemRole {
+    Owner,
+    SuperAdmin,
+    Admin,
+    Hr,
+    Employee,
+    Viewer,
+    Organizer,
+    Manager,
+    Contributor,
+    Client,
+    PlatformAdmin,
+}
+
+impl SystemRole {
+    pub const ALL: [SystemRole; 11] = [
+        Self::Owner,
+        Self::SuperAdmin,
+        Self::Admin,
+        Self::Hr,
+        Self::Employee,
+        Self::Viewer,
+        Self::Organizer,
+        Self::Manager,
+        Self::Contributor,
+        Self::Client,
+        Self::PlatformAdmin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::SuperAdmin => "super_admin",
+            Self::Admin => "admin",
+            Self::Hr => "hr",
+            Self::Employee => "employee",
+            Self::Viewer => "viewer",
+            Self::Organizer => "organizer",
+            Self::Manager => "manager",
+            Self::Contributor => "contributor",
+            Self::Client => "client",
+            Self::PlatformAdmin => "platform_admin",
+        }
+    }
+
+    /// The permissions the role grants within its tenant.
+    pub fn permissions(self) -> Vec<&'static str> {
+        let all = || CATALOGUE.to_vec();
+        let reads = || CATALOGUE.iter().copied().filter(|p| p.ends_with(":read") && *p != "audit:read").collect();
+        match self {
+            Self::Owner | Self::SuperAdmin | Self::Admin | Self::Organizer => all(),
+            Self::Hr => vec![
+                ORGANIZATION_READ,
+                "users:read",
+                "users:write",
+                "workers:read",
+                "workers:write",
+                "segments:read",
+                "content:read",
+                "media:read",
+                "audit:read",
+            ],
+            Self::Manager => vec![
+                ORGANIZATION_READ,
+                "workers:read",
+                "workers:write",
+                "segments:read",
+                "segments:write",
+                "segments:sync",
+                "content:read",
+                "content:write",
+                "media:read",
+                "media:write",
+            ],
+            Self::Contributor => {
+                vec![ORGANIZATION_READ, "workers:read", "content:read", "content:write", "media:read", "media:write"]
+            }
+            Self::Viewer => reads(),
+            Self::Employee | Self::Client => vec![ORGANIZATION_READ, "content:read", "media:read"],
+            Self::PlatformAdmin => vec![],
+        }
+    }
+}
+
+impl fmt::Display for SystemRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role `{0}`")]
+pub struct UnknownRole(pub String);
+
+/// Role names are case-insensitive, and `-`, `_` and spaces are the same (`SUPER_ADMIN`, `super-admin`).
+impl FromStr for SystemRole {
+    type Err = UnknownRole;
+
+    fn from_str(s: &str) -> Result<Self, UnknownRole> {
+        let norm: String = s.trim().to_ascii_lowercase().chars().filter(|c| !matches!(c, '_' | '-' | ' ')).collect();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.name().replace('_', "") == norm)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_are_case_insensitive() {
+        assert_eq!("SUPER_ADMIN".parse(), Ok(SystemRole::SuperAdmin));
+        assert_eq!("Organizer".parse(), Ok(SystemRole::Organizer));
+        assert_eq!("platform-admin".parse(), Ok(SystemRole::PlatformAdmin));
+        assert!("root".parse::<SystemRole>().is_err());
+    }
+
+    #[test]
+    fn grants_come_from_the_catalogue() {
+        for role in SystemRole::ALL {
+            for p in role.permissions() {
+                assert!(CATALOGUE.contains(&p), "{role} grants unknown {p}");
+            }
+        }
+        assert!(SystemRole::Admin.permissions().contains(&ORGANIZATION_WRITE));
+        assert!(!SystemRole::Viewer.permissions().contains(&ORGANIZATION_WRITE));
+        assert!(SystemRole::Viewer.permissions().contains(&ORGANIZATION_READ));
+    }
+}

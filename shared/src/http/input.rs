@@ -1,0 +1,191 @@
+//! Reading request input. [`JsonBody`] accepts only JSON (415 otherwise) and turns a syntax error into a 400
+//! naming where it is. [`Fields`] reads an object field by field so one response names every bad field, not
+//! just the first one serde trips over, and rejects fields it does not know.
+
+use crate::http::problem::{ApiError, FieldError};
+use axum::extract::{FromRequest, Request};
+use bytes::Bytes;
+use http::header;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// Largest JSON body accepted (API Gateway allows 10 MB; nothing of ours needs more than this).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A request body that must be a JSON document (`application/json` or any `+json` type).
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| {
+                let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(
+                "The body must be JSON: send Content-Type: application/json.".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| ApiError::PayloadTooLarge)?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses a JSON document, naming the line and column of a syntax error.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::field("", format!("the body is not valid JSON (line {}, column {}): {e}", e.line(), e.column()))
+    })
+}
+
+/// Field-by-field reader of a JSON object that collects every error.
+pub struct Fields {
+    base: String,
+    object: Map<String, Value>,
+    seen: BTreeSet<String>,
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    /// Reads the body as an object; anything else is one error at the root.
+    pub fn new(body: Value) -> Result<Self, ApiError> {
+        Self::nested("", body).map_err(|e| ApiError::invalid(vec![e]))
+    }
+
+    fn nested(base: &str, value: Value) -> Result<Self, FieldError> {
+        match value {
+            Value::Object(object) => {
+                Ok(Self { base: base.to_owned(), object, seen: BTreeSet::new(), errors: Vec::new() })
+            }
+            _ => Err(FieldError::body(base, "must be a JSON object")),
+        }
+    }
+
+    pub fn pointer(&self, name: &str) -> String {
+        format!("{}/{}", self.base, name.replace('~', "~0").replace('/', "~1"))
+    }
+
+    /// An optional field: absent and `null` are both `None`; a value of the wrong type is recorded.
+    pub fn optional<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        self.seen.insert(name.to_owned());
+        match self.object.get(name) {
+            None | Some(Value::Null) => None,
+            Some(value) => {
+                let pointer = self.pointer(name);
+                match serde_path_to_error::deserialize::<_, T>(value) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        let inner = e.path().to_string();
+                        let at = if inner == "." { pointer } else { format!("{pointer}/{}", inner.replace('.', "/")) };
+                        self.errors.push(FieldError::body(at, describe(e.inner())));
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// A required field: absent or `null` is recorded as missing.
+    pub fn required<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        let present = !matches!(self.object.get(name), None | Some(Value::Null));
+        let value = self.optional(name);
+        if !present {
+            let pointer = self.pointer(name);
+            self.errors.push(FieldError::body(pointer, "is required"));
+        }
+        value
+    }
+
+    /// Records a rule violation on a field.
+    pub fn reject(&mut self, name: &str, message: impl Into<String>) {
+        let pointer = self.pointer(name);
+        self.errors.push(FieldError::body(pointer, message));
+    }
+
+    /// Validates a present value with `check`, recording its message on failure.
+    pub fn check<T>(&mut self, name: &str, value: &Option<T>, check: impl FnOnce(&T) -> Result<(), String>) {
+        if let Some(v) = value
+            && let Err(message) = check(v)
+        {
+            self.reject(name, message);
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Ends the read: unknown fields are errors, and so is anything recorded before.
+    pub fn finish(mut self) -> Result<(), ApiError> {
+        let unknown: Vec<String> = self.object.keys().filter(|k| !self.seen.contains(*k)).cloned().collect();
+        for name in unknown {
+            let pointer = self.pointer(&name);
+            self.errors.push(FieldError::body(pointer, "is not a known or writable field"));
+        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(self.errors)) }
+    }
+}
+
+/// serde's messages, trimmed of the position suffix that means nothing to an API client.
+fn describe(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    #[serde(rename_all = "lowercase")]
+    enum Kind {
+        Client,
+        Expert,
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let mut f = Fields::new(json!({"name": 5, "type": "bogus", "extra": true})).unwrap();
+        let name: Option<String> = f.required("name");
+        let kind: Option<Kind> = f.required("type");
+        let _: Option<String> = f.required("slug");
+        assert!(name.is_none() && kind.is_none());
+        let ApiError::Invalid(errors) = f.finish().unwrap_err() else { panic!("expected 400") };
+        let pointers: Vec<_> = errors.iter().filter_map(|e| e.pointer.as_deref()).collect();
+        assert_eq!(pointers, vec!["/name", "/type", "/slug", "/extra"]);
+        assert!(errors[1].message.contains("unknown variant"), "{}", errors[1].message);
+    }
+
+    #[test]
+    fn nested_type_errors_point_inside_the_value() {
+        let mut f = Fields::new(json!({"terms": {"a": 1}})).unwrap();
+        let _: Option<std::collections::BTreeMap<String, String>> = f.optional("terms");
+        let ApiError::Invalid(errors) = f.finish().unwrap_err() else { panic!("expected 400") };
+        assert_eq!(errors[0].pointer.as_deref(), Some("/terms/a"));
+    }
+
+    #[test]
+    fn null_is_absent_and_non_objects_are_rejected() {
+        let mut f = Fields::new(json!({"description": null})).unwrap();
+        assert_eq!(f.optional::<String>("description"), None);
+        assert!(f.finish().is_ok());
+        assert!(Fields::new(json!([1])).is_err());
+        assert!(parse_json(b"{\"a\":").is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! HTTP plumbing shared by every function.
+
+pub mod conditional;
+pub mod idempotency;
+pub mod input;
+pub mod merge_patch;
+pub mod pagination;
+pub mod problem;
+
+pub use conditional::{IfMatch, etag};
+pub use input::{Fields, JsonBody};
+pub use pagination::{ListQuery, Page};
+pub use problem::{ApiError, ApiResult, FieldError};

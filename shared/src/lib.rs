@@ -1,0 +1,15 @@
+//! Nudge core: what every function shares. Tenancy and keys, the one-table store, auth, HTTP plumbing
+//! (problem+json, merge patch, ETags, idempotency, pagination) and telemetry.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod http;
+pub mod keys;
+pub mod store;
+pub mod telemetry;
+pub mod tenancy;
+pub mod validate;
+
+pub use config::Ctx;
+pub use tenancy::TenantId;

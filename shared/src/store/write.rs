@@ -1,0 +1,247 @@
+//! Conditional writes, alone or in a transaction. Each carries a label so a failed condition tells the
+//! caller which rule it broke (an existing id, a taken slug, a moved version).
+
+use super::{Index, Item, StoreError, key_item};
+use crate::keys::Key;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put as PutOp, TransactWriteItem};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The label of a version condition; a failure maps to 412.
+pub(crate) const VERSION: &str = "version";
+
+/// A whole item to write: the entity's attributes plus its keys, type tag and index keys.
+#[derive(Clone, Debug)]
+pub struct Put {
+    item: Item,
+}
+
+impl Put {
+    pub fn new<T: Serialize>(key: &Key, kind: &str, data: &T) -> Result<Self, StoreError> {
+        let mut item: Item = serde_dynamo::to_item(data).map_err(|e| StoreError::Decode(e.to_string()))?;
+        item.extend(key_item(key));
+        item.insert("type".into(), AttributeValue::S(kind.into()));
+        Ok(Self { item })
+    }
+
+    /// Places the item in a GSI.
+    pub fn index(mut self, index: Index, pk: String, sk: String) -> Self {
+        let (pk_name, sk_name) = index.key_names();
+        self.item.insert(pk_name.into(), AttributeValue::S(pk));
+        self.item.insert(sk_name.into(), AttributeValue::S(sk));
+        self
+    }
+
+    /// Expires the item at `epoch_seconds` (DynamoDB TTL; readers still check, as TTL deletes lazily).
+    pub fn ttl(mut self, epoch_seconds: i64) -> Self {
+        self.item.insert("ttl".into(), AttributeValue::N(epoch_seconds.to_string()));
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Put(Put),
+    Delete(Key),
+}
+
+#[derive(Clone, Debug)]
+struct Condition {
+    expression: String,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+    label: &'static str,
+}
+
+/// One write and the condition it needs.
+#[derive(Clone, Debug)]
+pub struct Write {
+    op: Op,
+    condition: Option<Condition>,
+}
+
+impl Write {
+    /// Creates an item that must not exist yet; `label` names the rule if it does.
+    pub fn create(put: Put, label: &'static str) -> Self {
+        Self {
+            op: Op::Put(put),
+            condition: Some(Condition {
+                expression: "attribute_not_exists(pk)".into(),
+                names: HashMap::new(),
+                values: HashMap::new(),
+                label,
+            }),
+        }
+    }
+
+    /// Replaces an item whose `version` must still be `expected` (optimistic concurrency).
+    pub fn replace(put: Put, expected: u64) -> Self {
+        Self {
+            op: Op::Put(put),
+            condition: Some(Condition {
+                expression: "#version = :expected".into(),
+                names: HashMap::from([("#version".into(), "version".into())]),
+                values: HashMap::from([(":expected".into(), AttributeValue::N(expected.to_string()))]),
+                label: VERSION,
+            }),
+        }
+    }
+
+    /// Writes an item whatever is there.
+    pub fn put(put: Put) -> Self {
+        Self { op: Op::Put(put), condition: None }
+    }
+
+    /// Deletes an item (a no-op if it is absent, unless a condition is added).
+    pub fn delete(key: Key) -> Self {
+        Self { op: Op::Delete(key), condition: None }
+    }
+
+    /// Requires the current item's string attribute `name` to equal `value` (e.g. a guard's owner).
+    pub fn if_equals(mut self, name: &str, value: &str, label: &'static str) -> Self {
+        self.condition = Some(Condition {
+            expression: "#c = :c".into(),
+            names: HashMap::from([("#c".into(), name.into())]),
+            values: HashMap::from([(":c".into(), AttributeValue::S(value.into()))]),
+            label,
+        });
+        self
+    }
+
+    fn label(&self) -> &'static str {
+        self.condition.as_ref().map(|c| c.label).unwrap_or("write")
+    }
+
+    pub(super) async fn send(self, client: &Client, table: &str) -> Result<(), StoreError> {
+        let label = self.label();
+        let (expr, names, values) = split(self.condition);
+        let failed = match self.op {
+            Op::Put(put) => client
+                .put_item()
+                .table_name(table)
+                .set_item(Some(put.item))
+                .set_condition_expression(expr)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| match e.as_service_error() {
+                    Some(s) if s.is_conditional_check_failed_exception() => StoreError::Condition(label),
+                    _ => StoreError::sdk("PutItem", e),
+                }),
+            Op::Delete(key) => client
+                .delete_item()
+                .table_name(table)
+                .set_key(Some(key_item(&key)))
+                .set_condition_expression(expr)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| match e.as_service_error() {
+                    Some(s) if s.is_conditional_check_failed_exception() => StoreError::Condition(label),
+                    _ => StoreError::sdk("DeleteItem", e),
+                }),
+        };
+        failed
+    }
+
+    fn into_transact_item(self, table: &str) -> Result<TransactWriteItem, StoreError> {
+        let (expr, names, values) = split(self.condition);
+        let build_err = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Decode(e.to_string());
+        Ok(match self.op {
+            Op::Put(put) => TransactWriteItem::builder()
+                .put(
+                    PutOp::builder()
+                        .table_name(table)
+                        .set_item(Some(put.item))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build()
+                        .map_err(build_err)?,
+                )
+                .build(),
+            Op::Delete(key) => TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(table)
+                        .set_key(Some(key_item(&key)))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build()
+                        .map_err(build_err)?,
+                )
+                .build(),
+        })
+    }
+}
+
+type Split = (Option<String>, Option<HashMap<String, String>>, Option<HashMap<String, AttributeValue>>);
+
+fn split(condition: Option<Condition>) -> Split {
+    match condition {
+        None => (None, None, None),
+        Some(c) => (
+            Some(c.expression),
+            (!c.names.is_empty()).then_some(c.names),
+            (!c.values.is_empty()).then_some(c.values),
+        ),
+    }
+}
+
+/// Writes applied all-or-none (DynamoDB TransactWriteItems, at most 100 per transaction).
+#[derive(Clone, Debug, Default)]
+pub struct Tx {
+    writes: Vec<Write>,
+}
+
+impl Tx {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with(mut self, write: Write) -> Self {
+        self.writes.push(write);
+        self
+    }
+
+    pub fn push(&mut self, write: Write) {
+        self.writes.push(write);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    pub(super) async fn send(self, client: &Client, table: &str) -> Result<(), StoreError> {
+        let labels: Vec<&'static str> = self.writes.iter().map(Write::label).collect();
+        let items = self.writes.into_iter().map(|w| w.into_transact_item(table)).collect::<Result<Vec<_>, _>>()?;
+        match client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(()),
+            Err(err) => match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancel)) => {
+                    let reasons = cancel.cancellation_reasons();
+                    let failed = reasons
+                        .iter()
+                        .position(|r| r.code() == Some("ConditionalCheckFailed"))
+                        .and_then(|i| labels.get(i).copied());
+                    match failed {
+                        Some(label) => Err(StoreError::Condition(label)),
+                        None if reasons.iter().any(|r| r.code() == Some("TransactionConflict")) => {
+                            Err(StoreError::TransactionConflict)
+                        }
+                        None => Err(StoreError::sdk("TransactWriteItems", err)),
+                    }
+                }
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => Err(StoreError::TransactionConflict),
+                _ => Err(StoreError::sdk("TransactWriteItems", err)),
+            },
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Field rules shared by every resource: text lengths, URLs, slugs, locales, JSON object sizes.
+
+use regex_lite::Regex;
+use serde_json::Value;
+use std::sync::LazyLock;
+
+static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").unwrap_or_else(|e| unreachable!("{e}")));
+static LOCALE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$").unwrap_or_else(|e| unreachable!("{e}")));
+
+/// Trimmed text of `min..=max` characters.
+pub fn text(value: &str, min: usize, max: usize) -> Result<(), String> {
+    let n = value.trim().chars().count();
+    if n < min {
+        Err(if min == 1 { "must not be blank".into() } else { format!("must be at least {min} characters") })
+    } else if n > max {
+        Err(format!("must be at most {max} characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// An absolute http(s) URL with a host, at most 2048 characters; `https_only` for assets shown in browsers.
+pub fn web_url(value: &str, https_only: bool) -> Result<(), String> {
+    if value.len() > 2048 {
+        return Err("must be at most 2048 characters".into());
+    }
+    let url = url::Url::parse(value).map_err(|e| format!("must be an absolute URL ({e})"))?;
+    let scheme_ok = if https_only { url.scheme() == "https" } else { matches!(url.scheme(), "http" | "https") };
+    if !scheme_ok {
+        return Err(if https_only { "must be an https URL".into() } else { "must be an http or https URL".into() });
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("must name a host".into());
+    }
+    Ok(())
+}
+
+/// A URL-safe slug: lowercase letters, digits and single hyphens, 3 to 63 characters.
+pub fn slug(value: &str) -> Result<(), String> {
+    if !(3..=63).contains(&value.len()) {
+        return Err("must be 3 to 63 characters".into());
+    }
+    if !SLUG.is_match(value) {
+        return Err("must be lowercase letters and digits separated by single hyphens".into());
+    }
+    Ok(())
+}
+
+/// Derives a slug from a name: ASCII-folded, lowercased, non-alphanumerics collapsed to single hyphens.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut slug: String = out.trim_matches('-').chars().take(63).collect();
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+/// A BCP 47 language tag such as `en`, `sl-SI` or `zh-Hant-TW`.
+pub fn locale(value: &str) -> Result<(), String> {
+    if value.len() <= 35 && LOCALE.is_match(value) {
+        Ok(())
+    } else {
+        Err("must be a BCP 47 language tag such as `en` or `sl-SI`".into())
+    }
+}
+
+/// A JSON object no larger than `max_bytes` serialized and no deeper than `max_depth`.
+pub fn json_object(value: &Value, max_bytes: usize, max_depth: usize) -> Result<(), String> {
+    if !value.is_object() {
+        return Err("must be a JSON object".into());
+    }
+    let size = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > max_bytes {
+        return Err(format!("must be at most {max_bytes} bytes as JSON (is {size})"));
+    }
+    if depth(value) > max_depth {
+        return Err(format!("must nest at most {max_depth} levels deep"));
+    }
+    Ok(())
+}
+
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+        Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    #[test]
+    fn urls() {
+        assert!(web_url("https://acme.example/x", true).is_ok());
+        assert!(web_url("http://acme.example", false).is_ok());
+        assert!(web_url("http://acme.example", true).is_err());
+        assert!(web_url("javascript:alert(1)", false).is_err());
+        assert!(web_url("acme.example", false).is_err());
+    }
+
+    #[test]
+    fn slugs_and_locales() {
+        assert!(slug("acme-co").is_ok());
+        for bad in ["Acme", "a", "acme--co", "-acme", "acme_co"] {
+            assert!(slug(bad).is_err(), "{bad}");
+        }
+        assert_eq!(slugify("  Ácme & Co. Ltd!"), "cme-co-ltd");
+        assert!(locale("sl-SI").is_ok() && locale("en").is_ok() && locale("english!").is_err());
+        assert!(text("  ", 1, 10).is_err() && text("ab", 1, 1).is_err());
+    }
+
+    #[test]
+    fn json_objects_are_bounded() {
+        assert!(json_object(&json!({"a": {"b": 1}}), 100, 2).is_ok());
+        assert!(json_object(&json!({"a": {"b": {"c": 1}}}), 100, 2).is_err());
+        assert!(json_object(&json!({"a": "x".repeat(200)}), 100, 4).is_err());
+        assert!(json_object(&json!([1]), 100, 4).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn slugify_yields_valid_slugs_or_too_short(name in ".{0,100}") {
+            let s = slugify(&name);
+            prop_assert!(s.len() < 3 || slug(&s).is_ok(), "{s:?}");
+        }
+    }
+}
