@@ -53,10 +53,15 @@ impl Settings {
 
 /// The shared SDK configuration: rustls with ring. aws-lc's first TLS handshake pays ~75 ms of jitter
 /// entropy seeding (aws-lambda-rust-runtime#1101); ring does not, and builds smaller.
-pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+pub fn sdk_loader() -> aws_config::ConfigLoader {
     use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
     let http = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http)
+}
+
+/// The SDK configuration from the environment (region, credentials, `AWS_ENDPOINT_URL`).
+pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+    sdk_loader().load().await
 }
 
 /// Everything a request handler shares: the store and the token verifier.

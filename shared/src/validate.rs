@@ -4,7 +4,8 @@ use regex_lite::Regex;
 use serde_json::Value;
 use std::sync::LazyLock;
 
-static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").unwrap_or_else(|e| unreachable!("{e}")));
+static SLUG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").unwrap_or_else(|e| unreachable!("{e}")));
 static LOCALE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$").unwrap_or_else(|e| unreachable!("{e}")));
 

@@ -130,8 +130,17 @@ mod tests {
         let mut got = pointers(err);
         got.sort();
         let mut want = vec![
-            "/name", "/type", "/website", "/slug", "/locale", "/logoUrl", "/customTerminology/worker", "/settings",
-            "/subscriptionTier", "/theme", "/color",
+            "/name",
+            "/type",
+            "/website",
+            "/slug",
+            "/locale",
+            "/logoUrl",
+            "/customTerminology/worker",
+            "/settings",
+            "/subscriptionTier",
+            "/theme",
+            "/color",
         ];
         want.sort();
         assert_eq!(got, want);
@@ -139,8 +148,9 @@ mod tests {
 
     #[test]
     fn a_patch_may_not_drop_required_fields() {
-        let err = read(json!({"name": "A", "type": "client", "slug": "acme", "locale": "en", "theme": "default"}), false)
-            .unwrap_err();
+        let err =
+            read(json!({"name": "A", "type": "client", "slug": "acme", "locale": "en", "theme": "default"}), false)
+                .unwrap_err();
         assert_eq!(pointers(err), vec!["/subscriptionTier"]);
     }
 

@@ -133,10 +133,7 @@ impl FromStr for SystemRole {
 
     fn from_str(s: &str) -> Result<Self, UnknownRole> {
         let norm: String = s.trim().to_ascii_lowercase().chars().filter(|c| !matches!(c, '_' | '-' | ' ')).collect();
-        Self::ALL
-            .into_iter()
-            .find(|r| r.name().replace('_', "") == norm)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Self::ALL.into_iter().find(|r| r.name().replace('_', "") == norm).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 

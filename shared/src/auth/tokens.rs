@@ -118,7 +118,8 @@ pub(crate) mod tests {
     fn a_signed_token_verifies_with_its_tenant_and_permissions() {
         let (issuer, verifier) = pair();
         let tenant = Uuid::now_v7();
-        let token = issuer.issue(Uuid::now_v7(), Some(tenant), SystemRole::Admin, chrono::Duration::minutes(5)).unwrap();
+        let token =
+            issuer.issue(Uuid::now_v7(), Some(tenant), SystemRole::Admin, chrono::Duration::minutes(5)).unwrap();
         let p = verifier.verify(&token).unwrap();
         assert_eq!(p.tenant().unwrap().as_uuid(), tenant);
         assert!(p.has(super::super::permissions::ORGANIZATION_WRITE));
@@ -130,9 +131,11 @@ pub(crate) mod tests {
         let (issuer, verifier) = pair();
         let (other, _) = pair();
         let user = Uuid::now_v7();
-        let good = |i: &TokenIssuer| i.issue(user, Some(Uuid::now_v7()), SystemRole::Admin, chrono::Duration::minutes(5));
+        let good =
+            |i: &TokenIssuer| i.issue(user, Some(Uuid::now_v7()), SystemRole::Admin, chrono::Duration::minutes(5));
         assert!(verifier.verify(&good(&other).unwrap()).is_err(), "foreign key");
-        let expired = issuer.issue(user, Some(Uuid::now_v7()), SystemRole::Admin, chrono::Duration::minutes(-5)).unwrap();
+        let expired =
+            issuer.issue(user, Some(Uuid::now_v7()), SystemRole::Admin, chrono::Duration::minutes(-5)).unwrap();
         assert!(verifier.verify(&expired).is_err(), "expired");
         let (private, _) = keypair();
         let wrong_iss = TokenIssuer::from_private_pem(&private, "evil", "aud").unwrap();
@@ -149,7 +152,8 @@ pub(crate) mod tests {
     #[test]
     fn platform_admin_tokens_carry_no_tenant() {
         let (issuer, verifier) = pair();
-        let token = issuer.issue(Uuid::now_v7(), None, SystemRole::PlatformAdmin, chrono::Duration::minutes(5)).unwrap();
+        let token =
+            issuer.issue(Uuid::now_v7(), None, SystemRole::PlatformAdmin, chrono::Duration::minutes(5)).unwrap();
         let p = verifier.verify(&token).unwrap();
         assert!(p.platform_admin().is_some());
         assert!(p.tenant().is_err());

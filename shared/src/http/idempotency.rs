@@ -105,9 +105,12 @@ pub async fn idempotent(State(store): State<Store>, req: Request, next: Next) ->
 
 async fn run(store: &Store, req: Request, next: Next) -> Result<Response, ApiError> {
     let key = match req.headers().get(HEADER) {
-        Some(v) if req.method() == Method::POST => v.to_str().ok().filter(|k| valid_key(k)).map(str::to_owned).ok_or_else(
-            || ApiError::param("Idempotency-Key", "must be 1 to 255 visible ASCII characters"),
-        )?,
+        Some(v) if req.method() == Method::POST => v
+            .to_str()
+            .ok()
+            .filter(|k| valid_key(k))
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::param("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))?,
         _ => return Ok(next.run(req).await),
     };
     let Some(principal) = req.extensions().get::<Principal>().cloned() else {
@@ -130,9 +133,10 @@ async fn run(store: &Store, req: Request, next: Next) -> Result<Response, ApiErr
     match store.write(Write::create(put(&record)?, "idempotency key")).await {
         Ok(()) => {}
         Err(StoreError::Condition(_)) => {
-            let existing: Record = store.get(&rkey).await?.ok_or_else(|| {
-                ApiError::Conflict("the idempotency key was just released; retry".into(), vec![])
-            })?;
+            let existing: Record = store
+                .get(&rkey)
+                .await?
+                .ok_or_else(|| ApiError::Conflict("the idempotency key was just released; retry".into(), vec![]))?;
             match decide(&existing, &print, now) {
                 Decision::Replay(stored) => return Ok(replay(stored)),
                 Decision::Mismatch => {

@@ -210,7 +210,10 @@ impl Store {
 }
 
 pub(crate) fn key_item(key: &Key) -> Item {
-    HashMap::from([("pk".to_owned(), AttributeValue::S(key.pk.clone())), ("sk".to_owned(), AttributeValue::S(key.sk.clone()))])
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(key.pk.clone())),
+        ("sk".to_owned(), AttributeValue::S(key.sk.clone())),
+    ])
 }
 
 fn decode<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {

@@ -22,7 +22,8 @@ impl Put {
     pub fn new<T: Serialize>(key: &Key, kind: &str, data: &T) -> Result<Self, StoreError> {
         let mut item: Item = serde_dynamo::to_item(data).map_err(|e| StoreError::Decode(e.to_string()))?;
         item.extend(key_item(key));
-        item.insert("type".into(), AttributeValue::S(kind.into()));
+        // `entity`, not `type`: several domain models (organization, content, segment, media) own a `type` field.
+        item.insert("entity".into(), AttributeValue::S(kind.into()));
         Ok(Self { item })
     }
 
@@ -187,11 +188,9 @@ type Split = (Option<String>, Option<HashMap<String, String>>, Option<HashMap<St
 fn split(condition: Option<Condition>) -> Split {
     match condition {
         None => (None, None, None),
-        Some(c) => (
-            Some(c.expression),
-            (!c.names.is_empty()).then_some(c.names),
-            (!c.values.is_empty()).then_some(c.values),
-        ),
+        Some(c) => {
+            (Some(c.expression), (!c.names.is_empty()).then_some(c.names), (!c.values.is_empty()).then_some(c.values))
+        }
     }
 }
 
@@ -239,7 +238,9 @@ impl Tx {
                         None => Err(StoreError::sdk("TransactWriteItems", err)),
                     }
                 }
-                Some(TransactWriteItemsError::TransactionInProgressException(_)) => Err(StoreError::TransactionConflict),
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => {
+                    Err(StoreError::TransactionConflict)
+                }
                 _ => Err(StoreError::sdk("TransactWriteItems", err)),
             },
         }

@@ -1,0 +1,43 @@
+# The two commands of a fresh machine: `make dev` and `make test`. Both install what they need.
+SHELL := bash
+VENV  ?= .venv
+STAMP := $(VENV)/.installed-$(shell sha256sum infra/requirements.txt | cut -c1-12)
+export NUDGE_VENV := $(abspath $(VENV))
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: dev test token bench venv lint check-fmt clean
+
+## The pinned Python side of the local cloud (moto, boto3, cfn-lint), made once per requirements change.
+$(STAMP): infra/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r infra/requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run the whole system locally: emulator, resources, every function on :3000, queues polled.
+dev: venv
+	cargo run -q -p nudge-local --bin devserver
+
+## A signed dev token alone on stdout: make token TENANT=<id> ROLE=<role>; no TENANT: platform admin.
+token:
+	@cargo run -q -p nudge-local --bin token -- "$(TENANT)" "$(ROLE)"
+
+lint: venv
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(VENV)/bin/cfn-lint template.yaml
+
+## Format, lint, and every test (unit, handler, end-to-end against an emulator the tests start).
+test: lint
+	cargo test --workspace
+
+## Release builds, bootstrap sizes, cold starts, dev-server latency.
+bench: venv
+	cargo build --release -p organizations -p meta -p nudge-local --bin bench
+	./target/release/bench
+
+clean:
+	rm -rf $(VENV) .local
+	cargo clean

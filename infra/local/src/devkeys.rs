@@ -1,0 +1,53 @@
+//! The local signing key: an Ed25519 key made once under `.local/` and shared by `make dev` and
+//! `make token`, so printed tokens verify against the running dev server. Never used outside development.
+
+use crate::LocalError;
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, spki::der::pem::LineEnding};
+use nudge::auth::{TokenIssuer, TokenVerifier};
+use std::path::Path;
+
+pub const ISSUER: &str = "nudge-local";
+pub const AUDIENCE: &str = "nudge-api";
+
+#[derive(Clone)]
+pub struct DevKeys {
+    pub private_pem: String,
+    pub public_pem: String,
+}
+
+impl DevKeys {
+    /// A fresh key pair (tests make their own).
+    pub fn generate() -> Result<Self, LocalError> {
+        Self::from_key(&SigningKey::generate(&mut rand_core::OsRng))
+    }
+
+    fn from_key(key: &SigningKey) -> Result<Self, LocalError> {
+        let private_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| LocalError::Setup(e.to_string()))?.to_string();
+        let public_pem =
+            key.verifying_key().to_public_key_pem(LineEnding::LF).map_err(|e| LocalError::Setup(e.to_string()))?;
+        Ok(Self { private_pem, public_pem })
+    }
+
+    /// Loads `dir/jwt-ed25519.pem`, making it first if absent.
+    pub fn load_or_create(dir: &Path) -> Result<Self, LocalError> {
+        let path = dir.join("jwt-ed25519.pem");
+        if let Ok(pem) = std::fs::read_to_string(&path) {
+            let key =
+                SigningKey::from_pkcs8_pem(&pem).map_err(|e| LocalError::Setup(format!("{}: {e}", path.display())))?;
+            return Self::from_key(&key);
+        }
+        std::fs::create_dir_all(dir).map_err(LocalError::io(format!("creating {}", dir.display())))?;
+        let keys = Self::generate()?;
+        std::fs::write(&path, &keys.private_pem).map_err(LocalError::io(format!("writing {}", path.display())))?;
+        Ok(keys)
+    }
+
+    pub fn issuer(&self) -> Result<TokenIssuer, LocalError> {
+        TokenIssuer::from_private_pem(&self.private_pem, ISSUER, AUDIENCE).map_err(|e| LocalError::Setup(e.to_string()))
+    }
+
+    pub fn verifier(&self) -> Result<TokenVerifier, LocalError> {
+        TokenVerifier::from_public_pem(&self.public_pem, ISSUER, AUDIENCE).map_err(|e| LocalError::Setup(e.to_string()))
+    }
+}

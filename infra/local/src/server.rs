@@ -1,0 +1,76 @@
+//! The local stack: emulator + context + the merged router of every function, as API Gateway routes them.
+
+use crate::devkeys::{AUDIENCE, DevKeys, ISSUER};
+use crate::emulator::Emulator;
+use crate::queues::{Handler, Poller};
+use crate::{LocalError, root};
+use axum::Router;
+use nudge::Ctx;
+use nudge::config::Settings;
+use std::collections::HashMap;
+
+/// Every function's routes on one router, with the shared 404 for the rest.
+pub fn app(ctx: Ctx) -> Router {
+    Router::new().merge(meta::router()).merge(organizations::router(ctx)).fallback(nudge::app::not_found)
+}
+
+/// Queue consumers by the binary name template.yaml gives their function. No function consumes a queue
+/// yet; a consumer function adds its handler here and its SQS event to template.yaml.
+fn consumers(_ctx: &Ctx) -> HashMap<&'static str, Handler> {
+    HashMap::new()
+}
+
+pub struct Local {
+    pub emulator: Emulator,
+    pub sdk: aws_config::SdkConfig,
+    pub ctx: Ctx,
+    pub keys: DevKeys,
+}
+
+impl Local {
+    /// Starts the emulator (on `port`, 0 for any) with template.yaml's resources and builds the context.
+    pub async fn start(keys: DevKeys, port: u16) -> Result<Self, LocalError> {
+        let emulator = Emulator::start(&root(), port).await?;
+        let sdk = emulator.sdk_config().await;
+        let settings = Settings {
+            table: emulator.resources.table.clone(),
+            jwt_public_key: keys.public_pem.clone(),
+            jwt_issuer: ISSUER.into(),
+            jwt_audience: AUDIENCE.into(),
+            cursor_secret: format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()),
+        };
+        let ctx = Ctx::from_parts(&sdk, &settings).map_err(|e| LocalError::Setup(e.to_string()))?;
+        Ok(Self { emulator, sdk, ctx, keys })
+    }
+
+    pub fn app(&self) -> Router {
+        app(self.ctx.clone())
+    }
+
+    /// A poller for every SQS event source in template.yaml; an unknown consumer is a setup error.
+    pub fn pollers(&self) -> Result<Vec<Poller>, LocalError> {
+        let mut handlers = consumers(&self.ctx);
+        let sqs = aws_sdk_sqs::Client::new(&self.sdk);
+        self.emulator
+            .resources
+            .consumers
+            .iter()
+            .map(|c| {
+                let queue =
+                    self.emulator.resources.queues.get(&c.queue).ok_or_else(|| {
+                        LocalError::Setup(format!("{} consumes unknown queue {}", c.function, c.queue))
+                    })?;
+                let handler = handlers.remove(c.binary.as_str()).ok_or_else(|| {
+                    LocalError::Setup(format!("no local handler for queue consumer {} ({})", c.function, c.binary))
+                })?;
+                Ok(Poller {
+                    sqs: sqs.clone(),
+                    queue_url: queue.url.clone(),
+                    queue_arn: queue.arn.clone(),
+                    batch_size: c.batch_size,
+                    handler,
+                })
+            })
+            .collect()
+    }
+}
