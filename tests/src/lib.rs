@@ -1,1 +1,153 @@
+//! The end-to-end harness: one local cloud per test binary (emulator on a free port with template.yaml's
+//! resources, every function served on a free port), started on first use on a thread of its own so every
+//! `#[tokio::test]` can reach it over HTTP. The emulator ends with the test process.
 
+use nudge::auth::SystemRole;
+use nudge_local::devkeys::DevKeys;
+use nudge_local::emulator::Resources;
+use nudge_local::server::Local;
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use serde_json::Value;
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+pub struct Stack {
+    pub base: String,
+    pub endpoint: String,
+    pub resources: Resources,
+    pub keys: DevKeys,
+    http: reqwest::Client,
+}
+
+static STACK: OnceLock<Stack> = OnceLock::new();
+
+/// The shared stack, started on first use.
+pub fn stack() -> &'static Stack {
+    STACK.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap_or_else(|e| panic!("test runtime: {e}"));
+            runtime.block_on(async move {
+                let keys = DevKeys::generate().unwrap_or_else(|e| panic!("keys: {e}"));
+                let local = Local::start(keys.clone(), 0).await.unwrap_or_else(|e| panic!("local cloud: {e}"));
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+                let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+                let info =
+                    (format!("http://{addr}"), local.emulator.endpoint.clone(), local.emulator.resources.clone());
+                let _ = tx.send((info, keys));
+                let _ = axum::serve(listener, local.app()).await;
+                drop(local);
+            });
+        });
+        let ((base, endpoint, resources), keys) = rx.recv().unwrap_or_else(|e| panic!("stack did not start: {e}"));
+        // No pooled connections: each #[tokio::test] has its own runtime, and a connection made on one
+        // cannot serve another after it ends.
+        let http =
+            reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap_or_else(|e| panic!("http client: {e}"));
+        Stack { base, endpoint, resources, keys, http }
+    })
+}
+
+/// One response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The JSON pointers named by a problem's `errors`.
+    pub fn pointers(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|x| x["pointer"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Stack {
+    pub fn token(&self, tenant: Option<Uuid>, role: SystemRole) -> String {
+        self.keys
+            .issuer()
+            .and_then(|i| {
+                i.issue(Uuid::now_v7(), tenant, role, chrono::Duration::minutes(10))
+                    .map_err(|e| nudge_local::LocalError::Setup(e.to_string()))
+            })
+            .unwrap_or_else(|e| panic!("token: {e}"))
+    }
+
+    pub fn platform(&self) -> String {
+        self.token(None, SystemRole::PlatformAdmin)
+    }
+
+    pub fn tenant(&self, tenant: Uuid, role: SystemRole) -> String {
+        self.token(Some(tenant), role)
+    }
+
+    /// Sends a request; `body` is sent as JSON (`content-type` overridable through `headers`).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let response = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.unwrap_or_default();
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value, if_match: Option<&str>) -> Reply {
+        let headers: Vec<(&str, &str)> = if_match.map(|m| vec![("if-match", m)]).unwrap_or_default();
+        self.call(Method::PATCH, path, Some(token), Some(body), &headers).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None, &[]).await
+    }
+
+    /// Creates an organization with a unique slug and returns its id.
+    pub async fn organization(&self, name: &str) -> Uuid {
+        let slug = format!("org-{}", Uuid::new_v4().simple());
+        let reply = self
+            .post(
+                "/organizations",
+                &self.platform(),
+                &serde_json::json!({"name": name, "type": "client", "slug": slug}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body["id"].as_str().and_then(|id| Uuid::parse_str(id).ok()).unwrap_or_else(|| panic!("{:?}", reply.body))
+    }
+}

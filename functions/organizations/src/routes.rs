@@ -13,6 +13,7 @@ use nudge::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
 use nudge::auth::{PlatformAdmin, Principal};
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, etag, merge_patch};
+use nudge::store::{Attempt, optimistic};
 use nudge::{Ctx, TenantId};
 use serde::Serialize;
 use serde_json::Value;
@@ -155,8 +156,7 @@ pub async fn get_own(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<
 /// Read, merge, validate, write with the version read: retried on a concurrent write unless the client
 /// pinned a version with If-Match, which then answers 412.
 async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) -> ApiResult<Organization> {
-    const ATTEMPTS: usize = 5;
-    for _ in 0..ATTEMPTS {
+    optimistic::retry(|| async {
         let current = load(ctx, access).await?;
         if current.is_deleted() {
             return Err(ApiError::NotFound);
@@ -172,16 +172,16 @@ async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) ->
             }
         }
         if fields == current.fields {
-            return Ok(current);
+            return Ok(Attempt::Done(current));
         }
         let next = current.revised(fields, Utc::now());
         match repo::replace(&ctx.store, &access.tenant(), &current, &next).await {
-            Ok(()) => return Ok(next),
-            Err(e) if e.is_version_conflict() && if_match.0.is_none() => continue,
-            Err(e) => return Err(repo::replace_error(e)),
+            Ok(()) => Ok(Attempt::Done(next)),
+            Err(e) if e.is_version_conflict() && if_match.0.is_none() => Ok(Attempt::Retry),
+            Err(e) => Err(repo::replace_error(e)),
         }
-    }
-    Err(ApiError::Conflict("the organization is changing too fast; retry".into(), vec![]))
+    })
+    .await
 }
 
 #[utoipa::path(patch, path = "/organizations/{id}", tag = "organizations",

@@ -1,5 +1,5 @@
-//! Starts moto on a free loopback port and creates template.yaml's resources in it (infra/provision.py).
-//! The process is killed when the [`Emulator`] is dropped.
+//! Starts the AWS emulator (infra/emulator.py: moto plus template.yaml's resources) on a loopback port. It
+//! ends when the [`Emulator`] is dropped or this process ends.
 
 use crate::LocalError;
 use serde::Deserialize;
@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
-use tokio::process::{Child, Command};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
 
 pub const REGION: &str = "us-east-1";
 
@@ -46,6 +47,8 @@ pub struct Resources {
 
 pub struct Emulator {
     _child: Child,
+    /// Held open: when it closes (this process ends, however), the emulator exits.
+    _stdin: ChildStdin,
     pub endpoint: String,
     pub resources: Resources,
 }
@@ -61,61 +64,62 @@ fn free_port() -> Result<u16, LocalError> {
 }
 
 impl Emulator {
-    /// Starts the emulator on `port` (0: any free port) and provisions it.
+    /// Starts the emulator on `port` (0: any free port) with template.yaml's resources.
     pub async fn start(root: &Path, port: u16) -> Result<Self, LocalError> {
-        let venv = venv(root);
         let port = if port == 0 { free_port()? } else { port };
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             return Err(LocalError::Setup(format!(
                 "port {port} is taken (another `make dev`?); stop it or choose another with MOTO_PORT"
             )));
         }
-        let moto = venv.join("bin/moto_server");
-        let child = Command::new(&moto)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        let python = venv(root).join("bin/python");
+        let mut child = Command::new(&python)
+            .arg(root.join("infra/emulator.py"))
+            .args(["--port", &port.to_string(), "--template"])
+            .arg(root.join("template.yaml"))
+            .current_dir(root.join("infra"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
             .kill_on_drop(true)
             .spawn()
-            .map_err(LocalError::io(format!("starting {} (run `make venv` first)", moto.display())))?;
-        let endpoint = format!("http://127.0.0.1:{port}");
-        wait_for(port).await?;
-        let output = Command::new(venv.join("bin/python"))
-            .arg(root.join("infra/provision.py"))
-            .args(["--endpoint", &endpoint, "--template"])
-            .arg(root.join("template.yaml"))
-            .output()
-            .await
-            .map_err(LocalError::io("running infra/provision.py"))?;
-        if !output.status.success() {
-            return Err(LocalError::Setup(format!(
-                "infra/provision.py failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )));
+            .map_err(LocalError::io(format!(
+                "starting {} infra/emulator.py (run `make venv` first)",
+                python.display()
+            )))?;
+        let stdin = child.stdin.take().ok_or_else(|| LocalError::Setup("emulator stdin unavailable".into()))?;
+        let stdout = child.stdout.take().ok_or_else(|| LocalError::Setup("emulator stdout unavailable".into()))?;
+        let mut line = String::new();
+        let mut reader = BufReader::new(stdout);
+        let read = reader.read_line(&mut line);
+        match tokio::time::timeout(Duration::from_secs(60), read).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return Err(LocalError::Setup("the emulator did not start; see its output above".into())),
         }
-        let resources = serde_json::from_slice(&output.stdout)
-            .map_err(|e| LocalError::Setup(format!("infra/provision.py printed unexpected output: {e}")))?;
-        Ok(Self { _child: child, endpoint, resources })
+        let description: Description = serde_json::from_str(&line)
+            .map_err(|e| LocalError::Setup(format!("infra/emulator.py printed unexpected output: {e}")))?;
+        Ok(Self { _child: child, _stdin: stdin, endpoint: description.endpoint, resources: description.resources })
     }
 
-    /// SDK configuration for the emulator: its endpoint, a fixed region, dummy credentials.
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
-        let creds = aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "nudge-local");
-        nudge::config::sdk_loader()
-            .endpoint_url(&self.endpoint)
-            .region(aws_config::Region::new(REGION))
-            .credentials_provider(creds)
-            .load()
-            .await
+        sdk_config(&self.endpoint).await
     }
 }
 
-async fn wait_for(port: u16) -> Result<(), LocalError> {
-    for _ in 0..300 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(LocalError::Setup(format!("the emulator did not listen on port {port} within 30 s")))
+/// SDK configuration for an emulator at `endpoint`: a fixed region and dummy credentials.
+pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    let creds = aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "nudge-local");
+    nudge::config::sdk_loader()
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(creds)
+        .load()
+        .await
+}
+
+#[derive(Deserialize)]
+struct Description {
+    endpoint: String,
+    #[serde(flatten)]
+    resources: Resources,
 }

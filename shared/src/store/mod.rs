@@ -4,9 +4,11 @@
 
 pub mod calls;
 pub mod cursor;
+pub mod optimistic;
 mod write;
 
 pub use cursor::CursorCodec;
+pub use optimistic::Attempt;
 pub use write::{Put, Tx, Write};
 
 use crate::http::pagination::Page;

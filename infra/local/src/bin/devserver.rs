@@ -72,10 +72,7 @@ async fn run() -> Result<(), LocalError> {
         nq = local.emulator.resources.queues.len(),
     );
 
-    axum::serve(listener, local.app())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(LocalError::io("serving"))?;
+    axum::serve(listener, local.app()).with_graceful_shutdown(shutdown()).await.map_err(LocalError::io("serving"))?;
     let _ = stop_tx.send(true);
     for task in tasks {
         let _ = task.await;
