@@ -31,16 +31,10 @@ pub fn init() {
 /// The request id: API Gateway's on Lambda, the caller's `x-request-id` locally, else a new one.
 fn request_id(req: &Request) -> String {
     use lambda_http::RequestExt;
-    if let Some(ctx) = req.request_context_ref() {
-        match ctx {
-            lambda_http::request::RequestContext::ApiGatewayV2(c) => {
-                if let Some(id) = &c.request_id {
-                    return id.clone();
-                }
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
+    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref()
+        && let Some(id) = &ctx.request_id
+    {
+        return id.clone();
     }
     req.headers()
         .get("x-request-id")

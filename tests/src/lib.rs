@@ -75,6 +75,19 @@ impl Reply {
 }
 
 impl Stack {
+    /// A context on the caller's runtime over the same emulator, table and keys as the served stack.
+    pub async fn ctx(&self) -> nudge::Ctx {
+        let settings = nudge::config::Settings {
+            table: self.resources.table.clone(),
+            jwt_public_key: self.keys.public_pem.clone(),
+            jwt_issuer: nudge_local::devkeys::ISSUER.into(),
+            jwt_audience: nudge_local::devkeys::AUDIENCE.into(),
+            cursor_secret: "events-test-cursor-secret-0123456789".into(),
+        };
+        let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
+        nudge::Ctx::from_parts(&sdk, &settings).unwrap_or_else(|e| panic!("ctx: {e}"))
+    }
+
     pub fn token(&self, tenant: Option<Uuid>, role: SystemRole) -> String {
         self.keys
             .issuer()

@@ -142,7 +142,7 @@ pub(crate) mod tests {
         let v2 = TokenVerifier::from_public_pem(&keypair().1, "iss", "aud").unwrap();
         assert!(v2.verify(&good(&wrong_iss).unwrap()).is_err(), "issuer");
         // An HS256 token (the classic alg-confusion attack) is refused.
-        let mut claims: Claims = jsonwebtoken::dangerous::insecure_decode(&good(&issuer).unwrap()).unwrap().claims;
+        let mut claims: Claims = jsonwebtoken::dangerous::insecure_decode(good(&issuer).unwrap()).unwrap().claims;
         claims.aud = "aud".into();
         let hs = jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(b"k")).unwrap();
         assert!(matches!(verifier.verify(&hs), Err(ApiError::Unauthorized(_))), "algorithm");

@@ -118,7 +118,7 @@ impl Write {
     pub(super) async fn send(self, client: &Client, table: &str) -> Result<(), StoreError> {
         let label = self.label();
         let (expr, names, values) = split(self.condition);
-        let failed = match self.op {
+        match self.op {
             Op::Put(put) => client
                 .put_item()
                 .table_name(table)
@@ -147,8 +147,7 @@ impl Write {
                     Some(s) if s.is_conditional_check_failed_exception() => StoreError::Condition(label),
                     _ => StoreError::sdk("DeleteItem", e),
                 }),
-        };
-        failed
+        }
     }
 
     fn into_transact_item(self, table: &str) -> Result<TransactWriteItem, StoreError> {
