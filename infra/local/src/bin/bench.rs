@@ -1,0 +1,242 @@
+//! `make bench`: per function, the release bootstrap's size and its cold start under a local Lambda Runtime
+//! API (exec → first poll = init; exec → first response = cold), median of 21 runs; then the dev server's
+//! median and p99 latency for `GET /organization` under a short loopback load. Prints a Markdown table.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use nudge::auth::SystemRole;
+use nudge_local::devkeys::{AUDIENCE, DevKeys, ISSUER};
+use nudge_local::server::Local;
+use nudge_local::{LocalError, root};
+use std::process::{ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+const RUNS: usize = 21;
+const REQUESTS: usize = 2000;
+const CONCURRENCY: usize = 8;
+
+#[derive(Clone)]
+struct RuntimeApi {
+    event: Arc<String>,
+    polls: Arc<Mutex<u32>>,
+    tx: mpsc::UnboundedSender<(&'static str, Instant)>,
+}
+
+async fn next(State(api): State<RuntimeApi>) -> axum::response::Response {
+    let n = {
+        let mut polls = api.polls.lock().unwrap_or_else(|p| p.into_inner());
+        *polls += 1;
+        *polls
+    };
+    if n == 1 {
+        let _ = api.tx.send(("init", Instant::now()));
+        let deadline = (chrono::Utc::now() + chrono::Duration::seconds(30)).timestamp_millis().to_string();
+        (
+            [
+                ("lambda-runtime-aws-request-id", "bench-1".to_owned()),
+                ("lambda-runtime-deadline-ms", deadline),
+                ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:bench".into()),
+                ("content-type", "application/json".into()),
+            ],
+            api.event.as_str().to_owned(),
+        )
+            .into_response()
+    } else {
+        // The one invocation is done; park the poll until the process is killed.
+        std::future::pending::<()>().await;
+        ().into_response()
+    }
+}
+
+async fn response(State(api): State<RuntimeApi>, body: String) -> impl IntoResponse {
+    let _ = api.tx.send((if body.contains("\"statusCode\":200") { "ok" } else { "bad" }, Instant::now()));
+    axum::http::StatusCode::ACCEPTED
+}
+
+/// One cold start: (init ms, cold ms).
+async fn cold_start(binary: &str, env: &[(String, String)], event: &str) -> Result<(f64, f64), LocalError> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let api = RuntimeApi { event: Arc::new(event.to_owned()), polls: Arc::default(), tx };
+    let app = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(response))
+        .route("/2018-06-01/runtime/init/error", post(response))
+        .with_state(api);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(LocalError::io("bind"))?;
+    let addr = listener.local_addr().map_err(LocalError::io("addr"))?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(binary)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(LocalError::io(format!("starting {binary}")))?;
+    let mut init = None;
+    let outcome = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some((what, at)) = rx.recv().await {
+            match what {
+                "init" => init = Some(at),
+                "ok" => return Ok(at),
+                _ => return Err(LocalError::Setup(format!("{binary} answered its first event with an error"))),
+            }
+        }
+        Err(LocalError::Setup(format!("{binary} stopped")))
+    })
+    .await
+    .map_err(|_| LocalError::Setup(format!("{binary} did not answer within 20 s")))??;
+    let _ = child.kill().await;
+    server.abort();
+    let init = init.ok_or_else(|| LocalError::Setup("no poll".into()))?;
+    let ms = |t: Instant| t.duration_since(started).as_secs_f64() * 1000.0;
+    Ok((ms(init), ms(outcome)))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn apigw_event(path: &str, token: &str) -> String {
+    serde_json::json!({
+        "version": "2.0", "routeKey": format!("GET {path}"), "rawPath": path, "rawQueryString": "",
+        "headers": {"authorization": format!("Bearer {token}"), "host": "bench.local"},
+        "requestContext": {"accountId": "123456789012", "apiId": "bench", "domainName": "bench.local",
+            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "bench"},
+            "requestId": "bench", "routeKey": format!("GET {path}"), "stage": "$default", "time": "", "timeEpoch": 0},
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+async fn run() -> Result<(), LocalError> {
+    let root = root();
+    let keys = DevKeys::generate()?;
+    let local = Local::start(keys.clone(), 0).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(LocalError::io("bind"))?;
+    let base = format!("http://{}", listener.local_addr().map_err(LocalError::io("addr"))?);
+    let app = local.app();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    // A tenant to read, made through the API.
+    let http = reqwest::Client::new();
+    let platform = keys.issuer()?.issue(uuid::Uuid::now_v7(), None, SystemRole::PlatformAdmin, chrono::Duration::hours(1));
+    let platform = platform.map_err(|e| LocalError::Setup(e.to_string()))?;
+    let created: serde_json::Value = http
+        .post(format!("{base}/organizations"))
+        .bearer_auth(&platform)
+        .json(&serde_json::json!({"name": "Bench", "type": "client"}))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .map_err(|e| LocalError::Setup(e.to_string()))?
+        .json()
+        .await
+        .map_err(|e| LocalError::Setup(e.to_string()))?;
+    let tenant = created["id"].as_str().and_then(|i| uuid::Uuid::parse_str(i).ok());
+    let token = keys
+        .issuer()?
+        .issue(uuid::Uuid::now_v7(), tenant, SystemRole::Admin, chrono::Duration::hours(1))
+        .map_err(|e| LocalError::Setup(e.to_string()))?;
+
+    let env: Vec<(String, String)> = [
+        ("AWS_ENDPOINT_URL", local.emulator.endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("TABLE_NAME", local.emulator.resources.table.as_str()),
+        ("JWT_PUBLIC_KEY", keys.public_pem.as_str()),
+        ("JWT_ISSUER", ISSUER),
+        ("JWT_AUDIENCE", AUDIENCE),
+        ("CURSOR_SECRET", "bench-cursor-secret-0123456789abcdef"),
+        ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", "bench"),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", "bench"),
+        ("NUDGE_METRICS_OFF", "1"),
+        ("RUST_LOG", "warn"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+
+    println!("| function | bootstrap size | init (exec → first poll), median | cold (exec → first response), median |");
+    println!("|---|---|---|---|");
+    for (binary, path) in [("organizations", "/organization"), ("meta", "/health")] {
+        let file = root.join("target/release").join(binary);
+        let size = std::fs::metadata(&file).map_err(LocalError::io(format!("{} (build it first)", file.display())))?.len();
+        let event = apigw_event(path, &token);
+        let (mut inits, mut colds) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            let (init, cold) = cold_start(&file.to_string_lossy(), &env, &event).await?;
+            inits.push(init);
+            colds.push(cold);
+        }
+        println!(
+            "| {binary} (`GET {path}`) | {:.2} MiB | {:.1} ms | {:.1} ms |",
+            size as f64 / 1048576.0,
+            median(inits),
+            median(colds)
+        );
+    }
+
+    // Dev server latency under a short loopback load.
+    let url = format!("{base}/organization");
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (http, url, token) = (http.clone(), url.clone(), token.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(REQUESTS / CONCURRENCY);
+            for _ in 0..REQUESTS / CONCURRENCY {
+                let t = Instant::now();
+                let ok = http.get(&url).bearer_auth(&token).send().await.map(|r| r.status().is_success()).unwrap_or(false);
+                if ok {
+                    latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap_or_default());
+    }
+    let wall = started.elapsed().as_secs_f64();
+    all.sort_by(f64::total_cmp);
+    if all.len() < REQUESTS {
+        return Err(LocalError::Setup(format!("only {} of {REQUESTS} requests succeeded", all.len())));
+    }
+    println!();
+    println!(
+        "Dev server, `GET /organization` ({REQUESTS} requests, {CONCURRENCY} concurrent, moto behind it): \
+         median {:.2} ms, p99 {:.2} ms, {:.0} req/s",
+        percentile(&all, 0.5),
+        percentile(&all, 0.99),
+        all.len() as f64 / wall
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
