@@ -35,8 +35,9 @@ test: lint
 
 ## Release builds, bootstrap sizes, cold starts, dev-server latency.
 bench: venv
-	cargo build --release -p organizations -p meta -p nudge-local --bin bench
-	./target/release/bench
+	cargo build --release -p organizations -p meta --bins
+	cargo build --release -p nudge-local --bin bench
+	NUDGE_METRICS_OFF=1 ./target/release/bench
 
 clean:
 	rm -rf $(VENV) .local

@@ -21,7 +21,7 @@ import provision
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, required=True, help="0: any free port (reported in the output)")
     parser.add_argument("--template", default="template.yaml")
     parser.add_argument("--prefix", default="nudge")
     args = parser.parse_args()
@@ -29,7 +29,8 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
-    endpoint = f"http://127.0.0.1:{args.port}"
+    _, port = server.get_host_and_port()
+    endpoint = f"http://127.0.0.1:{port}"
     buf = io.StringIO()
     sys.argv = ["provision.py", "--endpoint", endpoint, "--template", args.template, "--prefix", args.prefix]
     with redirect_stdout(buf):

@@ -58,16 +58,11 @@ pub fn venv(root: &Path) -> PathBuf {
     std::env::var_os("NUDGE_VENV").map(PathBuf::from).unwrap_or_else(|| root.join(".venv"))
 }
 
-fn free_port() -> Result<u16, LocalError> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(LocalError::io("finding a free port"))?;
-    listener.local_addr().map(|a| a.port()).map_err(LocalError::io("finding a free port"))
-}
-
 impl Emulator {
-    /// Starts the emulator on `port` (0: any free port) with template.yaml's resources.
+    /// Starts the emulator on `port` (0: any free port, which the emulator binds itself, so parallel
+    /// test binaries cannot race for one) with template.yaml's resources.
     pub async fn start(root: &Path, port: u16) -> Result<Self, LocalError> {
-        let port = if port == 0 { free_port()? } else { port };
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        if port != 0 && std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
             return Err(LocalError::Setup(format!(
                 "port {port} is taken (another `make dev`?); stop it or choose another with MOTO_PORT"
             )));

@@ -131,7 +131,8 @@ async fn run() -> Result<(), LocalError> {
 
     // A tenant to read, made through the API.
     let http = reqwest::Client::new();
-    let platform = keys.issuer()?.issue(uuid::Uuid::now_v7(), None, SystemRole::PlatformAdmin, chrono::Duration::hours(1));
+    let platform =
+        keys.issuer()?.issue(uuid::Uuid::now_v7(), None, SystemRole::PlatformAdmin, chrono::Duration::hours(1));
     let platform = platform.map_err(|e| LocalError::Setup(e.to_string()))?;
     let created: serde_json::Value = http
         .post(format!("{base}/organizations"))
@@ -176,7 +177,8 @@ async fn run() -> Result<(), LocalError> {
     println!("|---|---|---|---|");
     for (binary, path) in [("organizations", "/organization"), ("meta", "/health")] {
         let file = root.join("target/release").join(binary);
-        let size = std::fs::metadata(&file).map_err(LocalError::io(format!("{} (build it first)", file.display())))?.len();
+        let size =
+            std::fs::metadata(&file).map_err(LocalError::io(format!("{} (build it first)", file.display())))?.len();
         let event = apigw_event(path, &token);
         let (mut inits, mut colds) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
@@ -202,7 +204,8 @@ async fn run() -> Result<(), LocalError> {
             let mut latencies = Vec::with_capacity(REQUESTS / CONCURRENCY);
             for _ in 0..REQUESTS / CONCURRENCY {
                 let t = Instant::now();
-                let ok = http.get(&url).bearer_auth(&token).send().await.map(|r| r.status().is_success()).unwrap_or(false);
+                let ok =
+                    http.get(&url).bearer_auth(&token).send().await.map(|r| r.status().is_success()).unwrap_or(false);
                 if ok {
                     latencies.push(t.elapsed().as_secs_f64() * 1000.0);
                 }
