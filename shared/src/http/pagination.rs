@@ -1,8 +1,6 @@
 //! `?limit=&cursor=` list parameters and the `{items, nextCursor}` page body.
 
 use crate::http::problem::{ApiError, FieldError};
-use axum::extract::FromRequestParts;
-use http::request::Parts;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -49,27 +47,12 @@ impl ListQuery {
     }
 }
 
-/// Parses with no filters. Lists with filters call [`ListQuery::parse`] themselves.
-impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Self::parse(parts.uri.query(), &[])
-    }
-}
-
 /// One page of a list.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
-}
-
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
-    }
 }
 
 #[cfg(test)]

@@ -51,8 +51,6 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
-    #[error("method not allowed")]
-    MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String, Vec<FieldError>),
     #[error("precondition failed: the resource has changed")]
@@ -93,7 +91,6 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(..) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -113,9 +110,6 @@ impl ApiError {
             Self::Unauthorized(why) => ("unauthorized", (*why).to_owned(), vec![]),
             Self::Forbidden(why) => ("forbidden", why.clone(), vec![]),
             Self::NotFound => ("not-found", "No such resource.".to_owned(), vec![]),
-            Self::MethodNotAllowed => {
-                ("method-not-allowed", "This method is not allowed on this resource.".to_owned(), vec![])
-            }
             Self::Conflict(why, errors) => ("conflict", why.clone(), errors.clone()),
             Self::PreconditionFailed => (
                 "precondition-failed",

@@ -134,14 +134,6 @@ impl Store {
         Self { client, table: table.into(), cursors }
     }
 
-    pub fn table(&self) -> &str {
-        &self.table
-    }
-
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
     /// Reads one item (strongly consistent, so a read after a write sees it).
     pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
         calls::record();

@@ -90,11 +90,6 @@ impl Write {
         }
     }
 
-    /// Writes an item whatever is there.
-    pub fn put(put: Put) -> Self {
-        Self { op: Op::Put(put), condition: None }
-    }
-
     /// Deletes an item (a no-op if it is absent, unless a condition is added).
     pub fn delete(key: Key) -> Self {
         Self { op: Op::Delete(key), condition: None }
@@ -207,10 +202,6 @@ impl Tx {
     pub fn with(mut self, write: Write) -> Self {
         self.writes.push(write);
         self
-    }
-
-    pub fn push(&mut self, write: Write) {
-        self.writes.push(write);
     }
 
     pub fn is_empty(&self) -> bool {
