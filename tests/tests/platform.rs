@@ -2,6 +2,7 @@
 //! idempotency keys, and the dev server's SQS event-source stand-in.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_sdk_sqs::types::QueueAttributeName;
 use e2e::stack;
 use nudge::auth::SystemRole;
 use nudge::auth::claims::Claims;
@@ -151,6 +152,11 @@ async fn idempotency_keys_replay_reject_and_serialize() {
     assert_eq!(ids.len(), 1, "exactly one organization was created");
 }
 
+async fn queue_attribute(sqs: &aws_sdk_sqs::Client, url: &str, name: QueueAttributeName) -> String {
+    let out = sqs.get_queue_attributes().queue_url(url).attribute_names(name.clone()).send().await.unwrap();
+    out.attributes().and_then(|a| a.get(&name).cloned()).unwrap_or_default()
+}
+
 /// The queue poller delivers real SQS events, deletes what succeeded, redelivers what the consumer named in
 /// batchItemFailures, and lets the redrive policy move a poison message to the DLQ.
 #[tokio::test]
@@ -160,22 +166,13 @@ async fn queue_poller_honours_partial_batch_failures() {
     // A fresh queue with a short visibility timeout and a DLQ after 2 receives, as the template's queues.
     let dlq = sqs.create_queue().queue_name(format!("dlq-{}", Uuid::new_v4().simple())).send().await.unwrap();
     let dlq_url = dlq.queue_url().unwrap().to_owned();
-    let dlq_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&dlq_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes()
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
-        .unwrap();
+    let dlq_arn = queue_attribute(&sqs, &dlq_url, QueueAttributeName::QueueArn).await;
     let queue = sqs
         .create_queue()
         .queue_name(format!("q-{}", Uuid::new_v4().simple()))
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "1")
+        .attributes(QueueAttributeName::VisibilityTimeout, "1")
         .attributes(
-            aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy,
+            QueueAttributeName::RedrivePolicy,
             json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}).to_string(),
         )
         .send()
@@ -213,17 +210,9 @@ async fn queue_poller_honours_partial_batch_failures() {
     let mut in_dlq = 0;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let attrs = sqs
-            .get_queue_attributes()
-            .queue_url(&dlq_url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-            .send()
+        in_dlq = queue_attribute(&sqs, &dlq_url, QueueAttributeName::ApproximateNumberOfMessages)
             .await
-            .unwrap();
-        in_dlq = attrs
-            .attributes()
-            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages))
-            .and_then(|n| n.parse::<u32>().ok())
+            .parse::<u32>()
             .unwrap_or(0);
         if in_dlq == 1 {
             break;
