@@ -12,7 +12,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 pub fn protected(routes: Router<Ctx>, ctx: Ctx) -> Router {
     routes
         .route_layer(from_fn_with_state(ctx.store.clone(), idempotent))
-        .route_layer(from_fn_with_state(ctx.verifier.clone(), authenticate))
+        .route_layer(from_fn_with_state(ctx.clone(), authenticate))
         .with_state(ctx)
         .layer(from_fn(telemetry::observe))
 }

@@ -1,7 +1,8 @@
 //! Settings from the environment and the AWS clients, built once per cold start. Clients honour
 //! `AWS_ENDPOINT_URL` (the local emulator) through the SDK's own configuration.
 
-use crate::auth::TokenVerifier;
+use crate::auth::{SessionGate, TokenIssuer, TokenVerifier};
+use crate::crypto::DataKey;
 use crate::store::{CursorCodec, Store};
 use std::sync::Arc;
 
@@ -21,6 +22,16 @@ pub struct Settings {
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub cursor_secret: String,
+    /// Base64 256-bit key sealing secrets at rest (functions that hold secrets only).
+    pub data_key: Option<String>,
+    /// Ed25519 private key PEM that signs access tokens (the auth function only).
+    pub jwt_private_key: Option<String>,
+    /// Where invite and reset emails are queued (functions that send them only).
+    pub notifications_queue_url: Option<String>,
+    /// The web app links in emails point at.
+    pub app_url: String,
+    /// How long a session's state is trusted before the verifying layer reads it again.
+    pub session_cache: std::time::Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -42,7 +53,33 @@ impl Settings {
             jwt_issuer: var("JWT_ISSUER")?,
             jwt_audience: var("JWT_AUDIENCE")?,
             cursor_secret: var("CURSOR_SECRET")?,
+            data_key: var("DATA_KEY").ok(),
+            jwt_private_key: var("JWT_PRIVATE_KEY").ok().map(|pem| pem.replace("\\n", "\n")),
+            notifications_queue_url: var("NOTIFICATIONS_QUEUE_URL").ok(),
+            app_url: var("APP_URL").unwrap_or_else(|_| "http://localhost:3000".into()),
+            session_cache: std::time::Duration::from_secs(match var("SESSION_CACHE_SECONDS") {
+                Ok(v) => v.parse().map_err(|_| ConfigError::Invalid {
+                    name: "SESSION_CACHE_SECONDS",
+                    reason: "not a whole number".into(),
+                })?,
+                Err(_) => 30,
+            }),
         })
+    }
+
+    pub fn data_key(&self) -> Result<DataKey, ConfigError> {
+        let text = self.data_key.as_deref().ok_or(ConfigError::Missing("DATA_KEY"))?;
+        DataKey::from_base64(text).map_err(|e| ConfigError::Invalid { name: "DATA_KEY", reason: e.to_string() })
+    }
+
+    pub fn issuer(&self) -> Result<TokenIssuer, ConfigError> {
+        let pem = self.jwt_private_key.as_deref().ok_or(ConfigError::Missing("JWT_PRIVATE_KEY"))?;
+        TokenIssuer::from_private_pem(pem, &self.jwt_issuer, &self.jwt_audience)
+            .map_err(|e| ConfigError::Invalid { name: "JWT_PRIVATE_KEY", reason: e.to_string() })
+    }
+
+    pub fn notifications_queue(&self) -> Result<String, ConfigError> {
+        self.notifications_queue_url.clone().ok_or(ConfigError::Missing("NOTIFICATIONS_QUEUE_URL"))
     }
 
     pub fn verifier(&self) -> Result<TokenVerifier, ConfigError> {
@@ -64,16 +101,17 @@ pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     sdk_loader().load().await
 }
 
-/// Everything a request handler shares: the store and the token verifier.
+/// Everything a request handler shares: the store, the token verifier and the session gate.
 #[derive(Clone, Debug)]
 pub struct Ctx {
     pub store: Store,
     pub verifier: Arc<TokenVerifier>,
+    pub sessions: SessionGate,
 }
 
 impl Ctx {
-    pub fn new(store: Store, verifier: TokenVerifier) -> Self {
-        Self { store, verifier: Arc::new(verifier) }
+    pub fn new(store: Store, verifier: TokenVerifier, session_cache: std::time::Duration) -> Self {
+        Self { sessions: SessionGate::new(store.clone(), session_cache), store, verifier: Arc::new(verifier) }
     }
 
     pub fn from_parts(sdk: &aws_config::SdkConfig, settings: &Settings) -> Result<Self, ConfigError> {
@@ -82,7 +120,7 @@ impl Ctx {
             settings.table.as_str(),
             CursorCodec::new(settings.cursor_secret.as_bytes().to_vec()),
         );
-        Ok(Self::new(store, settings.verifier()?))
+        Ok(Self::new(store, settings.verifier()?, settings.session_cache))
     }
 
     /// Builds the context from the environment, once per cold start.
@@ -98,8 +136,4 @@ impl axum::extract::FromRef<Ctx> for Store {
     }
 }
 
-impl axum::extract::FromRef<Ctx> for Arc<TokenVerifier> {
-    fn from_ref(ctx: &Ctx) -> Arc<TokenVerifier> {
-        ctx.verifier.clone()
-    }
-}
+

@@ -4,7 +4,9 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod http;
+pub mod identity;
 pub mod keys;
 pub mod store;
 pub mod telemetry;

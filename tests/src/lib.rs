@@ -16,6 +16,7 @@ pub struct Stack {
     pub endpoint: String,
     pub resources: Resources,
     pub keys: DevKeys,
+    pub settings: nudge::config::Settings,
     http: reqwest::Client,
 }
 
@@ -36,19 +37,23 @@ pub fn stack() -> &'static Stack {
                 let local = Local::start(keys.clone(), 0).await.unwrap_or_else(|e| panic!("local cloud: {e}"));
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
                 let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-                let info =
-                    (format!("http://{addr}"), local.emulator.endpoint.clone(), local.emulator.resources.clone());
+                let info = (
+                    format!("http://{addr}"),
+                    local.emulator.endpoint.clone(),
+                    local.emulator.resources.clone(),
+                    local.settings.clone(),
+                );
                 let _ = tx.send((info, keys));
                 let _ = axum::serve(listener, local.app()).await;
                 drop(local);
             });
         });
-        let ((base, endpoint, resources), keys) = rx.recv().unwrap_or_else(|e| panic!("stack did not start: {e}"));
+        let ((base, endpoint, resources, settings), keys) = rx.recv().unwrap_or_else(|e| panic!("stack did not start: {e}"));
         // No pooled connections: each #[tokio::test] has its own runtime, and a connection made on one
         // cannot serve another after it ends.
         let http =
             reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap_or_else(|e| panic!("http client: {e}"));
-        Stack { base, endpoint, resources, keys, http }
+        Stack { base, endpoint, resources, keys, settings, http }
     })
 }
 
@@ -77,15 +82,8 @@ impl Reply {
 impl Stack {
     /// A context on the caller's runtime over the same emulator, table and keys as the served stack.
     pub async fn ctx(&self) -> nudge::Ctx {
-        let settings = nudge::config::Settings {
-            table: self.resources.table.clone(),
-            jwt_public_key: self.keys.public_pem.clone(),
-            jwt_issuer: nudge_local::devkeys::ISSUER.into(),
-            jwt_audience: nudge_local::devkeys::AUDIENCE.into(),
-            cursor_secret: "events-test-cursor-secret-0123456789".into(),
-        };
         let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
-        nudge::Ctx::from_parts(&sdk, &settings).unwrap_or_else(|e| panic!("ctx: {e}"))
+        nudge::Ctx::from_parts(&sdk, &self.settings).unwrap_or_else(|e| panic!("ctx: {e}"))
     }
 
     pub fn token(&self, tenant: Option<Uuid>, role: SystemRole) -> String {

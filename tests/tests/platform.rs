@@ -21,6 +21,7 @@ fn claims(tenant: Uuid) -> Claims {
         tid: Some(tenant),
         role: "admin".into(),
         perms: vec!["organization:read".into()],
+        sid: None,
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
         exp: now + 600,

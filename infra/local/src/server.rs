@@ -7,6 +7,7 @@ use crate::{LocalError, root};
 use axum::Router;
 use nudge::Ctx;
 use nudge::config::Settings;
+use nudge::crypto::DataKey;
 use std::collections::HashMap;
 
 /// Every function's routes on one router, with the shared 404 for the rest.
@@ -25,6 +26,7 @@ pub struct Local {
     pub sdk: aws_config::SdkConfig,
     pub ctx: Ctx,
     pub keys: DevKeys,
+    pub settings: Settings,
 }
 
 impl Local {
@@ -38,9 +40,16 @@ impl Local {
             jwt_issuer: ISSUER.into(),
             jwt_audience: AUDIENCE.into(),
             cursor_secret: format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()),
+            data_key: Some(DataKey::generate().map_err(|e| LocalError::Setup(e.to_string()))?.to_base64()),
+            jwt_private_key: Some(keys.private_pem.clone()),
+            notifications_queue_url: emulator.resources.queues.get("NotificationsQueue").map(|q| q.url.clone()),
+            app_url: "http://127.0.0.1:3000".into(),
+            session_cache: std::time::Duration::from_secs(
+                std::env::var("SESSION_CACHE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30),
+            ),
         };
         let ctx = Ctx::from_parts(&sdk, &settings).map_err(|e| LocalError::Setup(e.to_string()))?;
-        Ok(Self { emulator, sdk, ctx, keys })
+        Ok(Self { emulator, sdk, ctx, keys, settings })
     }
 
     pub fn app(&self) -> Router {

@@ -13,6 +13,9 @@ pub struct Claims {
     pub role: String,
     #[serde(default)]
     pub perms: Vec<String>,
+    /// The session the token belongs to; operator tokens (`make token`) have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
     pub iss: String,
     pub aud: String,
     pub exp: i64,

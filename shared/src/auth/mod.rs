@@ -5,8 +5,10 @@ pub mod claims;
 pub mod layer;
 pub mod permissions;
 pub mod principal;
+pub mod sessions;
 pub mod tokens;
 
 pub use permissions::SystemRole;
 pub use principal::{PlatformAdmin, Principal};
-pub use tokens::{TokenIssuer, TokenVerifier};
+pub use sessions::SessionGate;
+pub use tokens::{Grant, TokenIssuer, TokenVerifier};

@@ -13,6 +13,7 @@ pub struct Principal {
     pub user_id: Uuid,
     tenant: Option<TenantId>,
     pub role: String,
+    pub session: Option<Uuid>,
     permissions: Vec<String>,
     platform_admin: bool,
 }
@@ -28,6 +29,7 @@ impl Principal {
                 user_id,
                 tenant: tid.map(TenantId::new),
                 role: claims.role,
+                session: claims.sid,
                 permissions: claims.perms,
                 platform_admin,
             }),
@@ -55,6 +57,10 @@ impl Principal {
 
     pub fn has(&self, permission: &str) -> bool {
         self.permissions.iter().any(|p| p == permission)
+    }
+
+    pub fn permissions(&self) -> &[String] {
+        &self.permissions
     }
 
     pub fn platform_admin(&self) -> Option<PlatformAdmin> {

@@ -51,7 +51,17 @@ impl TokenVerifier {
     }
 }
 
-/// Issues tokens. Used by the dev token command and the future auth function.
+/// What an access token says: who, in which tenant, with which role, permissions and session.
+pub struct Grant<'a> {
+    pub user: Uuid,
+    pub tenant: Option<Uuid>,
+    pub role: &'a str,
+    pub permissions: Vec<String>,
+    pub session: Option<Uuid>,
+    pub ttl: chrono::Duration,
+}
+
+/// Issues tokens: the auth function, the dev token command and tests.
 #[derive(Clone)]
 pub struct TokenIssuer {
     key: EncodingKey,
@@ -65,7 +75,8 @@ impl TokenIssuer {
         Ok(Self { key, issuer: issuer.into(), audience: audience.into() })
     }
 
-    /// Signs a token for `user` in `tenant` (none for a platform admin) with the role's permissions.
+    /// Signs an operator token for `user` in `tenant` (none for a platform admin) with a system role's
+    /// permissions and no session (dev tools and tests).
     pub fn issue(
         &self,
         user: Uuid,
@@ -73,15 +84,22 @@ impl TokenIssuer {
         role: SystemRole,
         ttl: chrono::Duration,
     ) -> Result<String, KeyError> {
+        let permissions = role.permissions().into_iter().map(str::to_owned).collect();
+        self.grant(Grant { user, tenant, role: role.name(), permissions, session: None, ttl })
+    }
+
+    /// Signs an access token for what a session grants.
+    pub fn grant(&self, grant: Grant<'_>) -> Result<String, KeyError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
-            sub: user.to_string(),
-            tid: tenant,
-            role: role.name().to_owned(),
-            perms: role.permissions().into_iter().map(str::to_owned).collect(),
+            sub: grant.user.to_string(),
+            tid: grant.tenant,
+            role: grant.role.to_owned(),
+            perms: grant.permissions,
+            sid: grant.session,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
-            exp: now + ttl.num_seconds(),
+            exp: now + grant.ttl.num_seconds(),
             iat: now,
             jti: Uuid::new_v4().to_string(),
         };

@@ -174,6 +174,36 @@ impl Store {
     ) -> Result<Page<T>, ApiError> {
         let binding = format!("{scope}|{}", query.fingerprint());
         let start = cursor.map(|c| self.cursors.decode(&binding, c)).transpose()?;
+        let start = start.map(|p| p.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect());
+        let (items, last) = self.query_once(query, Some(limit), start).await?;
+        let next_cursor = match last {
+            Some(key) => Some(self.cursors.encode(&binding, &position(key)?)),
+            None => None,
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Reads every item of a query, page by page: for small sets that belong together (a user's sessions
+    /// or memberships), never for a tenant's whole collection.
+    pub async fn all<T: DeserializeOwned>(&self, query: &Query) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let (items, last) = self.query_once(query, None, start).await?;
+            out.extend(items);
+            match last {
+                Some(key) => start = Some(key),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn query_once<T: DeserializeOwned>(
+        &self,
+        query: &Query,
+        limit: Option<u32>,
+        start: Option<Item>,
+    ) -> Result<(Vec<T>, Option<Item>), StoreError> {
         let (pk_name, sk_name) = query.index.map(Index::key_names).unwrap_or(("pk", "sk"));
         let mut request = self
             .client
@@ -183,8 +213,8 @@ impl Store {
             .expression_attribute_names("#pk", pk_name)
             .expression_attribute_values(":pk", AttributeValue::S(query.partition.clone()))
             .scan_index_forward(!query.newest_first)
-            .limit(limit as i32)
-            .set_exclusive_start_key(start.map(|p| p.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect()));
+            .set_limit(limit.map(|l| l as i32))
+            .set_exclusive_start_key(start);
         request = match &query.sort_prefix {
             Some(prefix) => request
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :sk)")
@@ -195,11 +225,7 @@ impl Store {
         calls::record();
         let out = request.send().await.map_err(|e| StoreError::sdk("Query", e))?;
         let items = out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<T>, _>>()?;
-        let next_cursor = match out.last_evaluated_key {
-            Some(key) => Some(self.cursors.encode(&binding, &position(key)?)),
-            None => None,
-        };
-        Ok(Page { items, next_cursor })
+        Ok((items, out.last_evaluated_key))
     }
 }
 
