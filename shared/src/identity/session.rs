@@ -214,8 +214,7 @@ async fn update_each(
         if tenant.is_some() && session.tenant_id != tenant {
             continue;
         }
-        loop {
-            let Some(next) = change(&session) else { break };
+        while let Some(next) = change(&session) {
             match store.write(replace(&session, &next)?).await {
                 Ok(()) => {
                     changed += 1;
