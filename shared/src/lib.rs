@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod notify;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;

@@ -22,6 +22,22 @@ pub fn text(value: &str, min: usize, max: usize) -> Result<(), String> {
 }
 
 /// An absolute http(s) URL with a host, at most 2048 characters; `https_only` for assets shown in browsers.
+/// A normalised email address: trimmed and lower-cased (addresses are unique case-insensitively).
+pub fn email(value: &str) -> Result<String, String> {
+    let email = value.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && local.len() <= 64
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',');
+    if valid { Ok(email) } else { Err("must be an email address".into()) }
+}
+
 pub fn web_url(value: &str, https_only: bool) -> Result<(), String> {
     if value.len() > 2048 {
         return Err("must be at most 2048 characters".into());
@@ -100,6 +116,14 @@ fn depth(value: &Value) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(email("  Ana@Example.COM ").unwrap(), "ana@example.com");
+        for bad in ["", "ana", "@example.com", "ana@", "ana@example", "a b@example.com", "ana@exa_mple.com"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
     use proptest::prelude::*;
     use serde_json::json;
 

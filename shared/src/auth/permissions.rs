@@ -6,11 +6,16 @@ use std::str::FromStr;
 
 pub const ORGANIZATION_READ: &str = "organization:read";
 pub const ORGANIZATION_WRITE: &str = "organization:write";
+/// The caller's own account, preferences and MFA.
+pub const PROFILE_READ: &str = "profile:read";
+pub const PROFILE_WRITE: &str = "profile:write";
 
 /// Every permission a tenant role can hold.
 pub const CATALOGUE: &[&str] = &[
     ORGANIZATION_READ,
     ORGANIZATION_WRITE,
+    PROFILE_READ,
+    PROFILE_WRITE,
     "users:read",
     "users:write",
     "roles:read",
@@ -82,7 +87,7 @@ impl SystemRole {
     pub fn permissions(self) -> Vec<&'static str> {
         let all = || CATALOGUE.to_vec();
         let reads = || CATALOGUE.iter().copied().filter(|p| p.ends_with(":read") && *p != "audit:read").collect();
-        match self {
+        let mut grants: Vec<&'static str> = match self {
             Self::Owner | Self::SuperAdmin | Self::Admin | Self::Organizer => all(),
             Self::Hr => vec![
                 ORGANIZATION_READ,
@@ -112,8 +117,15 @@ impl SystemRole {
             }
             Self::Viewer => reads(),
             Self::Employee | Self::Client => vec![ORGANIZATION_READ, "content:read", "media:read"],
-            Self::PlatformAdmin => vec![],
+            Self::PlatformAdmin => return vec![],
+        };
+        // Every tenant member manages their own profile.
+        for own in [PROFILE_READ, PROFILE_WRITE] {
+            if !grants.contains(&own) {
+                grants.push(own);
+            }
         }
+        grants
     }
 }
 

@@ -90,6 +90,11 @@ impl Write {
         }
     }
 
+    /// Writes an item whatever is there: for single-valued pointers where the last write wins.
+    pub fn upsert(put: Put) -> Self {
+        Self { op: Op::Put(put), condition: None }
+    }
+
     /// Deletes an item (a no-op if it is absent, unless a condition is added).
     pub fn delete(key: Key) -> Self {
         Self { op: Op::Delete(key), condition: None }
