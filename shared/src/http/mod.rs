@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every function.
 
+pub mod client;
 pub mod conditional;
 pub mod idempotency;
 pub mod input;
@@ -7,6 +8,7 @@ pub mod merge_patch;
 pub mod pagination;
 pub mod problem;
 
+pub use client::ClientInfo;
 pub use conditional::{IfMatch, etag};
 pub use input::{Fields, JsonBody};
 pub use pagination::{ListQuery, Page};

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | email token | `P#EMAILTOKEN#<sha256>` | `TOKEN` |
 
+use crate::TenantId;
 use crate::crypto::digest;
 use crate::keys::Key;
 use crate::store::{Put, Store, StoreError, Write};
@@ -49,6 +50,11 @@ impl EmailToken {
 
     pub fn is_valid(&self, kind: TokenKind, now: DateTime<Utc>) -> bool {
         self.kind == kind && self.expires_at > now
+    }
+
+    /// The tenant an invitation is for: holding a valid invite token is the proof of access to it.
+    pub fn tenant(&self) -> Option<TenantId> {
+        self.tenant_id.map(TenantId::new)
     }
 }
 

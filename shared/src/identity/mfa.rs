@@ -87,7 +87,8 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret_base32: &str) -> String {
 
 /// The step a TOTP `code` is valid for at `now` (one step of clock skew either way), if it was not used yet.
 pub fn totp_step(secret_base32: &str, code: &str, now: u64, last_used: Option<u64>) -> Result<Option<u64>, MfaError> {
-    let raw = totp_rs::Secret::Encoded(secret_base32.to_owned()).to_bytes().map_err(|e| MfaError::Totp(e.to_string()))?;
+    let raw =
+        totp_rs::Secret::Encoded(secret_base32.to_owned()).to_bytes().map_err(|e| MfaError::Totp(e.to_string()))?;
     let totp = totp(&raw)?;
     let current = now / STEP_SECONDS;
     let code = code.trim();
@@ -161,7 +162,7 @@ pub async fn load(store: &Store, user: Uuid) -> Result<MfaSetting, StoreError> {
 /// Writes `next` if the setting is still at `current`'s version (0: none stored yet).
 pub fn save(user: Uuid, current: &MfaSetting, next: &MfaSetting) -> Result<Write, StoreError> {
     let put = Put::new(&key(user), "MfaSetting", next)?;
-    Ok(if current.version == 0 { Write::create(put, "mfa setting") } else { Write::replace(put, current.version) })
+    Ok(Write::versioned(put, current.version))
 }
 
 #[cfg(test)]
@@ -193,7 +194,8 @@ mod tests {
         assert!(!sealed.contains(&text));
         let (plain, hashes) = new_backup_codes(&key).unwrap();
         assert_eq!(plain.len(), BACKUP_CODES);
-        let setting = MfaSetting { enabled: true, secret: Some(sealed), backup_codes: hashes, version: 1, ..Default::default() };
+        let setting =
+            MfaSetting { enabled: true, secret: Some(sealed), backup_codes: hashes, version: 1, ..Default::default() };
         assert_eq!(setting.open_secret(&key, user).unwrap().as_deref(), Some(text.as_str()));
         assert!(setting.open_secret(&key, Uuid::now_v7()).is_err(), "sealed for its user only");
         let used = setting.check(&key, user, &plain[3].to_uppercase(), 0).unwrap();
@@ -206,6 +208,9 @@ mod tests {
     #[test]
     fn otpauth_uris_are_encoded() {
         let uri = otpauth_uri("Nudge", "ana+x@b.co", "ABC");
-        assert_eq!(uri, "otpauth://totp/Nudge:ana%2Bx%40b.co?secret=ABC&issuer=Nudge&algorithm=SHA1&digits=6&period=30");
+        assert_eq!(
+            uri,
+            "otpauth://totp/Nudge:ana%2Bx%40b.co?secret=ABC&issuer=Nudge&algorithm=SHA1&digits=6&period=30"
+        );
     }
 }

@@ -118,7 +118,11 @@ pub fn set_default(tenant: &TenantId, name: &str) -> Result<Write, StoreError> {
 
 /// The tenant's default role name.
 pub async fn default_name(store: &Store, tenant: &TenantId) -> Result<String, StoreError> {
-    Ok(store.get::<DefaultRole>(&default_key(tenant)).await?.map(|d| d.name).unwrap_or_else(|| FALLBACK_DEFAULT.name().into()))
+    Ok(store
+        .get::<DefaultRole>(&default_key(tenant))
+        .await?
+        .map(|d| d.name)
+        .unwrap_or_else(|| FALLBACK_DEFAULT.name().into()))
 }
 
 /// A custom role as stored.

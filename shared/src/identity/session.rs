@@ -6,6 +6,7 @@
 //! |---|---|---|---|
 //! | session | `P#SESSION#<sid>` | `SESSION` | `P#USER#<uid>#SESSIONS` / `<sid>` |
 
+use crate::TenantId;
 use crate::crypto::digest;
 use crate::keys::{Key, platform_partition};
 use crate::store::{Index, Put, Query, Store, StoreError, Write};
@@ -106,6 +107,11 @@ impl Session {
         }
     }
 
+    /// The tenant the session acts for: a session is only ever opened for a tenant its user may act in.
+    pub fn tenant(&self) -> Option<TenantId> {
+        self.tenant_id.map(TenantId::new)
+    }
+
     pub fn is_live(&self, now: DateTime<Utc>) -> bool {
         self.status == SessionStatus::Active && self.expires_at > now
     }
@@ -192,6 +198,20 @@ pub async fn of_user(store: &Store, user: Uuid) -> Result<Vec<Session>, StoreErr
 pub async fn revoke_all(store: &Store, user: Uuid, tenant: Option<Uuid>, reason: &str) -> Result<usize, StoreError> {
     let now = Utc::now();
     update_each(store, user, tenant, |s| s.is_live(now).then(|| s.revoked(reason))).await
+}
+
+/// Revokes one session, whatever rotations happen meanwhile.
+pub async fn revoke_one(store: &Store, id: Uuid, reason: &str) -> Result<(), StoreError> {
+    let now = Utc::now();
+    let mut current = load(store, id).await?;
+    while let Some(session) = current.filter(|s| s.is_live(now)) {
+        match store.write(replace(&session, &session.revoked(reason))?).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_version_conflict() => current = load(store, id).await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// Sets the role on the user's live sessions in `tenant`, so the verifying layer sends their holders to

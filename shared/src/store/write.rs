@@ -90,6 +90,12 @@ impl Write {
         }
     }
 
+    /// Writes a versioned item read as `expected` (0: nothing was stored, so it must still be absent). Either
+    /// way a concurrent writer shows as a version conflict.
+    pub fn versioned(put: Put, expected: u64) -> Self {
+        if expected == 0 { Self::create(put, VERSION) } else { Self::replace(put, expected) }
+    }
+
     /// Writes an item whatever is there: for single-valued pointers where the last write wins.
     pub fn upsert(put: Put) -> Self {
         Self { op: Op::Put(put), condition: None }

@@ -1,0 +1,44 @@
+//! The auth function: sign-in, token refresh and logout, tenant switching, password reset and invitation
+//! acceptance. It is the only function holding the token signing key.
+
+pub mod grant;
+pub mod input;
+pub mod lockout;
+pub mod routes;
+
+use axum::{Extension, Router};
+use nudge::Ctx;
+use nudge::auth::TokenIssuer;
+use nudge::crypto::DataKey;
+use nudge::notify::Notifier;
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+/// What the sign-in routes need beyond the shared context.
+pub struct Deps {
+    pub issuer: TokenIssuer,
+    /// Opens MFA secrets.
+    pub key: DataKey,
+    pub notifier: Notifier,
+    /// The web app that links in emails lead to.
+    pub app_url: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(routes::login, routes::refresh, routes::logout, routes::switch_tenant, routes::request_reset,
+          routes::confirm_reset, routes::accept_invite),
+    components(schemas(grant::Tokens, grant::UserSummary, grant::TenantChoice,
+                       nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+    tags((name = "auth", description = "Sign-in, sessions, password reset and invitations"))
+)]
+pub struct ApiDoc;
+
+/// The function's routes: public (they authenticate by password or token themselves), audited.
+pub fn router(ctx: Ctx, deps: Deps) -> Router {
+    nudge::app::public(routes::routes().layer(Extension(Arc::new(deps))), ctx)
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
