@@ -28,18 +28,21 @@ pub type Item = HashMap<String, AttributeValue>;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Index {
     Gsi1,
+    Gsi2,
 }
 
 impl Index {
     pub fn name(self) -> &'static str {
         match self {
             Self::Gsi1 => "gsi1",
+            Self::Gsi2 => "gsi2",
         }
     }
 
     fn key_names(self) -> (&'static str, &'static str) {
         match self {
             Self::Gsi1 => ("gsi1pk", "gsi1sk"),
+            Self::Gsi2 => ("gsi2pk", "gsi2sk"),
         }
     }
 }
@@ -55,6 +58,9 @@ pub enum StoreError {
     Sdk { op: &'static str, message: String },
     #[error("item could not be decoded: {0}")]
     Decode(String),
+    /// A query that cannot be sent as built (a programming error, not bad input).
+    #[error("invalid query: {0}")]
+    InvalidQuery(&'static str),
 }
 
 impl StoreError {
@@ -92,12 +98,18 @@ pub struct Query {
     pub index: Option<Index>,
     pub partition: String,
     pub sort_prefix: Option<String>,
+    /// An inclusive sort-key range (`BETWEEN lo AND hi`); mutually exclusive with `sort_prefix`.
+    pub sort_between: Option<(String, String)>,
+    /// One string attribute that must equal a value, checked by DynamoDB after the key condition. Items are
+    /// read (and `limit` counted) before it drops them, so a page may come back short: use it only to narrow
+    /// an index query that is already selective, never in place of a key.
+    pub filter_eq: Option<(String, String)>,
     pub newest_first: bool,
 }
 
 impl Query {
     pub fn partition(partition: String) -> Self {
-        Self { index: None, partition, sort_prefix: None, newest_first: false }
+        Self { index: None, partition, sort_prefix: None, sort_between: None, filter_eq: None, newest_first: false }
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -110,16 +122,50 @@ impl Query {
         self
     }
 
-    /// Identifies the query for cursor binding.
+    /// Only sort keys from `lo` to `hi`, both inclusive (replaces a sort prefix).
+    pub fn between(mut self, lo: impl Into<String>, hi: impl Into<String>) -> Self {
+        self.sort_prefix = None;
+        self.sort_between = Some((lo.into(), hi.into()));
+        self
+    }
+
+    /// Keeps only items whose string attribute `name` equals `value` (see the `filter_eq` field).
+    pub fn filter_eq(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filter_eq = Some((name.into(), value.into()));
+        self
+    }
+
+    /// Identifies the query for cursor binding: every part that changes which items it reads.
     fn fingerprint(&self) -> String {
+        let (lo, hi) = self.sort_between.as_ref().map(|(l, h)| (l.as_str(), h.as_str())).unwrap_or(("", ""));
+        let (name, value) = self.filter_eq.as_ref().map(|(n, v)| (n.as_str(), v.as_str())).unwrap_or(("", ""));
         format!(
-            "{}|{}|{}|{}",
+            "{}|{}|{}|{}|{lo}|{hi}|{name}|{value}",
             self.index.map(Index::name).unwrap_or("table"),
             self.partition,
             self.sort_prefix.as_deref().unwrap_or(""),
             self.newest_first
         )
     }
+
+    /// The sort-key part of the key condition. The fields are public (struct-update syntax), so the two
+    /// sort conditions are checked here rather than by the type.
+    fn sort_condition(&self) -> Result<SortCondition<'_>, StoreError> {
+        match (&self.sort_prefix, &self.sort_between) {
+            (Some(_), Some(_)) => Err(StoreError::InvalidQuery("sort_prefix and sort_between are exclusive")),
+            (Some(prefix), None) => Ok(SortCondition::Prefix(prefix)),
+            (None, Some((lo, hi))) if lo > hi => Err(StoreError::InvalidQuery("sort_between needs lo <= hi")),
+            (None, Some((lo, hi))) => Ok(SortCondition::Between(lo, hi)),
+            (None, None) => Ok(SortCondition::None),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum SortCondition<'a> {
+    None,
+    Prefix(&'a str),
+    Between(&'a str, &'a str),
 }
 
 #[derive(Clone, Debug)]
@@ -215,13 +261,24 @@ impl Store {
             .scan_index_forward(!query.newest_first)
             .set_limit(limit.map(|l| l as i32))
             .set_exclusive_start_key(start);
-        request = match &query.sort_prefix {
-            Some(prefix) => request
+        request = match query.sort_condition()? {
+            SortCondition::Prefix(prefix) => request
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :sk)")
                 .expression_attribute_names("#sk", sk_name)
-                .expression_attribute_values(":sk", AttributeValue::S(prefix.clone())),
-            None => request.key_condition_expression("#pk = :pk"),
+                .expression_attribute_values(":sk", AttributeValue::S(prefix.to_owned())),
+            SortCondition::Between(lo, hi) => request
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :lo AND :hi")
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":lo", AttributeValue::S(lo.to_owned()))
+                .expression_attribute_values(":hi", AttributeValue::S(hi.to_owned())),
+            SortCondition::None => request.key_condition_expression("#pk = :pk"),
         };
+        if let Some((name, value)) = &query.filter_eq {
+            request = request
+                .filter_expression("#f = :f")
+                .expression_attribute_names("#f", name)
+                .expression_attribute_values(":f", AttributeValue::S(value.clone()));
+        }
         calls::record();
         let out = request.send().await.map_err(|e| StoreError::sdk("Query", e))?;
         let items = out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<T>, _>>()?;
@@ -247,4 +304,34 @@ fn position(key: Item) -> Result<Position, StoreError> {
             other => Err(StoreError::Decode(format!("non-string key attribute {name}: {other:?}"))),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_and_filters_are_part_of_the_cursor_binding() {
+        let base = Query::partition("T#a#AUDIT".into()).newest_first();
+        let ranged = base.clone().between("2026-01-01", "2026-02-01");
+        let later = base.clone().between("2026-01-02", "2026-02-01");
+        let filtered = ranged.clone().filter_eq("actorId", "u");
+        let prints = [&base, &ranged, &later, &filtered].map(Query::fingerprint);
+        for (i, a) in prints.iter().enumerate() {
+            for b in &prints[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn between_replaces_a_prefix_and_rejects_bad_combinations() {
+        let q = Query { sort_prefix: Some("ROLE#".into()), ..Query::partition("p".into()) }.between("a", "b");
+        assert_eq!(q.sort_prefix, None);
+        assert_eq!(q.sort_condition().ok(), Some(SortCondition::Between("a", "b")));
+        let both = Query { sort_prefix: Some("x".into()), ..q.clone() };
+        assert!(matches!(both.sort_condition(), Err(StoreError::InvalidQuery(_))));
+        assert!(Query::partition("p".into()).between("b", "a").sort_condition().is_err());
+        assert_eq!(Query::partition("p".into()).sort_condition().ok(), Some(SortCondition::None));
+    }
 }
