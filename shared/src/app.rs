@@ -1,5 +1,6 @@
 //! Assembling a function: its routes behind the shared layers, served by Lambda or by the dev server.
 
+use crate::audit;
 use crate::auth::layer::authenticate;
 use crate::config::Ctx;
 use crate::http::idempotency::idempotent;
@@ -8,11 +9,23 @@ use crate::telemetry;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 
-/// Puts a function's routes behind telemetry, the verifying layer and idempotency, in that order.
+/// Puts a function's routes behind telemetry, the verifying layer, idempotency and the audit log, outer to
+/// inner (a later `route_layer` wraps the earlier ones). The audit layer is inside authentication, to see
+/// who acts, and inside idempotency, so a replayed response is not recorded a second time.
 pub fn protected(routes: Router<Ctx>, ctx: Ctx) -> Router {
     routes
+        .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .route_layer(from_fn_with_state(ctx.store.clone(), idempotent))
         .route_layer(from_fn_with_state(ctx.clone(), authenticate))
+        .with_state(ctx)
+        .layer(from_fn(telemetry::observe))
+}
+
+/// For routes without a bearer token (sign-in and the like): telemetry and the audit log only. Their
+/// handlers name who acted, and whose log it goes to, with an [`audit::AuditNote`].
+pub fn public(routes: Router<Ctx>, ctx: Ctx) -> Router {
+    routes
+        .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .with_state(ctx)
         .layer(from_fn(telemetry::observe))
 }

@@ -1,7 +1,8 @@
 //! Nudge core: what every function shares. Tenancy and keys, the one-table store, auth, HTTP plumbing
-//! (problem+json, merge patch, ETags, idempotency, pagination) and telemetry.
+//! (problem+json, merge patch, ETags, idempotency, pagination), the audit log and telemetry.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod crypto;

@@ -13,6 +13,10 @@ use tracing::Instrument;
 
 static COLD: AtomicBool = AtomicBool::new(true);
 
+/// The request's id, in the request's extensions for inner layers (the audit log records it).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
 /// Installs the JSON subscriber once (later calls are no-ops). `RUST_LOG` filters, default `info`.
 pub fn init() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -46,8 +50,9 @@ fn request_id(req: &Request) -> String {
 
 /// Wraps a function's routes: a span per request, its latency and DynamoDB calls as an EMF metric line,
 /// and the request id echoed back.
-pub async fn observe(req: Request, next: Next) -> Response {
+pub async fn observe(mut req: Request, next: Next) -> Response {
     let id = request_id(&req);
+    req.extensions_mut().insert(RequestId(id.clone()));
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()

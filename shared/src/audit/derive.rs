@@ -1,0 +1,250 @@
+//! Pure rules: what a mutating request that attached no note says about itself (entity type, action and
+//! entity id from the matched route and the method), and redaction of what it sent.
+
+use http::Method;
+use serde_json::{Map, Value};
+
+/// What a secret's value is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// A key naming any of these (lower-cased, `_`/`-`/space/`.` removed) holds a secret: `password`,
+/// `newPassword`, `client_secret`, `refreshToken`, `mfaCode`, `api-key`, `privateKey`, `credentials`. Over-
+/// redacting (`postalCode`) costs an auditor a detail; under-redacting would put a secret in a permanent log.
+const SECRET_WORDS: [&str; 7] = ["password", "secret", "token", "code", "apikey", "privatekey", "credential"];
+
+/// Metadata above this many bytes of JSON is summarised: an item holds 400 KB, and a log entry needs what
+/// changed, not a copy of a large document.
+pub const MAX_METADATA_BYTES: usize = 64 * 1024;
+
+/// Longest entity type, entity id or action kept (they are index keys, which DynamoDB bounds).
+const MAX_NAME_CHARS: usize = 256;
+
+/// Only these change anything, and only these are audited.
+pub fn is_mutation(method: &Method) -> bool {
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+}
+
+/// The entity type and action a route and method stand for.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Derived {
+    pub entity_type: String,
+    pub action: String,
+}
+
+fn is_param(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// From the matched route template: the entity is the first path segment, singular (`/organizations/{id}`
+/// and `/organization` are both `organization`, `/me/preferences` is `me`). The action is
+/// `<entity>.<created|updated|deleted>` by method, with the static segments after the first as qualifiers
+/// (`DELETE /workers/{id}/tags/{tag}` → `worker.tags.deleted`), except that a POST whose route ends in a
+/// static segment after the first is a named operation (`POST /workers/{id}/deactivate` →
+/// `worker.deactivate`).
+pub fn derive(method: &Method, route: &str) -> Derived {
+    let segments: Vec<&str> = route.split('/').filter(|s| !s.is_empty()).collect();
+    let entity_type = match segments.first() {
+        Some(first) if !is_param(first) => singular(first),
+        _ => "resource".to_owned(),
+    };
+    let qualifiers: Vec<&str> = segments.iter().skip(1).copied().filter(|s| !is_param(s)).collect();
+    let ends_static = segments.len() > 1 && segments.last().is_some_and(|s| !is_param(s));
+    let verb = match *method {
+        Method::POST if ends_static => None,
+        Method::POST => Some("created"),
+        Method::PUT | Method::PATCH => Some("updated"),
+        Method::DELETE => Some("deleted"),
+        _ => Some(method.as_str()),
+    };
+    let action = std::iter::once(entity_type.as_str()).chain(qualifiers).chain(verb).collect::<Vec<_>>().join(".");
+    Derived { entity_type, action }
+}
+
+/// `organizations` → `organization`, `categories` → `category`, `addresses` → `address`; words that are
+/// not plural (`me`, `media`, `status`, `auth`) stay as they are.
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies").filter(|s| s.len() > 1) {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "shes", "ches", "xes", "zes", "uses"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_owned();
+        }
+    }
+    if ["ss", "us", "is"].iter().any(|s| word.ends_with(s)) {
+        return word.to_owned();
+    }
+    word.strip_suffix('s').filter(|s| !s.is_empty()).unwrap_or(word).to_owned()
+}
+
+/// The entity id: the route's `{id}` parameter, else its first parameter, else the `id` the response body
+/// names (a create answers with the new id).
+pub fn entity_id(params: &[(String, String)], response: Option<&Value>) -> Option<String> {
+    let from_path = params.iter().find(|(k, _)| k == "id").or_else(|| params.first()).map(|(_, v)| v.clone());
+    from_path.or_else(|| match response?.get("id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn is_secret(key: &str) -> bool {
+    let norm: String =
+        key.chars().filter(|c| !matches!(c, '_' | '-' | ' ' | '.')).flat_map(char::to_lowercase).collect();
+    SECRET_WORDS.iter().any(|w| norm.contains(w))
+}
+
+/// Replaces the value of every key that names a secret, at any depth, with [`REDACTED`].
+pub fn redact(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if is_secret(key) {
+                    *v = Value::String(REDACTED.to_owned());
+                } else {
+                    redact(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+/// Redacted metadata, summarised when it is too large to keep whole.
+pub fn metadata(mut value: Value) -> Value {
+    redact(&mut value);
+    let size = serde_json::to_vec(&value).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size <= MAX_METADATA_BYTES {
+        return value;
+    }
+    let mut summary = Map::new();
+    summary.insert("truncated".into(), Value::Bool(true));
+    summary.insert("bytes".into(), Value::from(size));
+    if let Value::Object(fields) = &value {
+        summary.insert("fields".into(), fields.keys().map(|k| Value::String(k.clone())).collect());
+    }
+    Value::Object(summary)
+}
+
+/// Cuts a name to the length an index key can hold, on a character boundary.
+pub fn bounded(name: String) -> String {
+    match name.char_indices().nth(MAX_NAME_CHARS) {
+        Some((end, _)) => name[..end].to_owned(),
+        None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn d(method: Method, route: &str) -> (String, String) {
+        let Derived { entity_type, action } = derive(&method, route);
+        (entity_type, action)
+    }
+
+    #[test]
+    fn entity_type_and_action_come_from_route_and_method() {
+        let cases = [
+            (Method::POST, "/organizations", "organization", "organization.created"),
+            (Method::PATCH, "/organizations/{id}", "organization", "organization.updated"),
+            (Method::DELETE, "/organizations/{id}", "organization", "organization.deleted"),
+            (Method::PATCH, "/organization", "organization", "organization.updated"),
+            (Method::PUT, "/users/{id}", "user", "user.updated"),
+            (Method::PATCH, "/me/preferences", "me", "me.preferences.updated"),
+            (Method::POST, "/workers/{id}/deactivate", "worker", "worker.deactivate"),
+            (Method::POST, "/auth/sign-in", "auth", "auth.sign-in"),
+            (Method::POST, "/segments/{id}/members/{workerId}", "segment", "segment.members.created"),
+            (Method::DELETE, "/workers/{id}/tags/{tag}", "worker", "worker.tags.deleted"),
+            (Method::POST, "/categories", "category", "category.created"),
+            (Method::POST, "/media", "media", "media.created"),
+            (Method::POST, "/", "resource", "resource.created"),
+        ];
+        for (method, route, entity, action) in cases {
+            assert_eq!(d(method, route), (entity.to_owned(), action.to_owned()), "{route}");
+        }
+        assert!(is_mutation(&Method::PATCH) && !is_mutation(&Method::GET) && !is_mutation(&Method::OPTIONS));
+    }
+
+    #[test]
+    fn singular_forms() {
+        for (plural, one) in [
+            ("organizations", "organization"),
+            ("users", "user"),
+            ("addresses", "address"),
+            ("batches", "batch"),
+            ("statuses", "status"),
+            ("status", "status"),
+            ("me", "me"),
+            ("s", "s"),
+        ] {
+            assert_eq!(singular(plural), one);
+        }
+    }
+
+    #[test]
+    fn entity_id_prefers_the_id_parameter_then_the_response() {
+        let params = vec![("workerId".to_owned(), "w1".to_owned()), ("id".to_owned(), "s1".to_owned())];
+        assert_eq!(entity_id(&params, Some(&json!({"id": "x"}))).as_deref(), Some("s1"));
+        assert_eq!(entity_id(&params[..1], None).as_deref(), Some("w1"));
+        assert_eq!(entity_id(&[], Some(&json!({"id": "new"}))).as_deref(), Some("new"));
+        assert_eq!(entity_id(&[], Some(&json!({"id": 7}))).as_deref(), Some("7"));
+        assert_eq!(entity_id(&[], Some(&json!({"name": "x"}))), None);
+        assert_eq!(entity_id(&[], None), None);
+    }
+
+    #[test]
+    fn secrets_are_redacted_at_any_depth() {
+        let mut body = json!({
+            "email": "a@b.c",
+            "password": "hunter2",
+            "profile": {"newPassword": "x", "name": "Ann", "API_KEY": "k", "private-key": "p"},
+            "mfa": [{"code": "123456"}, {"label": "phone"}],
+            "refreshToken": {"nested": "object"},
+            "clientSecret": 5,
+            "credentials": ["a"],
+        });
+        redact(&mut body);
+        assert_eq!(
+            body,
+            json!({
+                "email": "a@b.c",
+                "password": REDACTED,
+                "profile": {"newPassword": REDACTED, "name": "Ann", "API_KEY": REDACTED, "private-key": REDACTED},
+                "mfa": [{"code": REDACTED}, {"label": "phone"}],
+                "refreshToken": REDACTED,
+                "clientSecret": REDACTED,
+                "credentials": REDACTED,
+            })
+        );
+    }
+
+    #[test]
+    fn large_metadata_is_summarised_and_names_are_bounded() {
+        let big = json!({"settings": "x".repeat(MAX_METADATA_BYTES), "name": "n"});
+        let kept = metadata(big);
+        assert_eq!(kept["truncated"], true);
+        assert_eq!(kept["fields"], json!(["name", "settings"]));
+        assert_eq!(metadata(json!({"token": "t"})), json!({"token": REDACTED}));
+        assert_eq!(bounded("é".repeat(300)).chars().count(), MAX_NAME_CHARS);
+        assert_eq!(bounded("short".into()), "short");
+    }
+
+    proptest! {
+        /// Whatever the shape, no value under a secret-named key survives redaction.
+        #[test]
+        fn no_secret_survives(key in "[a-zA-Z_-]{0,6}(password|Token|secret|CODE)[a-z]{0,4}", value in "[a-z0-9]{1,12}",
+                              depth in 0usize..5) {
+            let mut doc = json!({ key.clone(): value.clone() });
+            for i in 0..depth {
+                doc = if i % 2 == 0 { json!({"level": doc}) } else { json!([doc]) };
+            }
+            redact(&mut doc);
+            let quoted = format!("\"{value}\"");
+            prop_assert!(!doc.to_string().contains(&quoted));
+        }
+    }
+}
