@@ -1,0 +1,60 @@
+//! The HTTP handler: thin, it checks who may read which log, then reads the page the parameters name.
+
+use crate::params;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use nudge::Ctx;
+use nudge::audit::{self, Entry, Log};
+use nudge::auth::Principal;
+use nudge::http::ApiResult;
+use nudge::http::problem::Problem;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The permission that reads a tenant's log.
+pub const AUDIT_READ: &str = "audit:read";
+
+pub fn routes() -> Router<Ctx> {
+    Router::new().route("/audit-log", get(list))
+}
+
+/// A page of audit entries, newest first.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub items: Vec<Entry>,
+    pub next_cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/audit-log", tag = "audit",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "RFC 3339, inclusive; default 30 days ago"),
+        ("to" = Option<String>, Query, format = DateTime, description = "RFC 3339, inclusive; default now"),
+        ("actorId" = Option<uuid::Uuid>, Query, description = "Only what this user did"),
+        ("entityType" = Option<String>, Query, description = "Only entries about this type of entity (`organization`, `user`, …)"),
+        ("entityId" = Option<String>, Query, description = "Only entries about this entity; needs entityType"),
+        ("limit" = Option<u32>, Query, description = "1–100, default 25. With entityType alone, or with actorId and an entity, a page may hold fewer: follow nextCursor"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page, with the same filters"),
+    ),
+    responses(
+        (status = 200, description = "Newest first: the caller's tenant's log, or the platform's for a platform admin", body = AuditPage),
+        (status = 400, description = "A bad parameter (each one named) or a cursor not issued for this query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing audit:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let log = match principal.platform_admin() {
+        Some(admin) => Log::platform(&admin),
+        None => Log::tenant(principal.require(AUDIT_READ)?),
+    };
+    let request = params::parse(uri.query(), Utc::now())?;
+    let page =
+        audit::page(&ctx.store, &principal.scope(), &log, &request.filter, request.limit, request.cursor.as_deref())
+            .await?;
+    let next_cursor = page.next_cursor.map(|c| params::wrap_cursor(request.filter.from, &c));
+    Ok(axum::Json(AuditPage { items: page.items, next_cursor }).into_response())
+}
