@@ -200,6 +200,12 @@ pub async fn revoke_all(store: &Store, user: Uuid, tenant: Option<Uuid>, reason:
     update_each(store, user, tenant, |s| s.is_live(now).then(|| s.revoked(reason))).await
 }
 
+/// Revokes every live session of the user but `keep` (the one changing the password stays signed in).
+pub async fn revoke_others(store: &Store, user: Uuid, keep: Option<Uuid>, reason: &str) -> Result<usize, StoreError> {
+    let now = Utc::now();
+    update_each(store, user, None, |s| (s.is_live(now) && Some(s.id) != keep).then(|| s.revoked(reason))).await
+}
+
 /// Revokes one session, whatever rotations happen meanwhile.
 pub async fn revoke_one(store: &Store, id: Uuid, reason: &str) -> Result<(), StoreError> {
     let now = Utc::now();

@@ -106,6 +106,17 @@ impl Write {
         Self { op: Op::Delete(key), condition: None }
     }
 
+    /// Requires the item to still be at version `expected` (a delete of what the caller read, nothing newer).
+    pub fn if_version(mut self, expected: u64) -> Self {
+        self.condition = Some(Condition {
+            expression: "#version = :expected".into(),
+            names: HashMap::from([("#version".into(), "version".into())]),
+            values: HashMap::from([(":expected".into(), AttributeValue::N(expected.to_string()))]),
+            label: VERSION,
+        });
+        self
+    }
+
     /// Requires the current item's string attribute `name` to equal `value` (e.g. a guard's owner).
     pub fn if_equals(mut self, name: &str, value: &str, label: &'static str) -> Self {
         self.condition = Some(Condition {

@@ -1,0 +1,19 @@
+//! Lambda entry point: build the clients once, then serve API Gateway events with the same router the dev
+//! server and tests use.
+
+use nudge::config::{Settings, aws_sdk_config};
+use nudge::notify::Notifier;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    nudge::telemetry::init();
+    let settings = Settings::from_env()?;
+    let sdk = aws_sdk_config().await;
+    let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
+    let deps = users::Deps {
+        key: settings.data_key()?,
+        notifier: Notifier::new(aws_sdk_sqs::Client::new(&sdk), settings.notifications_queue()?),
+        app_url: settings.app_url.clone(),
+    };
+    nudge::app::run_lambda(users::router(ctx, deps)).await
+}

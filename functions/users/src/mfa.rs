@@ -1,0 +1,226 @@
+//! `/me/mfa`: TOTP enrolment (a pending secret confirmed by a first code), backup codes, and turning MFA
+//! off (password and a code).
+
+use crate::Deps;
+use axum::extract::{Extension, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use http::{StatusCode, header};
+use nudge::auth::Principal;
+use nudge::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
+use nudge::crypto::password;
+use nudge::http::problem::Problem;
+use nudge::http::{ApiError, ApiResult, Fields, JsonBody};
+use nudge::identity::mfa::{self, CodeUse, MfaSetting};
+use nudge::identity::user;
+use nudge::{Ctx, validate};
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MfaStatus {
+    pub enabled: bool,
+    /// An enrolment waits for its first code.
+    pub pending: bool,
+    pub backup_codes_remaining: usize,
+    pub enabled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Enrolment {
+    /// Base32, for typing into the authenticator app.
+    pub secret: String,
+    /// For a QR code.
+    pub otpauth_uri: String,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupCodes {
+    /// Shown once: each works once in place of a TOTP code.
+    pub backup_codes: Vec<String>,
+}
+
+fn no_store<T: Serialize>(body: T) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+fn code(body: Value, with_password: bool) -> ApiResult<(String, Option<String>)> {
+    let mut f = Fields::new(body)?;
+    let code: Option<String> = f.required("code");
+    f.check("code", &code, |c| validate::text(c, 1, 32));
+    let pw: Option<String> = if with_password { f.required("password") } else { None };
+    f.finish()?;
+    Ok((code.unwrap_or_default(), pw))
+}
+
+async fn save(ctx: &Ctx, principal: &Principal, current: &MfaSetting, next: &MfaSetting) -> ApiResult<()> {
+    ctx.store.write(mfa::save(principal.user_id, current, next)?).await.map_err(|e| {
+        if e.is_version_conflict() {
+            ApiError::Conflict("MFA settings changed meanwhile; retry".into(), vec![])
+        } else {
+            e.into()
+        }
+    })
+}
+
+#[utoipa::path(get, path = "/me/mfa", tag = "me",
+    responses((status = 200, description = "Your MFA state", body = MfaStatus)),
+    security(("bearer" = [])))]
+pub async fn status(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+    principal.require(PROFILE_READ)?;
+    let s = mfa::load(&ctx.store, principal.user_id).await?;
+    Ok(axum::Json(MfaStatus {
+        enabled: s.enabled,
+        pending: s.pending_secret.is_some(),
+        backup_codes_remaining: if s.enabled { s.backup_codes.len() } else { 0 },
+        enabled_at: s.enabled_at,
+    })
+    .into_response())
+}
+
+#[utoipa::path(post, path = "/me/mfa/enrol", tag = "me",
+    responses(
+        (status = 200, description = "A new secret to add to an authenticator app; confirm with /me/mfa/activate", body = Enrolment),
+        (status = 409, description = "MFA is already on", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn enrol(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+) -> ApiResult<Response> {
+    principal.require(PROFILE_WRITE)?;
+    let account = user::load(&ctx.store, principal.user_id).await?.ok_or(ApiError::NotFound)?;
+    let current = mfa::load(&ctx.store, account.id).await?;
+    if current.enabled {
+        return Err(ApiError::Conflict("MFA is already on; turn it off first to enrol a new device".into(), vec![]));
+    }
+    let (sealed, secret) = mfa::new_secret(&deps.key, account.id).map_err(ApiError::internal)?;
+    let next = MfaSetting {
+        pending_secret: Some(sealed),
+        updated_at: Some(Utc::now()),
+        version: current.version + 1,
+        ..current.clone()
+    };
+    save(&ctx, &principal, &current, &next).await?;
+    let otpauth_uri = mfa::otpauth_uri("Nudge", &account.email, &secret);
+    Ok(no_store(Enrolment { secret, otpauth_uri }))
+}
+
+#[utoipa::path(post, path = "/me/mfa/activate", tag = "me",
+    request_body(content = Object, description = "`{code}`: the current code from the authenticator app"),
+    responses(
+        (status = 200, description = "MFA is on; keep these backup codes", body = BackupCodes),
+        (status = 400, description = "Wrong code (`/code`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No enrolment pending", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn activate(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    principal.require(PROFILE_WRITE)?;
+    let (code, _) = code(body, false)?;
+    let current = mfa::load(&ctx.store, principal.user_id).await?;
+    let Some(secret) = current.open_pending(&deps.key, principal.user_id).map_err(ApiError::internal)? else {
+        return Err(ApiError::Conflict("no enrolment is pending; start with /me/mfa/enrol".into(), vec![]));
+    };
+    let now = Utc::now();
+    let step = mfa::totp_step(&secret, &code, now.timestamp() as u64, None).map_err(ApiError::internal)?;
+    let Some(step) = step else { return Err(ApiError::field("/code", "is not the current code for this secret")) };
+    let (plain, hashes) = mfa::new_backup_codes(&deps.key).map_err(ApiError::internal)?;
+    let next = MfaSetting {
+        enabled: true,
+        secret: current.pending_secret.clone(),
+        pending_secret: None,
+        backup_codes: hashes,
+        last_used_step: Some(step),
+        enabled_at: Some(now),
+        updated_at: Some(now),
+        version: current.version + 1,
+    };
+    save(&ctx, &principal, &current, &next).await?;
+    Ok(no_store(BackupCodes { backup_codes: plain }))
+}
+
+/// Checks a code against an enabled setting and spends it.
+async fn spend(
+    ctx: &Ctx,
+    deps: &Deps,
+    principal: &Principal,
+    current: &MfaSetting,
+    code: &str,
+) -> ApiResult<MfaSetting> {
+    if !current.enabled {
+        return Err(ApiError::Conflict("MFA is off".into(), vec![]));
+    }
+    let now = Utc::now();
+    let used = current.check(&deps.key, principal.user_id, code, now.timestamp() as u64).map_err(ApiError::internal)?;
+    if used == CodeUse::Rejected {
+        return Err(ApiError::field("/code", "is wrong or was already used"));
+    }
+    let next = current.after_use(&used, now);
+    save(ctx, principal, current, &next).await?;
+    Ok(next)
+}
+
+#[utoipa::path(post, path = "/me/mfa/backup-codes", tag = "me",
+    request_body(content = Object, description = "`{code}`: a TOTP or backup code"),
+    responses(
+        (status = 200, description = "New backup codes; the old ones stop working", body = BackupCodes),
+        (status = 400, description = "Wrong code (`/code`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn regenerate(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    principal.require(PROFILE_WRITE)?;
+    let (code, _) = code(body, false)?;
+    let current = mfa::load(&ctx.store, principal.user_id).await?;
+    let spent = spend(&ctx, &deps, &principal, &current, &code).await?;
+    let (plain, hashes) = mfa::new_backup_codes(&deps.key).map_err(ApiError::internal)?;
+    let next =
+        MfaSetting { backup_codes: hashes, version: spent.version + 1, updated_at: Some(Utc::now()), ..spent.clone() };
+    save(&ctx, &principal, &spent, &next).await?;
+    Ok(no_store(BackupCodes { backup_codes: plain }))
+}
+
+#[utoipa::path(post, path = "/me/mfa/disable", tag = "me",
+    request_body(content = Object, description = "`{password, code}`"),
+    responses(
+        (status = 204, description = "MFA is off"),
+        (status = 400, description = "Wrong password (`/password`) or code (`/code`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn disable(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<StatusCode> {
+    principal.require(PROFILE_WRITE)?;
+    let (code, pw) = code(body, true)?;
+    let account = user::load(&ctx.store, principal.user_id).await?.ok_or(ApiError::NotFound)?;
+    let (pw, hash) = (pw.unwrap_or_default(), account.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || hash.is_some_and(|h| password::verify(&pw, &h)))
+        .await
+        .map_err(ApiError::internal)?;
+    if !ok {
+        return Err(ApiError::field("/password", "is wrong"));
+    }
+    let current = mfa::load(&ctx.store, account.id).await?;
+    let spent = spend(&ctx, &deps, &principal, &current, &code).await?;
+    let next = MfaSetting { version: spent.version + 1, updated_at: Some(Utc::now()), ..MfaSetting::default() };
+    save(&ctx, &principal, &spent, &next).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,210 @@
+//! `/me/preferences`: seed 000's UserPreferences (theme, language, notifications, timezone, date format,
+//! custom settings) and seed 002's EmailPreference (per user per tenant: toggles and digest frequency), one
+//! document per user per tenant with the seeds' defaults.
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | preferences | `T#<tid>#USER#<uid>` | `PREFERENCES` |
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use nudge::auth::Principal;
+use nudge::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
+use nudge::http::problem::Problem;
+use nudge::http::{ApiResult, Fields, JsonBody};
+use nudge::keys::Key;
+use nudge::store::{Put, Write};
+use nudge::{Ctx, TenantId, validate};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    #[default]
+    Immediate,
+    Daily,
+    Weekly,
+    Never,
+}
+
+pub const DATE_FORMATS: &[&str] = &["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
+
+/// Which emails the user gets from this tenant, and how often.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct EmailPreference {
+    pub frequency: Frequency,
+    pub new_content: bool,
+    pub reminders: bool,
+    pub results: bool,
+    pub comments: bool,
+    pub product_updates: bool,
+}
+
+impl Default for EmailPreference {
+    fn default() -> Self {
+        Self {
+            frequency: Frequency::Immediate,
+            new_content: true,
+            reminders: true,
+            results: true,
+            comments: true,
+            product_updates: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    pub theme: Theme,
+    pub language: String,
+    pub email_notifications: bool,
+    pub push_notifications: bool,
+    pub timezone: String,
+    pub date_format: String,
+    #[schema(value_type = Option<Object>)]
+    pub custom_settings: Option<Map<String, Value>>,
+    pub email: EmailPreference,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            theme: Theme::System,
+            language: "en".into(),
+            email_notifications: true,
+            push_notifications: true,
+            timezone: "UTC".into(),
+            date_format: "YYYY-MM-DD".into(),
+            custom_settings: None,
+            email: EmailPreference::default(),
+            updated_at: None,
+        }
+    }
+}
+
+/// IANA zone names (`Europe/Ljubljana`, `America/Argentina/Buenos_Aires`) or `UTC`.
+fn check_timezone(tz: &str) -> Result<(), String> {
+    let part_ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c));
+    if tz == "UTC" || (tz.len() <= 64 && tz.contains('/') && tz.split('/').all(part_ok)) {
+        Ok(())
+    } else {
+        Err("must be an IANA time zone such as `Europe/Ljubljana`, or `UTC`".into())
+    }
+}
+
+/// Reads a whole preferences document (PUT): absent fields take their defaults.
+pub fn read(body: Value) -> ApiResult<Preferences> {
+    let d = Preferences::default();
+    let mut f = Fields::new(body)?;
+    let theme: Option<Theme> = f.optional("theme");
+    let language: Option<String> = f.optional("language");
+    f.check("language", &language, |l| validate::locale(l));
+    let email_notifications: Option<bool> = f.optional("emailNotifications");
+    let push_notifications: Option<bool> = f.optional("pushNotifications");
+    let timezone: Option<String> = f.optional("timezone");
+    f.check("timezone", &timezone, |t| check_timezone(t));
+    let date_format: Option<String> = f.optional("dateFormat");
+    f.check("dateFormat", &date_format, |v| {
+        if DATE_FORMATS.contains(&v.as_str()) {
+            Ok(())
+        } else {
+            Err(format!("must be one of {}", DATE_FORMATS.join(", ")))
+        }
+    });
+    let custom: Option<Map<String, Value>> = f.optional("customSettings");
+    f.check("customSettings", &custom, |m| validate::json_object(&Value::Object(m.clone()), 8 * 1024, 6));
+    let email: Option<EmailPreference> = f.optional("email");
+    // Read-only, but accepted so a client can PUT back what it got.
+    let _: Option<Value> = f.optional("updatedAt");
+    f.finish()?;
+    Ok(Preferences {
+        theme: theme.unwrap_or(d.theme),
+        language: language.unwrap_or(d.language),
+        email_notifications: email_notifications.unwrap_or(d.email_notifications),
+        push_notifications: push_notifications.unwrap_or(d.push_notifications),
+        timezone: timezone.unwrap_or(d.timezone),
+        date_format: date_format.unwrap_or(d.date_format),
+        custom_settings: custom,
+        email: email.unwrap_or_default(),
+        updated_at: None,
+    })
+}
+
+fn key(tenant: &TenantId, user: Uuid) -> Key {
+    Key::tenant(tenant, &format!("USER#{user}"), "PREFERENCES")
+}
+
+#[utoipa::path(get, path = "/me/preferences", tag = "me",
+    responses(
+        (status = 200, description = "Your preferences in this organization (defaults until you save some)", body = Preferences),
+        (status = 403, description = "Missing profile:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_preferences(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+    let tenant = principal.require(PROFILE_READ)?;
+    let prefs: Option<Preferences> = ctx.store.get(&key(&tenant, principal.user_id)).await?;
+    Ok(axum::Json(prefs.unwrap_or_default()).into_response())
+}
+
+#[utoipa::path(put, path = "/me/preferences", tag = "me",
+    request_body = Preferences,
+    responses(
+        (status = 200, description = "Saved", body = Preferences),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn put_preferences(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(PROFILE_WRITE)?;
+    let mut prefs = read(body)?;
+    prefs.updated_at = Some(Utc::now());
+    // A whole-document replace: the last write wins, as PUT means.
+    ctx.store.write(Write::upsert(Put::new(&key(&tenant, principal.user_id), "Preferences", &prefs)?)).await?;
+    Ok(axum::Json(prefs).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nudge::http::ApiError;
+    use serde_json::json;
+
+    #[test]
+    fn absent_fields_take_the_seed_defaults() {
+        let p = read(json!({"theme": "dark"})).unwrap();
+        assert_eq!(p.theme, Theme::Dark);
+        assert_eq!((p.language.as_str(), p.timezone.as_str(), p.date_format.as_str()), ("en", "UTC", "YYYY-MM-DD"));
+        assert!(p.email_notifications && p.push_notifications && p.email.new_content && !p.email.product_updates);
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let Err(ApiError::Invalid(errors)) = read(
+            json!({"theme": "neon", "timezone": "Mars Base", "dateFormat": "DD-MM", "email": {"frequency": "hourly"}}),
+        ) else {
+            panic!("accepted")
+        };
+        let pointers: Vec<_> = errors.iter().filter_map(|e| e.pointer.clone()).collect();
+        assert_eq!(pointers, ["/theme", "/timezone", "/dateFormat", "/email/frequency"]);
+        assert!(check_timezone("America/Argentina/Buenos_Aires").is_ok());
+    }
+}
