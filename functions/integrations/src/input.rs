@@ -1,0 +1,205 @@
+//! Reading and checking integration input and list filters. No I/O: secrets are sealed here (in memory) so
+//! their rule violations join the other field errors in one problem.
+
+use crate::model::{IntegrationFields, IntegrationStatus};
+use crate::secrets::{self, Scope, SealError};
+use nudge::crypto::DataKey;
+use nudge::http::{ApiError, FieldError, Fields};
+use nudge::validate;
+use serde_json::{Map, Value};
+
+const CONFIG_MAX_BYTES: usize = 16 * 1024;
+const CONFIG_MAX_DEPTH: usize = 8;
+const LAST_ERROR_MAX: usize = 1000;
+
+/// What sealing a config needs: the key, where the integration lives, and (PATCH) the config stored so far.
+pub struct Sealing<'a> {
+    pub key: &'a DataKey,
+    pub scope: &'a Scope,
+    pub stored: Option<&'a Map<String, Value>>,
+}
+
+/// `type`: a slug-like identifier of the external system.
+pub fn check_type(value: &str) -> Result<(), String> {
+    let ok = (1..=64).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok { Ok(()) } else { Err("must be 1–64 characters of a–z, 0–9, `_` and `-`, like `whatsapp`".into()) }
+}
+
+/// Reads a full field set (a POST body, or a PATCH's merged document) and seals its secrets. `creating`
+/// lets `status` default to `inactive`.
+pub fn read(body: Value, creating: bool, sealing: &Sealing) -> Result<IntegrationFields, ApiError> {
+    let mut f = Fields::new(body)?;
+    let kind: Option<String> = f.required("type");
+    f.check("type", &kind, |v| check_type(v));
+    let name: Option<String> = f.optional("name");
+    f.check("name", &name, |v| validate::text(v, 1, 200));
+    let config_at = f.pointer("config");
+    let config = match f.required::<Value>("config") {
+        Some(value) => match validate::json_object(&value, CONFIG_MAX_BYTES, CONFIG_MAX_DEPTH) {
+            // json_object checked it is an object.
+            Ok(()) => match value {
+                Value::Object(map) => Some(map),
+                _ => None,
+            },
+            Err(message) => {
+                f.reject("config", message);
+                None
+            }
+        },
+        None => None,
+    };
+    let status: Option<IntegrationStatus> = if creating { f.optional("status") } else { f.required("status") };
+    let last_error: Option<String> = f.optional("lastError");
+    f.check("lastError", &last_error, |v| validate::text(v, 0, LAST_ERROR_MAX));
+
+    // Only a config that is otherwise fine is sealed; a secret-rule violation joins the other field errors.
+    let sealed = config.map(|c| secrets::seal(&c, sealing.stored, sealing.key, sealing.scope)).transpose();
+    let mut errors = match f.finish() {
+        Ok(()) => Vec::new(),
+        Err(ApiError::Invalid(errors)) => errors,
+        Err(other) => return Err(other),
+    };
+    let config = match sealed {
+        Ok(config) => config,
+        Err(SealError::Invalid(issues)) => {
+            errors.extend(issues.into_iter().map(|i| FieldError::body(format!("{config_at}{}", i.pointer), i.message)));
+            None
+        }
+        Err(SealError::Crypto(why)) => return Err(ApiError::internal(format!("sealing a config secret: {why}"))),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    match (kind, config) {
+        (Some(kind), Some(config)) => Ok(IntegrationFields {
+            kind,
+            name: name.map(|n| n.trim().to_owned()),
+            config,
+            status: status.unwrap_or_default(),
+            last_error,
+        }),
+        // Every missing field was reported above; this is unreachable in practice.
+        _ => Err(ApiError::internal("integration input incomplete without a reported error")),
+    }
+}
+
+/// Which integrations a list asks for; each is one key condition (see repo).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    Status(IntegrationStatus),
+    Type(String),
+    StatusAndType(IntegrationStatus, String),
+}
+
+/// Reads the `status` and `type` list parameters, naming each bad one.
+pub fn filter(status: Option<&str>, kind: Option<&str>) -> Result<Filter, ApiError> {
+    let mut errors = Vec::new();
+    let status = match status {
+        None => None,
+        Some(s) => match IntegrationStatus::ALL.into_iter().find(|v| v.as_str() == s) {
+            Some(v) => Some(v),
+            None => {
+                errors.push(FieldError::param("status", "must be `inactive`, `active` or `error`"));
+                None
+            }
+        },
+    };
+    if let Some(Err(message)) = kind.map(check_type) {
+        errors.push(FieldError::param("type", message));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    Ok(match (status, kind) {
+        (None, None) => Filter::All,
+        (Some(s), None) => Filter::Status(s),
+        (None, Some(k)) => Filter::Type(k.to_owned()),
+        (Some(s), Some(k)) => Filter::StatusAndType(s, k.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::PLACEHOLDER;
+    use serde_json::json;
+
+    fn pointers(err: ApiError) -> Vec<String> {
+        match err {
+            ApiError::Invalid(errors) => {
+                errors.into_iter().map(|e| e.pointer.or(e.parameter).unwrap_or_default()).collect()
+            }
+            other => panic!("expected 400, got {other:?}"),
+        }
+    }
+
+    fn create(body: Value) -> Result<IntegrationFields, ApiError> {
+        let (key, scope) = (DataKey::generate().unwrap(), Scope::raw("T#t#INTEGRATION#1"));
+        read(body, true, &Sealing { key: &key, scope: &scope, stored: None })
+    }
+
+    #[test]
+    fn create_defaults_the_status_and_seals_secrets() {
+        let f = create(json!({"type": "whatsapp", "name": "  Main line ", "config": {"accessToken": "EAAG", "n": 1}}))
+            .unwrap();
+        assert_eq!(
+            (f.kind.as_str(), f.name.as_deref(), f.status),
+            ("whatsapp", Some("Main line"), IntegrationStatus::Inactive)
+        );
+        assert!(!Value::Object(f.config.clone()).to_string().contains("EAAG"));
+        assert_eq!(Value::Object(f.redacted().config), json!({"accessToken": PLACEHOLDER, "n": 1}));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let err = create(json!({
+            "type": "Whats App", "name": "", "status": "broken", "lastError": "x".repeat(1001),
+            "config": {"apiKey": 7, "nested": {"password": {"a": 1}}}, "organizationId": "o"
+        }))
+        .unwrap_err();
+        let mut got = pointers(err);
+        got.sort();
+        assert_eq!(
+            got,
+            ["/config/apiKey", "/config/nested/password", "/lastError", "/name", "/organizationId", "/status", "/type"]
+        );
+        assert_eq!(pointers(create(json!({})).unwrap_err()), ["/type", "/config"]);
+        assert_eq!(pointers(create(json!({"type": "x".repeat(65), "config": []})).unwrap_err()), ["/type", "/config"]);
+    }
+
+    #[test]
+    fn config_is_bounded() {
+        let big = json!({"type": "hris", "config": {"blob": "x".repeat(16 * 1024)}});
+        assert_eq!(pointers(create(big).unwrap_err()), ["/config"]);
+        let deep = json!({"type": "hris", "config": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": 1}}}}}}}}}});
+        assert_eq!(pointers(create(deep).unwrap_err()), ["/config"]);
+    }
+
+    #[test]
+    fn a_patch_may_not_drop_required_fields() {
+        let (key, scope) = (DataKey::generate().unwrap(), Scope::raw("s"));
+        let sealing = Sealing { key: &key, scope: &scope, stored: None };
+        let err = read(json!({"type": "slack", "config": {}}), false, &sealing).unwrap_err();
+        assert_eq!(pointers(err), ["/status"]);
+    }
+
+    #[test]
+    fn type_and_list_filters() {
+        for ok in ["whatsapp", "hris", "web_hook-2", "x"] {
+            assert!(check_type(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "WhatsApp", "a b", "slack#1", &"x".repeat(65)] {
+            assert!(check_type(bad).is_err(), "{bad}");
+        }
+        assert_eq!(filter(None, None).unwrap(), Filter::All);
+        assert_eq!(filter(Some("error"), None).unwrap(), Filter::Status(IntegrationStatus::Error));
+        assert_eq!(
+            filter(Some("active"), Some("slack")).unwrap(),
+            Filter::StatusAndType(IntegrationStatus::Active, "slack".into())
+        );
+        assert_eq!(filter(None, Some("slack")).unwrap(), Filter::Type("slack".into()));
+        assert_eq!(pointers(filter(Some("gone"), Some("Bad")).unwrap_err()), ["status", "type"]);
+    }
+}

@@ -1,0 +1,32 @@
+//! The integrations function: tenant admins connect external systems (seed 000's Integration). Secrets in
+//! an integration's config are sealed at rest and never served; see [`secrets`].
+
+pub mod input;
+pub mod model;
+pub mod repo;
+pub mod routes;
+mod secrets;
+
+use axum::{Extension, Router};
+use nudge::Ctx;
+use nudge::crypto::DataKey;
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
+    components(schemas(model::IntegrationView, model::IntegrationFields, model::IntegrationStatus,
+                       routes::IntegrationPage, nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+    tags((name = "integrations", description = "Connections to external systems; secrets in config are write-only"))
+)]
+pub struct ApiDoc;
+
+/// The function's routes behind the shared layers; `key` seals config secrets.
+pub fn router(ctx: Ctx, key: DataKey) -> Router {
+    nudge::app::protected(routes::routes().layer(Extension(Arc::new(key))), ctx)
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,113 @@
+//! Where integrations live in the table. A tenant has a handful, so one partition holds them all; each
+//! filter of the list is a key condition, never a filter over what was read.
+//!
+//! | item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
+//! |---|---|---|---|---|
+//! | integration | `T#<t>#INTEGRATIONS` | `<id>` | `T#<t>#INTEGRATIONS#STATUS#<status>` / `<type>#<id>` | `T#<t>#INTEGRATIONS#TYPE#<type>` / `<id>` |
+//!
+//! | access pattern | operation | key condition | index |
+//! |---|---|---|---|
+//! | by id | GetItem | `pk = T#<t>#INTEGRATIONS`, `sk = <id>` | table |
+//! | all, oldest first | Query | `pk = T#<t>#INTEGRATIONS` | table |
+//! | by status (by type, then oldest first) | Query | `gsi1pk = T#<t>#INTEGRATIONS#STATUS#<status>` | gsi1 |
+//! | by status and type, oldest first | Query | `gsi1pk = …#STATUS#<status>`, `begins_with(gsi1sk, "<type>#")` | gsi1 |
+//! | by type, oldest first | Query | `gsi2pk = T#<t>#INTEGRATIONS#TYPE#<type>` | gsi2 |
+//!
+//! Ids are UUIDv7, so id order is creation order. `#` cannot occur in a type, so the `<type>#` prefix matches
+//! that type exactly. Index reads are eventually consistent: a list right after a write may lag it briefly.
+
+use crate::input::Filter;
+use crate::model::{Integration, IntegrationStatus};
+use nudge::TenantId;
+use nudge::http::{ApiError, Page};
+use nudge::keys::{Key, tenant_partition};
+use nudge::store::{Index, Put, Query, Store, StoreError, Write};
+use uuid::Uuid;
+
+const ENTITY: &str = "Integration";
+const EXISTS: &str = "integration";
+const UNCHANGED: &str = "unchanged since read";
+
+fn partition(tenant: &TenantId) -> String {
+    tenant_partition(tenant, "INTEGRATIONS")
+}
+
+fn status_partition(tenant: &TenantId, status: IntegrationStatus) -> String {
+    tenant_partition(tenant, &format!("INTEGRATIONS#STATUS#{}", status.as_str()))
+}
+
+fn type_partition(tenant: &TenantId, kind: &str) -> String {
+    tenant_partition(tenant, &format!("INTEGRATIONS#TYPE#{kind}"))
+}
+
+fn key(tenant: &TenantId, id: Uuid) -> Key {
+    Key::tenant(tenant, "INTEGRATIONS", id.to_string())
+}
+
+fn put(tenant: &TenantId, item: &Integration) -> Result<Put, StoreError> {
+    let (kind, id) = (&item.fields.kind, item.id);
+    Ok(Put::new(&key(tenant, id), ENTITY, item)?
+        .index(Index::Gsi1, status_partition(tenant, item.fields.status), format!("{kind}#{id}"))
+        .index(Index::Gsi2, type_partition(tenant, kind), id.to_string()))
+}
+
+pub async fn create(store: &Store, tenant: &TenantId, item: &Integration) -> Result<(), ApiError> {
+    Ok(store.write(Write::create(put(tenant, item)?, EXISTS)).await?)
+}
+
+pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Integration>, ApiError> {
+    Ok(store.get(&key(tenant, id)).await?)
+}
+
+/// Writes `next` over `current` if nobody changed it since (else a version conflict).
+pub async fn replace(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Integration,
+    next: &Integration,
+) -> Result<(), StoreError> {
+    store.write(Write::replace(put(tenant, next)?, current.version)).await
+}
+
+/// Deletes the integration; 404 if there is none.
+pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid) -> Result<(), ApiError> {
+    let write = Write::delete(key(tenant, id)).if_equals("entity", ENTITY, EXISTS);
+    store.write(write).await.map_err(|e| match e {
+        StoreError::Condition(EXISTS) => ApiError::NotFound,
+        other => other.into(),
+    })
+}
+
+/// Deletes `current` only if it is still the version read (If-Match); 412 if it changed or went meanwhile.
+/// A delete cannot carry the numeric version condition of `Write::replace`, so it checks `updatedAt`, which
+/// every new version sets afresh.
+pub async fn delete_version(store: &Store, tenant: &TenantId, current: &Integration) -> Result<(), ApiError> {
+    let updated_at = serde_json::to_value(current.updated_at).map_err(ApiError::internal)?;
+    let updated_at = updated_at.as_str().ok_or_else(|| ApiError::internal("updatedAt is not a string"))?;
+    let write = Write::delete(key(tenant, current.id)).if_equals("updatedAt", updated_at, UNCHANGED);
+    store.write(write).await.map_err(|e| match e {
+        StoreError::Condition(UNCHANGED) => ApiError::PreconditionFailed,
+        other => other.into(),
+    })
+}
+
+/// One page of the tenant's integrations; `scope` binds the cursor to the caller and the query to its filter.
+pub async fn list(
+    store: &Store,
+    scope: &str,
+    tenant: &TenantId,
+    filter: &Filter,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<Integration>, ApiError> {
+    let query = match filter {
+        Filter::All => Query::partition(partition(tenant)),
+        Filter::Status(status) => Query::partition(status_partition(tenant, *status)).on(Index::Gsi1),
+        Filter::Type(kind) => Query::partition(type_partition(tenant, kind)).on(Index::Gsi2),
+        Filter::StatusAndType(status, kind) => Query {
+            sort_prefix: Some(format!("{kind}#")),
+            ..Query::partition(status_partition(tenant, *status)).on(Index::Gsi1)
+        },
+    };
+    store.page(scope, &query, limit, cursor).await
+}

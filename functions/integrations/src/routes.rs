@@ -1,0 +1,220 @@
+//! The HTTP handlers: thin, they check who may act, then call the pure input and secret rules and the
+//! repository. Every body they answer with is an [`IntegrationView`]: secrets redacted, never opened.
+
+use crate::input::{self, Sealing};
+use crate::model::{Integration, IntegrationFields, IntegrationView};
+use crate::repo;
+use crate::secrets::Scope;
+use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use http::{HeaderValue, StatusCode, header};
+use nudge::auth::Principal;
+use nudge::crypto::DataKey;
+use nudge::http::problem::Problem;
+use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, etag, merge_patch};
+use nudge::store::{Attempt, optimistic};
+use nudge::{Ctx, TenantId};
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const INTEGRATIONS_READ: &str = "integrations:read";
+pub const INTEGRATIONS_WRITE: &str = "integrations:write";
+
+/// The data key, shared by every request of the instance. An extension rather than router state, because
+/// the shared layers (`nudge::app::protected`) take a `Router<Ctx>`.
+pub type Key = Extension<Arc<DataKey>>;
+
+pub fn routes() -> Router<Ctx> {
+    Router::new()
+        .route("/integrations", get(list).post(create))
+        .route("/integrations/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
+}
+
+/// A page of integrations.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationPage {
+    pub items: Vec<IntegrationView>,
+    pub next_cursor: Option<String>,
+}
+
+fn respond(status: StatusCode, item: &Integration) -> Response {
+    let view = item.view();
+    let mut response = (status, Json(&view)).into_response();
+    response.headers_mut().insert(header::ETAG, etag(view.version()));
+    response
+}
+
+/// An id that is not a UUID names nothing: 404, like another tenant's id.
+fn parse_id(id: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
+}
+
+#[utoipa::path(post, path = "/integrations", tag = "integrations",
+    request_body = IntegrationFields,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses(
+        (status = 201, description = "Created; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing integrations:write", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(key): Key,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(INTEGRATIONS_WRITE)?;
+    let id = Uuid::now_v7();
+    let scope = Scope::new(&tenant, id);
+    let fields = input::read(body, true, &Sealing { key: &key, scope: &scope, stored: None })?;
+    let item = Integration::new(id, fields, Utc::now());
+    repo::create(&ctx.store, &tenant, &item).await?;
+    tracing::info!(integration_id = %id, integration_type = %item.fields.kind, "integration created");
+    let mut response = respond(StatusCode::CREATED, &item);
+    if let Ok(location) = HeaderValue::from_str(&format!("/integrations/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/integrations", tag = "integrations",
+    params(
+        ("limit" = Option<u32>, Query, description = "1–100, default 25"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+        ("status" = Option<String>, Query, description = "`inactive`, `active` or `error`"),
+        ("type" = Option<String>, Query, description = "Only this type, e.g. `whatsapp`"),
+    ),
+    responses(
+        (status = 200, description = "Oldest first (filtered by status alone: by type, then oldest first); secrets read as \"********\"", body = IntegrationPage),
+        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing integrations:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(INTEGRATIONS_READ)?;
+    let query = ListQuery::parse(uri.query(), &["status", "type"])?;
+    let filter = input::filter(query.filter("status"), query.filter("type"))?;
+    let page =
+        repo::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
+    let items = page.items.iter().map(Integration::view).collect();
+    Ok(Json(IntegrationPage { items, next_cursor: page.next_cursor }).into_response())
+}
+
+#[utoipa::path(get, path = "/integrations/{id}", tag = "integrations",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The integration; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String))),
+        (status = 403, description = "Missing integrations:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such integration (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(INTEGRATIONS_READ)?;
+    let item = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(respond(StatusCode::OK, &item))
+}
+
+/// Read, merge into the redacted document, validate and seal, write with the version read: retried on a
+/// concurrent write unless the client pinned a version with If-Match, which then answers 412.
+async fn update(
+    ctx: &Ctx,
+    key: &DataKey,
+    tenant: &TenantId,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: &Value,
+) -> ApiResult<Integration> {
+    let scope = Scope::new(tenant, id);
+    optimistic::retry(|| async {
+        let current = repo::get(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if_match.check(current.version)?;
+        let mut doc = serde_json::to_value(current.fields.redacted()).map_err(ApiError::internal)?;
+        merge_patch::apply(&mut doc, patch)?;
+        let sealing = Sealing { key, scope: &scope, stored: Some(&current.fields.config) };
+        let fields = input::read(doc, false, &sealing)?;
+        if fields == current.fields {
+            return Ok(Attempt::Done(current));
+        }
+        let next = current.revised(fields, Utc::now());
+        match repo::replace(&ctx.store, tenant, &current, &next).await {
+            Ok(()) => Ok(Attempt::Done(next)),
+            Err(e) if e.is_version_conflict() && if_match.0.is_none() => Ok(Attempt::Retry),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
+}
+
+#[utoipa::path(patch, path = "/integrations/{id}", tag = "integrations",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+        description = "JSON Merge Patch (RFC 7396) over the writable fields as read: a secret left out or sent as \"********\" is kept, a new string replaces it, null removes it"),
+    responses(
+        (status = 200, description = "Updated; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing integrations:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such integration (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(key): Key,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(INTEGRATIONS_WRITE)?;
+    let item = update(&ctx, &key, &tenant, parse_id(&id)?, if_match, &patch).await?;
+    Ok(respond(StatusCode::OK, &item))
+}
+
+#[utoipa::path(delete, path = "/integrations/{id}", tag = "integrations",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Missing integrations:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such integration (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<StatusCode> {
+    let tenant = principal.require(INTEGRATIONS_WRITE)?;
+    let id = parse_id(&id)?;
+    match if_match.0 {
+        // Without a precondition one conditional delete does it.
+        None => repo::delete(&ctx.store, &tenant, id).await?,
+        Some(_) => {
+            let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
+            if_match.check(current.version)?;
+            repo::delete_version(&ctx.store, &tenant, &current).await?;
+        }
+    }
+    tracing::info!(integration_id = %id, "integration deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_are_in_the_catalogue() {
+        let catalogue = nudge::auth::permissions::CATALOGUE;
+        assert!(catalogue.contains(&INTEGRATIONS_READ) && catalogue.contains(&INTEGRATIONS_WRITE));
+    }
+}
