@@ -34,7 +34,7 @@ pub fn stack() -> &'static Stack {
                 .unwrap_or_else(|e| panic!("test runtime: {e}"));
             runtime.block_on(async move {
                 let keys = DevKeys::generate().unwrap_or_else(|e| panic!("keys: {e}"));
-                let local = Local::start(keys.clone(), 0).await.unwrap_or_else(|e| panic!("local cloud: {e}"));
+                let local = Local::start(keys.clone(), 0, Some(std::time::Duration::ZERO)).await.unwrap_or_else(|e| panic!("local cloud: {e}"));
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
                 let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
                 let info = (

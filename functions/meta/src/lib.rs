@@ -11,6 +11,10 @@ use utoipa::openapi::{InfoBuilder, OpenApi};
 /// The whole API's document.
 pub fn openapi() -> OpenApi {
     let mut doc = organizations::openapi();
+    doc.merge(audit::openapi());
+    doc.merge(integrations::openapi());
+    doc.merge(auth::openapi());
+    doc.merge(users::openapi());
     doc.info = InfoBuilder::new()
         .title("Nudge API")
         .version(env!("CARGO_PKG_VERSION"))
@@ -56,7 +60,7 @@ mod tests {
     fn the_document_is_openapi_31_with_every_route() {
         let doc = serde_json::to_value(openapi()).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-        for path in ["/organizations", "/organizations/{id}", "/organization"] {
+        for path in ["/organizations", "/organizations/{id}", "/organization", "/audit-log", "/auth/login", "/me", "/users/{id}", "/roles", "/integrations", "/integrations/{id}"] {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

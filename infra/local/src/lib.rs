@@ -3,6 +3,7 @@
 
 pub mod devkeys;
 pub mod emulator;
+pub mod mailbox;
 pub mod queues;
 pub mod server;
 

@@ -7,12 +7,31 @@ use crate::{LocalError, root};
 use axum::Router;
 use nudge::Ctx;
 use nudge::config::Settings;
+use nudge::auth::TokenIssuer;
 use nudge::crypto::DataKey;
+use nudge::notify::Notifier;
 use std::collections::HashMap;
 
-/// Every function's routes on one router, with the shared 404 for the rest.
-pub fn app(ctx: Ctx) -> Router {
-    Router::new().merge(meta::router()).merge(organizations::router(ctx)).fallback(nudge::app::not_found)
+/// Every function's routes on one router, with the shared 404 for the rest, each function given what its
+/// main.rs would build from its environment on AWS.
+fn app(local: &Local) -> Router {
+    let ctx = local.ctx.clone();
+    let auth_deps = auth::Deps {
+        issuer: local.issuer.clone(),
+        key: local.key.clone(),
+        notifier: local.notifier.clone(),
+        app_url: local.settings.app_url.clone(),
+    };
+    let users_deps =
+        users::Deps { key: local.key.clone(), notifier: local.notifier.clone(), app_url: local.settings.app_url.clone() };
+    Router::new()
+        .merge(meta::router())
+        .merge(audit::router(ctx.clone()))
+        .merge(auth::router(ctx.clone(), auth_deps))
+        .merge(users::router(ctx.clone(), users_deps))
+        .merge(integrations::router(ctx.clone(), local.key.clone()))
+        .merge(organizations::router(ctx))
+        .fallback(nudge::app::not_found)
 }
 
 /// Queue consumers by the binary name template.yaml gives their function. No function consumes a queue
@@ -27,11 +46,17 @@ pub struct Local {
     pub ctx: Ctx,
     pub keys: DevKeys,
     pub settings: Settings,
+    /// Signs access tokens (the auth function's key).
+    pub issuer: TokenIssuer,
+    /// Seals secrets at rest (a fresh one per run: the emulator keeps nothing between runs either).
+    pub key: DataKey,
+    pub notifier: Notifier,
 }
 
 impl Local {
     /// Starts the emulator (on `port`, 0 for any) with template.yaml's resources and builds the context.
-    pub async fn start(keys: DevKeys, port: u16) -> Result<Self, LocalError> {
+    /// `session_cache` overrides `SESSION_CACHE_SECONDS` (tests use zero to see revocations at once).
+    pub async fn start(keys: DevKeys, port: u16, session_cache: Option<std::time::Duration>) -> Result<Self, LocalError> {
         let emulator = Emulator::start(&root(), port).await?;
         let sdk = emulator.sdk_config().await;
         let settings = Settings {
@@ -44,16 +69,28 @@ impl Local {
             jwt_private_key: Some(keys.private_pem.clone()),
             notifications_queue_url: emulator.resources.queues.get("NotificationsQueue").map(|q| q.url.clone()),
             app_url: "http://127.0.0.1:3000".into(),
-            session_cache: std::time::Duration::from_secs(
-                std::env::var("SESSION_CACHE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30),
-            ),
+            session_cache: session_cache.unwrap_or_else(|| {
+                std::time::Duration::from_secs(
+                    std::env::var("SESSION_CACHE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30),
+                )
+            }),
         };
-        let ctx = Ctx::from_parts(&sdk, &settings).map_err(|e| LocalError::Setup(e.to_string()))?;
-        Ok(Self { emulator, sdk, ctx, keys, settings })
+        let setup = |e: nudge::config::ConfigError| LocalError::Setup(e.to_string());
+        let ctx = Ctx::from_parts(&sdk, &settings).map_err(setup)?;
+        let issuer = settings.issuer().map_err(setup)?;
+        let key = settings.data_key().map_err(setup)?;
+        let notifier = Notifier::new(aws_sdk_sqs::Client::new(&sdk), settings.notifications_queue().map_err(setup)?);
+        Ok(Self { emulator, sdk, ctx, keys, settings, issuer, key, notifier })
+    }
+
+    /// The notifications queue, read as a mailbox.
+    pub fn mailbox(&self) -> Result<crate::mailbox::Mailbox, LocalError> {
+        let url = self.settings.notifications_queue().map_err(|e| LocalError::Setup(e.to_string()))?;
+        Ok(crate::mailbox::Mailbox::new(self.emulator.endpoint.clone(), url))
     }
 
     pub fn app(&self) -> Router {
-        app(self.ctx.clone())
+        app(self)
     }
 
     /// A poller for every SQS event source in template.yaml; an unknown consumer is a setup error.

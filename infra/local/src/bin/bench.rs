@@ -123,7 +123,7 @@ fn apigw_event(path: &str, token: &str) -> String {
 async fn run() -> Result<(), LocalError> {
     let root = root();
     let keys = DevKeys::generate()?;
-    let local = Local::start(keys.clone(), 0).await?;
+    let local = Local::start(keys.clone(), 0, None).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(LocalError::io("bind"))?;
     let base = format!("http://{}", listener.local_addr().map_err(LocalError::io("addr"))?);
     let app = local.app();

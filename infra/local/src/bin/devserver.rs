@@ -14,36 +14,52 @@ fn port(var: &str, default: u16) -> u16 {
     std::env::var(var).ok().and_then(|p| p.parse().ok()).unwrap_or(default)
 }
 
-/// The demo tenant is made through the API itself, as a platform admin would.
+/// The demo tenant's admin, printed by `make dev`.
+const ADMIN_EMAIL: &str = "admin@demo.example";
+const ADMIN_PASSWORD: &str = "demo-admin-password";
+
+/// One call through the served router; the JSON answer, or an error naming the call.
+async fn call(local: &Local, path: &str, token: Option<&str>, body: serde_json::Value) -> Result<serde_json::Value, LocalError> {
+    let setup = |e: &dyn std::fmt::Display| LocalError::Setup(format!("{path}: {e}"));
+    let mut request = http::Request::post(path).header("content-type", "application/json");
+    if let Some(t) = token {
+        request = request.header("authorization", format!("Bearer {t}"));
+    }
+    let request = request.body(Body::from(body.to_string())).map_err(|e| setup(&e))?;
+    let response = local.app().oneshot(request).await.map_err(|e| setup(&e))?;
+    let status = response.status();
+    let bytes = response.into_body().collect().await.map_err(|e| setup(&e))?.to_bytes();
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| setup(&e))?;
+    if status.is_success() { Ok(value) } else { Err(setup(&format!("answered {status}: {value}"))) }
+}
+
+/// The demo tenant and its admin are made through the API itself: a platform admin creates the
+/// organization, an operator token invites the admin as owner, and the admin accepts the emailed invitation.
 async fn demo_tenant(local: &Local) -> Result<String, LocalError> {
-    let token = local
-        .keys
-        .issuer()?
-        .issue(uuid::Uuid::now_v7(), None, SystemRole::PlatformAdmin, chrono::Duration::minutes(5))
-        .map_err(|e| LocalError::Setup(e.to_string()))?;
+    let issuer = local.keys.issuer()?;
+    let operator = |tenant: Option<uuid::Uuid>, role| {
+        issuer.issue(uuid::Uuid::now_v7(), tenant, role, chrono::Duration::minutes(5)).map_err(|e| LocalError::Setup(e.to_string()))
+    };
     let body = serde_json::json!({
         "name": "Demo Retail", "type": "client", "slug": "demo", "subscriptionTier": "pro",
         "website": "https://demo.example", "locale": "en", "customTerminology": {"worker": "associate"}
     });
-    let request = http::Request::post("/organizations")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .map_err(|e| LocalError::Setup(e.to_string()))?;
-    let response = local.app().oneshot(request).await.map_err(|e| LocalError::Setup(e.to_string()))?;
-    let status = response.status();
-    let bytes = response.into_body().collect().await.map_err(|e| LocalError::Setup(e.to_string()))?.to_bytes();
-    let org: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| LocalError::Setup(e.to_string()))?;
-    match org["id"].as_str() {
-        Some(id) if status.is_success() => Ok(id.to_owned()),
-        _ => Err(LocalError::Setup(format!("creating the demo tenant answered {status}: {org}"))),
-    }
+    let org = call(local, "/organizations", Some(&operator(None, SystemRole::PlatformAdmin)?), body).await?;
+    let tenant = org["id"].as_str().ok_or_else(|| LocalError::Setup(format!("no id in {org}")))?.to_owned();
+    let tenant_id = uuid::Uuid::parse_str(&tenant).map_err(|e| LocalError::Setup(e.to_string()))?;
+    let owner = operator(Some(tenant_id), SystemRole::Owner)?;
+    let invite = serde_json::json!({"email": ADMIN_EMAIL, "role": "owner", "name": "Demo Admin"});
+    call(local, "/users", Some(&owner), invite).await?;
+    let mail = local.mailbox()?.take(ADMIN_EMAIL, nudge::notify::NotificationKind::Invite).await?;
+    let accept = serde_json::json!({"token": mail.token, "password": ADMIN_PASSWORD});
+    call(local, "/auth/invites/accept", None, accept).await?;
+    Ok(tenant)
 }
 
 async fn run() -> Result<(), LocalError> {
     let root = root();
     let keys = DevKeys::load_or_create(&root.join(".local"))?;
-    let local = Local::start(keys, port("MOTO_PORT", 4566)).await?;
+    let local = Local::start(keys, port("MOTO_PORT", 4566), None).await?;
     let api_port = port("PORT", 3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
         .await
@@ -60,11 +76,12 @@ async fn run() -> Result<(), LocalError> {
         "\nNudge is running.\n\
          \x20 API        http://127.0.0.1:{api_port}   (OpenAPI: /openapi.json, health: /health)\n\
          \x20 Emulator   {endpoint}   table {table}, bucket {bucket}, {nq} queues ({queues} with a consumer)\n\
-         \x20 Demo       tenant {tenant} (slug `demo`)\n\n\
-         Get a token and make a first call:\n\
-         \x20 TOKEN=$(make -s token TENANT={tenant} ROLE=admin)\n\
+         \x20 Demo       tenant {tenant} (slug `demo`)\n\
+         \x20 Admin      {ADMIN_EMAIL} / {ADMIN_PASSWORD} (owner)\n\n\
+         Sign in and make a first call:\n\
+         \x20 TOKEN=$(curl -s -H 'content-type: application/json' -d '{{\"email\":\"{ADMIN_EMAIL}\",\"password\":\"{ADMIN_PASSWORD}\"}}' http://127.0.0.1:{api_port}/auth/login | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"accessToken\"])')\n\
          \x20 curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{api_port}/organization\n\
-         Platform admin (no TENANT): TOKEN=$(make -s token)\n\
+         Operator tokens: TOKEN=$(make -s token TENANT={tenant} ROLE=admin), platform admin: TOKEN=$(make -s token)\n\
          Ctrl-C stops everything.\n",
         endpoint = local.emulator.endpoint,
         table = local.emulator.resources.table,
