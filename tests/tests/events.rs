@@ -52,3 +52,22 @@ async fn sample_events_drive_the_functions() {
     let (status, _, problem) = invoke(orgs(), event("apigw-get-organization.json", "forged")).await;
     assert_eq!((status, problem["status"].as_u64()), (401, Some(401)));
 }
+
+/// The integrations sample: created through the Lambda path with the deployment's data key, its secrets
+/// answered as the placeholder.
+#[tokio::test]
+async fn integration_sample_event_seals_and_redacts() {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let key = s.settings.data_key().unwrap_or_else(|e| panic!("data key: {e}"));
+    let tenant = s.organization("Sample integrations").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let router = integrations::router(ctx, key).fallback(nudge::app::not_found);
+    let (status, request_id, created) = invoke(router, event("apigw-integrations-create.json", &admin)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(request_id.as_deref(), Some("JKJbYnQMvHcESJB="));
+    assert_eq!(created["config"]["accessToken"], "********");
+    assert_eq!(created["config"]["webhook"]["verifyToken"], "********");
+    assert_eq!(created["config"]["phoneNumberId"], "123456789");
+    assert!(!created.to_string().contains("sample-verify-token"));
+}
