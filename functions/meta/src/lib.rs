@@ -60,7 +60,18 @@ mod tests {
     fn the_document_is_openapi_31_with_every_route() {
         let doc = serde_json::to_value(openapi()).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-        for path in ["/organizations", "/organizations/{id}", "/organization", "/audit-log", "/auth/login", "/me", "/users/{id}", "/roles", "/integrations", "/integrations/{id}"] {
+        for path in [
+            "/organizations",
+            "/organizations/{id}",
+            "/organization",
+            "/audit-log",
+            "/auth/login",
+            "/me",
+            "/users/{id}",
+            "/roles",
+            "/integrations",
+            "/integrations/{id}",
+        ] {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

@@ -6,8 +6,8 @@ use crate::queues::{Handler, Poller};
 use crate::{LocalError, root};
 use axum::Router;
 use nudge::Ctx;
-use nudge::config::Settings;
 use nudge::auth::TokenIssuer;
+use nudge::config::Settings;
 use nudge::crypto::DataKey;
 use nudge::notify::Notifier;
 use std::collections::HashMap;
@@ -22,8 +22,11 @@ fn app(local: &Local) -> Router {
         notifier: local.notifier.clone(),
         app_url: local.settings.app_url.clone(),
     };
-    let users_deps =
-        users::Deps { key: local.key.clone(), notifier: local.notifier.clone(), app_url: local.settings.app_url.clone() };
+    let users_deps = users::Deps {
+        key: local.key.clone(),
+        notifier: local.notifier.clone(),
+        app_url: local.settings.app_url.clone(),
+    };
     Router::new()
         .merge(meta::router())
         .merge(audit::router(ctx.clone()))
@@ -56,7 +59,11 @@ pub struct Local {
 impl Local {
     /// Starts the emulator (on `port`, 0 for any) with template.yaml's resources and builds the context.
     /// `session_cache` overrides `SESSION_CACHE_SECONDS` (tests use zero to see revocations at once).
-    pub async fn start(keys: DevKeys, port: u16, session_cache: Option<std::time::Duration>) -> Result<Self, LocalError> {
+    pub async fn start(
+        keys: DevKeys,
+        port: u16,
+        session_cache: Option<std::time::Duration>,
+    ) -> Result<Self, LocalError> {
         let emulator = Emulator::start(&root(), port).await?;
         let sdk = emulator.sdk_config().await;
         let settings = Settings {
