@@ -28,7 +28,7 @@ pub const INTEGRATIONS_WRITE: &str = "integrations:write";
 
 /// The data key, shared by every request of the instance. An extension rather than router state, because
 /// the shared layers (`nudge::app::protected`) take a `Router<Ctx>`.
-pub type Key = Extension<Arc<DataKey>>;
+pub type DataKeyExt = Extension<Arc<DataKey>>;
 
 pub fn routes() -> Router<Ctx> {
     Router::new()
@@ -68,7 +68,7 @@ fn parse_id(id: &str) -> ApiResult<Uuid> {
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(key): Key,
+    Extension(key): DataKeyExt,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(INTEGRATIONS_WRITE)?;
@@ -168,7 +168,7 @@ async fn update(
 pub async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(key): Key,
+    Extension(key): DataKeyExt,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody,
