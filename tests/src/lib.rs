@@ -3,6 +3,7 @@
 //! `#[tokio::test]` can reach it over HTTP. The emulator ends with the test process.
 
 use nudge::auth::SystemRole;
+use nudge::notify::{Notification, NotificationKind};
 use nudge_local::devkeys::DevKeys;
 use nudge_local::emulator::Resources;
 use nudge_local::server::Local;
@@ -17,6 +18,7 @@ pub struct Stack {
     pub resources: Resources,
     pub keys: DevKeys,
     pub settings: nudge::config::Settings,
+    pub mailbox: nudge_local::mailbox::Mailbox,
     http: reqwest::Client,
 }
 
@@ -34,7 +36,9 @@ pub fn stack() -> &'static Stack {
                 .unwrap_or_else(|e| panic!("test runtime: {e}"));
             runtime.block_on(async move {
                 let keys = DevKeys::generate().unwrap_or_else(|e| panic!("keys: {e}"));
-                let local = Local::start(keys.clone(), 0, Some(std::time::Duration::ZERO)).await.unwrap_or_else(|e| panic!("local cloud: {e}"));
+                let local = Local::start(keys.clone(), 0, Some(std::time::Duration::ZERO))
+                    .await
+                    .unwrap_or_else(|e| panic!("local cloud: {e}"));
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
                 let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
                 let info = (
@@ -42,18 +46,20 @@ pub fn stack() -> &'static Stack {
                     local.emulator.endpoint.clone(),
                     local.emulator.resources.clone(),
                     local.settings.clone(),
+                    local.mailbox().unwrap_or_else(|e| panic!("mailbox: {e}")),
                 );
                 let _ = tx.send((info, keys));
                 let _ = axum::serve(listener, local.app()).await;
                 drop(local);
             });
         });
-        let ((base, endpoint, resources, settings), keys) = rx.recv().unwrap_or_else(|e| panic!("stack did not start: {e}"));
+        let ((base, endpoint, resources, settings, mailbox), keys) =
+            rx.recv().unwrap_or_else(|e| panic!("stack did not start: {e}"));
         // No pooled connections: each #[tokio::test] has its own runtime, and a connection made on one
         // cannot serve another after it ends.
         let http =
             reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap_or_else(|e| panic!("http client: {e}"));
-        Stack { base, endpoint, resources, keys, settings, http }
+        Stack { base, endpoint, resources, keys, settings, mailbox, http }
     })
 }
 
@@ -161,4 +167,53 @@ impl Stack {
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         reply.body["id"].as_str().and_then(|id| Uuid::parse_str(id).ok()).unwrap_or_else(|| panic!("{:?}", reply.body))
     }
+
+    /// A POST without a bearer token (the sign-in endpoints).
+    pub async fn public(&self, path: &str, body: &Value) -> Reply {
+        self.call(Method::POST, path, None, Some(body), &[]).await
+    }
+
+    /// The message of `kind` the notifications queue holds for `to`.
+    pub async fn mail(&self, to: &str, kind: NotificationKind) -> Notification {
+        self.mailbox.take(to, kind).await.unwrap_or_else(|e| panic!("mail for {to}: {e}"))
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.public("/auth/login", &serde_json::json!({"email": email, "password": password})).await
+    }
+
+    /// A real member of `tenant` with `role`: invited by an operator owner token, accepted with a password,
+    /// signed in. Returns the member with the tokens of that first session.
+    pub async fn member(&self, tenant: Uuid, role: &str) -> Member {
+        let email = format!("{}-{}@example.com", role.replace('_', "-"), Uuid::new_v4().simple());
+        let owner = self.tenant(tenant, SystemRole::Owner);
+        let invited = self.post("/users", &owner, &serde_json::json!({"email": email, "role": role})).await;
+        assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
+        let mail = self.mail(&email, NotificationKind::Invite).await;
+        let password = format!("pw-{}", Uuid::new_v4().simple());
+        let accepted =
+            self.public("/auth/invites/accept", &serde_json::json!({"token": mail.token, "password": password})).await;
+        assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+        let id = accepted.body["user"]["id"]
+            .as_str()
+            .and_then(|i| Uuid::parse_str(i).ok())
+            .unwrap_or_else(|| panic!("{:?}", accepted.body));
+        Member {
+            id,
+            email,
+            password,
+            access: accepted.body["accessToken"].as_str().unwrap_or_default().to_owned(),
+            refresh: accepted.body["refreshToken"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// A signed-up member and the tokens of their latest session.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: Uuid,
+    pub email: String,
+    pub password: String,
+    pub access: String,
+    pub refresh: String,
 }

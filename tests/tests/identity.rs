@@ -1,0 +1,504 @@
+//! Identity and access end to end: sign-in, sessions, invitations, password reset, MFA, lockout, roles,
+//! suspension, the permission matrix, tenant isolation and the audit trail, all through the HTTP API, the
+//! notifications queue and the emulator's table.
+
+use e2e::{Member, Reply, stack};
+use nudge::auth::SystemRole;
+use nudge::notify::NotificationKind;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+fn pointers(reply: &Reply) -> Vec<String> {
+    reply.pointers()
+}
+
+fn token(reply: &Reply, field: &str) -> String {
+    reply.body[field].as_str().unwrap_or_else(|| panic!("no {field} in {:?}", reply.body)).to_owned()
+}
+
+/// The TOTP code an authenticator app shows for `secret` at `unix` seconds.
+fn totp(secret: &str, unix: u64) -> String {
+    let raw = totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, raw).unwrap().generate(unix)
+}
+
+fn now() -> u64 {
+    chrono::Utc::now().timestamp() as u64
+}
+
+#[tokio::test]
+async fn sign_in_refresh_and_logout() {
+    let s = stack();
+    let tenant = s.organization("Sessions").await;
+    let m = s.member(tenant, "admin").await;
+
+    // Email addresses are case-insensitive.
+    let login = s.login(&m.email.to_uppercase(), &m.password).await;
+    assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+    assert_eq!(login.body["tenantId"], json!(tenant));
+    assert_eq!(login.body["role"], "admin");
+    assert_eq!(login.body["tokenType"], "Bearer");
+    assert!(login.body["permissions"].as_array().unwrap().contains(&json!("users:write")));
+    assert_eq!(login.header("cache-control"), Some("no-store"));
+    assert!(login.body.get("passwordHash").is_none() && !login.body.to_string().contains("argon2"));
+    let (access, refresh) = (token(&login, "accessToken"), token(&login, "refreshToken"));
+
+    let me = s.get("/me", &access).await;
+    assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+    assert_eq!(me.body["email"], json!(m.email));
+    assert_eq!(me.body["role"], "admin");
+    assert!(me.body["lastLoginAt"].is_string());
+
+    // Refresh rotates: the new pair works, the spent refresh token is refused, and presenting it again
+    // (a copy in someone else's hands) ends the session for everyone.
+    let renewed = s.public("/auth/refresh", &json!({"refreshToken": refresh})).await;
+    assert_eq!(renewed.status, StatusCode::OK, "{:?}", renewed.body);
+    let (access2, refresh2) = (token(&renewed, "accessToken"), token(&renewed, "refreshToken"));
+    assert_ne!(refresh2, refresh);
+    assert_eq!(s.get("/me", &access2).await.status, StatusCode::OK);
+    assert_eq!(s.public("/auth/refresh", &json!({"refreshToken": refresh})).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.public("/auth/refresh", &json!({"refreshToken": refresh2})).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.get("/me", &access2).await.status, StatusCode::UNAUTHORIZED, "reuse revoked the session");
+
+    // Logout with the bearer token ends that session at once (and its refresh token).
+    let again = s.login(&m.email, &m.password).await;
+    let (access3, refresh3) = (token(&again, "accessToken"), token(&again, "refreshToken"));
+    let out = s.call(Method::POST, "/auth/logout", Some(&access3), None, &[]).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    assert_eq!(s.get("/me", &access3).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.public("/auth/refresh", &json!({"refreshToken": refresh3})).await.status, StatusCode::UNAUTHORIZED);
+
+    // Logout with a refresh token alone; an unknown one is ignored (RFC 7009).
+    let fourth = s.login(&m.email, &m.password).await;
+    let body = json!({"refreshToken": token(&fourth, "refreshToken")});
+    assert_eq!(s.public("/auth/logout", &body).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.get("/me", &token(&fourth, "accessToken")).await.status, StatusCode::UNAUTHORIZED);
+    let unknown = json!({"refreshToken": format!("{}.nope", Uuid::now_v7())});
+    assert_eq!(s.public("/auth/logout", &unknown).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.public("/auth/logout", &json!({})).await.status, StatusCode::UNAUTHORIZED, "nothing to end");
+
+    // Bad input is named; a wrong password and an unknown email answer alike.
+    let bad = s.public("/auth/login", &json!({"email": "nope", "extra": 1})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(pointers(&bad), ["/email", "/password", "/extra"]);
+    let wrong = s.login(&m.email, "not-the-password").await;
+    let unknown = s.login(&format!("ghost-{}@example.com", Uuid::new_v4().simple()), "not-the-password").await;
+    assert_eq!((wrong.status, unknown.status), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(wrong.body["detail"], unknown.body["detail"]);
+}
+
+#[tokio::test]
+async fn invite_accept_and_sign_in_as_the_new_member() {
+    let s = stack();
+    let tenant = s.organization("Invites").await;
+    let admin = s.member(tenant, "admin").await;
+    let email = format!("new-{}@example.com", Uuid::new_v4().simple());
+
+    let invited =
+        s.post("/users", &admin.access, &json!({"email": email.to_uppercase(), "role": "hr", "name": "Nina"})).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
+    assert_eq!(invited.body["status"], "invited");
+    assert_eq!(invited.body["email"], json!(email));
+    assert_eq!(invited.body["invitedBy"], json!(admin.id));
+    let id = token(&invited, "id");
+    assert_eq!(invited.header("location"), Some(format!("/users/{id}").as_str()));
+
+    let mail = s.mail(&email, NotificationKind::Invite).await;
+    assert_eq!(mail.tenant_id, Some(tenant));
+    assert!(mail.link.contains(&mail.token) && mail.subject.contains("Invites"));
+
+    // The invited account cannot sign in before accepting (it has no password).
+    assert_eq!(s.login(&email, "anything-at-all").await.status, StatusCode::UNAUTHORIZED);
+    let no_pw = s.public("/auth/invites/accept", &json!({"token": mail.token})).await;
+    assert_eq!((no_pw.status, pointers(&no_pw)), (StatusCode::BAD_REQUEST, vec!["/password".to_owned()]));
+    let weak = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "short"})).await;
+    assert_eq!(pointers(&weak), ["/password"]);
+    let forged = s.public("/auth/invites/accept", &json!({"token": "forged", "password": "long enough pw"})).await;
+    assert_eq!(pointers(&forged), ["/token"]);
+
+    let accepted =
+        s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "a fine passphrase"})).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+    assert_eq!((accepted.body["role"].as_str(), accepted.body["tenantId"].clone()), (Some("hr"), json!(tenant)));
+    let again = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "a fine passphrase"})).await;
+    assert_eq!(pointers(&again), ["/token"], "single use");
+
+    let login = s.login(&email, "a fine passphrase").await;
+    assert_eq!(login.status, StatusCode::OK);
+    let member = s.get(&format!("/users/{id}"), &admin.access).await;
+    assert_eq!((member.body["status"].as_str(), member.body["name"].as_str()), (Some("active"), Some("Nina")));
+    assert!(member.body["lastLoginAt"].is_string());
+
+    // Already a member; bad fields; unknown role; a role beyond the inviter's own.
+    let dup = s.post("/users", &admin.access, &json!({"email": email})).await;
+    assert_eq!((dup.status, pointers(&dup)), (StatusCode::CONFLICT, vec!["/email".to_owned()]));
+    let bad = s.post("/users", &admin.access, &json!({"email": "nope", "name": "", "extra": true})).await;
+    assert_eq!(pointers(&bad), ["/email", "/name", "/extra"]);
+    let role = s.post("/users", &admin.access, &json!({"email": "x@example.com", "role": "wizard"})).await;
+    assert_eq!(pointers(&role), ["/role"]);
+    let hr = token(&login, "accessToken");
+    let escalate = s.post("/users", &hr, &json!({"email": "y@example.com", "role": "admin"})).await;
+    assert_eq!(escalate.status, StatusCode::FORBIDDEN, "hr cannot make admins");
+    let list = s.get("/users?limit=100", &admin.access).await;
+    let emails: Vec<&str> = list.body["items"].as_array().unwrap().iter().filter_map(|m| m["email"].as_str()).collect();
+    assert!(!emails.contains(&"x@example.com") && !emails.contains(&"y@example.com"), "nothing written");
+    assert!(emails.contains(&email.as_str()) && emails.contains(&admin.email.as_str()));
+}
+
+#[tokio::test]
+async fn password_reset_signs_out_everywhere() {
+    let s = stack();
+    let tenant = s.organization("Reset").await;
+    let m = s.member(tenant, "viewer").await;
+
+    let asked = s.public("/auth/password-reset", &json!({"email": m.email.to_uppercase()})).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED);
+    let ghost = s.public("/auth/password-reset", &json!({"email": "ghost@example.com"})).await;
+    assert_eq!(ghost.status, StatusCode::ACCEPTED, "no account enumeration");
+    let mail = s.mail(&m.email, NotificationKind::PasswordReset).await;
+
+    let weak = s.public("/auth/password-reset/confirm", &json!({"token": mail.token, "password": "short"})).await;
+    assert_eq!(pointers(&weak), ["/password"]);
+    let done =
+        s.public("/auth/password-reset/confirm", &json!({"token": mail.token, "password": "brand new secret"})).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{:?}", done.body);
+    let twice =
+        s.public("/auth/password-reset/confirm", &json!({"token": mail.token, "password": "other new secret"})).await;
+    assert_eq!(pointers(&twice), ["/token"]);
+
+    assert_eq!(s.login(&m.email, &m.password).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.login(&m.email, "brand new secret").await.status, StatusCode::OK);
+    assert_eq!(s.get("/me", &m.access).await.status, StatusCode::UNAUTHORIZED, "old sessions end");
+    assert_eq!(s.public("/auth/refresh", &json!({"refreshToken": m.refresh})).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn mfa_with_totp_and_backup_codes() {
+    let s = stack();
+    let tenant = s.organization("Mfa").await;
+    let m = s.member(tenant, "employee").await;
+
+    let enrol = s.call(Method::POST, "/me/mfa/enrol", Some(&m.access), None, &[]).await;
+    assert_eq!(enrol.status, StatusCode::OK, "{:?}", enrol.body);
+    let secret = token(&enrol, "secret");
+    assert!(token(&enrol, "otpauthUri").starts_with("otpauth://totp/Nudge:"));
+    let wrong = s.post("/me/mfa/activate", &m.access, &json!({"code": "000000"})).await;
+    if totp(&secret, now()) != "000000" {
+        assert_eq!(pointers(&wrong), ["/code"]);
+    }
+    let activated = s.post("/me/mfa/activate", &m.access, &json!({"code": totp(&secret, now())})).await;
+    assert_eq!(activated.status, StatusCode::OK, "{:?}", activated.body);
+    let codes: Vec<String> =
+        activated.body["backupCodes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+    assert_eq!(codes.len(), 10);
+    let status = s.get("/me/mfa", &m.access).await;
+    assert_eq!(
+        (status.body["enabled"].as_bool(), status.body["backupCodesRemaining"].as_u64()),
+        (Some(true), Some(10))
+    );
+
+    let bare = s.login(&m.email, &m.password).await;
+    assert_eq!(bare.status, StatusCode::UNAUTHORIZED);
+    assert!(bare.body["detail"].as_str().unwrap().starts_with("mfa-required"));
+
+    // The activation used this step's code; the next step's is within the allowed skew.
+    let code = totp(&secret, now() + 30);
+    let with = |code: &str| json!({"email": m.email, "password": m.password, "mfaCode": code});
+    let signed = s.public("/auth/login", &with(&code)).await;
+    assert_eq!(signed.status, StatusCode::OK, "{:?}", signed.body);
+    assert_eq!(s.public("/auth/login", &with(&code)).await.status, StatusCode::UNAUTHORIZED, "no replay");
+
+    let backup = s.public("/auth/login", &with(&codes[0])).await;
+    assert_eq!(backup.status, StatusCode::OK, "{:?}", backup.body);
+    assert_eq!(s.public("/auth/login", &with(&codes[0])).await.status, StatusCode::UNAUTHORIZED, "single use");
+
+    let access = token(&backup, "accessToken");
+    let bad_pw = s.post("/me/mfa/disable", &access, &json!({"password": "wrong", "code": codes[1]})).await;
+    assert_eq!(pointers(&bad_pw), ["/password"]);
+    let off = s.post("/me/mfa/disable", &access, &json!({"password": m.password, "code": codes[1]})).await;
+    assert_eq!(off.status, StatusCode::NO_CONTENT, "{:?}", off.body);
+    assert_eq!(s.login(&m.email, &m.password).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn ten_failures_lock_the_address() {
+    let s = stack();
+    let tenant = s.organization("Lockout").await;
+    let m = s.member(tenant, "viewer").await;
+    for _ in 0..10 {
+        assert_eq!(s.login(&m.email, "wrong password!").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = s.login(&m.email, &m.password).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    let retry: u64 = locked.header("retry-after").and_then(|v| v.parse().ok()).unwrap();
+    assert!((1..=900).contains(&retry));
+
+    // An address without an account locks the same way.
+    let ghost = format!("ghost-{}@example.com", Uuid::new_v4().simple());
+    for _ in 0..10 {
+        assert_eq!(s.login(&ghost, "guess guess guess").await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(s.login(&ghost, "guess guess guess").await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn suspension_role_change_and_removal_reach_live_sessions() {
+    let s = stack();
+    let tenant = s.organization("Suspend").await;
+    let admin = s.member(tenant, "admin").await;
+    let v = s.member(tenant, "viewer").await;
+    let path = format!("/users/{}", v.id);
+    assert_eq!(s.get("/organization", &v.access).await.status, StatusCode::OK);
+
+    let suspended = s.patch(&path, &admin.access, &json!({"status": "suspended"}), None).await;
+    assert_eq!(suspended.status, StatusCode::OK, "{:?}", suspended.body);
+    assert_eq!(s.get("/organization", &v.access).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.public("/auth/refresh", &json!({"refreshToken": v.refresh})).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.login(&v.email, &v.password).await.status, StatusCode::FORBIDDEN, "no active membership");
+
+    let back = s.patch(&path, &admin.access, &json!({"status": "active"}), None).await;
+    assert_eq!(back.status, StatusCode::OK);
+    let login = s.login(&v.email, &v.password).await;
+    assert_eq!(login.status, StatusCode::OK);
+    let (access, refresh) = (token(&login, "accessToken"), token(&login, "refreshToken"));
+
+    // A role change sends the holder to refresh for the new permissions.
+    let etag = back.header("etag").unwrap().to_owned();
+    let stale = s.patch(&path, &admin.access, &json!({"role": "hr"}), Some("\"999\"")).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let promoted = s.patch(&path, &admin.access, &json!({"role": "hr"}), Some(&etag)).await;
+    assert_eq!(promoted.status, StatusCode::OK, "{:?}", promoted.body);
+    assert_eq!(s.get("/organization", &access).await.status, StatusCode::UNAUTHORIZED);
+    let renewed = s.public("/auth/refresh", &json!({"refreshToken": refresh})).await;
+    assert_eq!(renewed.body["role"], "hr");
+    assert_eq!(s.get("/users", &token(&renewed, "accessToken")).await.status, StatusCode::OK);
+
+    let bad = s.patch(&path, &admin.access, &json!({"status": "invited", "role": "wizard", "extra": 1}), None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        s.patch(&format!("/users/{}", admin.id), &admin.access, &json!({"role": "viewer"}), None).await.status,
+        StatusCode::FORBIDDEN,
+        "not your own"
+    );
+
+    assert_eq!(s.delete(&path, &admin.access).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.get(&path, &admin.access).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/me", &token(&renewed, "accessToken")).await.status, StatusCode::UNAUTHORIZED);
+
+    // The last active owner stays; only owners make or unmake owners.
+    let o = s.member(tenant, "owner").await;
+    let op = format!("/users/{}", o.id);
+    assert_eq!(s.patch(&op, &admin.access, &json!({"role": "viewer"}), None).await.status, StatusCode::FORBIDDEN);
+    let operator = s.tenant(tenant, SystemRole::Owner);
+    let last = s.patch(&op, &operator, &json!({"role": "admin"}), None).await;
+    assert_eq!(last.status, StatusCode::CONFLICT, "{:?}", last.body);
+    assert_eq!(s.delete(&op, &operator).await.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn switching_between_organizations() {
+    let s = stack();
+    let (a, b) = (s.organization("Coach A").await, s.organization("Coach B").await);
+    let coach = s.member(a, "manager").await;
+    let owner_b = s.tenant(b, SystemRole::Owner);
+    assert_eq!(
+        s.post("/users", &owner_b, &json!({"email": coach.email, "role": "viewer"})).await.status,
+        StatusCode::CREATED
+    );
+    let mail = s.mail(&coach.email, NotificationKind::Invite).await;
+    // The account has a password already: accepting needs only the token.
+    let joined = s.public("/auth/invites/accept", &json!({"token": mail.token})).await;
+    assert_eq!((joined.status, joined.body["tenantId"].clone()), (StatusCode::OK, json!(b)));
+
+    let login = s.login(&coach.email, &coach.password).await;
+    assert_eq!(login.body["tenantId"], json!(b), "lands where they last were");
+    assert_eq!(login.body["memberships"].as_array().unwrap().len(), 2);
+    let pick = s.public("/auth/login", &json!({"email": coach.email, "password": coach.password, "tenantId": a})).await;
+    assert_eq!((pick.body["tenantId"].clone(), pick.body["role"].as_str()), (json!(a), Some("manager")));
+
+    let switched = s.post("/auth/switch-tenant", &token(&pick, "accessToken"), &json!({"tenantId": b})).await;
+    assert_eq!(switched.status, StatusCode::OK, "{:?}", switched.body);
+    assert_eq!((switched.body["tenantId"].clone(), switched.body["role"].as_str()), (json!(b), Some("viewer")));
+    let org = s.get("/organization", &token(&switched, "accessToken")).await;
+    assert_eq!(org.body["id"], json!(b));
+    let stranger = s.organization("Not theirs").await;
+    let nope = s.post("/auth/switch-tenant", &token(&pick, "accessToken"), &json!({"tenantId": stranger})).await;
+    assert_eq!(nope.status, StatusCode::NOT_FOUND);
+    let me = s.get("/me", &token(&switched, "accessToken")).await;
+    assert_eq!(me.body["memberships"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn custom_roles_and_the_default_role() {
+    let s = stack();
+    let tenant = s.organization("Roles").await;
+    let admin = s.member(tenant, "admin").await;
+    let body = json!({"name": "Shift-Lead", "displayName": "Shift lead", "permissions": ["workers:read", "segments:read"], "isDefault": true});
+    let created = s.post("/roles", &admin.access, &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!((created.body["name"].as_str(), created.body["isSystem"].as_bool()), (Some("shift-lead"), Some(false)));
+    assert_eq!(s.post("/roles", &admin.access, &body).await.status, StatusCode::CONFLICT);
+    let bad = s
+        .post(
+            "/roles",
+            &admin.access,
+            &json!({"name": "admin", "displayName": "", "permissions": ["workers:read", "root:all"]}),
+        )
+        .await;
+    assert_eq!(pointers(&bad), ["/name", "/displayName", "/permissions/1"]);
+
+    let roles = s.get("/roles", &admin.access).await;
+    let items = roles.body["items"].as_array().unwrap();
+    let default: Vec<&str> =
+        items.iter().filter(|r| r["isDefault"] == true).filter_map(|r| r["name"].as_str()).collect();
+    assert_eq!(default, ["shift-lead"]);
+    assert!(items.iter().any(|r| r["name"] == "organizer" && r["isSystem"] == true));
+
+    // An invitation without a role gets the default; the member's token carries the custom permissions.
+    let email = format!("lead-{}@example.com", Uuid::new_v4().simple());
+    let invited = s.post("/users", &admin.access, &json!({"email": email})).await;
+    assert_eq!(invited.body["role"], "shift-lead");
+    let mail = s.mail(&email, NotificationKind::Invite).await;
+    let lead = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "lead passphrase"})).await;
+    let perms = lead.body["permissions"].as_array().unwrap();
+    assert!(perms.contains(&json!("workers:read")) && !perms.contains(&json!("users:read")));
+    assert_eq!(s.get("/users", &token(&lead, "accessToken")).await.status, StatusCode::FORBIDDEN);
+
+    let patched = s
+        .patch("/roles/shift-lead", &admin.access, &json!({"permissions": ["workers:read", "users:read"]}), None)
+        .await;
+    assert_eq!((patched.status, patched.body["version"].as_u64()), (StatusCode::OK, Some(2)));
+    assert_eq!(
+        s.patch("/roles/admin", &admin.access, &json!({"displayName": "Boss"}), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let system_default = s.patch("/roles/viewer", &admin.access, &json!({"isDefault": true}), None).await;
+    assert_eq!(system_default.body["isDefault"], true);
+    assert_eq!(s.get("/roles/shift-lead", &admin.access).await.body["isDefault"], false);
+
+    assert_eq!(s.delete("/roles/shift-lead", &admin.access).await.status, StatusCode::CONFLICT, "still held");
+    assert_eq!(s.delete("/roles/admin", &admin.access).await.status, StatusCode::FORBIDDEN);
+    let unused =
+        s.post("/roles", &admin.access, &json!({"name": "temp", "displayName": "Temp", "permissions": []})).await;
+    assert_eq!(unused.status, StatusCode::CREATED);
+    assert_eq!(s.delete("/roles/temp", &admin.access).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.get("/roles/temp", &admin.access).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_system_role_against_every_endpoint_family() {
+    let s = stack();
+    let tenant = s.organization("Matrix").await;
+    // (method, path, body, permission): a body that is allowed answers anything but 403.
+    let families: [(Method, &str, Option<Value>, &str); 13] = [
+        (Method::GET, "/organization", None, "organization:read"),
+        (Method::PATCH, "/organization", Some(json!({})), "organization:write"),
+        (Method::GET, "/users", None, "users:read"),
+        (Method::POST, "/users", Some(json!({})), "users:write"),
+        (Method::GET, "/roles", None, "roles:read"),
+        (Method::POST, "/roles", Some(json!({})), "roles:write"),
+        (Method::GET, "/audit-log", None, "audit:read"),
+        (Method::GET, "/integrations", None, "integrations:read"),
+        (Method::POST, "/integrations", Some(json!({})), "integrations:write"),
+        (Method::GET, "/me/preferences", None, "profile:read"),
+        (Method::PUT, "/me/preferences", Some(json!({})), "profile:write"),
+        (Method::GET, "/me/mfa", None, "profile:read"),
+        (Method::PATCH, "/users/00000000-0000-0000-0000-000000000000", Some(json!({})), "users:write"),
+    ];
+    for role in SystemRole::ALL.into_iter().filter(|r| *r != SystemRole::PlatformAdmin) {
+        let token = s.tenant(tenant, role);
+        for (method, path, body, permission) in &families {
+            let reply = s.call(method.clone(), path, Some(&token), body.as_ref(), &[]).await;
+            let allowed = role.permissions().contains(permission);
+            assert_eq!(reply.status == StatusCode::FORBIDDEN, !allowed, "{role} {method} {path}: {:?}", reply.body);
+        }
+    }
+    // A platform-admin token is not a tenant token.
+    assert_eq!(s.get("/users", &s.platform()).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn another_tenants_people_and_roles_are_404() {
+    let s = stack();
+    let (a, b) = (s.organization("Tenant A").await, s.organization("Tenant B").await);
+    let admin_a = s.member(a, "admin").await;
+    let x = s.member(a, "viewer").await;
+    let role = json!({"name": "a-only", "displayName": "A only", "permissions": ["workers:read"]});
+    assert_eq!(s.post("/roles", &admin_a.access, &role).await.status, StatusCode::CREATED);
+    let admin_b: Member = s.member(b, "admin").await;
+
+    let xp = format!("/users/{}", x.id);
+    assert_eq!(s.get(&xp, &admin_b.access).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.patch(&xp, &admin_b.access, &json!({"status": "suspended"}), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(s.delete(&xp, &admin_b.access).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/users/not-a-uuid", &admin_b.access).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/roles/a-only", &admin_b.access).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.patch("/roles/a-only", &admin_b.access, &json!({"displayName": "B"}), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(s.delete("/roles/a-only", &admin_b.access).await.status, StatusCode::NOT_FOUND);
+    let listed = s.get("/users?limit=100", &admin_b.access).await;
+    let ids: BTreeSet<&str> =
+        listed.body["items"].as_array().unwrap().iter().filter_map(|m| m["id"].as_str()).collect();
+    assert_eq!(ids, BTreeSet::from([admin_b.id.to_string().as_str()]));
+    let roles = s.get("/roles", &admin_b.access).await;
+    assert!(!roles.body.to_string().contains("a-only"));
+    let switch = s.post("/auth/switch-tenant", &admin_b.access, &json!({"tenantId": a})).await;
+    assert_eq!(switch.status, StatusCode::NOT_FOUND);
+    // Nothing of A changed.
+    assert_eq!(s.get(&xp, &admin_a.access).await.body["status"], "active");
+}
+
+#[tokio::test]
+async fn every_mutation_leaves_an_audit_entry() {
+    let s = stack();
+    let tenant = s.organization("Audited").await;
+    let admin = s.member(tenant, "admin").await;
+    let login = s.login(&admin.email, &admin.password).await;
+    let access = token(&login, "accessToken");
+    let ok = |r: &Reply| assert!(r.status.is_success(), "{:?}", r.body);
+    ok(&s.patch("/me", &access, &json!({"firstName": "Ada"}), None).await);
+    ok(&s.call(Method::PUT, "/me/preferences", Some(&access), Some(&json!({"theme": "dark"})), &[]).await);
+    ok(&s
+        .post("/roles", &access, &json!({"name": "auditor", "displayName": "Auditor", "permissions": ["audit:read"]}))
+        .await);
+    ok(&s.patch("/roles/auditor", &access, &json!({"description": "reads the log"}), None).await);
+    let email = format!("audited-{}@example.com", Uuid::new_v4().simple());
+    let invited = s.post("/users", &access, &json!({"email": email, "role": "viewer"})).await;
+    ok(&invited);
+    let id = token(&invited, "id");
+    ok(&s.patch(&format!("/users/{id}"), &access, &json!({"role": "auditor"}), None).await);
+    ok(&s.delete(&format!("/users/{id}"), &access).await);
+    ok(&s.delete("/roles/auditor", &access).await);
+    ok(&s.public("/auth/refresh", &json!({"refreshToken": token(&login, "refreshToken")})).await);
+    let _ = s.login(&admin.email, "wrong password!").await;
+
+    let log = s.get("/audit-log?limit=100", &admin.access).await;
+    assert_eq!(log.status, StatusCode::OK, "{:?}", log.body);
+    let entries = log.body["items"].as_array().unwrap();
+    let actions: BTreeSet<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
+    for expected in [
+        "invite.accepted",
+        "auth.login",
+        "me.updated",
+        "me.preferences.updated",
+        "role.created",
+        "role.updated",
+        "user.created",
+        "user.updated",
+        "user.deleted",
+        "role.deleted",
+        "auth.refresh",
+    ] {
+        assert!(actions.contains(expected), "{expected} missing from {actions:?}");
+    }
+    let invite = entries.iter().find(|e| e["action"] == "user.created").unwrap();
+    assert_eq!((invite["actorId"].clone(), invite["entityId"].clone()), (json!(admin.id), json!(id)));
+    assert!(!log.body.to_string().contains(&admin.password), "no secret in the log");
+}
