@@ -46,6 +46,16 @@ async fn sample_events_drive_the_functions() {
     let (status, _, patched) = invoke(orgs(), event("apigw-patch-organization.json", &admin)).await;
     assert_eq!((status, patched["description"].as_str()), (200, Some("Updated from a sample event")));
 
+    // The patch is in the tenant's audit log, with what API Gateway said about the caller.
+    let (status, _, log) = invoke(audit::router(ctx.clone()), event("apigw-audit-log.json", &admin)).await;
+    assert_eq!(status, 200, "{log}");
+    let entry = &log["items"][0];
+    assert_eq!(entry["action"], "organization.updated", "{log}");
+    assert_eq!(entry["entityId"], created["id"]);
+    assert_eq!(entry["metadata"], serde_json::json!({"description": "Updated from a sample event"}));
+    assert_eq!((entry["ip"].as_str(), entry["userAgent"].as_str()), (Some("203.0.113.7"), Some("curl/8.5.0")));
+    assert_eq!(entry["requestId"], "JKJaXmPLvHcESHA=");
+
     // The same events with a tenant token (create) or no valid token (read) are refused.
     let (status, _, _) = invoke(orgs(), event("apigw-create-organization.json", &admin)).await;
     assert_eq!(status, 403);
