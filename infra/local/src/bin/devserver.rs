@@ -19,7 +19,12 @@ const ADMIN_EMAIL: &str = "admin@demo.example";
 const ADMIN_PASSWORD: &str = "demo-admin-password";
 
 /// One call through the served router; the JSON answer, or an error naming the call.
-async fn call(local: &Local, path: &str, token: Option<&str>, body: serde_json::Value) -> Result<serde_json::Value, LocalError> {
+async fn call(
+    local: &Local,
+    path: &str,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, LocalError> {
     let setup = |e: &dyn std::fmt::Display| LocalError::Setup(format!("{path}: {e}"));
     let mut request = http::Request::post(path).header("content-type", "application/json");
     if let Some(t) = token {
@@ -38,7 +43,9 @@ async fn call(local: &Local, path: &str, token: Option<&str>, body: serde_json::
 async fn demo_tenant(local: &Local) -> Result<String, LocalError> {
     let issuer = local.keys.issuer()?;
     let operator = |tenant: Option<uuid::Uuid>, role| {
-        issuer.issue(uuid::Uuid::now_v7(), tenant, role, chrono::Duration::minutes(5)).map_err(|e| LocalError::Setup(e.to_string()))
+        issuer
+            .issue(uuid::Uuid::now_v7(), tenant, role, chrono::Duration::minutes(5))
+            .map_err(|e| LocalError::Setup(e.to_string()))
     };
     let body = serde_json::json!({
         "name": "Demo Retail", "type": "client", "slug": "demo", "subscriptionTier": "pro",
