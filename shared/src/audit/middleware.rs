@@ -43,13 +43,19 @@ pub async fn record(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
-    // The body is read whole to keep it as metadata; handlers get the same bytes back. Past the limit the
-    // handler's own JSON reader would refuse it too.
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return ApiError::PayloadTooLarge.into_response();
+    // A JSON body is read whole to keep it as metadata, and the handler gets the same bytes back; past the
+    // limit the handler's own JSON reader would refuse it too. Any other body (an upload, a form) streams
+    // through untouched: the audit layer must not put limits on what a function accepts.
+    let (body, kept) = if is_json(&parts.headers) {
+        match to_bytes(body, MAX_BODY_BYTES).await {
+            Ok(bytes) => (Body::from(bytes.clone()), bytes),
+            Err(_) => return ApiError::PayloadTooLarge.into_response(),
+        }
+    } else {
+        (body, Bytes::new())
     };
-    let facts = facts(&mut parts, bytes.clone()).await;
-    let mut response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let facts = facts(&mut parts, kept).await;
+    let mut response = next.run(Request::from_parts(parts, body)).await;
 
     let (log, entry) = match response.extensions_mut().remove::<AuditNote>() {
         Some(note) => noted(&facts, note, response.status().as_u16()),
@@ -108,6 +114,14 @@ async fn facts(parts: &mut Parts, body: Bytes) -> Facts {
     }
 }
 
+/// `application/json` or any `+json` type, as `JsonBody` accepts.
+fn is_json(headers: &HeaderMap) -> bool {
+    header_text(headers, header::CONTENT_TYPE.as_str()).is_some_and(|ct| {
+        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        essence == "application/json" || essence.ends_with("+json")
+    })
+}
+
 fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
@@ -125,9 +139,8 @@ fn client_ip(parts: &Parts) -> Option<String> {
 
 /// Reads a small JSON response body (to learn a created entity's id) and puts it back.
 async fn peek_json(response: Response) -> (Response, Option<Value>) {
-    let is_json = header_text(response.headers(), header::CONTENT_TYPE.as_str()).is_some_and(|ct| ct.contains("json"));
     let small = response.body().size_hint().exact().is_some_and(|n| n <= MAX_PEEK_BYTES);
-    if !is_json || !small {
+    if !is_json(response.headers()) || !small {
         return (response, None);
     }
     let (parts, body) = response.into_parts();
@@ -224,6 +237,13 @@ mod tests {
         ctx.http.source_ip = Some("203.0.113.7".into());
         p.extensions.insert(RequestContext::ApiGatewayV2(ctx));
         assert_eq!(client_ip(&p).as_deref(), Some("203.0.113.7"));
+    }
+
+    #[test]
+    fn only_json_bodies_are_kept() {
+        let json = |ct: &str| is_json(&parts(&[("content-type", ct)]).headers);
+        assert!(json("application/json") && json("application/merge-patch+json; charset=utf-8"));
+        assert!(!json("multipart/form-data; boundary=x") && !json("text/plain") && !is_json(&parts(&[]).headers));
     }
 
     fn facts(method: &str, route: &str, params: &[(&str, &str)], body: &str) -> Facts {
