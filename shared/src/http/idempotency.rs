@@ -15,7 +15,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub const HEADER: &str = "idempotency-key";
@@ -82,14 +81,16 @@ fn record_key(principal: &Principal, key: &str) -> Key {
     }
 }
 
-fn fingerprint(method: &Method, uri: &http::Uri, body: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(method.as_str());
-    h.update([0]);
-    h.update(uri.path_and_query().map(|p| p.as_str()).unwrap_or(""));
-    h.update([0]);
-    h.update(body);
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+/// What identifies a request: method, path and query, body. Keyed (HMAC under the deployment secret), since
+/// a body may hold a password and the record outlives the request by a day.
+fn fingerprint(digest: impl Fn(&[u8]) -> String, method: &Method, uri: &http::Uri, body: &[u8]) -> String {
+    let mut data = Vec::with_capacity(body.len() + 64);
+    data.extend_from_slice(method.as_str().as_bytes());
+    data.push(0);
+    data.extend_from_slice(uri.path_and_query().map(|p| p.as_str()).unwrap_or("").as_bytes());
+    data.push(0);
+    data.extend_from_slice(body);
+    digest(&data)
 }
 
 fn valid_key(key: &str) -> bool {
@@ -118,7 +119,7 @@ async fn run(store: &Store, req: Request, next: Next) -> Result<Response, ApiErr
     };
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::PayloadTooLarge)?;
-    let print = fingerprint(&parts.method, &parts.uri, &bytes);
+    let print = fingerprint(|d| store.digest("idempotency", d), &parts.method, &parts.uri, &bytes);
     let rkey = record_key(&principal, &key);
     let now = chrono::Utc::now().timestamp();
     let mut record = Record {
@@ -164,7 +165,13 @@ async fn run(store: &Store, req: Request, next: Next) -> Result<Response, ApiErr
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (rparts, rbody) = response.into_parts();
     let body = to_bytes(rbody, usize::MAX).await.map_err(ApiError::internal)?;
-    let stored = (!rparts.status.is_server_error() && body.len() <= MAX_STORED_BODY)
+    // Secrets shown once (`Cache-Control: no-store`: MFA secrets, backup codes) are never kept for replay.
+    let no_store = rparts
+        .headers
+        .get(http::header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"));
+    let stored = (!rparts.status.is_server_error() && !no_store && body.len() <= MAX_STORED_BODY)
         .then(|| String::from_utf8(body.to_vec()).ok())
         .flatten()
         .map(|text| StoredResponse {
@@ -238,10 +245,14 @@ mod tests {
     #[test]
     fn fingerprints_cover_method_path_and_body() {
         let uri: http::Uri = "/a?b=1".parse().unwrap();
-        let base = fingerprint(&Method::POST, &uri, b"{}");
-        assert_eq!(base, fingerprint(&Method::POST, &uri, b"{}"));
-        assert_ne!(base, fingerprint(&Method::POST, &"/b".parse().unwrap(), b"{}"));
-        assert_ne!(base, fingerprint(&Method::POST, &uri, b"{ }"));
+        let codec = crate::store::CursorCodec::new(b"k".to_vec());
+        let digest = |d: &[u8]| codec.digest("idempotency", d);
+        let base = fingerprint(digest, &Method::POST, &uri, b"{}");
+        assert_eq!(base, fingerprint(digest, &Method::POST, &uri, b"{}"));
+        assert_ne!(base, fingerprint(digest, &Method::POST, &"/b".parse().unwrap(), b"{}"));
+        assert_ne!(base, fingerprint(digest, &Method::POST, &uri, b"{ }"));
+        let other = crate::store::CursorCodec::new(b"other".to_vec());
+        assert_ne!(base, fingerprint(|d: &[u8]| other.digest("idempotency", d), &Method::POST, &uri, b"{}"), "keyed");
         assert!(valid_key("abc-123") && !valid_key("") && !valid_key("a b"));
     }
 }

@@ -38,6 +38,12 @@ impl CursorCodec {
         mac
     }
 
+    /// A keyed digest (hex HMAC-SHA256) of `data` under the same secret, for fingerprints that must not be
+    /// testable by someone holding only a table dump (request bodies can carry passwords).
+    pub fn digest(&self, binding: &str, data: &[u8]) -> String {
+        self.mac(binding, data).finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Encodes a position for the query named by `binding` (scope and query fingerprint).
     pub fn encode(&self, binding: &str, position: &Position) -> String {
         let payload = serde_json::to_vec(position).unwrap_or_default();

@@ -180,6 +180,11 @@ impl Store {
         Self { client, table: table.into(), cursors }
     }
 
+    /// A keyed digest of `data` (see [`CursorCodec::digest`]).
+    pub fn digest(&self, purpose: &str, data: &[u8]) -> String {
+        self.cursors.digest(purpose, data)
+    }
+
     /// Reads one item (strongly consistent, so a read after a write sees it).
     pub async fn get<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, StoreError> {
         calls::record();
