@@ -78,9 +78,11 @@ pub fn singular(word: &str) -> String {
 }
 
 /// The entity id: the route's `{id}` parameter, else its first parameter, else the `id` the response body
-/// names (a create answers with the new id).
+/// names (a create answers with the new id). A parameter named like a secret (`/invites/{token}`) is never
+/// an id: the log would keep the secret.
 pub fn entity_id(params: &[(String, String)], response: Option<&Value>) -> Option<String> {
-    let from_path = params.iter().find(|(k, _)| k == "id").or_else(|| params.first()).map(|(_, v)| v.clone());
+    let mut named = params.iter().filter(|(k, _)| !is_secret(k));
+    let from_path = params.iter().find(|(k, _)| k == "id").or_else(|| named.next()).map(|(_, v)| v.clone());
     from_path.or_else(|| match response?.get("id")? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -194,6 +196,9 @@ mod tests {
         assert_eq!(entity_id(&[], Some(&json!({"id": 7}))).as_deref(), Some("7"));
         assert_eq!(entity_id(&[], Some(&json!({"name": "x"}))), None);
         assert_eq!(entity_id(&[], None), None);
+        let secret = vec![("token".to_owned(), "s3cr3t".to_owned())];
+        assert_eq!(entity_id(&secret, None), None, "never the secret");
+        assert_eq!(entity_id(&secret, Some(&json!({"id": "u1"}))).as_deref(), Some("u1"));
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub async fn record(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
     let (log, entry) = match response.extensions_mut().remove::<AuditNote>() {
         Some(note) => noted(&facts, note, response.status().as_u16()),
         None if response.status().is_success() => {
-            let response_body = if facts.params.is_empty() {
+            // Only when the route names no id does the response body have to say which entity was made.
+            let response_body = if derive::entity_id(&facts.params, None).is_none() {
                 let (rebuilt, body) = peek_json(response).await;
                 response = rebuilt;
                 body
