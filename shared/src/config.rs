@@ -135,5 +135,3 @@ impl axum::extract::FromRef<Ctx> for Store {
         ctx.store.clone()
     }
 }
-
-

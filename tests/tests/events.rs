@@ -81,3 +81,44 @@ async fn integration_sample_event_seals_and_redacts() {
     assert_eq!(created["config"]["phoneNumberId"], "123456789");
     assert!(!created.to_string().contains("sample-verify-token"));
 }
+
+/// The sign-in and people functions through their Lambda path: a real member signs in from a sample
+/// event, and invites someone from another.
+#[tokio::test]
+async fn identity_sample_events_sign_in_and_invite() {
+    let s = stack();
+    let tenant = s.organization("Identity events").await;
+    let admin = s.member(tenant, "admin").await;
+    let ctx = s.ctx().await;
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let notifier = || {
+        let url = s.settings.notifications_queue().unwrap();
+        nudge::notify::Notifier::new(aws_sdk_sqs::Client::new(&sdk), url)
+    };
+    let auth_deps = auth::Deps {
+        issuer: s.settings.issuer().unwrap(),
+        key: s.settings.data_key().unwrap(),
+        notifier: notifier(),
+        app_url: s.settings.app_url.clone(),
+    };
+    let fill = |name: &str, email: &str, password: &str, token: &str| {
+        let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let text = text.replace("{{EMAIL}}", email).replace("{{PASSWORD}}", password).replace("{{TOKEN}}", token);
+        lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+
+    let login = fill("apigw-auth-login.json", &admin.email, &admin.password, "");
+    let (status, _, tokens) = invoke(auth::router(ctx.clone(), auth_deps), login).await;
+    assert_eq!((status, tokens["tenantId"].clone()), (200, serde_json::json!(tenant)), "{tokens}");
+    let access = tokens["accessToken"].as_str().unwrap();
+
+    let users_deps =
+        users::Deps { key: s.settings.data_key().unwrap(), notifier: notifier(), app_url: s.settings.app_url.clone() };
+    let email = format!("sample-{}@example.com", Uuid::new_v4().simple());
+    let (status, _, member) =
+        invoke(users::router(ctx, users_deps), fill("apigw-users-invite.json", &email, "", access)).await;
+    assert_eq!((status, member["status"].as_str()), (201, Some("invited")), "{member}");
+    let mail = s.mail(&email, nudge::notify::NotificationKind::Invite).await;
+    assert_eq!(mail.tenant_id, Some(tenant));
+}
