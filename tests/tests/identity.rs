@@ -502,3 +502,44 @@ async fn every_mutation_leaves_an_audit_entry() {
     assert_eq!((invite["actorId"].clone(), invite["entityId"].clone()), (json!(admin.id), json!(id)));
     assert!(!log.body.to_string().contains(&admin.password), "no secret in the log");
 }
+
+#[tokio::test]
+async fn a_platform_admin_signs_in_and_enters_an_organization_to_onboard_it() {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let email = format!("ops-{}@example.com", Uuid::new_v4().simple());
+    nudge_local::bootstrap::platform_admin(&ctx.store, &email, "platform passphrase").await.unwrap();
+
+    let login = s.login(&email, "platform passphrase").await;
+    assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+    assert_eq!((login.body["tenantId"].clone(), login.body["role"].as_str()), (Value::Null, Some("platform_admin")));
+    let platform = token(&login, "accessToken");
+    let org = s.post("/organizations", &platform, &json!({"name": "Onboarded", "type": "client"})).await;
+    assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
+    let tenant = org.body["id"].clone();
+    assert_eq!(s.get("/users", &platform).await.status, StatusCode::FORBIDDEN, "not a tenant token");
+
+    // Enter the new organization (audited) and invite its first owner.
+    let support = s.post("/auth/switch-tenant", &platform, &json!({"tenantId": tenant})).await;
+    assert_eq!(
+        (support.status, support.body["role"].as_str()),
+        (StatusCode::OK, Some("super_admin")),
+        "{:?}",
+        support.body
+    );
+    let inside = token(&support, "accessToken");
+    let owner = format!("owner-{}@example.com", Uuid::new_v4().simple());
+    let invited = s.post("/users", &inside, &json!({"email": owner, "role": "owner"})).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
+    let renewed = s.public("/auth/refresh", &json!({"refreshToken": token(&support, "refreshToken")})).await;
+    assert_eq!(renewed.body["role"], "super_admin");
+    let log = s.get("/audit-log?limit=100", &inside).await;
+    let actions: Vec<&str> =
+        log.body["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"auth.switch_tenant") && actions.contains(&"user.created"), "{actions:?}");
+
+    // A tenant member cannot enter an organization they do not belong to.
+    let member = s.member(s.organization("Elsewhere").await, "owner").await;
+    let refused = s.post("/auth/switch-tenant", &member.access, &json!({"tenantId": tenant})).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}

@@ -1,6 +1,7 @@
 //! The local cloud: the AWS emulator with the resources of template.yaml, dev signing keys, and the dev
 //! server that serves every function's routes on one port and feeds every queue to its consumer.
 
+pub mod bootstrap;
 pub mod devkeys;
 pub mod emulator;
 pub mod mailbox;

@@ -17,6 +17,9 @@ fn port(var: &str, default: u16) -> u16 {
 /// The demo tenant's admin, printed by `make dev`.
 const ADMIN_EMAIL: &str = "admin@demo.example";
 const ADMIN_PASSWORD: &str = "demo-admin-password";
+/// The local platform admin (creates organizations, may enter any of them through switch-tenant).
+const PLATFORM_EMAIL: &str = "platform@nudge.local";
+const PLATFORM_PASSWORD: &str = "platform-admin-password";
 
 /// One call through the served router; the JSON answer, or an error naming the call.
 async fn call(
@@ -72,6 +75,7 @@ async fn run() -> Result<(), LocalError> {
         .await
         .map_err(LocalError::io(format!("binding 127.0.0.1:{api_port}")))?;
     let tenant = demo_tenant(&local).await?;
+    nudge_local::bootstrap::platform_admin(&local.ctx.store, PLATFORM_EMAIL, PLATFORM_PASSWORD).await?;
     std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -84,7 +88,8 @@ async fn run() -> Result<(), LocalError> {
          \x20 API        http://127.0.0.1:{api_port}   (OpenAPI: /openapi.json, health: /health)\n\
          \x20 Emulator   {endpoint}   table {table}, bucket {bucket}, {nq} queues ({queues} with a consumer)\n\
          \x20 Demo       tenant {tenant} (slug `demo`)\n\
-         \x20 Admin      {ADMIN_EMAIL} / {ADMIN_PASSWORD} (owner)\n\n\
+         \x20 Admin      {ADMIN_EMAIL} / {ADMIN_PASSWORD} (owner of the demo tenant)\n\
+         \x20 Platform   {PLATFORM_EMAIL} / {PLATFORM_PASSWORD} (platform admin)\n\n\
          Sign in and make a first call:\n\
          \x20 TOKEN=$(curl -s -H 'content-type: application/json' -d '{{\"email\":\"{ADMIN_EMAIL}\",\"password\":\"{ADMIN_PASSWORD}\"}}' http://127.0.0.1:{api_port}/auth/login | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"accessToken\"])')\n\
          \x20 curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{api_port}/organization\n\
