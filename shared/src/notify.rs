@@ -75,6 +75,14 @@ impl Notifier {
         Self { sqs, queue_url }
     }
 
+    /// The notifier a function's `main.rs` builds once per cold start (`NOTIFICATIONS_QUEUE_URL`).
+    pub fn from_settings(
+        sdk: &aws_config::SdkConfig,
+        settings: &crate::config::Settings,
+    ) -> Result<Self, crate::config::ConfigError> {
+        Ok(Self::new(aws_sdk_sqs::Client::new(sdk), settings.notifications_queue()?))
+    }
+
     pub async fn send(&self, note: &Notification) -> Result<(), NotifyError> {
         let body = serde_json::to_string(note).map_err(|e| NotifyError(e.to_string()))?;
         crate::store::calls::record();

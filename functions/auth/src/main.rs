@@ -13,7 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let deps = auth::Deps {
         issuer: settings.issuer()?,
         key: settings.data_key()?,
-        notifier: Notifier::new(aws_sdk_sqs::Client::new(&sdk), settings.notifications_queue()?),
+        notifier: Notifier::from_settings(&sdk, &settings)?,
         app_url: settings.app_url.clone(),
     };
     nudge::app::run_lambda(auth::router(ctx, deps)).await

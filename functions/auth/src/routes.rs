@@ -38,24 +38,12 @@ pub fn routes() -> Router<Ctx> {
 
 const BAD_CREDENTIALS: &str = "the email address or password is wrong";
 
-/// Runs argon2 off the async workers: it is deliberately slow.
 async fn verify_password(password: String, hash: Option<String>) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => password::verify(&password, &hash),
-        None => {
-            password::verify_nothing(&password);
-            false
-        }
-    })
-    .await
-    .map_err(ApiError::internal)
+    password::verify_off_thread(password, hash).await.map_err(ApiError::internal)
 }
 
 async fn hash_password(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)
+    password::hash_off_thread(password).await.map_err(ApiError::internal)
 }
 
 fn issued(status: StatusCode, tokens: &Tokens, note: AuditNote) -> Response {

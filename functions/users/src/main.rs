@@ -12,7 +12,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
     let deps = users::Deps {
         key: settings.data_key()?,
-        notifier: Notifier::new(aws_sdk_sqs::Client::new(&sdk), settings.notifications_queue()?),
+        notifier: Notifier::from_settings(&sdk, &settings)?,
         app_url: settings.app_url.clone(),
     };
     nudge::app::run_lambda(users::router(ctx, deps)).await

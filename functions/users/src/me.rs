@@ -167,17 +167,12 @@ pub async fn change_password(
     };
     let current = account(&ctx, &principal).await?;
     password::check_new(&new_pw, &current.email).map_err(|m| ApiError::field("/newPassword", m))?;
-    let stored = current.password_hash.clone();
-    let (ok, hash) = tokio::task::spawn_blocking(move || {
-        let ok = stored.as_deref().is_some_and(|h| password::verify(&current_pw, h));
-        (ok, if ok { password::hash(&new_pw).ok() } else { None })
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let ok =
+        password::verify_off_thread(current_pw, current.password_hash.clone()).await.map_err(ApiError::internal)?;
     if !ok {
         return Err(ApiError::field("/currentPassword", "is wrong"));
     }
-    let hash = hash.ok_or_else(|| ApiError::internal("password hashing failed"))?;
+    let hash = password::hash_off_thread(new_pw).await.map_err(ApiError::internal)?;
     let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
     ctx.store.write(user::replace(&current, &next)?).await?;
     let ended = session::revoke_others(&ctx.store, current.id, principal.session, "password changed").await?;

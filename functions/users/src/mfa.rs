@@ -211,8 +211,7 @@ pub async fn disable(
     principal.require(PROFILE_WRITE)?;
     let (code, pw) = code(body, true)?;
     let account = user::load(&ctx.store, principal.user_id).await?.ok_or(ApiError::NotFound)?;
-    let (pw, hash) = (pw.unwrap_or_default(), account.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || hash.is_some_and(|h| password::verify(&pw, &h)))
+    let ok = password::verify_off_thread(pw.unwrap_or_default(), account.password_hash.clone())
         .await
         .map_err(ApiError::internal)?;
     if !ok {

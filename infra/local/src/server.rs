@@ -86,7 +86,7 @@ impl Local {
         let ctx = Ctx::from_parts(&sdk, &settings).map_err(setup)?;
         let issuer = settings.issuer().map_err(setup)?;
         let key = settings.data_key().map_err(setup)?;
-        let notifier = Notifier::new(aws_sdk_sqs::Client::new(&sdk), settings.notifications_queue().map_err(setup)?);
+        let notifier = Notifier::from_settings(&sdk, &settings).map_err(setup)?;
         Ok(Self { emulator, sdk, ctx, keys, settings, issuer, key, notifier })
     }
 

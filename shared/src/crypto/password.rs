@@ -49,6 +49,25 @@ pub fn verify_nothing(password: &str) {
     }
 }
 
+/// [`verify`] (or, for no stored hash, [`verify_nothing`]) on the blocking pool: argon2 is deliberately
+/// slow and must not stall the async workers.
+pub async fn verify_off_thread(password: String, phc: Option<String>) -> Result<bool, HashError> {
+    tokio::task::spawn_blocking(move || match phc {
+        Some(phc) => verify(&password, &phc),
+        None => {
+            verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| HashError(e.to_string()))
+}
+
+/// [`hash`] on the blocking pool.
+pub async fn hash_off_thread(password: String) -> Result<String, HashError> {
+    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(|e| HashError(e.to_string()))?
+}
+
 /// Checks a new password's shape; the message names what is wrong.
 pub fn check_new(password: &str, email: &str) -> Result<(), &'static str> {
     let chars = password.chars().count();
