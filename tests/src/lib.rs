@@ -27,6 +27,10 @@ static STACK: OnceLock<Stack> = OnceLock::new();
 /// The shared stack, started on first use.
 pub fn stack() -> &'static Stack {
     STACK.get_or_init(|| {
+        // Server-side logs (a 500's cause) on stderr when asked for: .ci/run sets RUST_LOG=warn.
+        if std::env::var_os("RUST_LOG").is_some() {
+            nudge::telemetry::init();
+        }
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
