@@ -2,13 +2,13 @@
 //! admin's support access to a tenant), the permissions that grants, and the token pair the client gets.
 
 use chrono::Utc;
-use nudge::auth::{Grant, TokenIssuer};
+use nudge::auth::{Grant, SystemRole, TokenIssuer};
 use nudge::http::{ApiError, ApiResult, ClientInfo};
 use nudge::identity::membership::{self, Membership, MembershipStatus};
 use nudge::identity::role;
 use nudge::identity::session::{self, ACCESS_TOKEN_TTL, RefreshToken, Session};
 use nudge::identity::user::{self, User};
-use nudge::store::{Attempt, Store, optimistic};
+use nudge::store::{Store, optimistic};
 use nudge::{TenantId, crypto};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -37,7 +37,7 @@ impl Target {
     fn role(&self) -> &str {
         match self {
             Self::Member(m) => &m.role,
-            Self::Platform => "platform_admin",
+            Self::Platform => SystemRole::PlatformAdmin.name(),
             Self::Support(_) => SUPPORT_ROLE,
         }
     }
@@ -76,14 +76,18 @@ pub struct Tokens {
     pub memberships: Vec<TenantChoice>,
 }
 
+/// What the target's role grants in its tenant; a platform session holds no tenant permissions.
 async fn permissions(store: &Store, target: &Target) -> Result<Vec<String>, ApiError> {
-    match target {
-        Target::Platform => Ok(vec![]),
-        _ => match target.tenant() {
-            Some(tenant) => Ok(role::permissions(store, &tenant, target.role()).await?),
-            None => Ok(vec![]),
-        },
+    match target.tenant() {
+        Some(tenant) => Ok(role::permissions(store, &tenant, target.role()).await?),
+        None => Ok(vec![]),
     }
+}
+
+/// The tenants a user can act in now.
+pub async fn active_memberships(store: &Store, user: Uuid) -> ApiResult<Vec<Membership>> {
+    let all = membership::of_user(store, user).await?;
+    Ok(all.into_iter().filter(|m| m.status == MembershipStatus::Active).collect())
 }
 
 async fn tokens(
@@ -93,6 +97,7 @@ async fn tokens(
     session: &Session,
     secret: String,
     target: &Target,
+    memberships: &[Membership],
 ) -> ApiResult<Tokens> {
     let permissions = permissions(store, target).await?;
     let access_token = issuer
@@ -105,12 +110,8 @@ async fn tokens(
             ttl: ACCESS_TOKEN_TTL,
         })
         .map_err(ApiError::internal)?;
-    let memberships = membership::of_user(store, user.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.status == MembershipStatus::Active)
-        .map(|m| TenantChoice { tenant_id: m.tenant_id, role: m.role })
-        .collect();
+    let memberships =
+        memberships.iter().map(|m| TenantChoice { tenant_id: m.tenant_id, role: m.role.clone() }).collect();
     Ok(Tokens {
         access_token,
         token_type: "Bearer",
@@ -125,12 +126,14 @@ async fn tokens(
     })
 }
 
-/// Opens a session for `user` acting as `target`, and records the sign-in on the account.
+/// Opens a session for `user` acting as `target`, and records the sign-in on the account. `memberships` are
+/// the user's active ones (the caller has read them to choose the target).
 pub async fn open(
     store: &Store,
     issuer: &TokenIssuer,
     user: &User,
     target: Target,
+    memberships: &[Membership],
     client: ClientInfo,
 ) -> ApiResult<(Session, Tokens)> {
     let secret = crypto::random::token().map_err(ApiError::internal)?;
@@ -147,14 +150,10 @@ pub async fn open(
                 u.last_tenant_id = tenant;
             }
         });
-        match store.write(user::replace(&current, &next)?).await {
-            Ok(()) => Ok(Attempt::Done(next)),
-            Err(e) if e.is_version_conflict() => Ok(Attempt::Retry),
-            Err(e) => Err(e.into()),
-        }
+        Ok(optimistic::settle(store.write(user::replace(&current, &next)?).await, next, true)?)
     })
     .await?;
-    let tokens = tokens(store, issuer, &signed_in, &session, secret, &target).await?;
+    let tokens = tokens(store, issuer, &signed_in, &session, secret, &target, memberships).await?;
     Ok((session, tokens))
 }
 
@@ -171,7 +170,7 @@ pub async fn refresh(store: &Store, issuer: &TokenIssuer, text: &str) -> ApiResu
         session::Presented::Current if current.is_live(now) => {}
         session::Presented::Reused if current.is_live(now) => {
             // A rotated-out token came back: someone holds a copy. End the session for both holders.
-            store.write(session::replace(&current, &current.revoked("refresh token reuse"))?).await?;
+            session::revoke(store, current.clone(), "refresh token reuse").await?;
             tracing::warn!(session_id = %current.id, user_id = %current.user_id, "refresh token reuse; session revoked");
             return Err(ApiError::Unauthorized(ENDED));
         }
@@ -179,7 +178,7 @@ pub async fn refresh(store: &Store, issuer: &TokenIssuer, text: &str) -> ApiResu
     }
     let user = user::load(store, current.user_id).await?.filter(User::can_sign_in);
     let Some(user) = user else {
-        store.write(session::replace(&current, &current.revoked("account inactive"))?).await?;
+        session::revoke(store, current.clone(), "account inactive").await?;
         return Err(ApiError::Unauthorized(ENDED));
     };
     let target = match current.tenant() {
@@ -188,7 +187,7 @@ pub async fn refresh(store: &Store, issuer: &TokenIssuer, text: &str) -> ApiResu
         Some(tenant) => match membership::load(store, &tenant, user.id).await? {
             Some(m) if m.status == MembershipStatus::Active => Target::Member(m),
             _ => {
-                store.write(session::replace(&current, &current.revoked("membership ended"))?).await?;
+                session::revoke(store, current.clone(), "membership ended").await?;
                 return Err(ApiError::Unauthorized(ENDED));
             }
         },
@@ -202,6 +201,7 @@ pub async fn refresh(store: &Store, issuer: &TokenIssuer, text: &str) -> ApiResu
         Err(e) if e.is_version_conflict() => return Err(ApiError::Unauthorized(ENDED)),
         Err(e) => return Err(e.into()),
     }
-    let tokens = tokens(store, issuer, &user, &next, secret, &target).await?;
+    let memberships = active_memberships(store, user.id).await?;
+    let tokens = tokens(store, issuer, &user, &next, secret, &target, &memberships).await?;
     Ok((next, tokens))
 }

@@ -12,19 +12,6 @@ pub struct Login {
     pub tenant_id: Option<Uuid>,
 }
 
-/// An email field, normalised; format errors are recorded on the field.
-fn email(f: &mut Fields, name: &str) -> Option<String> {
-    let raw: Option<String> = f.required(name);
-    match raw.as_deref().map(validate::email) {
-        Some(Ok(email)) => Some(email),
-        Some(Err(message)) => {
-            f.reject(name, message);
-            None
-        }
-        None => None,
-    }
-}
-
 fn secret(f: &mut Fields, name: &str, max: usize) -> Option<String> {
     let value: Option<String> = f.required(name);
     f.check(name, &value, |v| {
@@ -35,7 +22,7 @@ fn secret(f: &mut Fields, name: &str, max: usize) -> Option<String> {
 
 pub fn login(body: Value) -> Result<Login, ApiError> {
     let mut f = Fields::new(body)?;
-    let email = email(&mut f, "email");
+    let email = f.email("email", true);
     let password = secret(&mut f, "password", 1024);
     let mfa_code: Option<String> = f.optional("mfaCode");
     f.check("mfaCode", &mfa_code, |c| validate::text(c, 1, 32));
@@ -72,7 +59,7 @@ pub fn tenant_id(body: Value) -> Result<Uuid, ApiError> {
 
 pub fn reset_request(body: Value) -> Result<String, ApiError> {
     let mut f = Fields::new(body)?;
-    let email = email(&mut f, "email");
+    let email = f.email("email", true);
     f.finish()?;
     email.ok_or_else(|| ApiError::internal("reset input incomplete after validation"))
 }

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use nudge::http::ApiError;
 use nudge::keys::Key;
-use nudge::store::{Attempt, Put, Store, Write, optimistic};
+use nudge::store::{Put, Store, Write, optimistic};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_FAILURES: usize = 10;
@@ -61,11 +61,7 @@ pub async fn record_failure(store: &Store, email: &str) -> Result<(), ApiError> 
         let next = current.failed(Utc::now());
         let expires = (Utc::now() + WINDOW + LOCK).timestamp();
         let put = Put::new(&key(email), "LoginFailures", &next)?.ttl(expires);
-        match store.write(Write::versioned(put, current.version)).await {
-            Ok(()) => Ok(Attempt::Done(())),
-            Err(e) if e.is_version_conflict() => Ok(Attempt::Retry),
-            Err(e) => Err(e.into()),
-        }
+        Ok(optimistic::settle(store.write(Write::versioned(put, current.version)).await, (), true)?)
     })
     .await
 }

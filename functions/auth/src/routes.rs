@@ -10,13 +10,12 @@ use axum::{Json, Router};
 use chrono::Utc;
 use http::{HeaderMap, StatusCode, header};
 use nudge::audit::AuditNote;
-use nudge::auth::Principal;
 use nudge::crypto::password;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, ClientInfo, FieldError, JsonBody};
 use nudge::identity::email_token::{self, EmailToken, TokenKind};
-use nudge::identity::membership::{self, MembershipStatus};
-use nudge::identity::mfa::{self, CodeUse};
+use nudge::identity::membership::{self, Membership, MembershipStatus};
+use nudge::identity::mfa;
 use nudge::identity::session::{self, RefreshToken, Session};
 use nudge::identity::user::{self, User, UserStatus};
 use nudge::notify::{Notification, NotificationKind};
@@ -58,25 +57,19 @@ fn refused(err: ApiError, note: AuditNote) -> Response {
 
 /// Where a sign-in lands: the tenant asked for, else the last one used, else the first active membership;
 /// a platform admin without memberships acts for the platform.
-async fn choose_target(ctx: &Ctx, user: &User, asked: Option<uuid::Uuid>) -> ApiResult<Target> {
-    let active: Vec<_> = membership::of_user(&ctx.store, user.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.status == MembershipStatus::Active)
-        .collect();
-    if let Some(tenant) = asked {
-        return active
-            .into_iter()
+fn choose_target(user: &User, active: &[Membership], asked: Option<uuid::Uuid>) -> ApiResult<Target> {
+    let chosen = match asked {
+        Some(tenant) => active
+            .iter()
             .find(|m| m.tenant_id == tenant)
-            .map(Target::Member)
-            .ok_or_else(|| ApiError::Forbidden("you are not an active member of that organization".into()));
-    }
-    let last = user.last_tenant_id.and_then(|t| active.iter().position(|m| m.tenant_id == t));
-    match last.or(if active.is_empty() { None } else { Some(0) }) {
-        Some(i) => Ok(Target::Member(active[i].clone())),
-        None if user.platform_admin => Ok(Target::Platform),
-        None => Err(ApiError::Forbidden("you are not an active member of any organization".into())),
-    }
+            .ok_or_else(|| ApiError::Forbidden("you are not an active member of that organization".into()))?,
+        None => match user.last_tenant_id.and_then(|t| active.iter().find(|m| m.tenant_id == t)).or(active.first()) {
+            Some(m) => m,
+            None if user.platform_admin => return Ok(Target::Platform),
+            None => return Err(ApiError::Forbidden("you are not an active member of any organization".into())),
+        },
+    };
+    Ok(Target::Member(chosen.clone()))
 }
 
 #[utoipa::path(post, path = "/auth/login", tag = "auth",
@@ -120,33 +113,25 @@ pub async fn login(
                 note("auth.mfa_required"),
             ));
         };
-        let used =
-            setting.check(&deps.key, user.id, code, Utc::now().timestamp() as u64).map_err(ApiError::internal)?;
-        if used == CodeUse::Rejected {
+        let wrong =
+            || refused(ApiError::Unauthorized("the MFA code is wrong or was already used"), note("auth.mfa_failed"));
+        let Some(after) = setting.spend(&deps.key, user.id, code, Utc::now()).map_err(ApiError::internal)? else {
             lockout::record_failure(&ctx.store, &input.email).await?;
-            return Ok(refused(
-                ApiError::Unauthorized("the MFA code is wrong or was already used"),
-                note("auth.mfa_failed"),
-            ));
-        }
-        // Spending the code is conditional: the same code racing in twice signs in once.
-        let after = setting.after_use(&used, Utc::now());
-        if let Err(e) = ctx.store.write(mfa::save(user.id, &setting, &after)?).await {
-            return if e.is_version_conflict() {
-                Ok(refused(
-                    ApiError::Unauthorized("the MFA code is wrong or was already used"),
-                    note("auth.mfa_failed"),
-                ))
-            } else {
-                Err(e.into())
-            };
+            return Ok(wrong());
+        };
+        // The write is conditional: the same code racing in twice signs in once.
+        match ctx.store.write(mfa::save(user.id, &setting, &after)?).await {
+            Ok(()) => {}
+            Err(e) if e.is_version_conflict() => return Ok(wrong()),
+            Err(e) => return Err(e.into()),
         }
     }
-    let target = match choose_target(&ctx, &user, input.tenant_id).await {
+    let active = grant::active_memberships(&ctx.store, user.id).await?;
+    let target = match choose_target(&user, &active, input.tenant_id) {
         Ok(t) => t,
         Err(err) => return Ok(refused(err, note("auth.login_refused"))),
     };
-    let (session, tokens) = grant::open(&ctx.store, &deps.issuer, &user, target, client).await?;
+    let (session, tokens) = grant::open(&ctx.store, &deps.issuer, &user, target, &active, client).await?;
     lockout::clear(&ctx.store, &input.email).await?;
     let note =
         with_tenant(note("auth.login"), &session).metadata(json!({"sessionId": session.id, "mfa": setting.enabled}));
@@ -178,18 +163,6 @@ pub async fn refresh(
     Ok(issued(StatusCode::OK, &tokens, with_tenant(note, &session)))
 }
 
-/// The bearer token's principal, checked like the verifying layer does (these routes sit outside it).
-async fn bearer(ctx: &Ctx, headers: &HeaderMap) -> ApiResult<Principal> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .ok_or(ApiError::Unauthorized("missing bearer token"))?;
-    let principal = ctx.verifier.verify(token.trim())?;
-    ctx.sessions.admit(&principal).await?;
-    Ok(principal)
-}
-
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",
     request_body(content = Option<Object>, description = "`{refreshToken}`, or no body with a bearer token"),
     responses(
@@ -206,7 +179,7 @@ pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body
             None => None,
         },
         None => {
-            let principal = bearer(&ctx, &headers).await?;
+            let principal = nudge::auth::layer::principal(&ctx, &headers).await?;
             match principal.session {
                 Some(sid) => session::load(&ctx.store, sid).await?,
                 None => return Err(ApiError::Unauthorized("an operator token has no session to end")),
@@ -216,14 +189,7 @@ pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body
     let Some(current) = session.filter(|s| s.is_live(Utc::now())) else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
-    match ctx.store.write(session::replace(&current, &current.revoked("logout"))?).await {
-        Ok(()) => {}
-        // Rotated meanwhile: revoke whatever it is now.
-        Err(e) if e.is_version_conflict() => {
-            session::revoke_one(&ctx.store, current.id, "logout").await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
+    session::revoke(&ctx.store, current.clone(), "logout").await?;
     let note = AuditNote::new("auth.logout", "session", Some(current.id.to_string())).actor(current.user_id);
     Ok((with_tenant(note, &current), StatusCode::NO_CONTENT).into_response())
 }
@@ -243,16 +209,14 @@ pub async fn switch_tenant(
     client: ClientInfo,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let principal = bearer(&ctx, &headers).await?;
+    let principal = nudge::auth::layer::principal(&ctx, &headers).await?;
     let tenant_id = input::tenant_id(body)?;
     let user = user::load(&ctx.store, principal.user_id).await?.filter(User::can_sign_in);
     let Some(user) = user else { return Err(ApiError::Unauthorized("the account cannot sign in")) };
-    let member = membership::of_user(&ctx.store, user.id)
-        .await?
-        .into_iter()
-        .find(|m| m.tenant_id == tenant_id && m.status == MembershipStatus::Active);
+    let active = grant::active_memberships(&ctx.store, user.id).await?;
+    let member = active.iter().find(|m| m.tenant_id == tenant_id);
     let target = match (member, principal.platform_admin()) {
-        (Some(m), _) => Target::Member(m),
+        (Some(m), _) => Target::Member(m.clone()),
         // A platform admin may enter any existing organization (to onboard its first admin, or support it).
         (None, Some(admin)) if user.platform_admin => {
             let tenant = admin.tenant(tenant_id);
@@ -264,7 +228,7 @@ pub async fn switch_tenant(
         }
         _ => return Err(ApiError::NotFound),
     };
-    let (session, tokens) = grant::open(&ctx.store, &deps.issuer, &user, target, client).await?;
+    let (session, tokens) = grant::open(&ctx.store, &deps.issuer, &user, target, &active, client).await?;
     let note = AuditNote::new("auth.switch_tenant", "session", Some(session.id.to_string()))
         .actor(user.id)
         .metadata(json!({"role": session.role}));
@@ -397,7 +361,13 @@ pub async fn accept_invite(
         nudge::store::StoreError::Condition(email_token::USED) => bad_token(),
         other => other.into(),
     })?;
-    let (session, tokens) = grant::open(&ctx.store, &deps.issuer, &next_user, Target::Member(joined), client).await?;
+    // The user's tenants index is eventually consistent on AWS: make sure the one just joined is listed.
+    let mut active = grant::active_memberships(&ctx.store, next_user.id).await?;
+    if !active.iter().any(|m| m.tenant_id == joined.tenant_id) {
+        active.push(joined.clone());
+    }
+    let (session, tokens) =
+        grant::open(&ctx.store, &deps.issuer, &next_user, Target::Member(joined), &active, client).await?;
     let note = AuditNote::new("invite.accepted", "user", Some(current.id.to_string())).actor(current.id);
     Ok(issued(StatusCode::OK, &tokens, with_tenant(note, &session)))
 }

@@ -144,11 +144,7 @@ async fn update(
             return Ok(Attempt::Done(current));
         }
         let next = current.revised(fields, Utc::now());
-        match repo::replace(&ctx.store, tenant, &current, &next).await {
-            Ok(()) => Ok(Attempt::Done(next)),
-            Err(e) if e.is_version_conflict() && if_match.0.is_none() => Ok(Attempt::Retry),
-            Err(e) => Err(e.into()),
-        }
+        Ok(optimistic::settle(repo::replace(&ctx.store, tenant, &current, &next).await, next, if_match.0.is_none())?)
     })
     .await
 }

@@ -175,11 +175,12 @@ async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) ->
             return Ok(Attempt::Done(current));
         }
         let next = current.revised(fields, Utc::now());
-        match repo::replace(&ctx.store, &access.tenant(), &current, &next).await {
-            Ok(()) => Ok(Attempt::Done(next)),
-            Err(e) if e.is_version_conflict() && if_match.0.is_none() => Ok(Attempt::Retry),
-            Err(e) => Err(repo::replace_error(e)),
-        }
+        optimistic::settle(
+            repo::replace(&ctx.store, &access.tenant(), &current, &next).await,
+            next,
+            if_match.0.is_none(),
+        )
+        .map_err(repo::replace_error)
     })
     .await
 }

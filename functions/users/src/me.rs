@@ -110,11 +110,7 @@ pub async fn patch_me(
             u.first_name = first;
             u.last_name = last;
         });
-        match ctx.store.write(user::replace(&current, &next)?).await {
-            Ok(()) => Ok(Attempt::Done(next)),
-            Err(e) if e.is_version_conflict() && if_match.0.is_none() => Ok(Attempt::Retry),
-            Err(e) => Err(e.into()),
-        }
+        Ok(optimistic::settle(ctx.store.write(user::replace(&current, &next)?).await, next, if_match.0.is_none())?)
     })
     .await?;
     sync_member_names(&ctx, &updated).await?;
@@ -134,11 +130,7 @@ async fn sync_member_names(ctx: &Ctx, user: &User) -> ApiResult<()> {
                 return Ok(Attempt::Done(()));
             };
             let next = current.revised(Utc::now(), |m| m.name = name.clone());
-            match ctx.store.write(membership::replace(&current, &next)?).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(e) if e.is_version_conflict() => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            Ok(optimistic::settle(ctx.store.write(membership::replace(&current, &next)?).await, (), true)?)
         })
         .await?;
     }

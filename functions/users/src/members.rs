@@ -59,15 +59,7 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let tenant = principal.require(WRITE)?;
     let mut f = Fields::new(body)?;
-    let email: Option<String> = f.required("email");
-    let email = match email.as_deref().map(validate::email) {
-        Some(Ok(e)) => Some(e),
-        Some(Err(m)) => {
-            f.reject("email", m);
-            None
-        }
-        None => None,
-    };
+    let email = f.email("email", true);
     let role_name: Option<String> = f.optional("role");
     let name: Option<String> = f.optional("name");
     f.check("name", &name, |n| validate::text(n, 1, 200));
@@ -207,11 +199,11 @@ pub async fn patch(
         if rules::strands_owners(&current, Some(&next), active_owners(&ctx, &tenant).await?) {
             return Err(last_owner());
         }
-        match ctx.store.write(membership::replace(&current, &next)?).await {
-            Ok(()) => Ok(Attempt::Done((current, next))),
-            Err(e) if e.is_version_conflict() && if_match.0.is_none() => Ok(Attempt::Retry),
-            Err(e) => Err(e.into()),
-        }
+        Ok(optimistic::settle(
+            ctx.store.write(membership::replace(&current, &next)?).await,
+            (current, next),
+            if_match.0.is_none(),
+        )?)
     })
     .await?;
     if after.status == MembershipStatus::Suspended && before.status != MembershipStatus::Suspended {

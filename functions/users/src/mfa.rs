@@ -11,7 +11,7 @@ use nudge::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
 use nudge::crypto::password;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, Fields, JsonBody};
-use nudge::identity::mfa::{self, CodeUse, MfaSetting};
+use nudge::identity::mfa::{self, MfaSetting};
 use nudge::identity::user;
 use nudge::{Ctx, validate};
 use serde::Serialize;
@@ -150,25 +150,16 @@ pub async fn activate(
     Ok(no_store(BackupCodes { backup_codes: plain }))
 }
 
-/// Checks a code against an enabled setting and spends it.
-async fn spend(
-    ctx: &Ctx,
-    deps: &Deps,
-    principal: &Principal,
-    current: &MfaSetting,
-    code: &str,
-) -> ApiResult<MfaSetting> {
+/// The setting with `code` spent, if MFA is on and the code is good (written by the caller, once, together
+/// with what the code authorised).
+fn spent(deps: &Deps, principal: &Principal, current: &MfaSetting, code: &str) -> ApiResult<MfaSetting> {
     if !current.enabled {
         return Err(ApiError::Conflict("MFA is off".into(), vec![]));
     }
-    let now = Utc::now();
-    let used = current.check(&deps.key, principal.user_id, code, now.timestamp() as u64).map_err(ApiError::internal)?;
-    if used == CodeUse::Rejected {
-        return Err(ApiError::field("/code", "is wrong or was already used"));
-    }
-    let next = current.after_use(&used, now);
-    save(ctx, principal, current, &next).await?;
-    Ok(next)
+    current
+        .spend(&deps.key, principal.user_id, code, Utc::now())
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::field("/code", "is wrong or was already used"))
 }
 
 #[utoipa::path(post, path = "/me/mfa/backup-codes", tag = "me",
@@ -187,11 +178,9 @@ pub async fn regenerate(
     principal.require(PROFILE_WRITE)?;
     let (code, _) = code(body, false)?;
     let current = mfa::load(&ctx.store, principal.user_id).await?;
-    let spent = spend(&ctx, &deps, &principal, &current, &code).await?;
+    let spent = spent(&deps, &principal, &current, &code)?;
     let (plain, hashes) = mfa::new_backup_codes(&deps.key).map_err(ApiError::internal)?;
-    let next =
-        MfaSetting { backup_codes: hashes, version: spent.version + 1, updated_at: Some(Utc::now()), ..spent.clone() };
-    save(&ctx, &principal, &spent, &next).await?;
+    save(&ctx, &principal, &current, &MfaSetting { backup_codes: hashes, ..spent }).await?;
     Ok(no_store(BackupCodes { backup_codes: plain }))
 }
 
@@ -218,8 +207,13 @@ pub async fn disable(
         return Err(ApiError::field("/password", "is wrong"));
     }
     let current = mfa::load(&ctx.store, account.id).await?;
-    let spent = spend(&ctx, &deps, &principal, &current, &code).await?;
-    let next = MfaSetting { version: spent.version + 1, updated_at: Some(Utc::now()), ..MfaSetting::default() };
-    save(&ctx, &principal, &spent, &next).await?;
+    let spent = spent(&deps, &principal, &current, &code)?;
+    save(
+        &ctx,
+        &principal,
+        &current,
+        &MfaSetting { version: spent.version, updated_at: spent.updated_at, ..MfaSetting::default() },
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -170,11 +170,7 @@ pub async fn patch(
             let default = if next.is_default { next.name.clone() } else { FALLBACK_DEFAULT.name().to_owned() };
             tx = tx.with(role::set_default(&tenant, &default)?);
         }
-        match ctx.store.transact(tx).await {
-            Ok(()) => Ok(Attempt::Done(next)),
-            Err(e) if e.is_version_conflict() && if_match.0.is_none() => Ok(Attempt::Retry),
-            Err(e) => Err(e.into()),
-        }
+        Ok(optimistic::settle(ctx.store.transact(tx).await, next, if_match.0.is_none())?)
     })
     .await?;
     Ok(respond(StatusCode::OK, &updated))

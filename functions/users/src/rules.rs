@@ -2,7 +2,7 @@
 
 use nudge::auth::SystemRole;
 use nudge::auth::permissions::CATALOGUE;
-use nudge::http::{ApiError, FieldError, Fields};
+use nudge::http::{ApiError, Fields};
 use nudge::identity::membership::{Membership, MembershipStatus, ScopedGrant};
 use nudge::identity::role::{self, Role};
 use nudge::validate;
@@ -72,25 +72,13 @@ pub fn read_role(body: Value, creating: bool) -> Result<(Option<String>, RoleFie
     let description: Option<String> = f.optional("description");
     f.check("description", &description, |v| validate::text(v, 0, 500));
     let permissions: Option<Vec<String>> = f.required("permissions");
-    let mut errors = Vec::new();
-    if let Some(perms) = &permissions {
-        for (i, p) in perms.iter().enumerate() {
-            if !CATALOGUE.contains(&p.as_str()) {
-                errors.push(FieldError::body(format!("/permissions/{i}"), format!("`{p}` is not a permission")));
-            }
+    for (i, p) in permissions.iter().flatten().enumerate() {
+        if !CATALOGUE.contains(&p.as_str()) {
+            f.reject_item("permissions", i, format!("`{p}` is not a permission"));
         }
     }
     let is_default: Option<bool> = f.optional("isDefault");
-    let fields_result = f.finish();
-    match fields_result {
-        Err(ApiError::Invalid(mut e)) => {
-            e.extend(errors);
-            return Err(ApiError::Invalid(e));
-        }
-        Err(other) => return Err(other),
-        Ok(()) if !errors.is_empty() => return Err(ApiError::Invalid(errors)),
-        Ok(()) => {}
-    }
+    f.finish()?;
     let (Some(display_name), Some(mut permissions)) = (display_name, permissions) else {
         return Err(ApiError::internal("role input incomplete after validation"));
     };

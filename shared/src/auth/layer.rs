@@ -2,28 +2,31 @@
 //! before any handler runs, as is one whose session has ended; a good one becomes the request's
 //! [`Principal`] and tags the log span.
 
+use super::principal::Principal;
 use crate::config::Ctx;
 use crate::http::problem::ApiError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::header;
+use http::{HeaderMap, header};
 
-pub async fn authenticate(State(ctx): State<Ctx>, mut req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
+/// The caller behind a request's bearer token: signature and claims verified, session still live. Routes
+/// outside the layer (sign-out, tenant switch) call it themselves.
+pub async fn principal(ctx: &Ctx, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
-    let Some(token) = token else {
-        return ApiError::Unauthorized("missing bearer token").into_response();
-    };
-    match ctx.verifier.verify(token) {
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorized("missing bearer token"))?;
+    let principal = ctx.verifier.verify(token)?;
+    ctx.sessions.admit(&principal).await?;
+    Ok(principal)
+}
+
+pub async fn authenticate(State(ctx): State<Ctx>, mut req: Request, next: Next) -> Response {
+    match principal(&ctx, req.headers()).await {
         Ok(principal) => {
-            if let Err(err) = ctx.sessions.admit(&principal).await {
-                return err.into_response();
-            }
             let span = tracing::Span::current();
             span.record("user_id", tracing::field::display(principal.user_id));
             if let Some(tenant) = principal.tenant_opt() {

@@ -114,6 +114,26 @@ impl Fields {
         self.errors.push(FieldError::body(pointer, message));
     }
 
+    /// Records a rule violation on an element of a field (`reject_item("permissions", 2, …)` →
+    /// `/permissions/2`).
+    pub fn reject_item(&mut self, name: &str, index: usize, message: impl Into<String>) {
+        let pointer = format!("{}/{index}", self.pointer(name));
+        self.errors.push(FieldError::body(pointer, message));
+    }
+
+    /// An email address field, normalised (trimmed, lower-cased: addresses are unique case-insensitively);
+    /// a missing (when `required`) or malformed one is recorded.
+    pub fn email(&mut self, name: &str, required: bool) -> Option<String> {
+        let raw: Option<String> = if required { self.required(name) } else { self.optional(name) };
+        match crate::validate::email(raw.as_deref()?) {
+            Ok(email) => Some(email),
+            Err(message) => {
+                self.reject(name, message);
+                None
+            }
+        }
+    }
+
     /// Validates a present value with `check`, recording its message on failure.
     pub fn check<T>(&mut self, name: &str, value: &Option<T>, check: impl FnOnce(&T) -> Result<(), String>) {
         if let Some(v) = value
@@ -151,6 +171,19 @@ fn describe(err: &serde_json::Error) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn emails_are_normalised_and_items_are_named() {
+        let mut f = Fields::new(json!({"email": " Ana@Example.COM", "other": "nope", "list": [1, 2]})).unwrap();
+        assert_eq!(f.email("email", true).as_deref(), Some("ana@example.com"));
+        assert_eq!(f.email("other", false), None);
+        assert_eq!(f.email("missing", true), None);
+        let _: Option<Vec<u8>> = f.optional("list");
+        f.reject_item("list", 1, "too big");
+        let Err(ApiError::Invalid(errors)) = f.finish() else { panic!("accepted") };
+        let pointers: Vec<_> = errors.into_iter().filter_map(|e| e.pointer).collect();
+        assert_eq!(pointers, ["/other", "/missing", "/list/1"]);
+    }
 
     #[derive(serde::Deserialize, Debug, PartialEq)]
     #[serde(rename_all = "lowercase")]

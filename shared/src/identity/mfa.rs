@@ -135,6 +135,16 @@ impl MfaSetting {
         })
     }
 
+    /// Checks an enabled setting's code and, if accepted, the setting with the code spent (to be written
+    /// conditionally on this one's version, so the same code racing in twice is accepted once).
+    pub fn spend(&self, key: &DataKey, user: Uuid, code: &str, now: DateTime<Utc>) -> Result<Option<Self>, MfaError> {
+        if !self.enabled {
+            return Ok(None);
+        }
+        let used = self.check(key, user, code, now.timestamp() as u64)?;
+        Ok((used != CodeUse::Rejected).then(|| self.after_use(&used, now)))
+    }
+
     /// The setting after a code was used: the step is remembered, a backup code is spent.
     pub fn after_use(&self, used: &CodeUse, now: DateTime<Utc>) -> Self {
         let mut next = self.clone();

@@ -206,18 +206,10 @@ pub async fn revoke_others(store: &Store, user: Uuid, keep: Option<Uuid>, reason
     update_each(store, user, None, |s| (s.is_live(now) && Some(s.id) != keep).then(|| s.revoked(reason))).await
 }
 
-/// Revokes one session, whatever rotations happen meanwhile.
-pub async fn revoke_one(store: &Store, id: Uuid, reason: &str) -> Result<(), StoreError> {
+/// Revokes a session read earlier, whatever rotations happened since.
+pub async fn revoke(store: &Store, session: Session, reason: &str) -> Result<(), StoreError> {
     let now = Utc::now();
-    let mut current = load(store, id).await?;
-    while let Some(session) = current.filter(|s| s.is_live(now)) {
-        match store.write(replace(&session, &session.revoked(reason))?).await {
-            Ok(()) => return Ok(()),
-            Err(e) if e.is_version_conflict() => current = load(store, id).await?,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
+    update(store, session, |s| s.is_live(now).then(|| s.revoked(reason))).await.map(drop)
 }
 
 /// Sets the role on the user's live sessions in `tenant`, so the verifying layer sends their holders to
@@ -236,25 +228,32 @@ async fn update_each(
     change: impl Fn(&Session) -> Option<Session>,
 ) -> Result<usize, StoreError> {
     let mut changed = 0;
-    for mut session in of_user(store, user).await? {
-        if tenant.is_some() && session.tenant_id != tenant {
-            continue;
-        }
-        while let Some(next) = change(&session) {
-            match store.write(replace(&session, &next)?).await {
-                Ok(()) => {
-                    changed += 1;
-                    break;
-                }
-                Err(e) if e.is_version_conflict() => match load(store, session.id).await? {
-                    Some(fresh) => session = fresh,
-                    None => break,
-                },
-                Err(e) => return Err(e),
-            }
+    for session in of_user(store, user).await? {
+        if tenant.is_none() || session.tenant_id == tenant {
+            changed += usize::from(update(store, session, &change).await?);
         }
     }
     Ok(changed)
+}
+
+/// Applies `change` to one session until it holds or has nothing to do; a concurrent rotation is re-read,
+/// not overwritten. Whether it changed.
+async fn update(
+    store: &Store,
+    mut session: Session,
+    change: impl Fn(&Session) -> Option<Session>,
+) -> Result<bool, StoreError> {
+    while let Some(next) = change(&session) {
+        match store.write(replace(&session, &next)?).await {
+            Ok(()) => return Ok(true),
+            Err(e) if e.is_version_conflict() => match load(store, session.id).await? {
+                Some(fresh) => session = fresh,
+                None => return Ok(false),
+            },
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! another writer got there first, read again after a short jittered pause. No update is lost and no lock
 //! is held.
 
+use super::StoreError;
 use crate::http::problem::ApiError;
 use std::future::Future;
 use std::time::Duration;
@@ -13,6 +14,16 @@ pub enum Attempt<T> {
     Done(T),
     /// The version moved on under us: try again from a fresh read.
     Retry,
+}
+
+/// Settles an attempt's conditional write: done with `value`; a version conflict is another try when
+/// `retry` (the caller pinned no version with If-Match), and otherwise the caller's error.
+pub fn settle<T>(written: Result<(), StoreError>, value: T, retry: bool) -> Result<Attempt<T>, StoreError> {
+    match written {
+        Ok(()) => Ok(Attempt::Done(value)),
+        Err(e) if retry && e.is_version_conflict() => Ok(Attempt::Retry),
+        Err(e) => Err(e),
+    }
 }
 
 /// Runs `attempt` until it is done, fails, or loses the race too many times (then 409).
@@ -54,5 +65,14 @@ mod tests {
         let never: Result<(), _> = retry(|| async { Ok(Attempt::Retry) }).await;
         assert!(matches!(never, Err(ApiError::Conflict(..))));
         assert!(backoff(20) <= Duration::from_millis(50));
+    }
+
+    #[test]
+    fn a_version_conflict_is_retried_only_when_asked() {
+        let conflict = || Err(StoreError::Condition(super::super::write::VERSION));
+        assert!(matches!(settle(Ok(()), 1, true), Ok(Attempt::Done(1))));
+        assert!(matches!(settle(conflict(), 1, true), Ok(Attempt::Retry)));
+        assert!(settle(conflict(), 1, false).is_err());
+        assert!(settle(Err(StoreError::Condition("slug")), 1, true).is_err());
     }
 }
