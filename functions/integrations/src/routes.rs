@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use nudge::auth::Principal;
 use nudge::crypto::DataKey;
 use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, etag, merge_patch};
+use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::store::{Attempt, optimistic};
 use nudge::{Ctx, TenantId};
 use serde::Serialize;
@@ -46,9 +46,7 @@ pub struct IntegrationPage {
 
 fn respond(status: StatusCode, item: &Integration) -> Response {
     let view = item.view();
-    let mut response = (status, Json(&view)).into_response();
-    response.headers_mut().insert(header::ETAG, etag(view.version()));
-    response
+    tagged(status, &view, view.version())
 }
 
 /// An id that is not a UUID names nothing: 404, like another tenant's id.
@@ -78,11 +76,8 @@ pub async fn create(
     let item = Integration::new(id, fields, Utc::now());
     repo::create(&ctx.store, &tenant, &item).await?;
     tracing::info!(integration_id = %id, integration_type = %item.fields.kind, "integration created");
-    let mut response = respond(StatusCode::CREATED, &item);
-    if let Ok(location) = HeaderValue::from_str(&format!("/integrations/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let view = item.view();
+    Ok(created(&view, view.version(), &format!("/integrations/{id}")))
 }
 
 #[utoipa::path(get, path = "/integrations", tag = "integrations",

@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use nudge::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
 use nudge::auth::{PlatformAdmin, Principal};
 use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, etag, merge_patch};
+use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::store::{Attempt, optimistic};
 use nudge::{Ctx, TenantId};
 use serde::Serialize;
@@ -36,9 +36,7 @@ pub struct OrganizationPage {
 }
 
 fn respond(status: StatusCode, org: &Organization) -> Response {
-    let mut response = (status, axum::Json(org)).into_response();
-    response.headers_mut().insert(header::ETAG, etag(org.version));
-    response
+    tagged(status, org, org.version)
 }
 
 fn platform_admin(principal: &Principal) -> ApiResult<PlatformAdmin> {
@@ -87,11 +85,7 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
     let org = Organization::new(Uuid::now_v7(), fields, Utc::now());
     repo::create(&ctx.store, &admin.tenant(org.id), &org).await?;
     tracing::info!(organization_id = %org.id, "organization created");
-    let mut response = respond(StatusCode::CREATED, &org);
-    if let Ok(location) = HeaderValue::from_str(&format!("/organizations/{}", org.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(created(&org, org.version, &format!("/organizations/{}", org.id)))
 }
 
 #[utoipa::path(get, path = "/organizations", tag = "organizations",

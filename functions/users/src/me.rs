@@ -4,13 +4,13 @@ use crate::views::{Me, MembershipSummary};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use http::{StatusCode, header};
+use http::StatusCode;
 use nudge::audit::AuditNote;
 use nudge::auth::Principal;
 use nudge::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
 use nudge::crypto::password;
 use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, etag, merge_patch};
+use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, merge_patch, tagged};
 use nudge::identity::membership;
 use nudge::identity::user::{self, User};
 use nudge::identity::{mfa, session};
@@ -47,9 +47,7 @@ async fn view(ctx: &Ctx, principal: &Principal, user: User) -> ApiResult<Respons
         permissions: principal.permissions().to_vec(),
         memberships,
     };
-    let mut response = axum::Json(me).into_response();
-    response.headers_mut().insert(header::ETAG, etag(version));
-    Ok(response)
+    Ok(tagged(http::StatusCode::OK, &me, version))
 }
 
 #[utoipa::path(get, path = "/me", tag = "me",

@@ -6,10 +6,10 @@ use crate::{Deps, invite, rules};
 use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use nudge::auth::Principal;
 use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, etag, merge_patch};
+use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::identity::membership::{self, Membership, MembershipStatus, ScopedGrant};
 use nudge::identity::{role, session, user};
 use nudge::store::{Attempt, optimistic};
@@ -22,9 +22,7 @@ pub const READ: &str = "users:read";
 pub const WRITE: &str = "users:write";
 
 fn respond(status: StatusCode, member: Member, version: u64) -> Response {
-    let mut response = (status, axum::Json(member)).into_response();
-    response.headers_mut().insert(header::ETAG, etag(version));
-    response
+    tagged(status, &member, version)
 }
 
 fn user_id(id: &str) -> ApiResult<Uuid> {
@@ -75,11 +73,7 @@ pub async fn create(
     let member = invite::invite(&ctx.store, &deps, &tenant, &email, name.as_deref(), &role, principal.user_id).await?;
     let version = member.version;
     let location = format!("/users/{}", member.user_id);
-    let mut response = respond(StatusCode::CREATED, Member::of(member, None), version);
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(created(&Member::of(member, None), version, &location))
 }
 
 #[utoipa::path(get, path = "/users", tag = "users",

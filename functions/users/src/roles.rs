@@ -5,10 +5,10 @@ use crate::rules::{self, RoleFields};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use http::{HeaderValue, StatusCode, header};
+use http::StatusCode;
 use nudge::auth::Principal;
 use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, etag, merge_patch};
+use nudge::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, created, merge_patch, tagged};
 use nudge::identity::membership;
 use nudge::identity::role::{self, FALLBACK_DEFAULT, Role};
 use nudge::store::{Attempt, StoreError, Tx, optimistic};
@@ -27,9 +27,7 @@ pub struct RoleList {
 }
 
 fn respond(status: StatusCode, role: &Role) -> Response {
-    let mut response = (status, axum::Json(role)).into_response();
-    response.headers_mut().insert(header::ETAG, etag(role.version));
-    response
+    tagged(status, role, role.version)
 }
 
 fn name_taken() -> ApiError {
@@ -100,11 +98,7 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
         StoreError::Condition(role::NAME_TAKEN) => name_taken(),
         other => other.into(),
     })?;
-    let mut response = respond(StatusCode::CREATED, &role);
-    if let Ok(v) = HeaderValue::from_str(&format!("/roles/{}", role.name)) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    Ok(created(&role, role.version, &format!("/roles/{}", role.name)))
 }
 
 async fn set_system_default(ctx: &Ctx, tenant: &TenantId, role: &Role, patch: &serde_json::Value) -> ApiResult<Role> {

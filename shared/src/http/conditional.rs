@@ -10,6 +10,23 @@ pub fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
+/// A JSON answer tagged with its version's `ETag`.
+pub fn tagged<T: serde::Serialize>(status: http::StatusCode, body: &T, version: u64) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (status, axum::Json(body)).into_response();
+    response.headers_mut().insert(header::ETAG, etag(version));
+    response
+}
+
+/// A 201 for a created resource: its body, `ETag` and `Location`.
+pub fn created<T: serde::Serialize>(body: &T, version: u64, location: &str) -> axum::response::Response {
+    let mut response = tagged(http::StatusCode::CREATED, body, version);
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// The version a client expects, from `If-Match`. `None` when the header is absent or `*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IfMatch(pub Option<u64>);

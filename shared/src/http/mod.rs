@@ -9,7 +9,7 @@ pub mod pagination;
 pub mod problem;
 
 pub use client::ClientInfo;
-pub use conditional::{IfMatch, etag};
+pub use conditional::{IfMatch, created, etag, tagged};
 pub use input::{Fields, JsonBody};
 pub use pagination::{ListQuery, Page};
 pub use problem::{ApiError, ApiResult, FieldError};
