@@ -28,6 +28,8 @@ pub struct Settings {
     pub jwt_private_key: Option<String>,
     /// Where invite and reset emails are queued (functions that send them only).
     pub notifications_queue_url: Option<String>,
+    /// The bucket of media assets, imports and exports (functions that touch objects only).
+    pub media_bucket: Option<String>,
     /// The web app links in emails point at.
     pub app_url: String,
     /// How long a session's state is trusted before the verifying layer reads it again.
@@ -56,6 +58,7 @@ impl Settings {
             data_key: var("DATA_KEY").ok(),
             jwt_private_key: var("JWT_PRIVATE_KEY").ok().map(|pem| pem.replace("\\n", "\n")),
             notifications_queue_url: var("NOTIFICATIONS_QUEUE_URL").ok(),
+            media_bucket: var("MEDIA_BUCKET").ok(),
             app_url: var("APP_URL").unwrap_or_else(|_| "http://localhost:3000".into()),
             session_cache: std::time::Duration::from_secs(match var("SESSION_CACHE_SECONDS") {
                 Ok(v) => v.parse().map_err(|_| ConfigError::Invalid {
@@ -80,6 +83,10 @@ impl Settings {
 
     pub fn notifications_queue(&self) -> Result<String, ConfigError> {
         self.notifications_queue_url.clone().ok_or(ConfigError::Missing("NOTIFICATIONS_QUEUE_URL"))
+    }
+
+    pub fn media_bucket(&self) -> Result<String, ConfigError> {
+        self.media_bucket.clone().ok_or(ConfigError::Missing("MEDIA_BUCKET"))
     }
 
     pub fn verifier(&self) -> Result<TokenVerifier, ConfigError> {

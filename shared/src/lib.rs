@@ -10,6 +10,8 @@ pub mod http;
 pub mod identity;
 pub mod keys;
 pub mod notify;
+pub mod objects;
+pub mod queue;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;

@@ -75,6 +75,7 @@ impl Local {
             data_key: Some(DataKey::generate().map_err(|e| LocalError::Setup(e.to_string()))?.to_base64()),
             jwt_private_key: Some(keys.private_pem.clone()),
             notifications_queue_url: emulator.resources.queues.get("NotificationsQueue").map(|q| q.url.clone()),
+            media_bucket: Some(emulator.resources.bucket.clone()),
             app_url: "http://127.0.0.1:3000".into(),
             session_cache: session_cache.unwrap_or_else(|| {
                 std::time::Duration::from_secs(

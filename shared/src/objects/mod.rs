@@ -1,0 +1,212 @@
+//! Objects in the media bucket: tenant-prefixed keys, presigned uploads and downloads, and the S3 calls the
+//! background functions make. Clients upload and download directly with presigned URLs, so no object body
+//! passes through API Gateway or a request handler.
+
+pub mod event;
+mod key;
+
+pub use event::{ObjectCreated, object_created};
+pub use key::ObjectKey;
+
+use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::presigning::PresigningConfig;
+use bytes::Bytes;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectError {
+    #[error("s3 {op} failed: {message}")]
+    Sdk { op: &'static str, message: String },
+    #[error("presigning failed: {0}")]
+    Presign(String),
+}
+
+impl ObjectError {
+    fn sdk(op: &'static str, err: impl std::error::Error + 'static) -> Self {
+        Self::Sdk { op, message: DisplayErrorContext(&err).to_string() }
+    }
+}
+
+impl From<ObjectError> for crate::http::ApiError {
+    fn from(err: ObjectError) -> Self {
+        crate::http::ApiError::internal(err)
+    }
+}
+
+/// A presigned request the client sends as is: the URL, the method and the headers that were signed with it
+/// (an upload's `content-type` and `content-length`, so S3 refuses any other type or size).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Presigned {
+    pub url: String,
+    pub method: String,
+    pub headers: BTreeMap<String, String>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What S3 says about a stored object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub size: u64,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Objects {
+    client: aws_sdk_s3::Client,
+    bucket: Arc<str>,
+}
+
+impl Objects {
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<Arc<str>>) -> Self {
+        Self { client, bucket: bucket.into() }
+    }
+
+    /// The S3 client for `sdk`. Against a local emulator (`AWS_ENDPOINT_URL`) buckets are addressed by path,
+    /// since `<bucket>.127.0.0.1` does not resolve; on AWS by virtual host, as AWS recommends.
+    pub fn client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+        let local = std::env::var("AWS_ENDPOINT_URL").is_ok_and(|v| !v.is_empty());
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(local).build())
+    }
+
+    pub fn from_settings(
+        sdk: &aws_config::SdkConfig,
+        settings: &crate::config::Settings,
+    ) -> Result<Self, crate::config::ConfigError> {
+        Ok(Self::new(Self::client(sdk), settings.media_bucket()?))
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// A presigned PUT of exactly `length` bytes of `content_type` to `key`, valid for `ttl`.
+    pub async fn presign_put(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+        length: u64,
+        ttl: Duration,
+    ) -> Result<Presigned, ObjectError> {
+        let length = i64::try_from(length).map_err(|e| ObjectError::Presign(e.to_string()))?;
+        let request = self
+            .client
+            .put_object()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .content_length(length)
+            .presigned(presigning(ttl)?)
+            .await
+            .map_err(|e| ObjectError::Presign(DisplayErrorContext(&e).to_string()))?;
+        Ok(presigned(&request, ttl))
+    }
+
+    /// A presigned GET of `key`, valid for `ttl`; `download_name` makes browsers save it under that name.
+    pub async fn presign_get(
+        &self,
+        key: &ObjectKey,
+        ttl: Duration,
+        download_name: Option<&str>,
+    ) -> Result<Presigned, ObjectError> {
+        let disposition = download_name.map(|name| {
+            let safe: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' { c } else { '_' }).collect();
+            format!("attachment; filename=\"{safe}\"")
+        });
+        let request = self
+            .client
+            .get_object()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .set_response_content_disposition(disposition)
+            .presigned(presigning(ttl)?)
+            .await
+            .map_err(|e| ObjectError::Presign(DisplayErrorContext(&e).to_string()))?;
+        Ok(presigned(&request, ttl))
+    }
+
+    /// The object's size and type, or `None` if there is no such object.
+    pub async fn head(&self, key: &ObjectKey) -> Result<Option<Head>, ObjectError> {
+        crate::store::calls::record();
+        match self.client.head_object().bucket(&*self.bucket).key(key.as_str()).send().await {
+            Ok(out) => Ok(Some(Head {
+                size: out.content_length.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                content_type: out.content_type,
+                etag: out.e_tag,
+            })),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(err) => Err(ObjectError::sdk("HeadObject", err)),
+        }
+    }
+
+    /// Bytes `start..end` (end exclusive, clamped to the object) of the object.
+    pub async fn get_range(&self, key: &ObjectKey, start: u64, end: u64) -> Result<Bytes, ObjectError> {
+        if end <= start {
+            return Ok(Bytes::new());
+        }
+        let range = format!("bytes={start}-{}", end - 1);
+        self.read(key, Some(range)).await
+    }
+
+    /// The whole object: for objects known to be small (a thumbnail, a version snapshot).
+    pub async fn get(&self, key: &ObjectKey) -> Result<Bytes, ObjectError> {
+        self.read(key, None).await
+    }
+
+    async fn read(&self, key: &ObjectKey, range: Option<String>) -> Result<Bytes, ObjectError> {
+        crate::store::calls::record();
+        let out = self
+            .client
+            .get_object()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .set_range(range)
+            .send()
+            .await
+            .map_err(|e| ObjectError::sdk("GetObject", e))?;
+        let body = out.body.collect().await.map_err(|e| ObjectError::sdk("GetObject body", e))?;
+        Ok(body.into_bytes())
+    }
+
+    pub async fn put(&self, key: &ObjectKey, body: Vec<u8>, content_type: &str) -> Result<(), ObjectError> {
+        crate::store::calls::record();
+        self.client
+            .put_object()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(|e| ObjectError::sdk("PutObject", e))?;
+        Ok(())
+    }
+
+    /// Deletes the object; deleting one that is gone already succeeds (S3 answers 204 either way).
+    pub async fn delete(&self, key: &ObjectKey) -> Result<(), ObjectError> {
+        crate::store::calls::record();
+        self.client
+            .delete_object()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .send()
+            .await
+            .map_err(|e| ObjectError::sdk("DeleteObject", e))?;
+        Ok(())
+    }
+}
+
+fn presigning(ttl: Duration) -> Result<PresigningConfig, ObjectError> {
+    PresigningConfig::expires_in(ttl).map_err(|e| ObjectError::Presign(e.to_string()))
+}
+
+fn presigned(request: &aws_sdk_s3::presigning::PresignedRequest, ttl: Duration) -> Presigned {
+    let headers = request.headers().map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned())).collect();
+    let expires_at = chrono::Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_else(|_| chrono::Duration::zero());
+    Presigned { url: request.uri().to_owned(), method: request.method().to_owned(), headers, expires_at }
+}

@@ -1,0 +1,122 @@
+//! SQS for the background functions: sending JSON messages, and consuming a batch so that only the records
+//! that failed come back (partial batch failures; `ReportBatchItemFailures` in template.yaml).
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use serde::Serialize;
+use std::future::Future;
+use std::time::{Duration, Instant, SystemTime};
+
+#[derive(Debug, thiserror::Error)]
+#[error("sending to the queue failed: {0}")]
+pub struct QueueError(String);
+
+/// One queue to send to.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    sqs: aws_sdk_sqs::Client,
+    url: String,
+}
+
+impl Queue {
+    pub fn new(sqs: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
+        Self { sqs, url: url.into() }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Sends `message` as JSON.
+    pub async fn send<T: Serialize>(&self, message: &T) -> Result<(), QueueError> {
+        let body = serde_json::to_string(message).map_err(|e| QueueError(e.to_string()))?;
+        crate::store::calls::record();
+        self.sqs
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body)
+            .send()
+            .await
+            .map_err(|e| QueueError(aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()))?;
+        Ok(())
+    }
+}
+
+/// When the invocation must have finished: Lambda's deadline, or the dev server's stand-in for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    pub fn after(budget: Duration) -> Self {
+        Self(Instant::now() + budget)
+    }
+
+    /// From the Lambda context's deadline (wall-clock).
+    pub fn at(when: SystemTime) -> Self {
+        let left = when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+        Self::after(left)
+    }
+
+    pub fn remaining(&self) -> Duration {
+        self.0.saturating_duration_since(Instant::now())
+    }
+}
+
+/// Runs `handle` on each record in turn and reports the ones that failed, so SQS redelivers only those (and,
+/// past `maxReceiveCount`, moves them to the DLQ). A record's error is logged with its message id.
+pub async fn each_record<F, Fut, E>(event: SqsEvent, mut handle: F) -> SqsBatchResponse
+where
+    F: FnMut(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let mut response = SqsBatchResponse::default();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        if let Err(err) = handle(record).await {
+            tracing::error!(message_id = %id, error = %err, "message failed; it will be retried");
+            response.add_failure(id);
+        }
+    }
+    response
+}
+
+/// Runs a queue consumer on the Lambda runtime; `handle` gets the batch and the invocation's deadline.
+pub async fn run_consumer<F, Fut>(handle: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(SqsEvent, Deadline) -> Fut,
+    Fut: Future<Output = SqsBatchResponse>,
+{
+    lambda_runtime::run(lambda_runtime::service_fn(|event: lambda_runtime::LambdaEvent<SqsEvent>| {
+        let deadline = Deadline::at(event.context.deadline());
+        let out = handle(event.payload, deadline);
+        async move { Ok::<_, lambda_runtime::Error>(out.await) }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(ids: &[&str]) -> SqsEvent {
+        let records: Vec<_> =
+            ids.iter().map(|id| serde_json::json!({"messageId": id, "body": id, "attributes": {}})).collect();
+        serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_failed_records_are_reported() {
+        let out = each_record(event(&["a", "b", "c"]), |m| async move {
+            if m.body.as_deref() == Some("b") { Err("boom") } else { Ok(()) }
+        })
+        .await;
+        let failed: Vec<_> = out.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        assert_eq!(failed, ["b"]);
+    }
+
+    #[test]
+    fn a_past_deadline_leaves_no_time() {
+        assert_eq!(Deadline::at(SystemTime::now() - Duration::from_secs(5)).remaining(), Duration::ZERO);
+        assert!(Deadline::after(Duration::from_secs(60)).remaining() > Duration::from_secs(59));
+    }
+}
