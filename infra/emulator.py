@@ -14,9 +14,98 @@ import os
 import sys
 from contextlib import redirect_stdout
 
-from moto.server import ThreadedMotoServer
+import threading
+
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
 import provision
+
+
+class SerialDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time. moto's table models are not thread-safe, and
+    concurrent TransactWriteItems on one table (an import's rows, racing PATCHes) sometimes fail with a 500
+    that DynamoDB never gives. S3 and SQS stay concurrent: SQS long polls must not hold up the table."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with self.lock:
+                # Consume the whole response under the lock: moto builds it lazily.
+                return list(self.app(environ, start_response))
+        return self.app(environ, start_response)
+
+
+def journaled_transactions():
+    """Makes moto's TransactWriteItems cost what the transaction touches, not what the table holds.
+
+    moto backs a transaction up by deep-copying the whole table once per item in it, so every transaction
+    gets slower as the table grows (seconds each past a few thousand items; an import of 100,000 workers
+    never finishes). Instead: note the items the transaction names, let moto apply it with the table copy
+    made a no-op, and put those items back if it fails. Requests to DynamoDB are serialised (see
+    SerialDynamoDB), so nothing else changes them meanwhile.
+    """
+    import copy
+
+    import moto.dynamodb.models as ddb
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    real_deepcopy = copy.deepcopy
+
+    class NoTableCopy:
+        @staticmethod
+        def deepcopy(value, memo=None):
+            return value if isinstance(value, Table) else real_deepcopy(value, memo)
+
+        def __getattr__(self, name):
+            return getattr(copy, name)
+
+    ddb.copy = NoTableCopy()
+    original = ddb.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self, transact_items):
+        saved = []
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            attrs = op["Item"] if op_type == "Put" else op.get("Key", {})
+            if table.hash_key_attr not in attrs:
+                continue
+            hash_key = DynamoType(attrs[table.hash_key_attr])
+            range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr in attrs else None
+            before = table.get_item(hash_key, range_key)
+            saved.append((table, hash_key, range_key, real_deepcopy(before) if before is not None else None))
+        try:
+            return original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, before in reversed(saved):
+                if range_key is None:
+                    if before is None:
+                        table.items.pop(hash_key, None)
+                    else:
+                        table.items[hash_key] = before
+                elif before is None:
+                    table.items.get(hash_key, {}).pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = before
+            raise
+
+    ddb.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+class Server(ThreadedMotoServer):
+    def _server_entry(self):
+        app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
 
 
 def main():
@@ -27,7 +116,8 @@ def main():
     args = parser.parse_args()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=args.port, verbose=False)
+    journaled_transactions()
+    server = Server(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     _, port = server.get_host_and_port()
     endpoint = f"http://127.0.0.1:{port}"

@@ -6,7 +6,7 @@ use crate::tenancy::TenantId;
 use serde::{Deserialize, Serialize};
 
 /// Primary key of one item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Key {
     pub pk: String,
     pub sk: String,

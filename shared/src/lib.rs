@@ -16,6 +16,7 @@ pub mod store;
 pub mod telemetry;
 pub mod tenancy;
 pub mod validate;
+pub mod workers;
 
 pub use config::Ctx;
 pub use tenancy::TenantId;

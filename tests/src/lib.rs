@@ -24,6 +24,9 @@ pub struct Stack {
 
 static STACK: OnceLock<Stack> = OnceLock::new();
 
+/// Rows an import applies per invocation in the test stack.
+pub const IMPORT_ROWS_PER_RUN: u64 = 150;
+
 /// The shared stack, started on first use.
 pub fn stack() -> &'static Stack {
     STACK.get_or_init(|| {
@@ -40,9 +43,17 @@ pub fn stack() -> &'static Stack {
                 .unwrap_or_else(|e| panic!("test runtime: {e}"));
             runtime.block_on(async move {
                 let keys = DevKeys::generate().unwrap_or_else(|e| panic!("keys: {e}"));
-                let local = Local::start(keys.clone(), 0, Some(std::time::Duration::ZERO))
+                let mut local = Local::start(keys.clone(), 0, Some(std::time::Duration::ZERO))
                     .await
                     .unwrap_or_else(|e| panic!("local cloud: {e}"));
+                // Small import runs, so a test import of a few hundred rows continues across messages.
+                local.import_rows_per_run = Some(IMPORT_ROWS_PER_RUN);
+                local.import_chunk_bytes = Some(4096);
+                // Queue consumers run as the dev server runs them (Lambda's event source mappings).
+                let (_stop, stop_rx) = tokio::sync::watch::channel(false);
+                for poller in local.pollers().unwrap_or_else(|e| panic!("pollers: {e}")) {
+                    tokio::spawn(poller.run(stop_rx.clone()));
+                }
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
                 let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
                 let info = (

@@ -122,3 +122,55 @@ async fn identity_sample_events_sign_in_and_invite() {
     let mail = s.mail(&email, nudge::notify::NotificationKind::Invite).await;
     assert_eq!(mail.tenant_id, Some(tenant));
 }
+
+/// The workers samples: a worker created through the Lambda path, and the S3-notification SQS event the
+/// import consumer receives, driven through the consumer exactly as Lambda would hand it over. The real
+/// notification of the same upload reaches the dev stack's poller too: whichever comes second changes nothing.
+#[tokio::test]
+async fn worker_sample_events_create_and_import() {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let objects = nudge::objects::Objects::from_settings(&sdk, &s.settings).unwrap();
+    let tenant = s.organization("Worker samples").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let router = workers::router(ctx.clone(), objects.clone()).fallback(nudge::app::not_found);
+    let (status, _, created) = invoke(router, event("apigw-workers-create.json", &admin)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["contact"]["primaryPhoneNumber"], "+5511912345678");
+
+    let rows = b"externalId,firstName,lastName\nS-1,Sam,Ple\nS-2,Ann,Other\n";
+    let declared = s.post("/worker-imports", &admin, &serde_json::json!({"size": rows.len()})).await;
+    let import = declared.body["id"].as_str().unwrap().to_owned();
+    // The tenant as a background function learns it: from the object key's prefix.
+    let (tenant_id, _) = nudge::objects::ObjectKey::parse(&format!("tenants/{tenant}/imports")).unwrap();
+    let key = nudge::workers::import::ImportJob::object(&tenant_id, Uuid::parse_str(&import).unwrap());
+    objects.put(&key, rows.to_vec(), "text/csv").await.unwrap();
+
+    let path = format!("{}/../events/sqs-s3-worker-import.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("{{TENANT}}", &tenant.to_string())
+        .replace("{{IMPORT}}", &import)
+        .replace("{{BUCKET}}", &s.resources.bucket);
+    let sqs_event: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&text).unwrap();
+    let queue =
+        nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), s.resources.queues["WorkerImportsQueue"].url.clone());
+    let importer = nudge::workers::import::Importer::new(ctx.store.clone(), objects, queue);
+    let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(600));
+    let response = worker_import::handle(&importer, sqs_event, deadline).await;
+    assert!(response.batch_item_failures.is_empty());
+    let mut job = Value::Null;
+    for _ in 0..100 {
+        job = s.get(&format!("/worker-imports/{import}"), &admin).await.body;
+        if job["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        job["counts"],
+        serde_json::json!({"total": 2, "created": 2, "updated": 0, "unchanged": 0, "failed": 0}),
+        "{job}"
+    );
+}

@@ -15,6 +15,7 @@ pub fn openapi() -> OpenApi {
     doc.merge(integrations::openapi());
     doc.merge(auth::openapi());
     doc.merge(users::openapi());
+    doc.merge(workers::openapi());
     doc.info = InfoBuilder::new()
         .title("Nudge API")
         .version(env!("CARGO_PKG_VERSION"))
@@ -71,6 +72,14 @@ mod tests {
             "/roles",
             "/integrations",
             "/integrations/{id}",
+            "/workers",
+            "/workers/{id}",
+            "/workers/{id}/deactivate",
+            "/workers/{id}/reactivate",
+            "/workers/{id}/supervisees",
+            "/workers/{id}/supervisors",
+            "/worker-imports",
+            "/worker-imports/{id}",
         ] {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }

@@ -33,14 +33,42 @@ fn app(local: &Local) -> Router {
         .merge(auth::router(ctx.clone(), auth_deps))
         .merge(users::router(ctx.clone(), users_deps))
         .merge(integrations::router(ctx.clone(), local.key.clone()))
+        .merge(workers::router(ctx.clone(), local.objects.clone()))
         .merge(organizations::router(ctx))
         .fallback(nudge::app::not_found)
 }
 
-/// Queue consumers by the binary name template.yaml gives their function. No function consumes a queue
-/// yet; a consumer function adds its handler here and its SQS event to template.yaml.
-fn consumers(_ctx: &Ctx) -> HashMap<&'static str, Handler> {
-    HashMap::new()
+/// Queue consumers by the binary name template.yaml gives their function, each built as its main.rs would
+/// build it on AWS and given the invocation deadline Lambda would (the function's timeout).
+fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError> {
+    let mut out: HashMap<&'static str, Handler> = HashMap::new();
+    let queue = local
+        .emulator
+        .resources
+        .queues
+        .get("WorkerImportsQueue")
+        .ok_or_else(|| LocalError::Setup("no WorkerImportsQueue in template.yaml".into()))?;
+    let mut importer = nudge::workers::import::Importer::new(
+        local.ctx.store.clone(),
+        local.objects.clone(),
+        nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&local.sdk), queue.url.clone()),
+    );
+    importer.rows_per_run = local.import_rows_per_run;
+    if let Some(bytes) = local.import_chunk_bytes {
+        importer.chunk_bytes = bytes;
+    }
+    let importer = std::sync::Arc::new(importer);
+    out.insert(
+        "worker-import",
+        std::sync::Arc::new(move |event| {
+            let importer = importer.clone();
+            Box::pin(async move {
+                let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
+                Ok(worker_import::handle(&importer, event, deadline).await)
+            })
+        }),
+    );
+    Ok(out)
 }
 
 pub struct Local {
@@ -54,6 +82,13 @@ pub struct Local {
     /// Seals secrets at rest (a fresh one per run: the emulator keeps nothing between runs either).
     pub key: DataKey,
     pub notifier: Notifier,
+    /// The media bucket, for presigned uploads and the background functions.
+    pub objects: nudge::objects::Objects,
+    /// Rows an import applies per invocation before it continues in a new message (tests make it small
+    /// to exercise continuation); `None` runs until the deadline nears, as on AWS.
+    pub import_rows_per_run: Option<u64>,
+    /// Bytes an import reads per chunk (tests make it small to cross chunk boundaries).
+    pub import_chunk_bytes: Option<u64>,
 }
 
 impl Local {
@@ -88,7 +123,21 @@ impl Local {
         let issuer = settings.issuer().map_err(setup)?;
         let key = settings.data_key().map_err(setup)?;
         let notifier = Notifier::from_settings(&sdk, &settings).map_err(setup)?;
-        Ok(Self { emulator, sdk, ctx, keys, settings, issuer, key, notifier })
+        let objects = nudge::objects::Objects::from_settings(&sdk, &settings).map_err(setup)?;
+        let import_rows_per_run = std::env::var("IMPORT_ROWS_PER_RUN").ok().and_then(|v| v.parse().ok());
+        Ok(Self {
+            emulator,
+            sdk,
+            ctx,
+            keys,
+            settings,
+            issuer,
+            key,
+            notifier,
+            objects,
+            import_rows_per_run,
+            import_chunk_bytes: None,
+        })
     }
 
     /// The notifications queue, read as a mailbox.
@@ -103,7 +152,7 @@ impl Local {
 
     /// A poller for every SQS event source in template.yaml; an unknown consumer is a setup error.
     pub fn pollers(&self) -> Result<Vec<Poller>, LocalError> {
-        let mut handlers = consumers(&self.ctx);
+        let mut handlers = consumers(self)?;
         let sqs = aws_sdk_sqs::Client::new(&self.sdk);
         self.emulator
             .resources

@@ -108,6 +108,30 @@ impl Fields {
         value
     }
 
+    /// A nested object field, read with its own reader (pointers under `/<name>`); hand it back with
+    /// [`Fields::absorb`]. Absent or `null` is `None`; anything but an object is recorded.
+    pub fn object(&mut self, name: &str) -> Option<Fields> {
+        self.seen.insert(name.to_owned());
+        let pointer = self.pointer(name);
+        match self.object.get(name).cloned() {
+            None | Some(Value::Null) => None,
+            Some(value) => match Self::nested(&pointer, value) {
+                Ok(fields) => Some(fields),
+                Err(e) => {
+                    self.errors.push(e);
+                    None
+                }
+            },
+        }
+    }
+
+    /// Ends a nested read: its errors, and its unknown fields, become this reader's.
+    pub fn absorb(&mut self, child: Fields) {
+        if let Err(ApiError::Invalid(errors)) = child.finish() {
+            self.errors.extend(errors);
+        }
+    }
+
     /// Records a rule violation on a field.
     pub fn reject(&mut self, name: &str, message: impl Into<String>) {
         let pointer = self.pointer(name);

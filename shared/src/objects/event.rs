@@ -1,6 +1,42 @@
 //! S3 ObjectCreated notifications as they arrive in SQS message bodies (S3 → SQS → Lambda).
 
-use aws_lambda_events::event::s3::S3Event;
+use serde::Deserialize;
+
+// The notification's shape, reduced to what a consumer reads: other emitters (the local emulator among
+// them) leave out fields such as `userIdentity` that a full model would require.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    #[serde(rename = "Records")]
+    records: Vec<Record>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record {
+    event_name: Option<String>,
+    s3: Entity,
+}
+
+#[derive(Deserialize)]
+struct Entity {
+    bucket: Bucket,
+    object: Object,
+}
+
+#[derive(Deserialize)]
+struct Bucket {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Object {
+    key: Option<String>,
+    size: Option<u64>,
+    e_tag: Option<String>,
+    sequencer: Option<String>,
+}
 
 /// One created object, its key decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,7 +60,7 @@ pub fn object_created(body: &str) -> Result<Vec<ObjectCreated>, NotAnS3Event> {
     if value.get("Event").and_then(|e| e.as_str()) == Some("s3:TestEvent") {
         return Ok(Vec::new());
     }
-    let event: S3Event = serde_json::from_value(value).map_err(|e| NotAnS3Event(e.to_string()))?;
+    let event: Notification = serde_json::from_value(value).map_err(|e| NotAnS3Event(e.to_string()))?;
     event
         .records
         .into_iter()
@@ -39,7 +75,7 @@ pub fn object_created(body: &str) -> Result<Vec<ObjectCreated>, NotAnS3Event> {
             Ok(ObjectCreated {
                 bucket: r.s3.bucket.name.unwrap_or_default(),
                 key,
-                size: r.s3.object.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0),
+                size: r.s3.object.size.unwrap_or(0),
                 etag: r.s3.object.e_tag,
                 sequencer: r.s3.object.sequencer,
             })

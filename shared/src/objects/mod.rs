@@ -67,10 +67,10 @@ impl Objects {
         Self { client, bucket: bucket.into() }
     }
 
-    /// The S3 client for `sdk`. Against a local emulator (`AWS_ENDPOINT_URL`) buckets are addressed by path,
-    /// since `<bucket>.127.0.0.1` does not resolve; on AWS by virtual host, as AWS recommends.
+    /// The S3 client for `sdk`. Against a local emulator (an endpoint URL is set) buckets are addressed by
+    /// path, since `<bucket>.127.0.0.1` does not resolve; on AWS by virtual host, as AWS recommends.
     pub fn client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-        let local = std::env::var("AWS_ENDPOINT_URL").is_ok_and(|v| !v.is_empty());
+        let local = sdk.endpoint_url().is_some();
         aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(local).build())
     }
 

@@ -92,6 +92,13 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// A condition on a non-key attribute, applied after the key condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    Eq(String, String),
+    Contains(String, String),
+}
+
 /// A key-condition query over the table or a GSI.
 #[derive(Clone, Debug)]
 pub struct Query {
@@ -100,16 +107,16 @@ pub struct Query {
     pub sort_prefix: Option<String>,
     /// An inclusive sort-key range (`BETWEEN lo AND hi`); mutually exclusive with `sort_prefix`.
     pub sort_between: Option<(String, String)>,
-    /// One string attribute that must equal a value, checked by DynamoDB after the key condition. Items are
-    /// read (and `limit` counted) before it drops them, so a page may come back short: use it only to narrow
-    /// an index query that is already selective, never in place of a key.
-    pub filter_eq: Option<(String, String)>,
+    /// String attributes that must equal values, checked by DynamoDB after the key condition. Items are
+    /// read (and `limit` counted) before they drop them, so a page may come back short: use them only to
+    /// narrow an index query that is already selective, never in place of a key.
+    pub filters: Vec<Filter>,
     pub newest_first: bool,
 }
 
 impl Query {
     pub fn partition(partition: String) -> Self {
-        Self { index: None, partition, sort_prefix: None, sort_between: None, filter_eq: None, newest_first: false }
+        Self { index: None, partition, sort_prefix: None, sort_between: None, filters: Vec::new(), newest_first: false }
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -129,18 +136,32 @@ impl Query {
         self
     }
 
-    /// Keeps only items whose string attribute `name` equals `value` (see the `filter_eq` field).
+    /// Keeps only items whose string attribute `name` equals `value` (see the `filters` field).
     pub fn filter_eq(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.filter_eq = Some((name.into(), value.into()));
+        self.filters.push(Filter::Eq(name.into(), value.into()));
+        self
+    }
+
+    /// Keeps only items whose list (or string) attribute `name` contains `value`.
+    pub fn filter_contains(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filters.push(Filter::Contains(name.into(), value.into()));
         self
     }
 
     /// Identifies the query for cursor binding: every part that changes which items it reads.
     fn fingerprint(&self) -> String {
         let (lo, hi) = self.sort_between.as_ref().map(|(l, h)| (l.as_str(), h.as_str())).unwrap_or(("", ""));
-        let (name, value) = self.filter_eq.as_ref().map(|(n, v)| (n.as_str(), v.as_str())).unwrap_or(("", ""));
+        let filters: Vec<String> = self
+            .filters
+            .iter()
+            .map(|f| match f {
+                Filter::Eq(n, v) => format!("{n}={v}"),
+                Filter::Contains(n, v) => format!("{n}~{v}"),
+            })
+            .collect();
+        let filters = filters.join("&");
         format!(
-            "{}|{}|{}|{}|{lo}|{hi}|{name}|{value}",
+            "{}|{}|{}|{}|{lo}|{hi}|{filters}",
             self.index.map(Index::name).unwrap_or("table"),
             self.partition,
             self.sort_prefix.as_deref().unwrap_or(""),
@@ -200,6 +221,54 @@ impl Store {
         out.item.map(decode).transpose()
     }
 
+    /// Reads many items by key (BatchGetItem, 100 keys a call, unprocessed keys retried), strongly
+    /// consistent. Missing items are simply absent; the order of the answer is not the order of `keys`.
+    pub async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut pending: Vec<Item> = chunk.iter().map(key_item).collect();
+            for attempt in 0u32.. {
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    // Throttled: back off before asking for the rest again.
+                    tokio::time::sleep(std::time::Duration::from_millis(10 << attempt.min(6))).await;
+                }
+                if attempt >= 10 {
+                    return Err(StoreError::Sdk {
+                        op: "BatchGetItem",
+                        message: "unprocessed keys after 10 attempts".into(),
+                    });
+                }
+                let request = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::Decode(e.to_string()))?;
+                calls::record();
+                let resp = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&*self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
+                if let Some(mut found) = resp.responses
+                    && let Some(items) = found.remove(&*self.table)
+                {
+                    out.extend(items);
+                }
+                if let Some(mut rest) = resp.unprocessed_keys
+                    && let Some(rest) = rest.remove(&*self.table)
+                {
+                    pending = rest.keys;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Applies one conditional write.
     pub async fn write(&self, write: Write) -> Result<(), StoreError> {
         calls::record();
@@ -249,12 +318,47 @@ impl Store {
         }
     }
 
+    /// Every item of a query, undecoded (a partition of mixed entities read at once).
+    pub async fn all_items(&self, query: &Query) -> Result<Vec<Item>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let (items, last) = self.query_raw(query, None, start).await?;
+            out.extend(items);
+            match last {
+                Some(key) => start = Some(key),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// One page of a query, undecoded, from `start` (the previous page's last key).
+    pub async fn items_page(
+        &self,
+        query: &Query,
+        limit: u32,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
+        self.query_raw(query, Some(limit), start).await
+    }
+
     async fn query_once<T: DeserializeOwned>(
         &self,
         query: &Query,
         limit: Option<u32>,
         start: Option<Item>,
     ) -> Result<(Vec<T>, Option<Item>), StoreError> {
+        let (items, last) = self.query_raw(query, limit, start).await?;
+        let items = items.into_iter().map(decode).collect::<Result<Vec<T>, _>>()?;
+        Ok((items, last))
+    }
+
+    async fn query_raw(
+        &self,
+        query: &Query,
+        limit: Option<u32>,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
         let (pk_name, sk_name) = query.index.map(Index::key_names).unwrap_or(("pk", "sk"));
         let mut request = self
             .client
@@ -278,16 +382,28 @@ impl Store {
                 .expression_attribute_values(":hi", AttributeValue::S(hi.to_owned())),
             SortCondition::None => request.key_condition_expression("#pk = :pk"),
         };
-        if let Some((name, value)) = &query.filter_eq {
-            request = request
-                .filter_expression("#f = :f")
-                .expression_attribute_names("#f", name)
-                .expression_attribute_values(":f", AttributeValue::S(value.clone()));
+        if !query.filters.is_empty() {
+            let mut terms = Vec::with_capacity(query.filters.len());
+            for (i, filter) in query.filters.iter().enumerate() {
+                let (name, value) = match filter {
+                    Filter::Eq(name, value) => {
+                        terms.push(format!("#f{i} = :f{i}"));
+                        (name, value)
+                    }
+                    Filter::Contains(name, value) => {
+                        terms.push(format!("contains(#f{i}, :f{i})"));
+                        (name, value)
+                    }
+                };
+                request = request
+                    .expression_attribute_names(format!("#f{i}"), name)
+                    .expression_attribute_values(format!(":f{i}"), AttributeValue::S(value.clone()));
+            }
+            request = request.filter_expression(terms.join(" AND "));
         }
         calls::record();
         let out = request.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-        let items = out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<Vec<T>, _>>()?;
-        Ok((items, out.last_evaluated_key))
+        Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
     }
 }
 
@@ -298,7 +414,7 @@ pub(crate) fn key_item(key: &Key) -> Item {
     ])
 }
 
-fn decode<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+pub fn decode<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Decode(e.to_string()))
 }
 

@@ -5,7 +5,7 @@ use super::{Index, Item, StoreError, key_item};
 use crate::keys::Key;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put as PutOp, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put as PutOp, TransactWriteItem};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -46,6 +46,8 @@ impl Put {
 enum Op {
     Put(Put),
     Delete(Key),
+    /// Writes nothing: only its condition must hold (in a transaction).
+    Check(Key),
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +101,34 @@ impl Write {
     /// Writes an item whatever is there: for single-valued pointers where the last write wins.
     pub fn upsert(put: Put) -> Self {
         Self { op: Op::Put(put), condition: None }
+    }
+
+    /// Claims a guard item (a unique value's owner): it must be absent or already held by `owner` (in the
+    /// guard's `owner` attribute), so re-writing one's own guard succeeds and another's fails as `label`.
+    pub fn claim(put: Put, owner: &str, label: &'static str) -> Self {
+        Self {
+            op: Op::Put(put),
+            condition: Some(Condition {
+                expression: "attribute_not_exists(pk) OR #owner = :owner".into(),
+                names: HashMap::from([("#owner".into(), "owner".into())]),
+                values: HashMap::from([(":owner".into(), AttributeValue::S(owner.into()))]),
+                label,
+            }),
+        }
+    }
+
+    /// In a transaction, requires the item at `key` to still be at version `expected` without writing it: a
+    /// decision read from several items (a hierarchy) holds only if none of them moved.
+    pub fn check_version(key: Key, expected: u64, label: &'static str) -> Self {
+        Self {
+            op: Op::Check(key),
+            condition: Some(Condition {
+                expression: "#version = :expected".into(),
+                names: HashMap::from([("#version".into(), "version".into())]),
+                values: HashMap::from([(":expected".into(), AttributeValue::N(expected.to_string()))]),
+                label,
+            }),
+        }
     }
 
     /// Deletes an item (a no-op if it is absent, unless a condition is added).
@@ -164,6 +194,7 @@ impl Write {
                     Some(s) if s.is_conditional_check_failed_exception() => StoreError::Condition(label),
                     _ => StoreError::sdk("DeleteItem", e),
                 }),
+            Op::Check(_) => Err(StoreError::InvalidQuery("a condition check is only meaningful in a transaction")),
         }
     }
 
@@ -186,6 +217,18 @@ impl Write {
             Op::Delete(key) => TransactWriteItem::builder()
                 .delete(
                     Delete::builder()
+                        .table_name(table)
+                        .set_key(Some(key_item(&key)))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build()
+                        .map_err(build_err)?,
+                )
+                .build(),
+            Op::Check(key) => TransactWriteItem::builder()
+                .condition_check(
+                    ConditionCheck::builder()
                         .table_name(table)
                         .set_key(Some(key_item(&key)))
                         .set_condition_expression(expr)
@@ -228,6 +271,19 @@ impl Tx {
 
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+
+    /// Adds every write of `other` (one transaction for several entities).
+    pub fn extend(&mut self, other: Tx) {
+        self.writes.extend(other.writes);
+    }
+
+    pub fn push(&mut self, write: Write) {
+        self.writes.push(write);
     }
 
     pub(super) async fn send(self, client: &Client, table: &str) -> Result<(), StoreError> {

@@ -1,0 +1,38 @@
+//! The worker import consumer: S3 notifications of uploaded import rows, and the continuations imports
+//! send themselves, arrive on the imports queue; each message is applied by `nudge::workers::import`.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use nudge::config::{ConfigError, Settings};
+use nudge::objects::Objects;
+use nudge::queue::{Deadline, Queue, each_record};
+use nudge::workers::import::Importer;
+
+/// The importer from the environment: the table, the bucket, the queue continuations go to, and
+/// optionally `IMPORT_ROWS_PER_RUN` (rows per invocation before continuing in a new message).
+pub fn importer(
+    sdk: &aws_config::SdkConfig,
+    settings: &Settings,
+    store: nudge::store::Store,
+) -> Result<Importer, ConfigError> {
+    let url =
+        std::env::var("WORKER_IMPORTS_QUEUE_URL").map_err(|_| ConfigError::Missing("WORKER_IMPORTS_QUEUE_URL"))?;
+    let mut importer =
+        Importer::new(store, Objects::from_settings(sdk, settings)?, Queue::new(aws_sdk_sqs::Client::new(sdk), url));
+    if let Ok(rows) = std::env::var("IMPORT_ROWS_PER_RUN") {
+        let rows = rows
+            .parse()
+            .map_err(|_| ConfigError::Invalid { name: "IMPORT_ROWS_PER_RUN", reason: "not a whole number".into() })?;
+        importer.rows_per_run = Some(rows);
+    }
+    Ok(importer)
+}
+
+/// One SQS batch: each message applied in turn, failures reported so only they are retried.
+pub async fn handle(importer: &Importer, event: SqsEvent, deadline: Deadline) -> SqsBatchResponse {
+    each_record(event, |message| async move {
+        let body = message.body.unwrap_or_default();
+        // Boxed: the import future is deep, and an unboxed one overflows the compiler's layout limit.
+        Box::pin(importer.handle(&body, deadline)).await
+    })
+    .await
+}

@@ -1,0 +1,136 @@
+//! Creating, changing and deleting workers: the rules every writer applies (the API and the importer
+//! alike): input validation, uniqueness, the supervisor hierarchy, optimistic concurrency.
+
+use super::hierarchy;
+use super::input;
+use super::model::{ImportMark, RowOutcome, Worker, WorkerFields};
+use super::repo;
+use crate::TenantId;
+use crate::http::{ApiError, merge_patch};
+use crate::store::{Attempt, Store, optimistic};
+use chrono::Utc;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Conditions that keep a new supervisor valid until the write (none when the supervisor is unchanged).
+async fn supervision(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    before: Option<Uuid>,
+    after: Option<Uuid>,
+) -> Result<Vec<crate::store::Write>, ApiError> {
+    match after {
+        Some(s) if Some(s) != before => hierarchy::guard(store, tenant, id, s).await,
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Creates a worker from a whole document. `mark` tags the write with the import row that made it.
+pub async fn create(
+    store: &Store,
+    tenant: &TenantId,
+    doc: Value,
+    mark: Option<(Uuid, u64)>,
+) -> Result<Worker, ApiError> {
+    let fields = input::read(doc, Utc::now().date_naive())?;
+    create_fields(store, tenant, fields, mark).await
+}
+
+pub async fn create_fields(
+    store: &Store,
+    tenant: &TenantId,
+    fields: WorkerFields,
+    mark: Option<(Uuid, u64)>,
+) -> Result<Worker, ApiError> {
+    let id = Uuid::now_v7();
+    let checks = supervision(store, tenant, id, None, fields.supervisor_id).await?;
+    let mut worker = Worker::new(id, fields, Utc::now());
+    worker.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Created });
+    let tx = repo::save(tenant, None, &worker, checks)?;
+    store.transact(tx).await.map_err(repo::write_error)?;
+    Ok(worker)
+}
+
+/// What an update did.
+pub enum Updated {
+    Changed(Worker),
+    Unchanged(Worker),
+    /// This import row was applied before (a redelivered chunk): what it did then.
+    Replayed(RowOutcome),
+}
+
+/// Applies a merge patch to a worker: retried on a concurrent write unless the caller pinned a version
+/// (`if_match`), which then answers 412. 404 when there is no such worker in this tenant.
+pub async fn update(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    patch: &Value,
+    if_match: Option<u64>,
+    mark: Option<(Uuid, u64)>,
+) -> Result<Updated, ApiError> {
+    optimistic::retry(|| async {
+        let current = repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if let (Some((job, row)), Some(m)) = (mark, &current.last_import)
+            && m.job_id == job
+            && m.row == row
+        {
+            return Ok(Attempt::Done(Updated::Replayed(m.outcome)));
+        }
+        if let Some(expected) = if_match
+            && expected != current.version
+        {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let mut doc = serde_json::to_value(&current.fields).map_err(ApiError::internal)?;
+        merge_patch::apply(&mut doc, patch)?;
+        let fields = input::read(doc, Utc::now().date_naive())?;
+        if fields == current.fields {
+            return Ok(Attempt::Done(Updated::Unchanged(current)));
+        }
+        let checks = supervision(store, tenant, id, current.fields.supervisor_id, fields.supervisor_id).await?;
+        let mut next = current.revised(fields, Utc::now());
+        next.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Updated });
+        let tx = repo::save(tenant, Some(&current), &next, checks)?;
+        let written = store.transact(tx).await;
+        match optimistic::settle(written, (), if_match.is_none()) {
+            Ok(Attempt::Done(())) => Ok(Attempt::Done(Updated::Changed(next))),
+            Ok(Attempt::Retry) => Ok(Attempt::Retry),
+            Err(e) => Err(repo::write_error(e)),
+        }
+    })
+    .await
+}
+
+/// Deletes a worker with its records, entries and guards; its supervisees then report to no one.
+pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<(), ApiError> {
+    let removed = optimistic::retry(|| async {
+        let current = repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if let Some(expected) = if_match
+            && expected != current.version
+        {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let written = store.transact(repo::remove(tenant, &current)).await;
+        Ok(optimistic::settle(written, current, if_match.is_none())?)
+    })
+    .await?;
+    // The seed's supervisor relation has no cascade: like SET NULL, supervisees keep their place
+    // without a supervisor.
+    let clear = serde_json::json!({ "supervisorId": null });
+    loop {
+        let plan = super::index::plan(&super::index::Filter { supervisor_id: Some(removed.id), ..Default::default() });
+        let page = repo::list(store, "internal", tenant, &plan, 100, None).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        for w in &page.items {
+            match update(store, tenant, w.id, &clear, None, None).await {
+                Ok(_) | Err(ApiError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! Worker imports end to end: a presigned upload into the emulator's S3, its ObjectCreated notification
+//! on the imports queue, the import consumer applying rows in chunks across continuation messages, per-row
+//! errors, matching existing workers, redelivered events and stale continuations changing nothing.
+
+use e2e::{IMPORT_ROWS_PER_RUN, stack};
+use nudge::auth::SystemRole;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Declares an import and uploads `body` with the presigned request it returns.
+async fn upload(token: &str, format: &str, body: &[u8], declared: Option<u64>) -> String {
+    let s = stack();
+    let size = declared.unwrap_or(body.len() as u64);
+    let created =
+        s.post("/worker-imports", token, &json!({"format": format, "fileName": "workers", "size": size})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.body["status"], "pending");
+    let url = created.body["uploadUrl"].as_str().unwrap();
+    assert_eq!(created.body["uploadMethod"], "PUT");
+    let mut put = reqwest::Client::new().put(url).body(body.to_vec());
+    for (name, value) in created.body["uploadHeaders"].as_object().unwrap() {
+        // reqwest sets content-length from the body itself.
+        if name != "content-length" {
+            put = put.header(name, value.as_str().unwrap());
+        }
+    }
+    let sent = put.send().await.unwrap();
+    assert!(sent.status().is_success(), "upload: {}", sent.status());
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Polls the import until it is no longer pending or processing.
+async fn finished(token: &str, id: &str) -> Value {
+    let s = stack();
+    for _ in 0..600 {
+        let job = s.get(&format!("/worker-imports/{id}"), token).await;
+        assert_eq!(job.status, StatusCode::OK, "{:?}", job.body);
+        if !matches!(job.body["status"].as_str(), Some("pending" | "processing")) {
+            return job.body;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+fn phone(n: u32) -> String {
+    format!("+44 20 7946 {:04}", n)
+}
+
+async fn sqs() -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::new(&nudge_local::emulator::sdk_config(&stack().endpoint).await)
+}
+
+fn imports_queue() -> String {
+    stack().resources.queues["WorkerImportsQueue"].url.clone()
+}
+
+#[tokio::test]
+async fn a_csv_import_creates_updates_and_reports_bad_rows_once() {
+    let s = stack();
+    let tenant = s.organization("Import CSV").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let existing = s
+        .post(
+            "/workers",
+            &admin,
+            &json!({"firstName": "Pre", "lastName": "Existing", "externalId": "I-PRE",
+                                          "employment": {"department": "Old"}}),
+        )
+        .await;
+    assert_eq!(existing.status, StatusCode::CREATED);
+
+    let mut csv =
+        String::from("externalId,firstName,lastName,primaryPhoneNumber,department,tags,pointsBalance,isActive\n");
+    for n in 1..=400u32 {
+        let row = match n {
+            5 => format!("I-{n},Bad,Phone,123,Ops,,,\n"),
+            7 => format!("I-{n},No,,{},Ops,,,\n", phone(n)),
+            9 => format!("I-{n},Bad,Points,{},Ops,,lots,\n", phone(n)),
+            13 => format!("I-{n},Gone,Away,{},Ops,,,no\n", phone(n)),
+            // The same existing worker twice: the first changes it, the second finds nothing to change.
+            11 | 12 => "I-PRE,Pre,Existing,,New Dept,\"a;b\",,\n".to_owned(),
+            _ => format!("I-{n},Worker,\"Number {n}\",{},Ops,night,{n},yes\n", phone(n)),
+        };
+        csv.push_str(&row);
+    }
+    let id = upload(&admin, "csv", csv.as_bytes(), None).await;
+    let job = finished(&admin, &id).await;
+    assert_eq!(job["status"], "completed", "{job}");
+    assert_eq!(job["counts"], json!({"total": 400, "created": 394, "updated": 1, "unchanged": 1, "failed": 4}));
+    let errors: Vec<(u64, &str)> = job["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [(5, "primaryPhoneNumber"), (7, "lastName"), (9, "pointsBalance"), (13, "deactivationReason")]);
+    // 400 rows at 150 per run: three runs, two continuation messages; a checkpoint per 4 KiB chunk.
+    const { assert!(400 > 2 * IMPORT_ROWS_PER_RUN) };
+    assert!(job["version"].as_u64().unwrap() > 5, "one checkpoint per chunk: {job}");
+
+    // The rows are workers like any other.
+    let listed = s.get("/workers?department=ops&limit=100", &admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 100);
+    let updated = s.get("/workers?name=pre", &admin).await;
+    assert_eq!(updated.body["items"][0]["employment"]["department"], "New Dept");
+    assert_eq!(updated.body["items"][0]["tags"], json!(["a", "b"]));
+
+    // A redelivered notification and a stale continuation change nothing.
+    let key = format!("tenants/{tenant}/imports/{id}/rows");
+    let event = json!({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+        "eventTime": "2026-11-22T10:00:00.000Z", "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": s.resources.bucket, "arn": "arn:aws:s3:::b"},
+               "object": {"key": key, "size": csv.len(), "sequencer": "01"}}}]});
+    let stale = json!({"importContinue": id, "tenantId": tenant, "offset": 0});
+    for body in [event, stale] {
+        sqs().await.send_message().queue_url(imports_queue()).message_body(body.to_string()).send().await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let again = finished(&admin, &id).await;
+    assert_eq!((again["counts"].clone(), again["version"].clone()), (job["counts"].clone(), job["version"].clone()));
+    let all = s.get("/workers?tag=night&limit=100", &admin).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 100);
+}
+
+#[tokio::test]
+async fn jsonl_rows_are_worker_documents_and_match_by_phone() {
+    let s = stack();
+    let tenant = s.organization("Import JSONL").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let lines = [
+        json!({"firstName": "Jo", "lastName": "One", "contact": {"primaryPhoneNumber": phone(7001)}}),
+        json!({"firstName": "Jo", "lastName": "Two", "gender": "robot"}),
+        json!({"lastName": "Renamed", "contact": {"primaryPhoneNumber": "0044 20 7946 7001"}}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect::<String>() + "not json\n";
+    let id = upload(&admin, "jsonl", body.as_bytes(), None).await;
+    let job = finished(&admin, &id).await;
+    assert_eq!(job["counts"], json!({"total": 4, "created": 1, "updated": 1, "unchanged": 0, "failed": 2}), "{job}");
+    assert_eq!(job["errors"][0]["field"], "/gender");
+    assert_eq!(job["errors"][1]["row"], 4);
+    let listed = s.get("/workers", &admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed.body["items"][0]["fullName"], "Jo Renamed");
+}
+
+#[tokio::test]
+async fn bad_files_and_requests_fail_clearly() {
+    let s = stack();
+    let tenant = s.organization("Import bad").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let id = upload(&admin, "csv", b"firstName,nickname\nA,B\n", None).await;
+    let job = finished(&admin, &id).await;
+    assert_eq!(job["status"], "failed");
+    assert!(job["failureReason"].as_str().unwrap().contains("nickname"), "{job}");
+
+    // The emulator does not enforce the signed length, so the importer checks the object itself.
+    let id = upload(&admin, "csv", b"firstName,lastName\nA,B\n", Some(5)).await;
+    let job = finished(&admin, &id).await;
+    assert_eq!(job["status"], "failed");
+    assert!(job["failureReason"].as_str().unwrap().contains("not the 5 declared"), "{job}");
+
+    let reply = s.post("/worker-imports", &admin, &json!({"format": "xlsx", "size": 0})).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let mut pointers = reply.pointers();
+    pointers.sort();
+    assert_eq!(pointers, ["/format", "/size"]);
+
+    // Another tenant's import is not found; nor is one that never existed.
+    let other = s.tenant(s.organization("Import other").await, SystemRole::Admin);
+    assert_eq!(s.get(&format!("/worker-imports/{id}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/worker-imports/{}", Uuid::now_v7()), &admin).await.status, StatusCode::NOT_FOUND);
+    let listed = s.get("/worker-imports", &admin).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(listed.body["items"][0]["id"], id.as_str(), "newest first");
+}
