@@ -279,7 +279,7 @@ pub async fn delete_tag(store: &Store, tenant: &TenantId, current: &Tag) -> Resu
     let marked = Tag { version: current.version + 1, ..current.clone() };
     store.write(Write::replace(tag_put(tenant, &marked, TAG_DELETING)?, current.version)).await?;
     let used: Page<ContentSummary> =
-        store.page("internal", &Query::partition(tagged(tenant, current.id)), 1, None).await?;
+        store.page("internal", &Query::partition(tagged(tenant, current.id)).consistent(), 1, None).await?;
     if !used.items.is_empty() {
         let back = Tag { version: marked.version + 1, ..current.clone() };
         store.write(Write::replace(tag_put(tenant, &back, TAG_ACTIVE)?, marked.version)).await?;
