@@ -43,8 +43,8 @@ fn order_error(err: OrderError) -> ApiError {
 }
 
 /// What a change did to a collection.
-enum Changed {
-    Nothing,
+enum Outcome {
+    Unchanged,
     Changed,
     /// Added this content, which must exist here for the write to happen.
     Added(Uuid),
@@ -53,16 +53,16 @@ enum Changed {
 /// Read, change, write with the version read; retried on a concurrent change unless If-Match pinned one.
 async fn update<F>(ctx: &Ctx, tenant: &TenantId, id: Uuid, if_match: IfMatch, change: F) -> ApiResult<Collection>
 where
-    F: Fn(&mut Collection) -> ApiResult<Changed>,
+    F: Fn(&mut Collection) -> ApiResult<Outcome>,
 {
     optimistic::retry(|| async {
         let current = repo::get_collection(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
         if_match.check(current.version)?;
         let mut next = current.clone();
         let added = match change(&mut next)? {
-            Changed::Nothing => return Ok(Attempt::Done(current)),
-            Changed::Changed => None,
-            Changed::Added(content) => Some(content),
+            Outcome::Unchanged => return Ok(Attempt::Done(current)),
+            Outcome::Changed => None,
+            Outcome::Added(content) => Some(content),
         };
         next.version = current.version + 1;
         next.updated_at = Utc::now();
@@ -157,10 +157,10 @@ pub async fn patch_by_id(
         merge_patch::apply(&mut doc, &patch)?;
         let fields = input::collection(doc)?;
         if fields == c.fields {
-            return Ok(Changed::Nothing);
+            return Ok(Outcome::Unchanged);
         }
         c.fields = fields;
-        Ok(Changed::Changed)
+        Ok(Outcome::Changed)
     })
     .await?;
     Ok(tagged(StatusCode::OK, &c.view(), c.version))
@@ -225,7 +225,7 @@ pub async fn add_item(
             return Err(ApiError::Conflict(format!("a collection holds at most {MAX_ENTRIES} items"), vec![]));
         }
         order::insert(&mut c.entries, Entry { content_id: content, added_at: Utc::now() }, at).map_err(order_error)?;
-        Ok(Changed::Added(content))
+        Ok(Outcome::Added(content))
     })
     .await?;
     let item = c
@@ -259,10 +259,10 @@ pub async fn move_item(
     let c = update(&ctx, &tenant, parse_id(&id)?, if_match, |c| {
         let from = c.position(content).ok_or(ApiError::NotFound)?;
         if from == to {
-            return Ok(Changed::Nothing);
+            return Ok(Outcome::Unchanged);
         }
         order::move_to(&mut c.entries, from, to).map_err(order_error)?;
-        Ok(Changed::Changed)
+        Ok(Outcome::Changed)
     })
     .await?;
     Ok(tagged(StatusCode::OK, &ItemList { items: c.items() }, c.version))
@@ -287,7 +287,7 @@ pub async fn remove_item(
     update(&ctx, &tenant, parse_id(&id)?, if_match, |c| {
         let at = c.position(content).ok_or(ApiError::NotFound)?;
         c.entries.remove(at);
-        Ok(Changed::Changed)
+        Ok(Outcome::Changed)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
