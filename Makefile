@@ -35,7 +35,7 @@ test: lint
 
 ## Release builds, bootstrap sizes, cold starts, dev-server latency.
 bench: venv
-	cargo build --release -p organizations -p meta -p auth -p users -p audit -p integrations --bins
+	cargo build --release -p organizations -p meta -p auth -p users -p audit -p integrations -p content -p media --bins
 	cargo build --release -p nudge-local --bin bench
 	NUDGE_METRICS_OFF=1 ./target/release/bench
 

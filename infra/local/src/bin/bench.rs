@@ -169,6 +169,7 @@ async fn run() -> Result<(), LocalError> {
         ("JWT_PRIVATE_KEY", keys.private_pem.as_str()),
         ("DATA_KEY", data_key.as_str()),
         ("NOTIFICATIONS_QUEUE_URL", queue_url.as_str()),
+        ("MEDIA_BUCKET", local.emulator.resources.bucket.as_str()),
         ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
@@ -191,6 +192,8 @@ async fn run() -> Result<(), LocalError> {
         ("users", "GET", "/me/preferences", None),
         ("audit", "GET", "/audit-log", None),
         ("integrations", "GET", "/integrations", None),
+        ("content", "GET", "/contents", None),
+        ("media", "GET", "/media-assets", None),
     ];
     for (binary, method, path, body) in functions {
         let file = root.join("target/release").join(binary);
