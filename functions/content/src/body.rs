@@ -103,19 +103,21 @@ fn items<T>(
 ) -> Option<Vec<T>> {
     let base = f.pointer(name);
     let mut out = Vec::with_capacity(values.len());
-    let mut errors = Vec::new();
+    let mut ok = true;
     for (i, value) in values.into_iter().enumerate() {
         match Fields::at(&format!("{base}/{i}"), value) {
             Ok(mut nested) => {
                 let read = item(&mut nested);
-                errors.extend(nested.errors());
+                ok &= read.is_some() && !nested.has_errors();
+                f.absorb(nested);
                 out.extend(read);
             }
-            Err(e) => errors.push(e),
+            Err(_) => {
+                ok = false;
+                f.reject_item(name, i, "must be a JSON object");
+            }
         }
     }
-    let ok = errors.is_empty();
-    f.extend(errors);
     ok.then_some(out)
 }
 
@@ -275,11 +277,12 @@ mod tests {
         let mut f =
             Fields::at(&format!("/{}", kind.as_str()), value).map_err(|e| vec![e.pointer.unwrap_or_default()])?;
         let body = read(kind, &mut f);
-        let errors = f.errors();
-        if errors.is_empty() {
-            body.ok_or_else(|| vec!["no body without errors".into()])
-        } else {
-            Err(errors.into_iter().map(|e| e.pointer.unwrap_or_default()).collect())
+        match f.finish() {
+            Ok(()) => body.ok_or_else(|| vec!["no body without errors".into()]),
+            Err(nudge::http::ApiError::Invalid(errors)) => {
+                Err(errors.into_iter().map(|e| e.pointer.unwrap_or_default()).collect())
+            }
+            Err(other) => panic!("{other:?}"),
         }
     }
 

@@ -54,11 +54,11 @@ fn read_fields(f: &mut Fields, kind: Option<ContentType>) -> Option<ContentField
         Some(value) => match Fields::at(&at, value) {
             Ok(mut nested) => {
                 let body = body::read(kind, &mut nested);
-                f.extend(nested.errors());
+                f.absorb(nested);
                 body
             }
-            Err(e) => {
-                f.extend([e]);
+            Err(_) => {
+                f.reject(name, "must be a JSON object");
                 None
             }
         },

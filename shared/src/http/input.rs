@@ -64,8 +64,8 @@ impl Fields {
         Self::nested("", body).map_err(|e| ApiError::invalid(vec![e]))
     }
 
-    /// Reads a nested object at `base` (the JSON pointer of where it sits), so its errors point inside the
-    /// body; the caller merges them with [`Fields::errors`].
+    /// Reads a nested value that is not a named field (an array's element) at `base`, the JSON pointer of
+    /// where it sits, so its errors point inside the body; hand it back with [`Fields::absorb`].
     pub fn at(base: &str, value: Value) -> Result<Self, FieldError> {
         Self::nested(base, value)
     }
@@ -177,25 +177,14 @@ impl Fields {
         !self.errors.is_empty()
     }
 
-    /// Records errors found by a nested reader (see [`Fields::at`]).
-    pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
-        self.errors.extend(errors);
-    }
-
     /// Ends the read: unknown fields are errors, and so is anything recorded before.
-    pub fn finish(self) -> Result<(), ApiError> {
-        let errors = self.errors();
-        if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
-    }
-
-    /// Ends a nested read, handing back its errors (unknown fields included) for the outer reader.
-    pub fn errors(mut self) -> Vec<FieldError> {
+    pub fn finish(mut self) -> Result<(), ApiError> {
         let unknown: Vec<String> = self.object.keys().filter(|k| !self.seen.contains(*k)).cloned().collect();
         for name in unknown {
             let pointer = self.pointer(&name);
             self.errors.push(FieldError::body(pointer, "is not a known or writable field"));
         }
-        self.errors
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(self.errors)) }
     }
 }
 
