@@ -36,7 +36,7 @@ test: lint
 ## Release builds, bootstrap sizes, cold starts, dev-server latency; then a 100,000-row worker import
 ## through the emulator (IMPORT_BENCH_ROWS to change the size).
 bench: venv
-	cargo build --release -p organizations -p meta -p auth -p users -p audit -p integrations -p workers -p worker-import --bins
+	cargo build --release -p organizations -p meta -p auth -p users -p audit -p integrations -p workers -p worker-import -p content -p media --bins
 	cargo build --release -p nudge-local --bin bench --bin import_bench
 	NUDGE_METRICS_OFF=1 ./target/release/bench
 	NUDGE_METRICS_OFF=1 ./target/release/import_bench

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod media;
 pub mod notify;
 pub mod objects;
 pub mod queue;

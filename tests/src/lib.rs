@@ -232,3 +232,56 @@ pub struct Member {
     pub access: String,
     pub refresh: String,
 }
+
+/// A real PNG of `w` × `h` pixels.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap_or_else(|e| panic!("png: {e}"));
+    out.into_inner()
+}
+
+impl Stack {
+    /// Declares an asset, uploads `bytes` with its presigned PUT (through the emulator's S3, whose
+    /// notification feeds the ingest consumer) and waits until ingest settles it. Returns the settled asset.
+    pub async fn upload(&self, token: &str, kind: &str, mime: &str, name: &str, bytes: Vec<u8>) -> Value {
+        let declared = self
+            .post(
+                "/media-assets",
+                token,
+                &serde_json::json!({"fileName": name, "mimeType": mime, "size": bytes.len(), "type": kind}),
+            )
+            .await;
+        assert_eq!(declared.status, StatusCode::CREATED, "{:?}", declared.body);
+        let id = declared.body["id"].as_str().unwrap_or_default().to_owned();
+        let mut put = self.http.put(declared.body["uploadUrl"].as_str().unwrap_or_default());
+        for (k, v) in declared.body["upload"]["headers"].as_object().into_iter().flatten() {
+            // reqwest sets the length from the body itself.
+            if k != "host" && k != "content-length" {
+                put = put.header(k, v.as_str().unwrap_or_default());
+            }
+        }
+        let sent = put.body(bytes).send().await.unwrap_or_else(|e| panic!("upload: {e}"));
+        assert!(sent.status().is_success(), "upload answered {}", sent.status());
+        self.settled(&format!("/media-assets/{id}"), token).await
+    }
+
+    /// The asset at `path` once it has left `processing` (at most ~20 s).
+    pub async fn settled(&self, path: &str, token: &str) -> Value {
+        for _ in 0..200 {
+            let reply = self.get(path, token).await;
+            if reply.body["status"] != "processing" {
+                return reply.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{path} stayed processing")
+    }
+
+    /// GETs an absolute URL (a presigned download).
+    pub async fn fetch(&self, url: &str) -> (StatusCode, Vec<u8>) {
+        let response = self.http.get(url).send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        let status = response.status();
+        (status, response.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+}

@@ -174,3 +174,54 @@ async fn worker_sample_events_create_and_import() {
         "{job}"
     );
 }
+
+/// The content and media samples through their Lambda paths: a quiz created from an API Gateway event, an
+/// asset declared from another, and the upload's S3 notification (as SQS delivers it) through the ingest
+/// consumer's handler, which answers no failures and leaves the asset ready.
+#[tokio::test]
+async fn content_and_media_sample_events() {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let tenant = s.organization("Content events").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let objects = nudge::objects::Objects::new(nudge::objects::Objects::client(&sdk), s.resources.bucket.clone());
+
+    let snapshots = content::snapshots::Snapshots::new(objects.clone());
+    let router = content::router(ctx.clone(), snapshots).fallback(nudge::app::not_found);
+    let (status, request_id, quiz) = invoke(router, event("apigw-contents-create.json", &admin)).await;
+    assert_eq!(status, 201, "{quiz}");
+    assert_eq!(request_id.as_deref(), Some("JKJcZoRNvHcESKC="));
+    assert_eq!((quiz["type"].as_str(), quiz["status"].as_str()), (Some("quiz"), Some("draft")));
+    assert_eq!(quiz["quiz"]["questions"][1]["options"].as_array().map(Vec::len), Some(2));
+
+    let png = e2e::png(32, 24);
+    let text = std::fs::read_to_string(format!("{}/../events/apigw-media-create.json", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_default()
+        .replace("{{TOKEN}}", &admin)
+        .replace("48213", &png.len().to_string());
+    let declare = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("media sample: {e}"));
+    let (status, _, asset) = invoke(media::router(ctx.clone(), objects.clone()), declare).await;
+    assert_eq!((status, asset["status"].as_str()), (201, Some("processing")), "{asset}");
+    let id = asset["id"].as_str().unwrap_or_default().to_owned();
+    // The upload, written straight to the bucket (the key names the tenant, as S3's event will).
+    let key = nudge::objects::ObjectKey::parse(&format!("tenants/{tenant}/media/{id}/original"))
+        .map(|(t, rest)| nudge::objects::ObjectKey::tenant(&t, &rest))
+        .unwrap_or_else(|| panic!("not a tenant key"));
+    objects.put(&key, png.clone(), "image/png").await.unwrap_or_else(|e| panic!("{e}"));
+
+    let path = format!("{}/../events/sqs-s3-media-upload.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let text = text
+        .replace("{{BUCKET}}", &s.resources.bucket)
+        .replace("{{TENANT}}", &tenant.to_string())
+        .replace("{{ASSET}}", &id)
+        .replace("\\\"{{SIZE}}\\\"", &png.len().to_string());
+    let sqs: aws_lambda_events::event::sqs::SqsEvent =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let ingest = media::ingest::Ingest::new(ctx.store.clone(), objects);
+    let response = ingest.handle(sqs).await;
+    assert!(response.batch_item_failures.is_empty());
+    let ready = s.settled(&format!("/media-assets/{id}"), &admin).await;
+    assert_eq!((ready["status"].as_str(), ready["metadata"]["width"].as_u64()), (Some("ready"), Some(32)), "{ready}");
+}

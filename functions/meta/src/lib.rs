@@ -16,6 +16,8 @@ pub fn openapi() -> OpenApi {
     doc.merge(auth::openapi());
     doc.merge(users::openapi());
     doc.merge(workers::openapi());
+    doc.merge(content::openapi());
+    doc.merge(media::openapi());
     doc.info = InfoBuilder::new()
         .title("Nudge API")
         .version(env!("CARGO_PKG_VERSION"))
@@ -80,6 +82,21 @@ mod tests {
             "/workers/{id}/supervisors",
             "/worker-imports",
             "/worker-imports/{id}",
+            "/contents",
+            "/contents/{id}",
+            "/contents/{id}/status",
+            "/contents/{id}/render",
+            "/contents/{id}/versions",
+            "/contents/{id}/versions/{number}",
+            "/contents/{id}/versions/{number}/restore",
+            "/tags",
+            "/tags/{id}",
+            "/collections",
+            "/collections/{id}",
+            "/collections/{id}/items",
+            "/collections/{id}/items/{contentId}",
+            "/media-assets",
+            "/media-assets/{id}",
         ] {
             assert!(doc["paths"][path].is_object(), "{path} missing");
         }

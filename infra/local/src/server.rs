@@ -34,6 +34,8 @@ fn app(local: &Local) -> Router {
         .merge(users::router(ctx.clone(), users_deps))
         .merge(integrations::router(ctx.clone(), local.key.clone()))
         .merge(workers::router(ctx.clone(), local.objects.clone()))
+        .merge(content::router(ctx.clone(), content::snapshots::Snapshots::new(local.objects.clone())))
+        .merge(media::router(ctx.clone(), local.objects.clone()))
         .merge(organizations::router(ctx))
         .fallback(nudge::app::not_found)
 }
@@ -66,6 +68,14 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
                 let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
                 Ok(worker_import::handle(&importer, event, deadline).await)
             })
+        }),
+    );
+    let ingest = std::sync::Arc::new(media::ingest::Ingest::new(local.ctx.store.clone(), local.objects.clone()));
+    out.insert(
+        "media-ingest",
+        std::sync::Arc::new(move |event| {
+            let ingest = ingest.clone();
+            Box::pin(async move { Ok(ingest.handle(event).await) })
         }),
     );
     Ok(out)

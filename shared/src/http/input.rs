@@ -64,6 +64,12 @@ impl Fields {
         Self::nested("", body).map_err(|e| ApiError::invalid(vec![e]))
     }
 
+    /// Reads a nested value that is not a named field (an array's element) at `base`, the JSON pointer of
+    /// where it sits, so its errors point inside the body; hand it back with [`Fields::absorb`].
+    pub fn at(base: &str, value: Value) -> Result<Self, FieldError> {
+        Self::nested(base, value)
+    }
+
     fn nested(base: &str, value: Value) -> Result<Self, FieldError> {
         match value {
             Value::Object(object) => {

@@ -112,11 +112,28 @@ pub struct Query {
     /// narrow an index query that is already selective, never in place of a key.
     pub filters: Vec<Filter>,
     pub newest_first: bool,
+    /// Read strongly consistent (table queries only; GSIs are always eventually consistent): for a check
+    /// that must see every write committed before it, such as "is anything still using this".
+    pub consistent: bool,
 }
 
 impl Query {
     pub fn partition(partition: String) -> Self {
-        Self { index: None, partition, sort_prefix: None, sort_between: None, filters: Vec::new(), newest_first: false }
+        Self {
+            index: None,
+            partition,
+            sort_prefix: None,
+            sort_between: None,
+            filters: Vec::new(),
+            newest_first: false,
+            consistent: false,
+        }
+    }
+
+    /// Reads strongly consistent (see the `consistent` field).
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
     }
 
     pub fn on(mut self, index: Index) -> Self {
@@ -368,6 +385,7 @@ impl Store {
             .expression_attribute_names("#pk", pk_name)
             .expression_attribute_values(":pk", AttributeValue::S(query.partition.clone()))
             .scan_index_forward(!query.newest_first)
+            .consistent_read(query.consistent && query.index.is_none())
             .set_limit(limit.map(|l| l as i32))
             .set_exclusive_start_key(start);
         request = match query.sort_condition()? {

@@ -131,6 +131,21 @@ impl Write {
         }
     }
 
+    /// Requires an item to exist, writing nothing; `if_equals` narrows it to an attribute's value. Only
+    /// inside a [`Tx`]: it makes a write depend on another item (a referenced asset still ready, a tag not
+    /// being deleted) without rewriting that item.
+    pub fn check(key: Key, label: &'static str) -> Self {
+        Self {
+            op: Op::Check(key),
+            condition: Some(Condition {
+                expression: "attribute_exists(pk)".into(),
+                names: HashMap::new(),
+                values: HashMap::new(),
+                label,
+            }),
+        }
+    }
+
     /// Deletes an item (a no-op if it is absent, unless a condition is added).
     pub fn delete(key: Key) -> Self {
         Self { op: Op::Delete(key), condition: None }

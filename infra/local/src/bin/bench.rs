@@ -193,6 +193,8 @@ async fn run() -> Result<(), LocalError> {
         ("audit", "GET", "/audit-log", None),
         ("integrations", "GET", "/integrations", None),
         ("workers", "GET", "/workers", None),
+        ("content", "GET", "/contents", None),
+        ("media", "GET", "/media-assets", None),
     ];
     for (binary, method, path, body) in functions {
         let file = root.join("target/release").join(binary);

@@ -1,0 +1,334 @@
+//! Where the content library lives in the table. Content ids, tag ids and collection ids are UUIDv7, so id
+//! order is creation order.
+//!
+//! | item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
+//! |---|---|---|---|---|
+//! | content | `T#<t>#CONTENTS` | `<id>` | `T#<t>#CONTENTS#STATUS#<status>` / `<type>#<id>` | `T#<t>#CONTENTS#TYPE#<type>` / `<id>` |
+//! | content version | `T#<t>#CONTENT#<id>#VERSIONS` | `<versionNumber, 10 digits>` | — | — |
+//! | content in a tag (summary copy) | `T#<t>#TAG#<tagId>#CONTENTS` | `<type>#<contentId>` | — | — |
+//! | tag | `T#<t>#TAGS` | `<id>` | `T#<t>#TAGS#BYNAME` / `<name key>#<id>` | — |
+//! | tag name guard | `T#<t>#TAGNAME#<name key>` | `TAGNAME` | — | — |
+//! | collection (entries in order) | `T#<t>#COLLECTIONS` | `<id>` | — | — |
+//! | media usage (see `nudge::media`) | `T#<t>#MEDIAUSE#<assetId>` | `<contentId>` | — | — |
+//!
+//! | access pattern | operation | key condition | index |
+//! |---|---|---|---|
+//! | content by id | GetItem | `pk = T#<t>#CONTENTS`, `sk = <id>` | table |
+//! | all content, oldest first | Query | `pk = T#<t>#CONTENTS` | table |
+//! | by status (by type, then oldest first) | Query | `gsi1pk = …#STATUS#<status>` | gsi1 |
+//! | by status and type | Query | `gsi1pk = …#STATUS#<status>`, `begins_with(gsi1sk, "<type>#")` | gsi1 |
+//! | by type | Query | `gsi2pk = T#<t>#CONTENTS#TYPE#<type>` | gsi2 |
+//! | by tag (and type) | Query | `pk = T#<t>#TAG#<tag>#CONTENTS` (`begins_with(sk, "<type>#")`) | table |
+//! | by tag and status | the tag query, filtered on `status` | table |
+//! | versions, newest first | Query | `pk = T#<t>#CONTENT#<id>#VERSIONS` | table |
+//! | one version | GetItem | `pk = …#VERSIONS`, `sk = <n>` | table |
+//! | tags by name | Query | `gsi1pk = T#<t>#TAGS#BYNAME` | gsi1 |
+//! | is a tag used | Query, limit 1 | `pk = T#<t>#TAG#<tag>#CONTENTS` | table |
+//! | collections, oldest first | Query | `pk = T#<t>#COLLECTIONS` | table |
+//!
+//! Every content change is one transaction: the item (conditioned on the version read), its new version,
+//! the summary copies under each of its tags (added tags checked to exist and not be on their way out), and
+//! its media usage (the asset checked to be ready). A tag's copies let one Query answer a tag filter.
+
+use crate::input::{Filter, tag_name_key};
+use crate::model::{Collection, Content, ContentSummary, ContentVersion, Tag};
+use nudge::TenantId;
+use nudge::http::{ApiError, Page};
+use nudge::keys::{Key, tenant_partition};
+use nudge::media;
+use nudge::store::{Index, Put, Query, Store, StoreError, Tx, Write};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const CONTENT_EXISTS: &str = "content";
+pub const TAG_USABLE: &str = "tag";
+pub const TAG_NAME_TAKEN: &str = "tag name";
+const TAG_ACTIVE: &str = "active";
+const TAG_DELETING: &str = "deleting";
+
+fn contents(tenant: &TenantId) -> String {
+    tenant_partition(tenant, "CONTENTS")
+}
+
+fn status_partition(tenant: &TenantId, status: &str) -> String {
+    tenant_partition(tenant, &format!("CONTENTS#STATUS#{status}"))
+}
+
+fn type_partition(tenant: &TenantId, kind: &str) -> String {
+    tenant_partition(tenant, &format!("CONTENTS#TYPE#{kind}"))
+}
+
+pub fn content_key(tenant: &TenantId, id: Uuid) -> Key {
+    Key::tenant(tenant, "CONTENTS", id.to_string())
+}
+
+fn versions(tenant: &TenantId, id: Uuid) -> String {
+    tenant_partition(tenant, &format!("CONTENT#{id}#VERSIONS"))
+}
+
+fn version_key(tenant: &TenantId, id: Uuid, n: u64) -> Key {
+    Key { pk: versions(tenant, id), sk: format!("{n:010}") }
+}
+
+fn tagged(tenant: &TenantId, tag: Uuid) -> String {
+    tenant_partition(tenant, &format!("TAG#{tag}#CONTENTS"))
+}
+
+fn tagged_key(tenant: &TenantId, tag: Uuid, content: &Content) -> Key {
+    Key { pk: tagged(tenant, tag), sk: format!("{}#{}", content.kind.as_str(), content.id) }
+}
+
+fn tag_key(tenant: &TenantId, id: Uuid) -> Key {
+    Key::tenant(tenant, "TAGS", id.to_string())
+}
+
+fn tag_name_guard(tenant: &TenantId, name: &str) -> Key {
+    Key::tenant(tenant, &format!("TAGNAME#{}", tag_name_key(name)), "TAGNAME")
+}
+
+fn collection_key(tenant: &TenantId, id: Uuid) -> Key {
+    Key::tenant(tenant, "COLLECTIONS", id.to_string())
+}
+
+/// A version as stored: the snapshot inline, or (when large) the object key it was written to.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredVersion {
+    #[serde(flatten)]
+    pub version: ContentVersion,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_object: Option<String>,
+}
+
+fn content_put(tenant: &TenantId, item: &Content) -> Result<Put, StoreError> {
+    let (kind, id) = (item.kind.as_str(), item.id);
+    Ok(Put::new(&content_key(tenant, id), "Content", item)?
+        .index(Index::Gsi1, status_partition(tenant, item.status.as_str()), format!("{kind}#{id}"))
+        .index(Index::Gsi2, type_partition(tenant, kind), id.to_string()))
+}
+
+/// Stores a content change: `next` over `current` (none: a new item) with its version, atomically.
+pub async fn save(
+    store: &Store,
+    tenant: &TenantId,
+    current: Option<&Content>,
+    next: &Content,
+    version: &StoredVersion,
+) -> Result<(), StoreError> {
+    let put = content_put(tenant, next)?;
+    let mut tx = Tx::new()
+        .with(match current {
+            None => Write::create(put, CONTENT_EXISTS),
+            Some(c) => Write::replace(put, c.version),
+        })
+        .with(Write::create(
+            Put::new(&version_key(tenant, next.id, next.version), "ContentVersion", version)?,
+            "content version",
+        ));
+    let before: &[Uuid] = current.map(|c| c.fields.tag_ids.as_slice()).unwrap_or_default();
+    let summary = next.summary();
+    for tag in &next.fields.tag_ids {
+        tx = tx.with(Write::upsert(Put::new(&tagged_key(tenant, *tag, next), "ContentTag", &summary)?));
+        if !before.contains(tag) {
+            tx = tx.with(Write::check(tag_key(tenant, *tag), TAG_USABLE).if_equals("state", TAG_ACTIVE, TAG_USABLE));
+        }
+    }
+    for tag in before.iter().filter(|t| !next.fields.tag_ids.contains(t)) {
+        tx = tx.with(Write::delete(tagged_key(tenant, *tag, next)));
+    }
+    let old_asset = current.and_then(|c| c.fields.body.media_asset());
+    for write in media::repoint(tenant, next.id, old_asset, next.fields.body.media_asset())? {
+        tx = tx.with(write);
+    }
+    store.transact(tx).await
+}
+
+pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Content>, ApiError> {
+    Ok(store.get(&content_key(tenant, id)).await?)
+}
+
+/// The asset `id` of this tenant as content sees it (none if it does not exist here).
+pub async fn asset(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<media::AssetRef>, ApiError> {
+    Ok(store.get(&media::asset_key(tenant, id)).await?)
+}
+
+pub async fn list(
+    store: &Store,
+    scope: &str,
+    tenant: &TenantId,
+    filter: &Filter,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<ContentSummary>, ApiError> {
+    let kind = filter.kind.map(|k| k.as_str());
+    let status = filter.status.map(|s| s.as_str());
+    let query = match (filter.tag, status, kind) {
+        (Some(tag), status, kind) => {
+            let q = Query { sort_prefix: kind.map(|k| format!("{k}#")), ..Query::partition(tagged(tenant, tag)) };
+            match status {
+                Some(s) => q.filter_eq("status", s),
+                None => q,
+            }
+        }
+        (None, Some(s), kind) => Query {
+            sort_prefix: kind.map(|k| format!("{k}#")),
+            ..Query::partition(status_partition(tenant, s)).on(Index::Gsi1)
+        },
+        (None, None, Some(k)) => Query::partition(type_partition(tenant, k)).on(Index::Gsi2),
+        (None, None, None) => Query::partition(contents(tenant)),
+    };
+    store.page(scope, &query, limit, cursor).await
+}
+
+pub async fn versions_page(
+    store: &Store,
+    scope: &str,
+    tenant: &TenantId,
+    id: Uuid,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<StoredVersion>, ApiError> {
+    store.page(scope, &Query::partition(versions(tenant, id)).newest_first(), limit, cursor).await
+}
+
+pub async fn version(store: &Store, tenant: &TenantId, id: Uuid, n: u64) -> Result<Option<StoredVersion>, ApiError> {
+    Ok(store.get(&version_key(tenant, id, n)).await?)
+}
+
+/// Which of `tags` do not exist here (or are being deleted): for naming them after a failed check.
+pub async fn unusable_tags(store: &Store, tenant: &TenantId, tags: &[Uuid]) -> Result<Vec<Uuid>, ApiError> {
+    let mut out = Vec::new();
+    for tag in tags {
+        let stored: Option<StoredTag> = store.get(&tag_key(tenant, *tag)).await?;
+        if stored.is_none_or(|t| t.state != TAG_ACTIVE) {
+            out.push(*tag);
+        }
+    }
+    Ok(out)
+}
+
+// --- tags ------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StoredTag {
+    #[serde(flatten)]
+    tag: Tag,
+    /// `deleting` while a delete checks that nothing uses the tag: content cannot take it on meanwhile.
+    state: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NameGuard {
+    tag_id: Uuid,
+}
+
+fn tag_put(tenant: &TenantId, tag: &Tag, state: &str) -> Result<Put, StoreError> {
+    let stored = StoredTag { tag: tag.clone(), state: state.to_owned() };
+    Ok(Put::new(&tag_key(tenant, tag.id), "Tag", &stored)?.index(
+        Index::Gsi1,
+        tenant_partition(tenant, "TAGS#BYNAME"),
+        format!("{}#{}", tag_name_key(&tag.fields.name), tag.id),
+    ))
+}
+
+fn name_guard(tenant: &TenantId, tag: &Tag) -> Result<Put, StoreError> {
+    Put::new(&tag_name_guard(tenant, &tag.fields.name), "TagNameGuard", &NameGuard { tag_id: tag.id })
+}
+
+pub async fn create_tag(store: &Store, tenant: &TenantId, tag: &Tag) -> Result<(), StoreError> {
+    let tx = Tx::new()
+        .with(Write::create(tag_put(tenant, tag, TAG_ACTIVE)?, "tag"))
+        .with(Write::create(name_guard(tenant, tag)?, TAG_NAME_TAKEN));
+    store.transact(tx).await
+}
+
+pub async fn get_tag(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Tag>, ApiError> {
+    let stored: Option<StoredTag> = store.get(&tag_key(tenant, id)).await?;
+    Ok(stored.map(|s| s.tag))
+}
+
+/// Renames or recolours a tag, moving its name guard when the name key changes.
+pub async fn replace_tag(store: &Store, tenant: &TenantId, current: &Tag, next: &Tag) -> Result<(), StoreError> {
+    let write = Write::replace(tag_put(tenant, next, TAG_ACTIVE)?, current.version);
+    if tag_name_key(&current.fields.name) == tag_name_key(&next.fields.name) {
+        return store.write(write).await;
+    }
+    let owner = current.id.to_string();
+    let tx = Tx::new()
+        .with(write)
+        .with(Write::delete(tag_name_guard(tenant, &current.fields.name)).if_equals("tagId", &owner, "tag name guard"))
+        .with(Write::create(name_guard(tenant, next)?, TAG_NAME_TAKEN));
+    store.transact(tx).await
+}
+
+pub async fn list_tags(
+    store: &Store,
+    scope: &str,
+    tenant: &TenantId,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<Tag>, ApiError> {
+    let query = Query::partition(tenant_partition(tenant, "TAGS#BYNAME")).on(Index::Gsi1);
+    store.page(scope, &query, limit, cursor).await
+}
+
+/// Deletes an unused tag. First marks it `deleting` (so no content can take it on), then looks for content
+/// that has it: if any, the mark is lifted and the answer is 409; else the tag and its name guard go.
+pub async fn delete_tag(store: &Store, tenant: &TenantId, current: &Tag) -> Result<(), ApiError> {
+    let marked = Tag { version: current.version + 1, ..current.clone() };
+    store.write(Write::replace(tag_put(tenant, &marked, TAG_DELETING)?, current.version)).await?;
+    let used: Page<ContentSummary> =
+        store.page("internal", &Query::partition(tagged(tenant, current.id)).consistent(), 1, None).await?;
+    if !used.items.is_empty() {
+        let back = Tag { version: marked.version + 1, ..current.clone() };
+        store.write(Write::replace(tag_put(tenant, &back, TAG_ACTIVE)?, marked.version)).await?;
+        return Err(ApiError::Conflict("content still has this tag; remove it from that content first".into(), vec![]));
+    }
+    let owner = current.id.to_string();
+    let tx = Tx::new()
+        .with(Write::delete(tag_key(tenant, current.id)).if_version(marked.version))
+        .with(Write::delete(tag_name_guard(tenant, &current.fields.name)).if_equals("tagId", &owner, "tag name guard"));
+    Ok(store.transact(tx).await?)
+}
+
+// --- collections -----------------------------------------------------------------------------------
+
+pub async fn create_collection(store: &Store, tenant: &TenantId, c: &Collection) -> Result<(), ApiError> {
+    Ok(store.write(Write::create(Put::new(&collection_key(tenant, c.id), "Collection", c)?, "collection")).await?)
+}
+
+pub async fn get_collection(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Collection>, ApiError> {
+    Ok(store.get(&collection_key(tenant, id)).await?)
+}
+
+/// Writes `next` over `current`; `added`: content that must exist (here) for the write to happen.
+pub async fn replace_collection(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Collection,
+    next: &Collection,
+    added: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let write = Write::replace(Put::new(&collection_key(tenant, next.id), "Collection", next)?, current.version);
+    match added {
+        None => store.write(write).await,
+        Some(content) => {
+            store.transact(Tx::new().with(write).with(Write::check(content_key(tenant, content), CONTENT_EXISTS))).await
+        }
+    }
+}
+
+pub async fn delete_collection(store: &Store, tenant: &TenantId, current: &Collection) -> Result<(), StoreError> {
+    store.write(Write::delete(collection_key(tenant, current.id)).if_version(current.version)).await
+}
+
+pub async fn list_collections(
+    store: &Store,
+    scope: &str,
+    tenant: &TenantId,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<Collection>, ApiError> {
+    store.page(scope, &Query::partition(tenant_partition(tenant, "COLLECTIONS")), limit, cursor).await
+}

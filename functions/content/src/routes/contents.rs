@@ -1,0 +1,332 @@
+//! `/contents`: create, read, list, edit (a new version each time), move through the workflow, render
+//! templates.
+
+use super::parse_id;
+use crate::input::{self, Filter};
+use crate::model::{Content, ContentSummary, ContentType};
+use crate::repo;
+use crate::sms::{self, Segments};
+use crate::snapshots::Snapshots;
+use crate::template::{self, RenderError};
+use crate::workflow::{self, CONTENT_READ, CONTENT_WRITE, ContentStatus, WorkflowError};
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use http::StatusCode;
+use nudge::auth::Principal;
+use nudge::http::problem::Problem;
+use nudge::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge::media::ASSET_READY;
+use nudge::store::{Attempt, StoreError, optimistic};
+use nudge::{Ctx, TenantId};
+use serde::Serialize;
+use std::sync::Arc;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub type SnapshotsExt = Extension<Arc<Snapshots>>;
+
+/// A page of content summaries (bodies are read one item at a time).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentPage {
+    pub items: Vec<ContentSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// A rendered template.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Rendered {
+    pub text: String,
+    /// SMS templates: how the rendered text goes out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_segments: Option<Segments>,
+}
+
+pub(crate) fn workflow_error(err: WorkflowError) -> ApiError {
+    match err {
+        WorkflowError::Forbidden(_) => ApiError::Forbidden(err.to_string()),
+        WorkflowError::NotAllowed(..) | WorkflowError::Archived => ApiError::Conflict(err.to_string(), vec![]),
+    }
+}
+
+fn asset_pointer(kind: ContentType) -> String {
+    format!("/{}/mediaAssetId", kind.as_str())
+}
+
+/// Checks that the media asset a body references (if it changed) is this tenant's, of the right type and
+/// ready: another tenant's asset reads as missing.
+async fn check_asset(
+    ctx: &Ctx,
+    tenant: &TenantId,
+    kind: ContentType,
+    asset: Option<Uuid>,
+    before: Option<Uuid>,
+) -> ApiResult<()> {
+    let (Some(asset), Some(wanted)) = (asset, kind.media()) else { return Ok(()) };
+    if before == Some(asset) {
+        return Ok(());
+    }
+    let problem = match repo::asset(&ctx.store, tenant, asset).await? {
+        None => Some("is not a media asset of this organization".to_owned()),
+        Some(found) => found.unusable_for(wanted),
+    };
+    match problem {
+        Some(message) => Err(ApiError::field(asset_pointer(kind), message)),
+        None => Ok(()),
+    }
+}
+
+/// One content change: the item read (none for a new one), what it becomes, and the version's note.
+pub(crate) struct Change<'a> {
+    pub current: Option<&'a Content>,
+    pub next: Content,
+    pub note: Option<String>,
+    pub actor: Uuid,
+}
+
+/// Stores a change with its version. A tag or asset that went away since it was checked names its field
+/// (400); a moved version is another attempt when `retry`.
+pub(crate) async fn commit(
+    ctx: &Ctx,
+    snapshots: &Snapshots,
+    tenant: &TenantId,
+    change: Change<'_>,
+    retry: bool,
+) -> ApiResult<Attempt<Content>> {
+    let Change { current, next, note, actor } = change;
+    let version = snapshots.version(tenant, &next, note, actor).await?;
+    let written = repo::save(&ctx.store, tenant, current, &next, &version).await;
+    match written {
+        Err(StoreError::Condition(repo::TAG_USABLE)) => {
+            let unusable = repo::unusable_tags(&ctx.store, tenant, &next.fields.tag_ids).await?;
+            let errors = next
+                .fields
+                .tag_ids
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| unusable.contains(t))
+                .map(|(i, _)| FieldError::body(format!("/tagIds/{i}"), "is not a tag of this organization"))
+                .collect();
+            Err(ApiError::invalid(errors))
+        }
+        Err(StoreError::Condition(ASSET_READY)) => {
+            Err(ApiError::field(asset_pointer(next.kind), "is no longer a ready media asset of this organization"))
+        }
+        other => Ok(optimistic::settle(other, next, retry)?),
+    }
+}
+
+#[utoipa::path(post, path = "/contents", tag = "content",
+    request_body(content = Object, description = "`type`, `title`, optional `description`, `mediaUrl`, `licenseType`, `tagIds`, `changeNote`, and the body under the key named by the type, e.g. `\"quiz\": {…}` (see the Content schema)"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses(
+        (status = 201, description = "Created as a draft, version 1", body = Content, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Invalid fields, including a media asset that is missing, of another type or not ready, and unknown tags", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(snapshots): SnapshotsExt,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_WRITE)?;
+    let new = input::create(body)?;
+    check_asset(&ctx, &tenant, new.kind, new.fields.body.media_asset(), None).await?;
+    let now = Utc::now();
+    let item = Content {
+        id: Uuid::now_v7(),
+        kind: new.kind,
+        fields: new.fields,
+        status: ContentStatus::Draft,
+        version: 1,
+        published_version: None,
+        published_at: None,
+        created_by_id: Some(principal.user_id),
+        updated_by_id: Some(principal.user_id),
+        created_at: now,
+        updated_at: now,
+    };
+    let note = new.change_note.or_else(|| Some("Created".into()));
+    let Attempt::Done(item) =
+        commit(&ctx, &snapshots, &tenant, Change { current: None, next: item, note, actor: principal.user_id }, false)
+            .await?
+    else {
+        return Err(ApiError::internal("a new content item conflicted with itself"));
+    };
+    tracing::info!(content_id = %item.id, content_type = item.kind.as_str(), "content created");
+    Ok(created(&item, item.version, &format!("/contents/{}", item.id)))
+}
+
+#[utoipa::path(get, path = "/contents", tag = "content",
+    params(
+        ("limit" = Option<u32>, Query, description = "1–100, default 25"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+        ("type" = Option<String>, Query, description = "text, image, video, audio, document, quiz, reflection or template"),
+        ("status" = Option<String>, Query, description = "draft, review, approved, published or archived"),
+        ("tag" = Option<Uuid>, Query, description = "Only content with this tag"),
+    ),
+    responses(
+        (status = 200, description = "Summaries (no bodies), oldest first; by status: by type, then oldest first", body = ContentPage),
+        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let query = ListQuery::parse(uri.query(), &["type", "status", "tag"])?;
+    let filter: Filter = input::filter(query.filter("type"), query.filter("status"), query.filter("tag"))?;
+    let page =
+        repo::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
+    Ok(Json(ContentPage { items: page.items, next_cursor: page.next_cursor }).into_response())
+}
+
+#[utoipa::path(get, path = "/contents/{id}", tag = "content",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The content item with its body", body = Content, headers(("ETag" = String))),
+        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let item = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(tagged(StatusCode::OK, &item, item.version))
+}
+
+#[utoipa::path(patch, path = "/contents/{id}", tag = "content",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+        description = "JSON Merge Patch (RFC 7396) over the writable fields as read (the type cannot change), plus an optional `changeNote` for the version it makes"),
+    responses(
+        (status = 200, description = "Updated: a new version, and a draft again (a published version stays live until the new draft is published)", body = Content, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Archived content is reopened before it is edited", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(snapshots): SnapshotsExt,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(mut patch): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_WRITE)?;
+    let id = parse_id(&id)?;
+    if !patch.is_object() {
+        return Err(ApiError::field("", "a merge patch must be a JSON object"));
+    }
+    let note = input::take_note(&mut patch)?;
+    let item = optimistic::retry(|| async {
+        let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if_match.check(current.version)?;
+        let mut doc = current.writable().map_err(ApiError::internal)?;
+        merge_patch::apply(&mut doc, &patch)?;
+        let fields = input::fields(doc, current.kind)?;
+        if fields == current.fields {
+            return Ok(Attempt::Done(current));
+        }
+        let status = workflow::after_edit(current.status).map_err(workflow_error)?;
+        let before = current.fields.body.media_asset();
+        check_asset(&ctx, &tenant, current.kind, fields.body.media_asset(), before).await?;
+        let next = current.revised(fields, status, principal.user_id, Utc::now());
+        let change = Change { current: Some(&current), next, note: note.clone(), actor: principal.user_id };
+        commit(&ctx, &snapshots, &tenant, change, if_match.0.is_none()).await
+    })
+    .await?;
+    Ok(tagged(StatusCode::OK, &item, item.version))
+}
+
+#[utoipa::path(post, path = "/contents/{id}/status", tag = "content",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being moved")),
+    request_body(content = Object, description = "`{\"status\": \"review\", \"changeNote\": \"…\"}`: draft → review (content:write), review → approved (content:approve) or back to draft, approved → published (content:publish), published → archived (content:publish), archived → draft (content:write)"),
+    responses(
+        (status = 200, description = "Moved: a new version", body = Content, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing the step's permission", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No such step from the current status", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn transition(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(snapshots): SnapshotsExt,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let id = parse_id(&id)?;
+    let (to, note) = input::transition(body)?;
+    let item = optimistic::retry(|| async {
+        let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if_match.check(current.version)?;
+        let live = current.published_version.is_some();
+        workflow::transition(current.status, to, live, |p| principal.has(p)).map_err(workflow_error)?;
+        let now = Utc::now();
+        let mut next = current.revised(current.fields.clone(), to, principal.user_id, now);
+        match to {
+            ContentStatus::Published => {
+                next.published_version = Some(next.version);
+                next.published_at = Some(now);
+            }
+            ContentStatus::Archived => {
+                next.published_version = None;
+                next.published_at = None;
+            }
+            _ => {}
+        }
+        let note = note.clone().or_else(|| Some(format!("{} → {}", current.status.as_str(), to.as_str())));
+        let change = Change { current: Some(&current), next, note, actor: principal.user_id };
+        commit(&ctx, &snapshots, &tenant, change, if_match.0.is_none()).await
+    })
+    .await?;
+    tracing::info!(content_id = %id, status = to.as_str(), "content moved");
+    Ok(tagged(StatusCode::OK, &item, item.version))
+}
+
+#[utoipa::path(post, path = "/contents/{id}/render", tag = "content",
+    params(("id" = Uuid, Path)),
+    request_body(content = Object, description = "`{\"variables\": {\"name\": \"Ana\"}}`"),
+    responses(
+        (status = 200, description = "The template filled in", body = Rendered),
+        (status = 400, description = "A variable the template uses is missing or blank (named at /variables/<name>), or the content is not a template", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn render(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let item = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let values = input::render(body)?;
+    let crate::model::Body::Template(t) = &item.fields.body else {
+        return Err(ApiError::field("", "only template content renders"));
+    };
+    let text = template::render(&t.template_text, &values).map_err(|e| match e {
+        RenderError::Missing(names) => ApiError::invalid(
+            names
+                .into_iter()
+                .map(|n| FieldError::body(format!("/variables/{n}"), "is used by the template and must not be blank"))
+                .collect(),
+        ),
+        RenderError::Template(e) => ApiError::internal(format!("a stored template does not parse: {e}")),
+    })?;
+    let sms_segments = (t.channel == crate::model::Channel::Sms).then(|| sms::count(&text));
+    Ok(Json(Rendered { text, sms_segments }).into_response())
+}

@@ -1,0 +1,140 @@
+//! `/tags`: names unique per organization (case-insensitively), a display colour; many per content item.
+
+use super::parse_id;
+use crate::input;
+use crate::model::{Tag, TagFields};
+use crate::repo;
+use crate::workflow::{CONTENT_READ, CONTENT_WRITE};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use http::StatusCode;
+use nudge::Ctx;
+use nudge::auth::Principal;
+use nudge::http::problem::Problem;
+use nudge::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge::store::{Attempt, StoreError, optimistic};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TagPage {
+    pub items: Vec<Tag>,
+    pub next_cursor: Option<String>,
+}
+
+fn name_taken(err: StoreError) -> ApiError {
+    match err {
+        StoreError::Condition(repo::TAG_NAME_TAKEN) => ApiError::Conflict(
+            "another tag already has this name".into(),
+            vec![FieldError::body("/name", "is already taken")],
+        ),
+        other => other.into(),
+    }
+}
+
+#[utoipa::path(post, path = "/tags", tag = "content", request_body = TagFields,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses(
+        (status = 201, description = "Created", body = Tag, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The name is taken", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_WRITE)?;
+    let fields = input::tag(body)?;
+    let now = Utc::now();
+    let tag = Tag { id: uuid::Uuid::now_v7(), fields, version: 1, created_at: now, updated_at: now };
+    repo::create_tag(&ctx.store, &tenant, &tag).await.map_err(name_taken)?;
+    Ok(created(&tag, tag.version, &format!("/tags/{}", tag.id)))
+}
+
+#[utoipa::path(get, path = "/tags", tag = "content",
+    params(("limit" = Option<u32>, Query, description = "1–100, default 25"),
+           ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
+    responses(
+        (status = 200, description = "Tags by name", body = TagPage),
+        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let page = repo::list_tags(&ctx.store, &principal.scope(), &tenant, query.limit, query.cursor.as_deref()).await?;
+    Ok(Json(TagPage { items: page.items, next_cursor: page.next_cursor }).into_response())
+}
+
+#[utoipa::path(get, path = "/tags/{id}", tag = "content", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The tag", body = Tag, headers(("ETag" = String))),
+        (status = 404, description = "No such tag (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let tag = repo::get_tag(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(tagged(StatusCode::OK, &tag, tag.version))
+}
+
+#[utoipa::path(patch, path = "/tags/{id}", tag = "content",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `name` and `color`"),
+    responses(
+        (status = 200, description = "Updated", body = Tag, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tag (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The name is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_WRITE)?;
+    let id = parse_id(&id)?;
+    let tag = optimistic::retry(|| async {
+        let current = repo::get_tag(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if_match.check(current.version)?;
+        let mut doc = serde_json::to_value(&current.fields).map_err(ApiError::internal)?;
+        merge_patch::apply(&mut doc, &patch)?;
+        let fields = input::tag(doc)?;
+        if fields == current.fields {
+            return Ok(Attempt::Done(current));
+        }
+        let next = Tag { fields, version: current.version + 1, updated_at: Utc::now(), ..current.clone() };
+        let written = repo::replace_tag(&ctx.store, &tenant, &current, &next).await;
+        optimistic::settle(written, next, if_match.0.is_none()).map_err(name_taken)
+    })
+    .await?;
+    Ok(tagged(StatusCode::OK, &tag, tag.version))
+}
+
+#[utoipa::path(delete, path = "/tags/{id}", tag = "content",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such tag (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Content still has the tag", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<StatusCode> {
+    let tenant = principal.require(CONTENT_WRITE)?;
+    let current = repo::get_tag(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    if_match.check(current.version)?;
+    repo::delete_tag(&ctx.store, &tenant, &current).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,130 @@
+//! `/contents/{id}/versions`: every change's version, one version with its full snapshot, and restoring one.
+
+use super::contents::{Change, SnapshotsExt, commit, workflow_error};
+use super::parse_id;
+use crate::input;
+use crate::model::ContentVersion;
+use crate::repo;
+use crate::workflow::{self, CONTENT_READ, CONTENT_WRITE};
+use axum::Json;
+use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use http::StatusCode;
+use nudge::Ctx;
+use nudge::auth::Principal;
+use nudge::http::problem::Problem;
+use nudge::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
+use nudge::store::optimistic;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A page of versions, newest first, without their snapshots.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionPage {
+    pub items: Vec<ContentVersion>,
+    pub next_cursor: Option<String>,
+}
+
+fn number(n: &str) -> ApiResult<u64> {
+    n.parse::<u64>().ok().filter(|n| *n >= 1).ok_or(ApiError::NotFound)
+}
+
+#[utoipa::path(get, path = "/contents/{id}/versions", tag = "content",
+    params(("id" = Uuid, Path), ("limit" = Option<u32>, Query, description = "1–100, default 25"),
+           ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
+    responses(
+        (status = 200, description = "Versions, newest first, without snapshots", body = VersionPage),
+        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    uri: http::Uri,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let id = parse_id(&id)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let page =
+        repo::versions_page(&ctx.store, &principal.scope(), &tenant, id, query.limit, query.cursor.as_deref()).await?;
+    // Every content item has version 1, so an empty first page means there is no such item here.
+    if page.items.is_empty() && query.cursor.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let items = page.items.into_iter().map(|v| ContentVersion { snapshot: None, ..v.version }).collect();
+    Ok(Json(VersionPage { items, next_cursor: page.next_cursor }).into_response())
+}
+
+#[utoipa::path(get, path = "/contents/{id}/versions/{number}", tag = "content",
+    params(("id" = Uuid, Path), ("number" = u64, Path)),
+    responses(
+        (status = 200, description = "The version with its full snapshot", body = ContentVersion),
+        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_one(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(snapshots): SnapshotsExt,
+    Path((id, n)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let stored = repo::version(&ctx.store, &tenant, parse_id(&id)?, number(&n)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(snapshots.open(&tenant, stored).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/contents/{id}/versions/{number}/restore", tag = "content",
+    params(("id" = Uuid, Path), ("number" = u64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the content version being replaced")),
+    request_body(content = Option<Object>, description = "Optional `{\"changeNote\": \"…\"}`"),
+    responses(
+        (status = 200, description = "The content with the version's fields as a new draft version", body = crate::model::Content, headers(("ETag" = String))),
+        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such content or version (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Archived, or the version names tags or media that are gone (named in errors)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn restore(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(snapshots): SnapshotsExt,
+    Path((id, n)): Path<(String, String)>,
+    if_match: IfMatch,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let tenant = principal.require(CONTENT_WRITE)?;
+    let (id, n) = (parse_id(&id)?, number(&n)?);
+    let body = if body.is_empty() { None } else { Some(parse_json(&body)?) };
+    let note = input::restore(body)?;
+    let item = optimistic::retry(|| async {
+        let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if_match.check(current.version)?;
+        let stored = repo::version(&ctx.store, &tenant, id, n).await?.ok_or(ApiError::NotFound)?;
+        let snapshot = snapshots
+            .open(&tenant, stored)
+            .await?
+            .snapshot
+            .ok_or_else(|| ApiError::internal("a version without a snapshot"))?;
+        let status = workflow::after_edit(current.status).map_err(workflow_error)?;
+        let next = current.revised(snapshot.fields, status, principal.user_id, Utc::now());
+        let note = Some(match &note {
+            Some(text) => format!("Restored version {n}: {text}"),
+            None => format!("Restored version {n}"),
+        });
+        let change = Change { current: Some(&current), next, note, actor: principal.user_id };
+        // What the version names that is gone is a conflict with the present, not a bad request.
+        commit(&ctx, &snapshots, &tenant, change, if_match.0.is_none()).await.map_err(|e| match e {
+            ApiError::Invalid(errors) => {
+                ApiError::Conflict(format!("version {n} names tags or media that are no longer usable"), errors)
+            }
+            other => other,
+        })
+    })
+    .await?;
+    Ok(tagged(StatusCode::OK, &item, item.version))
+}

@@ -1,0 +1,166 @@
+//! The upload consumer: S3 announces an asset's original (`tenants/<t>/media/<id>/original`) through the
+//! upload queue; the tenant is the key's, and the asset is looked up under that tenant only. The file's
+//! real size and format (magic bytes, not the name or the declared type) are checked, an image's
+//! dimensions read and a thumbnail made, and the asset marked `ready`, or `failed` with the reason and its
+//! file deleted. Redelivered events change nothing twice: only a `processing` asset is verified (or a ready
+//! one whose file was overwritten since, by its ETag), and every write is conditioned on the version read.
+
+use crate::inspect;
+use crate::model::{MediaAsset, Metadata, asset_of, original_key};
+use crate::repo;
+use crate::sniff::{self, HEAD_BYTES};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use nudge::TenantId;
+use nudge::media::{MediaStatus, MediaType};
+use nudge::objects::{Head, ObjectCreated, ObjectKey, Objects, object_created};
+use nudge::store::Store;
+use std::future::Future;
+use std::pin::Pin;
+
+#[derive(Clone, Debug)]
+pub struct Ingest {
+    pub store: Store,
+    pub objects: Objects,
+}
+
+/// What verification decided.
+enum Verdict {
+    Ready { metadata: Metadata, thumbnail: Option<Vec<u8>> },
+    Failed(String),
+}
+
+impl Ingest {
+    pub fn new(store: Store, objects: Objects) -> Self {
+        Self { store, objects }
+    }
+
+    /// One SQS batch; only the messages that failed are reported for redelivery.
+    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        nudge::queue::each_record(event, |message| self.message(message)).await
+    }
+
+    /// [`Ingest::handle`] with its future's type erased: the S3 and DynamoDB futures nest deeper than the
+    /// compiler's layout limit inside the runtime's own.
+    pub fn boxed(&self, event: SqsEvent) -> Pin<Box<dyn Future<Output = SqsBatchResponse> + Send + '_>> {
+        Box::pin(self.handle(event))
+    }
+
+    async fn message(&self, message: SqsMessage) -> Result<(), String> {
+        let created = object_created(message.body.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
+        for object in created {
+            self.object(&object).await?;
+        }
+        Ok(())
+    }
+
+    async fn object(&self, object: &ObjectCreated) -> Result<(), String> {
+        let Some((tenant, asset_id)) = ObjectKey::parse(&object.key).and_then(|(t, rest)| Some((t, asset_of(&rest)?)))
+        else {
+            tracing::warn!(key = %object.key, "an upload event for a key that names no media asset; ignored");
+            return Ok(());
+        };
+        let key = original_key(&tenant, asset_id);
+        let asset = repo::get(&self.store, &tenant, asset_id).await.map_err(|e| e.to_string())?;
+        let head = self.objects.head(&key).await.map_err(|e| e.to_string())?;
+        let (asset, head) = match (asset, head) {
+            (Some(asset), Some(head)) => (asset, head),
+            // No record under this tenant: an orphan (the asset was deleted while its upload ran).
+            (None, Some(_)) => return self.objects.delete(&key).await.map_err(|e| e.to_string()),
+            // No object: a late duplicate of an event already handled.
+            (_, None) => return Ok(()),
+        };
+        let overwritten = asset.status == MediaStatus::Ready && head.etag.is_some() && head.etag != asset.etag;
+        match asset.status {
+            MediaStatus::Processing => {}
+            MediaStatus::Ready if overwritten => {}
+            // A second upload to a refused asset's URL is refused too.
+            MediaStatus::Failed => return self.objects.delete(&key).await.map_err(|e| e.to_string()),
+            _ => return Ok(()),
+        }
+        let verdict = self.verify(&tenant, &asset, &head).await?;
+        self.settle(&tenant, &asset, &head, verdict).await
+    }
+
+    async fn verify(&self, tenant: &TenantId, asset: &MediaAsset, head: &Head) -> Result<Verdict, String> {
+        if head.size == 0 {
+            return Ok(Verdict::Failed("the uploaded file is empty".into()));
+        }
+        if head.size != asset.file_size || head.size > sniff::max_size(asset.kind) {
+            return Ok(Verdict::Failed(format!(
+                "the uploaded file is {} bytes; {} were declared",
+                head.size, asset.file_size
+            )));
+        }
+        let key = asset.original(tenant);
+        // An image is read whole (at most 20 MB) for its dimensions and thumbnail; other files only for
+        // their signature.
+        let bytes = if asset.kind == MediaType::Image {
+            self.objects.get(&key).await
+        } else {
+            self.objects.get_range(&key, 0, HEAD_BYTES).await
+        }
+        .map_err(|e| e.to_string())?;
+        let format = match sniff::verify(&asset.mime_type, &bytes) {
+            Ok(format) => format,
+            Err(reason) => return Ok(Verdict::Failed(reason)),
+        };
+        let mut metadata = Metadata { format: format.name().to_owned(), width: None, height: None };
+        if asset.kind != MediaType::Image {
+            return Ok(Verdict::Ready { metadata, thumbnail: None });
+        }
+        // Decoding is CPU work: off the async workers.
+        let inspected = tokio::task::spawn_blocking(move || {
+            let size = inspect::dimensions(&bytes)?;
+            Ok::<_, inspect::InspectError>((size, inspect::thumbnail(&bytes, size)?))
+        })
+        .await
+        .map_err(|e| format!("image inspection stopped: {e}"))?;
+        Ok(match inspected {
+            Ok(((width, height), thumbnail)) => {
+                metadata.width = Some(width);
+                metadata.height = Some(height);
+                Verdict::Ready { metadata, thumbnail }
+            }
+            Err(e) => Verdict::Failed(e.to_string()),
+        })
+    }
+
+    /// Writes the outcome. A version conflict means another delivery (or a delete) got there first: done.
+    async fn settle(&self, tenant: &TenantId, asset: &MediaAsset, head: &Head, verdict: Verdict) -> Result<(), String> {
+        let next = match verdict {
+            Verdict::Ready { metadata, thumbnail } => {
+                if let Some(png) = &thumbnail {
+                    self.objects
+                        .put(&asset.thumbnail(tenant), png.clone(), "image/png")
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                asset.revised(|a| {
+                    a.status = MediaStatus::Ready;
+                    a.file_size = head.size;
+                    a.metadata = Some(metadata);
+                    a.has_thumbnail = thumbnail.is_some();
+                    a.etag = head.etag.clone();
+                    a.failure_reason = None;
+                })
+            }
+            Verdict::Failed(reason) => {
+                self.objects.delete(&asset.original(tenant)).await.map_err(|e| e.to_string())?;
+                self.objects.delete(&asset.thumbnail(tenant)).await.map_err(|e| e.to_string())?;
+                asset.revised(|a| {
+                    a.status = MediaStatus::Failed;
+                    a.has_thumbnail = false;
+                    a.failure_reason = Some(reason);
+                })
+            }
+        };
+        match repo::replace(&self.store, tenant, asset, &next).await {
+            Ok(()) => {
+                tracing::info!(asset_id = %asset.id, status = next.status.as_str(), reason = next.failure_reason.as_deref().unwrap_or(""), "media asset ingested");
+                Ok(())
+            }
+            Err(e) if e.is_version_conflict() => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! The media function: assets in the media bucket. `POST /media-assets` declares an upload and answers a
+//! presigned PUT limited to its type and size; the ingest consumer ([`ingest`], binary `media-ingest`)
+//! verifies what arrived; reads answer short-lived presigned downloads; a delete waits until no content
+//! uses the asset.
+
+pub mod ingest;
+pub mod input;
+pub mod inspect;
+pub mod model;
+pub mod removal;
+pub mod repo;
+pub mod routes;
+pub mod sniff;
+
+use axum::{Extension, Router};
+use nudge::Ctx;
+use nudge::objects::Objects;
+use std::sync::Arc;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
+    components(schemas(model::MediaAsset, model::MediaView, model::Created, model::Metadata, model::Provider,
+                       nudge::media::MediaType, nudge::media::MediaStatus, nudge::objects::Presigned,
+                       routes::MediaPage, nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+    tags((name = "media", description = "Media assets: direct uploads verified by content, presigned downloads"))
+)]
+pub struct ApiDoc;
+
+/// The function's routes behind the shared layers; `objects` is the media bucket.
+pub fn router(ctx: Ctx, objects: Objects) -> Router {
+    nudge::app::protected(routes::routes().layer(Extension(Arc::new(objects))), ctx)
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permissions_are_in_the_catalogue() {
+        let catalogue = nudge::auth::permissions::CATALOGUE;
+        assert!(catalogue.contains(&super::routes::MEDIA_READ) && catalogue.contains(&super::routes::MEDIA_WRITE));
+    }
+}
