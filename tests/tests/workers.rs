@@ -304,6 +304,8 @@ async fn another_tenants_worker_is_not_found_and_permissions_hold() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(s.get(&format!("{path}/supervisees"), &admin_b).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("{path}/supervisors"), &admin_b).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.post(&format!("{path}/reactivate"), &admin_b, &json!({})).await.status, StatusCode::NOT_FOUND);
     assert_eq!(s.get("/workers/not-a-uuid", &admin_a).await.status, StatusCode::NOT_FOUND);
     let viewer = s.tenant(a, SystemRole::Viewer);
     assert_eq!(s.get(&path, &viewer).await.status, StatusCode::OK);

@@ -13,6 +13,7 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge::auth::Principal;
 use nudge::crypto::DataKey;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::store::{Attempt, optimistic};
@@ -47,11 +48,6 @@ pub struct IntegrationPage {
 fn respond(status: StatusCode, item: &Integration) -> Response {
     let view = item.view();
     tagged(status, &view, view.version())
-}
-
-/// An id that is not a UUID names nothing: 404, like another tenant's id.
-fn parse_id(id: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
 }
 
 #[utoipa::path(post, path = "/integrations", tag = "integrations",
@@ -113,7 +109,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(INTEGRATIONS_READ)?;
-    let item = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let item = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     Ok(respond(StatusCode::OK, &item))
 }
 
@@ -165,7 +161,7 @@ pub async fn patch_by_id(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(INTEGRATIONS_WRITE)?;
-    let item = update(&ctx, &key, &tenant, parse_id(&id)?, if_match, &patch).await?;
+    let item = update(&ctx, &key, &tenant, path_id(&id)?, if_match, &patch).await?;
     Ok(respond(StatusCode::OK, &item))
 }
 
@@ -185,7 +181,7 @@ pub async fn delete_by_id(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(INTEGRATIONS_WRITE)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     match if_match.0 {
         // Without a precondition one conditional delete does it.
         None => repo::delete(&ctx.store, &tenant, id).await?,

@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use http::StatusCode;
 use nudge::auth::Principal;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::media::MediaStatus;
@@ -45,10 +46,6 @@ pub fn routes() -> Router<Ctx> {
 pub struct MediaPage {
     pub items: Vec<MediaAsset>,
     pub next_cursor: Option<String>,
-}
-
-fn parse_id(id: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
 }
 
 #[utoipa::path(post, path = "/media-assets", tag = "media",
@@ -147,7 +144,7 @@ pub async fn get_by_id(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_READ)?;
-    let asset = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let asset = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     let version = asset.version;
     Ok(tagged(StatusCode::OK, &view(&objects, &tenant, asset).await?, version))
 }
@@ -170,7 +167,7 @@ pub async fn patch_by_id(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_WRITE)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let asset = optimistic::retry(|| async {
         let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
         if_match.check(current.version)?;
@@ -208,7 +205,7 @@ pub async fn delete_by_id(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(MEDIA_WRITE)?;
-    let current = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let current = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     if_match.check(current.version)?;
     crate::removal::remove(&ctx.store, &objects, &tenant, current).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -51,8 +51,7 @@ enum Access {
 
 impl Access {
     fn resolve(principal: &Principal, id: &str) -> ApiResult<Self> {
-        // An id that is not a UUID names nothing: 404, like any other unknown id.
-        let id = Uuid::parse_str(id).map_err(|_| ApiError::NotFound)?;
+        let id = nudge::http::path_id(id)?;
         if let Some(admin) = principal.platform_admin() {
             return Ok(Self::Platform(admin.tenant(id)));
         }

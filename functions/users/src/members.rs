@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
 use nudge::auth::Principal;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::identity::membership::{self, Membership, MembershipStatus, ScopedGrant};
@@ -23,10 +24,6 @@ pub const WRITE: &str = "users:write";
 
 fn respond(status: StatusCode, member: Member, version: u64) -> Response {
     tagged(status, &member, version)
-}
-
-fn user_id(id: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
 }
 
 async fn load(ctx: &Ctx, tenant: &TenantId, id: Uuid) -> ApiResult<Membership> {
@@ -104,7 +101,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     security(("bearer" = [])))]
 pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(READ)?;
-    let member = load(&ctx, &tenant, user_id(&id)?).await?;
+    let member = load(&ctx, &tenant, path_id(&id)?).await?;
     let account = user::load(&ctx.store, member.user_id).await?;
     let version = member.version;
     Ok(respond(StatusCode::OK, Member::of(member, account.as_ref()), version))
@@ -160,7 +157,7 @@ pub async fn patch(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WRITE)?;
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let (before, after) = optimistic::retry(|| async {
         let current = load(&ctx, &tenant, id).await?;
         not_self(&principal, id)?;
@@ -220,7 +217,7 @@ pub async fn patch(
     security(("bearer" = [])))]
 pub async fn remove(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     let tenant = principal.require(WRITE)?;
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let current = load(&ctx, &tenant, id).await?;
     not_self(&principal, id)?;
     if let Some(role) = role::resolve(&ctx.store, &tenant, &current.role).await? {

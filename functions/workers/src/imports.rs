@@ -1,7 +1,7 @@
 //! Import jobs over HTTP: declare an import and get a presigned upload for its rows; watch it progress.
 //! The rows are applied by the import consumer when S3 announces the upload.
 
-use crate::routes::{WORKERS_READ, WORKERS_WRITE, parse_id};
+use crate::routes::{WORKERS_READ, WORKERS_WRITE};
 use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,7 +10,7 @@ use chrono::Utc;
 use nudge::Ctx;
 use nudge::auth::Principal;
 use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, created, tagged};
+use nudge::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, created, path_id, tagged};
 use nudge::objects::Objects;
 use nudge::validate;
 use nudge::workers::import::job;
@@ -109,7 +109,7 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
-    let job = job::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let job = job::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     Ok(tagged(http::StatusCode::OK, &job.view(), job.version))
 }
 

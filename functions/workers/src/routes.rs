@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use http::StatusCode;
 use nudge::Ctx;
 use nudge::auth::Principal;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge::workers::hierarchy;
@@ -70,11 +71,6 @@ pub struct SupervisorChain {
 fn respond(status: StatusCode, worker: &Worker) -> Response {
     let view = worker.view();
     tagged(status, &view, view.version())
-}
-
-/// An id that is not a UUID names nothing: 404, like another tenant's id.
-pub fn parse_id(id: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
 }
 
 #[utoipa::path(post, path = "/workers", tag = "workers",
@@ -144,7 +140,7 @@ async fn page(
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
-    let worker = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let worker = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     Ok(respond(StatusCode::OK, &worker))
 }
 
@@ -156,7 +152,7 @@ async fn change(
     if_match: IfMatch,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_WRITE)?;
-    let id = parse_id(id)?;
+    let id = path_id(id)?;
     match service::update(&ctx.store, &tenant, id, patch, if_match.0, None).await? {
         Updated::Changed(w) => {
             tracing::info!(worker_id = %w.id, version = w.version, "worker updated");
@@ -246,7 +242,7 @@ pub async fn delete_by_id(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(WORKERS_WRITE)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     service::delete(&ctx.store, &tenant, id, if_match.0).await?;
     tracing::info!(worker_id = %id, "worker deleted");
     Ok(StatusCode::NO_CONTENT)
@@ -266,7 +262,7 @@ pub async fn supervisees(
     uri: http::Uri,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
     page(&ctx, &principal, &tenant, &Filter { supervisor_id: Some(id), ..Default::default() }, &query).await
@@ -285,7 +281,7 @@ pub async fn supervisors(
     Path(id): Path<String>,
 ) -> ApiResult<Json<SupervisorChain>> {
     let tenant = principal.require(WORKERS_READ)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let links = hierarchy::chain(&ctx.store, &tenant, id).await?;
     let Some((me, above)) = links.split_first() else { return Err(ApiError::NotFound) };
     debug_assert_eq!(me.id, id);

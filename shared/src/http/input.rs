@@ -50,6 +50,11 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
+/// A path id. One that is not a UUID names nothing: 404, exactly like another tenant's id.
+pub fn path_id(id: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
+}
+
 /// Field-by-field reader of a JSON object that collects every error.
 pub struct Fields {
     base: String,

@@ -10,6 +10,6 @@ pub mod problem;
 
 pub use client::ClientInfo;
 pub use conditional::{IfMatch, created, etag, tagged};
-pub use input::{Fields, JsonBody};
+pub use input::{Fields, JsonBody, path_id};
 pub use pagination::{ListQuery, Page};
 pub use problem::{ApiError, ApiResult, FieldError};

@@ -1,7 +1,6 @@
 //! `/collections` and `/collections/{id}/items`: named, ordered sets of content. One content item may be in
 //! many collections, once in each; positions are dense (`0..n`) and only change when asked to.
 
-use super::parse_id;
 use crate::input;
 use crate::model::{Collection, CollectionFields, CollectionItem, CollectionView, Entry};
 use crate::order::{self, OrderError};
@@ -13,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
 use nudge::auth::Principal;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::store::{Attempt, StoreError, optimistic};
@@ -120,7 +120,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
 
 async fn read(ctx: &Ctx, principal: &Principal, id: &str) -> ApiResult<Collection> {
     let tenant = principal.require(CONTENT_READ)?;
-    repo::get_collection(&ctx.store, &tenant, parse_id(id)?).await?.ok_or(ApiError::NotFound)
+    repo::get_collection(&ctx.store, &tenant, path_id(id)?).await?.ok_or(ApiError::NotFound)
 }
 
 #[utoipa::path(get, path = "/collections/{id}", tag = "content", params(("id" = Uuid, Path)),
@@ -152,7 +152,7 @@ pub async fn patch_by_id(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let c = update(&ctx, &tenant, parse_id(&id)?, if_match, |c| {
+    let c = update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
         let mut doc = serde_json::to_value(&c.fields).map_err(ApiError::internal)?;
         merge_patch::apply(&mut doc, &patch)?;
         let fields = input::collection(doc)?;
@@ -181,7 +181,7 @@ pub async fn delete_by_id(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let current = repo::get_collection(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let current = repo::get_collection(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     if_match.check(current.version)?;
     repo::delete_collection(&ctx.store, &tenant, &current).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -217,7 +217,7 @@ pub async fn add_item(
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
     let (content, at) = input::add_item(body)?;
-    let c = update(&ctx, &tenant, parse_id(&id)?, if_match, |c| {
+    let c = update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
         if c.position(content).is_some() {
             return Err(ApiError::Conflict("the content is already in this collection".into(), vec![]));
         }
@@ -254,9 +254,9 @@ pub async fn move_item(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let content = parse_id(&content)?;
+    let content = path_id(&content)?;
     let to = input::move_item(body)?;
-    let c = update(&ctx, &tenant, parse_id(&id)?, if_match, |c| {
+    let c = update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
         let from = c.position(content).ok_or(ApiError::NotFound)?;
         if from == to {
             return Ok(Outcome::Unchanged);
@@ -283,8 +283,8 @@ pub async fn remove_item(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let content = parse_id(&content)?;
-    update(&ctx, &tenant, parse_id(&id)?, if_match, |c| {
+    let content = path_id(&content)?;
+    update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
         let at = c.position(content).ok_or(ApiError::NotFound)?;
         c.entries.remove(at);
         Ok(Outcome::Changed)

@@ -1,7 +1,6 @@
 //! `/contents`: create, read, list, edit (a new version each time), move through the workflow, render
 //! templates.
 
-use super::parse_id;
 use crate::input::{self, Filter};
 use crate::model::{Content, ContentSummary, ContentType};
 use crate::repo;
@@ -15,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
 use nudge::auth::Principal;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::media::ASSET_READY;
@@ -195,7 +195,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let item = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let item = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     Ok(tagged(StatusCode::OK, &item, item.version))
 }
 
@@ -221,7 +221,7 @@ pub async fn patch_by_id(
     JsonBody(mut patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     if !patch.is_object() {
         return Err(ApiError::field("", "a merge patch must be a JSON object"));
     }
@@ -267,7 +267,7 @@ pub async fn transition(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let (to, note) = input::transition(body)?;
     let item = optimistic::retry(|| async {
         let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
@@ -313,7 +313,7 @@ pub async fn render(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let item = repo::get(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let item = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     let values = input::render(body)?;
     let crate::model::Body::Template(t) = &item.fields.body else {
         return Err(ApiError::field("", "only template content renders"));

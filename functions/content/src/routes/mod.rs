@@ -9,8 +9,6 @@ pub mod versions;
 use axum::Router;
 use axum::routing::{get, post};
 use nudge::Ctx;
-use nudge::http::{ApiError, ApiResult};
-use uuid::Uuid;
 
 pub fn routes() -> Router<Ctx> {
     Router::new()
@@ -33,9 +31,4 @@ pub fn routes() -> Router<Ctx> {
             "/collections/{id}/items/{contentId}",
             axum::routing::patch(collections::move_item).delete(collections::remove_item),
         )
-}
-
-/// An id that is not a UUID names nothing: 404, like another tenant's id.
-pub(crate) fn parse_id(id: &str) -> ApiResult<Uuid> {
-    Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
 }

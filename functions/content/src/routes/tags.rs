@@ -1,6 +1,5 @@
 //! `/tags`: names unique per organization (case-insensitively), a display colour; many per content item.
 
-use super::parse_id;
 use crate::input;
 use crate::model::{Tag, TagFields};
 use crate::repo;
@@ -12,6 +11,7 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge::Ctx;
 use nudge::auth::Principal;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge::store::{Attempt, StoreError, optimistic};
@@ -76,7 +76,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let tag = repo::get_tag(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let tag = repo::get_tag(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     Ok(tagged(StatusCode::OK, &tag, tag.version))
 }
 
@@ -99,7 +99,7 @@ pub async fn patch_by_id(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let tag = optimistic::retry(|| async {
         let current = repo::get_tag(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
         if_match.check(current.version)?;
@@ -133,7 +133,7 @@ pub async fn delete_by_id(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let current = repo::get_tag(&ctx.store, &tenant, parse_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let current = repo::get_tag(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     if_match.check(current.version)?;
     repo::delete_tag(&ctx.store, &tenant, &current).await?;
     Ok(StatusCode::NO_CONTENT)

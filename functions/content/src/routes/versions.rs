@@ -1,7 +1,6 @@
 //! `/contents/{id}/versions`: every change's version, one version with its full snapshot, and restoring one.
 
 use super::contents::{Change, SnapshotsExt, commit, workflow_error};
-use super::parse_id;
 use crate::input;
 use crate::model::ContentVersion;
 use crate::repo;
@@ -13,6 +12,7 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge::Ctx;
 use nudge::auth::Principal;
+use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
 use nudge::store::optimistic;
@@ -47,7 +47,7 @@ pub async fn list(
     uri: http::Uri,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let id = parse_id(&id)?;
+    let id = path_id(&id)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let page =
         repo::versions_page(&ctx.store, &principal.scope(), &tenant, id, query.limit, query.cursor.as_deref()).await?;
@@ -74,7 +74,7 @@ pub async fn get_one(
     Path((id, n)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let stored = repo::version(&ctx.store, &tenant, parse_id(&id)?, number(&n)?).await?.ok_or(ApiError::NotFound)?;
+    let stored = repo::version(&ctx.store, &tenant, path_id(&id)?, number(&n)?).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(snapshots.open(&tenant, stored).await?).into_response())
 }
 
@@ -98,7 +98,7 @@ pub async fn restore(
     body: axum::body::Bytes,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let (id, n) = (parse_id(&id)?, number(&n)?);
+    let (id, n) = (path_id(&id)?, number(&n)?);
     let body = if body.is_empty() { None } else { Some(parse_json(&body)?) };
     let note = input::restore(body)?;
     let item = optimistic::retry(|| async {
