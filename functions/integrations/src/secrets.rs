@@ -301,7 +301,8 @@ mod tests {
         }));
         let stored = seal(&config, None, &key, &scope).unwrap();
         let text = Value::Object(stored.clone()).to_string();
-        for plain in ["EAAG-plain", "\"v\"", "p0"] {
+        // Quoted, so a short plaintext cannot match inside random ciphertext by chance.
+        for plain in ["\"EAAG-plain\"", "\"v\"", "\"p0\""] {
             assert!(!text.contains(plain), "{plain} in {text}");
         }
         assert!(sealed_text(&stored["accessToken"]).is_some_and(|s| s.starts_with("v1.")));
