@@ -13,6 +13,7 @@ pub mod media;
 pub mod notify;
 pub mod objects;
 pub mod queue;
+pub mod segments;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;

@@ -1,0 +1,1 @@
+//! The segment rule language: a typed JSON condition tree over worker fields.
