@@ -1,0 +1,168 @@
+//! Folded text matching without allocating per worker. Rule values are folded once with
+//! [`fold`](crate::workers::index::fold); a worker's text is folded as a character stream and compared to
+//! them, so a sync over 100k workers never builds a lowercase copy of a name.
+
+use crate::workers::index::fold;
+
+/// Folds a rule value into the form worker text is compared with.
+pub fn key(value: &str) -> Box<str> {
+    // `str::to_lowercase` writes a word-final sigma as ς, `char::to_lowercase` as σ: read both as σ so the
+    // streamed worker text and the folded key agree wherever the sigma sits.
+    fold(value).replace('ς', "σ").into()
+}
+
+/// A worker's text attribute: one string, or two read as one joined by a space (the full name is the
+/// first and last name, never concatenated).
+#[derive(Clone, Copy, Debug)]
+pub struct Text<'a>(&'a str, &'a str);
+
+impl<'a> Text<'a> {
+    pub fn one(s: &'a str) -> Self {
+        Self(s, "")
+    }
+
+    pub fn two(first: &'a str, second: &'a str) -> Self {
+        Self(first, second)
+    }
+
+    /// The folded characters, equal to `key(first + " " + second)`.
+    pub fn folded(self) -> impl Iterator<Item = char> + 'a {
+        self.from(0, 0)
+    }
+
+    /// The folded characters from byte `at` of part `part` on.
+    fn from(self, part: usize, at: usize) -> impl Iterator<Item = char> + 'a {
+        let (a, b) = if part == 0 { (self.0.get(at..).unwrap_or(""), self.1) } else { ("", self.1.get(at..).unwrap_or("")) };
+        a.split_whitespace()
+            .chain(b.split_whitespace())
+            .enumerate()
+            .flat_map(|(i, word)| (i > 0).then_some(' ').into_iter().chain(word.chars().flat_map(lower)))
+    }
+
+    pub fn eq(self, key: &str) -> bool {
+        self.folded().eq(key.chars())
+    }
+
+    pub fn starts_with(self, key: &str) -> bool {
+        starts(self.folded(), key)
+    }
+
+    /// A folded key never begins with a space, so a match begins at a non-space character of the raw
+    /// text, whose folded tail is a suffix of the folded whole.
+    pub fn contains(self, key: &str) -> bool {
+        [self.0, self.1].into_iter().enumerate().any(|(part, s)| {
+            s.char_indices().filter(|(_, c)| !c.is_whitespace()).any(|(at, _)| starts(self.from(part, at), key))
+        })
+    }
+
+    pub fn hash(self) -> u64 {
+        hash(self.folded())
+    }
+}
+
+fn lower(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase().map(|l| if l == 'ς' { 'σ' } else { l })
+}
+
+fn starts(mut text: impl Iterator<Item = char>, key: &str) -> bool {
+    key.chars().all(|k| text.next() == Some(k))
+}
+
+/// FNV-1a over characters: fast, stable, and computable from the stream.
+fn hash(chars: impl Iterator<Item = char>) -> u64 {
+    chars.fold(0xcbf2_9ce4_8422_2325, |h, c| (h ^ u64::from(u32::from(c))).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Lists up to this long are scanned; longer ones are looked up by hash.
+const SCAN_MAX: usize = 4;
+
+/// A set of folded keys that a worker's text is looked up in.
+#[derive(Clone, Debug)]
+pub struct TextSet {
+    keys: Box<[Box<str>]>,
+    /// (hash, index into `keys`), sorted; empty while `keys` is short enough to scan.
+    hashes: Box<[(u64, usize)]>,
+}
+
+impl TextSet {
+    pub fn new(mut keys: Vec<Box<str>>) -> Self {
+        keys.sort();
+        keys.dedup();
+        let mut hashes: Vec<(u64, usize)> = Vec::new();
+        if keys.len() > SCAN_MAX {
+            hashes = keys.iter().enumerate().map(|(i, k)| (hash(k.chars()), i)).collect();
+            hashes.sort_unstable();
+        }
+        Self { keys: keys.into(), hashes: hashes.into() }
+    }
+
+    pub fn contains(&self, text: Text<'_>) -> bool {
+        if self.hashes.is_empty() {
+            return self.keys.iter().any(|k| text.eq(k));
+        }
+        let h = text.hash();
+        let start = self.hashes.partition_point(|(x, _)| *x < h);
+        self.hashes[start..].iter().take_while(|(x, _)| *x == h).any(|(_, i)| self.keys.get(*i).is_some_and(|k| text.eq(k)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn matching_ignores_case_and_spacing() {
+        let t = Text::one("  New   York\tCity ");
+        assert!(t.eq("new york city"));
+        assert!(!t.eq("new york"));
+        assert!(t.starts_with("new y"));
+        assert!(!t.starts_with("york"));
+        assert!(t.contains("york city"));
+        assert!(t.contains("k c"));
+        assert!(!t.contains("yorkcity"));
+    }
+
+    #[test]
+    fn two_parts_read_as_one_joined_by_a_space() {
+        let name = Text::two("Ana  Maria", " Silva");
+        assert!(name.eq("ana maria silva"));
+        assert!(name.contains("maria silva"));
+        assert!(name.contains("silva"));
+        assert!(name.starts_with("ana maria s"));
+        assert_eq!(name.hash(), Text::one("ana maria silva").hash());
+    }
+
+    #[test]
+    fn final_sigma_matches_wherever_it_sits() {
+        assert!(Text::one("ΟΔΟΣ").eq(&key("οδος")));
+        assert!(Text::one("οδος").eq(&key("ΟΔΟΣ")));
+    }
+
+    #[test]
+    fn long_sets_find_by_hash() {
+        let set = TextSet::new((0..50).map(|i| key(&format!("Team {i}"))).collect());
+        assert!(set.contains(Text::one("TEAM  7")));
+        assert!(set.contains(Text::one("team 49")));
+        assert!(!set.contains(Text::one("team 50")));
+        let short = TextSet::new(vec![key("A"), key("b")]);
+        assert!(short.contains(Text::one("B")));
+        assert!(!short.contains(Text::one("c")));
+    }
+
+    proptest! {
+        /// The stream is the folded string, so streamed and folded comparisons agree.
+        #[test]
+        fn stream_is_the_fold(a in "[ a-zA-Zé\tΣσςİ]{0,12}", b in "[ a-zA-Z]{0,6}") {
+            let joined = format!("{a} {b}");
+            prop_assert_eq!(Text::two(&a, &b).folded().collect::<String>(), key(&joined).to_string());
+            prop_assert!(Text::two(&a, &b).eq(&key(&joined)));
+        }
+
+        #[test]
+        fn contains_agrees_with_the_folded_string(s in "[ abAB]{0,10}", k in "[abAB][ abAB]{0,3}") {
+            let k = key(&k);
+            prop_assert_eq!(Text::one(&s).contains(&k), key(&s).contains(&*k));
+        }
+    }
+}
