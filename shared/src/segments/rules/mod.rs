@@ -20,5 +20,12 @@
 
 mod catalogue;
 mod field;
+mod node;
 mod op;
+mod operand;
+mod parse;
+mod schema;
 mod text;
+
+pub use node::Rule;
+pub use parse::{MAX_CONDITIONS, MAX_DEPTH};
