@@ -19,13 +19,18 @@
 //! - `between` includes both ends.
 
 mod catalogue;
+mod check;
+mod compile;
 mod field;
 mod node;
 mod op;
 mod operand;
 mod parse;
+mod read;
 mod schema;
 mod text;
+mod wording;
 
+pub use compile::{Compiled, MAX_EXPLANATION};
 pub use node::Rule;
 pub use parse::{MAX_CONDITIONS, MAX_DEPTH};
