@@ -31,6 +31,10 @@ mod schema;
 mod text;
 mod wording;
 
+#[cfg(test)]
+mod tests;
+
+pub use catalogue::{FieldInfo, catalogue};
 pub use compile::{Compiled, MAX_EXPLANATION};
 pub use node::Rule;
 pub use parse::{MAX_CONDITIONS, MAX_DEPTH};

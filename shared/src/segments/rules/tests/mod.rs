@@ -1,0 +1,1 @@
+//! Behaviour of the rule language end to end: parse, compile, match, explain.
