@@ -104,7 +104,9 @@ impl Test {
             (Self::HasAny(set), Val::Tags(list)) => tags(list).any(|t| set.contains(t)),
             (Self::HasAny(set), Val::Json(Value::Array(items))) => strings(items).any(|t| set.contains(t)),
             (Self::HasAll(keys), Val::Tags(list)) => keys.iter().all(|k| tags(list).any(|t| t.eq(k))),
-            (Self::HasAll(keys), Val::Json(Value::Array(items))) => keys.iter().all(|k| strings(items).any(|t| t.eq(k))),
+            (Self::HasAll(keys), Val::Json(Value::Array(items))) => {
+                keys.iter().all(|k| strings(items).any(|t| t.eq(k)))
+            }
             (Self::Range(r), Val::Number(n)) => r.contains(n),
             (Self::Range(r), Val::Json(Value::Number(n))) => n.as_f64().is_some_and(|n| r.contains(n)),
             (Self::Time(r), Val::Time(t)) => r.contains(t),

@@ -92,7 +92,11 @@ fn equal<'a>(kind: Kind, values: impl IntoIterator<Item = &'a Scalar>) -> Test {
             Scalar::Date(_) | Scalar::DateTime(_) => {}
         }
     }
-    if matches!(kind, Kind::Enum(_)) { Test::Choice(mask) } else { Test::Equal(Scalars::new(texts, numbers, bools, ids)) }
+    if matches!(kind, Kind::Enum(_)) {
+        Test::Choice(mask)
+    } else {
+        Test::Equal(Scalars::new(texts, numbers, bools, ids))
+    }
 }
 
 /// gt… between as bounds on numbers or on times, by the value's type.

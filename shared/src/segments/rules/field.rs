@@ -46,8 +46,7 @@ pub enum Choice {
     EmploymentType,
 }
 
-const GENDERS: [Gender; 5] =
-    [Gender::Male, Gender::Female, Gender::NonBinary, Gender::Other, Gender::PreferNotSay];
+const GENDERS: [Gender; 5] = [Gender::Male, Gender::Female, Gender::NonBinary, Gender::Other, Gender::PreferNotSay];
 const REASONS: [DeactivationReason; 7] = [
     DeactivationReason::VoluntaryResignation,
     DeactivationReason::PerformanceIssues,
@@ -57,7 +56,8 @@ const REASONS: [DeactivationReason; 7] = [
     DeactivationReason::EndOfContract,
     DeactivationReason::Other,
 ];
-const OPT_INS: [OptInStatus; 4] = [OptInStatus::OptedIn, OptInStatus::OptedOut, OptInStatus::Pending, OptInStatus::Failed];
+const OPT_INS: [OptInStatus; 4] =
+    [OptInStatus::OptedIn, OptInStatus::OptedOut, OptInStatus::Pending, OptInStatus::Failed];
 const STATUSES: [EmploymentStatus; 4] =
     [EmploymentStatus::Active, EmploymentStatus::Inactive, EmploymentStatus::OnLeave, EmploymentStatus::Terminated];
 const TYPES: [EmploymentType; 4] =
@@ -195,12 +195,18 @@ impl Attr {
             Self::LocationCity => s("contact.locationCity", "city", Text, NO_CONTACT),
             Self::LocationStateProvince => s("contact.locationStateProvince", "state or province", Text, NO_CONTACT),
             Self::LocationCountry => s("contact.locationCountry", "country", Text, NO_CONTACT),
-            Self::PrimaryPhoneNumber => {
-                s("contact.primaryPhoneNumber", "phone number", Text, "E.164, e.g. +14155552671; missing without a contact record")
-            }
-            Self::PreferredLanguage => {
-                s("contact.preferredLanguage", "preferred language", Text, "BCP 47, e.g. en; missing without a contact record")
-            }
+            Self::PrimaryPhoneNumber => s(
+                "contact.primaryPhoneNumber",
+                "phone number",
+                Text,
+                "E.164, e.g. +14155552671; missing without a contact record",
+            ),
+            Self::PreferredLanguage => s(
+                "contact.preferredLanguage",
+                "preferred language",
+                Text,
+                "BCP 47, e.g. en; missing without a contact record",
+            ),
             Self::EmailAddress => s("contact.emailAddress", "email address", Text, NO_CONTACT),
             Self::WhatsappOptInStatus => {
                 s("contact.whatsappOptInStatus", "WhatsApp opt-in status", Enum(Choice::OptInStatus), NO_CONTACT)
@@ -215,9 +221,7 @@ impl Attr {
             Self::EmploymentStatus => {
                 s("employment.employmentStatus", "employment status", Enum(Choice::EmploymentStatus), "")
             }
-            Self::EmploymentType => {
-                s("employment.employmentType", "employment type", Enum(Choice::EmploymentType), "")
-            }
+            Self::EmploymentType => s("employment.employmentType", "employment type", Enum(Choice::EmploymentType), ""),
             Self::LastActiveAt => s("engagement.lastActiveAt", "last active", DateTime, ""),
             Self::LastInteractionDate => s("engagement.lastInteractionDate", "last interaction", DateTime, ""),
             Self::LastWellbeingAssessmentDate => {
@@ -226,7 +230,9 @@ impl Attr {
             Self::OverallWellbeingScore => {
                 s("wellbeing.overallWellbeingScore", "wellbeing score", Number, "0–100; missing until assessed")
             }
-            Self::PointsBalance => s("gamification.pointsBalance", "points balance", Integer, "whole points, 0 or more"),
+            Self::PointsBalance => {
+                s("gamification.pointsBalance", "points balance", Integer, "whole points, 0 or more")
+            }
             Self::BadgesEarnedCount => s("gamification.badgesEarnedCount", "badges earned", Integer, "0 or more"),
         }
     }
@@ -292,7 +298,13 @@ mod tests {
 
     /// Fails to compile when a model enum gains a variant, so the value lists above are revisited.
     #[allow(dead_code)]
-    fn every_variant_is_listed(g: Gender, r: DeactivationReason, o: OptInStatus, s: EmploymentStatus, t: EmploymentType) {
+    fn every_variant_is_listed(
+        g: Gender,
+        r: DeactivationReason,
+        o: OptInStatus,
+        s: EmploymentStatus,
+        t: EmploymentType,
+    ) {
         use DeactivationReason as R;
         match g {
             Gender::Male | Gender::Female | Gender::NonBinary | Gender::Other | Gender::PreferNotSay => {}
@@ -316,7 +328,10 @@ mod tests {
             | EmploymentStatus::Terminated => {}
         }
         match t {
-            EmploymentType::FullTime | EmploymentType::PartTime | EmploymentType::Contractor | EmploymentType::Temporary => {}
+            EmploymentType::FullTime
+            | EmploymentType::PartTime
+            | EmploymentType::Contractor
+            | EmploymentType::Temporary => {}
         }
     }
 

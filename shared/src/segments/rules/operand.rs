@@ -113,7 +113,9 @@ fn scalar(kind: Kind, ordered: bool, v: &Value) -> Result<Scalar, String> {
             _ => Err("must be a whole number".into()),
         },
         Kind::Boolean => v.as_bool().map(Scalar::Bool).ok_or_else(|| "must be true or false".into()),
-        Kind::Id => v.as_str().and_then(|s| Uuid::parse_str(s).ok()).map(Scalar::Id).ok_or_else(|| "must be a UUID".into()),
+        Kind::Id => {
+            v.as_str().and_then(|s| Uuid::parse_str(s).ok()).map(Scalar::Id).ok_or_else(|| "must be a UUID".into())
+        }
         Kind::Date => {
             v.as_str().and_then(parse_date).map(Scalar::Date).ok_or_else(|| "must be a date (YYYY-MM-DD)".into())
         }
@@ -157,7 +159,8 @@ impl Check<'_> {
             Some(items) if !items.is_empty() && items.len() <= MAX_LIST => items,
             _ => return self.fail("", format!("must be a non-empty array of at most {MAX_LIST} {what}")),
         };
-        let read: Vec<Option<Scalar>> = items.iter().enumerate().map(|(i, v)| self.one(&format!("/{i}"), item(v))).collect();
+        let read: Vec<Option<Scalar>> =
+            items.iter().enumerate().map(|(i, v)| self.one(&format!("/{i}"), item(v))).collect();
         read.into_iter().collect::<Option<Vec<_>>>().map(Operand::List)
     }
 
@@ -256,7 +259,10 @@ mod tests {
             [("/v/1".into(), "must be a number".into()), ("/v/3".into(), "must be a number".into())]
         );
         assert_eq!(bad(Kind::Number, Op::Between, Some(json!([3, 1])))[0].1, "low must not be greater than high");
-        assert_eq!(bad(Kind::Custom, Op::Between, Some(json!([1, "2024-01-01"])))[0].1, "low and high must both be numbers or both be dates");
+        assert_eq!(
+            bad(Kind::Custom, Op::Between, Some(json!([1, "2024-01-01"])))[0].1,
+            "low and high must both be numbers or both be dates"
+        );
         assert_eq!(bad(Kind::Date, Op::Gt, Some(json!("2024-1-1")))[0].1, "must be a date (YYYY-MM-DD)");
         assert_eq!(bad(Kind::Text, Op::Eq, None)[0].1, "is required for eq");
         assert_eq!(bad(Kind::Text, Op::Exists, Some(json!("x")))[0].1, "must be omitted for exists");
@@ -270,8 +276,14 @@ mod tests {
             bad(Kind::Enum(Choice::OptInStatus), Op::Eq, Some(json!("yes")))[0].1,
             "must be one of opted_in, opted_out, pending, failed"
         );
-        assert_eq!(bad(Kind::Custom, Op::Gt, Some(json!(true)))[0].1, "must be a number, a date (YYYY-MM-DD) or an RFC 3339 date-time");
-        assert_eq!(bad(Kind::TextList, Op::HasAll, Some(json!(["a", 2])))[0], ("/v/1".into(), "must be a string".into()));
+        assert_eq!(
+            bad(Kind::Custom, Op::Gt, Some(json!(true)))[0].1,
+            "must be a number, a date (YYYY-MM-DD) or an RFC 3339 date-time"
+        );
+        assert_eq!(
+            bad(Kind::TextList, Op::HasAll, Some(json!(["a", 2])))[0],
+            ("/v/1".into(), "must be a string".into())
+        );
     }
 
     #[test]

@@ -81,13 +81,17 @@ impl Parser {
                 let children = self.group(obj.get(*group), &format!("{at}/{group}"), depth + 1)?;
                 Some(if *group == "all" { Node::All(children) } else { Node::Any(children) })
             }
-            several => self.fail(at, format!("must have only one of all, any, not and field, not {}", several.join(" and "))),
+            several => {
+                self.fail(at, format!("must have only one of all, any, not and field, not {}", several.join(" and ")))
+            }
         }
     }
 
     fn group(&mut self, v: Option<&Value>, at: &str, depth: usize) -> Option<Vec<Node>> {
         let items = match v.and_then(Value::as_array) {
-            Some(items) if items.is_empty() => return self.fail(at, "must not be empty: a group needs at least one rule"),
+            Some(items) if items.is_empty() => {
+                return self.fail(at, "must not be empty: a group needs at least one rule");
+            }
             Some(items) => items,
             None => return self.fail(at, "must be an array of rules"),
         };
@@ -106,9 +110,8 @@ impl Parser {
         };
         let op = match obj.get("op").map(|o| o.as_str().map(|name| (name, Op::from_name(name)))) {
             Some(Some((_, Some(op)))) => Some(op),
-            Some(Some((name, None))) => {
-                self.fail(format!("{at}/op"), format!("unknown operator \"{name}\"; operators are {}", op::list(&Op::ALL)))
-            }
+            Some(Some((name, None))) => self
+                .fail(format!("{at}/op"), format!("unknown operator \"{name}\"; operators are {}", op::list(&Op::ALL))),
             Some(None) => self.fail(format!("{at}/op"), "must be a string"),
             None => self.fail(format!("{at}/op"), "is required"),
         };

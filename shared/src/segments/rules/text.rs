@@ -32,7 +32,8 @@ impl<'a> Text<'a> {
 
     /// The folded characters from byte `at` of part `part` on.
     fn from(self, part: usize, at: usize) -> impl Iterator<Item = char> + 'a {
-        let (a, b) = if part == 0 { (self.0.get(at..).unwrap_or(""), self.1) } else { ("", self.1.get(at..).unwrap_or("")) };
+        let (a, b) =
+            if part == 0 { (self.0.get(at..).unwrap_or(""), self.1) } else { ("", self.1.get(at..).unwrap_or("")) };
         a.split_whitespace()
             .chain(b.split_whitespace())
             .enumerate()
@@ -102,7 +103,10 @@ impl TextSet {
         }
         let h = text.hash();
         let start = self.hashes.partition_point(|(x, _)| *x < h);
-        self.hashes[start..].iter().take_while(|(x, _)| *x == h).any(|(_, i)| self.keys.get(*i).is_some_and(|k| text.eq(k)))
+        self.hashes[start..]
+            .iter()
+            .take_while(|(x, _)| *x == h)
+            .any(|(_, i)| self.keys.get(*i).is_some_and(|k| text.eq(k)))
     }
 }
 

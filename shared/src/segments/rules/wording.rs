@@ -63,15 +63,27 @@ fn phrases(c: &Condition) -> (String, String) {
         (Op::Neq, Operand::One(v)) => pair(format!(" is not {}", show(v)), format!(" is {}", show(v))),
         (Op::In, Operand::List(vs)) => in_list(vs),
         (Op::NotIn, Operand::List(vs)) => swap(in_list(vs)),
-        (Op::Contains, Operand::One(v)) if tags => pair(format!("has tag {}", show(v)), format!("does not have tag {}", show(v))),
-        (Op::Contains, Operand::One(v)) => pair(format!(" contains {}", show(v)), format!(" does not contain {}", show(v))),
+        (Op::Contains, Operand::One(v)) if tags => {
+            pair(format!("has tag {}", show(v)), format!("does not have tag {}", show(v)))
+        }
+        (Op::Contains, Operand::One(v)) => {
+            pair(format!(" contains {}", show(v)), format!(" does not contain {}", show(v)))
+        }
         (Op::StartsWith, Operand::One(v)) => {
             pair(format!(" starts with {}", show(v)), format!(" does not start with {}", show(v)))
         }
-        (Op::Gt, Operand::One(v)) if time(v) => pair(format!(" is after {}", show(v)), format!(" is on or before {}", show(v))),
-        (Op::Gte, Operand::One(v)) if time(v) => pair(format!(" is on or after {}", show(v)), format!(" is before {}", show(v))),
-        (Op::Lt, Operand::One(v)) if time(v) => pair(format!(" is before {}", show(v)), format!(" is on or after {}", show(v))),
-        (Op::Lte, Operand::One(v)) if time(v) => pair(format!(" is on or before {}", show(v)), format!(" is after {}", show(v))),
+        (Op::Gt, Operand::One(v)) if time(v) => {
+            pair(format!(" is after {}", show(v)), format!(" is on or before {}", show(v)))
+        }
+        (Op::Gte, Operand::One(v)) if time(v) => {
+            pair(format!(" is on or after {}", show(v)), format!(" is before {}", show(v)))
+        }
+        (Op::Lt, Operand::One(v)) if time(v) => {
+            pair(format!(" is before {}", show(v)), format!(" is on or after {}", show(v)))
+        }
+        (Op::Lte, Operand::One(v)) if time(v) => {
+            pair(format!(" is on or before {}", show(v)), format!(" is after {}", show(v)))
+        }
         (Op::Gt, Operand::One(v)) => pair(format!(" is more than {}", show(v)), format!(" is at most {}", show(v))),
         (Op::Gte, Operand::One(v)) => pair(format!(" is at least {}", show(v)), format!(" is less than {}", show(v))),
         (Op::Lt, Operand::One(v)) => pair(format!(" is less than {}", show(v)), format!(" is at least {}", show(v))),
@@ -89,9 +101,10 @@ fn phrases(c: &Condition) -> (String, String) {
         (Op::HasAny, Operand::List(vs)) if tags => {
             pair(format!("has any of the tags {}", show_list(vs)), format!("has none of the tags {}", show_list(vs)))
         }
-        (Op::HasAll, Operand::List(vs)) if tags => {
-            pair(format!("has all of the tags {}", show_list(vs)), format!("does not have all of the tags {}", show_list(vs)))
-        }
+        (Op::HasAll, Operand::List(vs)) if tags => pair(
+            format!("has all of the tags {}", show_list(vs)),
+            format!("does not have all of the tags {}", show_list(vs)),
+        ),
         (Op::HasAny, Operand::List(vs)) => {
             pair(format!(" includes any of {}", show_list(vs)), format!(" includes none of {}", show_list(vs)))
         }
@@ -129,10 +142,8 @@ pub fn describe(node: &Node) -> String {
 }
 
 fn join(children: &[Node], sep: &str, wrap: impl Fn(&Node) -> bool) -> String {
-    let parts: Vec<String> = children
-        .iter()
-        .map(|c| if wrap(c) { format!("({})", describe(c)) } else { describe(c) })
-        .collect();
+    let parts: Vec<String> =
+        children.iter().map(|c| if wrap(c) { format!("({})", describe(c)) } else { describe(c) }).collect();
     parts.join(sep)
 }
 
@@ -141,7 +152,9 @@ pub fn deny(node: &Node) -> String {
     match node {
         Node::Condition(c) => condition(c).1,
         Node::Not(child) => describe(child),
-        Node::All(children) | Node::Any(children) if children.len() == 1 => children.first().map(deny).unwrap_or_default(),
+        Node::All(children) | Node::Any(children) if children.len() == 1 => {
+            children.first().map(deny).unwrap_or_default()
+        }
         group => format!("not ({})", describe(group)),
     }
 }
