@@ -100,6 +100,36 @@ def journaled_transactions():
     ddb.DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def partition_queries():
+    """Makes a table Query cost what its partition holds, not what the table holds.
+
+    moto answers a Query by listing and sorting every item of the table, then keeping the partition's, so
+    each call costs seconds once the table holds a few hundred thousand items (a segment sync over 100,000
+    workers makes thousands of them). A table Query names one partition: hand moto only that partition's
+    items; it still sorts, pages and filters them itself. GSI queries keep moto's own path.
+    """
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    original = Table.query
+    signature = inspect.signature(original)
+
+    def query(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        hash_key = bound.arguments.get("hash_key")
+        if bound.arguments.get("index_name") or not self.range_key_attr or hash_key is None:
+            return original(self, *args, **kwargs)
+        partition = list(self.items[hash_key].values()) if hash_key in self.items else []
+        self.all_items = lambda: partition
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = query
+
+
 class Server(ThreadedMotoServer):
     def _server_entry(self):
         app = SerialDynamoDB(DomainDispatcherApplication(create_backend_app))
@@ -117,6 +147,7 @@ def main():
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     journaled_transactions()
+    partition_queries()
     server = Server(ip_address="127.0.0.1", port=args.port, verbose=False)
     server.start()
     _, port = server.get_host_and_port()

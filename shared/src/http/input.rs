@@ -178,6 +178,11 @@ impl Fields {
         }
     }
 
+    /// Records errors found by a reader of its own (a nested language with its own pointers).
+    pub fn extend(&mut self, errors: Vec<FieldError>) {
+        self.errors.extend(errors);
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }

@@ -9,7 +9,7 @@ mod write;
 
 pub use cursor::CursorCodec;
 pub use optimistic::Attempt;
-pub use write::{Put, Tx, Write};
+pub use write::{Changes, Put, Tx, Write};
 
 use crate::http::pagination::Page;
 use crate::http::problem::ApiError;
@@ -284,6 +284,71 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Deletes many items by key, unconditionally (BatchWriteItem): for clearing what nothing else refers
+    /// to any more (a deleted segment's memberships).
+    pub async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+        let requests = keys
+            .iter()
+            .map(|k| {
+                let delete = DeleteRequest::builder().set_key(Some(key_item(k))).build();
+                delete.map(|d| WriteRequest::builder().delete_request(d).build())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Decode(e.to_string()))?;
+        self.batch_write(requests).await
+    }
+
+    /// Writes many whole items, unconditionally (BatchWriteItem): for loading data nothing else writes yet
+    /// (benchmark fixtures, restores).
+    pub async fn batch_put(&self, puts: Vec<Put>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let requests = puts
+            .into_iter()
+            .map(|p| {
+                let put = PutRequest::builder().set_item(Some(p.into_item())).build();
+                put.map(|p| WriteRequest::builder().put_request(p).build())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StoreError::Decode(e.to_string()))?;
+        self.batch_write(requests).await
+    }
+
+    /// 25 requests a call, unprocessed ones retried with backoff.
+    async fn batch_write(&self, requests: Vec<aws_sdk_dynamodb::types::WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            for attempt in 0u32.. {
+                if pending.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(10 << attempt.min(6))).await;
+                }
+                if attempt >= 10 {
+                    return Err(StoreError::Sdk {
+                        op: "BatchWriteItem",
+                        message: "unprocessed items after 10 attempts".into(),
+                    });
+                }
+                calls::record();
+                let resp = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&*self.table, std::mem::take(&mut pending))
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                if let Some(mut rest) = resp.unprocessed_items
+                    && let Some(rest) = rest.remove(&*self.table)
+                {
+                    pending = rest;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Applies one conditional write.

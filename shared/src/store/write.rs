@@ -5,7 +5,9 @@ use super::{Index, Item, StoreError, key_item};
 use crate::keys::Key;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put as PutOp, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put as PutOp, TransactWriteItem, Update as UpdateOp,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -25,6 +27,10 @@ impl Put {
         // `entity`, not `type`: several domain models (organization, content, segment, media) own a `type` field.
         item.insert("entity".into(), AttributeValue::S(kind.into()));
         Ok(Self { item })
+    }
+
+    pub(crate) fn into_item(self) -> Item {
+        self.item
     }
 
     /// Places the item in a GSI.
@@ -48,6 +54,81 @@ enum Op {
     Delete(Key),
     /// Writes nothing: only its condition must hold (in a transaction).
     Check(Key),
+    /// Changes some attributes of an existing item in place (counters a Put would overwrite).
+    Update(Key, Changes),
+}
+
+/// Attribute changes of an in-place update: numbers added to (atomic counters), values set, names removed.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    add: Vec<(String, i64)>,
+    set: Vec<(String, AttributeValue)>,
+    remove: Vec<String>,
+}
+
+impl Changes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `delta` to the number `name` (0 if absent).
+    pub fn add(mut self, name: &str, delta: i64) -> Self {
+        self.add.push((name.into(), delta));
+        self
+    }
+
+    /// Sets `name` to a serialisable value.
+    pub fn set<T: Serialize>(mut self, name: &str, value: &T) -> Result<Self, StoreError> {
+        let value = serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Decode(e.to_string()))?;
+        self.set.push((name.into(), value));
+        Ok(self)
+    }
+
+    pub fn remove(mut self, name: &str) -> Self {
+        self.remove.push(name.into());
+        self
+    }
+
+    /// The update expression with its names (`#u<i>`) and values (`:u<i>`).
+    fn expression(self) -> (String, HashMap<String, String>, HashMap<String, AttributeValue>) {
+        let (mut names, mut values) = (HashMap::new(), HashMap::new());
+        let mut i = 0usize;
+        let mut name = |n: String, names: &mut HashMap<String, String>| {
+            i += 1;
+            names.insert(format!("#u{i}"), n);
+            i
+        };
+        let mut clauses = Vec::new();
+        let adds: Vec<String> = self
+            .add
+            .into_iter()
+            .map(|(n, d)| {
+                let i = name(n, &mut names);
+                values.insert(format!(":u{i}"), AttributeValue::N(d.to_string()));
+                format!("#u{i} :u{i}")
+            })
+            .collect();
+        if !adds.is_empty() {
+            clauses.push(format!("ADD {}", adds.join(", ")));
+        }
+        let sets: Vec<String> = self
+            .set
+            .into_iter()
+            .map(|(n, v)| {
+                let i = name(n, &mut names);
+                values.insert(format!(":u{i}"), v);
+                format!("#u{i} = :u{i}")
+            })
+            .collect();
+        if !sets.is_empty() {
+            clauses.push(format!("SET {}", sets.join(", ")));
+        }
+        let removes: Vec<String> = self.remove.into_iter().map(|n| format!("#u{}", name(n, &mut names))).collect();
+        if !removes.is_empty() {
+            clauses.push(format!("REMOVE {}", removes.join(", ")));
+        }
+        (clauses.join(" "), names, values)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -146,6 +227,72 @@ impl Write {
         }
     }
 
+    /// Changes an existing item in place; `label` names the failure when the item is gone.
+    pub fn update(key: Key, changes: Changes, label: &'static str) -> Self {
+        Self {
+            op: Op::Update(key, changes),
+            condition: Some(Condition {
+                expression: "attribute_exists(pk)".into(),
+                names: HashMap::new(),
+                values: HashMap::new(),
+                label,
+            }),
+        }
+    }
+
+    /// Requires the item to be absent, writing nothing (in a transaction).
+    pub fn check_absent(key: Key, label: &'static str) -> Self {
+        Self {
+            op: Op::Check(key),
+            condition: Some(Condition {
+                expression: "attribute_not_exists(pk)".into(),
+                names: HashMap::new(),
+                values: HashMap::new(),
+                label,
+            }),
+        }
+    }
+
+    /// Adds a condition to the write's own (both must hold): `#c = :c` on a string, number or bool attribute.
+    pub fn and_equals<T: Serialize>(mut self, name: &str, value: &T, label: &'static str) -> Result<Self, StoreError> {
+        let value = serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Decode(e.to_string()))?;
+        let n = self.terms();
+        let term = format!("#a{n} = :a{n}");
+        let mut c = self.condition.take().unwrap_or(Condition {
+            expression: String::new(),
+            names: HashMap::new(),
+            values: HashMap::new(),
+            label,
+        });
+        c.expression = if c.expression.is_empty() { term } else { format!("({}) AND {term}", c.expression) };
+        c.names.insert(format!("#a{n}"), name.into());
+        c.values.insert(format!(":a{n}"), value);
+        c.label = label;
+        self.condition = Some(c);
+        Ok(self)
+    }
+
+    /// Adds a condition to the write's own: the attribute `name` must be absent.
+    pub fn and_absent(mut self, name: &str, label: &'static str) -> Self {
+        let n = self.terms();
+        let term = format!("attribute_not_exists(#a{n})");
+        let mut c = self.condition.take().unwrap_or(Condition {
+            expression: String::new(),
+            names: HashMap::new(),
+            values: HashMap::new(),
+            label,
+        });
+        c.expression = if c.expression.is_empty() { term } else { format!("({}) AND {term}", c.expression) };
+        c.names.insert(format!("#a{n}"), name.into());
+        c.label = label;
+        self.condition = Some(c);
+        self
+    }
+
+    fn terms(&self) -> usize {
+        self.condition.as_ref().map(|c| c.names.len() + c.values.len()).unwrap_or(0)
+    }
+
     /// Deletes an item (a no-op if it is absent, unless a condition is added).
     pub fn delete(key: Key) -> Self {
         Self { op: Op::Delete(key), condition: None }
@@ -209,6 +356,26 @@ impl Write {
                     Some(s) if s.is_conditional_check_failed_exception() => StoreError::Condition(label),
                     _ => StoreError::sdk("DeleteItem", e),
                 }),
+            Op::Update(key, changes) => {
+                let (update, mut unames, mut uvalues) = changes.expression();
+                unames.extend(names.unwrap_or_default());
+                uvalues.extend(values.unwrap_or_default());
+                client
+                    .update_item()
+                    .table_name(table)
+                    .set_key(Some(key_item(&key)))
+                    .update_expression(update)
+                    .set_condition_expression(expr)
+                    .set_expression_attribute_names((!unames.is_empty()).then_some(unames))
+                    .set_expression_attribute_values((!uvalues.is_empty()).then_some(uvalues))
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| match e.as_service_error() {
+                        Some(s) if s.is_conditional_check_failed_exception() => StoreError::Condition(label),
+                        _ => StoreError::sdk("UpdateItem", e),
+                    })
+            }
             Op::Check(_) => Err(StoreError::InvalidQuery("a condition check is only meaningful in a transaction")),
         }
     }
@@ -241,6 +408,24 @@ impl Write {
                         .map_err(build_err)?,
                 )
                 .build(),
+            Op::Update(key, changes) => {
+                let (update, mut unames, mut uvalues) = changes.expression();
+                unames.extend(names.unwrap_or_default());
+                uvalues.extend(values.unwrap_or_default());
+                TransactWriteItem::builder()
+                    .update(
+                        UpdateOp::builder()
+                            .table_name(table)
+                            .set_key(Some(key_item(&key)))
+                            .update_expression(update)
+                            .set_condition_expression(expr)
+                            .set_expression_attribute_names((!unames.is_empty()).then_some(unames))
+                            .set_expression_attribute_values((!uvalues.is_empty()).then_some(uvalues))
+                            .build()
+                            .map_err(build_err)?,
+                    )
+                    .build()
+            }
             Op::Check(key) => TransactWriteItem::builder()
                 .condition_check(
                     ConditionCheck::builder()
