@@ -28,6 +28,8 @@ pub struct Settings {
     pub jwt_private_key: Option<String>,
     /// Where invite and reset emails are queued (functions that send them only).
     pub notifications_queue_url: Option<String>,
+    /// Segment syncs, worker re-evaluations and purges (`SEGMENT_SYNC_QUEUE_URL`).
+    pub segment_sync_queue_url: Option<String>,
     /// The bucket of media assets, imports and exports (functions that touch objects only).
     pub media_bucket: Option<String>,
     /// The web app links in emails point at.
@@ -58,6 +60,7 @@ impl Settings {
             data_key: var("DATA_KEY").ok(),
             jwt_private_key: var("JWT_PRIVATE_KEY").ok().map(|pem| pem.replace("\\n", "\n")),
             notifications_queue_url: var("NOTIFICATIONS_QUEUE_URL").ok(),
+            segment_sync_queue_url: var("SEGMENT_SYNC_QUEUE_URL").ok(),
             media_bucket: var("MEDIA_BUCKET").ok(),
             app_url: var("APP_URL").unwrap_or_else(|_| "http://localhost:3000".into()),
             session_cache: std::time::Duration::from_secs(match var("SESSION_CACHE_SECONDS") {
@@ -83,6 +86,12 @@ impl Settings {
 
     pub fn notifications_queue(&self) -> Result<String, ConfigError> {
         self.notifications_queue_url.clone().ok_or(ConfigError::Missing("NOTIFICATIONS_QUEUE_URL"))
+    }
+
+    /// The segment sync queue, as a sender.
+    pub fn segment_queue(&self, sdk: &aws_config::SdkConfig) -> Result<crate::segments::SegmentQueue, ConfigError> {
+        let url = self.segment_sync_queue_url.clone().ok_or(ConfigError::Missing("SEGMENT_SYNC_QUEUE_URL"))?;
+        Ok(crate::segments::SegmentQueue(crate::queue::Queue::new(aws_sdk_sqs::Client::new(sdk), url)))
     }
 
     pub fn media_bucket(&self) -> Result<String, ConfigError> {

@@ -178,6 +178,18 @@ pub fn save(tenant: &TenantId, prev: Option<&Worker>, next: &Worker, checks: Vec
     Ok(tx)
 }
 
+/// A worker's own items (core and records) as plain puts, without index entries or guards: for loading
+/// fixtures in bulk where nothing else reads the indexes (the sync benchmark).
+pub fn partition_puts(tenant: &TenantId, w: &Worker) -> Result<Vec<Put>, StoreError> {
+    let mut out = vec![core_put(tenant, w)?];
+    for record in Record::ALL {
+        if let Some(data) = record.data(&w.fields) {
+            out.push(record_put(tenant, w, record, data)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Every item of a worker, for deleting it: the core item under its version, records, entries, guards.
 pub fn remove(tenant: &TenantId, w: &Worker) -> Tx {
     let mut tx = Tx::new();
@@ -373,7 +385,8 @@ pub async fn shard_page(
     start: Option<Item>,
     limit: u32,
 ) -> Result<(Vec<Worker>, Option<Item>), StoreError> {
-    let query = Query::partition(shard_partition(tenant, shard));
+    // Strongly consistent: a sync decides memberships from it.
+    let query = Query::partition(shard_partition(tenant, shard)).consistent();
     let (mut items, last) = store.items_page(&query, limit.max(16), start).await?;
     let Some(last) = last else { return Ok((assemble(items)?, None)) };
     // The page may end inside a worker's items: leave that worker whole for the next page, resuming

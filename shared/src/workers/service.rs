@@ -103,8 +103,9 @@ pub async fn update(
     .await
 }
 
-/// Deletes a worker with its records, entries and guards; its supervisees then report to no one.
-pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<(), ApiError> {
+/// Deletes a worker with its records, entries and guards; its supervisees then report to no one. Answers
+/// the supervisees it changed.
+pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<Vec<Uuid>, ApiError> {
     let removed = optimistic::retry(|| async {
         let current = repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound)?;
         if let Some(expected) = if_match
@@ -119,6 +120,7 @@ pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option
     // The seed's supervisor relation has no cascade: like SET NULL, supervisees keep their place
     // without a supervisor.
     let clear = serde_json::json!({ "supervisorId": null });
+    let mut cleared = Vec::new();
     loop {
         let plan = super::index::plan(&super::index::Filter { supervisor_id: Some(removed.id), ..Default::default() });
         let page = repo::list(store, "internal", tenant, &plan, 100, None).await?;
@@ -127,10 +129,11 @@ pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option
         }
         for w in &page.items {
             match update(store, tenant, w.id, &clear, None, None).await {
-                Ok(_) | Err(ApiError::NotFound) => {}
+                Ok(_) => cleared.push(w.id),
+                Err(ApiError::NotFound) => {}
                 Err(e) => return Err(e),
             }
         }
     }
-    Ok(())
+    Ok(cleared)
 }

@@ -10,6 +10,7 @@ use crate::TenantId;
 use crate::http::ApiError;
 use crate::objects::{ObjectKey, Objects, object_created};
 use crate::queue::{Deadline, Queue};
+use crate::segments::SegmentQueue;
 use crate::store::{Store, StoreError};
 use crate::workers::model::RowOutcome;
 use crate::workers::phone;
@@ -44,6 +45,9 @@ pub enum ImportError {
     Api(String),
 }
 
+/// What a row did and to which worker, or why it was refused.
+type RowResult = Result<(RowOutcome, Uuid), Vec<RowError>>;
+
 #[derive(Clone, Debug)]
 pub struct Importer {
     pub store: Store,
@@ -58,6 +62,8 @@ pub struct Importer {
     pub rows_per_run: Option<u64>,
     /// Stop and continue in a new message when less than this is left.
     pub margin: Duration,
+    /// Where the workers each chunk created or changed go for segment re-evaluation.
+    pub segments: Option<SegmentQueue>,
 }
 
 impl Importer {
@@ -70,6 +76,7 @@ impl Importer {
             concurrency: 16,
             rows_per_run: None,
             margin: Duration::from_secs(60),
+            segments: None,
         }
     }
 
@@ -186,7 +193,11 @@ impl Importer {
             let header = job.header.as_ref().and_then(|names| Header::parse(names).ok());
             let first_row = job.checkpoint.row + 1;
             let n = raw.len() as u64;
-            let (counts, errors) = self.apply_all(tenant, job.id, first_row, header.as_ref(), raw).await?;
+            let (counts, errors, touched) = self.apply_all(tenant, job.id, first_row, header.as_ref(), raw).await?;
+            if let Some(segments) = &self.segments {
+                // Before the checkpoint: a chunk redone after a crash reports its workers again.
+                segments.workers_changed(tenant, &touched).await?;
+            }
             rows_this_run += n;
             job.advance(
                 &counts,
@@ -228,7 +239,7 @@ impl Importer {
         first_row: u64,
         header: Option<&Header>,
         raw: Vec<RawRow>,
-    ) -> Result<(Counts, Vec<RowError>), ImportError> {
+    ) -> Result<(Counts, Vec<RowError>, Vec<Uuid>), ImportError> {
         let csv = header.is_some();
         let lanes = self.concurrency.max(1);
         let mut queued: Vec<Vec<(u64, Result<Value, String>)>> = vec![Vec::new(); lanes];
@@ -258,24 +269,31 @@ impl Importer {
             }
             Ok::<_, ImportError>(out)
         });
-        let mut results: Vec<(u64, Result<RowOutcome, Vec<RowError>>)> =
+        let mut results: Vec<(u64, RowResult)> =
             futures_util::future::try_join_all(runs).await?.into_iter().flatten().collect();
         results.sort_by_key(|(n, _)| *n);
         let mut counts = Counts::default();
         let mut errors = Vec::new();
+        let mut touched = Vec::new();
         for (_, result) in results {
             counts.total += 1;
             match result {
-                Ok(RowOutcome::Created) => counts.created += 1,
-                Ok(RowOutcome::Updated) => counts.updated += 1,
-                Ok(RowOutcome::Unchanged) => counts.unchanged += 1,
+                Ok((RowOutcome::Created, id)) => {
+                    counts.created += 1;
+                    touched.push(id);
+                }
+                Ok((RowOutcome::Updated, id)) => {
+                    counts.updated += 1;
+                    touched.push(id);
+                }
+                Ok((RowOutcome::Unchanged, _)) => counts.unchanged += 1,
                 Err(mut e) => {
                     counts.failed += 1;
                     errors.append(&mut e);
                 }
             }
         }
-        Ok((counts, errors))
+        Ok((counts, errors, touched))
     }
 
     /// A row, tried again after a short pause when the store fails (throttling, a dropped connection)
@@ -287,7 +305,7 @@ impl Importer {
         row: u64,
         doc: Value,
         csv: bool,
-    ) -> Result<Result<RowOutcome, Vec<RowError>>, ImportError> {
+    ) -> Result<RowResult, ImportError> {
         let mut attempt = 0u32;
         loop {
             match self.apply(tenant, job, row, doc.clone(), csv).await {
@@ -310,8 +328,8 @@ impl Importer {
         row: u64,
         doc: Value,
         csv: bool,
-    ) -> Result<Result<RowOutcome, Vec<RowError>>, ImportError> {
-        let refuse = |err: ApiError| -> Result<Result<RowOutcome, Vec<RowError>>, ImportError> {
+    ) -> Result<RowResult, ImportError> {
+        let refuse = |err: ApiError| -> Result<RowResult, ImportError> {
             match err {
                 ApiError::Invalid(fields) | ApiError::Conflict(_, fields) if !fields.is_empty() => Ok(Err(fields
                     .into_iter()
@@ -332,16 +350,16 @@ impl Importer {
             };
             let result = match target {
                 Some(id) => match service::update(&self.store, tenant, id, &doc, None, Some((job, row))).await {
-                    Ok(Updated::Changed(_)) => Ok(RowOutcome::Updated),
-                    Ok(Updated::Unchanged(_)) => Ok(RowOutcome::Unchanged),
-                    Ok(Updated::Replayed(outcome)) => Ok(outcome),
+                    Ok(Updated::Changed(_)) => Ok((RowOutcome::Updated, id)),
+                    Ok(Updated::Unchanged(_)) => Ok((RowOutcome::Unchanged, id)),
+                    Ok(Updated::Replayed(outcome)) => Ok((outcome, id)),
                     // Deleted meanwhile: the row creates it anew.
                     Err(ApiError::NotFound) => continue,
                     Err(e) => Err(e),
                 },
                 None => service::create(&self.store, tenant, doc.clone(), Some((job, row)))
                     .await
-                    .map(|_| RowOutcome::Created),
+                    .map(|w| (RowOutcome::Created, w.id)),
             };
             return match result {
                 Ok(outcome) => Ok(Ok(outcome)),
