@@ -16,6 +16,7 @@ pub fn openapi() -> OpenApi {
     doc.merge(auth::openapi());
     doc.merge(users::openapi());
     doc.merge(workers::openapi());
+    doc.merge(segments::openapi());
     doc.merge(content::openapi());
     doc.merge(media::openapi());
     doc.info = InfoBuilder::new()
@@ -80,6 +81,15 @@ mod tests {
             "/workers/{id}/reactivate",
             "/workers/{id}/supervisees",
             "/workers/{id}/supervisors",
+            "/workers/{id}/segments",
+            "/segments",
+            "/segments/fields",
+            "/segments/preview",
+            "/segments/{id}",
+            "/segments/{id}/members",
+            "/segments/{id}/sync",
+            "/segments/{id}/sync-jobs",
+            "/segments/{id}/sync-jobs/{job}",
             "/worker-imports",
             "/worker-imports/{id}",
             "/contents",

@@ -18,6 +18,7 @@ pub fn importer(
         std::env::var("WORKER_IMPORTS_QUEUE_URL").map_err(|_| ConfigError::Missing("WORKER_IMPORTS_QUEUE_URL"))?;
     let mut importer =
         Importer::new(store, Objects::from_settings(sdk, settings)?, Queue::new(aws_sdk_sqs::Client::new(sdk), url));
+    importer.segments = Some(settings.segment_queue(sdk)?);
     if let Ok(rows) = std::env::var("IMPORT_ROWS_PER_RUN") {
         let rows = rows
             .parse()

@@ -9,6 +9,7 @@ pub mod routes;
 use axum::{Extension, Router};
 use nudge::Ctx;
 use nudge::objects::Objects;
+use nudge::segments::SegmentQueue;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -24,9 +25,10 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
-/// The function's routes behind the shared layers; `objects` presigns import uploads.
-pub fn router(ctx: Ctx, objects: Objects) -> Router {
-    let routes = routes::routes().merge(imports::routes()).layer(Extension(objects));
+/// The function's routes behind the shared layers; `objects` presigns import uploads, `segments` carries
+/// each worker change to the segment sync function for re-evaluation.
+pub fn router(ctx: Ctx, objects: Objects, segments: SegmentQueue) -> Router {
+    let routes = routes::routes().merge(imports::routes()).layer(Extension(objects)).layer(Extension(segments));
     nudge::app::protected(routes, ctx)
 }
 

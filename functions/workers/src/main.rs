@@ -10,6 +10,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let settings = Settings::from_env()?;
     let sdk = aws_sdk_config().await;
     let objects = Objects::from_settings(&sdk, &settings)?;
+    let segments = settings.segment_queue(&sdk)?;
     let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
-    nudge::app::run_lambda(workers::router(ctx, objects)).await
+    nudge::app::run_lambda(workers::router(ctx, objects, segments)).await
 }

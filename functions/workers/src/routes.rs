@@ -4,13 +4,14 @@ use crate::params;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use http::StatusCode;
 use nudge::Ctx;
 use nudge::auth::Principal;
 use nudge::http::path_id;
 use nudge::http::problem::Problem;
 use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, tagged};
+use nudge::segments::SegmentQueue;
 use nudge::workers::hierarchy;
 use nudge::workers::index::{self, Filter};
 use nudge::workers::model::DeactivationReason;
@@ -83,10 +84,16 @@ fn respond(status: StatusCode, worker: &Worker) -> Response {
         (status = 409, description = "externalId or primaryPhoneNumber is another worker's", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+pub async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(segments): Extension<SegmentQueue>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_WRITE)?;
     let worker = service::create(&ctx.store, &tenant, body, None).await?;
     tracing::info!(worker_id = %worker.id, "worker created");
+    segments.notify_workers(&tenant, &[worker.id]).await;
     let view = worker.view();
     Ok(created(&view, view.version(), &format!("/workers/{}", worker.id)))
 }
@@ -146,6 +153,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 
 async fn change(
     ctx: &Ctx,
+    segments: &SegmentQueue,
     principal: &Principal,
     id: &str,
     patch: &serde_json::Value,
@@ -156,6 +164,7 @@ async fn change(
     match service::update(&ctx.store, &tenant, id, patch, if_match.0, None).await? {
         Updated::Changed(w) => {
             tracing::info!(worker_id = %w.id, version = w.version, "worker updated");
+            segments.notify_workers(&tenant, &[w.id]).await;
             Ok(respond(StatusCode::OK, &w))
         }
         Updated::Unchanged(w) => Ok(respond(StatusCode::OK, &w)),
@@ -179,11 +188,12 @@ async fn change(
 pub async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
+    Extension(segments): Extension<SegmentQueue>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
-    change(&ctx, &principal, &id, &patch, if_match).await
+    change(&ctx, &segments, &principal, &id, &patch, if_match).await
 }
 
 #[utoipa::path(post, path = "/workers/{id}/deactivate", tag = "workers",
@@ -198,6 +208,7 @@ pub async fn patch_by_id(
 pub async fn deactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
+    Extension(segments): Extension<SegmentQueue>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(body): JsonBody,
@@ -206,7 +217,7 @@ pub async fn deactivate(
     let reason: Option<DeactivationReason> = f.required("deactivationReason");
     f.finish()?;
     let patch = json!({ "isActive": false, "deactivationReason": reason });
-    change(&ctx, &principal, &id, &patch, if_match).await
+    change(&ctx, &segments, &principal, &id, &patch, if_match).await
 }
 
 #[utoipa::path(post, path = "/workers/{id}/reactivate", tag = "workers",
@@ -219,11 +230,12 @@ pub async fn deactivate(
 pub async fn reactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
+    Extension(segments): Extension<SegmentQueue>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
     let patch = json!({ "isActive": true, "deactivationReason": null });
-    change(&ctx, &principal, &id, &patch, if_match).await
+    change(&ctx, &segments, &principal, &id, &patch, if_match).await
 }
 
 #[utoipa::path(delete, path = "/workers/{id}", tag = "workers",
@@ -238,13 +250,16 @@ pub async fn reactivate(
 pub async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
+    Extension(segments): Extension<SegmentQueue>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(WORKERS_WRITE)?;
     let id = path_id(&id)?;
-    service::delete(&ctx.store, &tenant, id, if_match.0).await?;
+    let cleared = service::delete(&ctx.store, &tenant, id, if_match.0).await?;
     tracing::info!(worker_id = %id, "worker deleted");
+    // The deleted worker leaves its segments; its supervisees changed too (no supervisor now).
+    segments.notify_workers(&tenant, &[&[id][..], &cleared].concat()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

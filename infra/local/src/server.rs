@@ -33,7 +33,8 @@ fn app(local: &Local) -> Router {
         .merge(auth::router(ctx.clone(), auth_deps))
         .merge(users::router(ctx.clone(), users_deps))
         .merge(integrations::router(ctx.clone(), local.key.clone()))
-        .merge(workers::router(ctx.clone(), local.objects.clone()))
+        .merge(workers::router(ctx.clone(), local.objects.clone(), local.segment_queue()))
+        .merge(segments::router(ctx.clone(), local.segment_queue()))
         .merge(content::router(ctx.clone(), content::snapshots::Snapshots::new(local.objects.clone())))
         .merge(media::router(ctx.clone(), local.objects.clone()))
         .merge(organizations::router(ctx))
@@ -56,6 +57,7 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
         nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&local.sdk), queue.url.clone()),
     );
     importer.rows_per_run = local.import_rows_per_run;
+    importer.segments = Some(local.segment_queue());
     if let Some(bytes) = local.import_chunk_bytes {
         importer.chunk_bytes = bytes;
     }
@@ -67,6 +69,22 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
             Box::pin(async move {
                 let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
                 Ok(worker_import::handle(&importer, event, deadline).await)
+            })
+        }),
+    );
+    let mut syncer = nudge::segments::consumer::Syncer::new(local.ctx.store.clone(), local.segment_queue());
+    syncer.limits.pages_per_run = local.sync_pages_per_run;
+    if let Some(workers) = local.sync_page_workers {
+        syncer.limits.page_workers = workers;
+    }
+    let syncer = std::sync::Arc::new(syncer);
+    out.insert(
+        "segment-sync",
+        std::sync::Arc::new(move |event| {
+            let syncer = syncer.clone();
+            Box::pin(async move {
+                let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
+                Ok(segment_sync::handle(&syncer, event, deadline).await)
             })
         }),
     );
@@ -99,6 +117,10 @@ pub struct Local {
     pub import_rows_per_run: Option<u64>,
     /// Bytes an import reads per chunk (tests make it small to cross chunk boundaries).
     pub import_chunk_bytes: Option<u64>,
+    /// Pages a segment sync runs per invocation before continuing in a new message (tests make it small).
+    pub sync_pages_per_run: Option<u32>,
+    /// Workers per sync page (tests make it small, so a few workers span pages).
+    pub sync_page_workers: Option<u32>,
 }
 
 impl Local {
@@ -120,6 +142,7 @@ impl Local {
             data_key: Some(DataKey::generate().map_err(|e| LocalError::Setup(e.to_string()))?.to_base64()),
             jwt_private_key: Some(keys.private_pem.clone()),
             notifications_queue_url: emulator.resources.queues.get("NotificationsQueue").map(|q| q.url.clone()),
+            segment_sync_queue_url: emulator.resources.queues.get("SegmentSyncQueue").map(|q| q.url.clone()),
             media_bucket: Some(emulator.resources.bucket.clone()),
             app_url: "http://127.0.0.1:3000".into(),
             session_cache: session_cache.unwrap_or_else(|| {
@@ -147,6 +170,8 @@ impl Local {
             objects,
             import_rows_per_run,
             import_chunk_bytes: None,
+            sync_pages_per_run: std::env::var("SYNC_PAGES_PER_RUN").ok().and_then(|v| v.parse().ok()),
+            sync_page_workers: None,
         })
     }
 
@@ -154,6 +179,12 @@ impl Local {
     pub fn mailbox(&self) -> Result<crate::mailbox::Mailbox, LocalError> {
         let url = self.settings.notifications_queue().map_err(|e| LocalError::Setup(e.to_string()))?;
         Ok(crate::mailbox::Mailbox::new(self.emulator.endpoint.clone(), url))
+    }
+
+    /// The segment sync queue, as the functions that send to it hold it.
+    pub fn segment_queue(&self) -> nudge::segments::SegmentQueue {
+        let url = self.settings.segment_sync_queue_url.clone().unwrap_or_default();
+        nudge::segments::SegmentQueue(nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&self.sdk), url))
     }
 
     pub fn app(&self) -> Router {

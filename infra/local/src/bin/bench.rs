@@ -156,6 +156,7 @@ async fn run() -> Result<(), LocalError> {
 
     let data_key = local.key.to_base64();
     let queue_url = local.settings.notifications_queue().map_err(|e| LocalError::Setup(e.to_string()))?;
+    let segment_queue_url = local.settings.segment_sync_queue_url.clone().unwrap_or_default();
     let env: Vec<(String, String)> = [
         ("AWS_ENDPOINT_URL", local.emulator.endpoint.as_str()),
         ("AWS_REGION", "us-east-1"),
@@ -169,6 +170,7 @@ async fn run() -> Result<(), LocalError> {
         ("JWT_PRIVATE_KEY", keys.private_pem.as_str()),
         ("DATA_KEY", data_key.as_str()),
         ("NOTIFICATIONS_QUEUE_URL", queue_url.as_str()),
+        ("SEGMENT_SYNC_QUEUE_URL", segment_queue_url.as_str()),
         ("MEDIA_BUCKET", local.emulator.resources.bucket.as_str()),
         ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
@@ -195,6 +197,7 @@ async fn run() -> Result<(), LocalError> {
         ("workers", "GET", "/workers", None),
         ("content", "GET", "/contents", None),
         ("media", "GET", "/media-assets", None),
+        ("segments", "GET", "/segments", None),
     ];
     for (binary, method, path, body) in functions {
         let file = root.join("target/release").join(binary);

@@ -82,6 +82,7 @@ async fn run() -> Result<(), LocalError> {
     let pollers = local.pollers()?;
     let queues = pollers.len();
     let tasks: Vec<_> = pollers.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
+    let ticker = tokio::spawn(schedule(local.segment_queue(), stop_rx.clone()));
 
     eprintln!(
         "\nNudge is running.\n\
@@ -106,7 +107,27 @@ async fn run() -> Result<(), LocalError> {
     for task in tasks {
         let _ = task.await;
     }
+    let _ = ticker.await;
     Ok(())
+}
+
+/// What EventBridge's SegmentSyncSchedule does on AWS: the tick of time-relative segment rules, on the
+/// segment sync queue (`SEGMENT_SCHEDULE_SECONDS`, default hourly as in template.yaml).
+async fn schedule(queue: nudge::segments::SegmentQueue, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let every = std::time::Duration::from_secs(
+        std::env::var("SEGMENT_SCHEDULE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600),
+    );
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                if let Err(e) = queue.send(&nudge::segments::Message::Schedule).await {
+                    tracing::warn!(error = %e, "could not send the segment schedule tick");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop serving, stop the pollers, and let the emulator be killed on drop.
