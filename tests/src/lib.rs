@@ -49,6 +49,9 @@ pub fn stack() -> &'static Stack {
                 // Small import runs, so a test import of a few hundred rows continues across messages.
                 local.import_rows_per_run = Some(IMPORT_ROWS_PER_RUN);
                 local.import_chunk_bytes = Some(4096);
+                // Small sync pages and runs, so a segment of a dozen workers spans pages and messages.
+                local.sync_page_workers = Some(4);
+                local.sync_pages_per_run = Some(2);
                 // Queue consumers run as the dev server runs them (Lambda's event source mappings).
                 let (_stop, stop_rx) = tokio::sync::watch::channel(false);
                 for poller in local.pollers().unwrap_or_else(|e| panic!("pollers: {e}")) {
