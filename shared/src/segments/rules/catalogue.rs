@@ -25,7 +25,6 @@ pub struct FieldInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
     /// Units, formats and when the field is missing.
-    #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
@@ -74,7 +73,7 @@ mod tests {
         assert_eq!(all.len(), Attr::ALL.len() + 1);
         for f in &all {
             assert!(!f.operators.is_empty(), "{}", f.field);
-            assert!(!f.label.is_empty(), "{}", f.field);
+            assert!(!f.label.is_empty() && !f.description.is_empty(), "{}", f.field);
             let path = f.field.replace("<key>", "shift");
             assert!(Field::parse(&path).is_ok(), "{path}");
             assert_eq!(f.values.is_some(), f.kind == "enum", "{}", f.field);

@@ -178,20 +178,20 @@ impl Attr {
         let s = |path, label, kind, note| Spec { path, label, kind, note };
         match self {
             Self::ExternalId => s("externalId", "external ID", Text, "the worker's id in your own systems"),
-            Self::FirstName => s("firstName", "first name", Text, ""),
-            Self::LastName => s("lastName", "last name", Text, ""),
+            Self::FirstName => s("firstName", "first name", Text, "always set"),
+            Self::LastName => s("lastName", "last name", Text, "always set"),
             Self::FullName => s("fullName", "full name", Text, "first and last name"),
             Self::DateOfBirth => s("dateOfBirth", "date of birth", Date, "YYYY-MM-DD"),
-            Self::Gender => s("gender", "gender", Enum(Choice::Gender), ""),
+            Self::Gender => s("gender", "gender", Enum(Choice::Gender), "missing when not given"),
             Self::Tags => s("tags", "tags", TextList, "exists: at least one tag; missing: none"),
-            Self::IsActive => s("isActive", "active", Boolean, ""),
+            Self::IsActive => s("isActive", "active", Boolean, "false once deactivated"),
             Self::DeactivationReason => {
                 s("deactivationReason", "deactivation reason", Enum(Choice::DeactivationReason), "set while inactive")
             }
             Self::SupervisorId => s("supervisorId", "supervisor", Id, "a worker id (UUID)"),
             Self::PerformanceMetric => s("performanceMetric", "performance metric", Number, "0–100"),
-            Self::CreatedAt => s("createdAt", "creation date", DateTime, "when the worker was added"),
-            Self::UpdatedAt => s("updatedAt", "last update", DateTime, "when the worker last changed"),
+            Self::CreatedAt => s("createdAt", "creation date", DateTime, "RFC 3339; when the worker was added"),
+            Self::UpdatedAt => s("updatedAt", "last update", DateTime, "RFC 3339; when the worker last changed"),
             Self::LocationCity => s("contact.locationCity", "city", Text, NO_CONTACT),
             Self::LocationStateProvince => s("contact.locationStateProvince", "state or province", Text, NO_CONTACT),
             Self::LocationCountry => s("contact.locationCountry", "country", Text, NO_CONTACT),
@@ -214,19 +214,37 @@ impl Attr {
             Self::CommunicationConsent => {
                 s("contact.communicationConsent", "communication consent", Boolean, NO_CONTACT)
             }
-            Self::JobTitle => s("employment.jobTitle", "job title", Text, ""),
-            Self::Department => s("employment.department", "department", Text, ""),
-            Self::Team => s("employment.team", "team", Text, ""),
+            Self::JobTitle => s("employment.jobTitle", "job title", Text, "missing when not given"),
+            Self::Department => s("employment.department", "department", Text, "missing when not given"),
+            Self::Team => s("employment.team", "team", Text, "missing when not given"),
             Self::HireDate => s("employment.hireDate", "hire date", Date, "YYYY-MM-DD"),
-            Self::EmploymentStatus => {
-                s("employment.employmentStatus", "employment status", Enum(Choice::EmploymentStatus), "")
+            Self::EmploymentStatus => s(
+                "employment.employmentStatus",
+                "employment status",
+                Enum(Choice::EmploymentStatus),
+                "active unless changed",
+            ),
+            Self::EmploymentType => s(
+                "employment.employmentType",
+                "employment type",
+                Enum(Choice::EmploymentType),
+                "missing when not given",
+            ),
+            Self::LastActiveAt => {
+                s("engagement.lastActiveAt", "last active", DateTime, "RFC 3339; missing until first active")
             }
-            Self::EmploymentType => s("employment.employmentType", "employment type", Enum(Choice::EmploymentType), ""),
-            Self::LastActiveAt => s("engagement.lastActiveAt", "last active", DateTime, ""),
-            Self::LastInteractionDate => s("engagement.lastInteractionDate", "last interaction", DateTime, ""),
-            Self::LastWellbeingAssessmentDate => {
-                s("wellbeing.lastWellbeingAssessmentDate", "last wellbeing assessment", DateTime, "")
-            }
+            Self::LastInteractionDate => s(
+                "engagement.lastInteractionDate",
+                "last interaction",
+                DateTime,
+                "RFC 3339; missing until the first interaction",
+            ),
+            Self::LastWellbeingAssessmentDate => s(
+                "wellbeing.lastWellbeingAssessmentDate",
+                "last wellbeing assessment",
+                DateTime,
+                "RFC 3339; missing until assessed",
+            ),
             Self::OverallWellbeingScore => {
                 s("wellbeing.overallWellbeingScore", "wellbeing score", Number, "0–100; missing until assessed")
             }

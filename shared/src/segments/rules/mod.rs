@@ -7,7 +7,7 @@
 //!
 //! Semantics:
 //! - Text compares case-insensitively with runs of whitespace folded to one space (as the worker list
-//!   indexes do); `tags` likewise.
+//!   indexes do); `tags` likewise, where `contains` means "has this tag".
 //! - A condition on a missing attribute (an unset optional, any contact field of a worker without a contact
 //!   record, a null or absent custom field, no tags) is false, except `missing`, `neq` and `notIn`, which
 //!   are true: a worker with no department is "not in Sales".
@@ -17,6 +17,9 @@
 //! - Dates are midnight UTC. `withinLastDays: n` means at or after now − n days, `olderThanDays: n` before
 //!   now − n days; `now` is fixed when the rule is compiled, once per sync.
 //! - `between` includes both ends.
+//!
+//! [`Compiled::explain`] names the conditions that hold: all of an `all`, only the matching children of an
+//! `any` (joined with "and", since each of them holds), and for a `not` its child's negated wording.
 
 mod catalogue;
 mod check;

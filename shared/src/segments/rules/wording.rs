@@ -45,7 +45,6 @@ pub fn condition(c: &Condition) -> (String, String) {
 
 /// The phrases; a leading space means "after the field's label".
 fn phrases(c: &Condition) -> (String, String) {
-    let pair = |a: String, b: String| (a, b);
     let tags = c.field == Field::Attr(Attr::Tags);
     let time = |s: &Scalar| s.micros().is_some();
     // Flags read better as a state than as "active is true".
@@ -56,67 +55,65 @@ fn phrases(c: &Condition) -> (String, String) {
     };
     if let (Some((on, off)), Operand::One(Scalar::Bool(b))) = (flag, &c.value) {
         let holds = (c.op == Op::Eq) == *b;
-        return if holds { pair(on.into(), off.into()) } else { pair(off.into(), on.into()) };
+        return if holds { (on.into(), off.into()) } else { (off.into(), on.into()) };
     }
     match (c.op, &c.value) {
-        (Op::Eq, Operand::One(v)) => pair(format!(" is {}", show(v)), format!(" is not {}", show(v))),
-        (Op::Neq, Operand::One(v)) => pair(format!(" is not {}", show(v)), format!(" is {}", show(v))),
+        (Op::Eq, Operand::One(v)) => (format!(" is {}", show(v)), format!(" is not {}", show(v))),
+        (Op::Neq, Operand::One(v)) => (format!(" is not {}", show(v)), format!(" is {}", show(v))),
         (Op::In, Operand::List(vs)) => in_list(vs),
         (Op::NotIn, Operand::List(vs)) => swap(in_list(vs)),
         (Op::Contains, Operand::One(v)) if tags => {
-            pair(format!("has tag {}", show(v)), format!("does not have tag {}", show(v)))
+            (format!("has tag {}", show(v)), format!("does not have tag {}", show(v)))
         }
-        (Op::Contains, Operand::One(v)) => {
-            pair(format!(" contains {}", show(v)), format!(" does not contain {}", show(v)))
-        }
+        (Op::Contains, Operand::One(v)) => (format!(" contains {}", show(v)), format!(" does not contain {}", show(v))),
         (Op::StartsWith, Operand::One(v)) => {
-            pair(format!(" starts with {}", show(v)), format!(" does not start with {}", show(v)))
+            (format!(" starts with {}", show(v)), format!(" does not start with {}", show(v)))
         }
         (Op::Gt, Operand::One(v)) if time(v) => {
-            pair(format!(" is after {}", show(v)), format!(" is on or before {}", show(v)))
+            (format!(" is after {}", show(v)), format!(" is on or before {}", show(v)))
         }
         (Op::Gte, Operand::One(v)) if time(v) => {
-            pair(format!(" is on or after {}", show(v)), format!(" is before {}", show(v)))
+            (format!(" is on or after {}", show(v)), format!(" is before {}", show(v)))
         }
         (Op::Lt, Operand::One(v)) if time(v) => {
-            pair(format!(" is before {}", show(v)), format!(" is on or after {}", show(v)))
+            (format!(" is before {}", show(v)), format!(" is on or after {}", show(v)))
         }
         (Op::Lte, Operand::One(v)) if time(v) => {
-            pair(format!(" is on or before {}", show(v)), format!(" is after {}", show(v)))
+            (format!(" is on or before {}", show(v)), format!(" is after {}", show(v)))
         }
-        (Op::Gt, Operand::One(v)) => pair(format!(" is more than {}", show(v)), format!(" is at most {}", show(v))),
-        (Op::Gte, Operand::One(v)) => pair(format!(" is at least {}", show(v)), format!(" is less than {}", show(v))),
-        (Op::Lt, Operand::One(v)) => pair(format!(" is less than {}", show(v)), format!(" is at least {}", show(v))),
-        (Op::Lte, Operand::One(v)) => pair(format!(" is at most {}", show(v)), format!(" is more than {}", show(v))),
+        (Op::Gt, Operand::One(v)) => (format!(" is more than {}", show(v)), format!(" is at most {}", show(v))),
+        (Op::Gte, Operand::One(v)) => (format!(" is at least {}", show(v)), format!(" is less than {}", show(v))),
+        (Op::Lt, Operand::One(v)) => (format!(" is less than {}", show(v)), format!(" is at least {}", show(v))),
+        (Op::Lte, Operand::One(v)) => (format!(" is at most {}", show(v)), format!(" is more than {}", show(v))),
         (Op::Between, Operand::Range(lo, hi)) => {
             let range = format!("between {} and {}", show(lo), show(hi));
-            pair(format!(" is {range}"), format!(" is not {range}"))
+            (format!(" is {range}"), format!(" is not {range}"))
         }
         (Op::WithinLastDays, Operand::Days(n)) => {
-            pair(format!(" is within the last {}", days(*n)), format!(" is not within the last {}", days(*n)))
+            (format!(" is within the last {}", days(*n)), format!(" is not within the last {}", days(*n)))
         }
         (Op::OlderThanDays, Operand::Days(n)) => {
-            pair(format!(" is more than {} ago", days(*n)), format!(" is not more than {} ago", days(*n)))
+            (format!(" is more than {} ago", days(*n)), format!(" is not more than {} ago", days(*n)))
         }
         (Op::HasAny, Operand::List(vs)) if tags => {
-            pair(format!("has any of the tags {}", show_list(vs)), format!("has none of the tags {}", show_list(vs)))
+            (format!("has any of the tags {}", show_list(vs)), format!("has none of the tags {}", show_list(vs)))
         }
-        (Op::HasAll, Operand::List(vs)) if tags => pair(
+        (Op::HasAll, Operand::List(vs)) if tags => (
             format!("has all of the tags {}", show_list(vs)),
             format!("does not have all of the tags {}", show_list(vs)),
         ),
         (Op::HasAny, Operand::List(vs)) => {
-            pair(format!(" includes any of {}", show_list(vs)), format!(" includes none of {}", show_list(vs)))
+            (format!(" includes any of {}", show_list(vs)), format!(" includes none of {}", show_list(vs)))
         }
         (Op::HasAll, Operand::List(vs)) => {
-            pair(format!(" includes all of {}", show_list(vs)), format!(" does not include all of {}", show_list(vs)))
+            (format!(" includes all of {}", show_list(vs)), format!(" does not include all of {}", show_list(vs)))
         }
-        (Op::Exists, _) if tags => pair("has tags".into(), "has no tags".into()),
-        (Op::Missing, _) if tags => pair("has no tags".into(), "has tags".into()),
-        (Op::Exists, _) => pair(" is set".into(), " is not set".into()),
-        (Op::Missing, _) => pair(" is not set".into(), " is set".into()),
+        (Op::Exists, _) if tags => ("has tags".into(), "has no tags".into()),
+        (Op::Missing, _) if tags => ("has no tags".into(), "has tags".into()),
+        (Op::Exists, _) => (" is set".into(), " is not set".into()),
+        (Op::Missing, _) => (" is not set".into(), " is set".into()),
         // Parse pairs every operator with its operand shape; anything else is named plainly.
-        (op, _) => pair(format!(" {}", op.name()), format!(" not {}", op.name())),
+        (op, _) => (format!(" {}", op.name()), format!(" not {}", op.name())),
     }
 }
 
