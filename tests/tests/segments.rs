@@ -164,6 +164,9 @@ async fn a_rule_based_segment_syncs_keeps_manual_members_and_counts_exactly() {
     assert_eq!(items[1]["trigger"], "rule_change");
     let one = s.get(&format!("/segments/{id}/sync-jobs/{job}"), &token).await;
     assert_eq!(one.body["status"], "completed");
+    let (_, stranger) = tenant().await;
+    assert_eq!(s.get(&format!("/segments/{id}/sync-jobs/{job}"), &stranger).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/segments/{id}/sync-jobs/nope"), &token).await.status, StatusCode::NOT_FOUND);
 
     let of_worker = s.get(&format!("/workers/{}/segments", ops[0]), &token).await;
     assert_eq!(of_worker.status, StatusCode::OK);

@@ -2,7 +2,7 @@
 //! a full sync: their memberships are read by key, decided like a sync page decides, and the differences
 //! written under the same conditions.
 
-use super::membership::{self, Applied, Change, WorkerCheck};
+use super::membership::{self, Change, WorkerCheck};
 use super::model::{Segment, SegmentType};
 use super::repo;
 use super::rules::{Compiled, Rule};
@@ -51,10 +51,7 @@ async fn settle_segment(
     rule: Option<&Compiled>,
     ids: &[Uuid],
 ) -> Result<(), StoreError> {
-    for attempt in 0..8u32 {
-        if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5))).await;
-        }
+    membership::until_applied(store, tenant, segment, || async {
         let found: HashMap<Uuid, crate::workers::Worker> =
             workers::get_many(store, tenant, ids).await?.into_iter().map(|w| (w.id, w)).collect();
         let current = repo::members_of(store, tenant, segment, ids).await?;
@@ -71,10 +68,8 @@ async fn settle_segment(
                 (None, _) => membership::worker_gone(current.get(id)).map(|c| (c, WorkerCheck::Absent)),
             })
             .collect();
-        match membership::apply(store, tenant, segment, &changes).await? {
-            Applied::Done | Applied::SegmentGone => return Ok(()),
-            Applied::Stale => continue,
-        }
-    }
-    Err(StoreError::TransactionConflict)
+        Ok((changes, ()))
+    })
+    .await?;
+    Ok(())
 }

@@ -202,14 +202,5 @@ pub fn list_query(tenant: &TenantId, segment: Uuid) -> Query {
 
 /// Deletes up to `limit` jobs of a deleted segment; `true` when none are left.
 pub async fn purge(store: &Store, tenant: &TenantId, segment: Uuid, limit: u32) -> Result<bool, StoreError> {
-    let (items, last) = store.items_page(&Query::partition(partition(tenant, segment)), limit, None).await?;
-    let keys: Vec<Key> = items
-        .iter()
-        .filter_map(|i| {
-            let sk = i.get("sk").and_then(|v| v.as_s().ok())?;
-            Some(Key { pk: partition(tenant, segment), sk: sk.clone() })
-        })
-        .collect();
-    store.batch_delete(&keys).await?;
-    Ok(last.is_none())
+    store.delete_page(&Query::partition(partition(tenant, segment)), limit).await
 }

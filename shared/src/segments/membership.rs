@@ -178,7 +178,7 @@ pub fn transactions(
 
 /// What applying changes ran into.
 #[derive(Debug)]
-pub enum Applied {
+enum Applied {
     Done,
     /// A membership or worker moved since it was read: read again, decide again (earlier transactions
     /// landed, and the new decisions will not repeat them).
@@ -187,7 +187,7 @@ pub enum Applied {
     SegmentGone,
 }
 
-pub async fn apply(
+async fn apply(
     store: &Store,
     tenant: &TenantId,
     segment: Uuid,
@@ -202,6 +202,33 @@ pub async fn apply(
         }
     }
     Ok(Applied::Done)
+}
+
+/// Reads, decides and applies again while the changes find their data moved: `attempt` reads and decides,
+/// answering the changes and what to return once they land. `Ok(None)`: the segment is gone.
+/// `TransactionConflict` when the data keeps moving after a few tries, backing off between them.
+pub async fn until_applied<T, F, Fut>(
+    store: &Store,
+    tenant: &TenantId,
+    segment: Uuid,
+    mut attempt: F,
+) -> Result<Option<T>, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<(Change, WorkerCheck)>, T), StoreError>>,
+{
+    for tries in 0..8u32 {
+        if tries > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20 << tries.min(5))).await;
+        }
+        let (changes, out) = attempt().await?;
+        match apply(store, tenant, segment, &changes).await? {
+            Applied::Done => return Ok(Some(out)),
+            Applied::SegmentGone => return Ok(None),
+            Applied::Stale => {}
+        }
+    }
+    Err(StoreError::TransactionConflict)
 }
 
 #[cfg(test)]

@@ -195,16 +195,5 @@ pub async fn members_in_range(
 
 /// Deletes up to `limit` memberships of a deleted segment; `true` when none are left.
 pub async fn purge_members(store: &Store, tenant: &TenantId, segment: Uuid, limit: u32) -> Result<bool, StoreError> {
-    let query = Query::partition(members_partition(tenant, segment));
-    let (items, last) = store.items_page(&query, limit, None).await?;
-    let keys: Vec<Key> = items
-        .iter()
-        .filter_map(|i| {
-            let pk = i.get("pk").and_then(|v| v.as_s().ok())?;
-            let sk = i.get("sk").and_then(|v| v.as_s().ok())?;
-            Some(Key { pk: pk.clone(), sk: sk.clone() })
-        })
-        .collect();
-    store.batch_delete(&keys).await?;
-    Ok(last.is_none())
+    store.delete_page(&Query::partition(members_partition(tenant, segment)), limit).await
 }

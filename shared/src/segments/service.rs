@@ -2,7 +2,7 @@
 
 use super::input::{self, SegmentInput};
 use super::jobs::{self, SyncJob, SyncTrigger};
-use super::membership::{self, Applied, Change, WorkerCheck};
+use super::membership::{self, Change, WorkerCheck};
 use super::messages::{Message, SegmentQueue};
 use super::model::{Segment, SegmentState, SegmentType};
 use super::repo;
@@ -242,19 +242,23 @@ impl Services<'_> {
         decide: impl Fn(Uuid, Option<&super::model::Membership>, DateTime<Utc>) -> Option<Change>,
         check: WorkerCheck,
     ) -> Result<u64, ApiError> {
-        for _ in 0..5 {
+        let applied = membership::until_applied(self.store, tenant, segment, || async {
             let current = repo::members_of(self.store, tenant, segment, ids).await?;
             let now = Utc::now();
             let changes: Vec<(Change, WorkerCheck)> =
                 ids.iter().filter_map(|w| decide(*w, current.get(w), now).map(|c| (c, check))).collect();
-            let moved = changes.iter().map(|(c, _)| c.delta().unsigned_abs()).sum();
-            match membership::apply(self.store, tenant, segment, &changes).await? {
-                Applied::Done => return Ok(moved),
-                Applied::SegmentGone => return Err(ApiError::NotFound),
-                Applied::Stale => continue,
+            let moved: u64 = changes.iter().map(|(c, _)| c.delta().unsigned_abs()).sum();
+            Ok((changes, moved))
+        })
+        .await;
+        match applied {
+            Ok(Some(moved)) => Ok(moved),
+            Ok(None) => Err(ApiError::NotFound),
+            Err(StoreError::TransactionConflict) => {
+                Err(ApiError::Conflict("the segment's members are changing too fast; retry".into(), vec![]))
             }
+            Err(e) => Err(e.into()),
         }
-        Err(ApiError::Conflict("the segment's members are changing too fast; retry".into(), vec![]))
     }
 }
 

@@ -5,7 +5,7 @@
 //! message resumes from the last page done and a second runner of the same job stops at its first save.
 
 use super::jobs::{self, Checkpoint, SyncJob, SyncStatus};
-use super::membership::{self, Applied, Change, WorkerCheck};
+use super::membership::{self, Change, WorkerCheck};
 use super::model::{Membership, Segment, SegmentType};
 use super::rules::{Compiled, Rule};
 use super::{repo, service};
@@ -54,6 +54,9 @@ pub fn plan_page(
     plan
 }
 
+/// What a compiled rule depends on: the rule version and the instant relative times are measured from.
+type RuleClock = (u64, Option<DateTime<Utc>>);
+
 /// How a run of a job ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -98,13 +101,12 @@ pub async fn run(
         return Ok(Outcome::Settled);
     }
     let mut pages = 0u32;
+    // Parsed and compiled once per rule version and clock; the segment is still read every page, to see a
+    // rule change.
+    let mut compiled: Option<(RuleClock, Compiled)> = None;
     loop {
         let Some(segment) = repo::get(store, tenant, segment_id).await? else {
             return settle(store, tenant, job, |j, now| j.fail("the segment was deleted", now)).await;
-        };
-        let rule = match rule_of(&segment) {
-            Ok(rule) => rule,
-            Err(e) => return settle(store, tenant, job, |j, now| j.fail(e.to_string(), now)).await,
         };
         if job.status == SyncStatus::Pending || job.rule_version != segment.rule_version {
             // First run, or the rule changed under the job: (re)start from the first worker.
@@ -114,6 +116,15 @@ pub async fn run(
                 return Ok(Outcome::Settled);
             }
         }
+        let key = (job.rule_version, job.evaluated_at);
+        if compiled.as_ref().is_none_or(|(k, _)| *k != key) {
+            let rule = match rule_of(&segment) {
+                Ok(rule) => rule,
+                Err(e) => return settle(store, tenant, job, |j, now| j.fail(e.to_string(), now)).await,
+            };
+            compiled = Some((key, rule.compile(job.evaluated_at.unwrap_or_else(Utc::now))));
+        }
+        let Some((_, rule)) = compiled.as_ref() else { continue };
         if job.checkpoint.shard >= SHARDS {
             finish(store, tenant, &mut job).await?;
             return Ok(Outcome::Settled);
@@ -121,9 +132,7 @@ pub async fn run(
         if !keep_going() || limits.pages_per_run.is_some_and(|cap| pages >= cap) {
             return Ok(Outcome::Continue);
         }
-        let now = job.evaluated_at.unwrap_or_else(Utc::now);
-        let compiled = rule.compile(now);
-        let Some(step) = page(store, tenant, &segment, &compiled, &job.checkpoint, limits.page_workers).await? else {
+        let Some(step) = page(store, tenant, &segment, rule, &job.checkpoint, limits.page_workers).await? else {
             return settle(store, tenant, job, |j, now| j.fail("the segment was deleted", now)).await;
         };
         let expected = job.version;
@@ -178,10 +187,7 @@ async fn page(
     });
     // A worker is about six items (core and records).
     let limit = page_workers.saturating_mul(6);
-    for attempt in 0..8u32 {
-        if attempt > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5))).await;
-        }
+    membership::until_applied(store, tenant, segment.id, || async {
         let (page, resume) = workers::shard_page(store, tenant, shard, start.clone(), limit).await?;
         let members = match (&resume, page.last()) {
             // More follow: this page's memberships end at its last worker.
@@ -193,11 +199,6 @@ async fn page(
             (None, _) => repo::members_in_range(store, tenant, segment.id, shard, at.after, None).await?,
         };
         let plan = plan_page(rule, segment.id, &page, members, Utc::now());
-        match membership::apply(store, tenant, segment.id, &plan.changes).await? {
-            Applied::Done => {}
-            Applied::Stale => continue,
-            Applied::SegmentGone => return Ok(None),
-        }
         let next = match resume {
             Some(key) => Checkpoint {
                 shard,
@@ -207,15 +208,11 @@ async fn page(
             None => Checkpoint { shard: shard + 1, after: None, resume_sk: None },
         };
         let count = |d: i64| plan.changes.iter().filter(|(c, _)| c.delta() == d).count() as u64;
-        return Ok(Some(Step {
-            processed: page.len() as u64,
-            matched: plan.matched,
-            added: count(1),
-            removed: count(-1),
-            next,
-        }));
-    }
-    Err(StoreError::TransactionConflict)
+        let step =
+            Step { processed: page.len() as u64, matched: plan.matched, added: count(1), removed: count(-1), next };
+        Ok((plan.changes, step))
+    })
+    .await
 }
 
 /// Saves the job's next version; `false` when another runner moved it first (that runner carries on).

@@ -301,6 +301,22 @@ impl Store {
         self.batch_write(requests).await
     }
 
+    /// Deletes the first `limit` items of a query (table queries only); `true` when it held no more.
+    /// For clearing a partition a page at a time, in steps that each fit a function's run.
+    pub async fn delete_page(&self, query: &Query, limit: u32) -> Result<bool, StoreError> {
+        let (items, last) = self.items_page(query, limit, None).await?;
+        let keys: Vec<Key> = items
+            .iter()
+            .filter_map(|i| {
+                let pk = i.get("pk").and_then(|v| v.as_s().ok())?;
+                let sk = i.get("sk").and_then(|v| v.as_s().ok())?;
+                Some(Key { pk: pk.clone(), sk: sk.clone() })
+            })
+            .collect();
+        self.batch_delete(&keys).await?;
+        Ok(last.is_none())
+    }
+
     /// Writes many whole items, unconditionally (BatchWriteItem): for loading data nothing else writes yet
     /// (benchmark fixtures, restores).
     pub async fn batch_put(&self, puts: Vec<Put>) -> Result<(), StoreError> {

@@ -254,43 +254,38 @@ impl Write {
     }
 
     /// Adds a condition to the write's own (both must hold): `#c = :c` on a string, number or bool attribute.
-    pub fn and_equals<T: Serialize>(mut self, name: &str, value: &T, label: &'static str) -> Result<Self, StoreError> {
+    pub fn and_equals<T: Serialize>(self, name: &str, value: &T, label: &'static str) -> Result<Self, StoreError> {
         let value = serde_dynamo::to_attribute_value(value).map_err(|e| StoreError::Decode(e.to_string()))?;
-        let n = self.terms();
-        let term = format!("#a{n} = :a{n}");
-        let mut c = self.condition.take().unwrap_or(Condition {
-            expression: String::new(),
-            names: HashMap::new(),
-            values: HashMap::new(),
-            label,
-        });
-        c.expression = if c.expression.is_empty() { term } else { format!("({}) AND {term}", c.expression) };
-        c.names.insert(format!("#a{n}"), name.into());
-        c.values.insert(format!(":a{n}"), value);
-        c.label = label;
-        self.condition = Some(c);
-        Ok(self)
+        Ok(self.and(name, Some(value), label))
     }
 
     /// Adds a condition to the write's own: the attribute `name` must be absent.
-    pub fn and_absent(mut self, name: &str, label: &'static str) -> Self {
-        let n = self.terms();
-        let term = format!("attribute_not_exists(#a{n})");
+    pub fn and_absent(self, name: &str, label: &'static str) -> Self {
+        self.and(name, None, label)
+    }
+
+    /// ANDs one term on `name` (equal to `value`, or absent) onto the condition; `label` names a failure.
+    fn and(mut self, name: &str, value: Option<AttributeValue>, label: &'static str) -> Self {
         let mut c = self.condition.take().unwrap_or(Condition {
             expression: String::new(),
             names: HashMap::new(),
             values: HashMap::new(),
             label,
         });
-        c.expression = if c.expression.is_empty() { term } else { format!("({}) AND {term}", c.expression) };
+        // Placeholders numbered past those already there, so terms never collide.
+        let n = c.names.len() + c.values.len();
+        let term = match value {
+            Some(v) => {
+                c.values.insert(format!(":a{n}"), v);
+                format!("#a{n} = :a{n}")
+            }
+            None => format!("attribute_not_exists(#a{n})"),
+        };
         c.names.insert(format!("#a{n}"), name.into());
+        c.expression = if c.expression.is_empty() { term } else { format!("({}) AND {term}", c.expression) };
         c.label = label;
         self.condition = Some(c);
         self
-    }
-
-    fn terms(&self) -> usize {
-        self.condition.as_ref().map(|c| c.names.len() + c.values.len()).unwrap_or(0)
     }
 
     /// Deletes an item (a no-op if it is absent, unless a condition is added).
