@@ -10,6 +10,7 @@ use nudge::segments::jobs::{self, SyncJob, SyncTrigger};
 use nudge::segments::sync::{self, Limits, Outcome};
 use nudge::segments::{Message, SegmentQueue, repo};
 use nudge::store::{Changes, Tx, Write};
+use nudge::workers::tombstone::{self, Tombstone};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -403,6 +404,64 @@ async fn static_segments_take_members_by_hand_only() {
     let viewer = s.tenant(org, SystemRole::Viewer);
     assert_eq!(s.get(&format!("/segments/{id}"), &viewer).await.status, StatusCode::OK);
     assert_eq!(s.post(&path, &viewer, &json!({"workerIds": [a]})).await.status, StatusCode::FORBIDDEN);
+}
+
+/// A deleted worker's cleanup survives a lost message: the delete leaves a tombstone, and the scheduled
+/// tick asks again for the cleanup of any that are overdue.
+#[tokio::test]
+async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
+    let s = stack();
+    let (_, token) = tenant().await;
+    let a = worker(&token, 1, "Sales", 0).await;
+    let b = worker(&token, 2, "Ops", 0).await;
+    let created = s.post("/segments", &token, &json!({"name": "Pilot", "type": "static"})).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let added = s.post(&format!("/segments/{id}/members"), &token, &json!({"workerIds": [a, b]})).await;
+    assert_eq!(added.body["workerCount"], 2);
+
+    // Deleted behind the API's back: the transaction writes the tombstone, but no message is sent.
+    let ctx = s.ctx().await;
+    let org = tenant_of(&token);
+    let a_id = Uuid::parse_str(&a).unwrap();
+    nudge::workers::service::delete(&ctx.store, &org, a_id, None).await.unwrap();
+    let key = tombstone::key(&org, a_id);
+    let stone: Tombstone = ctx.store.get(&key).await.unwrap().expect("the delete leaves a tombstone");
+    assert_eq!((stone.tenant_id, stone.worker_id), (org.as_uuid(), a_id));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(members(&token, &id).await.len(), 2, "nothing cleared it yet");
+
+    // Not yet overdue: the tick leaves it alone.
+    let q = queue().await;
+    q.send(&Message::Schedule).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(members(&token, &id).await.len(), 2);
+
+    // An hour old: the tick re-sends the cleanup, which removes the membership and then the tombstone.
+    let old = tombstone::put(&org, a_id, stone.deleted_at - chrono::Duration::hours(1)).unwrap();
+    ctx.store.write(Write::upsert(old)).await.unwrap();
+    q.send(&Message::Schedule).await.unwrap();
+    let left = eventually(&token, &id, "a leaves", |m| m.len() == 1).await;
+    assert_eq!(ids(&left), std::slice::from_ref(&b));
+    assert_eq!(s.get(&format!("/segments/{id}"), &token).await.body["workerCount"], 1);
+    for _ in 0..50 {
+        if ctx.store.get::<Tombstone>(&key).await.unwrap().is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ctx.store.get::<Tombstone>(&key).await.unwrap().is_none(), "the tombstone is cleared");
+
+    // Through the API, the message does it and leaves no tombstone behind.
+    assert_eq!(s.delete(&format!("/workers/{b}"), &token).await.status, StatusCode::NO_CONTENT);
+    eventually(&token, &id, "b leaves", |m| m.is_empty()).await;
+    let b_key = tombstone::key(&org, Uuid::parse_str(&b).unwrap());
+    for _ in 0..50 {
+        if ctx.store.get::<Tombstone>(&b_key).await.unwrap().is_none() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("b's tombstone was never cleared");
 }
 
 #[tokio::test]

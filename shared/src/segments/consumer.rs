@@ -9,6 +9,8 @@ use crate::TenantId;
 use crate::keys::platform_partition;
 use crate::queue::{Deadline, QueueError};
 use crate::store::{Query, Store, StoreError};
+use crate::workers::tombstone;
+use chrono::Utc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -37,6 +39,8 @@ impl From<SyncError> for ConsumerError {
 const MAX_ATTEMPTS: u32 = 3;
 /// Memberships or jobs deleted per purge step.
 const PURGE_PAGE: u32 = 500;
+/// How long a deleted worker's cleanup may take before the scheduled tick asks for it again.
+const TOMBSTONE_GRACE: chrono::Duration = chrono::Duration::minutes(15);
 
 #[derive(Clone, Debug)]
 pub struct Syncer {
@@ -156,6 +160,17 @@ impl Syncer {
             }
         }
         tracing::info!(started, "scheduled re-sync of time-relative segments");
+        self.sweep_tombstones().await
+    }
+
+    /// Asks again for the cleanup of deleted workers whose memberships outlived [`TOMBSTONE_GRACE`]: the
+    /// message sent after their delete was lost or failed for good.
+    async fn sweep_tombstones(&self) -> Result<(), ConsumerError> {
+        let overdue = tombstone::overdue(&self.store, Utc::now(), TOMBSTONE_GRACE).await?;
+        for (tenant, workers) in &overdue {
+            tracing::warn!(tenant_id = %tenant, workers = workers.len(), "re-sending the membership cleanup of deleted workers");
+            self.queue.workers_changed(&TenantId::new(*tenant), workers).await?;
+        }
         Ok(())
     }
 }

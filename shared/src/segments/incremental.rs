@@ -9,6 +9,7 @@ use super::rules::{Compiled, Rule};
 use crate::TenantId;
 use crate::store::{Store, StoreError};
 use crate::workers::repo as workers;
+use crate::workers::tombstone;
 use chrono::Utc;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -25,12 +26,9 @@ fn compiled(segment: &Segment, now: chrono::DateTime<Utc>) -> Option<Compiled> {
 }
 
 /// Brings the memberships of `ids` in line with the workers as they are now: rule-based segments follow
-/// their rules; deleted workers leave every segment, static ones included.
+/// their rules; deleted workers leave every segment, static ones included, and then lose their tombstones.
 pub async fn reevaluate(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<(), StoreError> {
     let segments = repo::all(store, tenant).await?;
-    if segments.is_empty() || ids.is_empty() {
-        return Ok(());
-    }
     let now = Utc::now();
     let rules: Vec<(Uuid, Option<Compiled>)> = segments.iter().map(|s| (s.id, compiled(s, now))).collect();
     let mut ids = ids.to_vec();
@@ -40,6 +38,8 @@ pub async fn reevaluate(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Resul
         for (segment, rule) in &rules {
             settle_segment(store, tenant, *segment, rule.as_ref(), chunk).await?;
         }
+        let gone = workers::missing(store, tenant, chunk).await?;
+        tombstone::clear(store, tenant, &gone).await?;
     }
     Ok(())
 }

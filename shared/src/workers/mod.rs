@@ -10,5 +10,6 @@ pub mod model;
 pub mod phone;
 pub mod repo;
 pub mod service;
+pub mod tombstone;
 
 pub use model::{Worker, WorkerFields, WorkerView};

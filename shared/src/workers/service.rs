@@ -113,7 +113,7 @@ pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option
         {
             return Err(ApiError::PreconditionFailed);
         }
-        let written = store.transact(repo::remove(tenant, &current)).await;
+        let written = store.transact(repo::remove(tenant, &current, Utc::now())?).await;
         Ok(optimistic::settle(written, current, if_match.is_none())?)
     })
     .await?;
