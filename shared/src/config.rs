@@ -1,5 +1,5 @@
 //! Settings from the environment and the AWS clients, built once per cold start. Clients honour
-//! `AWS_ENDPOINT_URL` (the local emulator) through the SDK's own configuration.
+//! `AWS_ENDPOINT_URL` (the local emulator).
 
 use crate::auth::{SessionGate, TokenIssuer, TokenVerifier};
 use crate::crypto::DataKey;
@@ -89,7 +89,7 @@ impl Settings {
     }
 
     /// The segment sync queue, as a sender.
-    pub fn segment_queue(&self, sdk: &aws_config::SdkConfig) -> Result<crate::segments::SegmentQueue, ConfigError> {
+    pub fn segment_queue(&self, sdk: &SdkConfig) -> Result<crate::segments::SegmentQueue, ConfigError> {
         let url = self.segment_sync_queue_url.clone().ok_or(ConfigError::Missing("SEGMENT_SYNC_QUEUE_URL"))?;
         Ok(crate::segments::SegmentQueue(crate::queue::Queue::new(aws_sdk_sqs::Client::new(sdk), url)))
     }
@@ -104,17 +104,72 @@ impl Settings {
     }
 }
 
-/// The shared SDK configuration: rustls with ring. aws-lc's first TLS handshake pays ~75 ms of jitter
-/// entropy seeding (aws-lambda-rust-runtime#1101); ring does not, and builds smaller.
-pub fn sdk_loader() -> aws_config::ConfigLoader {
+pub use aws_types::SdkConfig;
+
+/// Where the SDK clients send requests and what they sign them with.
+#[derive(Clone)]
+pub struct AwsEnv {
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    /// `AWS_ENDPOINT_URL`: the local emulator; unset on AWS.
+    pub endpoint_url: Option<String>,
+}
+
+impl std::fmt::Debug for AwsEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsEnv").field("region", &self.region).field("endpoint_url", &self.endpoint_url).finish()
+    }
+}
+
+impl AwsEnv {
+    /// What Lambda hands every function in its environment: the region and the execution role's
+    /// credentials (fixed for the life of the execution environment).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            region: var("AWS_REGION").or_else(|_| var("AWS_DEFAULT_REGION"))?,
+            access_key_id: var("AWS_ACCESS_KEY_ID")?,
+            secret_access_key: var("AWS_SECRET_ACCESS_KEY")?,
+            session_token: var("AWS_SESSION_TOKEN").ok(),
+            endpoint_url: var("AWS_ENDPOINT_URL").ok(),
+        })
+    }
+
+    /// The SDK configuration, built without aws-config: its provider chain (profiles, SSO, STS web
+    /// identity, IMDS) is never used on Lambda and was a good part of every bootstrap.
+    pub fn sdk_config(self) -> SdkConfig {
+        use aws_credential_types::Credentials;
+        use aws_types::sdk_config::{RetryConfig, SharedCredentialsProvider, TimeoutConfig};
+        let credentials =
+            Credentials::new(self.access_key_id, self.secret_access_key, self.session_token, None, "environment");
+        let mut builder = SdkConfig::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new(self.region))
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .http_client(https_client())
+            .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
+            .time_source(aws_smithy_async::time::SystemTimeSource::new())
+            .retry_config(RetryConfig::standard())
+            // aws-config's default: fail a connection attempt fast and let the retry take over.
+            .timeout_config(TimeoutConfig::builder().connect_timeout(std::time::Duration::from_millis(3100)).build());
+        if let Some(url) = self.endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        builder.build()
+    }
+}
+
+/// The SDK's HTTPS client: rustls with ring. aws-lc's first handshake pays ~75 ms of jitter entropy
+/// seeding (aws-lambda-rust-runtime#1101); ring does not, and builds smaller.
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-    let http = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http)
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
 }
 
 /// The SDK configuration from the environment (region, credentials, `AWS_ENDPOINT_URL`).
-pub async fn aws_sdk_config() -> aws_config::SdkConfig {
-    sdk_loader().load().await
+pub fn aws_sdk_config() -> Result<SdkConfig, ConfigError> {
+    Ok(AwsEnv::from_env()?.sdk_config())
 }
 
 /// Everything a request handler shares: the store, the token verifier and the session gate.
@@ -130,7 +185,7 @@ impl Ctx {
         Self { sessions: SessionGate::new(store.clone(), session_cache), store, verifier: Arc::new(verifier) }
     }
 
-    pub fn from_parts(sdk: &aws_config::SdkConfig, settings: &Settings) -> Result<Self, ConfigError> {
+    pub fn from_parts(sdk: &SdkConfig, settings: &Settings) -> Result<Self, ConfigError> {
         let store = Store::new(
             aws_sdk_dynamodb::Client::new(sdk),
             settings.table.as_str(),
@@ -142,7 +197,7 @@ impl Ctx {
     /// Builds the context from the environment, once per cold start.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let settings = Settings::from_env()?;
-        Self::from_parts(&aws_sdk_config().await, &settings)
+        Self::from_parts(&aws_sdk_config()?, &settings)
     }
 }
 

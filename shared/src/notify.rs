@@ -77,7 +77,7 @@ impl Notifier {
 
     /// The notifier a function's `main.rs` builds once per cold start (`NOTIFICATIONS_QUEUE_URL`).
     pub fn from_settings(
-        sdk: &aws_config::SdkConfig,
+        sdk: &crate::config::SdkConfig,
         settings: &crate::config::Settings,
     ) -> Result<Self, crate::config::ConfigError> {
         Ok(Self::new(aws_sdk_sqs::Client::new(sdk), settings.notifications_queue()?))

@@ -9,6 +9,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     let settings = Settings::from_env()?;
     // A missing or malformed DATA_KEY stops the cold start: no integration can be written without it.
     let key = settings.data_key()?;
-    let ctx = nudge::Ctx::from_parts(&aws_sdk_config().await, &settings)?;
+    let ctx = nudge::Ctx::from_parts(&aws_sdk_config()?, &settings)?;
     nudge::app::run_lambda(integrations::router(ctx, key)).await
 }

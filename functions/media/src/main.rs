@@ -8,7 +8,7 @@ use nudge::objects::Objects;
 async fn main() -> Result<(), lambda_http::Error> {
     nudge::telemetry::init();
     let settings = Settings::from_env()?;
-    let sdk = aws_sdk_config().await;
+    let sdk = aws_sdk_config()?;
     let objects = Objects::from_settings(&sdk, &settings)?;
     let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
     nudge::app::run_lambda(media::router(ctx, objects)).await

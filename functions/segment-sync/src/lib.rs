@@ -10,7 +10,7 @@ use nudge::segments::consumer::Syncer;
 /// The consumer from the environment: the table, and the queue it reads (continuations go back to it);
 /// optionally `SYNC_PAGES_PER_RUN` (pages per invocation before continuing in a new message).
 pub fn syncer(
-    sdk: &aws_config::SdkConfig,
+    sdk: &nudge::config::SdkConfig,
     settings: &Settings,
     store: nudge::store::Store,
 ) -> Result<Syncer, ConfigError> {

@@ -8,7 +8,7 @@ use nudge::notify::Notifier;
 async fn main() -> Result<(), lambda_http::Error> {
     nudge::telemetry::init();
     let settings = Settings::from_env()?;
-    let sdk = aws_sdk_config().await;
+    let sdk = aws_sdk_config()?;
     let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
     let deps = users::Deps {
         key: settings.data_key()?,

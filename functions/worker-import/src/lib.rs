@@ -10,7 +10,7 @@ use nudge::workers::import::Importer;
 /// The importer from the environment: the table, the bucket, the queue continuations go to, and
 /// optionally `IMPORT_ROWS_PER_RUN` (rows per invocation before continuing in a new message).
 pub fn importer(
-    sdk: &aws_config::SdkConfig,
+    sdk: &nudge::config::SdkConfig,
     settings: &Settings,
     store: nudge::store::Store,
 ) -> Result<Importer, ConfigError> {

@@ -96,20 +96,22 @@ impl Emulator {
         Ok(Self { _child: child, _stdin: stdin, endpoint: description.endpoint, resources: description.resources })
     }
 
-    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+    pub async fn sdk_config(&self) -> nudge::config::SdkConfig {
         sdk_config(&self.endpoint).await
     }
 }
 
-/// SDK configuration for an emulator at `endpoint`: a fixed region and dummy credentials.
-pub async fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    let creds = aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "nudge-local");
-    nudge::config::sdk_loader()
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new(REGION))
-        .credentials_provider(creds)
-        .load()
-        .await
+/// SDK configuration for an emulator at `endpoint`: a fixed region and dummy credentials. (Async like the
+/// SDK's own loaders, so callers need not change if it ever reads anything.)
+pub async fn sdk_config(endpoint: &str) -> nudge::config::SdkConfig {
+    nudge::config::AwsEnv {
+        region: REGION.into(),
+        access_key_id: "local".into(),
+        secret_access_key: "local".into(),
+        session_token: None,
+        endpoint_url: Some(endpoint.into()),
+    }
+    .sdk_config()
 }
 
 #[derive(Deserialize)]

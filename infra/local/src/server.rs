@@ -101,7 +101,7 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
 
 pub struct Local {
     pub emulator: Emulator,
-    pub sdk: aws_config::SdkConfig,
+    pub sdk: nudge::config::SdkConfig,
     pub ctx: Ctx,
     pub keys: DevKeys,
     pub settings: Settings,

@@ -69,13 +69,13 @@ impl Objects {
 
     /// The S3 client for `sdk`. Against a local emulator (an endpoint URL is set) buckets are addressed by
     /// path, since `<bucket>.127.0.0.1` does not resolve; on AWS by virtual host, as AWS recommends.
-    pub fn client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    pub fn client(sdk: &crate::config::SdkConfig) -> aws_sdk_s3::Client {
         let local = sdk.endpoint_url().is_some();
         aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(local).build())
     }
 
     pub fn from_settings(
-        sdk: &aws_config::SdkConfig,
+        sdk: &crate::config::SdkConfig,
         settings: &crate::config::Settings,
     ) -> Result<Self, crate::config::ConfigError> {
         Ok(Self::new(Self::client(sdk), settings.media_bucket()?))

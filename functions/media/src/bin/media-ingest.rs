@@ -9,7 +9,7 @@ use nudge::objects::Objects;
 async fn main() -> Result<(), lambda_runtime::Error> {
     nudge::telemetry::init();
     let settings = Settings::from_env()?;
-    let sdk = aws_sdk_config().await;
+    let sdk = aws_sdk_config()?;
     let store = nudge::Ctx::from_parts(&sdk, &settings)?.store;
     let ingest = Ingest::new(store, Objects::from_settings(&sdk, &settings)?);
     nudge::queue::run_consumer(|event, _deadline| ingest.boxed(event)).await

@@ -1,9 +1,10 @@
 //! Creates a platform-admin account in the table named by `TABLE_NAME`, with the AWS credentials and region
-//! of the environment (or `AWS_ENDPOINT_URL` for an emulator): the one step of a new deployment no API can do.
+//! an operator's machine has (environment, profile, SSO: aws-config's whole chain, which the functions
+//! themselves do without; or `AWS_ENDPOINT_URL` for an emulator): the one step of a new deployment no API
+//! can do.
 //!
 //! `TABLE_NAME=nudge-Table cargo run -p nudge-local --bin platform-admin -- ops@example.com < password.txt`
 
-use nudge::config::aws_sdk_config;
 use nudge::store::{CursorCodec, Store};
 use nudge_local::LocalError;
 use std::io::Read;
@@ -15,7 +16,10 @@ async fn run() -> Result<(), LocalError> {
     let table = std::env::var("TABLE_NAME").map_err(|_| LocalError::Setup("TABLE_NAME is not set".into()))?;
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password).map_err(LocalError::io("reading the password from stdin"))?;
-    let sdk = aws_sdk_config().await;
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(nudge::config::https_client())
+        .load()
+        .await;
     // Cursors are never issued here; the codec only needs some key.
     let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table, CursorCodec::new(b"unused".to_vec()));
     let admin = nudge_local::bootstrap::platform_admin(&store, &email, password.trim_end_matches(['\n', '\r'])).await?;
