@@ -416,3 +416,226 @@ async fn another_tenant_sees_nothing() {
         (StatusCode::BAD_REQUEST, vec!["/contentId".to_owned()])
     );
 }
+
+/// The snapshot objects stored under a content item's prefix in the bucket.
+async fn snapshot_objects(tenant: Uuid, content: &str) -> Vec<String> {
+    let s = stack();
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let listed = nudge::objects::Objects::client(&sdk)
+        .list_objects_v2()
+        .bucket(&s.resources.bucket)
+        .prefix(format!("tenants/{tenant}/content/{content}/"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("listing snapshots: {e}"));
+    listed.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect()
+}
+
+fn content_ids(reply: &Reply) -> Vec<String> {
+    reply.body["items"].as_array().unwrap().iter().map(|i| i["contentId"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn deleting_content_clears_everything_that_belongs_to_it() {
+    let s = stack();
+    let (tenant, other_tenant) = (s.organization("Content deletion").await, s.organization("Content deletion B").await);
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let writer = s.tenant(tenant, SystemRole::Contributor);
+    let stranger = s.tenant(other_tenant, SystemRole::Admin);
+    let image = s.upload(&admin, "image", "image/png", "map.png", png(16, 16)).await;
+    let asset = format!("/media-assets/{}", image["id"].as_str().unwrap());
+    let (t1, t2) = (
+        id(&s.post("/tags", &admin, &json!({"name": "Maps"})).await),
+        id(&s.post("/tags", &admin, &json!({"name": "Depot"})).await),
+    );
+    let item = create(
+        &writer,
+        &json!({"type": "image", "title": "Exit map", "tagIds": [t1, t2], "image": {"mediaAssetId": image["id"]}}),
+    )
+    .await;
+    let cid = id(&item);
+    let path = format!("/contents/{cid}");
+    assert_eq!(s.patch(&path, &writer, &json!({"title": "Exit map v2"}), None).await.status, StatusCode::OK);
+    assert_eq!(transition(&writer, &cid, "review").await.status, StatusCode::OK);
+    assert_eq!(transition(&writer, &cid, "draft").await.status, StatusCode::OK);
+    // In two collections, between other content.
+    let mut others = Vec::new();
+    for n in 0..3 {
+        others
+            .push(id(&create(&admin, &json!({"type": "text", "title": format!("O{n}"), "text": {"text": "x"}})).await));
+    }
+    let (week, faves) = (
+        id(&s.post("/collections", &admin, &json!({"name": "Week 1"})).await),
+        id(&s.post("/collections", &admin, &json!({"name": "Favourites"})).await),
+    );
+    for (coll, members) in [(&week, [&others[0], &cid, &others[1]].as_slice()), (&faves, &[&cid, &others[2]])] {
+        for c in members {
+            let added = s.post(&format!("/collections/{coll}/items"), &admin, &json!({"contentId": c})).await;
+            assert_eq!(added.status, StatusCode::CREATED, "{:?}", added.body);
+        }
+    }
+    assert_eq!(s.delete(&asset, &admin).await.status, StatusCode::CONFLICT, "the content uses the asset");
+
+    // Another tenant's DELETE is a 404 and changes nothing; a stale If-Match is a 412.
+    assert_eq!(s.delete(&path, &stranger).await.status, StatusCode::NOT_FOUND);
+    let stale = s.call(Method::DELETE, &path, Some(&writer), None, &[("if-match", "\"1\"")]).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    let before = s.get(&path, &admin).await;
+    assert_eq!((before.status, before.body["version"].as_u64()), (StatusCode::OK, Some(4)));
+    assert_eq!(count(&admin, &format!("/collections/{week}/items")).await, 3);
+
+    let deleted = s.call(Method::DELETE, &path, Some(&writer), None, &[("if-match", "\"4\"")]).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{:?}", deleted.body);
+    for gone in [path.clone(), format!("{path}/versions"), format!("{path}/versions/1"), format!("{path}/versions/4")] {
+        assert_eq!(s.get(&gone, &admin).await.status, StatusCode::NOT_FOUND, "{gone}");
+    }
+    for tag in [&t1, &t2] {
+        assert_eq!(count(&admin, &format!("/contents?tag={tag}")).await, 0);
+    }
+    assert_eq!(count(&admin, "/contents?type=image").await, 0);
+    assert_eq!(count(&admin, "/contents?status=draft").await, 3);
+    // Both collections close the gap and count right.
+    let week_items = s.get(&format!("/collections/{week}/items"), &admin).await;
+    assert_eq!(content_ids(&week_items), [others[0].as_str(), &others[1]]);
+    let orders: Vec<u64> =
+        week_items.body["items"].as_array().unwrap().iter().map(|i| i["order"].as_u64().unwrap()).collect();
+    assert_eq!(orders, [0, 1]);
+    assert_eq!(content_ids(&s.get(&format!("/collections/{faves}/items"), &admin).await), [others[2].as_str()]);
+    for (coll, n) in [(&week, 2), (&faves, 1)] {
+        assert_eq!(s.get(&format!("/collections/{coll}"), &admin).await.body["itemCount"], n);
+    }
+    // Nothing uses the asset or the tags any more.
+    assert_eq!(s.delete(&asset, &admin).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.delete(&format!("/tags/{t2}"), &admin).await.status, StatusCode::NO_CONTENT);
+    // A second DELETE finds nothing; restoring a version of it is a 404 too.
+    assert_eq!(s.delete(&path, &writer).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.post(&format!("{path}/versions/1/restore"), &admin, &json!({})).await.status, StatusCode::NOT_FOUND);
+    // The other tenant's view was never touched either way.
+    assert_eq!(count(&stranger, "/contents").await, 0);
+}
+
+#[tokio::test]
+async fn published_content_is_archived_before_it_is_deleted() {
+    let s = stack();
+    let tenant = s.organization("Content deletion rules").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let writer = s.tenant(tenant, SystemRole::Contributor);
+    let reader = s.tenant(tenant, SystemRole::Employee);
+    let cid = id(&create(&writer, &json!({"type": "text", "title": "Policy", "text": {"text": "v1"}})).await);
+    let path = format!("/contents/{cid}");
+    for (who, to) in [(&writer, "review"), (&admin, "approved"), (&admin, "published")] {
+        assert_eq!(transition(who, &cid, to).await.status, StatusCode::OK, "{to}");
+    }
+    let live = s.delete(&path, &admin).await;
+    assert_eq!(live.status, StatusCode::CONFLICT);
+    assert_eq!(live.header("content-type"), Some("application/problem+json"));
+    assert!(live.body["detail"].as_str().unwrap_or_default().contains("archive it first"), "{:?}", live.body);
+    // An edit makes a draft, but the published version is still live.
+    assert_eq!(s.patch(&path, &writer, &json!({"title": "Policy 2"}), None).await.status, StatusCode::OK);
+    assert_eq!(s.delete(&path, &admin).await.status, StatusCode::CONFLICT);
+    let archived = transition(&admin, &cid, "archived").await;
+    assert_eq!(archived.status, StatusCode::OK);
+    assert!(archived.body["lastPublishedAt"].is_string(), "{:?}", archived.body);
+    // What workers were sent is a publisher's to erase, even reopened as a draft.
+    assert_eq!(s.delete(&path, &reader).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(s.delete(&path, &writer).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(transition(&writer, &cid, "draft").await.status, StatusCode::OK);
+    assert_eq!(s.delete(&path, &writer).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(transition(&writer, &cid, "archived").await.status, StatusCode::OK);
+    assert_eq!(s.delete(&path, &admin).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(s.get(&path, &admin).await.status, StatusCode::NOT_FOUND);
+    // Never published: a writer deletes it in any status that is not live.
+    for steps in [&[][..], &["review"][..], &["review", "approved"][..], &["archived"][..]] {
+        let other = id(&create(&writer, &json!({"type": "text", "title": "Draft", "text": {"text": "x"}})).await);
+        for to in steps {
+            let who = if *to == "approved" { &admin } else { &writer };
+            assert_eq!(transition(who, &other, to).await.status, StatusCode::OK, "{to}");
+        }
+        assert_eq!(s.delete(&format!("/contents/{other}"), &writer).await.status, StatusCode::NO_CONTENT, "{steps:?}");
+    }
+    assert_eq!(count(&admin, "/contents").await, 0);
+}
+
+#[tokio::test]
+async fn a_deleted_contents_snapshots_leave_the_bucket_and_an_interrupted_delete_is_finished() {
+    let s = stack();
+    let tenant = s.organization("Content deletion snapshots").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let big = |word: &str| word.repeat(12_000);
+    let cid =
+        id(&create(&admin, &json!({"type": "text", "title": "Handbook", "text": {"text": big("Safety. ")}})).await);
+    let path = format!("/contents/{cid}");
+    s.patch(&path, &admin, &json!({"text": {"text": big("Care. ")}}), None).await;
+    s.patch(&path, &admin, &json!({"title": "Short", "text": {"text": "short"}}), None).await;
+    assert_eq!(snapshot_objects(tenant, &cid).await.len(), 2, "versions 1 and 2 are in the bucket");
+    assert_eq!(s.delete(&path, &admin).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(snapshot_objects(tenant, &cid).await, Vec::<String>::new());
+
+    // A deletion that stopped after its first step (the item gone, versions and snapshots left) is
+    // invisible, and the next DELETE finishes it.
+    let coll = id(&s.post("/collections", &admin, &json!({"name": "Reading"})).await);
+    let cid = id(&create(&admin, &json!({"type": "text", "title": "Manual", "text": {"text": big("Lift. ")}})).await);
+    let items = format!("/collections/{coll}/items");
+    assert_eq!(s.post(&items, &admin, &json!({"contentId": cid})).await.status, StatusCode::CREATED);
+    let ctx = s.ctx().await;
+    let (t, _) = nudge::objects::ObjectKey::parse(&format!("tenants/{tenant}/x")).unwrap();
+    let id_ = Uuid::parse_str(&cid).unwrap();
+    let current = content::repo::get(&ctx.store, &t, id_).await.unwrap().unwrap();
+    let record = content::repo::Deletion {
+        content_id: id_,
+        version: current.version,
+        deleted_by_id: Uuid::now_v7(),
+        deleted_at: chrono::Utc::now(),
+    };
+    content::repo::delete(&ctx.store, &t, &current, &record).await.unwrap();
+    let path = format!("/contents/{cid}");
+    for gone in [path.clone(), format!("{path}/versions"), format!("{path}/versions/1")] {
+        assert_eq!(s.get(&gone, &admin).await.status, StatusCode::NOT_FOUND, "{gone}");
+    }
+    assert_eq!(snapshot_objects(tenant, &cid).await.len(), 1);
+    let stale = s.call(Method::DELETE, &path, Some(&admin), None, &[("if-match", "\"7\"")]).await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(s.delete(&path, &admin).await.status, StatusCode::NO_CONTENT, "the retry finishes the job");
+    assert_eq!(snapshot_objects(tenant, &cid).await, Vec::<String>::new());
+    assert_eq!(count(&admin, &items).await, 0);
+    assert_eq!(content::repo::version(&ctx.store, &t, id_, 1).await.unwrap().map(|v| v.version.version_number), None);
+    assert_eq!(s.delete(&path, &admin).await.status, StatusCode::NOT_FOUND, "then it is gone");
+}
+
+#[tokio::test]
+async fn edits_racing_a_delete_leave_nothing_behind() {
+    let s = stack();
+    let tenant = s.organization("Content deletion race").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let mut tags = Vec::new();
+    for name in ["Red", "Blue"] {
+        tags.push(id(&s.post("/tags", &admin, &json!({"name": name})).await));
+    }
+    let big = "Stack pallets low. ".repeat(4_000);
+    let cid = id(&create(&admin, &json!({"type": "text", "title": "Pallets", "text": {"text": big}})).await);
+    let path = format!("/contents/{cid}");
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..6 {
+        let (path, admin) = (path.clone(), admin.clone());
+        let patch =
+            json!({"title": format!("Pallets {n}"), "tagIds": [tags[n % 2]], "text": {"text": format!("{n} {big}")}});
+        tasks.spawn(async move { stack().patch(&path, &admin, &patch, None).await.status });
+    }
+    let (path2, admin2) = (path.clone(), admin.clone());
+    tasks.spawn(async move { stack().delete(&path2, &admin2).await.status });
+    let statuses = tasks.join_all().await;
+    assert!(
+        statuses.iter().all(|s| [StatusCode::OK, StatusCode::NO_CONTENT, StatusCode::NOT_FOUND].contains(s)),
+        "{statuses:?}"
+    );
+    if !statuses.contains(&StatusCode::NO_CONTENT) {
+        assert_eq!(s.delete(&path, &admin).await.status, StatusCode::NO_CONTENT);
+    }
+    assert_eq!(s.get(&path, &admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("{path}/versions"), &admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(snapshot_objects(tenant, &cid).await, Vec::<String>::new(), "no snapshot is left behind");
+    for tag in &tags {
+        assert_eq!(count(&admin, &format!("/contents?tag={tag}")).await, 0);
+        assert_eq!(s.delete(&format!("/tags/{tag}"), &admin).await.status, StatusCode::NO_CONTENT);
+    }
+}

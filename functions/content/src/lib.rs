@@ -6,6 +6,7 @@ pub mod body;
 pub mod input;
 pub mod model;
 pub mod order;
+pub mod removal;
 pub mod repo;
 pub mod routes;
 pub mod sms;
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
 #[openapi(
     paths(
         routes::contents::create, routes::contents::list, routes::contents::get_by_id, routes::contents::patch_by_id,
+        routes::contents::delete_by_id,
         routes::contents::transition, routes::contents::render,
         routes::versions::list, routes::versions::get_one, routes::versions::restore,
         routes::tags::create, routes::tags::list, routes::tags::get_by_id, routes::tags::patch_by_id, routes::tags::delete_by_id,
@@ -73,6 +75,9 @@ mod tests {
             "/collections/{id}/items/{contentId}",
         ] {
             assert!(doc["paths"][path].is_object(), "{path}");
+        }
+        for method in ["get", "patch", "delete"] {
+            assert!(doc["paths"]["/contents/{id}"][method].is_object(), "{method} /contents/{{id}}");
         }
     }
 }

@@ -300,6 +300,11 @@ pub struct Content {
     pub published_version: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<DateTime<Utc>>,
+    /// When a version was last published; kept through archiving and reopening, so it tells whether
+    /// workers were ever sent this content (deleting such content needs `content:publish`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(read_only)]
+    pub last_published_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -501,5 +506,38 @@ impl Collection {
 
     pub fn position(&self, content: Uuid) -> Option<usize> {
         self.entries.iter().position(|e| e.content_id == content)
+    }
+
+    /// Takes `content` out (the entries after it move up one); `false` if it was not in here.
+    pub fn remove_content(&mut self, content: Uuid) -> bool {
+        crate::order::remove(&mut self.entries, |e| e.content_id == content).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_content_renumbers_the_rest_densely() {
+        let now = Utc::now();
+        let ids: Vec<Uuid> = (1..=4).map(Uuid::from_u128).collect();
+        let mut c = Collection {
+            id: Uuid::from_u128(9),
+            fields: CollectionFields { name: "Week 1".into(), description: None },
+            entries: ids.iter().map(|&content_id| Entry { content_id, added_at: now }).collect(),
+            created_by_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        assert!(c.remove_content(ids[1]));
+        assert!(!c.remove_content(ids[1]), "only once");
+        let items = c.items();
+        let got: Vec<(Uuid, usize)> = items.iter().map(|i| (i.content_id, i.order)).collect();
+        assert_eq!(got, [(ids[0], 0), (ids[2], 1), (ids[3], 2)]);
+        assert_eq!(c.view().item_count, 3);
+        assert!(c.remove_content(ids[3]) && c.remove_content(ids[0]) && c.remove_content(ids[2]));
+        assert_eq!((c.items().len(), c.view().item_count), (0, 0));
     }
 }

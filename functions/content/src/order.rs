@@ -29,6 +29,12 @@ pub fn move_to<T>(list: &mut Vec<T>, from: usize, to: usize) -> Result<(), Order
     Ok(())
 }
 
+/// Takes out the first entry `found` picks; the entries after it move up one, so positions stay `0..n`.
+pub fn remove<T>(list: &mut Vec<T>, found: impl Fn(&T) -> bool) -> Option<T> {
+    let at = list.iter().position(found)?;
+    Some(list.remove(at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,7 +55,25 @@ mod tests {
         assert!(move_to(&mut Vec::<u8>::new(), 0, 0).is_err());
     }
 
+    #[test]
+    fn remove_takes_one_entry_and_closes_the_gap() {
+        let mut list = vec!['a', 'b', 'c', 'b'];
+        assert_eq!(remove(&mut list, |&x| x == 'b'), Some('b'));
+        assert_eq!(list, ['a', 'c', 'b']);
+        assert_eq!(remove(&mut list, |&x| x == 'z'), None);
+        assert_eq!(list, ['a', 'c', 'b']);
+    }
+
     proptest! {
+        #[test]
+        fn removal_keeps_the_others_in_order(n in 1usize..30, gone in 0usize..30) {
+            let gone = gone % n;
+            let mut list: Vec<usize> = (0..n).collect();
+            prop_assert_eq!(remove(&mut list, |&x| x == gone), Some(gone));
+            let want: Vec<usize> = (0..n).filter(|&x| x != gone).collect();
+            prop_assert_eq!(list, want);
+        }
+
         #[test]
         fn moves_keep_every_entry_once_and_the_rest_in_order(n in 1usize..30, from in 0usize..30, to in 0usize..30) {
             let (from, to) = (from % n, to % n);

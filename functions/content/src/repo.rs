@@ -9,6 +9,8 @@
 //! | tag | `T#<t>#TAGS` | `<id>` | `T#<t>#TAGS#BYNAME` / `<name key>#<id>` | — |
 //! | tag name guard | `T#<t>#TAGNAME#<name key>` | `TAGNAME` | — | — |
 //! | collection (entries in order) | `T#<t>#COLLECTIONS` | `<id>` | — | — |
+//! | content in a collection (inverted index) | `T#<t>#CONTENT#<id>#COLLECTIONS` | `<collectionId>` | — | — |
+//! | content deletion under way | `T#<t>#CONTENT-DELETIONS` | `<id>` | — | — |
 //! | media usage (see `nudge::media`) | `T#<t>#MEDIAUSE#<assetId>` | `<contentId>` | — | — |
 //!
 //! | access pattern | operation | key condition | index |
@@ -25,10 +27,15 @@
 //! | tags by name | Query | `gsi1pk = T#<t>#TAGS#BYNAME` | gsi1 |
 //! | is a tag used | Query, limit 1 | `pk = T#<t>#TAG#<tag>#CONTENTS` | table |
 //! | collections, oldest first | Query | `pk = T#<t>#COLLECTIONS` | table |
+//! | a content item's collections | Query, consistent | `pk = T#<t>#CONTENT#<id>#COLLECTIONS` | table |
+//! | one version, only while its content exists | BatchGetItem | the content's and the version's keys | table |
 //!
 //! Every content change is one transaction: the item (conditioned on the version read), its new version,
 //! the summary copies under each of its tags (added tags checked to exist and not be on their way out), and
 //! its media usage (the asset checked to be ready). A tag's copies let one Query answer a tag filter.
+//! Adding content to a collection writes the collection and the content's membership item in one
+//! transaction (with a check that the content exists), and removing it deletes both, so a content item's
+//! collections are one Query when it is deleted.
 
 use crate::input::{Filter, tag_name_key};
 use crate::model::{Collection, Content, ContentSummary, ContentVersion, Tag};
@@ -36,7 +43,7 @@ use nudge::TenantId;
 use nudge::http::{ApiError, Page};
 use nudge::keys::{Key, tenant_partition};
 use nudge::media;
-use nudge::store::{Index, Put, Query, Store, StoreError, Tx, Write};
+use nudge::store::{Index, Put, Query, Store, StoreError, Tx, Write, decode};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -88,6 +95,18 @@ fn tag_name_guard(tenant: &TenantId, name: &str) -> Key {
 
 fn collection_key(tenant: &TenantId, id: Uuid) -> Key {
     Key::tenant(tenant, "COLLECTIONS", id.to_string())
+}
+
+fn memberships(tenant: &TenantId, content: Uuid) -> String {
+    tenant_partition(tenant, &format!("CONTENT#{content}#COLLECTIONS"))
+}
+
+fn membership_key(tenant: &TenantId, content: Uuid, collection: Uuid) -> Key {
+    Key { pk: memberships(tenant, content), sk: collection.to_string() }
+}
+
+fn deletion_key(tenant: &TenantId, content: Uuid) -> Key {
+    Key::tenant(tenant, "CONTENT-DELETIONS", content.to_string())
 }
 
 /// A version as stored: the snapshot inline, or (when large) the object key it was written to.
@@ -147,6 +166,82 @@ pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Co
     Ok(store.get(&content_key(tenant, id)).await?)
 }
 
+// --- deleting content ------------------------------------------------------------------------------
+
+/// A deletion that has removed the content item and still clears what hung off it (its versions and their
+/// snapshots, its collection entries). A retried DELETE finds it and finishes the job.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deletion {
+    pub content_id: Uuid,
+    /// The version the content item had when it was deleted (what If-Match of a retry names).
+    pub version: u64,
+    pub deleted_by_id: Uuid,
+    pub deleted_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Removes a content item at the version read, atomically with its tag copies, its media usage (so the
+/// asset may be deleted) and the record of the deletion. Nothing can be added to it afterwards: every
+/// change and every new collection entry is conditioned on the item.
+pub async fn delete(store: &Store, tenant: &TenantId, current: &Content, record: &Deletion) -> Result<(), StoreError> {
+    let mut tx = Tx::new().with(Write::delete(content_key(tenant, current.id)).if_version(current.version)).with(
+        Write::create(Put::new(&deletion_key(tenant, current.id), "ContentDeletion", record)?, "content deletion"),
+    );
+    for tag in &current.fields.tag_ids {
+        tx.push(Write::delete(tagged_key(tenant, *tag, current)));
+    }
+    for write in media::repoint(tenant, current.id, current.fields.body.media_asset(), None)? {
+        tx.push(write);
+    }
+    store.transact(tx).await
+}
+
+pub async fn deletion(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Deletion>, ApiError> {
+    Ok(store.get(&deletion_key(tenant, id)).await?)
+}
+
+/// The end of a deletion: everything is cleared.
+pub async fn forget_deletion(store: &Store, tenant: &TenantId, id: Uuid) -> Result<(), ApiError> {
+    Ok(store.write(Write::delete(deletion_key(tenant, id))).await?)
+}
+
+/// The collections `content` is in (consistent: an entry added just before the content went is seen).
+pub async fn collections_of(store: &Store, tenant: &TenantId, content: Uuid) -> Result<Vec<Uuid>, ApiError> {
+    let found: Vec<Membership> = store.all(&Query::partition(memberships(tenant, content)).consistent()).await?;
+    Ok(found.into_iter().map(|m| m.collection_id).collect())
+}
+
+/// Drops the membership of `content` in `collection` (after the entry left, or the collection went).
+pub async fn forget_membership(
+    store: &Store,
+    tenant: &TenantId,
+    content: Uuid,
+    collection: Uuid,
+) -> Result<(), ApiError> {
+    Ok(store.write(Write::delete(membership_key(tenant, content, collection))).await?)
+}
+
+/// The oldest `limit` versions still stored for `id` (a step of clearing them).
+pub async fn oldest_versions(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    limit: u32,
+) -> Result<Vec<StoredVersion>, ApiError> {
+    let query = Query::partition(versions(tenant, id)).consistent();
+    Ok(store.page("internal", &query, limit, None).await?.items)
+}
+
+pub async fn delete_versions(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    gone: &[StoredVersion],
+) -> Result<(), ApiError> {
+    let keys: Vec<Key> = gone.iter().map(|v| version_key(tenant, id, v.version.version_number)).collect();
+    Ok(store.batch_delete(&keys).await?)
+}
+
 /// The asset `id` of this tenant as content sees it (none if it does not exist here).
 pub async fn asset(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<media::AssetRef>, ApiError> {
     Ok(store.get(&media::asset_key(tenant, id)).await?)
@@ -193,6 +288,24 @@ pub async fn versions_page(
 
 pub async fn version(store: &Store, tenant: &TenantId, id: Uuid, n: u64) -> Result<Option<StoredVersion>, ApiError> {
     Ok(store.get(&version_key(tenant, id, n)).await?)
+}
+
+/// Version `n` of `id`, only while the content item exists (a deleted item's versions may not all be
+/// cleared yet): one BatchGetItem of both keys.
+pub async fn live_version(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    n: u64,
+) -> Result<Option<StoredVersion>, ApiError> {
+    let items = store.batch_get(&[content_key(tenant, id), version_key(tenant, id, n)]).await?;
+    let entity = |item: &nudge::store::Item, wanted: &str| {
+        item.get("entity").and_then(|v| v.as_s().ok()).is_some_and(|e| e == wanted)
+    };
+    if !items.iter().any(|i| entity(i, "Content")) {
+        return Ok(None);
+    }
+    Ok(items.into_iter().find(|i| entity(i, "ContentVersion")).map(decode).transpose()?)
 }
 
 /// Which of `tags` do not exist here (or are being deleted): for naming them after a failed check.
@@ -302,25 +415,53 @@ pub async fn get_collection(store: &Store, tenant: &TenantId, id: Uuid) -> Resul
     Ok(store.get(&collection_key(tenant, id)).await?)
 }
 
-/// Writes `next` over `current`; `added`: content that must exist (here) for the write to happen.
+/// Which content a collection write adds or removes, if any: its membership item changes with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryChange {
+    None,
+    /// This content, which must exist (here) for the write to happen.
+    Added(Uuid),
+    Removed(Uuid),
+}
+
+/// The inverted index of a collection entry: content → the collections it is in.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Membership {
+    content_id: Uuid,
+    collection_id: Uuid,
+}
+
+/// Writes `next` over `current`, with the membership of the content it adds or removes.
 pub async fn replace_collection(
     store: &Store,
     tenant: &TenantId,
     current: &Collection,
     next: &Collection,
-    added: Option<Uuid>,
+    change: EntryChange,
 ) -> Result<(), StoreError> {
     let write = Write::replace(Put::new(&collection_key(tenant, next.id), "Collection", next)?, current.version);
-    match added {
-        None => store.write(write).await,
-        Some(content) => {
-            store.transact(Tx::new().with(write).with(Write::check(content_key(tenant, content), CONTENT_EXISTS))).await
+    let tx = match change {
+        EntryChange::None => return store.write(write).await,
+        EntryChange::Added(content) => {
+            let membership = Membership { content_id: content, collection_id: next.id };
+            Tx::new().with(write).with(Write::check(content_key(tenant, content), CONTENT_EXISTS)).with(Write::upsert(
+                Put::new(&membership_key(tenant, content, next.id), "CollectionMembership", &membership)?,
+            ))
         }
-    }
+        EntryChange::Removed(content) => {
+            Tx::new().with(write).with(Write::delete(membership_key(tenant, content, next.id)))
+        }
+    };
+    store.transact(tx).await
 }
 
+/// Deletes a collection, then the memberships of its entries. Should the second step fail, what is left
+/// is memberships naming a collection that is gone, which deleting that content clears.
 pub async fn delete_collection(store: &Store, tenant: &TenantId, current: &Collection) -> Result<(), StoreError> {
-    store.write(Write::delete(collection_key(tenant, current.id)).if_version(current.version)).await
+    store.write(Write::delete(collection_key(tenant, current.id)).if_version(current.version)).await?;
+    let keys: Vec<Key> = current.entries.iter().map(|e| membership_key(tenant, e.content_id, current.id)).collect();
+    store.batch_delete(&keys).await
 }
 
 pub async fn list_collections(

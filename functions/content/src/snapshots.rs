@@ -1,7 +1,11 @@
 //! Version snapshots. Each version keeps the whole item as it was; a snapshot larger than
-//! [`INLINE_MAX`] goes to the media bucket (`tenants/<t>/content/<id>/versions/<n>.json`) with a pointer in
-//! the version item, so version items stay small: a page of the version list reads whole items, and
-//! DynamoDB reads at most 1 MB per Query.
+//! [`INLINE_MAX`] goes to the media bucket (`tenants/<t>/content/<id>/versions/<n>-<write>.json`) with a
+//! pointer in the version item, so version items stay small: a page of the version list reads whole items,
+//! and DynamoDB reads at most 1 MB per Query.
+//!
+//! The object is written before the version item, under a name of its own (`<write>` is random): two
+//! changes racing for version `n` never overwrite each other's object, and the one whose transaction fails
+//! deletes its object again, so a stored object is always the one its version item points to.
 
 use crate::model::{Content, ContentVersion};
 use crate::repo::StoredVersion;
@@ -23,7 +27,7 @@ pub struct Snapshots {
 
 /// The key under the tenant's prefix; only the rest is stored, and the tenant is always the caller's.
 fn rest(content: Uuid, n: u64) -> String {
-    format!("content/{content}/versions/{n:010}.json")
+    format!("content/{content}/versions/{n:010}-{}.json", Uuid::new_v4().simple())
 }
 
 impl Snapshots {
@@ -53,7 +57,7 @@ impl Snapshots {
         let (Some(objects), true) = (&self.objects, json.len() > INLINE_MAX) else {
             return Ok(StoredVersion { version, snapshot_object: None });
         };
-        // Written before the version item: a failed transaction leaves an object the retry overwrites.
+        // Written before the version item; a failed transaction discards it (see the module notes).
         let at = rest(content.id, content.version);
         objects.put(&ObjectKey::tenant(tenant, &at), json, "application/json").await?;
         version.snapshot = None;
@@ -70,5 +74,25 @@ impl Snapshots {
         let bytes = objects.get(&ObjectKey::tenant(tenant, at)).await?;
         let snapshot: Content = serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
         Ok(ContentVersion { snapshot: Some(Box::new(snapshot)), ..stored.version })
+    }
+
+    /// Deletes the bucket objects of `versions` (those stored inline have none), concurrently. Deleting an
+    /// object that is already gone succeeds, so a repeated step is harmless.
+    pub async fn discard(&self, tenant: &TenantId, versions: &[StoredVersion]) -> ApiResult<()> {
+        let keys: Vec<ObjectKey> = versions
+            .iter()
+            .filter_map(|v| v.snapshot_object.as_deref())
+            .map(|at| ObjectKey::tenant(tenant, at))
+            .collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let objects =
+            self.objects.as_ref().ok_or_else(|| ApiError::internal("snapshots in the bucket, and no bucket"))?;
+        let deletes = keys.iter().map(|key| async move { objects.delete(key).await.map_err(|e| (key, e)) });
+        for done in futures_util::future::join_all(deletes).await {
+            done.map_err(|(key, e)| ApiError::internal(format!("deleting the snapshot {key}: {e}")))?;
+        }
+        Ok(())
     }
 }

@@ -13,6 +13,11 @@
 //! | draft, review, approved | archived | content:write; content:publish while a version is live |
 //! | published | archived (unpublish) | content:publish |
 //! | archived | draft (reopen) | content:write |
+//!
+//! Deleting (see [`deletion`]): never while a version is live (archive it first); content that was never
+//! published with `content:write`; content that was published once (archived since, perhaps reopened) with
+//! `content:publish`, since only a publisher may withdraw what workers were sent, and erasing its history is
+//! the stronger form of withdrawing.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -62,6 +67,9 @@ pub enum WorkflowError {
     /// Archived content is reopened before it is edited (409).
     #[error("archived content cannot be edited; reopen it as a draft first")]
     Archived,
+    /// Content with a live version is not deleted (409).
+    #[error("published content cannot be deleted; archive it first")]
+    Live,
 }
 
 /// The permissions that allow `from → to` (any one of them), or `None` if there is no such step. `live`:
@@ -96,6 +104,16 @@ pub fn after_edit(status: ContentStatus) -> Result<ContentStatus, WorkflowError>
         ContentStatus::Archived => Err(WorkflowError::Archived),
         _ => Ok(ContentStatus::Draft),
     }
+}
+
+/// Checks that a caller holding the permissions `has` answers for may delete content. `live`: a version is
+/// being delivered; `was_published`: a version was published at some time (the history records a delivery).
+pub fn deletion(live: bool, was_published: bool, has: impl Fn(&str) -> bool) -> Result<(), WorkflowError> {
+    if live {
+        return Err(WorkflowError::Live);
+    }
+    let needs: &[&'static str] = if was_published { &[CONTENT_PUBLISH] } else { &[CONTENT_WRITE] };
+    if needs.iter().any(|p| has(p)) { Ok(()) } else { Err(WorkflowError::Forbidden(needs.to_vec())) }
 }
 
 #[cfg(test)]
@@ -154,5 +172,24 @@ mod tests {
         for s in ContentStatus::ALL {
             assert_eq!(ContentStatus::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn live_content_is_archived_before_it_is_deleted() {
+        let all = |_: &str| true;
+        assert_eq!(deletion(true, true, all), Err(WorkflowError::Live));
+        assert_eq!(deletion(false, false, only(&[CONTENT_WRITE])), Ok(()), "drafts, review, approved");
+        assert_eq!(deletion(false, true, all), Ok(()), "archived after publishing");
+    }
+
+    #[test]
+    fn erasing_what_was_published_needs_publish() {
+        let writer = only(&[CONTENT_WRITE]);
+        assert_eq!(deletion(false, true, &writer), Err(WorkflowError::Forbidden(vec![CONTENT_PUBLISH])));
+        assert!(deletion(false, true, only(&[CONTENT_PUBLISH])).is_ok());
+        assert_eq!(
+            deletion(false, false, only(&[CONTENT_READ, CONTENT_APPROVE])),
+            Err(WorkflowError::Forbidden(vec![CONTENT_WRITE]))
+        );
     }
 }

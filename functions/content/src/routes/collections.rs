@@ -4,7 +4,7 @@
 use crate::input;
 use crate::model::{Collection, CollectionFields, CollectionItem, CollectionView, Entry};
 use crate::order::{self, OrderError};
-use crate::repo;
+use crate::repo::{self, EntryChange};
 use crate::workflow::{CONTENT_READ, CONTENT_WRITE};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -43,15 +43,23 @@ fn order_error(err: OrderError) -> ApiError {
 }
 
 /// What a change did to a collection.
-enum Outcome {
+pub(crate) enum Outcome {
     Unchanged,
     Changed,
     /// Added this content, which must exist here for the write to happen.
     Added(Uuid),
+    /// Took this content out.
+    Removed(Uuid),
 }
 
 /// Read, change, write with the version read; retried on a concurrent change unless If-Match pinned one.
-async fn update<F>(ctx: &Ctx, tenant: &TenantId, id: Uuid, if_match: IfMatch, change: F) -> ApiResult<Collection>
+pub(crate) async fn update<F>(
+    ctx: &Ctx,
+    tenant: &TenantId,
+    id: Uuid,
+    if_match: IfMatch,
+    change: F,
+) -> ApiResult<Collection>
 where
     F: Fn(&mut Collection) -> ApiResult<Outcome>,
 {
@@ -59,14 +67,15 @@ where
         let current = repo::get_collection(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
         if_match.check(current.version)?;
         let mut next = current.clone();
-        let added = match change(&mut next)? {
+        let entry = match change(&mut next)? {
             Outcome::Unchanged => return Ok(Attempt::Done(current)),
-            Outcome::Changed => None,
-            Outcome::Added(content) => Some(content),
+            Outcome::Changed => EntryChange::None,
+            Outcome::Added(content) => EntryChange::Added(content),
+            Outcome::Removed(content) => EntryChange::Removed(content),
         };
         next.version = current.version + 1;
         next.updated_at = Utc::now();
-        match repo::replace_collection(&ctx.store, tenant, &current, &next, added).await {
+        match repo::replace_collection(&ctx.store, tenant, &current, &next, entry).await {
             Err(StoreError::Condition(repo::CONTENT_EXISTS)) => {
                 Err(ApiError::field("/contentId", "is not content of this organization"))
             }
@@ -285,9 +294,10 @@ pub async fn remove_item(
     let tenant = principal.require(CONTENT_WRITE)?;
     let content = path_id(&content)?;
     update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
-        let at = c.position(content).ok_or(ApiError::NotFound)?;
-        c.entries.remove(at);
-        Ok(Outcome::Changed)
+        if !c.remove_content(content) {
+            return Err(ApiError::NotFound);
+        }
+        Ok(Outcome::Removed(content))
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -3,6 +3,7 @@
 
 use crate::input::{self, Filter};
 use crate::model::{Content, ContentSummary, ContentType};
+use crate::removal;
 use crate::repo;
 use crate::sms::{self, Segments};
 use crate::snapshots::Snapshots;
@@ -48,7 +49,9 @@ pub struct Rendered {
 pub(crate) fn workflow_error(err: WorkflowError) -> ApiError {
     match err {
         WorkflowError::Forbidden(_) => ApiError::Forbidden(err.to_string()),
-        WorkflowError::NotAllowed(..) | WorkflowError::Archived => ApiError::Conflict(err.to_string(), vec![]),
+        WorkflowError::NotAllowed(..) | WorkflowError::Archived | WorkflowError::Live => {
+            ApiError::Conflict(err.to_string(), vec![])
+        }
     }
 }
 
@@ -99,6 +102,13 @@ pub(crate) async fn commit(
     let Change { current, next, note, actor } = change;
     let version = snapshots.version(tenant, &next, note, actor).await?;
     let written = repo::save(&ctx.store, tenant, current, &next, &version).await;
+    // Refused, so nothing points at the snapshot object (if one was written). Only then: after an
+    // ambiguous failure (a timeout) the version may have been stored.
+    if let Err(StoreError::Condition(_) | StoreError::TransactionConflict) = &written
+        && let Err(err) = snapshots.discard(tenant, std::slice::from_ref(&version)).await
+    {
+        tracing::warn!(error = %err, content_id = %next.id, "a refused change's snapshot object was not deleted");
+    }
     match written {
         Err(StoreError::Condition(repo::TAG_USABLE)) => {
             let unusable = repo::unusable_tags(&ctx.store, tenant, &next.fields.tag_ids).await?;
@@ -146,6 +156,7 @@ pub async fn create(
         version: 1,
         published_version: None,
         published_at: None,
+        last_published_at: None,
         created_by_id: Some(principal.user_id),
         updated_by_id: Some(principal.user_id),
         created_at: now,
@@ -246,6 +257,30 @@ pub async fn patch_by_id(
     Ok(tagged(StatusCode::OK, &item, item.version))
 }
 
+#[utoipa::path(delete, path = "/contents/{id}", tag = "content",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
+    responses(
+        (status = 204, description = "Deleted with its versions (and their snapshots), tag links, collection entries (the others move up) and media usage; a DELETE that finds a deletion interrupted midway finishes it"),
+        (status = 403, description = "Missing content:write; content that was ever published needs content:publish", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A version is live: archive the content first", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(snapshots): SnapshotsExt,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<StatusCode> {
+    let tenant = principal.require(CONTENT_READ)?;
+    let id = path_id(&id)?;
+    removal::delete(&ctx, &snapshots, &tenant, id, if_match, &principal).await?;
+    tracing::info!(content_id = %id, "content deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/contents/{id}/status", tag = "content",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being moved")),
     request_body(content = Object, description = "`{\"status\": \"review\", \"changeNote\": \"…\"}`: draft → review (content:write), review → approved (content:approve) or back to draft, approved → published (content:publish), published → archived (content:publish), archived → draft (content:write)"),
@@ -280,6 +315,7 @@ pub async fn transition(
             ContentStatus::Published => {
                 next.published_version = Some(next.version);
                 next.published_at = Some(now);
+                next.last_published_at = Some(now);
             }
             ContentStatus::Archived => {
                 next.published_version = None;

@@ -13,7 +13,7 @@ use nudge::Ctx;
 pub fn routes() -> Router<Ctx> {
     Router::new()
         .route("/contents", get(contents::list).post(contents::create))
-        .route("/contents/{id}", get(contents::get_by_id).patch(contents::patch_by_id))
+        .route("/contents/{id}", get(contents::get_by_id).patch(contents::patch_by_id).delete(contents::delete_by_id))
         .route("/contents/{id}/status", post(contents::transition))
         .route("/contents/{id}/render", post(contents::render))
         .route("/contents/{id}/versions", get(versions::list))

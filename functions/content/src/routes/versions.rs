@@ -49,12 +49,18 @@ pub async fn list(
     let tenant = principal.require(CONTENT_READ)?;
     let id = path_id(&id)?;
     let query = ListQuery::parse(uri.query(), &[])?;
-    let page =
-        repo::versions_page(&ctx.store, &principal.scope(), &tenant, id, query.limit, query.cursor.as_deref()).await?;
-    // Every content item has version 1, so an empty first page means there is no such item here.
-    if page.items.is_empty() && query.cursor.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    let (scope, cursor) = (principal.scope(), query.cursor.as_deref());
+    let page = repo::versions_page(&ctx.store, &scope, &tenant, id, query.limit, cursor);
+    // The first page is served only while the content exists (read alongside): a deleted item's versions
+    // may not all be cleared yet. A cursor was issued while it existed.
+    let page = match cursor {
+        Some(_) => page.await?,
+        None => {
+            let (page, content) = tokio::try_join!(page, repo::get(&ctx.store, &tenant, id))?;
+            content.ok_or(ApiError::NotFound)?;
+            page
+        }
+    };
     let items = page.items.into_iter().map(|v| ContentVersion { snapshot: None, ..v.version }).collect();
     Ok(Json(VersionPage { items, next_cursor: page.next_cursor }).into_response())
 }
@@ -74,7 +80,8 @@ pub async fn get_one(
     Path((id, n)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let stored = repo::version(&ctx.store, &tenant, path_id(&id)?, number(&n)?).await?.ok_or(ApiError::NotFound)?;
+    let stored =
+        repo::live_version(&ctx.store, &tenant, path_id(&id)?, number(&n)?).await?.ok_or(ApiError::NotFound)?;
     Ok(Json(snapshots.open(&tenant, stored).await?).into_response())
 }
 
