@@ -113,14 +113,14 @@ fn children(mut b: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
 }
 
 /// `mvhd`: seconds from the timescale and duration (version 0: 32-bit times, 1: 64-bit). An all-ones
-/// duration means unknown.
+/// duration means unknown, and so does 0 (a fragmented file's, whose fragments hold the media).
 fn mvhd(b: &[u8]) -> Option<f64> {
     let (timescale, duration) = match *b.first()? {
         0 => (be32(b, 12)?, be32(b, 16).filter(|&d| d != u32::MAX).map(u64::from)?),
         1 => (be32(b, 20)?, be64(b, 24).filter(|&d| d != u64::MAX)?),
         _ => return None,
     };
-    (timescale > 0).then(|| duration as f64 / f64::from(timescale))
+    (timescale > 0 && duration > 0).then(|| duration as f64 / f64::from(timescale))
 }
 
 /// A video track's width and height from its `tkhd` (16.16 fixed point); a track is video when its
@@ -266,6 +266,7 @@ pub(crate) mod tests {
         // Malformed moov bodies: zero timescale, unknown duration, nested garbage, truncation.
         assert_eq!(moov(&bx(b"moov", &mvhd_v0(0, 10))).duration_seconds, None);
         assert_eq!(moov(&bx(b"moov", &mvhd_v0(1000, u32::MAX))).duration_seconds, None);
+        assert_eq!(moov(&bx(b"moov", &mvhd_v0(1000, 0))).duration_seconds, None, "fragmented");
         assert_eq!(moov(&bx(b"moov", b"\0\0\0\x01trak\xff\xff")), Probed::default());
         assert_eq!(moov(&bx(b"moov", b"\0\0\0\0trak\0\0\0\x08tkhd")), Probed::default());
         let whole = bx(b"moov", &mvhd_v0(1000, 1000));
