@@ -199,3 +199,96 @@ async fn assets_are_tenant_scoped_and_bad_input_is_named() {
     let renamed = s.patch(&path, &a, &json!({"fileName": "renamed.png", "altText": "Alt"}), None).await;
     assert_eq!((renamed.status, renamed.body["fileName"].as_str()), (StatusCode::OK, Some("renamed.png")));
 }
+
+/// A PCM WAV of `seconds` of 16-bit mono silence at 8 kHz.
+fn wav(seconds: u32) -> Vec<u8> {
+    let data = vec![0u8; (8_000 * 2 * seconds) as usize];
+    let mut fmt = vec![1, 0, 1, 0]; // PCM, mono
+    fmt.extend_from_slice(&8_000u32.to_le_bytes());
+    fmt.extend_from_slice(&16_000u32.to_le_bytes()); // byte rate
+    fmt.extend_from_slice(&[2, 0, 16, 0]); // block align, bits per sample
+    let mut file = b"RIFF".to_vec();
+    file.extend_from_slice(&((4 + 8 + fmt.len() + 8 + data.len()) as u32).to_le_bytes());
+    file.extend_from_slice(b"WAVEfmt ");
+    file.extend_from_slice(&(fmt.len() as u32).to_le_bytes());
+    file.extend_from_slice(&fmt);
+    file.extend_from_slice(b"data");
+    file.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    file.extend_from_slice(&data);
+    file
+}
+
+/// An ISO box.
+fn iso_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    [&((body.len() + 8) as u32).to_be_bytes()[..], kind, body].concat()
+}
+
+/// An MP4 as a recorder writes it without "fast start": `moov` after 300 KiB of media data, past the
+/// first bytes the ingest reads, with a 7.5 s movie header and a 1280 × 720 video track.
+fn mp4() -> Vec<u8> {
+    let mut mvhd = vec![0u8; 12];
+    mvhd.extend_from_slice(&600u32.to_be_bytes());
+    mvhd.extend_from_slice(&4_500u32.to_be_bytes());
+    mvhd.resize(100, 0);
+    let mut tkhd = vec![0u8; 76];
+    tkhd.extend_from_slice(&(1280u32 << 16).to_be_bytes());
+    tkhd.extend_from_slice(&(720u32 << 16).to_be_bytes());
+    let mut hdlr = vec![0u8; 8];
+    hdlr.extend_from_slice(b"vide");
+    hdlr.resize(25, 0);
+    let trak = iso_box(b"trak", &[iso_box(b"tkhd", &tkhd), iso_box(b"mdia", &iso_box(b"hdlr", &hdlr))].concat());
+    [
+        iso_box(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+        iso_box(b"mdat", &vec![0u8; 300 * 1024]),
+        iso_box(b"moov", &[iso_box(b"mvhd", &mvhd), trak].concat()),
+    ]
+    .concat()
+}
+
+/// A PDF of `pages` blank pages with its cross-reference table.
+fn pdf(pages: usize) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", i + 3)).collect();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")),
+    ];
+    objects.extend((0..pages).map(|_| "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] >>".to_owned()));
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    let trailer = format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
+    out.extend_from_slice(trailer.as_bytes());
+    out
+}
+
+#[tokio::test]
+async fn audio_video_and_documents_get_durations_sizes_and_page_counts() {
+    let s = stack();
+    let tenant = s.organization("Media probes").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+
+    let audio = s.upload(&admin, "audio", "audio/wav", "greeting.wav", wav(3)).await;
+    assert_eq!(audio["status"], "ready", "{audio}");
+    assert_eq!(audio["metadata"], json!({"format": "wav", "durationSeconds": 3.0}), "{audio}");
+
+    let video = s.upload(&admin, "video", "video/mp4", "welcome.mp4", mp4()).await;
+    assert_eq!(video["status"], "ready", "{video}");
+    assert_eq!(
+        video["metadata"],
+        json!({"format": "mp4", "durationSeconds": 7.5, "width": 1280, "height": 720}),
+        "{video}"
+    );
+    assert_eq!(video["hasThumbnail"], false);
+
+    let document = s.upload(&admin, "document", "application/pdf", "handbook.pdf", pdf(3)).await;
+    assert_eq!(document["status"], "ready", "{document}");
+    assert_eq!(document["metadata"], json!({"format": "pdf", "pageCount": 3}), "{document}");
+}

@@ -2,13 +2,15 @@
 //! upload queue; the tenant is the key's, and the asset is looked up under that tenant only. The file's
 //! real size and format (magic bytes, not the name or the declared type) are checked, an image's
 //! dimensions read and a thumbnail made, and the asset marked `ready`, or `failed` with the reason and its
-//! file deleted. Redelivered events change nothing twice: only a `processing` asset is verified (or a ready
+//! file deleted. Audio and video get a duration (and a video its frame size) from their headers, read in
+//! small ranges; documents a page count (see [`crate::probe`]). Redelivered events change nothing twice: only a `processing` asset is verified (or a ready
 //! one whose file was overwritten since, by its ETag), and every write is conditioned on the version read.
 
 use crate::inspect;
 use crate::model::{MediaAsset, Metadata, asset_of, original_key};
+use crate::probe::{self, HEAD_WINDOW, Probed, TAIL_WINDOW, isomedia};
 use crate::repo;
-use crate::sniff::{self, HEAD_BYTES};
+use crate::sniff::{self, Format};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use nudge::TenantId;
 use nudge::media::{MediaStatus, MediaType};
@@ -92,20 +94,28 @@ impl Ingest {
             )));
         }
         let key = asset.original(tenant);
-        // An image is read whole (at most 20 MB) for its dimensions and thumbnail; other files only for
-        // their signature.
+        // An image is read whole (at most 20 MB) for its dimensions and thumbnail; other files first for
+        // their signature and headers.
         let bytes = if asset.kind == MediaType::Image {
             self.objects.get(&key).await
         } else {
-            self.objects.get_range(&key, 0, HEAD_BYTES).await
+            self.objects.get_range(&key, 0, HEAD_WINDOW).await
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("reading the upload: {e}"))?;
         let format = match sniff::verify(&asset.mime_type, &bytes) {
             Ok(format) => format,
             Err(reason) => return Ok(Verdict::Failed(reason)),
         };
-        let mut metadata = Metadata { format: format.name().to_owned(), width: None, height: None };
+        let mut metadata = Metadata { format: format.name().to_owned(), ..Metadata::default() };
         if asset.kind != MediaType::Image {
+            let probed = match asset.kind {
+                MediaType::Document => self.probe_document(&key, format).await?,
+                _ => self.probe_media(&key, format, &bytes, head.size).await?,
+            };
+            metadata.width = probed.width;
+            metadata.height = probed.height;
+            metadata.duration_seconds = probed.duration_seconds;
+            metadata.page_count = probed.page_count;
             return Ok(Verdict::Ready { metadata, thumbnail: None });
         }
         // Decoding is CPU work: off the async workers.
@@ -123,6 +133,79 @@ impl Ingest {
             }
             Err(e) => Verdict::Failed(e.to_string()),
         })
+    }
+
+    /// A duration (and a video's frame size) from `head`, the file's first [`HEAD_WINDOW`] bytes, and a few
+    /// more ranged reads where the format keeps them elsewhere; never the whole file.
+    async fn probe_media(&self, key: &ObjectKey, format: Format, head: &[u8], size: u64) -> Result<Probed, String> {
+        Ok(match format {
+            Format::IsoMedia(_) => self.probe_iso(key, head, size).await?,
+            Format::Ebml => probe::ebml::probe(head),
+            Format::Wav => Probed::duration(probe::wav::probe(head, size)),
+            Format::Mp3 => Probed::duration(probe::mp3::probe(head, size)),
+            Format::Ogg if size <= head.len() as u64 => Probed::duration(probe::ogg::probe(head, head)),
+            Format::Ogg => {
+                let tail = self
+                    .objects
+                    .get_range(key, size.saturating_sub(TAIL_WINDOW), size)
+                    .await
+                    .map_err(|e| format!("reading the end of an Ogg upload: {e}"))?;
+                Probed::duration(probe::ogg::probe(head, &tail))
+            }
+            _ => Probed::default(),
+        })
+    }
+
+    /// Walks an ISO media file's top-level boxes to `moov` (often after the media data, at the end), one
+    /// small read per hop, at most [`MAX_HOPS`] of them, and reads `moov` if it is at most
+    /// [`isomedia::MAX_MOOV`].
+    async fn probe_iso(&self, key: &ObjectKey, head: &[u8], size: u64) -> Result<Probed, String> {
+        /// Top-level boxes are few (ftyp, free, mdat, moov, maybe udta/uuid); more hops than this is not a
+        /// file worth reading further.
+        const MAX_HOPS: usize = 16;
+        /// Read at each hop: a short clip's whole `moov` fits.
+        const HOP: u64 = 64 * 1024;
+        let read = |start: u64, end: u64| async move {
+            self.objects.get_range(key, start, end).await.map_err(|e| format!("reading an ISO media box: {e}"))
+        };
+        let mut window = head.to_vec();
+        let mut start = 0u64;
+        for _ in 0..MAX_HOPS {
+            match isomedia::walk(&window, start, size) {
+                isomedia::Walk::Moov { start: at, size: len } if len <= isomedia::MAX_MOOV => {
+                    let end = at + len;
+                    let inside = at >= start && end <= start + window.len() as u64;
+                    if inside {
+                        let from = (at - start) as usize;
+                        return Ok(isomedia::moov(&window[from..from + len as usize]));
+                    }
+                    return Ok(isomedia::moov(&read(at, end).await?));
+                }
+                isomedia::Walk::ReadAt(next) => {
+                    window = read(next, next.saturating_add(HOP).min(size)).await?.to_vec();
+                    start = next;
+                }
+                _ => break,
+            }
+        }
+        Ok(Probed::default())
+    }
+
+    /// A document's page count. Documents are read whole (at most 50 MB): a PDF's page tree and a ZIP's
+    /// directory can be anywhere in the file.
+    async fn probe_document(&self, key: &ObjectKey, format: Format) -> Result<Probed, String> {
+        if !matches!(format, Format::Pdf | Format::Zip) {
+            return Ok(Probed::default());
+        }
+        let whole = self.objects.get(key).await.map_err(|e| format!("reading the document: {e}"))?;
+        // Scanning and inflating is CPU work: off the async workers.
+        let pages = tokio::task::spawn_blocking(move || match format {
+            Format::Pdf => probe::pdf::page_count(&whole),
+            _ => probe::office::probe(&whole),
+        })
+        .await
+        .map_err(|e| format!("document inspection stopped: {e}"))?;
+        Ok(Probed { page_count: pages, ..Probed::default() })
     }
 
     /// Writes the outcome. A version conflict means another delivery (or a delete) got there first: done.

@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod input;
 pub mod inspect;
 pub mod model;
+pub mod probe;
 pub mod removal;
 pub mod repo;
 pub mod routes;

@@ -18,16 +18,27 @@ pub enum Provider {
     S3,
 }
 
-/// What ingest learned from the file itself.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// What ingest learned from the file itself. Best effort: a value the file's headers do not state (or
+/// state unreadably) is absent, and the asset is ready all the same.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Metadata {
     /// The format found in the file's first bytes (`png`, `mp4`, `pdf`, …).
     pub format: String,
+    /// Pixels: an image's, or a video's first video track's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
+    /// Seconds of audio or video, to the millisecond, as the container states it (an MP3 without a frame
+    /// count is estimated from its bitrate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = 12.5)]
+    pub duration_seconds: Option<f64>,
+    /// Pages of a PDF, slides of a presentation, sheets of a workbook, pages of a word document as its
+    /// editor last counted them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_count: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
