@@ -141,9 +141,25 @@ pub struct AssetRef {
     #[serde(rename = "type")]
     pub kind: MediaType,
     pub status: MediaStatus,
+    #[serde(default)]
+    pub metadata: Option<AssetFacts>,
+}
+
+/// What ingest read from the file that content takes over.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetFacts {
+    pub duration_seconds: Option<f64>,
 }
 
 impl AssetRef {
+    /// The file's length in whole seconds (rounded), when ingest could read it.
+    pub fn duration(&self) -> Option<u32> {
+        let seconds = self.metadata.as_ref()?.duration_seconds?;
+        // Float to int casts saturate in Rust; anything out of range or not a number is no duration.
+        (seconds.is_finite() && seconds >= 0.0 && seconds < f64::from(u32::MAX)).then(|| seconds.round() as u32)
+    }
+
     /// Why this asset cannot be used where `wanted` is expected, if it cannot.
     pub fn unusable_for(&self, wanted: MediaType) -> Option<String> {
         if self.kind != wanted {
@@ -169,7 +185,7 @@ mod tests {
             assert_eq!(MediaStatus::parse(s.as_str()), Some(s));
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
-        let asset = AssetRef { id: Uuid::nil(), kind: MediaType::Image, status: MediaStatus::Ready };
+        let asset = AssetRef { id: Uuid::nil(), kind: MediaType::Image, status: MediaStatus::Ready, metadata: None };
         assert!(asset.unusable_for(MediaType::Image).is_none());
         assert!(asset.unusable_for(MediaType::Video).is_some());
         let processing = AssetRef { status: MediaStatus::Processing, ..asset };
@@ -184,5 +200,26 @@ mod tests {
         assert_eq!(repoint(&t, c, None, Some(a)).unwrap().len(), 2);
         assert_eq!(repoint(&t, c, Some(a), Some(b)).unwrap().len(), 3);
         assert_eq!(repoint(&t, c, Some(a), None).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn durations_are_whole_seconds_when_sane() {
+        let with = |seconds: f64| AssetRef {
+            id: Uuid::nil(),
+            kind: MediaType::Audio,
+            status: MediaStatus::Ready,
+            metadata: Some(AssetFacts { duration_seconds: Some(seconds) }),
+        };
+        assert_eq!(with(2.5).duration(), Some(3));
+        assert_eq!(with(7.499).duration(), Some(7));
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 1e12] {
+            assert_eq!(with(bad).duration(), None, "{bad}");
+        }
+        let decoded: AssetRef = serde_json::from_value(serde_json::json!({
+            "id": Uuid::nil(), "type": "video", "status": "ready",
+            "metadata": {"format": "mp4", "durationSeconds": 7.5, "width": 1280}
+        }))
+        .unwrap();
+        assert_eq!(decoded.duration(), Some(8));
     }
 }

@@ -5,7 +5,7 @@
 use e2e::{png, stack};
 use nudge::auth::SystemRole;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 #[tokio::test]
@@ -291,4 +291,20 @@ async fn audio_video_and_documents_get_durations_sizes_and_page_counts() {
     let document = s.upload(&admin, "document", "application/pdf", "handbook.pdf", pdf(3)).await;
     assert_eq!(document["status"], "ready", "{document}");
     assert_eq!(document["metadata"], json!({"format": "pdf", "pageCount": 3}), "{document}");
+
+    // Content takes the duration from its asset unless it states its own.
+    let body = |kind: &str, asset: &Value, duration: Option<u32>| {
+        let mut playable = json!({"mediaAssetId": asset["id"]});
+        if let Some(d) = duration {
+            playable["duration"] = json!(d);
+        }
+        let mut content = json!({"type": kind, "title": "Welcome"});
+        content[kind] = playable;
+        content
+    };
+    let heard = s.post("/contents", &admin, &body("audio", &audio, None)).await;
+    assert_eq!(heard.status, StatusCode::CREATED, "{:?}", heard.body);
+    assert_eq!(heard.body["audio"]["duration"], 3);
+    let seen = s.post("/contents", &admin, &body("video", &video, Some(5))).await;
+    assert_eq!(seen.body["video"]["duration"], 5, "a stated duration is kept");
 }

@@ -251,6 +251,15 @@ impl Body {
     }
 
     /// The media asset the body shows, if any.
+    /// A video's or audio's duration from its asset, unless the body states one.
+    pub fn default_duration(&mut self, asset_seconds: Option<u32>) {
+        if let Self::Video(b) | Self::Audio(b) = self
+            && b.duration.is_none()
+        {
+            b.duration = asset_seconds;
+        }
+    }
+
     pub fn media_asset(&self) -> Option<Uuid> {
         match self {
             Self::Image(b) => Some(b.media_asset_id),

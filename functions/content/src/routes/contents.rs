@@ -2,7 +2,7 @@
 //! templates.
 
 use crate::input::{self, Filter};
-use crate::model::{Content, ContentSummary, ContentType};
+use crate::model::{Body, Content, ContentSummary, ContentType};
 use crate::removal;
 use crate::repo;
 use crate::sms::{self, Segments};
@@ -60,26 +60,29 @@ fn asset_pointer(kind: ContentType) -> String {
 }
 
 /// Checks that the media asset a body references (if it changed) is this tenant's, of the right type and
-/// ready: another tenant's asset reads as missing.
+/// ready: another tenant's asset reads as missing. A newly referenced video or audio asset lends the body
+/// its duration when the body gives none.
 async fn check_asset(
     ctx: &Ctx,
     tenant: &TenantId,
     kind: ContentType,
-    asset: Option<Uuid>,
+    body: &mut Body,
     before: Option<Uuid>,
 ) -> ApiResult<()> {
-    let (Some(asset), Some(wanted)) = (asset, kind.media()) else { return Ok(()) };
+    let (Some(asset), Some(wanted)) = (body.media_asset(), kind.media()) else { return Ok(()) };
     if before == Some(asset) {
         return Ok(());
     }
-    let problem = match repo::asset(&ctx.store, tenant, asset).await? {
+    let found = repo::asset(&ctx.store, tenant, asset).await?;
+    let problem = match &found {
         None => Some("is not a media asset of this organization".to_owned()),
         Some(found) => found.unusable_for(wanted),
     };
-    match problem {
-        Some(message) => Err(ApiError::field(asset_pointer(kind), message)),
-        None => Ok(()),
+    if let Some(message) = problem {
+        return Err(ApiError::field(asset_pointer(kind), message));
     }
+    body.default_duration(found.and_then(|a| a.duration()));
+    Ok(())
 }
 
 /// One content change: the item read (none for a new one), what it becomes, and the version's note.
@@ -145,8 +148,8 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let new = input::create(body)?;
-    check_asset(&ctx, &tenant, new.kind, new.fields.body.media_asset(), None).await?;
+    let mut new = input::create(body)?;
+    check_asset(&ctx, &tenant, new.kind, &mut new.fields.body, None).await?;
     let now = Utc::now();
     let item = Content {
         id: Uuid::now_v7(),
@@ -242,13 +245,13 @@ pub async fn patch_by_id(
         if_match.check(current.version)?;
         let mut doc = current.writable().map_err(ApiError::internal)?;
         merge_patch::apply(&mut doc, &patch)?;
-        let fields = input::fields(doc, current.kind)?;
+        let mut fields = input::fields(doc, current.kind)?;
         if fields == current.fields {
             return Ok(Attempt::Done(current));
         }
         let status = workflow::after_edit(current.status).map_err(workflow_error)?;
         let before = current.fields.body.media_asset();
-        check_asset(&ctx, &tenant, current.kind, fields.body.media_asset(), before).await?;
+        check_asset(&ctx, &tenant, current.kind, &mut fields.body, before).await?;
         let next = current.revised(fields, status, principal.user_id, Utc::now());
         let change = Change { current: Some(&current), next, note: note.clone(), actor: principal.user_id };
         commit(&ctx, &snapshots, &tenant, change, if_match.0.is_none()).await
