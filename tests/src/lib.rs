@@ -27,6 +27,11 @@ static STACK: OnceLock<Stack> = OnceLock::new();
 /// Rows an import applies per invocation in the test stack.
 pub const IMPORT_ROWS_PER_RUN: u64 = 150;
 
+/// Rows an export writes per invocation in the test stack, and the bytes of its parts (the emulator's
+/// smallest), so an export of a hundred workers spans parts and continuation messages.
+pub const EXPORT_ROWS_PER_RUN: u64 = 40;
+pub const EXPORT_PART_BYTES: usize = nudge_local::emulator::S3_PART_MIN_BYTES;
+
 /// The shared stack, started on first use.
 pub fn stack() -> &'static Stack {
     STACK.get_or_init(|| {
@@ -49,6 +54,9 @@ pub fn stack() -> &'static Stack {
                 // Small import runs, so a test import of a few hundred rows continues across messages.
                 local.import_rows_per_run = Some(IMPORT_ROWS_PER_RUN);
                 local.import_chunk_bytes = Some(4096);
+                local.export_rows_per_run = Some(EXPORT_ROWS_PER_RUN);
+                local.export_part_bytes = Some(EXPORT_PART_BYTES);
+                local.export_page_workers = Some(10);
                 // Small sync pages and runs, so a segment of a dozen workers spans pages and messages.
                 local.sync_page_workers = Some(4);
                 local.sync_pages_per_run = Some(2);

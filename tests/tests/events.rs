@@ -138,7 +138,11 @@ async fn worker_sample_events_create_and_import() {
         aws_sdk_sqs::Client::new(&sdk),
         s.resources.queues["SegmentSyncQueue"].url.clone(),
     ));
-    let router = workers::router(ctx.clone(), objects.clone(), segments).fallback(nudge::app::not_found);
+    let exports = nudge::workers::export::ExportQueue(nudge::queue::Queue::new(
+        aws_sdk_sqs::Client::new(&sdk),
+        s.resources.queues["WorkerExportsQueue"].url.clone(),
+    ));
+    let router = workers::router(ctx.clone(), objects.clone(), segments, exports).fallback(nudge::app::not_found);
     let (status, _, created) = invoke(router, event("apigw-workers-create.json", &admin)).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["contact"]["primaryPhoneNumber"], "+5511912345678");
@@ -177,6 +181,51 @@ async fn worker_sample_events_create_and_import() {
         serde_json::json!({"total": 2, "created": 2, "updated": 0, "unchanged": 0, "failed": 0}),
         "{job}"
     );
+}
+
+/// The export sample: an export asked for over HTTP, and its queue message (as SQS hands it to the
+/// worker-export function) driven through the consumer. The dev stack's poller gets the real message of the
+/// same export: whichever runs second finds it finished (or held) and changes nothing.
+#[tokio::test]
+async fn worker_export_sample_event_writes_the_file() {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let tenant = s.organization("Export samples").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let worker = serde_json::json!({"externalId": "X-1", "firstName": "Sam", "lastName": "Ple"});
+    assert_eq!(s.post("/workers", &admin, &worker).await.status, reqwest::StatusCode::CREATED);
+    let asked = s.post("/worker-exports", &admin, &serde_json::json!({"format": "jsonl"})).await;
+    assert_eq!(asked.status, reqwest::StatusCode::ACCEPTED, "{:?}", asked.body);
+    let export = asked.body["id"].as_str().unwrap_or_default().to_owned();
+
+    let path = format!("{}/../events/sqs-worker-export.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .replace("{{TENANT}}", &tenant.to_string())
+        .replace("{{EXPORT}}", &export);
+    let sqs_event: aws_lambda_events::event::sqs::SqsEvent =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let objects = nudge::objects::Objects::from_settings(&sdk, &s.settings).unwrap_or_else(|e| panic!("{e}"));
+    let queue =
+        nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), s.resources.queues["WorkerExportsQueue"].url.clone());
+    let exporter = nudge::workers::export::Exporter::new(ctx.store.clone(), objects, queue);
+    let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(600));
+    let response = worker_import::export::handle(&exporter, sqs_event, deadline).await;
+    assert!(response.batch_item_failures.is_empty());
+    let mut job = Value::Null;
+    for _ in 0..100 {
+        job = s.get(&format!("/worker-exports/{export}"), &admin).await.body;
+        if job["status"] == "completed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(job["rowCount"], 1, "{job}");
+    let (status, bytes) = s.fetch(job["downloadUrl"].as_str().unwrap_or_default()).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let line: Value = serde_json::from_slice(bytes.trim_ascii_end()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(line["externalId"], "X-1");
 }
 
 /// The content and media samples through their Lambda paths: a quiz created from an API Gateway event, an

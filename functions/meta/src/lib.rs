@@ -92,6 +92,8 @@ mod tests {
             "/segments/{id}/sync-jobs/{job}",
             "/worker-imports",
             "/worker-imports/{id}",
+            "/worker-exports",
+            "/worker-exports/{id}",
             "/contents",
             "/contents/{id}",
             "/contents/{id}/status",

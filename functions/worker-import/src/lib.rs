@@ -1,5 +1,8 @@
-//! The worker import consumer: S3 notifications of uploaded import rows, and the continuations imports
-//! send themselves, arrive on the imports queue; each message is applied by `nudge::workers::import`.
+//! The worker bulk-job consumers. `worker-import`: S3 notifications of uploaded import rows, and the
+//! continuations imports send themselves, arrive on the imports queue; each message is applied by
+//! `nudge::workers::import`. `worker-export` ([`export`]): export jobs on the exports queue.
+
+pub mod export;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use nudge::config::{ConfigError, Settings};

@@ -3,6 +3,8 @@
 
 use nudge::config::{Settings, aws_sdk_config};
 use nudge::objects::Objects;
+use nudge::queue::Queue;
+use nudge::workers::export::ExportQueue;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -11,6 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let sdk = aws_sdk_config()?;
     let objects = Objects::from_settings(&sdk, &settings)?;
     let segments = settings.segment_queue(&sdk)?;
+    let exports = ExportQueue(Queue::from_env(&sdk, "WORKER_EXPORTS_QUEUE_URL")?);
     let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
-    nudge::app::run_lambda(workers::router(ctx, objects, segments)).await
+    nudge::app::run_lambda(workers::router(ctx, objects, segments, exports)).await
 }

@@ -53,6 +53,10 @@ pub struct Emulator {
     pub resources: Resources,
 }
 
+/// The smallest multipart part (but the last) the emulator's S3 accepts: S3's 5 MiB rule, scaled down so
+/// tests can cross part boundaries with a few kilobytes.
+pub const S3_PART_MIN_BYTES: usize = 8 * 1024;
+
 /// The venv made by `make venv` (override with NUDGE_VENV).
 pub fn venv(root: &Path) -> PathBuf {
     std::env::var_os("NUDGE_VENV").map(PathBuf::from).unwrap_or_else(|| root.join(".venv"))
@@ -73,6 +77,9 @@ impl Emulator {
             .args(["--port", &port.to_string(), "--template"])
             .arg(root.join("template.yaml"))
             .current_dir(root.join("infra"))
+            .env("S3_UPLOAD_PART_MIN_SIZE", S3_PART_MIN_BYTES.to_string())
+            // moto derives its in-memory object buffer from the part minimum: keep it at its usual size.
+            .env("MOTO_S3_DEFAULT_KEY_BUFFER_SIZE", (5 * 1024 * 1024 - 1024).to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

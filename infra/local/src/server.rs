@@ -33,7 +33,7 @@ fn app(local: &Local) -> Router {
         .merge(auth::router(ctx.clone(), auth_deps))
         .merge(users::router(ctx.clone(), users_deps))
         .merge(integrations::router(ctx.clone(), local.key.clone()))
-        .merge(workers::router(ctx.clone(), local.objects.clone(), local.segment_queue()))
+        .merge(workers::router(ctx.clone(), local.objects.clone(), local.segment_queue(), local.export_queue()))
         .merge(segments::router(ctx.clone(), local.segment_queue()))
         .merge(content::router(ctx.clone(), content::snapshots::Snapshots::new(local.objects.clone())))
         .merge(media::router(ctx.clone(), local.objects.clone()))
@@ -69,6 +69,26 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
             Box::pin(async move {
                 let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
                 Ok(worker_import::handle(&importer, event, deadline).await)
+            })
+        }),
+    );
+    let mut exporter =
+        nudge::workers::export::Exporter::new(local.ctx.store.clone(), local.objects.clone(), local.export_queue().0);
+    exporter.rows_per_run = local.export_rows_per_run;
+    if let Some(bytes) = local.export_part_bytes {
+        exporter.part_bytes = bytes;
+    }
+    if let Some(workers) = local.export_page_workers {
+        exporter.page_workers = workers;
+    }
+    let exporter = std::sync::Arc::new(exporter);
+    out.insert(
+        "worker-export",
+        std::sync::Arc::new(move |event| {
+            let exporter = exporter.clone();
+            Box::pin(async move {
+                let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
+                Ok(worker_import::export::handle(&exporter, event, deadline).await)
             })
         }),
     );
@@ -117,6 +137,13 @@ pub struct Local {
     pub import_rows_per_run: Option<u64>,
     /// Bytes an import reads per chunk (tests make it small to cross chunk boundaries).
     pub import_chunk_bytes: Option<u64>,
+    /// Rows an export writes per invocation before it continues in a new message (tests make it small).
+    pub export_rows_per_run: Option<u64>,
+    /// Bytes an export part holds at least (tests make it small; the emulator accepts parts from
+    /// [`crate::emulator::S3_PART_MIN_BYTES`]).
+    pub export_part_bytes: Option<usize>,
+    /// Workers an export reads per page (tests make it small).
+    pub export_page_workers: Option<u32>,
     /// Pages a segment sync runs per invocation before continuing in a new message (tests make it small).
     pub sync_pages_per_run: Option<u32>,
     /// Workers per sync page (tests make it small, so a few workers span pages).
@@ -170,6 +197,9 @@ impl Local {
             objects,
             import_rows_per_run,
             import_chunk_bytes: None,
+            export_rows_per_run: std::env::var("EXPORT_ROWS_PER_RUN").ok().and_then(|v| v.parse().ok()),
+            export_part_bytes: None,
+            export_page_workers: None,
             sync_pages_per_run: std::env::var("SYNC_PAGES_PER_RUN").ok().and_then(|v| v.parse().ok()),
             sync_page_workers: None,
         })
@@ -185,6 +215,12 @@ impl Local {
     pub fn segment_queue(&self) -> nudge::segments::SegmentQueue {
         let url = self.settings.segment_sync_queue_url.clone().unwrap_or_default();
         nudge::segments::SegmentQueue(nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&self.sdk), url))
+    }
+
+    /// The worker exports queue, as the workers function holds it.
+    pub fn export_queue(&self) -> nudge::workers::export::ExportQueue {
+        let url = self.emulator.resources.queues.get("WorkerExportsQueue").map(|q| q.url.clone()).unwrap_or_default();
+        nudge::workers::export::ExportQueue(nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&self.sdk), url))
     }
 
     pub fn app(&self) -> Router {

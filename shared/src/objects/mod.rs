@@ -187,6 +187,122 @@ impl Objects {
         Ok(())
     }
 
+    /// Puts an object the functions made themselves, tagged (`key=value`, URL-encoded pairs) so a lifecycle
+    /// rule can expire it (exports).
+    pub async fn put_tagged(
+        &self,
+        key: &ObjectKey,
+        body: Vec<u8>,
+        content_type: &str,
+        tagging: &str,
+    ) -> Result<(), ObjectError> {
+        crate::store::calls::record();
+        self.client
+            .put_object()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .tagging(tagging)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(|e| ObjectError::sdk("PutObject", e))?;
+        Ok(())
+    }
+
+    /// Starts a multipart upload (tagged as [`Objects::put_tagged`]); returns its upload id.
+    pub async fn create_multipart(
+        &self,
+        key: &ObjectKey,
+        content_type: &str,
+        tagging: &str,
+    ) -> Result<String, ObjectError> {
+        crate::store::calls::record();
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .content_type(content_type)
+            .tagging(tagging)
+            .send()
+            .await
+            .map_err(|e| ObjectError::sdk("CreateMultipartUpload", e))?;
+        out.upload_id.ok_or(ObjectError::Sdk { op: "CreateMultipartUpload", message: "no upload id".into() })
+    }
+
+    /// Uploads part `number` (from 1) of a multipart upload; uploading a number again replaces that part.
+    /// Returns the part's ETag, which completing the upload names.
+    pub async fn upload_part(
+        &self,
+        key: &ObjectKey,
+        upload_id: &str,
+        number: u32,
+        body: Vec<u8>,
+    ) -> Result<String, ObjectError> {
+        crate::store::calls::record();
+        let number =
+            i32::try_from(number).map_err(|e| ObjectError::Sdk { op: "UploadPart", message: e.to_string() })?;
+        let out = self
+            .client
+            .upload_part()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(body.into())
+            .send()
+            .await
+            .map_err(|e| ObjectError::sdk("UploadPart", e))?;
+        out.e_tag.ok_or(ObjectError::Sdk { op: "UploadPart", message: "no ETag".into() })
+    }
+
+    /// Completes a multipart upload from its parts `(number, etag)` in order. `Ok(false)` when S3 knows no
+    /// such upload (completed or aborted before): the caller checks the object.
+    pub async fn complete_multipart(
+        &self,
+        key: &ObjectKey,
+        upload_id: &str,
+        parts: &[(u32, String)],
+    ) -> Result<bool, ObjectError> {
+        use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+        crate::store::calls::record();
+        let parts =
+            parts.iter().map(|(n, etag)| CompletedPart::builder().part_number(*n as i32).e_tag(etag).build()).collect();
+        let done = self
+            .client
+            .complete_multipart_upload()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .upload_id(upload_id)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .send()
+            .await;
+        match done {
+            Ok(_) => Ok(true),
+            Err(err) if err.as_service_error().and_then(|e| e.meta().code()) == Some("NoSuchUpload") => Ok(false),
+            Err(err) => Err(ObjectError::sdk("CompleteMultipartUpload", err)),
+        }
+    }
+
+    /// Aborts a multipart upload, dropping its parts; one that is gone already is fine.
+    pub async fn abort_multipart(&self, key: &ObjectKey, upload_id: &str) -> Result<(), ObjectError> {
+        crate::store::calls::record();
+        let aborted = self
+            .client
+            .abort_multipart_upload()
+            .bucket(&*self.bucket)
+            .key(key.as_str())
+            .upload_id(upload_id)
+            .send()
+            .await;
+        match aborted {
+            Ok(_) => Ok(()),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_no_such_upload()) => Ok(()),
+            Err(err) => Err(ObjectError::sdk("AbortMultipartUpload", err)),
+        }
+    }
+
     /// Deletes the object; deleting one that is gone already succeeds (S3 answers 204 either way).
     pub async fn delete(&self, key: &ObjectKey) -> Result<(), ObjectError> {
         crate::store::calls::record();

@@ -63,6 +63,14 @@ pub fn copies(id: Uuid, f: &WorkerFields) -> Copies {
     }
 }
 
+/// Whether a `name` index entry sorted by `sort` is the first of the worker's entries matching `prefix`
+/// (folded). A worker whose first and last names both start with the prefix has two matching entries; a
+/// reader that must see each worker once (an export) keeps only this one.
+pub fn first_name_match(f: &WorkerFields, prefix: &str, sort: &str) -> bool {
+    let sorts = [sort_name(&f.first_name, &f.last_name), sort_name(&f.last_name, &f.first_name)];
+    sorts.iter().filter(|s| s.starts_with(prefix)).min().is_some_and(|first| first == sort)
+}
+
 /// Every entry of a worker, without duplicates.
 pub fn entries(f: &WorkerFields) -> Vec<Entry> {
     let by_name = sort_name(&f.last_name, &f.first_name);
@@ -93,17 +101,37 @@ pub fn entries(f: &WorkerFields) -> Vec<Entry> {
     out
 }
 
-/// What `GET /workers` may filter by.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What `GET /workers` may filter by (and an export, which keeps it on its job).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Filter {
+    /// Start of the first or last name (any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Has this tag (any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
+    /// Reports directly to this worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
+    /// opted_in, opted_out, pending or failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whatsapp_opt_in_status: Option<String>,
+    /// active, inactive, on_leave or terminated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employment_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self == &Filter::default()
+    }
 }
 
 /// How a filter is served: one index partition (and a sort-key prefix for a name), narrowed by equality
@@ -218,6 +246,16 @@ mod tests {
                 tag: None
             }
         );
+    }
+
+    #[test]
+    fn a_worker_matching_a_name_twice_is_kept_once() {
+        let f = WorkerFields { first_name: "Anna".into(), last_name: "Andrews".into(), ..Default::default() };
+        let kept: Vec<bool> =
+            ["andrews anna", "anna andrews"].iter().map(|sort| first_name_match(&f, "an", sort)).collect();
+        assert_eq!(kept, [true, false]);
+        assert!(first_name_match(&f, "ann", "anna andrews"));
+        assert!(!first_name_match(&f, "x", "anna andrews"));
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! hierarchy, and bulk import and export. Shared by the workers function, the import consumer and the
 //! segment functions, which all read and write the same items.
 
+pub mod cell;
+pub mod export;
+pub mod filters;
 pub mod hierarchy;
 pub mod import;
 pub mod index;

@@ -359,16 +359,8 @@ struct EntryRef {
     worker_id: Uuid,
 }
 
-/// One page of workers matching `plan`, in name order. Filters other than the partition's narrow the
-/// entries read, so a page may hold fewer than `limit` workers while `nextCursor` says there are more.
-pub async fn list(
-    store: &Store,
-    scope: &str,
-    tenant: &TenantId,
-    plan: &Plan,
-    limit: u32,
-    cursor: Option<&str>,
-) -> Result<Page<Worker>, ApiError> {
+/// The index query that serves `plan`: its partition, name prefix, and the other filters on the copies.
+fn plan_query(tenant: &TenantId, plan: &Plan) -> Query {
     let mut query = Query {
         sort_prefix: plan.sort_prefix.clone(),
         ..Query::partition(entry_partition(tenant, plan.field, &plan.value))
@@ -379,7 +371,54 @@ pub async fn list(
     if let Some(tag) = &plan.tag {
         query = query.filter_contains("tags", tag.clone());
     }
-    let page: Page<EntryRef> = store.page(scope, &query, limit, cursor).await?;
+    query
+}
+
+/// One page of workers matching `plan`, in name order, from `start` (the previous page's last key), for a
+/// reader that goes through all of them (an export): each worker once, even one a name search finds twice.
+pub async fn index_page(
+    store: &Store,
+    tenant: &TenantId,
+    plan: &Plan,
+    start: Option<Item>,
+    limit: u32,
+) -> Result<(Vec<Worker>, Option<Item>), StoreError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Entry {
+        sk: String,
+        worker_id: Uuid,
+    }
+    let (items, last) = store.items_page(&plan_query(tenant, plan), limit, start).await?;
+    let entries: Vec<Entry> = items.into_iter().map(crate::store::decode).collect::<Result<_, _>>()?;
+    let mut ids: Vec<Uuid> = Vec::with_capacity(entries.len());
+    for e in &entries {
+        if !ids.contains(&e.worker_id) {
+            ids.push(e.worker_id);
+        }
+    }
+    let mut workers = get_many(store, tenant, &ids).await?;
+    if let Some(prefix) = plan.sort_prefix.as_deref().filter(|_| plan.field == "name") {
+        // The entry's sort key is `<sort>#<id>`: keep a worker at its first matching entry only.
+        let sorts: Vec<(Uuid, &str)> =
+            entries.iter().filter_map(|e| e.sk.rsplit_once('#').map(|(sort, _)| (e.worker_id, sort))).collect();
+        workers
+            .retain(|w| sorts.iter().any(|(id, sort)| *id == w.id && index::first_name_match(&w.fields, prefix, sort)));
+    }
+    Ok((workers, last))
+}
+
+/// One page of workers matching `plan`, in name order. Filters other than the partition's narrow the
+/// entries read, so a page may hold fewer than `limit` workers while `nextCursor` says there are more.
+pub async fn list(
+    store: &Store,
+    scope: &str,
+    tenant: &TenantId,
+    plan: &Plan,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<Worker>, ApiError> {
+    let page: Page<EntryRef> = store.page(scope, &plan_query(tenant, plan), limit, cursor).await?;
     let mut ids: Vec<Uuid> = Vec::with_capacity(page.items.len());
     for e in page.items {
         // A name search finds a worker by first and by last name: list it once per page.

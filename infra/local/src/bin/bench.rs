@@ -157,6 +157,7 @@ async fn run() -> Result<(), LocalError> {
     let data_key = local.key.to_base64();
     let queue_url = local.settings.notifications_queue().map_err(|e| LocalError::Setup(e.to_string()))?;
     let segment_queue_url = local.settings.segment_sync_queue_url.clone().unwrap_or_default();
+    let exports_queue_url = local.export_queue().0.url().to_owned();
     let env: Vec<(String, String)> = [
         ("AWS_ENDPOINT_URL", local.emulator.endpoint.as_str()),
         ("AWS_REGION", "us-east-1"),
@@ -171,6 +172,7 @@ async fn run() -> Result<(), LocalError> {
         ("DATA_KEY", data_key.as_str()),
         ("NOTIFICATIONS_QUEUE_URL", queue_url.as_str()),
         ("SEGMENT_SYNC_QUEUE_URL", segment_queue_url.as_str()),
+        ("WORKER_EXPORTS_QUEUE_URL", exports_queue_url.as_str()),
         ("MEDIA_BUCKET", local.emulator.resources.bucket.as_str()),
         ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),

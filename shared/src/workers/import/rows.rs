@@ -1,7 +1,8 @@
 //! Import rows into worker documents. A CSV header names the worker's JSON fields, sub-record fields by
 //! their own names (`department`, `primaryPhoneNumber`, …); `tags` holds `;`-separated tags and
 //! `customFields.<key>` columns fill custom fields. A JSON Lines row is the `POST /workers` body itself.
-//! Pure: no I/O.
+//! A cell the export guarded against spreadsheet formulas (a leading `'`, see [`crate::workers::cell`])
+//! is read without it. Pure: no I/O.
 
 use serde_json::{Map, Value};
 
@@ -49,11 +50,24 @@ const COLUMNS: &[(&str, &str, Kind)] = &[
     ("badgesEarnedCount", "gamification", Kind::Int),
 ];
 
-const CUSTOM_PREFIX: &str = "customFields.";
+pub const CUSTOM_PREFIX: &str = "customFields.";
+/// The longest custom-field key a column can name, in bytes.
+pub const MAX_CUSTOM_KEY_BYTES: usize = 64;
 
 /// The columns a CSV header may name (for the API docs and errors).
 pub fn known_columns() -> impl Iterator<Item = &'static str> {
     COLUMNS.iter().map(|(name, _, _)| *name)
+}
+
+/// The fixed columns with the record each belongs to (`""` for the worker itself), in header order: what
+/// an export writes.
+pub fn columns() -> impl Iterator<Item = (&'static str, &'static str)> {
+    COLUMNS.iter().map(|(name, record, _)| (*name, *record))
+}
+
+/// Whether a custom-field key can be a column.
+pub fn custom_key_fits(key: &str) -> bool {
+    !key.is_empty() && key.len() <= MAX_CUSTOM_KEY_BYTES
 }
 
 /// A checked CSV header.
@@ -69,7 +83,7 @@ impl Header {
         for name in names {
             let name = name.trim();
             let known = COLUMNS.iter().any(|(c, _, _)| *c == name)
-                || name.strip_prefix(CUSTOM_PREFIX).is_some_and(|k| !k.is_empty() && k.len() <= 64);
+                || name.strip_prefix(CUSTOM_PREFIX).is_some_and(custom_key_fits);
             if !known {
                 errors.push(format!("unknown column `{name}`"));
             } else if seen.contains(&name) {
@@ -93,7 +107,7 @@ impl Header {
     pub fn document(&self, cells: &[String]) -> Value {
         let mut doc = Map::new();
         for (name, cell) in self.0.iter().zip(cells) {
-            let cell = cell.trim();
+            let cell = crate::workers::cell::unguard(cell.trim());
             if cell.is_empty() {
                 continue;
             }
@@ -191,6 +205,15 @@ mod tests {
                    "employment": {"department": "Ops"}, "tags": ["a", "b"], "isActive": false,
                    "gamification": {"pointsBalance": 12}, "wellbeing": {"overallWellbeingScore": 71.5},
                    "customFields": {"shift": "night"}})
+        );
+    }
+
+    #[test]
+    fn guarded_cells_lose_their_guard() {
+        let h = header(&["externalId", "primaryPhoneNumber", "customFields.f"]).unwrap();
+        assert_eq!(
+            h.document(&["'=E1".into(), "'+14155552671".into(), "'plain".into()]),
+            json!({"externalId": "=E1", "contact": {"primaryPhoneNumber": "+14155552671"}, "customFields": {"f": "'plain"}})
         );
     }
 
