@@ -23,7 +23,7 @@ impl Queue {
     }
 
     /// The queue whose URL the environment variable `name` holds (template.yaml sets it).
-    pub fn from_env(sdk: &aws_config::SdkConfig, name: &'static str) -> Result<Self, crate::config::ConfigError> {
+    pub fn from_env(sdk: &crate::config::SdkConfig, name: &'static str) -> Result<Self, crate::config::ConfigError> {
         let url = std::env::var(name).map_err(|_| crate::config::ConfigError::Missing(name))?;
         Ok(Self::new(aws_sdk_sqs::Client::new(sdk), url))
     }

@@ -11,7 +11,7 @@ use nudge::workers::export::Exporter;
 /// (`WORKER_EXPORTS_QUEUE_URL`), and optionally `EXPORT_ROWS_PER_RUN` (rows per invocation before
 /// continuing in a new message).
 pub fn exporter(
-    sdk: &aws_config::SdkConfig,
+    sdk: &nudge::config::SdkConfig,
     settings: &Settings,
     store: nudge::store::Store,
 ) -> Result<Exporter, ConfigError> {
