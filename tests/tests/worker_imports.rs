@@ -4,6 +4,7 @@
 
 use e2e::{IMPORT_ROWS_PER_RUN, stack};
 use nudge::auth::SystemRole;
+use nudge::workers::import::job::{self, ImportStatus};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -175,4 +176,46 @@ async fn bad_files_and_requests_fail_clearly() {
     let listed = s.get("/worker-imports", &admin).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 2);
     assert_eq!(listed.body["items"][0]["id"], id.as_str(), "newest first");
+}
+
+/// An import whose continuation was lost mid-way (its send failed, so the message that ran it comes back)
+/// goes on from its checkpoint on any message, even one that looks stale; rows applied before count as
+/// before, and rows with no external id or phone do not create their workers twice.
+#[tokio::test]
+async fn a_lost_continuation_is_recovered_from_the_checkpoint_without_duplicates() {
+    let s = stack();
+    let tenant = s.organization("Import resume").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let mut csv = String::from("firstName,lastName,department\n");
+    for n in 0..40 {
+        csv.push_str(&format!("Keyless{n},Row,resume\n"));
+    }
+    let id = upload(&admin, "csv", csv.as_bytes(), None).await;
+    let job = finished(&admin, &id).await;
+    assert_eq!(job["counts"], json!({"total": 40, "created": 40, "updated": 0, "unchanged": 0, "failed": 0}));
+    let listed = || async { s.get("/workers?department=resume&limit=100", &admin).await.body["items"].clone() };
+    let before = listed().await;
+    assert_eq!(before.as_array().unwrap().len(), 40);
+
+    // Rewind the job to just after its start, as if every run since had died with its continuation unsent.
+    let ctx = s.ctx().await;
+    let org = s.keys.verifier().unwrap().verify(&admin).unwrap().tenant().unwrap();
+    let job_id = Uuid::parse_str(&id).unwrap();
+    let done = job::get(&ctx.store, &org, job_id).await.unwrap().unwrap();
+    let mut rewound = done.clone();
+    rewound.status = ImportStatus::Processing;
+    rewound.counts = Default::default();
+    rewound.checkpoint = Default::default();
+    rewound.header = None;
+    rewound.completed_at = None;
+    rewound.version += 1;
+    job::replace(&ctx.store, &org, done.version, &rewound).await.unwrap();
+
+    // The message that comes back names an offset the job is no longer at.
+    let behind = json!({"importContinue": id, "tenantId": tenant, "offset": 12345});
+    sqs().await.send_message().queue_url(imports_queue()).message_body(behind.to_string()).send().await.unwrap();
+    let again = finished(&admin, &id).await;
+    assert_eq!(again["status"], "completed");
+    assert_eq!(again["counts"], job["counts"], "replayed rows count as they did");
+    assert_eq!(listed().await, before, "no worker was created twice");
 }

@@ -37,13 +37,24 @@ pub async fn create(
     create_fields(store, tenant, fields, mark).await
 }
 
+/// The id of the worker an import row creates: derived from the job and the row, so a row applied twice
+/// (a chunk redone after a crash, a duplicate runner) names the same worker and cannot create two, even
+/// when the row has no external id or phone to match it by.
+pub fn imported_id(job: Uuid, row: u64) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(job.as_bytes()).chain_update(row.to_be_bytes()).finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
 pub async fn create_fields(
     store: &Store,
     tenant: &TenantId,
     fields: WorkerFields,
     mark: Option<(Uuid, u64)>,
 ) -> Result<Worker, ApiError> {
-    let id = Uuid::now_v7();
+    let id = mark.map_or_else(Uuid::now_v7, |(job, row)| imported_id(job, row));
     let checks = supervision(store, tenant, id, None, fields.supervisor_id).await?;
     let mut worker = Worker::new(id, fields, Utc::now());
     worker.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Created });
@@ -136,4 +147,20 @@ pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option
         }
     }
     Ok(cleared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imported_ids_are_stable_per_row_and_spread_over_shards() {
+        let job = Uuid::now_v7();
+        assert_eq!(imported_id(job, 7), imported_id(job, 7));
+        assert_ne!(imported_id(job, 7), imported_id(job, 8));
+        assert_ne!(imported_id(job, 7), imported_id(Uuid::now_v7(), 7));
+        let shards: std::collections::HashSet<u32> =
+            (0..200).map(|row| super::super::index::shard(imported_id(job, row))).collect();
+        assert_eq!(shards.len(), super::super::index::SHARDS as usize);
+    }
 }

@@ -1,7 +1,10 @@
 //! Running an import: started by the S3 notification of its uploaded rows, it reads the object a chunk at
 //! a time, applies every row, and records counts, refused rows and a checkpoint after each chunk. Before
-//! the invocation's time runs out it sends itself a continuation message and stops; a redelivered event or
-//! message finds the job already started or past that checkpoint and changes nothing twice.
+//! the invocation's time runs out it sends itself a continuation message and stops. Any message for a job
+//! still processing (the event again, a continuation, old or new) goes on from the job's checkpoint: a
+//! continuation that failed to send leaves its message to be redelivered, and that must not be ignored as
+//! stale. Rows a duplicate runner redoes find their marks and count as before; of two runners, the one
+//! that saves a checkpoint second stops. A finished job ignores everything.
 
 use super::chunk::{self, RawRow};
 use super::job::{self, Checkpoint, Counts, ImportFormat, ImportJob, ImportStatus, RowError};
@@ -107,9 +110,16 @@ impl Importer {
             tracing::warn!(import_id = %id, "rows uploaded for an unknown import");
             return Ok(());
         };
-        if job.status != ImportStatus::Pending {
-            tracing::info!(import_id = %id, status = ?job.status, "import already started; duplicate event ignored");
-            return Ok(());
+        match job.status {
+            ImportStatus::Pending => {}
+            ImportStatus::Processing => {
+                tracing::info!(import_id = %id, row = job.checkpoint.row, "event redelivered mid-import; going on from the checkpoint");
+                return self.run(tenant, job, deadline).await;
+            }
+            ImportStatus::Completed | ImportStatus::Failed => {
+                tracing::info!(import_id = %id, status = ?job.status, "import finished; duplicate event ignored");
+                return Ok(());
+            }
         }
         let expected = job.version;
         let now = Utc::now();
@@ -139,11 +149,15 @@ impl Importer {
         }
     }
 
+    /// A continuation goes on from the job's checkpoint, wherever its own `offset` said (that is for logs).
     async fn resume(&self, tenant: &TenantId, id: Uuid, offset: u64, deadline: Deadline) -> Result<(), ImportError> {
         let Some(job) = job::get(&self.store, tenant, id).await? else { return Ok(()) };
-        if job.status != ImportStatus::Processing || job.checkpoint.offset != offset {
-            tracing::info!(import_id = %id, offset, "stale continuation ignored");
+        if job.status != ImportStatus::Processing {
+            tracing::info!(import_id = %id, offset, "continuation of a finished import ignored");
             return Ok(());
+        }
+        if job.checkpoint.offset != offset {
+            tracing::info!(import_id = %id, offset, checkpoint = job.checkpoint.offset, "continuation behind the checkpoint; going on from the checkpoint");
         }
         self.run(tenant, job, deadline).await
     }
@@ -357,9 +371,14 @@ impl Importer {
                     Err(ApiError::NotFound) => continue,
                     Err(e) => Err(e),
                 },
-                None => service::create(&self.store, tenant, doc.clone(), Some((job, row)))
-                    .await
-                    .map(|w| (RowOutcome::Created, w.id)),
+                None => match service::create(&self.store, tenant, doc.clone(), Some((job, row))).await {
+                    Ok(w) => Ok((RowOutcome::Created, w.id)),
+                    // The row's worker exists: this row made it before (its id is the row's own).
+                    Err(e) => match self.replayed(tenant, job, row).await? {
+                        Some(outcome) => Ok(outcome),
+                        None => Err(e),
+                    },
+                },
             };
             return match result {
                 Ok(outcome) => Ok(Ok(outcome)),
@@ -368,6 +387,18 @@ impl Importer {
             };
         }
         refuse(ApiError::Conflict("the row's worker kept changing; import it again".into(), vec![]))
+    }
+
+    /// What this row did when it was applied before, if it created its worker then.
+    async fn replayed(
+        &self,
+        tenant: &TenantId,
+        job: Uuid,
+        row: u64,
+    ) -> Result<Option<(RowOutcome, Uuid)>, ImportError> {
+        let id = service::imported_id(job, row);
+        let worker = repo::get(&self.store, tenant, id).await?;
+        Ok(worker.and_then(|w| w.last_import).filter(|m| m.job_id == job && m.row == row).map(|m| (m.outcome, id)))
     }
 
     /// The worker a row names by external id or phone number; an error when the two name different workers.
