@@ -322,8 +322,19 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     }
     assert_eq!(partial.status, jobs::SyncStatus::Processing);
     assert!(partial.processed_count > 0 && partial.processed_count < 14, "{partial:?}");
-    // A page written but never checkpointed (the crash came between): a worker re-evaluated meanwhile.
-    let sales_worker = Uuid::parse_str(&all[12]).unwrap();
+    // A page written but never checkpointed (the crash came between): a worker re-evaluated meanwhile,
+    // one of the sales workers the job has not reached yet (shards in order, ids in order within one).
+    let cp = &partial.checkpoint;
+    let ahead = |id: &Uuid| {
+        let shard = nudge::workers::index::shard(*id);
+        shard > cp.shard || (shard == cp.shard && cp.after.is_none_or(|after| *id > after))
+    };
+    let sales_worker = all
+        .iter()
+        .step_by(2)
+        .map(|w| Uuid::parse_str(w).unwrap())
+        .find(ahead)
+        .expect("a sales worker the partial run has not read");
     nudge::segments::incremental::reevaluate(&ctx.store, &org, &[sales_worker]).await.unwrap();
 
     // The message comes back (visibility timeout): the job resumes from its checkpoint, twice over.
