@@ -174,17 +174,7 @@ impl Objects {
     }
 
     pub async fn put(&self, key: &ObjectKey, body: Vec<u8>, content_type: &str) -> Result<(), ObjectError> {
-        crate::store::calls::record();
-        self.client
-            .put_object()
-            .bucket(&*self.bucket)
-            .key(key.as_str())
-            .content_type(content_type)
-            .body(body.into())
-            .send()
-            .await
-            .map_err(|e| ObjectError::sdk("PutObject", e))?;
-        Ok(())
+        self.put_object(key, body, content_type, None).await
     }
 
     /// Puts an object the functions made themselves, tagged (`key=value`, URL-encoded pairs) so a lifecycle
@@ -196,13 +186,23 @@ impl Objects {
         content_type: &str,
         tagging: &str,
     ) -> Result<(), ObjectError> {
+        self.put_object(key, body, content_type, Some(tagging)).await
+    }
+
+    async fn put_object(
+        &self,
+        key: &ObjectKey,
+        body: Vec<u8>,
+        content_type: &str,
+        tagging: Option<&str>,
+    ) -> Result<(), ObjectError> {
         crate::store::calls::record();
         self.client
             .put_object()
             .bucket(&*self.bucket)
             .key(key.as_str())
             .content_type(content_type)
-            .tagging(tagging)
+            .set_tagging(tagging.map(str::to_owned))
             .body(body.into())
             .send()
             .await

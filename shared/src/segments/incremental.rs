@@ -35,22 +35,31 @@ pub async fn reevaluate(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Resul
     ids.sort();
     ids.dedup();
     for chunk in ids.chunks(CHUNK) {
+        // Which workers are gone, as the segments' own reads saw them (a read of its own only when the
+        // tenant has no segment left to read them).
+        let mut gone = None;
         for (segment, rule) in &rules {
-            settle_segment(store, tenant, *segment, rule.as_ref(), chunk).await?;
+            if let Some(seen) = settle_segment(store, tenant, *segment, rule.as_ref(), chunk).await? {
+                gone = Some(seen);
+            }
         }
-        let gone = workers::missing(store, tenant, chunk).await?;
+        let gone = match gone {
+            Some(gone) => gone,
+            None => workers::missing(store, tenant, chunk).await?,
+        };
         tombstone::clear(store, tenant, &gone).await?;
     }
     Ok(())
 }
 
+/// Settles `ids` in one segment; answers which of them have no worker (`None`: the segment is gone).
 async fn settle_segment(
     store: &Store,
     tenant: &TenantId,
     segment: Uuid,
     rule: Option<&Compiled>,
     ids: &[Uuid],
-) -> Result<(), StoreError> {
+) -> Result<Option<Vec<Uuid>>, StoreError> {
     membership::until_applied(store, tenant, segment, || async {
         let found: HashMap<Uuid, crate::workers::Worker> =
             workers::get_many(store, tenant, ids).await?.into_iter().map(|w| (w.id, w)).collect();
@@ -68,8 +77,8 @@ async fn settle_segment(
                 (None, _) => membership::worker_gone(current.get(id)).map(|c| (c, WorkerCheck::Absent)),
             })
             .collect();
-        Ok((changes, ()))
+        let gone = ids.iter().filter(|id| !found.contains_key(id)).copied().collect();
+        Ok((changes, gone))
     })
-    .await?;
-    Ok(())
+    .await
 }

@@ -305,14 +305,7 @@ impl Store {
     /// For clearing a partition a page at a time, in steps that each fit a function's run.
     pub async fn delete_page(&self, query: &Query, limit: u32) -> Result<bool, StoreError> {
         let (items, last) = self.items_page(query, limit, None).await?;
-        let keys: Vec<Key> = items
-            .iter()
-            .filter_map(|i| {
-                let pk = i.get("pk").and_then(|v| v.as_s().ok())?;
-                let sk = i.get("sk").and_then(|v| v.as_s().ok())?;
-                Some(Key { pk: pk.clone(), sk: sk.clone() })
-            })
-            .collect();
+        let keys: Vec<Key> = items.iter().filter_map(item_key).collect();
         self.batch_delete(&keys).await?;
         Ok(last.is_none())
     }
@@ -511,6 +504,12 @@ pub(crate) fn key_item(key: &Key) -> Item {
         ("pk".to_owned(), AttributeValue::S(key.pk.clone())),
         ("sk".to_owned(), AttributeValue::S(key.sk.clone())),
     ])
+}
+
+/// The table key of an item (or of a page's last key), when it has one: the inverse of [`key_item`].
+pub fn item_key(item: &Item) -> Option<Key> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+    Some(Key { pk: text("pk")?, sk: text("sk")? })
 }
 
 pub fn decode<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {

@@ -17,7 +17,7 @@ use crate::TenantId;
 use crate::keys::Key;
 use crate::objects::Objects;
 use crate::queue::{Deadline, Queue};
-use crate::store::{Item, Store, StoreError};
+use crate::store::{Store, StoreError, item_key};
 use crate::workers::index::{self, Filter, SHARDS};
 use crate::workers::{Worker, repo};
 use chrono::Utc;
@@ -98,11 +98,6 @@ pub fn after_page(cursor: &Cursor, last: Option<Key>, sharded: bool) -> Cursor {
         None if sharded && cursor.shard + 1 < SHARDS => Cursor { shard: cursor.shard + 1, after: None, done: false },
         None => Cursor { shard: cursor.shard, after: None, done: true },
     }
-}
-
-fn key_of(item: &Item) -> Option<Key> {
-    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-    Some(Key { pk: text("pk")?, sk: text("sk")? })
 }
 
 #[derive(Clone, Debug)]
@@ -220,7 +215,7 @@ impl Exporter {
         } else {
             repo::index_page(&self.store, tenant, &index::plan(filter), start, self.page_workers).await?
         };
-        Ok((workers, after_page(cursor, last.as_ref().and_then(key_of), sharded)))
+        Ok((workers, after_page(cursor, last.as_ref().and_then(item_key), sharded)))
     }
 
     async fn run(&self, tenant: &TenantId, mut job: ExportJob, deadline: Deadline) -> Result<(), ExportError> {
