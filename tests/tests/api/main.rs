@@ -1,0 +1,15 @@
+//! The end-to-end suite: one binary, so one link and one local cloud (emulator, every function, every
+//! queue consumed) for every domain's tests. Helpers shared by the domains live in the `e2e` library.
+
+mod audit;
+mod content;
+mod events;
+mod identity;
+mod integrations;
+mod media;
+mod organizations;
+mod platform;
+mod segments;
+mod worker_exports;
+mod worker_imports;
+mod workers;
