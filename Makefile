@@ -40,7 +40,7 @@ bench: venv
 	cargo build --release -p organizations -p meta -p auth -p users -p audit -p integrations -p workers -p worker-import -p content -p media -p segments -p segment-sync --bins
 	cargo build --release -p nudge-local --bin bench --bin import_bench --bin sync_bench
 	NUDGE_METRICS_OFF=1 ./target/release/bench
-	cargo bench -p nudge --bench rules -- --warm-up-time 1 --measurement-time 3
+	cargo bench -p nudge-segments --bench rules -- --warm-up-time 1 --measurement-time 3
 	NUDGE_METRICS_OFF=1 ./target/release/sync_bench
 	NUDGE_METRICS_OFF=1 ./target/release/import_bench
 

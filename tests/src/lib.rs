@@ -2,11 +2,11 @@
 //! resources, every function served on a free port), started on first use on a thread of its own so every
 //! `#[tokio::test]` can reach it over HTTP. The emulator ends with the test process.
 
-use nudge::auth::SystemRole;
-use nudge::notify::{Notification, NotificationKind};
+use nudge_core::auth::SystemRole;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::emulator::Resources;
 use nudge_local::server::Local;
+use nudge_notifications::{Notification, NotificationKind};
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -17,7 +17,7 @@ pub struct Stack {
     pub endpoint: String,
     pub resources: Resources,
     pub keys: DevKeys,
-    pub settings: nudge::config::Settings,
+    pub settings: nudge_core::config::Settings,
     pub mailbox: nudge_local::mailbox::Mailbox,
     http: reqwest::Client,
 }
@@ -37,7 +37,7 @@ pub fn stack() -> &'static Stack {
     STACK.get_or_init(|| {
         // Server-side logs (a 500's cause) on stderr when asked for: .ci/run sets RUST_LOG=warn.
         if std::env::var_os("RUST_LOG").is_some() {
-            nudge::telemetry::init();
+            nudge_core::telemetry::init();
         }
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -113,9 +113,9 @@ impl Reply {
 
 impl Stack {
     /// A context on the caller's runtime over the same emulator, table and keys as the served stack.
-    pub async fn ctx(&self) -> nudge::Ctx {
+    pub async fn ctx(&self) -> nudge_core::Ctx {
         let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
-        nudge::Ctx::from_parts(&sdk, &self.settings).unwrap_or_else(|e| panic!("ctx: {e}"))
+        nudge_core::Ctx::from_parts(&sdk, &self.settings).unwrap_or_else(|e| panic!("ctx: {e}"))
     }
 
     pub fn token(&self, tenant: Option<Uuid>, role: SystemRole) -> String {

@@ -5,8 +5,8 @@
 //! has moved on; the store's signature covers the query, window included, so an edited start is a 400.
 
 use chrono::{DateTime, Duration, Utc};
-use nudge::audit::{EntityFilter, Filter};
-use nudge::http::{ApiError, FieldError, ListQuery};
+use nudge_core::audit::{EntityFilter, Filter};
+use nudge_core::http::{ApiError, FieldError, ListQuery};
 use uuid::Uuid;
 
 /// The query parameters besides `limit` and `cursor`.

@@ -6,11 +6,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use nudge::Ctx;
-use nudge::audit::{self, Entry, Log};
-use nudge::auth::Principal;
-use nudge::http::ApiResult;
-use nudge::http::problem::Problem;
+use nudge_core::Ctx;
+use nudge_core::audit::{self, Entry, Log};
+use nudge_core::auth::Principal;
+use nudge_core::http::ApiResult;
+use nudge_core::http::problem::Problem;
 use serde::Serialize;
 use utoipa::ToSchema;
 

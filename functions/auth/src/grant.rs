@@ -2,14 +2,14 @@
 //! admin's support access to a tenant), the permissions that grants, and the token pair the client gets.
 
 use chrono::Utc;
-use nudge::auth::{Grant, SystemRole, TokenIssuer};
-use nudge::http::{ApiError, ApiResult, ClientInfo};
-use nudge::identity::membership::{self, Membership, MembershipStatus};
-use nudge::identity::role;
-use nudge::identity::session::{self, ACCESS_TOKEN_TTL, RefreshToken, Session};
-use nudge::identity::user::{self, User};
-use nudge::store::{Store, optimistic};
-use nudge::{TenantId, crypto};
+use nudge_core::auth::{Grant, SystemRole, TokenIssuer};
+use nudge_core::http::{ApiError, ApiResult, ClientInfo};
+use nudge_core::identity::membership::{self, Membership, MembershipStatus};
+use nudge_core::identity::role;
+use nudge_core::identity::session::{self, ACCESS_TOKEN_TTL, RefreshToken, Session};
+use nudge_core::identity::user::{self, User};
+use nudge_core::store::{Store, optimistic};
+use nudge_core::{TenantId, crypto};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

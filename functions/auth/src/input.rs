@@ -1,7 +1,7 @@
 //! Reading sign-in input. Pure: no I/O.
 
-use nudge::http::{ApiError, Fields};
-use nudge::validate;
+use nudge_core::http::{ApiError, Fields};
+use nudge_core::validate;
 use serde_json::Value;
 use uuid::Uuid;
 

@@ -7,10 +7,10 @@ pub mod lockout;
 pub mod routes;
 
 use axum::{Extension, Router};
-use nudge::Ctx;
-use nudge::auth::TokenIssuer;
-use nudge::crypto::DataKey;
-use nudge::notify::Notifier;
+use nudge_core::Ctx;
+use nudge_core::auth::TokenIssuer;
+use nudge_core::crypto::DataKey;
+use nudge_notifications::Notifier;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
@@ -29,14 +29,14 @@ pub struct Deps {
     paths(routes::login, routes::refresh, routes::logout, routes::switch_tenant, routes::request_reset,
           routes::confirm_reset, routes::accept_invite),
     components(schemas(grant::Tokens, grant::UserSummary, grant::TenantChoice,
-                       nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+                       nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "auth", description = "Sign-in, sessions, password reset and invitations"))
 )]
 pub struct ApiDoc;
 
 /// The function's routes: public (they authenticate by password or token themselves), audited.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge::app::public(routes::routes().layer(Extension(Arc::new(deps))), ctx)
+    nudge_core::app::public(routes::routes().layer(Extension(Arc::new(deps))), ctx)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

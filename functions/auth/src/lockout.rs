@@ -7,9 +7,9 @@
 //! | failures | `P#LOGIN#<email>` | `FAILURES` |
 
 use chrono::{DateTime, Duration, Utc};
-use nudge::http::ApiError;
-use nudge::keys::Key;
-use nudge::store::{Put, Store, Write, optimistic};
+use nudge_core::http::ApiError;
+use nudge_core::keys::Key;
+use nudge_core::store::{Put, Store, Write, optimistic};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_FAILURES: usize = 10;

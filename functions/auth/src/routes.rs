@@ -9,18 +9,18 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
 use http::{HeaderMap, StatusCode, header};
-use nudge::audit::AuditNote;
-use nudge::crypto::password;
-use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, ClientInfo, FieldError, JsonBody};
-use nudge::identity::email_token::{self, EmailToken, TokenKind};
-use nudge::identity::membership::{self, Membership, MembershipStatus};
-use nudge::identity::mfa;
-use nudge::identity::session::{self, RefreshToken, Session};
-use nudge::identity::user::{self, User, UserStatus};
-use nudge::notify::{Notification, NotificationKind};
-use nudge::store::Tx;
-use nudge::{Ctx, crypto};
+use nudge_core::audit::AuditNote;
+use nudge_core::crypto::password;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, ClientInfo, FieldError, JsonBody};
+use nudge_core::identity::email_token::{self, EmailToken, TokenKind};
+use nudge_core::identity::membership::{self, Membership, MembershipStatus};
+use nudge_core::identity::mfa;
+use nudge_core::identity::session::{self, RefreshToken, Session};
+use nudge_core::identity::user::{self, User, UserStatus};
+use nudge_core::store::Tx;
+use nudge_core::{Ctx, crypto};
+use nudge_notifications::{Notification, NotificationKind};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -170,7 +170,7 @@ pub async fn refresh(
         (status = 401, description = "No refresh token and no valid bearer token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body::Bytes) -> ApiResult<Response> {
-    let body = if body.is_empty() { None } else { Some(nudge::http::input::parse_json(&body)?) };
+    let body = if body.is_empty() { None } else { Some(nudge_core::http::input::parse_json(&body)?) };
     let session = match input::logout(body)? {
         Some(text) => match RefreshToken::parse(&text) {
             Some(presented) => session::load(&ctx.store, presented.session)
@@ -179,7 +179,7 @@ pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body
             None => None,
         },
         None => {
-            let principal = nudge::auth::layer::principal(&ctx, &headers).await?;
+            let principal = nudge_core::auth::layer::principal(&ctx, &headers).await?;
             match principal.session {
                 Some(sid) => session::load(&ctx.store, sid).await?,
                 None => return Err(ApiError::Unauthorized("an operator token has no session to end")),
@@ -209,7 +209,7 @@ pub async fn switch_tenant(
     client: ClientInfo,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let principal = nudge::auth::layer::principal(&ctx, &headers).await?;
+    let principal = nudge_core::auth::layer::principal(&ctx, &headers).await?;
     let tenant_id = input::tenant_id(body)?;
     let user = user::load(&ctx.store, principal.user_id).await?.filter(User::can_sign_in);
     let Some(user) = user else { return Err(ApiError::Unauthorized("the account cannot sign in")) };
@@ -296,7 +296,7 @@ pub async fn confirm_reset(State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> 
     let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
     let tx = Tx::new().with(email_token::spend(&input.token, &record)).with(user::replace(&current, &next)?);
     ctx.store.transact(tx).await.map_err(|e| match e {
-        nudge::store::StoreError::Condition(email_token::USED) => bad_token(),
+        nudge_core::store::StoreError::Condition(email_token::USED) => bad_token(),
         other => other.into(),
     })?;
     let ended = session::revoke_all(&ctx.store, current.id, None, "password reset").await?;
@@ -358,7 +358,7 @@ pub async fn accept_invite(
         .with(membership::replace(&member, &joined)?)
         .with(user::replace(&current, &next_user)?);
     ctx.store.transact(tx).await.map_err(|e| match e {
-        nudge::store::StoreError::Condition(email_token::USED) => bad_token(),
+        nudge_core::store::StoreError::Condition(email_token::USED) => bad_token(),
         other => other.into(),
     })?;
     // The user's tenants index is eventually consistent on AWS: make sure the one just joined is listed.

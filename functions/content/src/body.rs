@@ -7,8 +7,8 @@ use crate::model::{
     QuizBody, QuizOption, ReflectionBody, ScoringType, TemplateBody, TextBody, Variable,
 };
 use crate::{sms, template};
-use nudge::http::Fields;
-use nudge::validate;
+use nudge_core::http::Fields;
+use nudge_core::validate;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -279,7 +279,7 @@ mod tests {
         let body = read(kind, &mut f);
         match f.finish() {
             Ok(()) => body.ok_or_else(|| vec!["no body without errors".into()]),
-            Err(nudge::http::ApiError::Invalid(errors)) => {
+            Err(nudge_core::http::ApiError::Invalid(errors)) => {
                 Err(errors.into_iter().map(|e| e.pointer.unwrap_or_default()).collect())
             }
             Err(other) => panic!("{other:?}"),

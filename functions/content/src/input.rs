@@ -4,8 +4,8 @@
 use crate::body;
 use crate::model::{CollectionFields, ContentFields, ContentType, TagFields};
 use crate::workflow::ContentStatus;
-use nudge::http::{ApiError, FieldError, Fields};
-use nudge::validate;
+use nudge_core::http::{ApiError, FieldError, Fields};
+use nudge_core::validate;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;

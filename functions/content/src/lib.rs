@@ -1,6 +1,6 @@
 //! The content function: the content library. Typed content (text, image, video, audio, document, quiz,
 //! reflection, message template) with a publishing workflow and a version per change, tags, and ordered
-//! collections. Media bodies reference media assets of the same tenant (see `nudge::media`).
+//! collections. Media bodies reference media assets of the same tenant (see `nudge_media`).
 
 pub mod body;
 pub mod input;
@@ -15,7 +15,7 @@ pub mod template;
 pub mod workflow;
 
 use axum::{Extension, Router};
-use nudge::Ctx;
+use nudge_core::Ctx;
 use snapshots::Snapshots;
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -37,7 +37,7 @@ use utoipa::OpenApi;
         model::Tag, model::TagFields, model::CollectionView, model::CollectionFields, model::CollectionItem,
         workflow::ContentStatus, routes::contents::ContentPage, routes::contents::Rendered,
         routes::versions::VersionPage, routes::tags::TagPage, routes::collections::CollectionPage,
-        routes::collections::ItemList, nudge::http::problem::Problem, nudge::http::problem::FieldError
+        routes::collections::ItemList, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError
     )),
     tags((name = "content", description = "The content library: typed content, workflow, versions, tags and collections"))
 )]
@@ -45,7 +45,7 @@ pub struct ApiDoc;
 
 /// The function's routes behind the shared layers; `snapshots` keeps large version snapshots.
 pub fn router(ctx: Ctx, snapshots: Snapshots) -> Router {
-    nudge::app::protected(routes::routes().layer(Extension(Arc::new(snapshots))), ctx)
+    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(snapshots))), ctx)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn permissions_are_in_the_catalogue() {
-        let catalogue = nudge::auth::permissions::CATALOGUE;
+        let catalogue = nudge_core::auth::permissions::CATALOGUE;
         for p in [workflow::CONTENT_READ, workflow::CONTENT_WRITE, workflow::CONTENT_APPROVE, workflow::CONTENT_PUBLISH]
         {
             assert!(catalogue.contains(&p), "{p}");

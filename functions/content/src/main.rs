@@ -2,15 +2,15 @@
 //! server and tests use.
 
 use content::snapshots::Snapshots;
-use nudge::config::{Settings, aws_sdk_config};
-use nudge::objects::Objects;
+use nudge_core::config::{Settings, aws_sdk_config};
+use nudge_core::objects::Objects;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    nudge::telemetry::init();
+    nudge_core::telemetry::init();
     let settings = Settings::from_env()?;
     let sdk = aws_sdk_config()?;
     let snapshots = Snapshots::new(Objects::from_settings(&sdk, &settings)?);
-    let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
-    nudge::app::run_lambda(content::router(ctx, snapshots)).await
+    let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
+    nudge_core::app::run_lambda(content::router(ctx, snapshots)).await
 }

@@ -6,7 +6,7 @@
 use crate::sms::Segments;
 use crate::workflow::ContentStatus;
 use chrono::{DateTime, Utc};
-use nudge::media::MediaType;
+use nudge_media::MediaType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;

@@ -22,10 +22,10 @@ use crate::routes::contents::workflow_error;
 use crate::snapshots::Snapshots;
 use crate::workflow::{self, CONTENT_PUBLISH, CONTENT_WRITE};
 use chrono::Utc;
-use nudge::auth::Principal;
-use nudge::http::{ApiError, ApiResult, IfMatch};
-use nudge::store::{Attempt, optimistic};
-use nudge::{Ctx, TenantId};
+use nudge_core::auth::Principal;
+use nudge_core::http::{ApiError, ApiResult, IfMatch};
+use nudge_core::store::{Attempt, optimistic};
+use nudge_core::{Ctx, TenantId};
 use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 

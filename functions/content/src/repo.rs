@@ -11,7 +11,7 @@
 //! | collection (entries in order) | `T#<t>#COLLECTIONS` | `<id>` | — | — |
 //! | content in a collection (inverted index) | `T#<t>#CONTENT#<id>#COLLECTIONS` | `<collectionId>` | — | — |
 //! | content deletion under way | `T#<t>#CONTENT-DELETIONS` | `<id>` | — | — |
-//! | media usage (see `nudge::media`) | `T#<t>#MEDIAUSE#<assetId>` | `<contentId>` | — | — |
+//! | media usage (see `nudge_media`) | `T#<t>#MEDIAUSE#<assetId>` | `<contentId>` | — | — |
 //!
 //! | access pattern | operation | key condition | index |
 //! |---|---|---|---|
@@ -39,11 +39,11 @@
 
 use crate::input::{Filter, tag_name_key};
 use crate::model::{Collection, Content, ContentSummary, ContentVersion, Tag};
-use nudge::TenantId;
-use nudge::http::{ApiError, Page};
-use nudge::keys::{Key, tenant_partition};
-use nudge::media;
-use nudge::store::{Index, Put, Query, Store, StoreError, Tx, Write, decode};
+use nudge_core::TenantId;
+use nudge_core::http::{ApiError, Page};
+use nudge_core::keys::{Key, tenant_partition};
+use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write, decode};
+use nudge_media as media;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -299,7 +299,7 @@ pub async fn live_version(
     n: u64,
 ) -> Result<Option<StoredVersion>, ApiError> {
     let items = store.batch_get(&[content_key(tenant, id), version_key(tenant, id, n)]).await?;
-    let entity = |item: &nudge::store::Item, wanted: &str| {
+    let entity = |item: &nudge_core::store::Item, wanted: &str| {
         item.get("entity").and_then(|v| v.as_s().ok()).is_some_and(|e| e == wanted)
     };
     if !items.iter().any(|i| entity(i, "Content")) {

@@ -10,9 +10,9 @@
 use crate::model::{Content, ContentVersion};
 use crate::repo::StoredVersion;
 use chrono::Utc;
-use nudge::TenantId;
-use nudge::http::{ApiError, ApiResult};
-use nudge::objects::{ObjectKey, Objects};
+use nudge_core::TenantId;
+use nudge_core::http::{ApiError, ApiResult};
+use nudge_core::objects::{ObjectKey, Objects};
 use uuid::Uuid;
 
 /// Largest snapshot kept in the version item, as JSON.

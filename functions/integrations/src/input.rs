@@ -3,9 +3,9 @@
 
 use crate::model::{IntegrationFields, IntegrationStatus};
 use crate::secrets::{self, Scope, SealError};
-use nudge::crypto::DataKey;
-use nudge::http::{ApiError, FieldError, Fields};
-use nudge::validate;
+use nudge_core::crypto::DataKey;
+use nudge_core::http::{ApiError, FieldError, Fields};
+use nudge_core::validate;
 use serde_json::{Map, Value};
 
 const CONFIG_MAX_BYTES: usize = 16 * 1024;

@@ -8,8 +8,8 @@ pub mod routes;
 mod secrets;
 
 use axum::{Extension, Router};
-use nudge::Ctx;
-use nudge::crypto::DataKey;
+use nudge_core::Ctx;
+use nudge_core::crypto::DataKey;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
@@ -17,14 +17,14 @@ use utoipa::OpenApi;
 #[openapi(
     paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
     components(schemas(model::IntegrationView, model::IntegrationFields, model::IntegrationStatus,
-                       routes::IntegrationPage, nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+                       routes::IntegrationPage, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "integrations", description = "Connections to external systems; secrets in config are write-only"))
 )]
 pub struct ApiDoc;
 
 /// The function's routes behind the shared layers; `key` seals config secrets.
 pub fn router(ctx: Ctx, key: DataKey) -> Router {
-    nudge::app::protected(routes::routes().layer(Extension(Arc::new(key))), ctx)
+    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(key))), ctx)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -18,10 +18,10 @@
 
 use crate::input::Filter;
 use crate::model::{Integration, IntegrationStatus};
-use nudge::TenantId;
-use nudge::http::{ApiError, Page};
-use nudge::keys::{Key, tenant_partition};
-use nudge::store::{Index, Put, Query, Store, StoreError, Write};
+use nudge_core::TenantId;
+use nudge_core::http::{ApiError, Page};
+use nudge_core::keys::{Key, tenant_partition};
+use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
 use uuid::Uuid;
 
 const ENTITY: &str = "Integration";

@@ -11,13 +11,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::Utc;
 use http::StatusCode;
-use nudge::auth::Principal;
-use nudge::crypto::DataKey;
-use nudge::http::path_id;
-use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge::store::{Attempt, optimistic};
-use nudge::{Ctx, TenantId};
+use nudge_core::auth::Principal;
+use nudge_core::crypto::DataKey;
+use nudge_core::http::path_id;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::store::{Attempt, optimistic};
+use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
@@ -28,7 +28,7 @@ pub const INTEGRATIONS_READ: &str = "integrations:read";
 pub const INTEGRATIONS_WRITE: &str = "integrations:write";
 
 /// The data key, shared by every request of the instance. An extension rather than router state, because
-/// the shared layers (`nudge::app::protected`) take a `Router<Ctx>`.
+/// the shared layers (`nudge_core::app::protected`) take a `Router<Ctx>`.
 pub type DataKeyExt = Extension<Arc<DataKey>>;
 
 pub fn routes() -> Router<Ctx> {
@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn permissions_are_in_the_catalogue() {
-        let catalogue = nudge::auth::permissions::CATALOGUE;
+        let catalogue = nudge_core::auth::permissions::CATALOGUE;
         assert!(catalogue.contains(&INTEGRATIONS_READ) && catalogue.contains(&INTEGRATIONS_WRITE));
     }
 }

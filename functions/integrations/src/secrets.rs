@@ -14,9 +14,9 @@
 //!   removes it (RFC 7396). Array elements are matched by position.
 //! - [`open`] turns the stored form back into plaintext, for the sync workers only.
 
-use nudge::TenantId;
-use nudge::crypto::DataKey;
-use nudge::keys::tenant_prefix;
+use nudge_core::TenantId;
+use nudge_core::crypto::DataKey;
+use nudge_core::keys::tenant_prefix;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -330,7 +330,7 @@ mod tests {
         let mut doc = Value::Object(redact(&stored));
         let patch =
             json!({"apiKey": "k2", "clientSecret": null, "webhook": {"verifyToken": PLACEHOLDER}, "region": "eu"});
-        nudge::http::merge_patch::apply(&mut doc, &patch).unwrap();
+        nudge_core::http::merge_patch::apply(&mut doc, &patch).unwrap();
         let next = seal(&obj(doc), Some(&stored), &key, &scope).unwrap();
         assert_eq!(next["accessToken"], stored["accessToken"], "omitted: the very same sealed value");
         assert_eq!(next["webhook"]["verifyToken"], stored["webhook"]["verifyToken"], "placeholder: kept");

@@ -12,10 +12,10 @@ use crate::probe::{self, HEAD_WINDOW, Probed, TAIL_WINDOW, isomedia};
 use crate::repo;
 use crate::sniff::{self, Format};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use nudge::TenantId;
-use nudge::media::{MediaStatus, MediaType};
-use nudge::objects::{Head, ObjectCreated, ObjectKey, Objects, object_created};
-use nudge::store::Store;
+use nudge_core::TenantId;
+use nudge_core::objects::{Head, ObjectCreated, ObjectKey, Objects, object_created};
+use nudge_core::store::Store;
+use nudge_media::{MediaStatus, MediaType};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -38,7 +38,7 @@ impl Ingest {
 
     /// One SQS batch; only the messages that failed are reported for redelivery.
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        nudge::queue::each_record(event, |message| self.message(message)).await
+        nudge_core::queue::each_record(event, |message| self.message(message)).await
     }
 
     /// [`Ingest::handle`] with its future's type erased: the S3 and DynamoDB futures nest deeper than the

@@ -1,9 +1,9 @@
 //! Reading asset input and list filters. No I/O.
 
 use crate::sniff;
-use nudge::http::{ApiError, FieldError, Fields};
-use nudge::media::{MediaStatus, MediaType};
-use nudge::validate;
+use nudge_core::http::{ApiError, FieldError, Fields};
+use nudge_core::validate;
+use nudge_media::{MediaStatus, MediaType};
 use serde_json::Value;
 
 /// A declared upload.

@@ -14,8 +14,8 @@ pub mod routes;
 pub mod sniff;
 
 use axum::{Extension, Router};
-use nudge::Ctx;
-use nudge::objects::Objects;
+use nudge_core::Ctx;
+use nudge_core::objects::Objects;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
@@ -23,15 +23,15 @@ use utoipa::OpenApi;
 #[openapi(
     paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
     components(schemas(model::MediaAsset, model::MediaView, model::Created, model::Metadata, model::Provider,
-                       nudge::media::MediaType, nudge::media::MediaStatus, nudge::objects::Presigned,
-                       routes::MediaPage, nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+                       nudge_media::MediaType, nudge_media::MediaStatus, nudge_core::objects::Presigned,
+                       routes::MediaPage, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "media", description = "Media assets: direct uploads verified by content, presigned downloads"))
 )]
 pub struct ApiDoc;
 
 /// The function's routes behind the shared layers; `objects` is the media bucket.
 pub fn router(ctx: Ctx, objects: Objects) -> Router {
-    nudge::app::protected(routes::routes().layer(Extension(Arc::new(objects))), ctx)
+    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(objects))), ctx)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -42,7 +42,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 mod tests {
     #[test]
     fn permissions_are_in_the_catalogue() {
-        let catalogue = nudge::auth::permissions::CATALOGUE;
+        let catalogue = nudge_core::auth::permissions::CATALOGUE;
         assert!(catalogue.contains(&super::routes::MEDIA_READ) && catalogue.contains(&super::routes::MEDIA_WRITE));
     }
 }

@@ -3,9 +3,9 @@
 //! `tenants/<t>/media/<id>/`; `url` and `thumbnailUrl` are short-lived presigned downloads, made per read.
 
 use chrono::{DateTime, Utc};
-use nudge::TenantId;
-use nudge::media::{MediaStatus, MediaType};
-use nudge::objects::{ObjectKey, Presigned};
+use nudge_core::TenantId;
+use nudge_core::objects::{ObjectKey, Presigned};
+use nudge_media::{MediaStatus, MediaType};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -6,11 +6,11 @@
 
 use crate::model::MediaAsset;
 use crate::repo;
-use nudge::TenantId;
-use nudge::http::ApiError;
-use nudge::media::MediaStatus;
-use nudge::objects::Objects;
-use nudge::store::Store;
+use nudge_core::TenantId;
+use nudge_core::http::ApiError;
+use nudge_core::objects::Objects;
+use nudge_core::store::Store;
+use nudge_media::MediaStatus;
 
 pub async fn remove(store: &Store, objects: &Objects, tenant: &TenantId, current: MediaAsset) -> Result<(), ApiError> {
     let pending = current.revised(|a| {

@@ -1,4 +1,4 @@
-//! Where media assets live in the table (see `nudge::media` for the asset and usage keys).
+//! Where media assets live in the table (see `nudge_media` for the asset and usage keys).
 //!
 //! | item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
 //! |---|---|---|---|---|
@@ -15,11 +15,11 @@
 
 use crate::input::Filter;
 use crate::model::MediaAsset;
-use nudge::TenantId;
-use nudge::http::{ApiError, Page};
-use nudge::keys::tenant_partition;
-use nudge::media::{self, ASSET_ENTITY, MediaStatus, MediaType};
-use nudge::store::{Index, Put, Query, Store, StoreError, Write};
+use nudge_core::TenantId;
+use nudge_core::http::{ApiError, Page};
+use nudge_core::keys::tenant_partition;
+use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
+use nudge_media::{self as media, ASSET_ENTITY, MediaStatus, MediaType};
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -1,7 +1,7 @@
 //! What a file really is, from its first bytes (magic numbers), not its name or declared type, and which
 //! declared types each kind of media accepts. Hand-rolled: a dozen signatures, no dependency.
 
-use nudge::media::MediaType;
+use nudge_media::MediaType;
 
 /// How many leading bytes [`sniff`] needs.
 pub const HEAD_BYTES: u64 = 64;

@@ -15,8 +15,8 @@ pub fn openapi() -> OpenApi {
     doc.merge(integrations::openapi());
     doc.merge(auth::openapi());
     doc.merge(users::openapi());
-    doc.merge(workers::openapi());
-    doc.merge(segments::openapi());
+    doc.merge(nudge_workers::http::openapi());
+    doc.merge(nudge_segments::http::openapi());
     doc.merge(content::openapi());
     doc.merge(media::openapi());
     doc.info = InfoBuilder::new()
@@ -53,7 +53,7 @@ pub fn router() -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi_json))
-        .layer(axum::middleware::from_fn(nudge::telemetry::observe))
+        .layer(axum::middleware::from_fn(nudge_core::telemetry::observe))
 }
 
 #[cfg(test)]

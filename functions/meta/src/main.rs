@@ -2,6 +2,6 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    nudge::telemetry::init();
-    nudge::app::run_lambda(meta::router()).await
+    nudge_core::telemetry::init();
+    nudge_core::app::run_lambda(meta::router()).await
 }

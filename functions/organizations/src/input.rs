@@ -1,8 +1,8 @@
 //! Reading and checking organization input, and who may change what. Pure: no I/O.
 
 use crate::model::{OrganizationFields, OrganizationType, SubscriptionTier, Theme};
-use nudge::http::{ApiError, Fields};
-use nudge::validate;
+use nudge_core::http::{ApiError, Fields};
+use nudge_core::validate;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 

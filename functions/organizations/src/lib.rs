@@ -7,7 +7,7 @@ pub mod repo;
 pub mod routes;
 
 use axum::Router;
-use nudge::Ctx;
+use nudge_core::Ctx;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -15,14 +15,14 @@ use utoipa::OpenApi;
     paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id,
           routes::get_own, routes::patch_own),
     components(schemas(model::Organization, model::OrganizationFields, routes::OrganizationPage,
-                       nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+                       nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "organizations", description = "Organizations (tenants)"))
 )]
 pub struct ApiDoc;
 
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx) -> Router {
-    nudge::app::protected(routes::routes(), ctx)
+    nudge_core::app::protected(routes::routes(), ctx)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

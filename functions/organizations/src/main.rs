@@ -3,7 +3,7 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    nudge::telemetry::init();
-    let ctx = nudge::Ctx::from_env().await?;
-    nudge::app::run_lambda(organizations::router(ctx)).await
+    nudge_core::telemetry::init();
+    let ctx = nudge_core::Ctx::from_env().await?;
+    nudge_core::app::run_lambda(organizations::router(ctx)).await
 }

@@ -6,10 +6,10 @@
 //! | slug guard | `P#SLUG#<slug>` | `SLUG` | — |
 
 use crate::model::Organization;
-use nudge::TenantId;
-use nudge::http::{ApiError, FieldError, Page};
-use nudge::keys::{Key, platform_partition};
-use nudge::store::{Index, Put, Query, Store, StoreError, Tx, Write};
+use nudge_core::TenantId;
+use nudge_core::http::{ApiError, FieldError, Page};
+use nudge_core::keys::{Key, platform_partition};
+use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -9,12 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 use http::StatusCode;
-use nudge::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
-use nudge::auth::{PlatformAdmin, Principal};
-use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge::store::{Attempt, optimistic};
-use nudge::{Ctx, TenantId};
+use nudge_core::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
+use nudge_core::auth::{PlatformAdmin, Principal};
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::store::{Attempt, optimistic};
+use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -51,7 +51,7 @@ enum Access {
 
 impl Access {
     fn resolve(principal: &Principal, id: &str) -> ApiResult<Self> {
-        let id = nudge::http::path_id(id)?;
+        let id = nudge_core::http::path_id(id)?;
         if let Some(admin) = principal.platform_admin() {
             return Ok(Self::Platform(admin.tenant(id)));
         }

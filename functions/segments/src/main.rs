@@ -1,14 +1,15 @@
-//! Lambda entry point: build the clients once, then serve API Gateway events with the same router the dev
-//! server and tests use.
+//! Lambda entry point of the segments API: build the clients once, then serve API Gateway events with the
+//! router the dev server and tests use.
 
-use nudge::config::{Settings, aws_sdk_config};
+use nudge_core::config::{Settings, aws_sdk_config};
+use nudge_segments::SegmentQueue;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    nudge::telemetry::init();
+    nudge_core::telemetry::init();
     let settings = Settings::from_env()?;
     let sdk = aws_sdk_config()?;
-    let queue = settings.segment_queue(&sdk)?;
-    let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
-    nudge::app::run_lambda(segments::router(ctx, queue)).await
+    let queue = SegmentQueue::from_env(&sdk)?;
+    let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
+    nudge_core::app::run_lambda(nudge_segments::http::router(ctx, queue)).await
 }

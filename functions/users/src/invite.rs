@@ -3,15 +3,15 @@
 
 use crate::Deps;
 use chrono::Utc;
-use nudge::TenantId;
-use nudge::crypto::random;
-use nudge::http::{ApiError, ApiResult, FieldError};
-use nudge::identity::email_token::{self, EmailToken, TokenKind};
-use nudge::identity::membership::{self, Membership, MembershipStatus};
-use nudge::identity::role::Role;
-use nudge::identity::user::{self, EMAIL_TAKEN, User};
-use nudge::notify::{Notification, NotificationKind};
-use nudge::store::{Attempt, Store, StoreError, Tx, optimistic};
+use nudge_core::TenantId;
+use nudge_core::crypto::random;
+use nudge_core::http::{ApiError, ApiResult, FieldError};
+use nudge_core::identity::email_token::{self, EmailToken, TokenKind};
+use nudge_core::identity::membership::{self, Membership, MembershipStatus};
+use nudge_core::identity::role::Role;
+use nudge_core::identity::user::{self, EMAIL_TAKEN, User};
+use nudge_core::store::{Attempt, Store, StoreError, Tx, optimistic};
+use nudge_notifications::{Notification, NotificationKind};
 use uuid::Uuid;
 
 fn already_member() -> ApiError {

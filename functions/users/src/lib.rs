@@ -12,9 +12,9 @@ pub mod views;
 
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use nudge::Ctx;
-use nudge::crypto::DataKey;
-use nudge::notify::Notifier;
+use nudge_core::Ctx;
+use nudge_core::crypto::DataKey;
+use nudge_notifications::Notifier;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
@@ -36,9 +36,9 @@ pub struct Deps {
     components(schemas(views::Me, views::MembershipSummary, views::Member, views::MemberPage,
                        preferences::Preferences, preferences::EmailPreference, preferences::Theme, preferences::Frequency,
                        mfa::MfaStatus, mfa::Enrolment, mfa::BackupCodes, roles::RoleList,
-                       nudge::identity::role::Role, nudge::identity::membership::MembershipStatus,
-                       nudge::identity::membership::ScopedGrant, nudge::identity::user::UserStatus,
-                       nudge::http::problem::Problem, nudge::http::problem::FieldError)),
+                       nudge_core::identity::role::Role, nudge_core::identity::membership::MembershipStatus,
+                       nudge_core::identity::membership::ScopedGrant, nudge_core::identity::user::UserStatus,
+                       nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "me", description = "Your own account, preferences and MFA"),
          (name = "users", description = "The people of your organization"),
          (name = "roles", description = "Roles and their permissions"))
@@ -63,7 +63,7 @@ pub fn routes() -> Router<Ctx> {
 
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge::app::protected(routes().layer(Extension(Arc::new(deps))), ctx)
+    nudge_core::app::protected(routes().layer(Extension(Arc::new(deps))), ctx)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

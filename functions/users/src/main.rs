@@ -1,19 +1,19 @@
 //! Lambda entry point: build the clients once, then serve API Gateway events with the same router the dev
 //! server and tests use.
 
-use nudge::config::{Settings, aws_sdk_config};
-use nudge::notify::Notifier;
+use nudge_core::config::{Settings, aws_sdk_config};
+use nudge_notifications::Notifier;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    nudge::telemetry::init();
+    nudge_core::telemetry::init();
     let settings = Settings::from_env()?;
     let sdk = aws_sdk_config()?;
-    let ctx = nudge::Ctx::from_parts(&sdk, &settings)?;
+    let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
     let deps = users::Deps {
         key: settings.data_key()?,
-        notifier: Notifier::from_settings(&sdk, &settings)?,
+        notifier: Notifier::from_env(&sdk)?,
         app_url: settings.app_url.clone(),
     };
-    nudge::app::run_lambda(users::router(ctx, deps)).await
+    nudge_core::app::run_lambda(users::router(ctx, deps)).await
 }

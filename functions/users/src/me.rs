@@ -5,17 +5,17 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
-use nudge::audit::AuditNote;
-use nudge::auth::Principal;
-use nudge::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
-use nudge::crypto::password;
-use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, merge_patch, tagged};
-use nudge::identity::membership;
-use nudge::identity::user::{self, User};
-use nudge::identity::{mfa, session};
-use nudge::store::{Attempt, optimistic};
-use nudge::{Ctx, validate};
+use nudge_core::audit::AuditNote;
+use nudge_core::auth::Principal;
+use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
+use nudge_core::crypto::password;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, merge_patch, tagged};
+use nudge_core::identity::membership;
+use nudge_core::identity::user::{self, User};
+use nudge_core::identity::{mfa, session};
+use nudge_core::store::{Attempt, optimistic};
+use nudge_core::{Ctx, validate};
 use serde_json::{Value, json};
 
 async fn account(ctx: &Ctx, principal: &Principal) -> ApiResult<User> {

@@ -7,14 +7,14 @@ use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
-use nudge::auth::Principal;
-use nudge::http::path_id;
-use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge::identity::membership::{self, Membership, MembershipStatus, ScopedGrant};
-use nudge::identity::{role, session, user};
-use nudge::store::{Attempt, optimistic};
-use nudge::{Ctx, TenantId, validate};
+use nudge_core::auth::Principal;
+use nudge_core::http::path_id;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::identity::membership::{self, Membership, MembershipStatus, ScopedGrant};
+use nudge_core::identity::{role, session, user};
+use nudge_core::store::{Attempt, optimistic};
+use nudge_core::{Ctx, TenantId, validate};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -129,7 +129,7 @@ fn not_self(principal: &Principal, id: Uuid) -> ApiResult<()> {
 }
 
 async fn active_owners(ctx: &Ctx, tenant: &TenantId) -> ApiResult<usize> {
-    let owners = membership::with_role(&ctx.store, tenant, nudge::auth::SystemRole::Owner.name()).await?;
+    let owners = membership::with_role(&ctx.store, tenant, nudge_core::auth::SystemRole::Owner.name()).await?;
     Ok(owners.iter().filter(|m| m.status == MembershipStatus::Active).count())
 }
 

@@ -9,13 +9,13 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use nudge::auth::Principal;
-use nudge::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
-use nudge::http::problem::Problem;
-use nudge::http::{ApiResult, Fields, JsonBody};
-use nudge::keys::Key;
-use nudge::store::{Put, Write};
-use nudge::{Ctx, TenantId, validate};
+use nudge_core::auth::Principal;
+use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiResult, Fields, JsonBody};
+use nudge_core::keys::Key;
+use nudge_core::store::{Put, Write};
+use nudge_core::{Ctx, TenantId, validate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -185,7 +185,7 @@ pub async fn put_preferences(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nudge::http::ApiError;
+    use nudge_core::http::ApiError;
     use serde_json::json;
 
     #[test]

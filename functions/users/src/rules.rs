@@ -1,11 +1,11 @@
 //! Who may give which role to whom, and the rules of roles themselves. Pure: no I/O.
 
-use nudge::auth::SystemRole;
-use nudge::auth::permissions::CATALOGUE;
-use nudge::http::{ApiError, Fields};
-use nudge::identity::membership::{Membership, MembershipStatus, ScopedGrant};
-use nudge::identity::role::{self, Role};
-use nudge::validate;
+use nudge_core::auth::SystemRole;
+use nudge_core::auth::permissions::CATALOGUE;
+use nudge_core::http::{ApiError, Fields};
+use nudge_core::identity::membership::{Membership, MembershipStatus, ScopedGrant};
+use nudge_core::identity::role::{self, Role};
+use nudge_core::validate;
 use serde_json::Value;
 
 /// A caller may hand out only permissions they hold themselves, and only owners (and super admins) make

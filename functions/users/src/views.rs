@@ -1,8 +1,8 @@
 //! What the API shows of people.
 
 use chrono::{DateTime, Utc};
-use nudge::identity::membership::{Membership, MembershipStatus, ScopedGrant};
-use nudge::identity::user::{User, UserStatus};
+use nudge_core::identity::membership::{Membership, MembershipStatus, ScopedGrant};
+use nudge_core::identity::user::{User, UserStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;

@@ -4,7 +4,7 @@
 use crate::LocalError;
 use ed25519_dalek::SigningKey;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, spki::der::pem::LineEnding};
-use nudge::auth::{TokenIssuer, TokenVerifier};
+use nudge_core::auth::{TokenIssuer, TokenVerifier};
 use std::path::Path;
 
 pub const ISSUER: &str = "nudge-local";

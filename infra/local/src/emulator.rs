@@ -103,15 +103,15 @@ impl Emulator {
         Ok(Self { _child: child, _stdin: stdin, endpoint: description.endpoint, resources: description.resources })
     }
 
-    pub async fn sdk_config(&self) -> nudge::config::SdkConfig {
+    pub async fn sdk_config(&self) -> nudge_core::config::SdkConfig {
         sdk_config(&self.endpoint).await
     }
 }
 
 /// SDK configuration for an emulator at `endpoint`: a fixed region and dummy credentials. (Async like the
 /// SDK's own loaders, so callers need not change if it ever reads anything.)
-pub async fn sdk_config(endpoint: &str) -> nudge::config::SdkConfig {
-    nudge::config::AwsEnv {
+pub async fn sdk_config(endpoint: &str) -> nudge_core::config::SdkConfig {
+    nudge_core::config::AwsEnv {
         region: REGION.into(),
         access_key_id: "local".into(),
         secret_access_key: "local".into(),

@@ -3,7 +3,7 @@
 //! read invitations and reset links from here.
 
 use crate::LocalError;
-use nudge::notify::{Notification, NotificationKind};
+use nudge_notifications::{Notification, NotificationKind};
 use std::sync::Mutex;
 use std::time::Duration;
 

@@ -5,11 +5,12 @@ use crate::emulator::Emulator;
 use crate::queues::{Handler, Poller};
 use crate::{LocalError, root};
 use axum::Router;
-use nudge::Ctx;
-use nudge::auth::TokenIssuer;
-use nudge::config::Settings;
-use nudge::crypto::DataKey;
-use nudge::notify::Notifier;
+use nudge_core::Ctx;
+use nudge_core::auth::TokenIssuer;
+use nudge_core::config::Settings;
+use nudge_core::crypto::DataKey;
+use nudge_core::queue::Queue;
+use nudge_notifications::Notifier;
 use std::collections::HashMap;
 
 /// Every function's routes on one router, with the shared 404 for the rest, each function given what its
@@ -33,12 +34,17 @@ fn app(local: &Local) -> Router {
         .merge(auth::router(ctx.clone(), auth_deps))
         .merge(users::router(ctx.clone(), users_deps))
         .merge(integrations::router(ctx.clone(), local.key.clone()))
-        .merge(workers::router(ctx.clone(), local.objects.clone(), local.segment_queue(), local.export_queue()))
-        .merge(segments::router(ctx.clone(), local.segment_queue()))
+        .merge(nudge_workers::http::router(
+            ctx.clone(),
+            local.objects.clone(),
+            local.worker_events(),
+            local.export_queue(),
+        ))
+        .merge(nudge_segments::http::router(ctx.clone(), local.segment_queue()))
         .merge(content::router(ctx.clone(), content::snapshots::Snapshots::new(local.objects.clone())))
         .merge(media::router(ctx.clone(), local.objects.clone()))
         .merge(organizations::router(ctx))
-        .fallback(nudge::app::not_found)
+        .fallback(nudge_core::app::not_found)
 }
 
 /// Queue consumers by the binary name template.yaml gives their function, each built as its main.rs would
@@ -51,13 +57,13 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
         .queues
         .get("WorkerImportsQueue")
         .ok_or_else(|| LocalError::Setup("no WorkerImportsQueue in template.yaml".into()))?;
-    let mut importer = nudge::workers::import::Importer::new(
+    let mut importer = nudge_workers::import::Importer::new(
         local.ctx.store.clone(),
         local.objects.clone(),
-        nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&local.sdk), queue.url.clone()),
+        nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&local.sdk), queue.url.clone()),
     );
     importer.rows_per_run = local.import_rows_per_run;
-    importer.segments = Some(local.segment_queue());
+    importer.events = local.worker_events();
     if let Some(bytes) = local.import_chunk_bytes {
         importer.chunk_bytes = bytes;
     }
@@ -67,13 +73,13 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
         std::sync::Arc::new(move |event| {
             let importer = importer.clone();
             Box::pin(async move {
-                let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
-                Ok(worker_import::handle(&importer, event, deadline).await)
+                let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
+                Ok(nudge_workers::consumer::handle(&importer, event, deadline).await)
             })
         }),
     );
     let mut exporter =
-        nudge::workers::export::Exporter::new(local.ctx.store.clone(), local.objects.clone(), local.export_queue().0);
+        nudge_workers::export::Exporter::new(local.ctx.store.clone(), local.objects.clone(), local.export_queue().0);
     exporter.rows_per_run = local.export_rows_per_run;
     if let Some(bytes) = local.export_part_bytes {
         exporter.part_bytes = bytes;
@@ -87,12 +93,12 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
         std::sync::Arc::new(move |event| {
             let exporter = exporter.clone();
             Box::pin(async move {
-                let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
-                Ok(worker_import::export::handle(&exporter, event, deadline).await)
+                let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
+                Ok(nudge_workers::consumer::export::handle(&exporter, event, deadline).await)
             })
         }),
     );
-    let mut syncer = nudge::segments::consumer::Syncer::new(local.ctx.store.clone(), local.segment_queue());
+    let mut syncer = nudge_segments::syncer::Syncer::new(local.ctx.store.clone(), local.segment_queue());
     syncer.limits.pages_per_run = local.sync_pages_per_run;
     if let Some(workers) = local.sync_page_workers {
         syncer.limits.page_workers = workers;
@@ -103,8 +109,8 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
         std::sync::Arc::new(move |event| {
             let syncer = syncer.clone();
             Box::pin(async move {
-                let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(900));
-                Ok(segment_sync::handle(&syncer, event, deadline).await)
+                let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
+                Ok(nudge_segments::consumer::handle(&syncer, event, deadline).await)
             })
         }),
     );
@@ -119,9 +125,18 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
     Ok(out)
 }
 
+fn queue(emulator: &Emulator, sdk: &nudge_core::config::SdkConfig, logical_id: &str) -> Result<Queue, LocalError> {
+    let q = emulator
+        .resources
+        .queues
+        .get(logical_id)
+        .ok_or_else(|| LocalError::Setup(format!("no {logical_id} in template.yaml")))?;
+    Ok(Queue::new(aws_sdk_sqs::Client::new(sdk), q.url.clone()))
+}
+
 pub struct Local {
     pub emulator: Emulator,
-    pub sdk: nudge::config::SdkConfig,
+    pub sdk: nudge_core::config::SdkConfig,
     pub ctx: Ctx,
     pub keys: DevKeys,
     pub settings: Settings,
@@ -131,7 +146,7 @@ pub struct Local {
     pub key: DataKey,
     pub notifier: Notifier,
     /// The media bucket, for presigned uploads and the background functions.
-    pub objects: nudge::objects::Objects,
+    pub objects: nudge_core::objects::Objects,
     /// Rows an import applies per invocation before it continues in a new message (tests make it small
     /// to exercise continuation); `None` runs until the deadline nears, as on AWS.
     pub import_rows_per_run: Option<u64>,
@@ -168,8 +183,6 @@ impl Local {
             cursor_secret: format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()),
             data_key: Some(DataKey::generate().map_err(|e| LocalError::Setup(e.to_string()))?.to_base64()),
             jwt_private_key: Some(keys.private_pem.clone()),
-            notifications_queue_url: emulator.resources.queues.get("NotificationsQueue").map(|q| q.url.clone()),
-            segment_sync_queue_url: emulator.resources.queues.get("SegmentSyncQueue").map(|q| q.url.clone()),
             media_bucket: Some(emulator.resources.bucket.clone()),
             app_url: "http://127.0.0.1:3000".into(),
             session_cache: session_cache.unwrap_or_else(|| {
@@ -178,12 +191,12 @@ impl Local {
                 )
             }),
         };
-        let setup = |e: nudge::config::ConfigError| LocalError::Setup(e.to_string());
+        let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
         let ctx = Ctx::from_parts(&sdk, &settings).map_err(setup)?;
         let issuer = settings.issuer().map_err(setup)?;
         let key = settings.data_key().map_err(setup)?;
-        let notifier = Notifier::from_settings(&sdk, &settings).map_err(setup)?;
-        let objects = nudge::objects::Objects::from_settings(&sdk, &settings).map_err(setup)?;
+        let notifier = Notifier::new(queue(&emulator, &sdk, "NotificationsQueue")?);
+        let objects = nudge_core::objects::Objects::from_settings(&sdk, &settings).map_err(setup)?;
         let import_rows_per_run = std::env::var("IMPORT_ROWS_PER_RUN").ok().and_then(|v| v.parse().ok());
         Ok(Self {
             emulator,
@@ -205,22 +218,37 @@ impl Local {
         })
     }
 
+    /// A queue of template.yaml by its logical id, as a function holds it (the URL its environment names).
+    pub fn queue(&self, logical_id: &str) -> Result<Queue, LocalError> {
+        queue(&self.emulator, &self.sdk, logical_id)
+    }
+
     /// The notifications queue, read as a mailbox.
     pub fn mailbox(&self) -> Result<crate::mailbox::Mailbox, LocalError> {
-        let url = self.settings.notifications_queue().map_err(|e| LocalError::Setup(e.to_string()))?;
-        Ok(crate::mailbox::Mailbox::new(self.emulator.endpoint.clone(), url))
+        Ok(crate::mailbox::Mailbox::new(
+            self.emulator.endpoint.clone(),
+            self.queue("NotificationsQueue")?.url().to_owned(),
+        ))
     }
 
     /// The segment sync queue, as the functions that send to it hold it.
-    pub fn segment_queue(&self) -> nudge::segments::SegmentQueue {
-        let url = self.settings.segment_sync_queue_url.clone().unwrap_or_default();
-        nudge::segments::SegmentQueue(nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&self.sdk), url))
+    pub fn segment_queue(&self) -> nudge_segments::SegmentQueue {
+        nudge_segments::SegmentQueue(self.queue("SegmentSyncQueue").unwrap_or_else(|_| self.missing_queue()))
+    }
+
+    /// What the workers function and the import tell of changed workers: segments hear it.
+    pub fn worker_events(&self) -> nudge_workers::WorkerEvents {
+        nudge_workers::WorkerEvents::to(self.segment_queue())
     }
 
     /// The worker exports queue, as the workers function holds it.
-    pub fn export_queue(&self) -> nudge::workers::export::ExportQueue {
-        let url = self.emulator.resources.queues.get("WorkerExportsQueue").map(|q| q.url.clone()).unwrap_or_default();
-        nudge::workers::export::ExportQueue(nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&self.sdk), url))
+    pub fn export_queue(&self) -> nudge_workers::export::ExportQueue {
+        nudge_workers::export::ExportQueue(self.queue("WorkerExportsQueue").unwrap_or_else(|_| self.missing_queue()))
+    }
+
+    /// A queue template.yaml lacks: sends to it fail, as they would on AWS with a wrong URL.
+    fn missing_queue(&self) -> Queue {
+        Queue::new(aws_sdk_sqs::Client::new(&self.sdk), "")
     }
 
     pub fn app(&self) -> Router {

@@ -3,7 +3,7 @@
 //! what is not recorded (refused mutations, idempotent replays).
 
 use e2e::{Reply, Stack, stack};
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashSet;

@@ -3,7 +3,7 @@
 //! ordered collections, concurrency, and tenant isolation.
 
 use e2e::{Reply, png, stack};
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -421,7 +421,7 @@ async fn another_tenant_sees_nothing() {
 async fn snapshot_objects(tenant: Uuid, content: &str) -> Vec<String> {
     let s = stack();
     let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let listed = nudge::objects::Objects::client(&sdk)
+    let listed = nudge_core::objects::Objects::client(&sdk)
         .list_objects_v2()
         .bucket(&s.resources.bucket)
         .prefix(format!("tenants/{tenant}/content/{content}/"))
@@ -578,7 +578,7 @@ async fn a_deleted_contents_snapshots_leave_the_bucket_and_an_interrupted_delete
     let items = format!("/collections/{coll}/items");
     assert_eq!(s.post(&items, &admin, &json!({"contentId": cid})).await.status, StatusCode::CREATED);
     let ctx = s.ctx().await;
-    let (t, _) = nudge::objects::ObjectKey::parse(&format!("tenants/{tenant}/x")).unwrap();
+    let (t, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant}/x")).unwrap();
     let id_ = Uuid::parse_str(&cid).unwrap();
     let current = content::repo::get(&ctx.store, &t, id_).await.unwrap().unwrap();
     let record = content::repo::Deletion {

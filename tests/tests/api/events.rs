@@ -4,7 +4,7 @@
 use axum::Router;
 use e2e::stack;
 use http_body_util::BodyExt;
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use serde_json::Value;
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -28,7 +28,7 @@ async fn invoke(router: Router, request: lambda_http::Request) -> (u16, Option<S
 async fn sample_events_drive_the_functions() {
     let s = stack();
     let ctx = s.ctx().await;
-    let orgs = || organizations::router(ctx.clone()).fallback(nudge::app::not_found);
+    let orgs = || organizations::router(ctx.clone()).fallback(nudge_core::app::not_found);
 
     let (status, _, body) = invoke(meta::router(), event("apigw-health.json", "")).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
@@ -72,7 +72,7 @@ async fn integration_sample_event_seals_and_redacts() {
     let key = s.settings.data_key().unwrap_or_else(|e| panic!("data key: {e}"));
     let tenant = s.organization("Sample integrations").await;
     let admin = s.tenant(tenant, SystemRole::Admin);
-    let router = integrations::router(ctx, key).fallback(nudge::app::not_found);
+    let router = integrations::router(ctx, key).fallback(nudge_core::app::not_found);
     let (status, request_id, created) = invoke(router, event("apigw-integrations-create.json", &admin)).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(request_id.as_deref(), Some("JKJbYnQMvHcESJB="));
@@ -92,8 +92,8 @@ async fn identity_sample_events_sign_in_and_invite() {
     let ctx = s.ctx().await;
     let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
     let notifier = || {
-        let url = s.settings.notifications_queue().unwrap();
-        nudge::notify::Notifier::new(aws_sdk_sqs::Client::new(&sdk), url)
+        let url = s.resources.queues["NotificationsQueue"].url.clone();
+        nudge_notifications::Notifier::new(nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), url))
     };
     let auth_deps = auth::Deps {
         issuer: s.settings.issuer().unwrap(),
@@ -119,7 +119,7 @@ async fn identity_sample_events_sign_in_and_invite() {
     let (status, _, member) =
         invoke(users::router(ctx, users_deps), fill("apigw-users-invite.json", &email, "", access)).await;
     assert_eq!((status, member["status"].as_str()), (201, Some("invited")), "{member}");
-    let mail = s.mail(&email, nudge::notify::NotificationKind::Invite).await;
+    let mail = s.mail(&email, nudge_notifications::NotificationKind::Invite).await;
     assert_eq!(mail.tenant_id, Some(tenant));
 }
 
@@ -131,18 +131,20 @@ async fn worker_sample_events_create_and_import() {
     let s = stack();
     let ctx = s.ctx().await;
     let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let objects = nudge::objects::Objects::from_settings(&sdk, &s.settings).unwrap();
+    let objects = nudge_core::objects::Objects::from_settings(&sdk, &s.settings).unwrap();
     let tenant = s.organization("Worker samples").await;
     let admin = s.tenant(tenant, SystemRole::Admin);
-    let segments = nudge::segments::SegmentQueue(nudge::queue::Queue::new(
+    let segments = nudge_segments::SegmentQueue(nudge_core::queue::Queue::new(
         aws_sdk_sqs::Client::new(&sdk),
         s.resources.queues["SegmentSyncQueue"].url.clone(),
     ));
-    let exports = nudge::workers::export::ExportQueue(nudge::queue::Queue::new(
+    let exports = nudge_workers::export::ExportQueue(nudge_core::queue::Queue::new(
         aws_sdk_sqs::Client::new(&sdk),
         s.resources.queues["WorkerExportsQueue"].url.clone(),
     ));
-    let router = workers::router(ctx.clone(), objects.clone(), segments, exports).fallback(nudge::app::not_found);
+    let router =
+        nudge_workers::http::router(ctx.clone(), objects.clone(), nudge_workers::WorkerEvents::to(segments), exports)
+            .fallback(nudge_core::app::not_found);
     let (status, _, created) = invoke(router, event("apigw-workers-create.json", &admin)).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["contact"]["primaryPhoneNumber"], "+5511912345678");
@@ -151,8 +153,8 @@ async fn worker_sample_events_create_and_import() {
     let declared = s.post("/worker-imports", &admin, &serde_json::json!({"size": rows.len()})).await;
     let import = declared.body["id"].as_str().unwrap().to_owned();
     // The tenant as a background function learns it: from the object key's prefix.
-    let (tenant_id, _) = nudge::objects::ObjectKey::parse(&format!("tenants/{tenant}/imports")).unwrap();
-    let key = nudge::workers::import::ImportJob::object(&tenant_id, Uuid::parse_str(&import).unwrap());
+    let (tenant_id, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant}/imports")).unwrap();
+    let key = nudge_workers::import::ImportJob::object(&tenant_id, Uuid::parse_str(&import).unwrap());
     objects.put(&key, rows.to_vec(), "text/csv").await.unwrap();
 
     let path = format!("{}/../events/sqs-s3-worker-import.json", env!("CARGO_MANIFEST_DIR"));
@@ -162,11 +164,13 @@ async fn worker_sample_events_create_and_import() {
         .replace("{{IMPORT}}", &import)
         .replace("{{BUCKET}}", &s.resources.bucket);
     let sqs_event: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&text).unwrap();
-    let queue =
-        nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), s.resources.queues["WorkerImportsQueue"].url.clone());
-    let importer = nudge::workers::import::Importer::new(ctx.store.clone(), objects, queue);
-    let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(600));
-    let response = worker_import::handle(&importer, sqs_event, deadline).await;
+    let queue = nudge_core::queue::Queue::new(
+        aws_sdk_sqs::Client::new(&sdk),
+        s.resources.queues["WorkerImportsQueue"].url.clone(),
+    );
+    let importer = nudge_workers::import::Importer::new(ctx.store.clone(), objects, queue);
+    let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(600));
+    let response = nudge_workers::consumer::handle(&importer, sqs_event, deadline).await;
     assert!(response.batch_item_failures.is_empty());
     let mut job = Value::Null;
     for _ in 0..100 {
@@ -206,12 +210,14 @@ async fn worker_export_sample_event_writes_the_file() {
         .replace("{{EXPORT}}", &export);
     let sqs_event: aws_lambda_events::event::sqs::SqsEvent =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let objects = nudge::objects::Objects::from_settings(&sdk, &s.settings).unwrap_or_else(|e| panic!("{e}"));
-    let queue =
-        nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), s.resources.queues["WorkerExportsQueue"].url.clone());
-    let exporter = nudge::workers::export::Exporter::new(ctx.store.clone(), objects, queue);
-    let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(600));
-    let response = worker_import::export::handle(&exporter, sqs_event, deadline).await;
+    let objects = nudge_core::objects::Objects::from_settings(&sdk, &s.settings).unwrap_or_else(|e| panic!("{e}"));
+    let queue = nudge_core::queue::Queue::new(
+        aws_sdk_sqs::Client::new(&sdk),
+        s.resources.queues["WorkerExportsQueue"].url.clone(),
+    );
+    let exporter = nudge_workers::export::Exporter::new(ctx.store.clone(), objects, queue);
+    let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(600));
+    let response = nudge_workers::consumer::export::handle(&exporter, sqs_event, deadline).await;
     assert!(response.batch_item_failures.is_empty());
     let mut job = Value::Null;
     for _ in 0..100 {
@@ -238,10 +244,11 @@ async fn content_and_media_sample_events() {
     let tenant = s.organization("Content events").await;
     let admin = s.tenant(tenant, SystemRole::Admin);
     let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let objects = nudge::objects::Objects::new(nudge::objects::Objects::client(&sdk), s.resources.bucket.clone());
+    let objects =
+        nudge_core::objects::Objects::new(nudge_core::objects::Objects::client(&sdk), s.resources.bucket.clone());
 
     let snapshots = content::snapshots::Snapshots::new(objects.clone());
-    let router = content::router(ctx.clone(), snapshots).fallback(nudge::app::not_found);
+    let router = content::router(ctx.clone(), snapshots).fallback(nudge_core::app::not_found);
     let (status, request_id, quiz) = invoke(router, event("apigw-contents-create.json", &admin)).await;
     assert_eq!(status, 201, "{quiz}");
     assert_eq!(request_id.as_deref(), Some("JKJcZoRNvHcESKC="));
@@ -258,8 +265,8 @@ async fn content_and_media_sample_events() {
     assert_eq!((status, asset["status"].as_str()), (201, Some("processing")), "{asset}");
     let id = asset["id"].as_str().unwrap_or_default().to_owned();
     // The upload, written straight to the bucket (the key names the tenant, as S3's event will).
-    let key = nudge::objects::ObjectKey::parse(&format!("tenants/{tenant}/media/{id}/original"))
-        .map(|(t, rest)| nudge::objects::ObjectKey::tenant(&t, &rest))
+    let key = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant}/media/{id}/original"))
+        .map(|(t, rest)| nudge_core::objects::ObjectKey::tenant(&t, &rest))
         .unwrap_or_else(|| panic!("not a tenant key"));
     objects.put(&key, png.clone(), "image/png").await.unwrap_or_else(|e| panic!("{e}"));
 
@@ -293,11 +300,11 @@ async fn segment_sample_events_create_and_sync() {
         "contact": {"primaryPhoneNumber": "+5511912340000", "whatsappOptInStatus": "opted_in", "preferredLanguage": "pt-BR"},
         "employment": {"department": "warehouse"}});
     assert_eq!(s.post("/workers", &admin, &body).await.status, reqwest::StatusCode::CREATED);
-    let queue = nudge::segments::SegmentQueue(nudge::queue::Queue::new(
+    let queue = nudge_segments::SegmentQueue(nudge_core::queue::Queue::new(
         aws_sdk_sqs::Client::new(&sdk),
         s.resources.queues["SegmentSyncQueue"].url.clone(),
     ));
-    let router = segments::router(ctx.clone(), queue.clone()).fallback(nudge::app::not_found);
+    let router = nudge_segments::http::router(ctx.clone(), queue.clone()).fallback(nudge_core::app::not_found);
     let (status, _, created) = invoke(router, event("apigw-segments-create.json", &admin)).await;
     assert_eq!(status, 201, "{created}");
     let segment = created["id"].as_str().unwrap().to_owned();
@@ -310,9 +317,9 @@ async fn segment_sample_events_create_and_sync() {
         .replace("{{SEGMENT}}", &segment)
         .replace("{{JOB}}", &job);
     let sqs_event: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&text).unwrap();
-    let syncer = nudge::segments::consumer::Syncer::new(ctx.store.clone(), queue);
-    let deadline = nudge::queue::Deadline::after(std::time::Duration::from_secs(600));
-    let response = segment_sync::handle(&syncer, sqs_event, deadline).await;
+    let syncer = nudge_segments::syncer::Syncer::new(ctx.store.clone(), queue);
+    let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(600));
+    let response = nudge_segments::consumer::handle(&syncer, sqs_event, deadline).await;
     assert!(response.batch_item_failures.is_empty());
     let mut seg = Value::Null;
     for _ in 0..200 {

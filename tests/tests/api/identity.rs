@@ -3,8 +3,8 @@
 //! notifications queue and the emulator's table.
 
 use e2e::{Member, Reply, stack};
-use nudge::auth::SystemRole;
-use nudge::notify::NotificationKind;
+use nudge_core::auth::SystemRole;
+use nudge_notifications::NotificationKind;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{Reply, stack};
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};

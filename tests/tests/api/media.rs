@@ -3,7 +3,7 @@
 //! downloads; redelivery; delete refused while content uses an asset; tenant isolation; bad input.
 
 use e2e::{png, stack};
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -58,12 +58,13 @@ async fn a_text_file_named_png_fails_and_its_object_is_deleted() {
 
     // The object is gone from the bucket.
     let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let objects = nudge::objects::Objects::new(nudge::objects::Objects::client(&sdk), s.resources.bucket.clone());
+    let objects =
+        nudge_core::objects::Objects::new(nudge_core::objects::Objects::client(&sdk), s.resources.bucket.clone());
     let key = format!("tenants/{tenant}/media/{}/original", asset["id"].as_str().unwrap());
     let stored = objects
         .get(
-            &nudge::objects::ObjectKey::parse(&key)
-                .map(|(t, rest)| nudge::objects::ObjectKey::tenant(&t, &rest))
+            &nudge_core::objects::ObjectKey::parse(&key)
+                .map(|(t, rest)| nudge_core::objects::ObjectKey::tenant(&t, &rest))
                 .unwrap(),
         )
         .await;

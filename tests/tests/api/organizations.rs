@@ -2,7 +2,7 @@
 //! tenant isolation.
 
 use e2e::stack;
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::collections::HashSet;

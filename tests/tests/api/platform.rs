@@ -4,8 +4,8 @@
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use aws_sdk_sqs::types::QueueAttributeName;
 use e2e::stack;
-use nudge::auth::SystemRole;
-use nudge::auth::claims::Claims;
+use nudge_core::auth::SystemRole;
+use nudge_core::auth::claims::Claims;
 use nudge_local::devkeys::{AUDIENCE, DevKeys, ISSUER};
 use nudge_local::queues::{Handler, Poller};
 use reqwest::{Method, StatusCode};

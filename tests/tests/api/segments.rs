@@ -4,13 +4,13 @@
 //! deletion, and tenant isolation.
 
 use e2e::stack;
-use nudge::TenantId;
-use nudge::auth::SystemRole;
-use nudge::segments::jobs::{self, SyncJob, SyncTrigger};
-use nudge::segments::sync::{self, Limits, Outcome};
-use nudge::segments::{Message, SegmentQueue, repo};
-use nudge::store::{Changes, Tx, Write};
-use nudge::workers::tombstone::{self, Tombstone};
+use nudge_core::TenantId;
+use nudge_core::auth::SystemRole;
+use nudge_core::store::{Changes, Tx, Write};
+use nudge_segments::jobs::{self, SyncJob, SyncTrigger};
+use nudge_segments::sync::{self, Limits, Outcome};
+use nudge_segments::{Message, SegmentQueue, repo};
+use nudge_workers::tombstone::{self, Tombstone};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -102,7 +102,7 @@ async fn eventually(token: &str, id: &str, what: &str, check: impl Fn(&[Value]) 
 async fn queue() -> SegmentQueue {
     let s = stack();
     let sqs = aws_sdk_sqs::Client::new(&nudge_local::emulator::sdk_config(&s.endpoint).await);
-    SegmentQueue(nudge::queue::Queue::new(sqs, s.resources.queues["SegmentSyncQueue"].url.clone()))
+    SegmentQueue(nudge_core::queue::Queue::new(sqs, s.resources.queues["SegmentSyncQueue"].url.clone()))
 }
 
 #[tokio::test]
@@ -211,7 +211,7 @@ async fn a_rule_based_segment_syncs_keeps_manual_members_and_counts_exactly() {
     let (org, seg_id) = (tenant_of(&token), Uuid::parse_str(&id).unwrap());
     for _ in 0..300 {
         let left: Vec<Value> =
-            ctx.store.all(&nudge::store::Query::partition(repo::members_partition(&org, seg_id))).await.unwrap();
+            ctx.store.all(&nudge_core::store::Query::partition(repo::members_partition(&org, seg_id))).await.unwrap();
         if left.is_empty() {
             return;
         }
@@ -261,12 +261,8 @@ async fn workers_are_re_evaluated_when_they_change() {
     let jobs = s.get(&format!("/segments/{id}/sync-jobs"), &token).await;
     let first = jobs.body["items"][0]["id"].as_str().unwrap();
     let job_before = s.get(&format!("/segments/{id}/sync-jobs/{first}"), &token).await.body;
-    let again = Message::Sync {
-        tenant_id: org.as_uuid(),
-        segment_id: Uuid::parse_str(&id).unwrap(),
-        job_id: Uuid::parse_str(first).unwrap(),
-    };
-    q.send(&again).await.unwrap();
+    let again = Message::Sync { segment_id: Uuid::parse_str(&id).unwrap(), job_id: Uuid::parse_str(first).unwrap() };
+    q.send_for(&org, &again).await.unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(members(&token, &id).await.len(), 1);
     assert_eq!(s.get(&format!("/segments/{id}"), &token).await.body["workerCount"], 1);
@@ -284,7 +280,7 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     let mut all = Vec::new();
     for n in 0..14 {
         let doc = worker_doc(n, if n % 2 == 0 { "Sales" } else { "Ops" }, 5);
-        all.push(nudge::workers::service::create(&ctx.store, &org, doc, None).await.unwrap().id.to_string());
+        all.push(nudge_workers::service::create(&ctx.store, &org, doc, None).await.unwrap().id.to_string());
     }
     let created = s
         .post("/segments", &token, &json!({"name": "Sales", "type": "rule_based", "ruleDefinition": sales_rule()}))
@@ -295,7 +291,7 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     // Points change behind the API's back (no re-evaluation message), so only a sync can see them.
     for w in &all {
         let id = Uuid::parse_str(w).unwrap();
-        nudge::workers::service::update(
+        nudge_workers::service::update(
             &ctx.store,
             &org,
             id,
@@ -326,7 +322,7 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     // one of the sales workers the job has not reached yet (shards in order, ids in order within one).
     let cp = &partial.checkpoint;
     let ahead = |id: &Uuid| {
-        let shard = nudge::workers::index::shard(*id);
+        let shard = nudge_workers::index::shard(*id);
         shard > cp.shard || (shard == cp.shard && cp.after.is_none_or(|after| *id > after))
     };
     let sales_worker = all
@@ -335,13 +331,13 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
         .map(|w| Uuid::parse_str(w).unwrap())
         .find(ahead)
         .expect("a sales worker the partial run has not read");
-    nudge::segments::incremental::reevaluate(&ctx.store, &org, &[sales_worker]).await.unwrap();
+    nudge_segments::incremental::reevaluate(&ctx.store, &org, &[sales_worker]).await.unwrap();
 
     // The message comes back (visibility timeout): the job resumes from its checkpoint, twice over.
     let q = queue().await;
-    let message = Message::Sync { tenant_id: org.as_uuid(), segment_id: seg, job_id: job.id };
-    q.send(&message).await.unwrap();
-    q.send(&message).await.unwrap();
+    let message = Message::Sync { segment_id: seg, job_id: job.id };
+    q.send_for(&org, &message).await.unwrap();
+    q.send_for(&org, &message).await.unwrap();
     let done = synced(&token, &id).await;
     assert_eq!(done["workerCount"], 7);
     let found = members(&token, &id).await;
@@ -440,23 +436,23 @@ async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
     let ctx = s.ctx().await;
     let org = tenant_of(&token);
     let a_id = Uuid::parse_str(&a).unwrap();
-    nudge::workers::service::delete(&ctx.store, &org, a_id, None).await.unwrap();
+    nudge_workers::service::delete(&ctx.store, &org, a_id, None).await.unwrap();
     let key = tombstone::key(&org, a_id);
     let stone: Tombstone = ctx.store.get(&key).await.unwrap().expect("the delete leaves a tombstone");
-    assert_eq!((stone.tenant_id, stone.worker_id), (org.as_uuid(), a_id));
+    assert_eq!((stone.tenant_id.tenant(), stone.worker_id), (org, a_id));
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(members(&token, &id).await.len(), 2, "nothing cleared it yet");
 
     // Not yet overdue: the tick leaves it alone.
     let q = queue().await;
-    q.send(&Message::Schedule).await.unwrap();
+    q.tick().await.unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(members(&token, &id).await.len(), 2);
 
     // An hour old: the tick re-sends the cleanup, which removes the membership and then the tombstone.
     let old = tombstone::put(&org, a_id, stone.deleted_at - chrono::Duration::hours(1)).unwrap();
     ctx.store.write(Write::upsert(old)).await.unwrap();
-    q.send(&Message::Schedule).await.unwrap();
+    q.tick().await.unwrap();
     let left = eventually(&token, &id, "a leaves", |m| m.len() == 1).await;
     assert_eq!(ids(&left), std::slice::from_ref(&b));
     assert_eq!(s.get(&format!("/segments/{id}"), &token).await.body["workerCount"], 1);

@@ -5,9 +5,9 @@
 
 use e2e::{EXPORT_PART_BYTES, EXPORT_ROWS_PER_RUN, stack};
 use futures_util::StreamExt;
-use nudge::auth::SystemRole;
-use nudge::workers::import::chunk::{self, RawRow};
-use nudge::workers::import::{ImportFormat, rows::Header};
+use nudge_core::auth::SystemRole;
+use nudge_workers::import::chunk::{self, RawRow};
+use nudge_workers::import::{ImportFormat, rows::Header};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -22,7 +22,7 @@ async fn sqs() -> aws_sdk_sqs::Client {
 }
 
 async fn s3() -> aws_sdk_s3::Client {
-    nudge::objects::Objects::client(&nudge_local::emulator::sdk_config(&stack().endpoint).await)
+    nudge_core::objects::Objects::client(&nudge_local::emulator::sdk_config(&stack().endpoint).await)
 }
 
 fn exports_queue() -> String {
@@ -288,9 +288,9 @@ async fn an_export_that_keeps_failing_is_failed_on_the_last_attempt() {
     let tenant_uuid = s.organization("Export failing").await;
     let admin = s.tenant(tenant_uuid, SystemRole::Admin);
     workers(&admin, "Fail", 2, "Ops").await;
-    let (tenant, _) = nudge::objects::ObjectKey::parse(&format!("tenants/{tenant_uuid}/x")).unwrap();
+    let (tenant, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant_uuid}/x")).unwrap();
     // Written directly, so the dev stack's consumer never hears of it.
-    let job = nudge::workers::export::ExportJob::new(
+    let job = nudge_workers::export::ExportJob::new(
         Uuid::now_v7(),
         ImportFormat::Csv,
         Default::default(),
@@ -298,17 +298,17 @@ async fn an_export_that_keeps_failing_is_failed_on_the_last_attempt() {
         Uuid::now_v7(),
         chrono::Utc::now(),
     );
-    nudge::workers::export::job::create(&ctx.store, &tenant, &job).await.unwrap();
-    let broken = nudge::objects::Objects::new(nudge::objects::Objects::client(&sdk), "no-such-bucket");
-    let queue = nudge::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), exports_queue());
-    let exporter = nudge::workers::export::Exporter::new(ctx.store.clone(), broken, queue);
+    nudge_workers::export::job::create(&ctx.store, &tenant, &job).await.unwrap();
+    let broken = nudge_core::objects::Objects::new(nudge_core::objects::Objects::client(&sdk), "no-such-bucket");
+    let queue = nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), exports_queue());
+    let exporter = nudge_workers::export::Exporter::new(ctx.store.clone(), broken, queue);
     let event = |attempt: u32| -> aws_lambda_events::event::sqs::SqsEvent {
         serde_json::from_value(json!({"Records": [{"messageId": "m-1", "body": json!({"exportId": job.id, "tenantId": tenant_uuid}).to_string(),
             "attributes": {"ApproximateReceiveCount": attempt.to_string()}}]}))
         .unwrap()
     };
-    let deadline = nudge::queue::Deadline::after(Duration::from_secs(600));
-    let response = worker_import::export::handle(&exporter, event(5), deadline).await;
+    let deadline = nudge_core::queue::Deadline::after(Duration::from_secs(600));
+    let response = nudge_workers::consumer::export::handle(&exporter, event(5), deadline).await;
     assert!(response.batch_item_failures.is_empty(), "the last attempt settles the job");
     let failed = finished(&admin, &job.id.to_string()).await;
     assert_eq!(failed["status"], "failed");

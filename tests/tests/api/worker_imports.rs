@@ -3,8 +3,8 @@
 //! errors, matching existing workers, redelivered events and stale continuations changing nothing.
 
 use e2e::{IMPORT_ROWS_PER_RUN, stack};
-use nudge::auth::SystemRole;
-use nudge::workers::import::job::{self, ImportStatus};
+use nudge_core::auth::SystemRole;
+use nudge_workers::import::job::{self, ImportStatus};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;

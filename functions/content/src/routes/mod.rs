@@ -8,7 +8,7 @@ pub mod versions;
 
 use axum::Router;
 use axum::routing::{get, post};
-use nudge::Ctx;
+use nudge_core::Ctx;
 
 pub fn routes() -> Router<Ctx> {
     Router::new()

@@ -9,12 +9,12 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
-use nudge::Ctx;
-use nudge::auth::Principal;
-use nudge::http::path_id;
-use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge::store::{Attempt, StoreError, optimistic};
+use nudge_core::Ctx;
+use nudge_core::auth::Principal;
+use nudge_core::http::path_id;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::store::{Attempt, StoreError, optimistic};
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -10,12 +10,12 @@ use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
-use nudge::Ctx;
-use nudge::auth::Principal;
-use nudge::http::path_id;
-use nudge::http::problem::Problem;
-use nudge::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
-use nudge::store::optimistic;
+use nudge_core::Ctx;
+use nudge_core::auth::Principal;
+use nudge_core::http::path_id;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
+use nudge_core::store::optimistic;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -2,15 +2,15 @@
 //! answered with partial batch failures.
 
 use media::ingest::Ingest;
-use nudge::config::{Settings, aws_sdk_config};
-use nudge::objects::Objects;
+use nudge_core::config::{Settings, aws_sdk_config};
+use nudge_core::objects::Objects;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    nudge::telemetry::init();
+    nudge_core::telemetry::init();
     let settings = Settings::from_env()?;
     let sdk = aws_sdk_config()?;
-    let store = nudge::Ctx::from_parts(&sdk, &settings)?.store;
+    let store = nudge_core::Ctx::from_parts(&sdk, &settings)?.store;
     let ingest = Ingest::new(store, Objects::from_settings(&sdk, &settings)?);
-    nudge::queue::run_consumer(|event, _deadline| ingest.boxed(event)).await
+    nudge_core::queue::run_consumer(|event, _deadline| ingest.boxed(event)).await
 }

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use nudge_local::devkeys::{AUDIENCE, DevKeys, ISSUER};
 use nudge_local::server::Local;
 use nudge_local::{LocalError, root};
@@ -155,8 +155,8 @@ async fn run() -> Result<(), LocalError> {
         .map_err(|e| LocalError::Setup(e.to_string()))?;
 
     let data_key = local.key.to_base64();
-    let queue_url = local.settings.notifications_queue().map_err(|e| LocalError::Setup(e.to_string()))?;
-    let segment_queue_url = local.settings.segment_sync_queue_url.clone().unwrap_or_default();
+    let queue_url = local.queue("NotificationsQueue")?.url().to_owned();
+    let segment_queue_url = local.segment_queue().0.url().to_owned();
     let exports_queue_url = local.export_queue().0.url().to_owned();
     let env: Vec<(String, String)> = [
         ("AWS_ENDPOINT_URL", local.emulator.endpoint.as_str()),
@@ -267,7 +267,7 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
 
 /// Password hashing and token verification in-process, then sign-in latency through the dev server.
 async fn identity(local: &Local, http: &reqwest::Client, base: &str) -> Result<(), LocalError> {
-    use nudge::crypto::password;
+    use nudge_core::crypto::password;
     let mut hashes = Vec::new();
     let mut verifies = Vec::new();
     for _ in 0..RUNS {
@@ -321,7 +321,7 @@ async fn identity(local: &Local, http: &reqwest::Client, base: &str) -> Result<(
         .await
         .and_then(|r| r.error_for_status())
         .map_err(|e| LocalError::Setup(e.to_string()))?;
-    let mail = local.mailbox()?.take(email, nudge::notify::NotificationKind::Invite).await?;
+    let mail = local.mailbox()?.take(email, nudge_notifications::NotificationKind::Invite).await?;
     post("/auth/invites/accept", None, serde_json::json!({"token": mail.token, "password": "bench password 123"}))
         .await
         .and_then(|r| r.error_for_status())

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use http_body_util::BodyExt;
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::server::Local;
 use nudge_local::{LocalError, root};
@@ -60,7 +60,7 @@ async fn demo_tenant(local: &Local) -> Result<String, LocalError> {
     let owner = operator(Some(tenant_id), SystemRole::Owner)?;
     let invite = serde_json::json!({"email": ADMIN_EMAIL, "role": "owner", "name": "Demo Admin"});
     call(local, "/users", Some(&owner), invite).await?;
-    let mail = local.mailbox()?.take(ADMIN_EMAIL, nudge::notify::NotificationKind::Invite).await?;
+    let mail = local.mailbox()?.take(ADMIN_EMAIL, nudge_notifications::NotificationKind::Invite).await?;
     let accept = serde_json::json!({"token": mail.token, "password": ADMIN_PASSWORD});
     call(local, "/auth/invites/accept", None, accept).await?;
     Ok(tenant)
@@ -113,7 +113,7 @@ async fn run() -> Result<(), LocalError> {
 
 /// What EventBridge's SegmentSyncSchedule does on AWS: the tick of time-relative segment rules, on the
 /// segment sync queue (`SEGMENT_SCHEDULE_SECONDS`, default hourly as in template.yaml).
-async fn schedule(queue: nudge::segments::SegmentQueue, mut stop: tokio::sync::watch::Receiver<bool>) {
+async fn schedule(queue: nudge_segments::SegmentQueue, mut stop: tokio::sync::watch::Receiver<bool>) {
     let every = std::time::Duration::from_secs(
         std::env::var("SEGMENT_SCHEDULE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600),
     );
@@ -121,7 +121,7 @@ async fn schedule(queue: nudge::segments::SegmentQueue, mut stop: tokio::sync::w
     loop {
         tokio::select! {
             _ = ticks.tick() => {
-                if let Err(e) = queue.send(&nudge::segments::Message::Schedule).await {
+                if let Err(e) = queue.tick().await {
                     tracing::warn!(error = %e, "could not send the segment schedule tick");
                 }
             }
@@ -144,7 +144,7 @@ async fn shutdown() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    nudge::telemetry::init();
+    nudge_core::telemetry::init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

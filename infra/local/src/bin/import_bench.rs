@@ -3,11 +3,11 @@
 //! the dev server runs it, checkpointing and continuing in new messages every quarter of the file. Prints
 //! the wall time, rows per second and how many continuation runs it took.
 
-use nudge::objects::ObjectKey;
-use nudge::workers::import::{ImportFormat, ImportJob, ImportStatus, job};
+use nudge_core::objects::ObjectKey;
 use nudge_local::LocalError;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::server::Local;
+use nudge_workers::import::{ImportFormat, ImportJob, ImportStatus, job};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use uuid::Uuid;

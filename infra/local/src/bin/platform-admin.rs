@@ -5,7 +5,7 @@
 //!
 //! `TABLE_NAME=nudge-Table cargo run -p nudge-local --bin platform-admin -- ops@example.com < password.txt`
 
-use nudge::store::{CursorCodec, Store};
+use nudge_core::store::{CursorCodec, Store};
 use nudge_local::LocalError;
 use std::io::Read;
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ async fn run() -> Result<(), LocalError> {
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password).map_err(LocalError::io("reading the password from stdin"))?;
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(nudge::config::https_client())
+        .http_client(nudge_core::config::https_client())
         .load()
         .await;
     // Cursors are never issued here; the codec only needs some key.

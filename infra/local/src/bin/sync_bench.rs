@@ -3,17 +3,17 @@
 //! (every match an add), then again with nothing changed (reads only). Prints wall time, DynamoDB calls and
 //! this process's CPU share for each run.
 
-use nudge::TenantId;
-use nudge::segments::jobs::{self, SyncJob, SyncTrigger};
-use nudge::segments::model::{Segment, SegmentType};
-use nudge::segments::repo;
-use nudge::segments::sync::{self, Limits, Outcome};
-use nudge::store::{Changes, Put, Store, Tx, Write, calls};
-use nudge::workers::model::{Contact, Employment, Gamification, WorkerFields};
-use nudge::workers::{Worker, repo as workers};
+use nudge_core::TenantId;
+use nudge_core::store::{Changes, Put, Store, Tx, Write, calls};
 use nudge_local::LocalError;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::server::Local;
+use nudge_segments::jobs::{self, SyncJob, SyncTrigger};
+use nudge_segments::model::{Segment, SegmentType};
+use nudge_segments::repo;
+use nudge_segments::sync::{self, Limits, Outcome};
+use nudge_workers::model::{Contact, Employment, Gamification, WorkerFields};
+use nudge_workers::{Worker, repo as workers};
 use std::process::ExitCode;
 use std::time::Instant;
 use uuid::Uuid;
@@ -35,7 +35,7 @@ fn fields(n: u64) -> WorkerFields {
             primary_phone_number: format!("+55119{n:08}"),
             whatsapp_opt_in_status: Default::default(),
             preferred_language: "pt-BR".into(),
-            communication_consent: n % 3 != 0,
+            communication_consent: !n.is_multiple_of(3),
             email_address: None,
         }),
         employment: Employment { department: Some(departments[(n % 4) as usize].into()), ..Default::default() },
@@ -92,7 +92,7 @@ async fn run() -> Result<(), LocalError> {
     let local = Local::start(DevKeys::generate()?, 0, None).await?;
     let store = local.ctx.store.clone();
     // A fresh tenant, named the way background functions learn one: from an object key's prefix.
-    let (tenant, _) = nudge::objects::ObjectKey::parse(&format!("tenants/{}/bench", Uuid::now_v7()))
+    let (tenant, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{}/bench", Uuid::now_v7()))
         .ok_or_else(|| setup("tenant key"))?;
     let started = Instant::now();
     load(&store, &tenant, count).await?;

@@ -1,7 +1,7 @@
 //! `make token TENANT=<id> ROLE=<role>`: prints a signed access token alone on stdout, valid against the
 //! running `make dev`. Without a tenant it prints a platform-admin token. Development only.
 
-use nudge::auth::SystemRole;
+use nudge_core::auth::SystemRole;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::root;
 use std::process::ExitCode;

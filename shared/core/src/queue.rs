@@ -1,0 +1,178 @@
+//! SQS for the background functions: sending JSON messages, and consuming a batch so that only the records
+//! that failed come back (partial batch failures; `ReportBatchItemFailures` in template.yaml).
+
+use crate::tenancy::TenantId;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::time::{Duration, Instant, SystemTime};
+
+#[derive(Debug, thiserror::Error)]
+#[error("sending to the queue failed: {0}")]
+pub struct QueueError(String);
+
+/// One queue to send to.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    sqs: aws_sdk_sqs::Client,
+    url: String,
+}
+
+impl Queue {
+    pub fn new(sqs: aws_sdk_sqs::Client, url: impl Into<String>) -> Self {
+        Self { sqs, url: url.into() }
+    }
+
+    /// The queue whose URL the environment variable `name` holds (template.yaml sets it).
+    pub fn from_env(sdk: &crate::config::SdkConfig, name: &'static str) -> Result<Self, crate::config::ConfigError> {
+        let url = std::env::var(name).map_err(|_| crate::config::ConfigError::Missing(name))?;
+        Ok(Self::new(aws_sdk_sqs::Client::new(sdk), url))
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Sends `message` for `tenant`: the tenant travels in the core's envelope beside the message's own
+    /// fields, and the consumer gets it back from [`open`].
+    pub async fn send_for<T: Serialize>(&self, tenant: &TenantId, message: &T) -> Result<(), QueueError> {
+        self.post(&Envelope { tenant_id: Some(tenant.as_uuid()), body: message }).await
+    }
+
+    /// Sends a message that belongs to no tenant (a schedule's tick, a platform sweep).
+    pub async fn send<T: Serialize>(&self, message: &T) -> Result<(), QueueError> {
+        self.post(&Envelope { tenant_id: None, body: message }).await
+    }
+
+    async fn post<T: Serialize>(&self, envelope: &Envelope<&T>) -> Result<(), QueueError> {
+        let body = serde_json::to_string(envelope).map_err(|e| QueueError(e.to_string()))?;
+        crate::store::calls::record();
+        self.sqs
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(body)
+            .send()
+            .await
+            .map_err(|e| QueueError(aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()))?;
+        Ok(())
+    }
+}
+
+/// What travels on every queue: the message's own fields, and `tenantId` when the work is a tenant's. Only
+/// [`Queue::send_for`] writes the tenant and only [`open`] reads it, so a consumer's [`TenantId`] comes from
+/// the core (as an S3 key's does from `ObjectKey::parse`), never from a domain's own parsing.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<T> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tenant_id: Option<uuid::Uuid>,
+    #[serde(flatten)]
+    body: T,
+}
+
+/// A message body as a consumer receives it: the tenant it was sent for (if any) and the message.
+pub fn open<T: DeserializeOwned>(body: &str) -> Result<(Option<TenantId>, T), serde_json::Error> {
+    let envelope: Envelope<T> = serde_json::from_str(body)?;
+    Ok((envelope.tenant_id.map(TenantId::new), envelope.body))
+}
+
+/// When the invocation must have finished: Lambda's deadline, or the dev server's stand-in for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    pub fn after(budget: Duration) -> Self {
+        Self(Instant::now() + budget)
+    }
+
+    /// From the Lambda context's deadline (wall-clock).
+    pub fn at(when: SystemTime) -> Self {
+        let left = when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+        Self::after(left)
+    }
+
+    pub fn remaining(&self) -> Duration {
+        self.0.saturating_duration_since(Instant::now())
+    }
+}
+
+/// Runs `handle` on each record in turn and reports the ones that failed, so SQS redelivers only those (and,
+/// past `maxReceiveCount`, moves them to the DLQ). A record's error is logged with its message id.
+pub async fn each_record<F, Fut, E>(event: SqsEvent, mut handle: F) -> SqsBatchResponse
+where
+    F: FnMut(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let mut response = SqsBatchResponse::default();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        if let Err(err) = handle(record).await {
+            tracing::error!(message_id = %id, error = %err, "message failed; it will be retried");
+            response.add_failure(id);
+        }
+    }
+    response
+}
+
+/// Runs a queue consumer on the Lambda runtime; `handle` gets the batch and the invocation's deadline.
+pub async fn run_consumer<F, Fut>(handle: F) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(SqsEvent, Deadline) -> Fut,
+    Fut: Future<Output = SqsBatchResponse>,
+{
+    lambda_runtime::run(lambda_runtime::service_fn(|event: lambda_runtime::LambdaEvent<SqsEvent>| {
+        let deadline = Deadline::at(event.context.deadline());
+        let out = handle(event.payload, deadline);
+        async move { Ok::<_, lambda_runtime::Error>(out.await) }
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(ids: &[&str]) -> SqsEvent {
+        let records: Vec<_> =
+            ids.iter().map(|id| serde_json::json!({"messageId": id, "body": id, "attributes": {}})).collect();
+        serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_failed_records_are_reported() {
+        let out = each_record(event(&["a", "b", "c"]), |m| async move {
+            if m.body.as_deref() == Some("b") { Err("boom") } else { Ok(()) }
+        })
+        .await;
+        let failed: Vec<_> = out.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        assert_eq!(failed, ["b"]);
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+    enum Work {
+        Run { job_id: u32 },
+        Tick,
+    }
+
+    #[test]
+    fn the_envelope_carries_the_tenant_beside_the_message_fields() {
+        let tenant = TenantId::new(uuid::Uuid::from_u128(7));
+        let wire = serde_json::to_value(Envelope { tenant_id: Some(tenant.as_uuid()), body: &Work::Run { job_id: 3 } })
+            .unwrap();
+        assert_eq!(wire, serde_json::json!({"tenantId": tenant.to_string(), "kind": "run", "jobId": 3}));
+        let (opened, work) = open::<Work>(&wire.to_string()).unwrap();
+        assert_eq!((opened, work), (Some(tenant), Work::Run { job_id: 3 }));
+        let (none, tick) = open::<Work>(r#"{"kind":"tick"}"#).unwrap();
+        assert_eq!((none, tick), (None, Work::Tick));
+        assert!(open::<Work>(r#"{"kind":"run","tenantId":"not a uuid","jobId":1}"#).is_err());
+    }
+
+    #[test]
+    fn a_past_deadline_leaves_no_time() {
+        assert_eq!(Deadline::at(SystemTime::now() - Duration::from_secs(5)).remaining(), Duration::ZERO);
+        assert!(Deadline::after(Duration::from_secs(60)).remaining() > Duration::from_secs(59));
+    }
+}

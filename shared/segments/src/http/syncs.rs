@@ -1,0 +1,96 @@
+//! Segment syncs: started on demand, listed newest first.
+
+use super::routes::{SEGMENTS_READ, SEGMENTS_SYNC, load};
+use crate::SegmentQueue;
+use crate::jobs::{self, SyncJob, SyncJobView, SyncTrigger};
+use crate::service::Services;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use http::StatusCode;
+use nudge_core::Ctx;
+use nudge_core::auth::Principal;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, ListQuery, Page, path_id};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub fn routes() -> Router<Ctx> {
+    Router::new()
+        .route("/segments/{id}/sync", post(start))
+        .route("/segments/{id}/sync-jobs", get(list))
+        .route("/segments/{id}/sync-jobs/{job}", get(get_by_id))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncJobPage {
+    pub items: Vec<SyncJobView>,
+    pub next_cursor: Option<String>,
+}
+
+#[utoipa::path(post, path = "/segments/{id}/sync", tag = "segments",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 202, description = "A sync job was queued", body = SyncJobView, headers(("Location" = String))),
+        (status = 200, description = "A sync of this segment is already pending or running: that job", body = SyncJobView),
+        (status = 403, description = "Missing segments:sync", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A static segment has no rule to sync", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn start(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(queue): Extension<SegmentQueue>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let tenant = principal.require(SEGMENTS_SYNC)?;
+    let (segment, _) = load(&ctx, &tenant, &id).await?;
+    let services = Services { store: &ctx.store, queue: &queue };
+    let (job, started) = services.start_sync(&tenant, &segment, SyncTrigger::Manual).await?;
+    let location = format!("/segments/{}/sync-jobs/{}", segment.id, job.id);
+    let status = if started { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, [(http::header::LOCATION, location)], Json(job.view())).into_response())
+}
+
+#[utoipa::path(get, path = "/segments/{id}/sync-jobs", tag = "segments",
+    params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "Newest first", body = SyncJobPage),
+        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    uri: http::Uri,
+) -> ApiResult<Json<SyncJobPage>> {
+    let tenant = principal.require(SEGMENTS_READ)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let (segment, _) = load(&ctx, &tenant, &id).await?;
+    let q = jobs::list_query(&tenant, segment.id);
+    let page: Page<SyncJob> = ctx.store.page(&principal.scope(), &q, query.limit, query.cursor.as_deref()).await?;
+    Ok(Json(SyncJobPage { items: page.items.iter().map(SyncJob::view).collect(), next_cursor: page.next_cursor }))
+}
+
+#[utoipa::path(get, path = "/segments/{id}/sync-jobs/{job}", tag = "segments",
+    params(("id" = Uuid, Path), ("job" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The job", body = SyncJobView),
+        (status = 404, description = "No such segment or job (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path((id, job)): Path<(String, String)>,
+) -> ApiResult<Json<SyncJobView>> {
+    let tenant = principal.require(SEGMENTS_READ)?;
+    let segment = path_id(&id)?;
+    let job = path_id(&job)?;
+    let found = jobs::get(&ctx.store, &tenant, segment, job).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(found.view()))
+}

@@ -1,0 +1,130 @@
+//! Reading a segment from a request: what a client may write, checked field by field, every error at once.
+
+use super::model::SegmentType;
+use super::rules::Rule;
+use nudge_core::http::{ApiError, Fields};
+use serde_json::{Map, Value};
+
+pub const NAME_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 2000;
+
+/// The writable fields of a segment, checked.
+#[derive(Clone, Debug)]
+pub struct SegmentInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: SegmentType,
+    /// The rule as written, and parsed.
+    pub rule: Option<(Value, Rule)>,
+}
+
+/// Reads a whole segment document (a create, or a patch applied to the stored one).
+pub fn read(doc: Value) -> Result<SegmentInput, ApiError> {
+    let mut f = Fields::new(doc)?;
+    let name: Option<String> = f.required("name");
+    let name = name.map(|n| n.trim().to_owned());
+    f.check("name", &name, |n| match n.chars().count() {
+        0 => Err("must not be empty".into()),
+        c if c > NAME_MAX => Err(format!("must be at most {NAME_MAX} characters")),
+        _ => Ok(()),
+    });
+    let description: Option<String> = f.optional("description");
+    f.check("description", &description, |d| {
+        if d.chars().count() > DESCRIPTION_MAX {
+            Err(format!("must be at most {DESCRIPTION_MAX} characters"))
+        } else {
+            Ok(())
+        }
+    });
+    let kind: Option<SegmentType> = f.required("type");
+    let raw: Option<Value> = f.optional("ruleDefinition");
+    let pointer = f.pointer("ruleDefinition");
+    let rule = match (kind, raw) {
+        (Some(SegmentType::RuleBased), None) => {
+            f.reject("ruleDefinition", "is required for a rule_based segment");
+            None
+        }
+        (Some(SegmentType::Static), Some(_)) => {
+            f.reject("ruleDefinition", "a static segment has no rule; its members are added by hand");
+            None
+        }
+        (_, Some(raw)) => match Rule::parse(&raw, &pointer) {
+            Ok(rule) => Some((raw, rule)),
+            Err(errors) => {
+                f.extend(errors);
+                None
+            }
+        },
+        (_, None) => None,
+    };
+    f.finish()?;
+    match (name, kind) {
+        (Some(name), Some(kind)) => Ok(SegmentInput { name, description, kind, rule }),
+        _ => Err(ApiError::internal("segment input passed without a name or type")),
+    }
+}
+
+/// A patch over the stored document: each top-level field given replaces the stored one (`null` removes
+/// it). `ruleDefinition` is replaced whole: merging two rule trees key by key would mix their groups.
+pub fn patched(mut current: Map<String, Value>, patch: Value) -> Result<Value, ApiError> {
+    let Value::Object(patch) = patch else {
+        return Err(ApiError::field("", "must be a JSON object"));
+    };
+    if let Some(kind) = patch.get("type")
+        && Some(kind) != current.get("type")
+    {
+        return Err(ApiError::field("/type", "cannot change; create a new segment of the other type"));
+    }
+    for (name, value) in patch {
+        if value.is_null() {
+            current.remove(&name);
+        } else {
+            current.insert(name, value);
+        }
+    }
+    Ok(Value::Object(current))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pointers(err: ApiError) -> Vec<String> {
+        match err {
+            ApiError::Invalid(errors) => errors.into_iter().filter_map(|e| e.pointer).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_rule_based_segment_needs_a_valid_rule_and_a_static_one_none() {
+        let ok = read(json!({"name": " Sales ", "type": "rule_based",
+            "ruleDefinition": {"field": "employment.department", "op": "eq", "value": "Sales"}}))
+        .unwrap();
+        assert_eq!(ok.name, "Sales");
+        assert!(ok.rule.is_some());
+        assert_eq!(pointers(read(json!({"name": "x", "type": "rule_based"})).unwrap_err()), ["/ruleDefinition"]);
+        assert_eq!(
+            pointers(read(json!({"name": "x", "type": "static", "ruleDefinition": {}})).unwrap_err()),
+            ["/ruleDefinition"]
+        );
+        let bad = read(json!({"name": "", "type": "rule_based", "extra": 1,
+            "ruleDefinition": {"all": [{"field": "nope", "op": "eq", "value": 1}]}}))
+        .unwrap_err();
+        let p = pointers(bad);
+        assert!(p.contains(&"/name".to_owned()) && p.contains(&"/extra".to_owned()), "{p:?}");
+        assert!(p.iter().any(|p| p.starts_with("/ruleDefinition/all/0")), "{p:?}");
+        assert_eq!(pointers(read(json!({"type": "bogus"})).unwrap_err()), ["/name", "/type"]);
+    }
+
+    #[test]
+    fn a_patch_replaces_fields_whole_and_keeps_the_type() {
+        let current = json!({"name": "a", "type": "rule_based", "ruleDefinition": {"any": [1]}});
+        let Value::Object(current) = current else { unreachable!() };
+        let out = patched(current.clone(), json!({"ruleDefinition": {"all": []}, "description": null})).unwrap();
+        assert_eq!(out["ruleDefinition"], json!({"all": []}));
+        assert!(patched(current.clone(), json!({"type": "static"})).is_err());
+        assert!(patched(current, json!({"type": "rule_based"})).is_ok());
+    }
+}

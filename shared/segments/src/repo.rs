@@ -1,0 +1,201 @@
+//! Where segments live in the table.
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | segment (definition) | `T#<t>#SEGMENTS` | `<id>` (UUIDv7: creation order) |
+//! | segment state (count, last sync, running job) | `T#<t>#SEGMENT-STATES` | `<id>` |
+//! | membership | `T#<t>#SEGMENT#<id>#MEMBERS` | `<shard>#<workerId>` |
+//! | sync job | `T#<t>#SEGMENT#<id>#SYNC-JOBS` | `<jobId>` (UUIDv7) |
+//! | time-relative segment | `P#TIME-RELATIVE-SEGMENTS` | `<t>#<id>` |
+//!
+//! Memberships sort by the worker's shard then id, the order a sync reads workers in, so a sync page of
+//! workers and the memberships of the same workers are one range of each partition. A worker's segments
+//! are found from the tenant's segments (few) with one BatchGetItem of the worker's membership keys, so a
+//! membership is one item, written once.
+
+use super::model::{Membership, Segment, SegmentState};
+use nudge_core::TenantId;
+use nudge_core::keys::{Key, tenant_partition};
+use nudge_core::store::{Put, Query, Store, StoreError, Tx, Write};
+use nudge_workers::index::shard;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub const SEGMENT: &str = "Segment";
+pub const STATE: &str = "SegmentState";
+pub const MEMBER: &str = "SegmentMembership";
+const SCHEDULED: &str = "TimeRelativeSegment";
+const EXISTS: &str = "segment";
+
+pub fn segments_partition(tenant: &TenantId) -> String {
+    tenant_partition(tenant, "SEGMENTS")
+}
+
+pub fn segment_key(tenant: &TenantId, id: Uuid) -> Key {
+    Key::tenant(tenant, "SEGMENTS", id.to_string())
+}
+
+pub fn state_key(tenant: &TenantId, id: Uuid) -> Key {
+    Key::tenant(tenant, "SEGMENT-STATES", id.to_string())
+}
+
+pub fn members_partition(tenant: &TenantId, segment: Uuid) -> String {
+    tenant_partition(tenant, &format!("SEGMENT#{segment}#MEMBERS"))
+}
+
+/// The sort key of a worker's membership: its shard, then its id.
+pub fn member_sort(worker: Uuid) -> String {
+    format!("{:x}#{worker}", shard(worker))
+}
+
+pub fn member_key_of(tenant: &TenantId, segment: Uuid, worker: Uuid) -> Key {
+    Key { pk: members_partition(tenant, segment), sk: member_sort(worker) }
+}
+
+pub fn member_key(tenant: &TenantId, m: &Membership) -> Key {
+    member_key_of(tenant, m.segment_id, m.worker_id)
+}
+
+pub fn scheduled_key(tenant: &TenantId, id: Uuid) -> Key {
+    Key::platform("TIME-RELATIVE-SEGMENTS", format!("{tenant}#{id}"))
+}
+
+/// A time-relative segment's entry in the platform registry the schedule reads.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Scheduled {
+    pub tenant_id: nudge_core::TenantRef,
+    pub segment_id: Uuid,
+}
+
+/// Registers or unregisters a segment for the scheduled re-sync of time-relative rules.
+fn schedule_write(tenant: &TenantId, s: &Segment) -> Result<Write, StoreError> {
+    let key = scheduled_key(tenant, s.id);
+    Ok(if s.time_relative {
+        Write::upsert(Put::new(&key, SCHEDULED, &Scheduled { tenant_id: tenant.into(), segment_id: s.id })?)
+    } else {
+        Write::delete(key)
+    })
+}
+
+/// A new segment with its empty state.
+pub fn create(tenant: &TenantId, s: &Segment) -> Result<Tx, StoreError> {
+    let mut tx = Tx::new();
+    tx.push(Write::create(Put::new(&segment_key(tenant, s.id), SEGMENT, s)?, EXISTS));
+    tx.push(Write::create(Put::new(&state_key(tenant, s.id), STATE, &SegmentState::default())?, EXISTS));
+    if s.time_relative {
+        tx.push(schedule_write(tenant, s)?);
+    }
+    Ok(tx)
+}
+
+/// A changed definition, under the version it was read at.
+pub fn replace(tenant: &TenantId, prev: &Segment, next: &Segment) -> Result<Tx, StoreError> {
+    let mut tx = Tx::new();
+    tx.push(Write::replace(Put::new(&segment_key(tenant, next.id), SEGMENT, next)?, prev.version));
+    if prev.time_relative != next.time_relative {
+        tx.push(schedule_write(tenant, next)?);
+    }
+    Ok(tx)
+}
+
+/// The definition and state go at once; memberships and jobs are purged in the background.
+pub fn remove(tenant: &TenantId, s: &Segment) -> Tx {
+    let mut tx = Tx::new();
+    tx.push(Write::delete(segment_key(tenant, s.id)).if_version(s.version));
+    tx.push(Write::delete(state_key(tenant, s.id)));
+    tx.push(Write::delete(scheduled_key(tenant, s.id)));
+    tx
+}
+
+pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Segment>, StoreError> {
+    store.get(&segment_key(tenant, id)).await
+}
+
+pub async fn state(store: &Store, tenant: &TenantId, id: Uuid) -> Result<SegmentState, StoreError> {
+    Ok(store.get(&state_key(tenant, id)).await?.unwrap_or_default())
+}
+
+/// States of several segments (BatchGetItem), by segment id.
+pub async fn states(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<HashMap<Uuid, SegmentState>, StoreError> {
+    let keys: Vec<Key> = ids.iter().map(|id| state_key(tenant, *id)).collect();
+    let mut out = HashMap::new();
+    for item in store.batch_get(&keys).await? {
+        let id = item.get("sk").and_then(|v| v.as_s().ok()).and_then(|s| Uuid::parse_str(s).ok());
+        if let Some(id) = id {
+            out.insert(id, nudge_core::store::decode(item)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every segment of the tenant: a tenant has tens to hundreds, read whole by the background functions.
+pub async fn all(store: &Store, tenant: &TenantId) -> Result<Vec<Segment>, StoreError> {
+    store.all(&Query::partition(segments_partition(tenant))).await
+}
+
+/// Memberships of several workers in one segment (BatchGetItem), by worker id.
+pub async fn members_of(
+    store: &Store,
+    tenant: &TenantId,
+    segment: Uuid,
+    workers: &[Uuid],
+) -> Result<HashMap<Uuid, Membership>, StoreError> {
+    let keys: Vec<Key> = workers.iter().map(|w| member_key_of(tenant, segment, *w)).collect();
+    decode_members(store.batch_get(&keys).await?)
+}
+
+/// One worker's memberships in several segments, by segment id.
+pub async fn memberships_of(
+    store: &Store,
+    tenant: &TenantId,
+    worker: Uuid,
+    segments: &[Uuid],
+) -> Result<HashMap<Uuid, Membership>, StoreError> {
+    let keys: Vec<Key> = segments.iter().map(|s| member_key_of(tenant, *s, worker)).collect();
+    let items = store.batch_get(&keys).await?;
+    let mut out = HashMap::new();
+    for item in items {
+        let m: Membership = nudge_core::store::decode(item)?;
+        out.insert(m.segment_id, m);
+    }
+    Ok(out)
+}
+
+fn decode_members(items: Vec<nudge_core::store::Item>) -> Result<HashMap<Uuid, Membership>, StoreError> {
+    let mut out = HashMap::new();
+    for item in items {
+        let m: Membership = nudge_core::store::decode(item)?;
+        out.insert(m.worker_id, m);
+    }
+    Ok(out)
+}
+
+/// Memberships of workers in one shard with ids after `after` (exclusive) up to `upto` (inclusive; `None`:
+/// to the end of the shard). Strongly consistent: a sync decides from them.
+pub async fn members_in_range(
+    store: &Store,
+    tenant: &TenantId,
+    segment: Uuid,
+    shard: u32,
+    after: Option<Uuid>,
+    upto: Option<Uuid>,
+) -> Result<Vec<Membership>, StoreError> {
+    let lo = match after {
+        Some(a) => format!("{shard:x}#{a}"),
+        None => format!("{shard:x}#"),
+    };
+    let hi = match upto {
+        Some(u) => format!("{shard:x}#{u}"),
+        // `~` sorts after every hex digit and `-`.
+        None => format!("{shard:x}#~"),
+    };
+    let query = Query::partition(members_partition(tenant, segment)).between(lo, hi).consistent();
+    let found: Vec<Membership> = store.all(&query).await?;
+    Ok(found.into_iter().filter(|m| Some(m.worker_id) != after).collect())
+}
+
+/// Deletes up to `limit` memberships of a deleted segment; `true` when none are left.
+pub async fn purge_members(store: &Store, tenant: &TenantId, segment: Uuid, limit: u32) -> Result<bool, StoreError> {
+    store.delete_page(&Query::partition(members_partition(tenant, segment)), limit).await
+}

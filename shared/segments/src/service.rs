@@ -1,0 +1,273 @@
+//! Segment operations behind the API: create, change and delete segments, edit members by hand, start syncs.
+
+use super::input::{self, SegmentInput};
+use super::jobs::{self, SyncJob, SyncTrigger};
+use super::membership::{self, Change, WorkerCheck};
+use super::messages::{Message, SegmentQueue};
+use super::model::{Segment, SegmentState, SegmentType};
+use super::repo;
+use chrono::{DateTime, Duration, Utc};
+use nudge_core::TenantId;
+use nudge_core::http::{ApiError, FieldError};
+use nudge_core::store::{Attempt, Changes, Store, StoreError, Tx, Write, optimistic};
+use nudge_workers::repo as workers;
+use serde_json::Value;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Worker ids per manual membership edit.
+pub const MAX_WORKER_IDS: usize = 100;
+/// A sync that has not moved for this long is taken to have died (its messages in the DLQ): a new sync
+/// may replace it.
+pub const STALLED_AFTER: Duration = Duration::minutes(20);
+const ACTIVE_JOB: &str = "active sync job";
+
+pub struct Services<'a> {
+    pub store: &'a Store,
+    pub queue: &'a SegmentQueue,
+}
+
+fn apply_input(s: &mut Segment, input: SegmentInput) {
+    s.name = input.name;
+    s.description = input.description;
+    s.kind = input.kind;
+    s.time_relative = input.rule.as_ref().is_some_and(|(_, r)| r.is_time_relative());
+    s.rule_definition = input.rule.map(|(raw, _)| raw);
+}
+
+impl Services<'_> {
+    /// A new segment; a rule-based one starts its first sync.
+    pub async fn create(
+        &self,
+        tenant: &TenantId,
+        doc: Value,
+        actor: Option<Uuid>,
+    ) -> Result<(Segment, SegmentState), ApiError> {
+        let input = input::read(doc)?;
+        let now = Utc::now();
+        let mut segment = Segment {
+            id: Uuid::now_v7(),
+            name: String::new(),
+            description: None,
+            kind: input.kind,
+            rule_definition: None,
+            rule_version: 1,
+            time_relative: false,
+            created_by_id: actor,
+            updated_by_id: actor,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        apply_input(&mut segment, input);
+        self.store.transact(repo::create(tenant, &segment)?).await?;
+        let mut state = SegmentState::default();
+        if segment.kind == SegmentType::RuleBased {
+            let (job, _) = self.start_sync(tenant, &segment, SyncTrigger::RuleChange).await?;
+            state.active_job_id = Some(job.id);
+        }
+        Ok((segment, state))
+    }
+
+    /// Applies a patch (see [`input::patched`]); a changed rule starts a sync (or restarts the one running).
+    pub async fn update(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        patch: Value,
+        if_match: Option<u64>,
+        actor: Option<Uuid>,
+    ) -> Result<Segment, ApiError> {
+        let (next, rule_changed) = optimistic::retry(|| async {
+            let current = repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+            if let Some(expected) = if_match
+                && expected != current.version
+            {
+                return Err(ApiError::PreconditionFailed);
+            }
+            let Value::Object(stored) = serde_json::to_value(&current).map_err(ApiError::internal)? else {
+                return Err(ApiError::internal("a segment is not an object"));
+            };
+            let writable: serde_json::Map<String, Value> = stored
+                .into_iter()
+                .filter(|(k, _)| ["name", "description", "type", "ruleDefinition"].contains(&k.as_str()))
+                .collect();
+            let doc = input::patched(writable, patch.clone())?;
+            let input = input::read(doc)?;
+            let mut next = current.clone();
+            apply_input(&mut next, input);
+            let rule_changed = next.rule_definition != current.rule_definition;
+            if next == current {
+                return Ok(Attempt::Done((current, false)));
+            }
+            if rule_changed {
+                next.rule_version += 1;
+            }
+            next.version += 1;
+            next.updated_at = Utc::now();
+            next.updated_by_id = actor;
+            let written = self.store.transact(repo::replace(tenant, &current, &next)?).await;
+            Ok(optimistic::settle(written, (next, rule_changed), if_match.is_none())?)
+        })
+        .await?;
+        if rule_changed {
+            // A running job sees the new rule version at its next page and starts over.
+            self.start_sync(tenant, &next, SyncTrigger::RuleChange).await?;
+        }
+        Ok(next)
+    }
+
+    /// Deletes a segment; its memberships and jobs are cleared by the sync function.
+    pub async fn delete(&self, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<(), ApiError> {
+        optimistic::retry(|| async {
+            let current = repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+            if let Some(expected) = if_match
+                && expected != current.version
+            {
+                return Err(ApiError::PreconditionFailed);
+            }
+            let written = self.store.transact(repo::remove(tenant, &current)).await;
+            Ok(optimistic::settle(written, (), if_match.is_none())?)
+        })
+        .await?;
+        if let Err(e) = self.queue.send_for(tenant, &Message::Purge { segment_id: id }).await {
+            // The segment is gone for every reader; its leftovers are unreachable, only storage.
+            tracing::error!(segment_id = %id, error = %e, "could not queue the purge of a deleted segment's memberships");
+        }
+        Ok(())
+    }
+
+    /// Starts a sync of a rule-based segment, or answers the one already pending or running (`false`).
+    pub async fn start_sync(
+        &self,
+        tenant: &TenantId,
+        segment: &Segment,
+        trigger: SyncTrigger,
+    ) -> Result<(SyncJob, bool), ApiError> {
+        if segment.kind != SegmentType::RuleBased {
+            return Err(ApiError::Conflict(
+                "a static segment has no rule to sync; add or remove its members by hand".into(),
+                vec![],
+            ));
+        }
+        for _ in 0..3 {
+            let now = Utc::now();
+            let job = SyncJob::new(segment.id, trigger, now);
+            let claim = Write::update(
+                repo::state_key(tenant, segment.id),
+                Changes::new().set("activeJobId", &job.id)?,
+                membership::SEGMENT_GONE,
+            )
+            .and_absent("activeJobId", ACTIVE_JOB);
+            let tx = Tx::new().with(Write::create(jobs::put(tenant, &job)?, "sync job")).with(claim);
+            match self.store.transact(tx).await {
+                Ok(()) => {
+                    let message = Message::Sync { segment_id: segment.id, job_id: job.id };
+                    if let Err(e) = self.queue.send_for(tenant, &message).await {
+                        self.abandon(tenant, job, "the job could not be queued", now).await?;
+                        return Err(ApiError::internal(e));
+                    }
+                    tracing::info!(segment_id = %segment.id, job_id = %job.id, ?trigger, "segment sync queued");
+                    return Ok((job, true));
+                }
+                Err(StoreError::Condition(membership::SEGMENT_GONE)) => return Err(ApiError::NotFound),
+                Err(StoreError::Condition(ACTIVE_JOB)) => {
+                    let state = repo::state(self.store, tenant, segment.id).await?;
+                    let Some(active) = state.active_job_id else { continue };
+                    match jobs::get(self.store, tenant, segment.id, active).await? {
+                        Some(j) if !j.is_finished() && now - j.updated_at < STALLED_AFTER => return Ok((j, false)),
+                        Some(j) if !j.is_finished() => {
+                            self.abandon(tenant, j, "stalled: no progress for 20 minutes", now).await?
+                        }
+                        _ => release(self.store, tenant, segment.id, active).await?,
+                    }
+                }
+                Err(StoreError::TransactionConflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ApiError::Conflict("the segment's sync is changing too fast; retry".into(), vec![]))
+    }
+
+    async fn abandon(
+        &self,
+        tenant: &TenantId,
+        mut job: SyncJob,
+        why: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let expected = job.version;
+        job.fail(why, now);
+        job.version += 1;
+        job.updated_at = now;
+        match jobs::replace(self.store, tenant, expected, &job).await {
+            Ok(()) => {}
+            Err(e) if e.is_version_conflict() => {}
+            Err(e) => return Err(e.into()),
+        }
+        release(self.store, tenant, job.segment_id, job.id).await?;
+        Ok(())
+    }
+
+    /// Adds workers by hand; every id must be a worker of the tenant. Answers how many became members.
+    pub async fn add_members(&self, tenant: &TenantId, id: Uuid, ids: &[Uuid]) -> Result<u64, ApiError> {
+        repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+        let found: HashSet<Uuid> =
+            workers::get_many(self.store, tenant, ids).await?.into_iter().map(|w| w.id).collect();
+        let unknown: Vec<FieldError> = ids
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !found.contains(w))
+            .map(|(i, _)| FieldError::body(format!("/workerIds/{i}"), "is not a worker of this organization"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::invalid(unknown));
+        }
+        self.edit(tenant, id, ids, |w, current, now| membership::add_by_hand(id, w, current, now), WorkerCheck::Exists)
+            .await
+    }
+
+    /// Removes workers added by hand (those the rule matches stay). Answers how many left the segment.
+    pub async fn remove_members(&self, tenant: &TenantId, id: Uuid, ids: &[Uuid]) -> Result<u64, ApiError> {
+        repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+        self.edit(tenant, id, ids, |_, current, now| membership::remove_by_hand(current, now), WorkerCheck::None).await
+    }
+
+    async fn edit(
+        &self,
+        tenant: &TenantId,
+        segment: Uuid,
+        ids: &[Uuid],
+        decide: impl Fn(Uuid, Option<&super::model::Membership>, DateTime<Utc>) -> Option<Change>,
+        check: WorkerCheck,
+    ) -> Result<u64, ApiError> {
+        let applied = membership::until_applied(self.store, tenant, segment, || async {
+            let current = repo::members_of(self.store, tenant, segment, ids).await?;
+            let now = Utc::now();
+            let changes: Vec<(Change, WorkerCheck)> =
+                ids.iter().filter_map(|w| decide(*w, current.get(w), now).map(|c| (c, check))).collect();
+            let moved: u64 = changes.iter().map(|(c, _)| c.delta().unsigned_abs()).sum();
+            Ok((changes, moved))
+        })
+        .await;
+        match applied {
+            Ok(Some(moved)) => Ok(moved),
+            Ok(None) => Err(ApiError::NotFound),
+            Err(StoreError::TransactionConflict) => {
+                Err(ApiError::Conflict("the segment's members are changing too fast; retry".into(), vec![]))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Clears the segment's running-job mark if it is still `job`'s.
+pub async fn release(store: &Store, tenant: &TenantId, segment: Uuid, job: Uuid) -> Result<(), StoreError> {
+    let write =
+        Write::update(repo::state_key(tenant, segment), Changes::new().remove("activeJobId"), membership::SEGMENT_GONE)
+            .and_equals("activeJobId", &job.to_string(), ACTIVE_JOB)?;
+    match store.write(write).await {
+        Ok(()) | Err(StoreError::Condition(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}

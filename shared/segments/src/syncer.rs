@@ -1,0 +1,168 @@
+//! The segment sync function's work: every message of the segment sync queue.
+
+use super::jobs::SyncTrigger;
+use super::messages::{Message, SegmentQueue};
+use super::service::Services;
+use super::sync::{self, Limits, Outcome, SyncError};
+use super::{incremental, jobs, repo};
+use chrono::Utc;
+use nudge_core::TenantId;
+use nudge_core::keys::platform_partition;
+use nudge_core::queue::{Deadline, QueueError};
+use nudge_core::store::{Query, Store, StoreError};
+use nudge_workers::tombstone;
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsumerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("unreadable message: {0}")]
+    Message(String),
+    #[error("{0}")]
+    Api(String),
+}
+
+impl From<SyncError> for ConsumerError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Store(s) => Self::Store(s),
+            SyncError::Rule(r) => Self::Api(r),
+        }
+    }
+}
+
+/// Runs of a job that may fail before the job is marked failed (SQS retries the message meanwhile).
+const MAX_ATTEMPTS: u32 = 3;
+/// Memberships or jobs deleted per purge step.
+const PURGE_PAGE: u32 = 500;
+/// How long a deleted worker's cleanup may take before the scheduled tick asks for it again.
+const TOMBSTONE_GRACE: chrono::Duration = chrono::Duration::minutes(15);
+
+#[derive(Clone, Debug)]
+pub struct Syncer {
+    pub store: Store,
+    /// This function's own queue: continuations, purges that go on, scheduled syncs.
+    pub queue: SegmentQueue,
+    pub limits: Limits,
+    /// Stop and continue in a new message when less than this is left.
+    pub margin: Duration,
+}
+
+impl Syncer {
+    pub fn new(store: Store, queue: SegmentQueue) -> Self {
+        Self {
+            store,
+            queue,
+            limits: Limits { page_workers: 100, pages_per_run: None },
+            margin: Duration::from_secs(60),
+        }
+    }
+
+    pub async fn handle(&self, body: &str, deadline: Deadline) -> Result<(), ConsumerError> {
+        let (tenant, message) =
+            nudge_core::queue::open::<Message>(body).map_err(|e| ConsumerError::Message(e.to_string()))?;
+        let tenant = || tenant.ok_or_else(|| ConsumerError::Message(format!("{message:?} names no tenant")));
+        match &message {
+            Message::Sync { segment_id, job_id } => self.sync(&tenant()?, *segment_id, *job_id, deadline).await,
+            Message::WorkersChanged { worker_ids } => {
+                Ok(incremental::reevaluate(&self.store, &tenant()?, worker_ids).await?)
+            }
+            Message::Purge { segment_id } => self.purge(&tenant()?, *segment_id).await,
+            Message::Schedule => self.schedule().await,
+        }
+    }
+
+    async fn sync(&self, tenant: &TenantId, segment: Uuid, job: Uuid, deadline: Deadline) -> Result<(), ConsumerError> {
+        let margin = self.margin;
+        let run = sync::run(&self.store, tenant, segment, job, self.limits, || deadline.remaining() > margin).await;
+        match run {
+            Ok(Outcome::Settled) => Ok(()),
+            Ok(Outcome::Continue) => {
+                self.queue.send_for(tenant, &Message::Sync { segment_id: segment, job_id: job }).await?;
+                tracing::info!(job_id = %job, "segment sync continues in a new message");
+                Ok(())
+            }
+            Err(e) => self.failed_run(tenant, segment, job, e).await,
+        }
+    }
+
+    /// Counts a failed run on the job; after a few the job fails for good, with the error, and the message
+    /// is settled (the DLQ then only holds what could not even record that).
+    async fn failed_run(
+        &self,
+        tenant: &TenantId,
+        segment: Uuid,
+        job: Uuid,
+        err: SyncError,
+    ) -> Result<(), ConsumerError> {
+        let Some(mut current) = jobs::get(&self.store, tenant, segment, job).await? else { return Ok(()) };
+        if current.is_finished() {
+            return Ok(());
+        }
+        if current.attempts + 1 >= MAX_ATTEMPTS {
+            let message = format!("gave up after {MAX_ATTEMPTS} attempts: {err}");
+            sync::settle(&self.store, tenant, current, |j, now| j.fail(message, now)).await?;
+            return Ok(());
+        }
+        let expected = current.version;
+        current.attempts += 1;
+        current.version += 1;
+        current.updated_at = chrono::Utc::now();
+        match jobs::replace(&self.store, tenant, expected, &current).await {
+            Ok(()) => {}
+            Err(e) if e.is_version_conflict() => {}
+            Err(e) => return Err(e.into()),
+        }
+        Err(err.into())
+    }
+
+    /// Clears a deleted segment's memberships and jobs, a page at a time, continuing in new messages.
+    async fn purge(&self, tenant: &TenantId, segment: Uuid) -> Result<(), ConsumerError> {
+        if repo::get(&self.store, tenant, segment).await?.is_some() {
+            tracing::warn!(segment_id = %segment, "purge asked for a segment that exists; ignored");
+            return Ok(());
+        }
+        let members_done = repo::purge_members(&self.store, tenant, segment, PURGE_PAGE).await?;
+        let jobs_done = members_done && jobs::purge(&self.store, tenant, segment, PURGE_PAGE).await?;
+        if !jobs_done {
+            self.queue.send_for(tenant, &Message::Purge { segment_id: segment }).await?;
+        }
+        Ok(())
+    }
+
+    /// Starts a sync of every time-relative segment (one already running is left to finish).
+    async fn schedule(&self) -> Result<(), ConsumerError> {
+        let query = Query::partition(platform_partition("TIME-RELATIVE-SEGMENTS"));
+        let due: Vec<repo::Scheduled> = self.store.all(&query).await?;
+        let services = Services { store: &self.store, queue: &self.queue };
+        let mut started = 0u32;
+        for s in due {
+            let tenant = s.tenant_id.tenant();
+            let Some(segment) = repo::get(&self.store, &tenant, s.segment_id).await? else { continue };
+            match services.start_sync(&tenant, &segment, SyncTrigger::Schedule).await {
+                Ok((_, true)) => started += 1,
+                Ok((_, false)) => {}
+                Err(e) => {
+                    tracing::warn!(segment_id = %s.segment_id, error = %e.problem().detail, "scheduled sync not started")
+                }
+            }
+        }
+        tracing::info!(started, "scheduled re-sync of time-relative segments");
+        self.sweep_tombstones().await
+    }
+
+    /// Asks again for the cleanup of deleted workers whose memberships outlived [`TOMBSTONE_GRACE`]: the
+    /// message sent after their delete was lost or failed for good.
+    async fn sweep_tombstones(&self) -> Result<(), ConsumerError> {
+        let overdue = tombstone::overdue(&self.store, Utc::now(), TOMBSTONE_GRACE).await?;
+        for (tenant, workers) in &overdue {
+            tracing::warn!(tenant_id = %tenant, workers = workers.len(), "re-sending the membership cleanup of deleted workers");
+            self.queue.workers_changed(&tenant.tenant(), workers).await?;
+        }
+        Ok(())
+    }
+}

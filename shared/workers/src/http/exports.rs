@@ -1,0 +1,208 @@
+//! Export jobs over HTTP: ask for an export (queued for the export consumer), watch it, and download the
+//! finished file with a presigned URL. The work is `crate::export`.
+
+use super::routes::WORKERS_READ;
+use crate::export::job;
+use crate::export::{ExportFormat, ExportJob, ExportQueue, ExportStatus, ExportView};
+use crate::filters;
+use crate::import::rows::{MAX_CUSTOM_KEY_BYTES, custom_key_fits};
+use crate::index::Filter;
+use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use http::{HeaderValue, StatusCode, header};
+use nudge_core::Ctx;
+use nudge_core::auth::Principal;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, path_id, tagged};
+use nudge_core::objects::Objects;
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Duration;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+const DOWNLOAD_TTL: Duration = Duration::from_secs(15 * 60);
+const MAX_KEYS: usize = crate::export::run::MAX_CUSTOM_COLUMNS;
+
+pub fn routes() -> Router<nudge_core::Ctx> {
+    Router::new().route("/worker-exports", get(list).post(create)).route("/worker-exports/{id}", get(get_by_id))
+}
+
+/// `POST /worker-exports`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRequest {
+    /// `csv` (default) or `jsonl`.
+    pub format: Option<ExportFormat>,
+    /// The filters of `GET /workers`; none: every worker.
+    pub filters: Option<Filter>,
+    /// CSV only: the `customFields.<key>` columns, exactly. Without it the export first reads the workers
+    /// once for every key they have.
+    pub custom_field_keys: Option<Vec<String>>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportPage {
+    pub items: Vec<ExportView>,
+    pub next_cursor: Option<String>,
+}
+
+/// The request's parts, checked together.
+fn read_request(body: Value) -> Result<(ExportFormat, Filter, Option<Vec<String>>), ApiError> {
+    let mut f = Fields::new(body)?;
+    let format: Option<ExportFormat> = f.optional("format");
+    let mut filter = Filter::default();
+    match f.optional::<Value>("filters") {
+        None => {}
+        Some(Value::Object(object)) => match filters::from_json(&object, &f.pointer("filters")) {
+            Ok(read) => filter = read,
+            Err(errors) => f.extend(errors),
+        },
+        Some(_) => f.reject("filters", "must be a JSON object"),
+    }
+    let keys: Option<Vec<String>> = f.optional("customFieldKeys");
+    if let Some(keys) = &keys {
+        if format == Some(ExportFormat::Jsonl) {
+            f.reject("customFieldKeys", "applies to CSV exports only (a JSON Lines row has every custom field)");
+        } else if keys.len() > MAX_KEYS {
+            f.reject("customFieldKeys", format!("must have at most {MAX_KEYS} keys"));
+        }
+        for (i, key) in keys.iter().enumerate() {
+            if !custom_key_fits(key) {
+                f.reject_item("customFieldKeys", i, format!("must be 1 to {MAX_CUSTOM_KEY_BYTES} bytes"));
+            } else if keys[..i].contains(key) {
+                f.reject_item("customFieldKeys", i, "appears twice");
+            }
+        }
+    }
+    f.finish()?;
+    Ok((format.unwrap_or_default(), filter, keys))
+}
+
+#[utoipa::path(post, path = "/worker-exports", tag = "workers",
+    request_body = ExportRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses(
+        (status = 202, description = "The export (pending), queued; poll Location", body = ExportView, headers(("Location" = String))),
+        (status = 400, description = "Invalid fields, each bad filter named by its pointer", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing workers:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(queue): Extension<ExportQueue>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let (format, filter, keys) = read_request(body)?;
+    let mut job = ExportJob::new(Uuid::now_v7(), format, filter, keys, principal.user_id, Utc::now());
+    job::create(&ctx.store, &tenant, &job).await?;
+    if let Err(err) = queue.start(&tenant, job.id).await {
+        // Not left pending forever: the job says why, and the caller sees the failure.
+        let expected = job.version;
+        job.fail("the export could not be queued; ask again".into(), Utc::now());
+        if let Err(e) = job::replace(&ctx.store, &tenant, expected, &job).await {
+            tracing::error!(export_id = %job.id, error = %e, "marking an unqueued export failed");
+        }
+        return Err(ApiError::internal(err));
+    }
+    tracing::info!(export_id = %job.id, format = ?format, "worker export queued");
+    let mut response = tagged(StatusCode::ACCEPTED, &job.view(), job.version);
+    if let Ok(location) = HeaderValue::from_str(&format!("/worker-exports/{}", job.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/worker-exports/{id}", tag = "workers",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Status and counts; once completed, a presigned `downloadUrl` valid 15 minutes", body = ExportView),
+        (status = 404, description = "No such export (or not yours, or expired)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(objects): Extension<Objects>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let job = job::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    if job.is_expired(Utc::now()) {
+        return Err(ApiError::NotFound);
+    }
+    let mut view = job.view();
+    if job.status == ExportStatus::Completed {
+        let download = objects.presign_get(&job.object(&tenant), DOWNLOAD_TTL, Some(job.file_name())).await?;
+        view.download_url = Some(download.url);
+        view.download_expires_at = Some(download.expires_at);
+    }
+    let mut response = tagged(StatusCode::OK, &view, job.version);
+    // A presigned URL is a credential for 15 minutes: no shared cache keeps it.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/worker-exports", tag = "workers",
+    params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "Newest first, without download URLs (ask for one export for that); expired ones are left out", body = ExportPage),
+        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let page: Page<ExportJob> =
+        ctx.store.page(&principal.scope(), &job::list_query(&tenant), query.limit, query.cursor.as_deref()).await?;
+    let now = Utc::now();
+    let items = page.items.iter().filter(|j| !j.is_expired(now)).map(ExportJob::view).collect();
+    Ok(Json(ExportPage { items, next_cursor: page.next_cursor }).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pointers(body: Value) -> Vec<String> {
+        match read_request(body) {
+            Err(ApiError::Invalid(errors)) => {
+                let mut p: Vec<String> = errors.into_iter().filter_map(|e| e.pointer).collect();
+                p.sort();
+                p
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn a_request_reads_format_filters_and_columns() {
+        let (format, filter, keys) =
+            read_request(json!({"filters": {"department": "Ops", "isActive": true}, "customFieldKeys": ["badge"]}))
+                .unwrap();
+        assert_eq!(
+            (format, filter.department.as_deref(), filter.is_active),
+            (ExportFormat::Csv, Some("Ops"), Some(true))
+        );
+        assert_eq!(keys, Some(vec!["badge".to_owned()]));
+        assert!(read_request(json!({})).unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        assert_eq!(
+            pointers(json!({"format": "xlsx", "filters": {"isActive": "maybe", "colour": "red"}, "extra": 1})),
+            ["/extra", "/filters/colour", "/filters/isActive", "/format"]
+        );
+        assert_eq!(pointers(json!({"customFieldKeys": ["a", "a", ""]})), ["/customFieldKeys/1", "/customFieldKeys/2"]);
+        assert_eq!(pointers(json!({"format": "jsonl", "customFieldKeys": ["a"]})), ["/customFieldKeys"]);
+        assert_eq!(pointers(json!({"filters": "ops"})), ["/filters"]);
+    }
+}

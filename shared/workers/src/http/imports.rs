@@ -1,0 +1,130 @@
+//! Import jobs over HTTP: declare an import and get a presigned upload for its rows; watch it progress.
+//! The rows are applied by the import consumer when S3 announces the upload.
+
+use super::routes::{WORKERS_READ, WORKERS_WRITE};
+use crate::import::job;
+use crate::import::{ImportFormat, ImportJob, ImportView};
+use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use nudge_core::Ctx;
+use nudge_core::auth::Principal;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, created, path_id, tagged};
+use nudge_core::objects::Objects;
+use nudge_core::validate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The largest file an import takes (about a million rows).
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
+
+pub fn routes() -> Router<nudge_core::Ctx> {
+    Router::new().route("/worker-imports", get(list).post(create)).route("/worker-imports/{id}", get(get_by_id))
+}
+
+/// `POST /worker-imports`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRequest {
+    /// `csv` (default) or `jsonl`.
+    pub format: Option<ImportFormat>,
+    pub file_name: Option<String>,
+    /// The file's exact size in bytes; the upload must match it.
+    pub size: u64,
+}
+
+/// The new import and where to upload its rows: `PUT uploadUrl` with exactly `uploadHeaders`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportCreated {
+    #[serde(flatten)]
+    pub import: ImportView,
+    pub upload_url: String,
+    pub upload_method: String,
+    pub upload_headers: BTreeMap<String, String>,
+    pub upload_expires_at: chrono::DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPage {
+    pub items: Vec<ImportView>,
+    pub next_cursor: Option<String>,
+}
+
+#[utoipa::path(post, path = "/worker-imports", tag = "workers",
+    request_body = ImportRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses(
+        (status = 201, description = "The import (pending) and a presigned upload bound to the declared size and format", body = ImportCreated, headers(("Location" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(objects): Extension<Objects>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_WRITE)?;
+    let mut f = Fields::new(body)?;
+    let format: Option<ImportFormat> = f.optional("format");
+    let file_name: Option<String> = f.optional("fileName");
+    f.check("fileName", &file_name, |n| validate::text(n, 1, 255));
+    let size: Option<u64> = f.required("size");
+    f.check("size", &size, |s| {
+        if (1..=MAX_BYTES).contains(s) { Ok(()) } else { Err(format!("must be from 1 to {MAX_BYTES} bytes")) }
+    });
+    f.finish()?;
+    let (format, size) = (format.unwrap_or_default(), size.unwrap_or(0));
+    let job = ImportJob::new(Uuid::now_v7(), format, file_name, size, principal.user_id, Utc::now());
+    let upload =
+        objects.presign_put(&ImportJob::object(&tenant, job.id), format.content_type(), size, UPLOAD_TTL).await?;
+    job::create(&ctx.store, &tenant, &job).await?;
+    tracing::info!(import_id = %job.id, size, "worker import declared");
+    let body = ImportCreated {
+        import: job.view(),
+        upload_url: upload.url,
+        upload_method: upload.method,
+        upload_headers: upload.headers,
+        upload_expires_at: upload.expires_at,
+    };
+    Ok(created(&body, job.version, &format!("/worker-imports/{}", job.id)))
+}
+
+#[utoipa::path(get, path = "/worker-imports/{id}", tag = "workers",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Status, counts and the refused rows (row, field, message)", body = ImportView),
+        (status = 404, description = "No such import (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let job = job::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(tagged(http::StatusCode::OK, &job.view(), job.version))
+}
+
+#[utoipa::path(get, path = "/worker-imports", tag = "workers",
+    params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "Newest first", body = ImportPage),
+        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let page: Page<ImportJob> =
+        ctx.store.page(&principal.scope(), &job::list_query(&tenant), query.limit, query.cursor.as_deref()).await?;
+    let items = page.items.iter().map(ImportJob::view).collect();
+    Ok(Json(ImportPage { items, next_cursor: page.next_cursor }).into_response())
+}

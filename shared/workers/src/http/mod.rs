@@ -1,0 +1,47 @@
+//! The workers' HTTP surface (the `workers` function): the worker directory, the supervisor hierarchy, and
+//! bulk imports and exports through S3.
+
+pub mod exports;
+pub mod imports;
+pub mod params;
+pub mod routes;
+
+use crate::events::WorkerEvents;
+use crate::export::ExportQueue;
+use axum::{Extension, Router};
+use nudge_core::Ctx;
+use nudge_core::objects::Objects;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id,
+          routes::deactivate, routes::reactivate, routes::supervisees, routes::supervisors,
+          imports::create, imports::list, imports::get_by_id,
+          exports::create, exports::list, exports::get_by_id),
+    components(schemas(crate::WorkerView, crate::WorkerFields, routes::WorkerPage,
+                       routes::Deactivation, routes::SupervisorChain, routes::SupervisorLink, imports::ImportRequest, imports::ImportCreated, imports::ImportPage,
+                       crate::import::ImportView, nudge_core::objects::Presigned,
+                       exports::ExportRequest, exports::ExportPage, crate::export::ExportView,
+                       crate::export::ExportStatus, crate::index::Filter,
+                       nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
+    tags((name = "workers", description = "The worker directory, its hierarchy, bulk imports and exports"))
+)]
+pub struct ApiDoc;
+
+/// The function's routes behind the shared layers; `objects` presigns import uploads and export downloads,
+/// `events` tells the listeners (segments) of each worker change, `exports` queues
+/// export jobs for the export consumer.
+pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQueue) -> Router {
+    let routes = routes::routes()
+        .merge(imports::routes())
+        .merge(exports::routes())
+        .layer(Extension(objects))
+        .layer(Extension(events))
+        .layer(Extension(exports));
+    nudge_core::app::protected(routes, ctx)
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

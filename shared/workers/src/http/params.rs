@@ -1,0 +1,34 @@
+//! `GET /workers` query parameters: every filter checked, all bad ones reported together. Pure.
+
+use crate::filters;
+use crate::index::Filter;
+use nudge_core::http::{ApiError, FieldError, ListQuery};
+
+pub const FILTERS: &[&str] = filters::NAMES;
+
+pub fn filter(query: &ListQuery) -> Result<Filter, ApiError> {
+    filters::read(|name| query.filter(name), |name, message| FieldError::param(name, message))
+        .map_err(ApiError::invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &str) -> Result<Filter, ApiError> {
+        filter(&ListQuery::parse(Some(q), FILTERS)?)
+    }
+
+    #[test]
+    fn filters_are_read_and_checked_together() {
+        let f = parse("department=Ops&isActive=false&employmentStatus=on_leave").unwrap();
+        assert_eq!(
+            (f.department.as_deref(), f.is_active, f.employment_status.as_deref()),
+            (Some("Ops"), Some(false), Some("on_leave"))
+        );
+        match parse("isActive=maybe&employmentStatus=retired&supervisorId=x&whatsappOptInStatus=no&name=") {
+            Err(ApiError::Invalid(errors)) => assert_eq!(errors.len(), 5),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Worker HTTP handlers: thin, they check who may act and hand over to `crate::service`.
+
+use super::params;
+use crate::events::WorkerEvents;
+use crate::hierarchy;
+use crate::index::{self, Filter};
+use crate::model::DeactivationReason;
+use crate::repo;
+use crate::service::{self, Updated};
+use crate::{Worker, WorkerView};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use http::StatusCode;
+use nudge_core::Ctx;
+use nudge_core::auth::Principal;
+use nudge_core::http::path_id;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, tagged};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const WORKERS_READ: &str = "workers:read";
+pub const WORKERS_WRITE: &str = "workers:write";
+
+pub fn routes() -> Router<Ctx> {
+    Router::new()
+        .route("/workers", get(list).post(create))
+        .route("/workers/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
+        .route("/workers/{id}/deactivate", post(deactivate))
+        .route("/workers/{id}/reactivate", post(reactivate))
+        .route("/workers/{id}/supervisees", get(supervisees))
+        .route("/workers/{id}/supervisors", get(supervisors))
+}
+
+/// A page of workers.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkerPage {
+    pub items: Vec<WorkerView>,
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /workers/{id}/deactivate`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Deactivation {
+    pub deactivation_reason: DeactivationReason,
+}
+
+/// A supervisor in a chain.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SupervisorLink {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub full_name: String,
+    pub supervisor_id: Option<Uuid>,
+}
+
+/// The chain of supervisors above a worker, direct supervisor first.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SupervisorChain {
+    pub items: Vec<SupervisorLink>,
+}
+
+fn respond(status: StatusCode, worker: &Worker) -> Response {
+    let view = worker.view();
+    tagged(status, &view, view.version())
+}
+
+#[utoipa::path(post, path = "/workers", tag = "workers",
+    request_body = crate::WorkerFields,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    responses(
+        (status = 201, description = "Created", body = WorkerView, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Invalid fields, each named by its JSON pointer", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "externalId or primaryPhoneNumber is another worker's", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(events): Extension<WorkerEvents>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_WRITE)?;
+    let worker = service::create(&ctx.store, &tenant, body, None).await?;
+    tracing::info!(worker_id = %worker.id, "worker created");
+    events.notify(&tenant, &[worker.id]).await;
+    let view = worker.view();
+    Ok(created(&view, view.version(), &format!("/workers/{}", worker.id)))
+}
+
+#[utoipa::path(get, path = "/workers", tag = "workers",
+    params(
+        ("limit" = Option<u32>, Query, description = "1–100, default 25"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+        ("name" = Option<String>, Query, description = "Start of the first or last name (any case)"),
+        ("tag" = Option<String>, Query, description = "Has this tag (any case)"),
+        ("department" = Option<String>, Query, description = "In this department (any case)"),
+        ("team" = Option<String>, Query, description = "In this team (any case)"),
+        ("employmentStatus" = Option<String>, Query, description = "active, inactive, on_leave or terminated"),
+        ("isActive" = Option<bool>, Query),
+        ("supervisorId" = Option<Uuid>, Query, description = "Reports directly to this worker"),
+        ("whatsappOptInStatus" = Option<String>, Query, description = "opted_in, opted_out, pending or failed"),
+    ),
+    responses(
+        (status = 200, description = "By last then first name. Each filter is an index; with several, pages may hold fewer than `limit` items while nextCursor says more follow", body = WorkerPage),
+        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing workers:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let query = ListQuery::parse(uri.query(), params::FILTERS)?;
+    let filter = params::filter(&query)?;
+    page(&ctx, &principal, &tenant, &filter, &query).await
+}
+
+async fn page(
+    ctx: &Ctx,
+    principal: &Principal,
+    tenant: &nudge_core::TenantId,
+    filter: &Filter,
+    query: &ListQuery,
+) -> ApiResult<Response> {
+    let plan = index::plan(filter);
+    let page = repo::list(&ctx.store, &principal.scope(), tenant, &plan, query.limit, query.cursor.as_deref()).await?;
+    let items = page.items.iter().map(Worker::view).collect();
+    Ok(Json(WorkerPage { items, next_cursor: page.next_cursor }).into_response())
+}
+
+#[utoipa::path(get, path = "/workers/{id}", tag = "workers",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The worker with its records (one Query)", body = WorkerView, headers(("ETag" = String))),
+        (status = 403, description = "Missing workers:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let worker = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(respond(StatusCode::OK, &worker))
+}
+
+async fn change(
+    ctx: &Ctx,
+    events: &WorkerEvents,
+    principal: &Principal,
+    id: &str,
+    patch: &serde_json::Value,
+    if_match: IfMatch,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_WRITE)?;
+    let id = path_id(id)?;
+    match service::update(&ctx.store, &tenant, id, patch, if_match.0, None).await? {
+        Updated::Changed(w) => {
+            tracing::info!(worker_id = %w.id, version = w.version, "worker updated");
+            events.notify(&tenant, &[w.id]).await;
+            Ok(respond(StatusCode::OK, &w))
+        }
+        Updated::Unchanged(w) => Ok(respond(StatusCode::OK, &w)),
+        Updated::Replayed(_) => Err(ApiError::internal("an API update replayed an import row")),
+    }
+}
+
+#[utoipa::path(patch, path = "/workers/{id}", tag = "workers",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+        description = "JSON Merge Patch (RFC 7396) over the worker and its records as read (`{\"employment\": {\"team\": \"B\"}}`); null removes a field, `\"contact\": null` the contact record"),
+    responses(
+        (status = 200, description = "Updated", body = WorkerView, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields, a supervisor that is no worker of yours, or a supervisor cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "externalId or primaryPhoneNumber is another worker's", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(events): Extension<WorkerEvents>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    change(&ctx, &events, &principal, &id, &patch, if_match).await
+}
+
+#[utoipa::path(post, path = "/workers/{id}/deactivate", tag = "workers",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = Deactivation,
+    responses(
+        (status = 200, description = "Inactive, with the reason", body = WorkerView, headers(("ETag" = String))),
+        (status = 400, description = "Missing or unknown deactivationReason", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn deactivate(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(events): Extension<WorkerEvents>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let mut f = Fields::new(body)?;
+    let reason: Option<DeactivationReason> = f.required("deactivationReason");
+    f.finish()?;
+    let patch = json!({ "isActive": false, "deactivationReason": reason });
+    change(&ctx, &events, &principal, &id, &patch, if_match).await
+}
+
+#[utoipa::path(post, path = "/workers/{id}/reactivate", tag = "workers",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "Active again; the deactivation reason is cleared", body = WorkerView, headers(("ETag" = String))),
+        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn reactivate(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(events): Extension<WorkerEvents>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<Response> {
+    let patch = json!({ "isActive": true, "deactivationReason": null });
+    change(&ctx, &events, &principal, &id, &patch, if_match).await
+}
+
+#[utoipa::path(delete, path = "/workers/{id}", tag = "workers",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
+    responses(
+        (status = 204, description = "Deleted with its records, index entries and guards; its supervisees now report to no one"),
+        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(events): Extension<WorkerEvents>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<StatusCode> {
+    let tenant = principal.require(WORKERS_WRITE)?;
+    let id = path_id(&id)?;
+    let cleared = service::delete(&ctx.store, &tenant, id, if_match.0).await?;
+    tracing::info!(worker_id = %id, "worker deleted");
+    // The deleted worker leaves its segments; its supervisees changed too (no supervisor now).
+    events.notify(&tenant, &[&[id][..], &cleared].concat()).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/workers/{id}/supervisees", tag = "workers",
+    params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "Workers reporting directly to this one, by name", body = WorkerPage),
+        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn supervisees(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    uri: http::Uri,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let id = path_id(&id)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
+    page(&ctx, &principal, &tenant, &Filter { supervisor_id: Some(id), ..Default::default() }, &query).await
+}
+
+#[utoipa::path(get, path = "/workers/{id}/supervisors", tag = "workers",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The chain up to the top, direct supervisor first", body = SupervisorChain),
+        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn supervisors(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SupervisorChain>> {
+    let tenant = principal.require(WORKERS_READ)?;
+    let id = path_id(&id)?;
+    let links = hierarchy::chain(&ctx.store, &tenant, id).await?;
+    let Some((me, above)) = links.split_first() else { return Err(ApiError::NotFound) };
+    debug_assert_eq!(me.id, id);
+    let items = above
+        .iter()
+        .map(|l| SupervisorLink {
+            id: l.id,
+            first_name: l.first_name.clone(),
+            last_name: l.last_name.clone(),
+            full_name: format!("{} {}", l.first_name, l.last_name),
+            supervisor_id: l.supervisor_id,
+        })
+        .collect();
+    Ok(Json(SupervisorChain { items }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_are_in_the_catalogue() {
+        let catalogue = nudge_core::auth::permissions::CATALOGUE;
+        assert!(catalogue.contains(&WORKERS_READ) && catalogue.contains(&WORKERS_WRITE));
+    }
+}

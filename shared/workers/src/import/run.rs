@@ -1,0 +1,447 @@
+//! Running an import: started by the S3 notification of its uploaded rows, it reads the object a chunk at
+//! a time, applies every row, and records counts, refused rows and a checkpoint after each chunk. Before
+//! the invocation's time runs out it sends itself a continuation message and stops. Any message for a job
+//! still processing (the event again, a continuation, old or new) goes on from the job's checkpoint: a
+//! continuation that failed to send leaves its message to be redelivered, and that must not be ignored as
+//! stale. Rows a duplicate runner redoes find their marks and count as before; of two runners, the one
+//! that saves a checkpoint second stops. A finished job ignores everything.
+
+use super::chunk::{self, RawRow};
+use super::job::{self, Checkpoint, Counts, ImportFormat, ImportJob, ImportStatus, RowError};
+use super::rows::{Header, column_of};
+use crate::events::WorkerEvents;
+use crate::model::RowOutcome;
+use crate::phone;
+use crate::repo;
+use crate::service::{self, Updated};
+use chrono::Utc;
+use nudge_core::TenantId;
+use nudge_core::http::ApiError;
+use nudge_core::objects::{ObjectKey, Objects, object_created};
+use nudge_core::queue::{Deadline, Queue};
+use nudge_core::store::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The continuation an import sends itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Continue {
+    pub import_continue: Uuid,
+    pub offset: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Objects(#[from] nudge_core::objects::ObjectError),
+    #[error("{0}")]
+    Queue(#[from] nudge_core::queue::QueueError),
+    #[error("unreadable message: {0}")]
+    Message(String),
+    #[error("{0}")]
+    Api(String),
+}
+
+/// What a row did and to which worker, or why it was refused.
+type RowResult = Result<(RowOutcome, Uuid), Vec<RowError>>;
+
+#[derive(Clone, Debug)]
+pub struct Importer {
+    pub store: Store,
+    pub objects: Objects,
+    /// Where continuations go: the queue this consumer reads.
+    pub queue: Queue,
+    /// Bytes read per chunk.
+    pub chunk_bytes: u64,
+    /// Rows applied at once.
+    pub concurrency: usize,
+    /// At most this many rows per invocation (none: until the deadline nears).
+    pub rows_per_run: Option<u64>,
+    /// Stop and continue in a new message when less than this is left.
+    pub margin: Duration,
+    /// Who hears of the workers each chunk created or changed (segment re-evaluation).
+    pub events: WorkerEvents,
+}
+
+impl Importer {
+    pub fn new(store: Store, objects: Objects, queue: Queue) -> Self {
+        Self {
+            store,
+            objects,
+            queue,
+            chunk_bytes: 1 << 20,
+            concurrency: 16,
+            rows_per_run: None,
+            margin: Duration::from_secs(60),
+            events: WorkerEvents::default(),
+        }
+    }
+
+    /// Handles one SQS message body: an S3 notification of uploaded rows, or a continuation.
+    pub async fn handle(&self, body: &str, deadline: Deadline) -> Result<(), ImportError> {
+        if let Ok((Some(tenant), next)) = nudge_core::queue::open::<Continue>(body) {
+            return self.resume(&tenant, next.import_continue, next.offset, deadline).await;
+        }
+        let created = object_created(body).map_err(|e| ImportError::Message(e.to_string()))?;
+        for object in created {
+            // The tenant is the key's, never the file's; keys that are not an import's rows are not ours.
+            let Some((tenant, rest)) = ObjectKey::parse(&object.key) else {
+                tracing::warn!(key = %object.key, "ignoring an object outside any tenant");
+                continue;
+            };
+            let Some(job_id) = ImportJob::from_object(&rest) else {
+                tracing::warn!(key = %object.key, "ignoring an object that is not an import's rows");
+                continue;
+            };
+            self.start(&tenant, job_id, deadline).await?;
+        }
+        Ok(())
+    }
+
+    async fn start(&self, tenant: &TenantId, id: Uuid, deadline: Deadline) -> Result<(), ImportError> {
+        let Some(mut job) = job::get(&self.store, tenant, id).await? else {
+            tracing::warn!(import_id = %id, "rows uploaded for an unknown import");
+            return Ok(());
+        };
+        match job.status {
+            ImportStatus::Pending => {}
+            ImportStatus::Processing => {
+                tracing::info!(import_id = %id, row = job.checkpoint.row, "event redelivered mid-import; going on from the checkpoint");
+                return self.run(tenant, job, deadline).await;
+            }
+            ImportStatus::Completed | ImportStatus::Failed => {
+                tracing::info!(import_id = %id, status = ?job.status, "import finished; duplicate event ignored");
+                return Ok(());
+            }
+        }
+        let expected = job.version;
+        let now = Utc::now();
+        let head = self.objects.head(&ImportJob::object(tenant, id)).await?;
+        match head {
+            Some(h) if h.size == job.size => {
+                job.status = ImportStatus::Processing;
+                job.started_at = Some(now);
+            }
+            other => {
+                job.status = ImportStatus::Failed;
+                job.failure_reason = Some(match other {
+                    Some(h) => format!("the upload has {} bytes, not the {} declared", h.size, job.size),
+                    None => "the upload is gone".into(),
+                });
+                job.completed_at = Some(now);
+            }
+        }
+        job.version += 1;
+        job.updated_at = now;
+        match job::replace(&self.store, tenant, expected, &job).await {
+            Ok(()) if job.status == ImportStatus::Processing => self.run(tenant, job, deadline).await,
+            Ok(()) => Ok(()),
+            // Another delivery of the same event started it first.
+            Err(e) if e.is_version_conflict() => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A continuation goes on from the job's checkpoint, wherever its own `offset` said (that is for logs).
+    async fn resume(&self, tenant: &TenantId, id: Uuid, offset: u64, deadline: Deadline) -> Result<(), ImportError> {
+        let Some(job) = job::get(&self.store, tenant, id).await? else { return Ok(()) };
+        if job.status != ImportStatus::Processing {
+            tracing::info!(import_id = %id, offset, "continuation of a finished import ignored");
+            return Ok(());
+        }
+        if job.checkpoint.offset != offset {
+            tracing::info!(import_id = %id, offset, checkpoint = job.checkpoint.offset, "continuation behind the checkpoint; going on from the checkpoint");
+        }
+        self.run(tenant, job, deadline).await
+    }
+
+    async fn run(&self, tenant: &TenantId, mut job: ImportJob, deadline: Deadline) -> Result<(), ImportError> {
+        let object = ImportJob::object(tenant, job.id);
+        let mut rows_this_run = 0u64;
+        loop {
+            let out_of_rows = self.rows_per_run.is_some_and(|cap| rows_this_run >= cap);
+            if deadline.remaining() < self.margin || out_of_rows {
+                let next = Continue { import_continue: job.id, offset: job.checkpoint.offset };
+                self.queue.send_for(tenant, &next).await?;
+                tracing::info!(import_id = %job.id, offset = next.offset, rows = job.checkpoint.row, "import continues in a new message");
+                return Ok(());
+            }
+            let start = job.checkpoint.offset;
+            let end = (start + self.chunk_bytes).min(job.size);
+            let bytes = self.objects.get_range(&object, start, end).await?;
+            let eof = end >= job.size;
+            let parsed = chunk::rows(job.format, &bytes, eof, start == 0);
+            let now = Utc::now();
+            let expected = job.version;
+            if parsed.consumed == 0 && !eof {
+                let reason = format!("row {} is longer than {} bytes", job.checkpoint.row + 1, self.chunk_bytes);
+                fail(&mut job, reason, now);
+                return self.save(tenant, expected, &job).await;
+            }
+            let mut raw = parsed.rows;
+            if job.format == ImportFormat::Csv && job.header.is_none() {
+                if raw.is_empty() {
+                    fail(&mut job, "the file is empty".into(), now);
+                    return self.save(tenant, expected, &job).await;
+                }
+                let names = match raw.remove(0) {
+                    RawRow::Cells(names) => names,
+                    _ => Vec::new(),
+                };
+                match Header::parse(&names) {
+                    Ok(h) => job.header = Some(h.names().to_vec()),
+                    Err(errors) => {
+                        fail(&mut job, format!("bad header: {}", errors.join("; ")), now);
+                        return self.save(tenant, expected, &job).await;
+                    }
+                }
+            }
+            let header = job.header.as_ref().and_then(|names| Header::parse(names).ok());
+            let first_row = job.checkpoint.row + 1;
+            let n = raw.len() as u64;
+            let (counts, errors, touched) = self.apply_all(tenant, job.id, first_row, header.as_ref(), raw).await?;
+            // Before the checkpoint: a chunk redone after a crash reports its workers again.
+            self.events.changed(tenant, &touched).await?;
+            rows_this_run += n;
+            job.advance(
+                &counts,
+                errors,
+                Checkpoint { offset: start + parsed.consumed, row: job.checkpoint.row + n },
+                Utc::now(),
+            );
+            if eof {
+                job.status = ImportStatus::Completed;
+                job.completed_at = Some(Utc::now());
+            }
+            match job::replace(&self.store, tenant, expected, &job).await {
+                Ok(()) => {}
+                // Another runner advanced this job: it owns it now.
+                Err(e) if e.is_version_conflict() => return Ok(()),
+                Err(e) => return Err(e.into()),
+            }
+            if eof {
+                tracing::info!(import_id = %job.id, counts = ?job.counts, "import completed");
+                return Ok(());
+            }
+        }
+    }
+
+    async fn save(&self, tenant: &TenantId, expected: u64, job: &ImportJob) -> Result<(), ImportError> {
+        match job::replace(&self.store, tenant, expected, job).await {
+            Err(e) if !e.is_version_conflict() => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies a chunk's rows, several at a time; an error of the store (not of a row) fails the chunk, so
+    /// it is retried from its checkpoint. Rows naming the same worker (external id, else phone) share a
+    /// lane and are applied in file order, so a later row sees what an earlier one wrote.
+    async fn apply_all(
+        &self,
+        tenant: &TenantId,
+        job: Uuid,
+        first_row: u64,
+        header: Option<&Header>,
+        raw: Vec<RawRow>,
+    ) -> Result<(Counts, Vec<RowError>, Vec<Uuid>), ImportError> {
+        let csv = header.is_some();
+        let lanes = self.concurrency.max(1);
+        let mut queued: Vec<Vec<(u64, Result<Value, String>)>> = vec![Vec::new(); lanes];
+        for (i, row) in raw.into_iter().enumerate() {
+            let number = first_row + i as u64;
+            let doc = match row {
+                RawRow::Cells(cells) => header.map(|h| h.document(&cells)).ok_or_else(|| "has no header".to_owned()),
+                RawRow::Line(text) => serde_json::from_str::<Value>(&text).map_err(|e| format!("is not JSON: {e}")),
+                RawRow::Unreadable(message) => Err(message),
+            };
+            let lane = match doc.as_ref().ok().and_then(match_key) {
+                Some(key) => lane_of(&key, lanes),
+                None => i % lanes,
+            };
+            queued[lane].push((number, doc));
+        }
+        let runs = queued.into_iter().map(|lane| async move {
+            let mut out = Vec::with_capacity(lane.len());
+            for (number, doc) in lane {
+                let outcome = match doc {
+                    Ok(doc) => self.apply_retrying(tenant, job, number, doc, csv).await?,
+                    Err(message) => {
+                        Err(vec![RowError { row: number, field: String::new(), message: format!("the row {message}") }])
+                    }
+                };
+                out.push((number, outcome));
+            }
+            Ok::<_, ImportError>(out)
+        });
+        let mut results: Vec<(u64, RowResult)> =
+            futures_util::future::try_join_all(runs).await?.into_iter().flatten().collect();
+        results.sort_by_key(|(n, _)| *n);
+        let mut counts = Counts::default();
+        let mut errors = Vec::new();
+        let mut touched = Vec::new();
+        for (_, result) in results {
+            counts.total += 1;
+            match result {
+                Ok((RowOutcome::Created, id)) => {
+                    counts.created += 1;
+                    touched.push(id);
+                }
+                Ok((RowOutcome::Updated, id)) => {
+                    counts.updated += 1;
+                    touched.push(id);
+                }
+                Ok((RowOutcome::Unchanged, _)) => counts.unchanged += 1,
+                Err(mut e) => {
+                    counts.failed += 1;
+                    errors.append(&mut e);
+                }
+            }
+        }
+        Ok((counts, errors, touched))
+    }
+
+    /// A row, tried again after a short pause when the store fails (throttling, a dropped connection)
+    /// before the whole chunk is given back to the queue.
+    async fn apply_retrying(
+        &self,
+        tenant: &TenantId,
+        job: Uuid,
+        row: u64,
+        doc: Value,
+        csv: bool,
+    ) -> Result<RowResult, ImportError> {
+        let mut attempt = 0u32;
+        loop {
+            match self.apply(tenant, job, row, doc.clone(), csv).await {
+                Err(e) if attempt < 3 => {
+                    attempt += 1;
+                    tracing::warn!(row, attempt, error = %e, "import row failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One row: created, or merged into the worker it matches by external id or phone. A refused row is
+    /// `Ok(Err(errors))`; only failures of the store are errors of the chunk.
+    async fn apply(
+        &self,
+        tenant: &TenantId,
+        job: Uuid,
+        row: u64,
+        doc: Value,
+        csv: bool,
+    ) -> Result<RowResult, ImportError> {
+        let refuse = |err: ApiError| -> Result<RowResult, ImportError> {
+            match err {
+                ApiError::Invalid(fields) | ApiError::Conflict(_, fields) if !fields.is_empty() => Ok(Err(fields
+                    .into_iter()
+                    .map(|f| {
+                        let pointer = f.pointer.unwrap_or_default();
+                        RowError { row, field: if csv { column_of(&pointer) } else { pointer }, message: f.message }
+                    })
+                    .collect())),
+                ApiError::Internal(m) => Err(ImportError::Api(m)),
+                other => Ok(Err(vec![RowError { row, field: String::new(), message: other.problem().detail }])),
+            }
+        };
+        // Two attempts: a create that loses a race for the same external id or phone becomes an update.
+        for _ in 0..2 {
+            let target = match self.match_worker(tenant, &doc).await? {
+                Ok(target) => target,
+                Err(message) => return Ok(Err(vec![RowError { row, field: String::new(), message }])),
+            };
+            let result = match target {
+                Some(id) => match service::update(&self.store, tenant, id, &doc, None, Some((job, row))).await {
+                    Ok(Updated::Changed(_)) => Ok((RowOutcome::Updated, id)),
+                    Ok(Updated::Unchanged(_)) => Ok((RowOutcome::Unchanged, id)),
+                    Ok(Updated::Replayed(outcome)) => Ok((outcome, id)),
+                    // Deleted meanwhile: the row creates it anew.
+                    Err(ApiError::NotFound) => continue,
+                    Err(e) => Err(e),
+                },
+                None => match service::create(&self.store, tenant, doc.clone(), Some((job, row))).await {
+                    Ok(w) => Ok((RowOutcome::Created, w.id)),
+                    // The row's worker exists: this row made it before (its id is the row's own).
+                    Err(e) => match self.replayed(tenant, job, row).await? {
+                        Some(outcome) => Ok(outcome),
+                        None => Err(e),
+                    },
+                },
+            };
+            return match result {
+                Ok(outcome) => Ok(Ok(outcome)),
+                Err(ApiError::Conflict(_, fields)) if target.is_none() && !fields.is_empty() => continue,
+                Err(e) => refuse(e),
+            };
+        }
+        refuse(ApiError::Conflict("the row's worker kept changing; import it again".into(), vec![]))
+    }
+
+    /// What this row did when it was applied before, if it created its worker then.
+    async fn replayed(
+        &self,
+        tenant: &TenantId,
+        job: Uuid,
+        row: u64,
+    ) -> Result<Option<(RowOutcome, Uuid)>, ImportError> {
+        let id = service::imported_id(job, row);
+        let worker = repo::get(&self.store, tenant, id).await?;
+        Ok(worker.and_then(|w| w.last_import).filter(|m| m.job_id == job && m.row == row).map(|m| (m.outcome, id)))
+    }
+
+    /// The worker a row names by external id or phone number; an error when the two name different workers.
+    async fn match_worker(&self, tenant: &TenantId, doc: &Value) -> Result<Result<Option<Uuid>, String>, ImportError> {
+        let (external, phone) = row_keys(doc);
+        let by_external = match external {
+            Some(x) => repo::guard_owner(&self.store, &repo::external_guard(tenant, &x)).await?,
+            None => None,
+        };
+        let by_phone = match &phone {
+            Some(p) => repo::guard_owner(&self.store, &repo::phone_guard(tenant, p)).await?,
+            None => None,
+        };
+        Ok(match (by_external, by_phone) {
+            (Some(a), Some(b)) if a != b => Err("externalId and primaryPhoneNumber match two different workers".into()),
+            (a, b) => Ok(a.or(b)),
+        })
+    }
+}
+
+/// The row's external id and normalised phone number, the keys it is matched to a worker by.
+fn row_keys(doc: &Value) -> (Option<String>, Option<String>) {
+    let external = doc.get("externalId").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let phone =
+        doc.pointer("/contact/primaryPhoneNumber").and_then(Value::as_str).and_then(|p| phone::normalize(p).ok());
+    (external.map(str::to_owned), phone)
+}
+
+/// The lane key of a row: its external id, else its phone number.
+fn match_key(doc: &Value) -> Option<String> {
+    match row_keys(doc) {
+        (Some(x), _) => Some(format!("x:{x}")),
+        (None, Some(p)) => Some(format!("p:{p}")),
+        (None, None) => None,
+    }
+}
+
+fn lane_of(key: &str, lanes: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    (h.finish() % lanes as u64) as usize
+}
+
+fn fail(job: &mut ImportJob, reason: String, now: chrono::DateTime<Utc>) {
+    job.status = ImportStatus::Failed;
+    job.failure_reason = Some(reason);
+    job.completed_at = Some(now);
+    job.updated_at = now;
+    job.version += 1;
+}

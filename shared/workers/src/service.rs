@@ -1,0 +1,166 @@
+//! Creating, changing and deleting workers: the rules every writer applies (the API and the importer
+//! alike): input validation, uniqueness, the supervisor hierarchy, optimistic concurrency.
+
+use super::hierarchy;
+use super::input;
+use super::model::{ImportMark, RowOutcome, Worker, WorkerFields};
+use super::repo;
+use chrono::Utc;
+use nudge_core::TenantId;
+use nudge_core::http::{ApiError, merge_patch};
+use nudge_core::store::{Attempt, Store, optimistic};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Conditions that keep a new supervisor valid until the write (none when the supervisor is unchanged).
+async fn supervision(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    before: Option<Uuid>,
+    after: Option<Uuid>,
+) -> Result<Vec<nudge_core::store::Write>, ApiError> {
+    match after {
+        Some(s) if Some(s) != before => hierarchy::guard(store, tenant, id, s).await,
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Creates a worker from a whole document. `mark` tags the write with the import row that made it.
+pub async fn create(
+    store: &Store,
+    tenant: &TenantId,
+    doc: Value,
+    mark: Option<(Uuid, u64)>,
+) -> Result<Worker, ApiError> {
+    let fields = input::read(doc, Utc::now().date_naive())?;
+    create_fields(store, tenant, fields, mark).await
+}
+
+/// The id of the worker an import row creates: derived from the job and the row, so a row applied twice
+/// (a chunk redone after a crash, a duplicate runner) names the same worker and cannot create two, even
+/// when the row has no external id or phone to match it by.
+pub fn imported_id(job: Uuid, row: u64) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(job.as_bytes()).chain_update(row.to_be_bytes()).finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+pub async fn create_fields(
+    store: &Store,
+    tenant: &TenantId,
+    fields: WorkerFields,
+    mark: Option<(Uuid, u64)>,
+) -> Result<Worker, ApiError> {
+    let id = mark.map_or_else(Uuid::now_v7, |(job, row)| imported_id(job, row));
+    let checks = supervision(store, tenant, id, None, fields.supervisor_id).await?;
+    let mut worker = Worker::new(id, fields, Utc::now());
+    worker.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Created });
+    let tx = repo::save(tenant, None, &worker, checks)?;
+    store.transact(tx).await.map_err(repo::write_error)?;
+    Ok(worker)
+}
+
+/// What an update did.
+pub enum Updated {
+    Changed(Worker),
+    Unchanged(Worker),
+    /// This import row was applied before (a redelivered chunk): what it did then.
+    Replayed(RowOutcome),
+}
+
+/// Applies a merge patch to a worker: retried on a concurrent write unless the caller pinned a version
+/// (`if_match`), which then answers 412. 404 when there is no such worker in this tenant.
+pub async fn update(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    patch: &Value,
+    if_match: Option<u64>,
+    mark: Option<(Uuid, u64)>,
+) -> Result<Updated, ApiError> {
+    optimistic::retry(|| async {
+        let current = repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if let (Some((job, row)), Some(m)) = (mark, &current.last_import)
+            && m.job_id == job
+            && m.row == row
+        {
+            return Ok(Attempt::Done(Updated::Replayed(m.outcome)));
+        }
+        if let Some(expected) = if_match
+            && expected != current.version
+        {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let mut doc = serde_json::to_value(&current.fields).map_err(ApiError::internal)?;
+        merge_patch::apply(&mut doc, patch)?;
+        let fields = input::read(doc, Utc::now().date_naive())?;
+        if fields == current.fields {
+            return Ok(Attempt::Done(Updated::Unchanged(current)));
+        }
+        let checks = supervision(store, tenant, id, current.fields.supervisor_id, fields.supervisor_id).await?;
+        let mut next = current.revised(fields, Utc::now());
+        next.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Updated });
+        let tx = repo::save(tenant, Some(&current), &next, checks)?;
+        let written = store.transact(tx).await;
+        match optimistic::settle(written, (), if_match.is_none()) {
+            Ok(Attempt::Done(())) => Ok(Attempt::Done(Updated::Changed(next))),
+            Ok(Attempt::Retry) => Ok(Attempt::Retry),
+            Err(e) => Err(repo::write_error(e)),
+        }
+    })
+    .await
+}
+
+/// Deletes a worker with its records, entries and guards; its supervisees then report to no one. Answers
+/// the supervisees it changed.
+pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<Vec<Uuid>, ApiError> {
+    let removed = optimistic::retry(|| async {
+        let current = repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+        if let Some(expected) = if_match
+            && expected != current.version
+        {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let written = store.transact(repo::remove(tenant, &current, Utc::now())?).await;
+        Ok(optimistic::settle(written, current, if_match.is_none())?)
+    })
+    .await?;
+    // The seed's supervisor relation has no cascade: like SET NULL, supervisees keep their place
+    // without a supervisor.
+    let clear = serde_json::json!({ "supervisorId": null });
+    let mut cleared = Vec::new();
+    loop {
+        let plan = super::index::plan(&super::index::Filter { supervisor_id: Some(removed.id), ..Default::default() });
+        let page = repo::list(store, "internal", tenant, &plan, 100, None).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        for w in &page.items {
+            match update(store, tenant, w.id, &clear, None, None).await {
+                Ok(_) => cleared.push(w.id),
+                Err(ApiError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(cleared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imported_ids_are_stable_per_row_and_spread_over_shards() {
+        let job = Uuid::now_v7();
+        assert_eq!(imported_id(job, 7), imported_id(job, 7));
+        assert_ne!(imported_id(job, 7), imported_id(job, 8));
+        assert_ne!(imported_id(job, 7), imported_id(Uuid::now_v7(), 7));
+        let shards: std::collections::HashSet<u32> =
+            (0..200).map(|row| super::super::index::shard(imported_id(job, row))).collect();
+        assert_eq!(shards.len(), super::super::index::SHARDS as usize);
+    }
+}
