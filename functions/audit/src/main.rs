@@ -5,5 +5,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     nudge_core::telemetry::init();
     let ctx = nudge_core::Ctx::from_env().await?;
-    nudge_core::app::run_lambda(audit::router(ctx)).await
+    nudge_core::app::run_lambda(nudge_audit::router(ctx)).await
 }

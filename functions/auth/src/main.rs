@@ -10,11 +10,11 @@ async fn main() -> Result<(), lambda_http::Error> {
     let settings = Settings::from_env()?;
     let sdk = aws_sdk_config()?;
     let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
-    let deps = auth::Deps {
+    let deps = nudge_identity::signin::Deps {
         issuer: settings.issuer()?,
         key: settings.data_key()?,
         notifier: Notifier::from_env(&sdk)?,
         app_url: settings.app_url.clone(),
     };
-    nudge_core::app::run_lambda(auth::router(ctx, deps)).await
+    nudge_core::app::run_lambda(nudge_identity::signin::router(ctx, deps)).await
 }

@@ -1,7 +1,7 @@
 //! Lambda entry point: build the clients once, then serve API Gateway events with the same router the dev
 //! server and tests use.
 
-use content::snapshots::Snapshots;
+use nudge_content::snapshots::Snapshots;
 use nudge_core::config::{Settings, aws_sdk_config};
 use nudge_core::objects::Objects;
 
@@ -12,5 +12,5 @@ async fn main() -> Result<(), lambda_http::Error> {
     let sdk = aws_sdk_config()?;
     let snapshots = Snapshots::new(Objects::from_settings(&sdk, &settings)?);
     let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
-    nudge_core::app::run_lambda(content::router(ctx, snapshots)).await
+    nudge_core::app::run_lambda(nudge_content::router(ctx, snapshots)).await
 }

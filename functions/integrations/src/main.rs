@@ -10,5 +10,5 @@ async fn main() -> Result<(), lambda_http::Error> {
     // A missing or malformed DATA_KEY stops the cold start: no integration can be written without it.
     let key = settings.data_key()?;
     let ctx = nudge_core::Ctx::from_parts(&aws_sdk_config()?, &settings)?;
-    nudge_core::app::run_lambda(integrations::router(ctx, key)).await
+    nudge_core::app::run_lambda(nudge_integrations::router(ctx, key)).await
 }

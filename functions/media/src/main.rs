@@ -11,5 +11,5 @@ async fn main() -> Result<(), lambda_http::Error> {
     let sdk = aws_sdk_config()?;
     let objects = Objects::from_settings(&sdk, &settings)?;
     let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
-    nudge_core::app::run_lambda(media::router(ctx, objects)).await
+    nudge_core::app::run_lambda(nudge_media::router(ctx, objects)).await
 }

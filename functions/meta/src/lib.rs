@@ -10,15 +10,15 @@ use utoipa::openapi::{InfoBuilder, OpenApi};
 
 /// The whole API's document.
 pub fn openapi() -> OpenApi {
-    let mut doc = organizations::openapi();
-    doc.merge(audit::openapi());
-    doc.merge(integrations::openapi());
-    doc.merge(auth::openapi());
-    doc.merge(users::openapi());
+    let mut doc = nudge_organizations::openapi();
+    doc.merge(nudge_audit::openapi());
+    doc.merge(nudge_integrations::openapi());
+    doc.merge(nudge_identity::signin::openapi());
+    doc.merge(nudge_identity::people::openapi());
     doc.merge(nudge_workers::http::openapi());
     doc.merge(nudge_segments::http::openapi());
-    doc.merge(content::openapi());
-    doc.merge(media::openapi());
+    doc.merge(nudge_content::openapi());
+    doc.merge(nudge_media::openapi());
     doc.info = InfoBuilder::new()
         .title("Nudge API")
         .version(env!("CARGO_PKG_VERSION"))

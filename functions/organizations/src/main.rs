@@ -5,5 +5,5 @@
 async fn main() -> Result<(), lambda_http::Error> {
     nudge_core::telemetry::init();
     let ctx = nudge_core::Ctx::from_env().await?;
-    nudge_core::app::run_lambda(organizations::router(ctx)).await
+    nudge_core::app::run_lambda(nudge_organizations::router(ctx)).await
 }

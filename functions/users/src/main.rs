@@ -10,10 +10,10 @@ async fn main() -> Result<(), lambda_http::Error> {
     let settings = Settings::from_env()?;
     let sdk = aws_sdk_config()?;
     let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
-    let deps = users::Deps {
+    let deps = nudge_identity::people::Deps {
         key: settings.data_key()?,
         notifier: Notifier::from_env(&sdk)?,
         app_url: settings.app_url.clone(),
     };
-    nudge_core::app::run_lambda(users::router(ctx, deps)).await
+    nudge_core::app::run_lambda(nudge_identity::people::router(ctx, deps)).await
 }

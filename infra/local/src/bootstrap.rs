@@ -5,8 +5,8 @@
 use crate::LocalError;
 use chrono::Utc;
 use nudge_core::crypto::password;
-use nudge_core::identity::user::{self, User};
 use nudge_core::store::{Store, Tx};
+use nudge_identity::user::{self, User};
 
 /// Creates an active platform-admin account with `password` (409-like error if the email is taken).
 pub async fn platform_admin(store: &Store, email: &str, pw: &str) -> Result<User, LocalError> {

@@ -17,23 +17,23 @@ use std::collections::HashMap;
 /// main.rs would build from its environment on AWS.
 fn app(local: &Local) -> Router {
     let ctx = local.ctx.clone();
-    let auth_deps = auth::Deps {
+    let auth_deps = nudge_identity::signin::Deps {
         issuer: local.issuer.clone(),
         key: local.key.clone(),
         notifier: local.notifier.clone(),
         app_url: local.settings.app_url.clone(),
     };
-    let users_deps = users::Deps {
+    let users_deps = nudge_identity::people::Deps {
         key: local.key.clone(),
         notifier: local.notifier.clone(),
         app_url: local.settings.app_url.clone(),
     };
     Router::new()
         .merge(meta::router())
-        .merge(audit::router(ctx.clone()))
-        .merge(auth::router(ctx.clone(), auth_deps))
-        .merge(users::router(ctx.clone(), users_deps))
-        .merge(integrations::router(ctx.clone(), local.key.clone()))
+        .merge(nudge_audit::router(ctx.clone()))
+        .merge(nudge_identity::signin::router(ctx.clone(), auth_deps))
+        .merge(nudge_identity::people::router(ctx.clone(), users_deps))
+        .merge(nudge_integrations::router(ctx.clone(), local.key.clone()))
         .merge(nudge_workers::http::router(
             ctx.clone(),
             local.objects.clone(),
@@ -41,9 +41,9 @@ fn app(local: &Local) -> Router {
             local.export_queue(),
         ))
         .merge(nudge_segments::http::router(ctx.clone(), local.segment_queue()))
-        .merge(content::router(ctx.clone(), content::snapshots::Snapshots::new(local.objects.clone())))
-        .merge(media::router(ctx.clone(), local.objects.clone()))
-        .merge(organizations::router(ctx))
+        .merge(nudge_content::router(ctx.clone(), nudge_content::snapshots::Snapshots::new(local.objects.clone())))
+        .merge(nudge_media::router(ctx.clone(), local.objects.clone()))
+        .merge(nudge_organizations::router(ctx))
         .fallback(nudge_core::app::not_found)
 }
 
@@ -114,7 +114,7 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
             })
         }),
     );
-    let ingest = std::sync::Arc::new(media::ingest::Ingest::new(local.ctx.store.clone(), local.objects.clone()));
+    let ingest = std::sync::Arc::new(nudge_media::ingest::Ingest::new(local.ctx.store.clone(), local.objects.clone()));
     out.insert(
         "media-ingest",
         std::sync::Arc::new(move |event| {

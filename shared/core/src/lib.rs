@@ -9,7 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod http;
-pub mod identity;
+
 pub mod keys;
 pub mod objects;
 pub mod queue;

@@ -1,225 +1,52 @@
-//! What the content and media functions share about media assets: their types and statuses, where an asset
-//! and its usages live in the table, and the reference rule content must meet. Content pins an asset with a
-//! usage item (written in the content's own transaction, beside a check that the asset is still `ready`);
-//! the media function refuses to delete an asset while any usage item exists.
-//!
-//! | item | pk | sk |
-//! |---|---|---|
-//! | asset | `T#<t>#MEDIA` | `<assetId>` |
-//! | usage of an asset by content | `T#<t>#MEDIAUSE#<assetId>` | `<contentId>` |
+//! Media, the domain: assets in the media bucket, and what other domains see of them ([`asset`]: types,
+//! statuses, keys, the usage items content pins an asset with). `POST /media-assets` declares an upload
+//! and answers a presigned PUT limited to its type and size; the ingest consumer ([`ingest`], binary `media-ingest`)
+//! verifies what arrived; reads answer short-lived presigned downloads; a delete waits until no content
+//! uses the asset.
 
-use nudge_core::keys::{Key, tenant_partition};
-use nudge_core::store::{Put, StoreError, Write};
-use nudge_core::tenancy::TenantId;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use uuid::Uuid;
+pub mod asset;
+pub mod ingest;
+pub mod input;
+pub mod inspect;
+pub mod model;
+pub mod probe;
+pub mod removal;
+pub mod repo;
+pub mod routes;
+pub mod sniff;
 
-/// The table's `entity` tag of an asset item.
-pub const ASSET_ENTITY: &str = "MediaAsset";
-/// The label of the check that a referenced asset is still ready.
-pub const ASSET_READY: &str = "media asset";
+use axum::{Extension, Router};
+use nudge_core::Ctx;
+use nudge_core::objects::Objects;
+use std::sync::Arc;
+use utoipa::OpenApi;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum MediaType {
-    Image,
-    Video,
-    Audio,
-    Document,
+pub use asset::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
+    components(schemas(model::MediaAsset, model::MediaView, model::Created, model::Metadata, model::Provider,
+                       crate::MediaType, crate::MediaStatus, nudge_core::objects::Presigned,
+                       routes::MediaPage, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
+    tags((name = "media", description = "Media assets: direct uploads verified by content, presigned downloads"))
+)]
+pub struct ApiDoc;
+
+/// The function's routes behind the shared layers; `objects` is the media bucket.
+pub fn router(ctx: Ctx, objects: Objects) -> Router {
+    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(objects))), ctx)
 }
 
-impl MediaType {
-    pub const ALL: [Self; 4] = [Self::Image, Self::Video, Self::Audio, Self::Document];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Image => "image",
-            Self::Video => "video",
-            Self::Audio => "audio",
-            Self::Document => "document",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == value)
-    }
-}
-
-/// Seed 002's lifecycle: `processing` until the upload is verified, then `ready` or `failed`;
-/// `delete_pending` while objects are being removed, `delete_failed` when that must be retried.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MediaStatus {
-    Processing,
-    Ready,
-    Failed,
-    DeletePending,
-    DeleteFailed,
-}
-
-impl MediaStatus {
-    pub const ALL: [Self; 5] = [Self::Processing, Self::Ready, Self::Failed, Self::DeletePending, Self::DeleteFailed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Processing => "processing",
-            Self::Ready => "ready",
-            Self::Failed => "failed",
-            Self::DeletePending => "delete_pending",
-            Self::DeleteFailed => "delete_failed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.as_str() == value)
-    }
-}
-
-/// The tenant's asset partition (one item per asset; the plain list reads it).
-pub fn assets_partition(tenant: &TenantId) -> String {
-    tenant_partition(tenant, "MEDIA")
-}
-
-pub fn asset_key(tenant: &TenantId, asset: Uuid) -> Key {
-    Key::tenant(tenant, "MEDIA", asset.to_string())
-}
-
-/// Where the usages of one asset live: one Query tells whether anything uses it.
-pub fn usage_partition(tenant: &TenantId, asset: Uuid) -> String {
-    tenant_partition(tenant, &format!("MEDIAUSE#{asset}"))
-}
-
-fn usage_key(tenant: &TenantId, asset: Uuid, content: Uuid) -> Key {
-    Key { pk: usage_partition(tenant, asset), sk: content.to_string() }
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Usage {
-    asset_id: Uuid,
-    content_id: Uuid,
-}
-
-/// The writes that move a content item's reference from `old` to `new` (either may be none): a usage item
-/// for the new asset with a check that it is still ready, and the old usage removed. Nothing when the
-/// reference did not change.
-pub fn repoint(
-    tenant: &TenantId,
-    content: Uuid,
-    old: Option<Uuid>,
-    new: Option<Uuid>,
-) -> Result<Vec<Write>, StoreError> {
-    if old == new {
-        return Ok(vec![]);
-    }
-    let mut writes = Vec::new();
-    if let Some(asset) = new {
-        let usage = Put::new(
-            &usage_key(tenant, asset, content),
-            "MediaUsage",
-            &Usage { asset_id: asset, content_id: content },
-        )?;
-        writes.push(Write::upsert(usage));
-        writes.push(Write::check(asset_key(tenant, asset), ASSET_READY).if_equals(
-            "status",
-            MediaStatus::Ready.as_str(),
-            ASSET_READY,
-        ));
-    }
-    if let Some(asset) = old {
-        writes.push(Write::delete(usage_key(tenant, asset, content)));
-    }
-    Ok(writes)
-}
-
-/// What content needs to know about an asset it references (decoded from the asset item, ignoring the rest).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AssetRef {
-    pub id: Uuid,
-    #[serde(rename = "type")]
-    pub kind: MediaType,
-    pub status: MediaStatus,
-    #[serde(default)]
-    pub metadata: Option<AssetFacts>,
-}
-
-/// What ingest read from the file that content takes over.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AssetFacts {
-    pub duration_seconds: Option<f64>,
-}
-
-impl AssetRef {
-    /// The file's length in whole seconds (rounded), when ingest could read it.
-    pub fn duration(&self) -> Option<u32> {
-        let seconds = self.metadata.as_ref()?.duration_seconds?;
-        // Float to int casts saturate in Rust; anything out of range or not a number is no duration.
-        (seconds.is_finite() && seconds >= 0.0 && seconds < f64::from(u32::MAX)).then(|| seconds.round() as u32)
-    }
-
-    /// Why this asset cannot be used where `wanted` is expected, if it cannot.
-    pub fn unusable_for(&self, wanted: MediaType) -> Option<String> {
-        if self.kind != wanted {
-            Some(format!("is a {} asset; this content needs a {} asset", self.kind.as_str(), wanted.as_str()))
-        } else if self.status != MediaStatus::Ready {
-            Some(format!("is {}; only a ready asset can be used", self.status.as_str()))
-        } else {
-            None
-        }
-    }
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
-    fn names_round_trip_and_usability() {
-        for t in MediaType::ALL {
-            assert_eq!(MediaType::parse(t.as_str()), Some(t));
-        }
-        for s in MediaStatus::ALL {
-            assert_eq!(MediaStatus::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
-        }
-        let asset = AssetRef { id: Uuid::nil(), kind: MediaType::Image, status: MediaStatus::Ready, metadata: None };
-        assert!(asset.unusable_for(MediaType::Image).is_none());
-        assert!(asset.unusable_for(MediaType::Video).is_some());
-        let processing = AssetRef { status: MediaStatus::Processing, ..asset };
-        assert!(processing.unusable_for(MediaType::Image).unwrap().contains("processing"));
-    }
-
-    #[test]
-    fn repointing_writes_only_what_changed() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(Uuid::nil())).unwrap().tenant();
-        let (c, a, b) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
-        assert!(repoint(&t, c, Some(a), Some(a)).unwrap().is_empty());
-        assert_eq!(repoint(&t, c, None, Some(a)).unwrap().len(), 2);
-        assert_eq!(repoint(&t, c, Some(a), Some(b)).unwrap().len(), 3);
-        assert_eq!(repoint(&t, c, Some(a), None).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn durations_are_whole_seconds_when_sane() {
-        let with = |seconds: f64| AssetRef {
-            id: Uuid::nil(),
-            kind: MediaType::Audio,
-            status: MediaStatus::Ready,
-            metadata: Some(AssetFacts { duration_seconds: Some(seconds) }),
-        };
-        assert_eq!(with(2.5).duration(), Some(3));
-        assert_eq!(with(7.499).duration(), Some(7));
-        for bad in [f64::NAN, f64::INFINITY, -1.0, 1e12] {
-            assert_eq!(with(bad).duration(), None, "{bad}");
-        }
-        let decoded: AssetRef = serde_json::from_value(serde_json::json!({
-            "id": Uuid::nil(), "type": "video", "status": "ready",
-            "metadata": {"format": "mp4", "durationSeconds": 7.5, "width": 1280}
-        }))
-        .unwrap();
-        assert_eq!(decoded.duration(), Some(8));
+    fn permissions_are_in_the_catalogue() {
+        let catalogue = nudge_core::auth::permissions::CATALOGUE;
+        assert!(catalogue.contains(&super::routes::MEDIA_READ) && catalogue.contains(&super::routes::MEDIA_WRITE));
     }
 }

@@ -580,14 +580,14 @@ async fn a_deleted_contents_snapshots_leave_the_bucket_and_an_interrupted_delete
     let ctx = s.ctx().await;
     let (t, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant}/x")).unwrap();
     let id_ = Uuid::parse_str(&cid).unwrap();
-    let current = content::repo::get(&ctx.store, &t, id_).await.unwrap().unwrap();
-    let record = content::repo::Deletion {
+    let current = nudge_content::repo::get(&ctx.store, &t, id_).await.unwrap().unwrap();
+    let record = nudge_content::repo::Deletion {
         content_id: id_,
         version: current.version,
         deleted_by_id: Uuid::now_v7(),
         deleted_at: chrono::Utc::now(),
     };
-    content::repo::delete(&ctx.store, &t, &current, &record).await.unwrap();
+    nudge_content::repo::delete(&ctx.store, &t, &current, &record).await.unwrap();
     let path = format!("/contents/{cid}");
     for gone in [path.clone(), format!("{path}/versions"), format!("{path}/versions/1")] {
         assert_eq!(s.get(&gone, &admin).await.status, StatusCode::NOT_FOUND, "{gone}");
@@ -598,7 +598,10 @@ async fn a_deleted_contents_snapshots_leave_the_bucket_and_an_interrupted_delete
     assert_eq!(s.delete(&path, &admin).await.status, StatusCode::NO_CONTENT, "the retry finishes the job");
     assert_eq!(snapshot_objects(tenant, &cid).await, Vec::<String>::new());
     assert_eq!(count(&admin, &items).await, 0);
-    assert_eq!(content::repo::version(&ctx.store, &t, id_, 1).await.unwrap().map(|v| v.version.version_number), None);
+    assert_eq!(
+        nudge_content::repo::version(&ctx.store, &t, id_, 1).await.unwrap().map(|v| v.version.version_number),
+        None
+    );
     assert_eq!(s.delete(&path, &admin).await.status, StatusCode::NOT_FOUND, "then it is gone");
 }
 

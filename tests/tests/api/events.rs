@@ -28,7 +28,7 @@ async fn invoke(router: Router, request: lambda_http::Request) -> (u16, Option<S
 async fn sample_events_drive_the_functions() {
     let s = stack();
     let ctx = s.ctx().await;
-    let orgs = || organizations::router(ctx.clone()).fallback(nudge_core::app::not_found);
+    let orgs = || nudge_organizations::router(ctx.clone()).fallback(nudge_core::app::not_found);
 
     let (status, _, body) = invoke(meta::router(), event("apigw-health.json", "")).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
@@ -47,7 +47,7 @@ async fn sample_events_drive_the_functions() {
     assert_eq!((status, patched["description"].as_str()), (200, Some("Updated from a sample event")));
 
     // The patch is in the tenant's audit log, with what API Gateway said about the caller.
-    let (status, _, log) = invoke(audit::router(ctx.clone()), event("apigw-audit-log.json", &admin)).await;
+    let (status, _, log) = invoke(nudge_audit::router(ctx.clone()), event("apigw-audit-log.json", &admin)).await;
     assert_eq!(status, 200, "{log}");
     let entry = &log["items"][0];
     assert_eq!(entry["action"], "organization.updated", "{log}");
@@ -72,7 +72,7 @@ async fn integration_sample_event_seals_and_redacts() {
     let key = s.settings.data_key().unwrap_or_else(|e| panic!("data key: {e}"));
     let tenant = s.organization("Sample integrations").await;
     let admin = s.tenant(tenant, SystemRole::Admin);
-    let router = integrations::router(ctx, key).fallback(nudge_core::app::not_found);
+    let router = nudge_integrations::router(ctx, key).fallback(nudge_core::app::not_found);
     let (status, request_id, created) = invoke(router, event("apigw-integrations-create.json", &admin)).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(request_id.as_deref(), Some("JKJbYnQMvHcESJB="));
@@ -95,7 +95,7 @@ async fn identity_sample_events_sign_in_and_invite() {
         let url = s.resources.queues["NotificationsQueue"].url.clone();
         nudge_notifications::Notifier::new(nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), url))
     };
-    let auth_deps = auth::Deps {
+    let auth_deps = nudge_identity::signin::Deps {
         issuer: s.settings.issuer().unwrap(),
         key: s.settings.data_key().unwrap(),
         notifier: notifier(),
@@ -109,15 +109,19 @@ async fn identity_sample_events_sign_in_and_invite() {
     };
 
     let login = fill("apigw-auth-login.json", &admin.email, &admin.password, "");
-    let (status, _, tokens) = invoke(auth::router(ctx.clone(), auth_deps), login).await;
+    let (status, _, tokens) = invoke(nudge_identity::signin::router(ctx.clone(), auth_deps), login).await;
     assert_eq!((status, tokens["tenantId"].clone()), (200, serde_json::json!(tenant)), "{tokens}");
     let access = tokens["accessToken"].as_str().unwrap();
 
-    let users_deps =
-        users::Deps { key: s.settings.data_key().unwrap(), notifier: notifier(), app_url: s.settings.app_url.clone() };
+    let users_deps = nudge_identity::people::Deps {
+        key: s.settings.data_key().unwrap(),
+        notifier: notifier(),
+        app_url: s.settings.app_url.clone(),
+    };
     let email = format!("sample-{}@example.com", Uuid::new_v4().simple());
     let (status, _, member) =
-        invoke(users::router(ctx, users_deps), fill("apigw-users-invite.json", &email, "", access)).await;
+        invoke(nudge_identity::people::router(ctx, users_deps), fill("apigw-users-invite.json", &email, "", access))
+            .await;
     assert_eq!((status, member["status"].as_str()), (201, Some("invited")), "{member}");
     let mail = s.mail(&email, nudge_notifications::NotificationKind::Invite).await;
     assert_eq!(mail.tenant_id, Some(tenant));
@@ -247,8 +251,8 @@ async fn content_and_media_sample_events() {
     let objects =
         nudge_core::objects::Objects::new(nudge_core::objects::Objects::client(&sdk), s.resources.bucket.clone());
 
-    let snapshots = content::snapshots::Snapshots::new(objects.clone());
-    let router = content::router(ctx.clone(), snapshots).fallback(nudge_core::app::not_found);
+    let snapshots = nudge_content::snapshots::Snapshots::new(objects.clone());
+    let router = nudge_content::router(ctx.clone(), snapshots).fallback(nudge_core::app::not_found);
     let (status, request_id, quiz) = invoke(router, event("apigw-contents-create.json", &admin)).await;
     assert_eq!(status, 201, "{quiz}");
     assert_eq!(request_id.as_deref(), Some("JKJcZoRNvHcESKC="));
@@ -261,7 +265,7 @@ async fn content_and_media_sample_events() {
         .replace("{{TOKEN}}", &admin)
         .replace("48213", &png.len().to_string());
     let declare = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("media sample: {e}"));
-    let (status, _, asset) = invoke(media::router(ctx.clone(), objects.clone()), declare).await;
+    let (status, _, asset) = invoke(nudge_media::router(ctx.clone(), objects.clone()), declare).await;
     assert_eq!((status, asset["status"].as_str()), (201, Some("processing")), "{asset}");
     let id = asset["id"].as_str().unwrap_or_default().to_owned();
     // The upload, written straight to the bucket (the key names the tenant, as S3's event will).
@@ -279,7 +283,7 @@ async fn content_and_media_sample_events() {
         .replace("\\\"{{SIZE}}\\\"", &png.len().to_string());
     let sqs: aws_lambda_events::event::sqs::SqsEvent =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let ingest = media::ingest::Ingest::new(ctx.store.clone(), objects);
+    let ingest = nudge_media::ingest::Ingest::new(ctx.store.clone(), objects);
     let response = ingest.handle(sqs).await;
     assert!(response.batch_item_failures.is_empty());
     let ready = s.settled(&format!("/media-assets/{id}"), &admin).await;

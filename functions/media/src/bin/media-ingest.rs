@@ -1,9 +1,9 @@
 //! Lambda entry point of the upload consumer: S3 ObjectCreated notifications through the upload queue,
 //! answered with partial batch failures.
 
-use media::ingest::Ingest;
 use nudge_core::config::{Settings, aws_sdk_config};
 use nudge_core::objects::Objects;
+use nudge_media::ingest::Ingest;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

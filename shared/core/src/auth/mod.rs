@@ -5,6 +5,7 @@ pub mod claims;
 pub mod layer;
 pub mod permissions;
 pub mod principal;
+pub mod session;
 pub mod sessions;
 pub mod tokens;
 

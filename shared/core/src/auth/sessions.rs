@@ -4,8 +4,8 @@
 //! minute at the cost of one GetItem per session per warm instance and interval.
 
 use super::principal::Principal;
+use super::session;
 use crate::http::problem::ApiError;
-use crate::identity::session;
 use crate::store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

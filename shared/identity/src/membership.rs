@@ -1,0 +1,131 @@
+//! Memberships: a user's place in a tenant, with a role (system or custom) and optional scoped grants. A
+//! user may belong to several tenants (an expert organization's coach serves several clients).
+//!
+//! | item | pk | sk | gsi1pk / gsi1sk |
+//! |---|---|---|---|
+//! | membership | `T#<tid>#MEMBERS` | `USER#<uid>` | `P#USER#<uid>#TENANTS` / `<tid>` |
+
+use chrono::{DateTime, Utc};
+use nudge_core::http::{ApiError, Page};
+use nudge_core::keys::{Key, platform_partition, tenant_partition};
+use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
+use nudge_core::{TenantId, TenantRef};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MembershipStatus {
+    /// Invited and not yet accepted.
+    Invited,
+    Active,
+    Suspended,
+}
+
+/// A fine-grained permission limited to a scope (seed 002 UserPermission), e.g. `workers:read` on some
+/// segments only: `{"permission": "workers:read", "scope": {"segments": ["…"]}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopedGrant {
+    pub permission: String,
+    #[schema(value_type = Object)]
+    pub scope: Value,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Membership {
+    pub tenant_id: TenantRef,
+    pub user_id: Uuid,
+    /// Copied from the account so a tenant's member list is one Query.
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub role: String,
+    pub status: MembershipStatus,
+    #[serde(default)]
+    pub grants: Vec<ScopedGrant>,
+    #[serde(default)]
+    pub invited_by: Option<Uuid>,
+    #[serde(default)]
+    pub invited_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub joined_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+impl Membership {
+    /// The tenant this membership is of: a user who proved who they are acts for the tenants they belong to.
+    pub fn tenant(&self) -> TenantId {
+        self.tenant_id.tenant()
+    }
+
+    pub fn revised(&self, now: DateTime<Utc>, change: impl FnOnce(&mut Self)) -> Self {
+        let mut next = self.clone();
+        change(&mut next);
+        next.updated_at = now;
+        next.version = self.version + 1;
+        next
+    }
+}
+
+fn key(tenant: &TenantId, user: Uuid) -> Key {
+    Key::tenant(tenant, "MEMBERS", format!("USER#{user}"))
+}
+
+fn of_user_partition(user: Uuid) -> String {
+    platform_partition(&format!("USER#{user}#TENANTS"))
+}
+
+fn put(m: &Membership) -> Result<Put, StoreError> {
+    Ok(Put::new(&key(&m.tenant(), m.user_id), "Membership", m)?.index(
+        Index::Gsi1,
+        of_user_partition(m.user_id),
+        m.tenant_id.to_string(),
+    ))
+}
+
+/// Label of a membership that already exists.
+pub const ALREADY_MEMBER: &str = "membership";
+
+pub fn create(m: &Membership) -> Result<Write, StoreError> {
+    Ok(Write::create(put(m)?, ALREADY_MEMBER))
+}
+
+pub fn replace(current: &Membership, next: &Membership) -> Result<Write, StoreError> {
+    Ok(Write::replace(put(next)?, current.version))
+}
+
+pub fn delete(m: &Membership) -> Write {
+    Write::delete(key(&m.tenant(), m.user_id))
+}
+
+pub async fn load(store: &Store, tenant: &TenantId, user: Uuid) -> Result<Option<Membership>, StoreError> {
+    store.get(&key(tenant, user)).await
+}
+
+/// Every tenant a user belongs to.
+pub async fn of_user(store: &Store, user: Uuid) -> Result<Vec<Membership>, StoreError> {
+    store.all(&Query::partition(of_user_partition(user)).on(Index::Gsi1)).await
+}
+
+/// One page of a tenant's members, in join order of their ids.
+pub async fn page(
+    store: &Store,
+    scope: &str,
+    tenant: &TenantId,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<Page<Membership>, ApiError> {
+    store.page(scope, &Query::partition(tenant_partition(tenant, "MEMBERS")), limit, cursor).await
+}
+
+/// Every member of a tenant holding `role` (the last-owner rule reads this; tenants have few owners).
+pub async fn with_role(store: &Store, tenant: &TenantId, role: &str) -> Result<Vec<Membership>, StoreError> {
+    let all: Vec<Membership> = store.all(&Query::partition(tenant_partition(tenant, "MEMBERS"))).await?;
+    Ok(all.into_iter().filter(|m| m.role == role).collect())
+}

@@ -1,0 +1,173 @@
+//! `/me`: the caller's own account: profile, password.
+
+use crate::membership;
+use crate::mfa;
+use crate::people::views::{Me, MembershipSummary};
+use crate::user::{self, User};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use http::StatusCode;
+use nudge_core::audit::AuditNote;
+use nudge_core::auth::Principal;
+use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
+use nudge_core::auth::session;
+use nudge_core::crypto::password;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, merge_patch, tagged};
+use nudge_core::store::{Attempt, optimistic};
+use nudge_core::{Ctx, validate};
+use serde_json::{Value, json};
+
+async fn account(ctx: &Ctx, principal: &Principal) -> ApiResult<User> {
+    user::load(&ctx.store, principal.user_id).await?.ok_or(ApiError::NotFound)
+}
+
+async fn view(ctx: &Ctx, principal: &Principal, user: User) -> ApiResult<Response> {
+    let tenant = principal.require(PROFILE_READ)?;
+    let mfa_enabled = mfa::load(&ctx.store, user.id).await?.enabled;
+    let memberships = membership::of_user(&ctx.store, user.id)
+        .await?
+        .into_iter()
+        .map(|m| MembershipSummary { tenant_id: m.tenant_id.as_uuid(), role: m.role, status: m.status })
+        .collect();
+    let version = user.version;
+    let me = Me {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        status: user.status,
+        last_login_at: user.last_login_at,
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+        mfa_enabled,
+        tenant_id: tenant.as_uuid(),
+        role: principal.role.clone(),
+        permissions: principal.permissions().to_vec(),
+        memberships,
+    };
+    Ok(tagged(http::StatusCode::OK, &me, version))
+}
+
+#[utoipa::path(get, path = "/me", tag = "me",
+    responses(
+        (status = 200, description = "Your account, role and permissions here, and your other organizations", body = Me, headers(("ETag" = String))),
+        (status = 403, description = "Missing profile:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The token names no account (operator tokens)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_me(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+    principal.require(PROFILE_READ)?;
+    let user = account(&ctx, &principal).await?;
+    view(&ctx, &principal, user).await
+}
+
+/// The profile fields a user edits: name, firstName, lastName.
+fn read_profile(doc: Value) -> ApiResult<(Option<String>, Option<String>, Option<String>)> {
+    let mut f = Fields::new(doc)?;
+    let read = |f: &mut Fields, name: &str| {
+        let v: Option<String> = f.optional(name);
+        f.check(name, &v, |s| validate::text(s, 1, 200));
+        v.map(|s| s.trim().to_owned())
+    };
+    let name = read(&mut f, "name");
+    let first = read(&mut f, "firstName");
+    let last = read(&mut f, "lastName");
+    f.finish()?;
+    Ok((name, first, last))
+}
+
+#[utoipa::path(patch, path = "/me", tag = "me",
+    params(("If-Match" = Option<String>, Header)),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "`{name?, firstName?, lastName?}`"),
+    responses(
+        (status = 200, description = "Updated", body = Me, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch_me(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    principal.require(PROFILE_WRITE)?;
+    let updated = optimistic::retry(|| async {
+        let current = account(&ctx, &principal).await?;
+        if_match.check(current.version)?;
+        let mut doc = json!({"name": current.name, "firstName": current.first_name, "lastName": current.last_name});
+        merge_patch::apply(&mut doc, &patch)?;
+        let (name, first, last) = read_profile(doc)?;
+        if (&name, &first, &last) == (&current.name, &current.first_name, &current.last_name) {
+            return Ok(Attempt::Done(current));
+        }
+        let next = current.revised(Utc::now(), |u| {
+            u.name = name;
+            u.first_name = first;
+            u.last_name = last;
+        });
+        Ok(optimistic::settle(ctx.store.write(user::replace(&current, &next)?).await, next, if_match.0.is_none())?)
+    })
+    .await?;
+    sync_member_names(&ctx, &updated).await?;
+    view(&ctx, &principal, updated).await
+}
+
+/// Memberships carry a copy of the name for member lists; bring each up to date.
+async fn sync_member_names(ctx: &Ctx, user: &User) -> ApiResult<()> {
+    let name = Some(user.display_name());
+    for m in membership::of_user(&ctx.store, user.id).await? {
+        if m.name == name {
+            continue;
+        }
+        let tenant = m.tenant();
+        optimistic::retry(|| async {
+            let Some(current) = membership::load(&ctx.store, &tenant, user.id).await? else {
+                return Ok(Attempt::Done(()));
+            };
+            let next = current.revised(Utc::now(), |m| m.name = name.clone());
+            Ok(optimistic::settle(ctx.store.write(membership::replace(&current, &next)?).await, (), true)?)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/me/password", tag = "me",
+    request_body(content = Object, description = "`{currentPassword, newPassword}`"),
+    responses(
+        (status = 204, description = "Changed; your other sessions are signed out"),
+        (status = 400, description = "Invalid fields, or the current password is wrong (`/currentPassword`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn change_password(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    principal.require(PROFILE_WRITE)?;
+    let mut f = Fields::new(body)?;
+    let current_pw: Option<String> = f.required("currentPassword");
+    let new_pw: Option<String> = f.required("newPassword");
+    f.finish()?;
+    let (Some(current_pw), Some(new_pw)) = (current_pw, new_pw) else {
+        return Err(ApiError::internal("password input incomplete after validation"));
+    };
+    let current = account(&ctx, &principal).await?;
+    password::check_new(&new_pw, &current.email).map_err(|m| ApiError::field("/newPassword", m))?;
+    let ok =
+        password::verify_off_thread(current_pw, current.password_hash.clone()).await.map_err(ApiError::internal)?;
+    if !ok {
+        return Err(ApiError::field("/currentPassword", "is wrong"));
+    }
+    let hash = password::hash_off_thread(new_pw).await.map_err(ApiError::internal)?;
+    let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
+    ctx.store.write(user::replace(&current, &next)?).await?;
+    let ended = session::revoke_others(&ctx.store, current.id, principal.session, "password changed").await?;
+    let note = AuditNote::new("user.password_changed", "user", Some(current.id.to_string()))
+        .metadata(json!({"sessionsEnded": ended}));
+    Ok((note, StatusCode::NO_CONTENT).into_response())
+}

@@ -1,0 +1,233 @@
+//! `/users`: the people of the caller's organization. Inviting, listing, reading, changing role, status and
+//! scoped grants, and removing a membership (the global account stays).
+
+use crate::membership::{self, Membership, MembershipStatus, ScopedGrant};
+use crate::people::views::{Member, MemberPage};
+use crate::people::{Deps, invite, rules};
+use crate::{role, user};
+use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use http::StatusCode;
+use nudge_core::auth::Principal;
+use nudge_core::auth::session;
+use nudge_core::http::path_id;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::store::{Attempt, optimistic};
+use nudge_core::{Ctx, TenantId, validate};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub const READ: &str = "users:read";
+pub const WRITE: &str = "users:write";
+
+fn respond(status: StatusCode, member: Member, version: u64) -> Response {
+    tagged(status, &member, version)
+}
+
+async fn load(ctx: &Ctx, tenant: &TenantId, id: Uuid) -> ApiResult<Membership> {
+    membership::load(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)
+}
+
+/// Resolves a role name in the tenant, naming the field when it is unknown.
+async fn resolve_role(ctx: &Ctx, tenant: &TenantId, name: &str, pointer: &str) -> ApiResult<role::Role> {
+    role::resolve(&ctx.store, tenant, name)
+        .await?
+        .ok_or_else(|| ApiError::field(pointer, format!("`{name}` is not a role here")))
+}
+
+#[utoipa::path(post, path = "/users", tag = "users",
+    request_body(content = Object, description = "`{email, role?, name?}`: role is a role name (the tenant's default role when absent)"),
+    responses(
+        (status = 201, description = "Invited; the email is queued", body = Member, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing users:write, or the role grants more than you hold", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WRITE)?;
+    let mut f = Fields::new(body)?;
+    let email = f.email("email", true);
+    let role_name: Option<String> = f.optional("role");
+    let name: Option<String> = f.optional("name");
+    f.check("name", &name, |n| validate::text(n, 1, 200));
+    f.finish()?;
+    let email = email.ok_or_else(|| ApiError::internal("email missing after validation"))?;
+    let role_name = match role_name {
+        Some(r) => r,
+        None => role::default_name(&ctx.store, &tenant).await?,
+    };
+    let role = resolve_role(&ctx, &tenant, &role_name, "/role").await?;
+    rules::may_assign(&principal.role, principal.permissions(), &role)?;
+    let name = name.map(|n| n.trim().to_owned());
+    let member = invite::invite(&ctx.store, &deps, &tenant, &email, name.as_deref(), &role, principal.user_id).await?;
+    let version = member.version;
+    let location = format!("/users/{}", member.user_id);
+    Ok(created(&Member::of(member, None), version, &location))
+}
+
+#[utoipa::path(get, path = "/users", tag = "users",
+    params(
+        ("limit" = Option<u32>, Query, description = "1–100, default 25"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Members of the organization", body = MemberPage),
+        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing users:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(READ)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let page = membership::page(&ctx.store, &principal.scope(), &tenant, query.limit, query.cursor.as_deref()).await?;
+    let items = page.items.into_iter().map(|m| Member::of(m, None)).collect();
+    Ok(axum::Json(MemberPage { items, next_cursor: page.next_cursor }).into_response())
+}
+
+#[utoipa::path(get, path = "/users/{id}", tag = "users",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "The member, with account status and last sign-in", body = Member, headers(("ETag" = String))),
+        (status = 404, description = "Not a member of your organization", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(READ)?;
+    let member = load(&ctx, &tenant, path_id(&id)?).await?;
+    let account = user::load(&ctx.store, member.user_id).await?;
+    let version = member.version;
+    Ok(respond(StatusCode::OK, Member::of(member, account.as_ref()), version))
+}
+
+/// The writable fields of a membership, read from the merged document.
+fn read_patch(doc: Value) -> ApiResult<(String, MembershipStatus, Vec<ScopedGrant>)> {
+    let mut f = Fields::new(doc)?;
+    let role: Option<String> = f.required("role");
+    let status: Option<MembershipStatus> = f.required("status");
+    let grants: Option<Vec<ScopedGrant>> = f.optional("grants");
+    f.check("grants", &grants, |g| rules::check_grants(g));
+    f.finish()?;
+    match (role, status) {
+        (Some(role), Some(status)) => Ok((role, status, grants.unwrap_or_default())),
+        _ => Err(ApiError::internal("membership patch incomplete after validation")),
+    }
+}
+
+fn not_self(principal: &Principal, id: Uuid) -> ApiResult<()> {
+    if principal.user_id == id {
+        return Err(ApiError::Forbidden("you cannot change or remove your own membership".into()));
+    }
+    Ok(())
+}
+
+async fn active_owners(ctx: &Ctx, tenant: &TenantId) -> ApiResult<usize> {
+    let owners = membership::with_role(&ctx.store, tenant, nudge_core::auth::SystemRole::Owner.name()).await?;
+    Ok(owners.iter().filter(|m| m.status == MembershipStatus::Active).count())
+}
+
+fn last_owner() -> ApiError {
+    ApiError::Conflict("the organization needs at least one active owner".into(), vec![])
+}
+
+#[utoipa::path(patch, path = "/users/{id}", tag = "users",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "`{role?, status?: active|suspended, grants?}`"),
+    responses(
+        (status = 200, description = "Updated; a suspension or role change reaches the member's sessions within a minute", body = Member, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing users:write, your own membership, or a role beyond yours", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of your organization", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave no active owner", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WRITE)?;
+    let id = path_id(&id)?;
+    let (before, after) = optimistic::retry(|| async {
+        let current = load(&ctx, &tenant, id).await?;
+        not_self(&principal, id)?;
+        if_match.check(current.version)?;
+        let mut doc = json!({"role": current.role, "status": current.status, "grants": current.grants});
+        merge_patch::apply(&mut doc, &patch)?;
+        let (role_name, status, grants) = read_patch(doc)?;
+        if status == MembershipStatus::Invited && current.status != MembershipStatus::Invited {
+            return Err(ApiError::field("/status", "must be `active` or `suspended`"));
+        }
+        if current.status == MembershipStatus::Invited && status != MembershipStatus::Invited {
+            return Err(ApiError::field("/status", "changes once the invitation is accepted"));
+        }
+        let role = resolve_role(&ctx, &tenant, &role_name, "/role").await?;
+        if role.name != current.role {
+            rules::may_assign(&principal.role, principal.permissions(), &role)?;
+            // Taking a role away is also handing out less than the caller holds: check the old one too.
+            if let Some(old) = role::resolve(&ctx.store, &tenant, &current.role).await? {
+                rules::may_assign(&principal.role, principal.permissions(), &old)?;
+            }
+        }
+        let next = current.revised(Utc::now(), |m| {
+            m.role = role.name.clone();
+            m.status = status;
+            m.grants = grants;
+        });
+        if (&next.role, next.status, &next.grants) == (&current.role, current.status, &current.grants) {
+            return Ok(Attempt::Done((current.clone(), current)));
+        }
+        if rules::strands_owners(&current, Some(&next), active_owners(&ctx, &tenant).await?) {
+            return Err(last_owner());
+        }
+        Ok(optimistic::settle(
+            ctx.store.write(membership::replace(&current, &next)?).await,
+            (current, next),
+            if_match.0.is_none(),
+        )?)
+    })
+    .await?;
+    if after.status == MembershipStatus::Suspended && before.status != MembershipStatus::Suspended {
+        session::revoke_all(&ctx.store, id, Some(tenant.as_uuid()), "membership suspended").await?;
+    } else if after.role != before.role {
+        session::set_role(&ctx.store, id, tenant.as_uuid(), &after.role).await?;
+    }
+    let version = after.version;
+    Ok(respond(StatusCode::OK, Member::of(after, None), version))
+}
+
+#[utoipa::path(delete, path = "/users/{id}", tag = "users",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Membership removed and its sessions ended; the account remains"),
+        (status = 403, description = "Missing users:write, or your own membership", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of your organization", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave no active owner", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn remove(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    let tenant = principal.require(WRITE)?;
+    let id = path_id(&id)?;
+    let current = load(&ctx, &tenant, id).await?;
+    not_self(&principal, id)?;
+    if let Some(role) = role::resolve(&ctx.store, &tenant, &current.role).await? {
+        rules::may_assign(&principal.role, principal.permissions(), &role)?;
+    }
+    if rules::strands_owners(&current, None, active_owners(&ctx, &tenant).await?) {
+        return Err(last_owner());
+    }
+    ctx.store.write(membership::delete(&current).if_version(current.version)).await?;
+    session::revoke_all(&ctx.store, id, Some(tenant.as_uuid()), "membership removed").await?;
+    Ok(StatusCode::NO_CONTENT)
+}

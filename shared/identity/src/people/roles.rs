@@ -1,0 +1,201 @@
+//! `/roles`: the tenant's roles. System roles are listed with their fixed permissions (only which role is
+//! the default can change); custom roles are created, edited and deleted here.
+
+use crate::membership;
+use crate::people::rules::{self, RoleFields};
+use crate::role::{self, FALLBACK_DEFAULT, Role};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use http::StatusCode;
+use nudge_core::auth::Principal;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, created, merge_patch, tagged};
+use nudge_core::store::{Attempt, StoreError, Tx, optimistic};
+use nudge_core::{Ctx, TenantId};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+pub const READ: &str = "roles:read";
+pub const WRITE: &str = "roles:write";
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleList {
+    pub items: Vec<Role>,
+}
+
+fn respond(status: StatusCode, role: &Role) -> Response {
+    tagged(status, role, role.version)
+}
+
+fn name_taken() -> ApiError {
+    ApiError::Conflict("a role with this name exists".into(), vec![FieldError::body("/name", "is taken")])
+}
+
+#[utoipa::path(get, path = "/roles", tag = "roles",
+    responses(
+        (status = 200, description = "System roles, then custom roles", body = RoleList),
+        (status = 403, description = "Missing roles:read", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+    let tenant = principal.require(READ)?;
+    let default = role::default_name(&ctx.store, &tenant).await?;
+    let mut items: Vec<Role> = role::system_roles().map(|r| Role::system(r, r.name() == default)).collect();
+    items.extend(role::custom(&ctx.store, &tenant).await?.into_iter().map(|mut r| {
+        r.is_default = r.name == default;
+        r
+    }));
+    Ok(axum::Json(RoleList { items }).into_response())
+}
+
+#[utoipa::path(get, path = "/roles/{name}", tag = "roles",
+    params(("name" = String, Path)),
+    responses(
+        (status = 200, description = "The role", body = Role, headers(("ETag" = String))),
+        (status = 404, description = "No such role here", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(name): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(READ)?;
+    let role = role::resolve(&ctx.store, &tenant, &name).await?.ok_or(ApiError::NotFound)?;
+    Ok(respond(StatusCode::OK, &role))
+}
+
+#[utoipa::path(post, path = "/roles", tag = "roles",
+    request_body(content = Object, description = "`{name, displayName, description?, permissions, isDefault?}`"),
+    responses(
+        (status = 201, description = "Created", body = Role, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Invalid fields (unknown permissions are named by index)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing roles:write, or permissions you do not hold", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    let tenant = principal.require(WRITE)?;
+    let (name, fields) = rules::read_role(body, true)?;
+    let name = name.ok_or_else(|| ApiError::internal("role name missing after validation"))?;
+    let now = Utc::now();
+    let role = Role {
+        name,
+        display_name: fields.display_name,
+        description: fields.description,
+        is_default: fields.is_default,
+        is_system: false,
+        permissions: fields.permissions,
+        created_at: Some(now),
+        updated_at: Some(now),
+        version: 1,
+    };
+    rules::may_assign(&principal.role, principal.permissions(), &role)?;
+    let mut tx = Tx::new().with(role::create(&tenant, &role)?);
+    if role.is_default {
+        tx = tx.with(role::set_default(&tenant, &role.name)?);
+    }
+    ctx.store.transact(tx).await.map_err(|e| match e {
+        StoreError::Condition(role::NAME_TAKEN) => name_taken(),
+        other => other.into(),
+    })?;
+    Ok(created(&role, role.version, &format!("/roles/{}", role.name)))
+}
+
+async fn set_system_default(ctx: &Ctx, tenant: &TenantId, role: &Role, patch: &serde_json::Value) -> ApiResult<Role> {
+    let mut doc = json!({"isDefault": role.is_default});
+    let keys: Vec<&String> = patch.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    if let Some(other) = keys.iter().find(|k| k.as_str() != "isDefault") {
+        return Err(ApiError::Forbidden(format!("system roles are fixed; only isDefault can change, not {other}")));
+    }
+    merge_patch::apply(&mut doc, patch)?;
+    let Some(is_default) = doc["isDefault"].as_bool() else {
+        return Err(ApiError::field("/isDefault", "must be a boolean"));
+    };
+    if is_default != role.is_default {
+        let name = if is_default { role.name.clone() } else { FALLBACK_DEFAULT.name().to_owned() };
+        ctx.store.write(role::set_default(tenant, &name)?).await?;
+    }
+    Ok(Role { is_default, ..role.clone() })
+}
+
+#[utoipa::path(patch, path = "/roles/{name}", tag = "roles",
+    params(("name" = String, Path), ("If-Match" = Option<String>, Header)),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "`{displayName?, description?, permissions?, isDefault?}`; system roles take only isDefault"),
+    responses(
+        (status = 200, description = "Updated; members' tokens carry the new permissions from their next refresh", body = Role, headers(("ETag" = String))),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A system role's fixed fields, or permissions you do not hold", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such role here", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn patch(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(name): Path<String>,
+    if_match: IfMatch,
+    JsonBody(patch): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WRITE)?;
+    let updated = optimistic::retry(|| async {
+        let current = role::resolve(&ctx.store, &tenant, &name).await?.ok_or(ApiError::NotFound)?;
+        if current.is_system {
+            return Ok(Attempt::Done(set_system_default(&ctx, &tenant, &current, &patch).await?));
+        }
+        if_match.check(current.version)?;
+        let mut doc = json!({
+            "displayName": current.display_name, "description": current.description,
+            "permissions": current.permissions, "isDefault": current.is_default,
+        });
+        merge_patch::apply(&mut doc, &patch)?;
+        let (_, fields): (_, RoleFields) = rules::read_role(doc, false)?;
+        let next = Role {
+            display_name: fields.display_name,
+            description: fields.description,
+            permissions: fields.permissions,
+            is_default: fields.is_default,
+            updated_at: Some(Utc::now()),
+            version: current.version + 1,
+            ..current.clone()
+        };
+        rules::may_assign(&principal.role, principal.permissions(), &next)?;
+        let mut tx = Tx::new().with(role::replace(&tenant, &current, &next)?);
+        if next.is_default != current.is_default {
+            let default = if next.is_default { next.name.clone() } else { FALLBACK_DEFAULT.name().to_owned() };
+            tx = tx.with(role::set_default(&tenant, &default)?);
+        }
+        Ok(optimistic::settle(ctx.store.transact(tx).await, next, if_match.0.is_none())?)
+    })
+    .await?;
+    Ok(respond(StatusCode::OK, &updated))
+}
+
+#[utoipa::path(delete, path = "/roles/{name}", tag = "roles",
+    params(("name" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted (the default role falls back to employee)"),
+        (status = 403, description = "A system role", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such role here", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Members still hold it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn remove(principal: Principal, State(ctx): State<Ctx>, Path(name): Path<String>) -> ApiResult<StatusCode> {
+    let tenant = principal.require(WRITE)?;
+    let current = role::resolve(&ctx.store, &tenant, &name).await?.ok_or(ApiError::NotFound)?;
+    if current.is_system {
+        return Err(ApiError::Forbidden("system roles cannot be deleted".into()));
+    }
+    let holders = membership::with_role(&ctx.store, &tenant, &current.name).await?;
+    if !holders.is_empty() {
+        return Err(ApiError::Conflict(
+            format!("{} member(s) hold this role; give them another first", holders.len()),
+            vec![],
+        ));
+    }
+    let mut tx = Tx::new().with(role::delete(&tenant, &current.name).if_version(current.version));
+    if current.is_default {
+        tx = tx.with(role::set_default(&tenant, FALLBACK_DEFAULT.name())?);
+    }
+    ctx.store.transact(tx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,377 @@
+//! The sign-in endpoints. None needs a bearer token except logout (optionally) and switch-tenant; each
+//! notes what it did for the audit log, successes and failures alike.
+
+use crate::email_token::{self, EmailToken, TokenKind};
+use crate::membership::{self, Membership, MembershipStatus};
+use crate::mfa;
+use crate::signin::grant::{self, Target, Tokens};
+use crate::signin::{Deps, input, lockout};
+use crate::user::{self, User, UserStatus};
+use axum::extract::{Extension, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::Utc;
+use http::{HeaderMap, StatusCode, header};
+use nudge_core::audit::AuditNote;
+use nudge_core::auth::session::{self, RefreshToken, Session};
+use nudge_core::crypto::password;
+use nudge_core::http::problem::Problem;
+use nudge_core::http::{ApiError, ApiResult, ClientInfo, FieldError, JsonBody};
+use nudge_core::store::Tx;
+use nudge_core::{Ctx, crypto};
+use nudge_notifications::{Notification, NotificationKind};
+use serde_json::json;
+use std::sync::Arc;
+
+pub fn routes() -> Router<Ctx> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/logout", post(logout))
+        .route("/auth/switch-tenant", post(switch_tenant))
+        .route("/auth/password-reset", post(request_reset))
+        .route("/auth/password-reset/confirm", post(confirm_reset))
+        .route("/auth/invites/accept", post(accept_invite))
+}
+
+const BAD_CREDENTIALS: &str = "the email address or password is wrong";
+
+async fn verify_password(password: String, hash: Option<String>) -> ApiResult<bool> {
+    password::verify_off_thread(password, hash).await.map_err(ApiError::internal)
+}
+
+async fn hash_password(password: String) -> ApiResult<String> {
+    password::hash_off_thread(password).await.map_err(ApiError::internal)
+}
+
+fn issued(status: StatusCode, tokens: &Tokens, note: AuditNote) -> Response {
+    let mut response = (status, [(header::CACHE_CONTROL, "no-store")], Json(tokens)).into_response();
+    note.attach(&mut response);
+    response
+}
+
+fn refused(err: ApiError, note: AuditNote) -> Response {
+    (note, err).into_response()
+}
+
+/// Where a sign-in lands: the tenant asked for, else the last one used, else the first active membership;
+/// a platform admin without memberships acts for the platform.
+fn choose_target(user: &User, active: &[Membership], asked: Option<uuid::Uuid>) -> ApiResult<Target> {
+    let chosen = match asked {
+        Some(tenant) => active
+            .iter()
+            .find(|m| m.tenant_id.as_uuid() == tenant)
+            .ok_or_else(|| ApiError::Forbidden("you are not an active member of that organization".into()))?,
+        None => match user
+            .last_tenant_id
+            .and_then(|t| active.iter().find(|m| m.tenant_id.as_uuid() == t))
+            .or(active.first())
+        {
+            Some(m) => m,
+            None if user.platform_admin => return Ok(Target::Platform),
+            None => return Err(ApiError::Forbidden("you are not an active member of any organization".into())),
+        },
+    };
+    Ok(Target::Member(chosen.clone()))
+}
+
+#[utoipa::path(post, path = "/auth/login", tag = "auth",
+    request_body(content = Object, description = "`{email, password, mfaCode?, tenantId?}`"),
+    responses(
+        (status = 200, description = "Signed in", body = Tokens),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password, or an MFA code is needed (`mfa-required` in detail) or wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Suspended account, or no membership of the tenant", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures for this email address; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn login(
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    client: ClientInfo,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let input = input::login(body)?;
+    let failures = lockout::load(&ctx.store, &input.email).await?;
+    if let Some(retry_after_secs) = failures.locked_for(Utc::now()) {
+        let note = AuditNote::new("auth.login_locked", "user", None).metadata(json!({"email": input.email}));
+        return Ok(refused(ApiError::TooManyRequests { retry_after_secs }, note));
+    }
+    let account = user::by_email(&ctx.store, &input.email).await?;
+    let hash = account.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = verify_password(input.password.clone(), hash).await?;
+    let (Some(user), true) = (account, matches) else {
+        lockout::record_failure(&ctx.store, &input.email).await?;
+        let note = AuditNote::new("auth.login_failed", "user", None).metadata(json!({"email": input.email}));
+        return Ok(refused(ApiError::Unauthorized(BAD_CREDENTIALS), note));
+    };
+    let note = |action: &str| AuditNote::new(action, "user", Some(user.id.to_string())).actor(user.id);
+    if user.status != UserStatus::Active || user.deleted_at.is_some() {
+        return Ok(refused(ApiError::Forbidden("the account is suspended".into()), note("auth.login_refused")));
+    }
+    let setting = mfa::load(&ctx.store, user.id).await?;
+    if setting.enabled {
+        let Some(code) = input.mfa_code.as_deref() else {
+            return Ok(refused(
+                ApiError::Unauthorized("mfa-required: send the code from your authenticator app as mfaCode"),
+                note("auth.mfa_required"),
+            ));
+        };
+        let wrong =
+            || refused(ApiError::Unauthorized("the MFA code is wrong or was already used"), note("auth.mfa_failed"));
+        let Some(after) = setting.spend(&deps.key, user.id, code, Utc::now()).map_err(ApiError::internal)? else {
+            lockout::record_failure(&ctx.store, &input.email).await?;
+            return Ok(wrong());
+        };
+        // The write is conditional: the same code racing in twice signs in once.
+        match ctx.store.write(mfa::save(user.id, &setting, &after)?).await {
+            Ok(()) => {}
+            Err(e) if e.is_version_conflict() => return Ok(wrong()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let active = grant::active_memberships(&ctx.store, user.id).await?;
+    let target = match choose_target(&user, &active, input.tenant_id) {
+        Ok(t) => t,
+        Err(err) => return Ok(refused(err, note("auth.login_refused"))),
+    };
+    let (session, tokens) = grant::open(&ctx.store, &deps.issuer, &user, target, &active, client).await?;
+    lockout::clear(&ctx.store, &input.email).await?;
+    let note =
+        with_tenant(note("auth.login"), &session).metadata(json!({"sessionId": session.id, "mfa": setting.enabled}));
+    Ok(issued(StatusCode::OK, &tokens, note))
+}
+
+fn with_tenant(note: AuditNote, session: &Session) -> AuditNote {
+    match session.tenant() {
+        Some(t) => note.tenant(t),
+        None => note,
+    }
+}
+
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth",
+    request_body(content = Object, description = "`{refreshToken}`"),
+    responses(
+        (status = 200, description = "A new token pair; the refresh token presented is spent", body = Tokens),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, spent, revoked or expired refresh token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let token = input::refresh_token(body)?;
+    let (session, tokens) = grant::refresh(&ctx.store, &deps.issuer, &token).await?;
+    let note = AuditNote::new("auth.refresh", "session", Some(session.id.to_string())).actor(session.user_id);
+    Ok(issued(StatusCode::OK, &tokens, with_tenant(note, &session)))
+}
+
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    request_body(content = Option<Object>, description = "`{refreshToken}`, or no body with a bearer token"),
+    responses(
+        (status = 204, description = "The session is revoked (an unknown refresh token is ignored, as RFC 7009 asks)"),
+        (status = 401, description = "No refresh token and no valid bearer token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body::Bytes) -> ApiResult<Response> {
+    let body = if body.is_empty() { None } else { Some(nudge_core::http::input::parse_json(&body)?) };
+    let session = match input::logout(body)? {
+        Some(text) => match RefreshToken::parse(&text) {
+            Some(presented) => session::load(&ctx.store, presented.session)
+                .await?
+                .filter(|s| s.presented(&presented.secret) == session::Presented::Current),
+            None => None,
+        },
+        None => {
+            let principal = nudge_core::auth::layer::principal(&ctx, &headers).await?;
+            match principal.session {
+                Some(sid) => session::load(&ctx.store, sid).await?,
+                None => return Err(ApiError::Unauthorized("an operator token has no session to end")),
+            }
+        }
+    };
+    let Some(current) = session.filter(|s| s.is_live(Utc::now())) else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    session::revoke(&ctx.store, current.clone(), "logout").await?;
+    let note = AuditNote::new("auth.logout", "session", Some(current.id.to_string())).actor(current.user_id);
+    Ok((with_tenant(note, &current), StatusCode::NO_CONTENT).into_response())
+}
+
+#[utoipa::path(post, path = "/auth/switch-tenant", tag = "auth",
+    request_body(content = Object, description = "`{tenantId}`"),
+    responses(
+        (status = 200, description = "A new session in that tenant", body = Tokens),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not an active member of that tenant", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn switch_tenant(
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    headers: HeaderMap,
+    client: ClientInfo,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let principal = nudge_core::auth::layer::principal(&ctx, &headers).await?;
+    let tenant_id = input::tenant_id(body)?;
+    let user = user::load(&ctx.store, principal.user_id).await?.filter(User::can_sign_in);
+    let Some(user) = user else { return Err(ApiError::Unauthorized("the account cannot sign in")) };
+    let active = grant::active_memberships(&ctx.store, user.id).await?;
+    let member = active.iter().find(|m| m.tenant_id.as_uuid() == tenant_id);
+    let target = match (member, principal.platform_admin()) {
+        (Some(m), _) => Target::Member(m.clone()),
+        // A platform admin may enter any existing organization (to onboard its first admin, or support it).
+        (None, Some(admin)) if user.platform_admin => {
+            let tenant = admin.tenant(tenant_id);
+            nudge_organizations::repo::get(&ctx.store, &tenant)
+                .await?
+                .filter(|o| !o.is_deleted())
+                .ok_or(ApiError::NotFound)?;
+            Target::Support(tenant)
+        }
+        _ => return Err(ApiError::NotFound),
+    };
+    let (session, tokens) = grant::open(&ctx.store, &deps.issuer, &user, target, &active, client).await?;
+    let note = AuditNote::new("auth.switch_tenant", "session", Some(session.id.to_string()))
+        .actor(user.id)
+        .metadata(json!({"role": session.role}));
+    Ok(issued(StatusCode::OK, &tokens, with_tenant(note, &session)))
+}
+
+#[utoipa::path(post, path = "/auth/password-reset", tag = "auth",
+    request_body(content = Object, description = "`{email}`"),
+    responses(
+        (status = 202, description = "If an active account has this address, a reset email is on its way"),
+        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn request_reset(
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let email = input::reset_request(body)?;
+    // The answer is the same whether or not the account exists: nothing to enumerate.
+    let Some(user) = user::by_email(&ctx.store, &email).await?.filter(|u| u.status == UserStatus::Active) else {
+        return Ok(StatusCode::ACCEPTED.into_response());
+    };
+    let token = crypto::random::token().map_err(ApiError::internal)?;
+    let record = EmailToken::new(TokenKind::PasswordReset, user.id, &user.email, None, Utc::now());
+    ctx.store.write(email_token::create(&token, &record)?).await?;
+    let link = format!("{}/reset-password?token={token}", deps.app_url);
+    let text = format!(
+        "Someone asked to reset the password of your Nudge account. If it was you, open {link} within the hour. \
+         If not, ignore this email: your password stays as it is."
+    );
+    let note = Notification::email(
+        NotificationKind::PasswordReset,
+        &user.email,
+        None,
+        "Reset your Nudge password".into(),
+        text,
+        link,
+        &token,
+        record.expires_at,
+    );
+    deps.notifier.send(&note).await.map_err(ApiError::internal)?;
+    let audit = AuditNote::new("auth.password_reset_requested", "user", Some(user.id.to_string())).actor(user.id);
+    Ok((audit, StatusCode::ACCEPTED).into_response())
+}
+
+fn bad_token() -> ApiError {
+    ApiError::Invalid(vec![FieldError::body("/token", "is invalid, expired or already used")])
+}
+
+#[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth",
+    request_body(content = Object, description = "`{token, password}`"),
+    responses(
+        (status = 204, description = "Password changed; every session of the account is signed out"),
+        (status = 400, description = "Invalid fields, or a bad token (`/token`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn confirm_reset(State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    let input = input::token_and_password(body, true, false)?;
+    let record =
+        email_token::load(&ctx.store, &input.token).await?.filter(|t| t.is_valid(TokenKind::PasswordReset, Utc::now()));
+    let Some(record) = record else { return Err(bad_token()) };
+    let Some(current) = user::load(&ctx.store, record.user_id).await? else { return Err(bad_token()) };
+    let password = input.password.unwrap_or_default();
+    password::check_new(&password, &current.email).map_err(|m| ApiError::field("/password", m))?;
+    let hash = hash_password(password).await?;
+    let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
+    let tx = Tx::new().with(email_token::spend(&input.token, &record)).with(user::replace(&current, &next)?);
+    ctx.store.transact(tx).await.map_err(|e| match e {
+        nudge_core::store::StoreError::Condition(email_token::USED) => bad_token(),
+        other => other.into(),
+    })?;
+    let ended = session::revoke_all(&ctx.store, current.id, None, "password reset").await?;
+    lockout::clear(&ctx.store, &current.email).await?;
+    let note = AuditNote::new("auth.password_reset", "user", Some(current.id.to_string()))
+        .actor(current.id)
+        .metadata(json!({"sessionsEnded": ended}));
+    Ok((note, StatusCode::NO_CONTENT).into_response())
+}
+
+#[utoipa::path(post, path = "/auth/invites/accept", tag = "auth",
+    request_body(content = Object, description = "`{token, password?, name?}`: a password is required when the account has none yet"),
+    responses(
+        (status = 200, description = "Membership active; signed in to that organization", body = Tokens),
+        (status = 400, description = "Invalid fields, or a bad token (`/token`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The invitation was already accepted", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn accept_invite(
+    State(ctx): State<Ctx>,
+    Extension(deps): Extension<Arc<Deps>>,
+    client: ClientInfo,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let input = input::token_and_password(body, false, true)?;
+    let now = Utc::now();
+    let record = email_token::load(&ctx.store, &input.token).await?.filter(|t| t.is_valid(TokenKind::Invite, now));
+    let Some((record, tenant)) = record.and_then(|r| r.tenant().map(|t| (r, t))) else { return Err(bad_token()) };
+    let Some(member) = membership::load(&ctx.store, &tenant, record.user_id).await? else { return Err(bad_token()) };
+    if member.status != MembershipStatus::Invited {
+        return Err(ApiError::Conflict("this invitation was already accepted".into(), vec![]));
+    }
+    let Some(current) = user::load(&ctx.store, record.user_id).await? else { return Err(bad_token()) };
+    let hash = match (&current.password_hash, input.password) {
+        (Some(_), _) => None,
+        (None, Some(password)) => {
+            password::check_new(&password, &current.email).map_err(|m| ApiError::field("/password", m))?;
+            Some(hash_password(password).await?)
+        }
+        (None, None) => {
+            return Err(ApiError::field("/password", "is required: choose a password for your new account"));
+        }
+    };
+    let name = input.name.clone();
+    let next_user = current.revised(now, |u| {
+        if let Some(h) = hash {
+            u.password_hash = Some(h);
+        }
+        if let Some(n) = name {
+            u.name = Some(n);
+        }
+    });
+    let joined = member.revised(now, |m| {
+        m.status = MembershipStatus::Active;
+        m.joined_at = Some(now);
+        m.name = Some(next_user.display_name());
+    });
+    let tx = Tx::new()
+        .with(email_token::spend(&input.token, &record))
+        .with(membership::replace(&member, &joined)?)
+        .with(user::replace(&current, &next_user)?);
+    ctx.store.transact(tx).await.map_err(|e| match e {
+        nudge_core::store::StoreError::Condition(email_token::USED) => bad_token(),
+        other => other.into(),
+    })?;
+    // The user's tenants index is eventually consistent on AWS: make sure the one just joined is listed.
+    let mut active = grant::active_memberships(&ctx.store, next_user.id).await?;
+    if !active.iter().any(|m| m.tenant_id == joined.tenant_id) {
+        active.push(joined.clone());
+    }
+    let (session, tokens) =
+        grant::open(&ctx.store, &deps.issuer, &next_user, Target::Member(joined), &active, client).await?;
+    let note = AuditNote::new("invite.accepted", "user", Some(current.id.to_string())).actor(current.id);
+    Ok(issued(StatusCode::OK, &tokens, with_tenant(note, &session)))
+}

@@ -1,0 +1,164 @@
+//! Global user accounts. An email address belongs to one account across the platform (case-insensitively),
+//! held by a guard item written in the same transaction as the account.
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | user | `P#USER#<uid>` | `PROFILE` |
+//! | email guard | `P#EMAIL#<email>` | `EMAIL` |
+
+use chrono::{DateTime, Utc};
+use nudge_core::keys::Key;
+use nudge_core::store::{Put, Store, StoreError, Write};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The label of a taken email address.
+pub const EMAIL_TAKEN: &str = "email";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Active,
+    Suspended,
+    Deactivated,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    pub status: UserStatus,
+    /// Operators of the platform itself: their sessions act across tenants, not within one.
+    #[serde(default)]
+    pub platform_admin: bool,
+    /// argon2id PHC string; none until an invited user sets a password. Never returned or logged.
+    #[serde(default)]
+    pub password_hash: Option<String>,
+    #[serde(default)]
+    pub last_login_at: Option<DateTime<Utc>>,
+    /// The tenant the user last signed in to: where a sign-in without a tenant lands.
+    #[serde(default)]
+    pub last_tenant_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub version: u64,
+}
+
+impl User {
+    pub fn new(email: String, name: Option<String>, password_hash: Option<String>, now: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            email,
+            name,
+            first_name: None,
+            last_name: None,
+            status: UserStatus::Active,
+            platform_admin: false,
+            password_hash,
+            last_login_at: None,
+            last_tenant_id: None,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            version: 1,
+        }
+    }
+
+    /// The next version of the account after `change`.
+    pub fn revised(&self, now: DateTime<Utc>, change: impl FnOnce(&mut Self)) -> Self {
+        let mut next = self.clone();
+        change(&mut next);
+        next.updated_at = now;
+        next.version = self.version + 1;
+        next
+    }
+
+    pub fn can_sign_in(&self) -> bool {
+        self.status == UserStatus::Active && self.deleted_at.is_none() && self.password_hash.is_some()
+    }
+
+    /// A name to show: the display name, else first and last name, else the email address.
+    pub fn display_name(&self) -> String {
+        if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            return name.to_owned();
+        }
+        let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()].into_iter().flatten().collect();
+        if parts.is_empty() { self.email.clone() } else { parts.join(" ") }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailGuard {
+    user_id: Uuid,
+}
+
+fn key(id: Uuid) -> Key {
+    Key::platform(&format!("USER#{id}"), "PROFILE")
+}
+
+fn email_key(email: &str) -> Key {
+    Key::platform(&format!("EMAIL#{email}"), "EMAIL")
+}
+
+/// The writes that create an account and claim its email address (fails with [`EMAIL_TAKEN`]).
+pub fn create(user: &User) -> Result<[Write; 2], StoreError> {
+    Ok([
+        Write::create(Put::new(&key(user.id), "User", user)?, "user"),
+        Write::create(Put::new(&email_key(&user.email), "EmailGuard", &EmailGuard { user_id: user.id })?, EMAIL_TAKEN),
+    ])
+}
+
+/// The write replacing `current` with `next` if nobody changed it meanwhile (the email never changes here).
+pub fn replace(current: &User, next: &User) -> Result<Write, StoreError> {
+    Ok(Write::replace(Put::new(&key(next.id), "User", next)?, current.version))
+}
+
+pub async fn load(store: &Store, id: Uuid) -> Result<Option<User>, StoreError> {
+    store.get(&key(id)).await
+}
+
+/// The account holding a (normalised) email address.
+pub async fn by_email(store: &Store, email: &str) -> Result<Option<User>, StoreError> {
+    match store.get::<EmailGuard>(&email_key(email)).await? {
+        Some(guard) => load(store, guard.user_id).await,
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_active_accounts_with_a_password_sign_in() {
+        let now = Utc::now();
+        let user = User::new("a@b.co".into(), None, Some("$argon2id$...".into()), now);
+        assert!(user.can_sign_in());
+        assert!(!User::new("a@b.co".into(), None, None, now).can_sign_in(), "invited, no password yet");
+        let suspended = user.revised(now, |u| u.status = UserStatus::Suspended);
+        assert!(!suspended.can_sign_in());
+        assert_eq!(suspended.version, 2);
+    }
+
+    #[test]
+    fn display_names_fall_back() {
+        let mut user = User::new("ana@b.co".into(), None, None, Utc::now());
+        assert_eq!(user.display_name(), "ana@b.co");
+        user.first_name = Some("Ana".into());
+        user.last_name = Some("Novak".into());
+        assert_eq!(user.display_name(), "Ana Novak");
+        user.name = Some("Ana N.".into());
+        assert_eq!(user.display_name(), "Ana N.");
+    }
+}
