@@ -8,17 +8,29 @@ use serde_json::json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi};
 
+/// Every domain's own document, in the order they are merged.
+fn documents() -> Vec<OpenApi> {
+    vec![
+        nudge_organizations::openapi(),
+        nudge_audit::openapi(),
+        nudge_integrations::openapi(),
+        nudge_identity::signin::openapi(),
+        nudge_identity::people::openapi(),
+        nudge_workers::http::openapi(),
+        nudge_segments::http::openapi(),
+        nudge_content::openapi(),
+        nudge_media::openapi(),
+    ]
+}
+
 /// The whole API's document.
 pub fn openapi() -> OpenApi {
-    let mut doc = nudge_organizations::openapi();
-    doc.merge(nudge_audit::openapi());
-    doc.merge(nudge_integrations::openapi());
-    doc.merge(nudge_identity::signin::openapi());
-    doc.merge(nudge_identity::people::openapi());
-    doc.merge(nudge_workers::http::openapi());
-    doc.merge(nudge_segments::http::openapi());
-    doc.merge(nudge_content::openapi());
-    doc.merge(nudge_media::openapi());
+    let mut docs = documents().into_iter();
+    let mut doc =
+        docs.next().unwrap_or_else(|| OpenApi::new(InfoBuilder::new().build(), utoipa::openapi::Paths::new()));
+    for other in docs {
+        doc.merge(other);
+    }
     doc.info = InfoBuilder::new()
         .title("Nudge API")
         .version(env!("CARGO_PKG_VERSION"))
@@ -27,6 +39,7 @@ pub fn openapi() -> OpenApi {
              token's; errors are RFC 9457 problem+json.",
         ))
         .build();
+    nudge_core::http::contract::apply(&mut doc);
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -59,6 +72,33 @@ pub fn router() -> Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Merging keeps the first schema of a name: two domains naming different schemas alike would
+    /// silently document one with the other's shape.
+    #[test]
+    fn no_two_domains_give_one_schema_name_two_shapes() {
+        let mut seen: std::collections::HashMap<String, serde_json::Value> = Default::default();
+        for doc in documents() {
+            for (name, schema) in doc.components.map(|c| c.schemas).unwrap_or_default() {
+                let shape = serde_json::to_value(&schema).unwrap();
+                if let Some(before) = seen.insert(name.clone(), shape.clone()) {
+                    assert_eq!(before, shape, "schema {name} has two shapes");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_operation_documents_client_errors_once() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                assert!(responses.contains_key("4XX"), "{method} {path}");
+                assert!(!responses.keys().any(|k| k.starts_with('4') && k != "4XX"), "{method} {path}");
+            }
+        }
+    }
 
     #[test]
     fn the_document_is_openapi_31_with_every_route() {

@@ -14,7 +14,6 @@ use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::crypto::DataKey;
 use nudge_core::http::path_id;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge_core::store::{Attempt, optimistic};
 use nudge_core::{Ctx, TenantId};
@@ -55,8 +54,6 @@ fn respond(status: StatusCode, item: &Integration) -> Response {
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing integrations:write", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -85,8 +82,6 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Oldest first (filtered by status alone: by type, then oldest first); secrets read as \"********\"", body = IntegrationPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing integrations:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -103,8 +98,6 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The integration; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String))),
-        (status = 403, description = "Missing integrations:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such integration (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -146,10 +139,6 @@ async fn update(
         description = "JSON Merge Patch (RFC 7396) over the writable fields as read: a secret left out or sent as \"********\" is kept, a new string replaces it, null removes it"),
     responses(
         (status = 200, description = "Updated; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing integrations:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such integration (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -169,9 +158,6 @@ pub async fn patch_by_id(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Missing integrations:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such integration (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_by_id(

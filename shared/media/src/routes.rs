@@ -53,8 +53,6 @@ pub struct MediaPage {
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "The asset, `processing` until its upload is verified, and a presigned PUT limited to the declared type and size", body = Created, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields: a type the media type does not accept, a size over its limit", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing media:write", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -103,8 +101,6 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Oldest first (by status: by type, then oldest first); no download links", body = MediaPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing media:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -133,8 +129,6 @@ async fn view(objects: &Objects, tenant: &TenantId, asset: MediaAsset) -> ApiRes
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The asset; when ready, `url` and `thumbnailUrl` are presigned downloads valid for five minutes", body = MediaView, headers(("ETag" = String))),
-        (status = 403, description = "Missing media:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such asset (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(
@@ -154,9 +148,6 @@ pub async fn get_by_id(
     request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `fileName` and `altText`"),
     responses(
         (status = 200, description = "Updated", body = MediaAsset, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such asset (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -191,9 +182,6 @@ pub async fn patch_by_id(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
         (status = 204, description = "The file, its thumbnail and the record are gone"),
-        (status = 404, description = "No such asset (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Content uses the asset", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "The objects could not be deleted: the asset is `delete_failed`; DELETE again to retry", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]

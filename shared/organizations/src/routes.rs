@@ -11,7 +11,6 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
 use nudge_core::auth::{PlatformAdmin, Principal};
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge_core::store::{Attempt, optimistic};
 use nudge_core::{Ctx, TenantId};
@@ -73,9 +72,6 @@ impl Access {
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created", body = Organization, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a platform admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
@@ -95,8 +91,6 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
     ),
     responses(
         (status = 200, description = "Newest first", body = OrganizationPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a platform admin", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -124,7 +118,6 @@ async fn load(ctx: &Ctx, access: &Access) -> ApiResult<Organization> {
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The organization", body = Organization, headers(("ETag" = String))),
-        (status = 404, description = "No such organization (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -138,7 +131,6 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 #[utoipa::path(get, path = "/organization", tag = "organizations",
     responses(
         (status = 200, description = "The caller's own organization", body = Organization, headers(("ETag" = String))),
-        (status = 403, description = "Missing organization:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_own(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
@@ -183,10 +175,6 @@ async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) ->
     request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch (RFC 7396) over the writable fields"),
     responses(
         (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -208,9 +196,6 @@ pub async fn patch_by_id(
     request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch; slug, type and subscriptionTier need a platform admin"),
     responses(
         (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing organization:write, or a platform-only field", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_own(
@@ -227,9 +212,6 @@ pub async fn patch_own(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses(
         (status = 204, description = "Soft-deleted"),
-        (status = 403, description = "Not a platform admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization, or already deleted", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_by_id(

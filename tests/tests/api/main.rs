@@ -3,6 +3,7 @@
 
 mod audit;
 mod content;
+mod contract;
 mod events;
 mod identity;
 mod integrations;

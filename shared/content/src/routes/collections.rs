@@ -13,7 +13,6 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge_core::store::{Attempt, StoreError, optimistic};
 use nudge_core::{Ctx, TenantId};
@@ -89,8 +88,6 @@ where
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created, empty", body = CollectionView, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
@@ -115,7 +112,6 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
            ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
     responses(
         (status = 200, description = "Collections, oldest first", body = CollectionPage),
-        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -135,7 +131,6 @@ async fn read(ctx: &Ctx, principal: &Principal, id: &str) -> ApiResult<Collectio
 #[utoipa::path(get, path = "/collections/{id}", tag = "content", params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The collection", body = CollectionView, headers(("ETag" = String))),
-        (status = 404, description = "No such collection (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -148,9 +143,6 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
     request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `name` and `description`"),
     responses(
         (status = 200, description = "Updated", body = CollectionView, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such collection (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -179,8 +171,6 @@ pub async fn patch_by_id(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
         (status = 204, description = "Deleted (the content in it is not)"),
-        (status = 404, description = "No such collection (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match, or it changed meanwhile", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_by_id(
@@ -199,7 +189,6 @@ pub async fn delete_by_id(
 #[utoipa::path(get, path = "/collections/{id}/items", tag = "content", params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Every item, in order", body = ItemList, headers(("ETag" = String))),
-        (status = 404, description = "No such collection (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn items(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -212,9 +201,6 @@ pub async fn items(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<
     request_body(content = Object, description = "`{\"contentId\": \"…\", \"order\": 0}`; without `order` the item goes last"),
     responses(
         (status = 201, description = "Added; later items move down one", body = CollectionItem, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Not content of this organization, or order out of range", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such collection (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already in the collection, or the collection is full", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn add_item(
@@ -250,9 +236,6 @@ pub async fn add_item(
     request_body(content = Object, description = "`{\"order\": 2}`: the item's new position; the others keep their relative order"),
     responses(
         (status = 200, description = "Every item, in the new order", body = ItemList, headers(("ETag" = String))),
-        (status = 400, description = "Order out of range", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such collection or item (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn move_item(
@@ -281,8 +264,6 @@ pub async fn move_item(
     params(("id" = Uuid, Path), ("contentId" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the collection")),
     responses(
         (status = 204, description = "Removed; later items move up one"),
-        (status = 404, description = "No such collection or item (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn remove_item(

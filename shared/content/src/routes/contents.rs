@@ -16,7 +16,6 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge_core::store::{Attempt, StoreError, optimistic};
 use nudge_core::{Ctx, TenantId};
@@ -137,8 +136,6 @@ pub(crate) async fn commit(
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created as a draft, version 1", body = Content, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields, including a media asset that is missing, of another type or not ready, and unknown tags", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -186,8 +183,6 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Summaries (no bodies), oldest first; by status: by type, then oldest first", body = ContentPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -203,8 +198,6 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The content item with its body", body = Content, headers(("ETag" = String))),
-        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -219,11 +212,6 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
         description = "JSON Merge Patch (RFC 7396) over the writable fields as read (the type cannot change), plus an optional `changeNote` for the version it makes"),
     responses(
         (status = 200, description = "Updated: a new version, and a draft again (a published version stays live until the new draft is published)", body = Content, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Archived content is reopened before it is edited", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -264,10 +252,6 @@ pub async fn patch_by_id(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
         (status = 204, description = "Deleted with its versions (and their snapshots), tag links, collection entries (the others move up) and media usage; a DELETE that finds a deletion interrupted midway finishes it"),
-        (status = 403, description = "Missing content:write; content that was ever published needs content:publish", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A version is live: archive the content first", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_by_id(
@@ -289,11 +273,6 @@ pub async fn delete_by_id(
     request_body(content = Object, description = "`{\"status\": \"review\", \"changeNote\": \"…\"}`: draft → review (content:write), review → approved (content:approve) or back to draft, approved → published (content:publish), published → archived (content:publish), archived → draft (content:write)"),
     responses(
         (status = 200, description = "Moved: a new version", body = Content, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing the step's permission", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No such step from the current status", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn transition(
@@ -340,9 +319,6 @@ pub async fn transition(
     request_body(content = Object, description = "`{\"variables\": {\"name\": \"Ana\"}}`"),
     responses(
         (status = 200, description = "The template filled in", body = Rendered),
-        (status = 400, description = "A variable the template uses is missing or blank (named at /variables/<name>), or the content is not a template", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn render(

@@ -12,7 +12,6 @@ use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge_core::store::{Attempt, StoreError, optimistic};
 use serde::Serialize;
@@ -39,9 +38,6 @@ fn name_taken(err: StoreError) -> ApiError {
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created", body = Tag, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The name is taken", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
@@ -58,7 +54,6 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
            ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
     responses(
         (status = 200, description = "Tags by name", body = TagPage),
-        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -71,7 +66,6 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
 #[utoipa::path(get, path = "/tags/{id}", tag = "content", params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The tag", body = Tag, headers(("ETag" = String))),
-        (status = 404, description = "No such tag (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -85,10 +79,6 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
     request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `name` and `color`"),
     responses(
         (status = 200, description = "Updated", body = Tag, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tag (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The name is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -121,9 +111,6 @@ pub async fn patch_by_id(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such tag (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Content still has the tag", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_by_id(

@@ -13,7 +13,6 @@ use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
 use nudge_core::store::optimistic;
 use serde::Serialize;
@@ -36,8 +35,6 @@ fn number(n: &str) -> ApiResult<u64> {
            ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
     responses(
         (status = 200, description = "Versions, newest first, without snapshots", body = VersionPage),
-        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such content (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -69,8 +66,6 @@ pub async fn list(
     params(("id" = Uuid, Path), ("number" = u64, Path)),
     responses(
         (status = 200, description = "The version with its full snapshot", body = ContentVersion),
-        (status = 403, description = "Missing content:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such version (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_one(
@@ -90,10 +85,6 @@ pub async fn get_one(
     request_body(content = Option<Object>, description = "Optional `{\"changeNote\": \"…\"}`"),
     responses(
         (status = 200, description = "The content with the version's fields as a new draft version", body = crate::model::Content, headers(("ETag" = String))),
-        (status = 403, description = "Missing content:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such content or version (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Archived, or the version names tags or media that are gone (named in errors)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn restore(

@@ -100,8 +100,9 @@ pub struct Entry {
     pub action: String,
     pub entity_type: String,
     pub entity_id: Option<String>,
-    /// What changed (for a PATCH, the merge patch), secrets replaced by `[redacted]`.
-    #[schema(value_type = Object)]
+    /// What changed (for a PATCH, the merge patch), secrets replaced by `[redacted]`; null when the request
+    /// had no body.
+    #[schema(value_type = Option<Object>)]
     pub metadata: Value,
     /// The HTTP status the request was answered with.
     pub status: u16,

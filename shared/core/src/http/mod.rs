@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod conditional;
+pub mod contract;
 pub mod idempotency;
 pub mod input;
 pub mod merge_patch;

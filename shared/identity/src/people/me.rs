@@ -13,7 +13,6 @@ use nudge_core::auth::Principal;
 use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
 use nudge_core::auth::session;
 use nudge_core::crypto::password;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, merge_patch, tagged};
 use nudge_core::store::{Attempt, optimistic};
 use nudge_core::{Ctx, validate};
@@ -54,8 +53,6 @@ async fn view(ctx: &Ctx, principal: &Principal, user: User) -> ApiResult<Respons
 #[utoipa::path(get, path = "/me", tag = "me",
     responses(
         (status = 200, description = "Your account, role and permissions here, and your other organizations", body = Me, headers(("ETag" = String))),
-        (status = 403, description = "Missing profile:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The token names no account (operator tokens)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_me(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
@@ -84,8 +81,6 @@ fn read_profile(doc: Value) -> ApiResult<(Option<String>, Option<String>, Option
     request_body(content = Object, content_type = "application/merge-patch+json", description = "`{name?, firstName?, lastName?}`"),
     responses(
         (status = 200, description = "Updated", body = Me, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_me(
@@ -140,7 +135,6 @@ async fn sync_member_names(ctx: &Ctx, user: &User) -> ApiResult<()> {
     request_body(content = Object, description = "`{currentPassword, newPassword}`"),
     responses(
         (status = 204, description = "Changed; your other sessions are signed out"),
-        (status = 400, description = "Invalid fields, or the current password is wrong (`/currentPassword`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn change_password(

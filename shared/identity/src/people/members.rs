@@ -12,7 +12,6 @@ use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::auth::session;
 use nudge_core::http::path_id;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
 use nudge_core::store::{Attempt, optimistic};
 use nudge_core::{Ctx, TenantId, validate};
@@ -42,9 +41,6 @@ async fn resolve_role(ctx: &Ctx, tenant: &TenantId, name: &str, pointer: &str) -
     request_body(content = Object, description = "`{email, role?, name?}`: role is a role name (the tenant's default role when absent)"),
     responses(
         (status = 201, description = "Invited; the email is queued", body = Member, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing users:write, or the role grants more than you hold", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -81,8 +77,6 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Members of the organization", body = MemberPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing users:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -97,7 +91,6 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The member, with account status and last sign-in", body = Member, headers(("ETag" = String))),
-        (status = 404, description = "Not a member of your organization", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -143,11 +136,6 @@ fn last_owner() -> ApiError {
     request_body(content = Object, content_type = "application/merge-patch+json", description = "`{role?, status?: active|suspended, grants?}`"),
     responses(
         (status = 200, description = "Updated; a suspension or role change reaches the member's sessions within a minute", body = Member, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing users:write, your own membership, or a role beyond yours", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not a member of your organization", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Would leave no active owner", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch(
@@ -211,9 +199,6 @@ pub async fn patch(
     params(("id" = Uuid, Path)),
     responses(
         (status = 204, description = "Membership removed and its sessions ended; the account remains"),
-        (status = 403, description = "Missing users:write, or your own membership", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not a member of your organization", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Would leave no active owner", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn remove(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<StatusCode> {

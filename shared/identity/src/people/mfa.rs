@@ -11,7 +11,6 @@ use http::{StatusCode, header};
 use nudge_core::auth::Principal;
 use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
 use nudge_core::crypto::password;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody};
 use nudge_core::{Ctx, validate};
 use serde::Serialize;
@@ -86,7 +85,6 @@ pub async fn status(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<R
 #[utoipa::path(post, path = "/me/mfa/enrol", tag = "me",
     responses(
         (status = 200, description = "A new secret to add to an authenticator app; confirm with /me/mfa/activate", body = Enrolment),
-        (status = 409, description = "MFA is already on", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn enrol(
@@ -116,8 +114,6 @@ pub async fn enrol(
     request_body(content = Object, description = "`{code}`: the current code from the authenticator app"),
     responses(
         (status = 200, description = "MFA is on; keep these backup codes", body = BackupCodes),
-        (status = 400, description = "Wrong code (`/code`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No enrolment pending", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn activate(
@@ -166,7 +162,6 @@ fn spent(deps: &Deps, principal: &Principal, current: &MfaSetting, code: &str) -
     request_body(content = Object, description = "`{code}`: a TOTP or backup code"),
     responses(
         (status = 200, description = "New backup codes; the old ones stop working", body = BackupCodes),
-        (status = 400, description = "Wrong code (`/code`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn regenerate(
@@ -188,7 +183,6 @@ pub async fn regenerate(
     request_body(content = Object, description = "`{password, code}`"),
     responses(
         (status = 204, description = "MFA is off"),
-        (status = 400, description = "Wrong password (`/password`) or code (`/code`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn disable(

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use nudge_core::auth::Principal;
 use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiResult, Fields, JsonBody};
 use nudge_core::keys::Key;
 use nudge_core::store::{Put, Write};
@@ -21,8 +20,10 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// The app's colour scheme (named `UiTheme` in the API document: an organization's branding has a `Theme`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = UiTheme)]
 pub enum Theme {
     #[default]
     System,
@@ -153,7 +154,6 @@ fn key(tenant: &TenantId, user: Uuid) -> Key {
 #[utoipa::path(get, path = "/me/preferences", tag = "me",
     responses(
         (status = 200, description = "Your preferences in this organization (defaults until you save some)", body = Preferences),
-        (status = 403, description = "Missing profile:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_preferences(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
@@ -166,7 +166,6 @@ pub async fn get_preferences(principal: Principal, State(ctx): State<Ctx>) -> Ap
     request_body = Preferences,
     responses(
         (status = 200, description = "Saved", body = Preferences),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn put_preferences(

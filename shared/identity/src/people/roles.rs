@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, created, merge_patch, tagged};
 use nudge_core::store::{Attempt, StoreError, Tx, optimistic};
 use nudge_core::{Ctx, TenantId};
@@ -37,7 +36,6 @@ fn name_taken() -> ApiError {
 #[utoipa::path(get, path = "/roles", tag = "roles",
     responses(
         (status = 200, description = "System roles, then custom roles", body = RoleList),
-        (status = 403, description = "Missing roles:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
@@ -55,7 +53,6 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Res
     params(("name" = String, Path)),
     responses(
         (status = 200, description = "The role", body = Role, headers(("ETag" = String))),
-        (status = 404, description = "No such role here", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(name): Path<String>) -> ApiResult<Response> {
@@ -68,9 +65,6 @@ pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(name): P
     request_body(content = Object, description = "`{name, displayName, description?, permissions, isDefault?}`"),
     responses(
         (status = 201, description = "Created", body = Role, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields (unknown permissions are named by index)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing roles:write, or permissions you do not hold", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
@@ -123,10 +117,6 @@ async fn set_system_default(ctx: &Ctx, tenant: &TenantId, role: &Role, patch: &s
     request_body(content = Object, content_type = "application/merge-patch+json", description = "`{displayName?, description?, permissions?, isDefault?}`; system roles take only isDefault"),
     responses(
         (status = 200, description = "Updated; members' tokens carry the new permissions from their next refresh", body = Role, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "A system role's fixed fields, or permissions you do not hold", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such role here", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch(
@@ -174,9 +164,6 @@ pub async fn patch(
     params(("name" = String, Path)),
     responses(
         (status = 204, description = "Deleted (the default role falls back to employee)"),
-        (status = 403, description = "A system role", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such role here", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Members still hold it", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn remove(principal: Principal, State(ctx): State<Ctx>, Path(name): Path<String>) -> ApiResult<StatusCode> {

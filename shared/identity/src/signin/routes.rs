@@ -16,7 +16,6 @@ use http::{HeaderMap, StatusCode, header};
 use nudge_core::audit::AuditNote;
 use nudge_core::auth::session::{self, RefreshToken, Session};
 use nudge_core::crypto::password;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, ClientInfo, FieldError, JsonBody};
 use nudge_core::store::Tx;
 use nudge_core::{Ctx, crypto};
@@ -80,10 +79,6 @@ fn choose_target(user: &User, active: &[Membership], asked: Option<uuid::Uuid>) 
     request_body(content = Object, description = "`{email, password, mfaCode?, tenantId?}`"),
     responses(
         (status = 200, description = "Signed in", body = Tokens),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Wrong email or password, or an MFA code is needed (`mfa-required` in detail) or wrong", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Suspended account, or no membership of the tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failures for this email address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login(
     State(ctx): State<Ctx>,
@@ -153,8 +148,6 @@ fn with_tenant(note: AuditNote, session: &Session) -> AuditNote {
     request_body(content = Object, description = "`{refreshToken}`"),
     responses(
         (status = 200, description = "A new token pair; the refresh token presented is spent", body = Tokens),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, spent, revoked or expired refresh token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(
     State(ctx): State<Ctx>,
@@ -171,7 +164,6 @@ pub async fn refresh(
     request_body(content = Option<Object>, description = "`{refreshToken}`, or no body with a bearer token"),
     responses(
         (status = 204, description = "The session is revoked (an unknown refresh token is ignored, as RFC 7009 asks)"),
-        (status = 401, description = "No refresh token and no valid bearer token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body::Bytes) -> ApiResult<Response> {
     let body = if body.is_empty() { None } else { Some(nudge_core::http::input::parse_json(&body)?) };
@@ -202,8 +194,6 @@ pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body
     request_body(content = Object, description = "`{tenantId}`"),
     responses(
         (status = 200, description = "A new session in that tenant", body = Tokens),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not an active member of that tenant", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn switch_tenant(
@@ -243,7 +233,6 @@ pub async fn switch_tenant(
     request_body(content = Object, description = "`{email}`"),
     responses(
         (status = 202, description = "If an active account has this address, a reset email is on its way"),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn request_reset(
     State(ctx): State<Ctx>,
@@ -286,7 +275,6 @@ fn bad_token() -> ApiError {
     request_body(content = Object, description = "`{token, password}`"),
     responses(
         (status = 204, description = "Password changed; every session of the account is signed out"),
-        (status = 400, description = "Invalid fields, or a bad token (`/token`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn confirm_reset(State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
     let input = input::token_and_password(body, true, false)?;
@@ -315,8 +303,6 @@ pub async fn confirm_reset(State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> 
     request_body(content = Object, description = "`{token, password?, name?}`: a password is required when the account has none yet"),
     responses(
         (status = 200, description = "Membership active; signed in to that organization", body = Tokens),
-        (status = 400, description = "Invalid fields, or a bad token (`/token`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The invitation was already accepted", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn accept_invite(
     State(ctx): State<Ctx>,

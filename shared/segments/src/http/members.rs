@@ -9,7 +9,6 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, path_id};
 use nudge_core::store::Query;
 use nudge_workers::repo as workers;
@@ -44,7 +43,7 @@ pub struct MembersChanged {
 /// A page of memberships.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MemberPage {
+pub struct SegmentMemberPage {
     pub items: Vec<Membership>,
     pub next_cursor: Option<String>,
 }
@@ -94,9 +93,6 @@ fn worker_ids(body: serde_json::Value) -> ApiResult<Vec<Uuid>> {
     params(("id" = Uuid, Path)), request_body = MemberIds,
     responses(
         (status = 200, description = "Added by hand (ruleMatch false unless the rule also matches); a sync keeps them", body = MembersChanged),
-        (status = 400, description = "Bad ids, or ids that are no workers of yours (each by its pointer)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing segments:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn add(
@@ -118,8 +114,6 @@ pub async fn add(
     params(("id" = Uuid, Path)), request_body = MemberIds,
     responses(
         (status = 200, description = "Removed what was added by hand; members the rule matches stay", body = MembersChanged),
-        (status = 400, description = "Bad ids", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn remove(
@@ -140,8 +134,7 @@ pub async fn remove(
 #[utoipa::path(get, path = "/segments/{id}/members", tag = "segments",
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "Members with why they are members", body = MemberPage),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "Members with why they are members", body = SegmentMemberPage),
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -149,20 +142,19 @@ pub async fn list(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     uri: http::Uri,
-) -> ApiResult<Json<MemberPage>> {
+) -> ApiResult<Json<SegmentMemberPage>> {
     let tenant = principal.require(SEGMENTS_READ)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let (segment, _) = load(&ctx, &tenant, &id).await?;
     let q = Query::partition(repo::members_partition(&tenant, segment.id));
     let page: Page<Membership> = ctx.store.page(&principal.scope(), &q, query.limit, query.cursor.as_deref()).await?;
-    Ok(Json(MemberPage { items: page.items, next_cursor: page.next_cursor }))
+    Ok(Json(SegmentMemberPage { items: page.items, next_cursor: page.next_cursor }))
 }
 
 #[utoipa::path(get, path = "/workers/{id}/segments", tag = "segments",
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query, description = "Segments looked at per page"), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "The segments this worker is in; a page may hold fewer than `limit` while nextCursor says more follow", body = WorkerSegmentPage),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn of_worker(

@@ -21,7 +21,7 @@ use utoipa::OpenApi;
                        crate::jobs::SyncJobView, crate::jobs::SyncStatus,
                        crate::jobs::SyncTrigger, routes::FieldCatalogue, routes::SegmentPage,
                        routes::SegmentWrite, routes::PreviewRequest, members::MemberIds, members::MembersChanged,
-                       members::MemberPage, members::WorkerSegment, members::WorkerSegmentPage, syncs::SyncJobPage,
+                       members::SegmentMemberPage, members::WorkerSegment, members::WorkerSegmentPage, syncs::SyncJobPage,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "segments", description = "Segments: rules, members, background sync"))
 )]

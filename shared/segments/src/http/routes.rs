@@ -12,7 +12,6 @@ use axum::{Extension, Json, Router};
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, Page, created, path_id, tagged};
 use nudge_core::store::Query;
 use serde::Serialize;
@@ -78,7 +77,6 @@ fn view(principal: &Principal, segment: &Segment, state: &SegmentState) -> Segme
 #[utoipa::path(get, path = "/segments/fields", tag = "segments",
     responses(
         (status = 200, description = "Every field a rule may test: type, operators, enum values", body = FieldCatalogue),
-        (status = 403, description = "Missing segments:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn fields(principal: Principal) -> ApiResult<Json<FieldCatalogue>> {
@@ -90,8 +88,6 @@ pub async fn fields(principal: Principal) -> ApiResult<Json<FieldCatalogue>> {
     request_body = PreviewRequest,
     responses(
         (status = 200, description = "How many workers the rule matches now, and a sample with the reasons; nothing is saved. Reads every worker of the organization", body = Preview),
-        (status = 400, description = "A bad rule, each bad node named by its JSON pointer", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing segments:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn preview_rule(
@@ -130,8 +126,6 @@ pub async fn preview_rule(
     request_body = SegmentWrite,
     responses(
         (status = 201, description = "Created; a rule_based segment's first sync is queued (activeSyncJobId)", body = SegmentView, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields or rule, each named by its JSON pointer", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing segments:write", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -155,8 +149,6 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "Oldest first; with `type`, pages may hold fewer than `limit` items while nextCursor says more follow", body = SegmentPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing segments:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Json<SegmentPage>> {
@@ -190,8 +182,6 @@ pub async fn load(ctx: &Ctx, tenant: &nudge_core::TenantId, id: &str) -> ApiResu
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The segment with its exact workerCount", body = SegmentView, headers(("ETag" = String))),
-        (status = 403, description = "Missing segments:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -206,10 +196,6 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
         description = "name, description and ruleDefinition; each given replaces the stored one (ruleDefinition whole), null removes it. A changed rule queues a sync; type cannot change"),
     responses(
         (status = 200, description = "Updated", body = SegmentView, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields or rule, each named by its JSON pointer", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing segments:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -232,9 +218,6 @@ pub async fn patch_by_id(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses(
         (status = 204, description = "Deleted; its memberships and sync jobs are cleared in the background (they are unreachable at once)"),
-        (status = 403, description = "Missing segments:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_by_id(

@@ -11,7 +11,6 @@ use axum::{Extension, Json, Router};
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, ListQuery, Page, path_id};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -35,9 +34,6 @@ pub struct SyncJobPage {
     responses(
         (status = 202, description = "A sync job was queued", body = SyncJobView, headers(("Location" = String))),
         (status = 200, description = "A sync of this segment is already pending or running: that job", body = SyncJobView),
-        (status = 403, description = "Missing segments:sync", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A static segment has no rule to sync", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn start(
@@ -59,7 +55,6 @@ pub async fn start(
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "Newest first", body = SyncJobPage),
-        (status = 404, description = "No such segment (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -80,7 +75,6 @@ pub async fn list(
     params(("id" = Uuid, Path), ("job" = Uuid, Path)),
     responses(
         (status = 200, description = "The job", body = SyncJobView),
-        (status = 404, description = "No such segment or job (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(

@@ -5,7 +5,9 @@ use super::node::Rule;
 use super::op::Op;
 use serde_json::json;
 use std::borrow::Cow;
-use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -35,7 +37,12 @@ impl PartialSchema for Rule {
         let condition = open_object()
             .property("field", ObjectBuilder::new().schema_type(Type::String).examples(["employment.department"]))
             .property("op", ObjectBuilder::new().schema_type(Type::String).enum_values(Some(ops)))
-            .property("value", ObjectBuilder::new().description(Some("The operand; its shape depends on op.")))
+            .property(
+                "value",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::AnyValue)
+                    .description(Some("The operand; its shape depends on op.")),
+            )
             .required("field")
             .required("op");
         let not = open_object().property("not", Ref::from_schema_name(NAME)).required("not");

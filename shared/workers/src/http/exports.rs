@@ -15,7 +15,6 @@ use chrono::Utc;
 use http::{HeaderValue, StatusCode, header};
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, path_id, tagged};
 use nudge_core::objects::Objects;
 use serde::Serialize;
@@ -88,8 +87,6 @@ fn read_request(body: Value) -> Result<(ExportFormat, Filter, Option<Vec<String>
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 202, description = "The export (pending), queued; poll Location", body = ExportView, headers(("Location" = String))),
-        (status = 400, description = "Invalid fields, each bad filter named by its pointer", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing workers:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -123,7 +120,6 @@ pub async fn create(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Status and counts; once completed, a presigned `downloadUrl` valid 15 minutes", body = ExportView),
-        (status = 404, description = "No such export (or not yours, or expired)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(
@@ -153,7 +149,6 @@ pub async fn get_by_id(
     params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "Newest first, without download URLs (ask for one export for that); expired ones are left out", body = ExportPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {

@@ -11,7 +11,6 @@ use axum::{Json, Router};
 use chrono::Utc;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, created, path_id, tagged};
 use nudge_core::objects::Objects;
 use nudge_core::validate;
@@ -64,8 +63,6 @@ pub struct ImportPage {
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "The import (pending) and a presigned upload bound to the declared size and format", body = ImportCreated, headers(("Location" = String))),
-        (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -104,7 +101,6 @@ pub async fn create(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "Status, counts and the refused rows (row, field, message)", body = ImportView),
-        (status = 404, description = "No such import (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -117,7 +113,6 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
     params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "Newest first", body = ImportPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {

@@ -16,7 +16,6 @@ use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::problem::Problem;
 use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, tagged};
 use serde::Serialize;
 use serde_json::json;
@@ -79,9 +78,6 @@ fn respond(status: StatusCode, worker: &Worker) -> Response {
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created", body = WorkerView, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, description = "Invalid fields, each named by its JSON pointer", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "externalId or primaryPhoneNumber is another worker's", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create(
@@ -113,8 +109,6 @@ pub async fn create(
     ),
     responses(
         (status = 200, description = "By last then first name. Each filter is an index; with several, pages may hold fewer than `limit` items while nextCursor says more follow", body = WorkerPage),
-        (status = 400, description = "Bad parameter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing workers:read", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -141,8 +135,6 @@ async fn page(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The worker with its records (one Query)", body = WorkerView, headers(("ETag" = String))),
-        (status = 403, description = "Missing workers:read", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -178,11 +170,6 @@ async fn change(
         description = "JSON Merge Patch (RFC 7396) over the worker and its records as read (`{\"employment\": {\"team\": \"B\"}}`); null removes a field, `\"contact\": null` the contact record"),
     responses(
         (status = 200, description = "Updated", body = WorkerView, headers(("ETag" = String))),
-        (status = 400, description = "Invalid fields, a supervisor that is no worker of yours, or a supervisor cycle", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "externalId or primaryPhoneNumber is another worker's", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn patch_by_id(
@@ -201,8 +188,6 @@ pub async fn patch_by_id(
     request_body = Deactivation,
     responses(
         (status = 200, description = "Inactive, with the reason", body = WorkerView, headers(("ETag" = String))),
-        (status = 400, description = "Missing or unknown deactivationReason", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn deactivate(
@@ -224,7 +209,6 @@ pub async fn deactivate(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses(
         (status = 200, description = "Active again; the deactivation reason is cleared", body = WorkerView, headers(("ETag" = String))),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn reactivate(
@@ -242,9 +226,6 @@ pub async fn reactivate(
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
         (status = 204, description = "Deleted with its records, index entries and guards; its supervisees now report to no one"),
-        (status = 403, description = "Missing workers:write", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match does not match", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_by_id(
@@ -267,7 +248,6 @@ pub async fn delete_by_id(
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
         (status = 200, description = "Workers reporting directly to this one, by name", body = WorkerPage),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn supervisees(
@@ -287,7 +267,6 @@ pub async fn supervisees(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The chain up to the top, direct supervisor first", body = SupervisorChain),
-        (status = 404, description = "No such worker (or not yours)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn supervisors(

@@ -1,0 +1,108 @@
+//! What every operation of the API shares, written once and applied to the merged OpenAPI document: the
+//! client-error response (one `4XX` row: every refusal is a problem+json), and the exact shape of the
+//! parameters the core reads for every function (`limit`, `cursor`, `If-Match`, `Idempotency-Key`). A
+//! handler's `#[utoipa::path]` then names only what is its own: its success response and its fields.
+
+use super::pagination::MAX_LIMIT;
+use utoipa::openapi::path::{Operation, Parameter};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder};
+
+/// The one client-error row every operation carries.
+pub const CLIENT_ERROR: &str = "4XX";
+
+/// `If-Match` as [`super::IfMatch`] reads it: `*`, or a strong or weak tag of a version.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,19}")$"#;
+/// `Idempotency-Key` as the idempotency layer reads it: 1 to 255 visible ASCII characters.
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
+
+/// Applies the shared responses and parameter shapes to every operation of `doc`.
+pub fn apply(doc: &mut OpenApi) {
+    let problem = problem_response();
+    for item in doc.paths.paths.values_mut() {
+        for op in operations(item) {
+            op.responses.responses.entry(CLIENT_ERROR.to_owned()).or_insert_with(|| problem.clone().into());
+            for param in op.parameters.iter_mut().flatten() {
+                shape(param);
+            }
+        }
+    }
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head]
+        .into_iter()
+        .filter_map(|op| op.as_mut())
+}
+
+fn problem_response() -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(
+            "A client error as RFC 9457 problem+json: 400 names every bad field or parameter in `errors`; 401 a \
+             missing or invalid token; 403 a missing permission; 404 not found (or another tenant's); 405 a \
+             method the path does not serve; 409 a conflict; 412 a stale If-Match; 415 a body that is not JSON; \
+             422 an Idempotency-Key reused with another request; 429 too many attempts (Retry-After).",
+        )
+        .content(
+            "application/problem+json",
+            Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem")))),
+        )
+        .build()
+}
+
+fn string(pattern: Option<&str>, min: usize, max: Option<usize>) -> Schema {
+    let mut b = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).min_length(Some(min));
+    if let Some(p) = pattern {
+        b = b.pattern(Some(p));
+    }
+    if let Some(m) = max {
+        b = b.max_length(Some(m));
+    }
+    Schema::Object(b.build())
+}
+
+/// The exact schema of a parameter the core reads, by name; others are the handler's own.
+fn shape(param: &mut Parameter) {
+    let schema = match param.name.as_str() {
+        "limit" => Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::Integer))
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int32)))
+                .minimum(Some(1))
+                .maximum(Some(MAX_LIMIT))
+                .default(Some(25.into()))
+                .build(),
+        ),
+        // Opaque and signed: only a `nextCursor` the server gave back is valid; empty is the first page.
+        "cursor" => string(None, 0, Some(2048)),
+        "If-Match" => string(Some(IF_MATCH_PATTERN), 1, None),
+        "Idempotency-Key" => string(Some(IDEMPOTENCY_KEY_PATTERN), 1, Some(255)),
+        _ => return,
+    };
+    param.schema = Some(RefOr::T(schema));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_patterns_accept_what_the_readers_accept() {
+        let if_match = regex_lite::Regex::new(IF_MATCH_PATTERN).unwrap();
+        for ok in ["*", "\"3\"", "W/\"12\""] {
+            assert!(if_match.is_match(ok), "{ok}");
+            assert!(super::super::IfMatch::from_headers(&headers("if-match", ok)).is_ok(), "{ok}");
+        }
+        for bad in ["3", "\"x\"", "", "\"3\" "] {
+            assert!(!if_match.is_match(bad), "{bad}");
+        }
+        let key = regex_lite::Regex::new(IDEMPOTENCY_KEY_PATTERN).unwrap();
+        assert!(key.is_match("abc-123_~") && !key.is_match("a b") && !key.is_match(&"k".repeat(256)));
+    }
+
+    fn headers(name: &'static str, value: &str) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        h.insert(name, value.parse().unwrap());
+        h
+    }
+}

@@ -1,0 +1,38 @@
+//! The OpenAPI document is a contract: schemathesis (pinned in infra/requirements.txt, configured by
+//! infra/schemathesis.toml) generates requests from `/openapi.json` with every check, positive and negative
+//! data, against this stack, as an owner of a tenant of its own. Failures already known are listed in
+//! infra/schemathesis-baseline.json, each a kind of failure of one operation; anything else fails the test.
+//! Fix one and remove its entry (`--baseline-prune` does it): the list only shrinks.
+
+use e2e::stack;
+use nudge_core::auth::SystemRole;
+
+#[tokio::test]
+async fn schemathesis_finds_nothing_new() {
+    let s = stack();
+    let tenant = s.organization("Contract").await;
+    let token = s.tenant(tenant, SystemRole::Owner);
+    let root = nudge_local::root();
+    let exe = nudge_local::emulator::venv(&root).join("bin/schemathesis");
+    assert!(exe.exists(), "{} is missing: `make test` installs it (infra/requirements.txt)", exe.display());
+    let out = tokio::process::Command::new(exe)
+        .arg("--config-file")
+        .arg(root.join("infra/schemathesis.toml"))
+        .arg("run")
+        .arg(format!("{}/openapi.json", s.base))
+        .args(["--checks", "all", "--workers", "2", "--max-examples", "10", "--generation-deterministic"])
+        .arg("--baseline")
+        .arg(root.join("infra/schemathesis-baseline.json"))
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args(["--request-timeout", "30"])
+        .env("NO_COLOR", "1")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("schemathesis did not run: {e}"));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "schemathesis found failures not in the baseline:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
