@@ -3,17 +3,20 @@
 use crate::audit;
 use crate::auth::layer::authenticate;
 use crate::config::Ctx;
+use crate::http::contract::{QueryGuard, guard_query};
 use crate::http::idempotency::idempotent;
 use crate::http::problem::ApiError;
 use crate::telemetry;
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 
-/// Puts a function's routes behind telemetry, the verifying layer, idempotency and the audit log, outer to
-/// inner (a later `route_layer` wraps the earlier ones). The audit layer is inside authentication, to see
-/// who acts, and inside idempotency, so a replayed response is not recorded a second time.
-pub fn protected(routes: Router<Ctx>, ctx: Ctx) -> Router {
+/// Puts a function's routes behind telemetry, the verifying layer, idempotency, the audit log and the
+/// query guard of its document (`doc`), outer to inner (a later `route_layer` wraps the earlier ones). The
+/// audit layer is inside authentication, to see who acts, and inside idempotency, so a replayed response is
+/// not recorded a second time.
+pub fn protected(routes: Router<Ctx>, ctx: Ctx, doc: &utoipa::openapi::OpenApi) -> Router {
     routes
+        .route_layer(from_fn_with_state(QueryGuard::from_doc(doc), guard_query))
         .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .route_layer(from_fn_with_state(ctx.store.clone(), idempotent))
         .route_layer(from_fn_with_state(ctx.clone(), authenticate))
@@ -23,8 +26,9 @@ pub fn protected(routes: Router<Ctx>, ctx: Ctx) -> Router {
 
 /// For routes without a bearer token (sign-in and the like): telemetry and the audit log only. Their
 /// handlers name who acted, and whose log it goes to, with an [`audit::AuditNote`].
-pub fn public(routes: Router<Ctx>, ctx: Ctx) -> Router {
+pub fn public(routes: Router<Ctx>, ctx: Ctx, doc: &utoipa::openapi::OpenApi) -> Router {
     routes
+        .route_layer(from_fn_with_state(QueryGuard::from_doc(doc), guard_query))
         .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .with_state(ctx)
         .layer(from_fn(telemetry::observe))

@@ -79,6 +79,34 @@ async fn health_and_openapi_need_no_token() {
 
 /// The dev server serves each route template.yaml declares (a protected route without a token is 401,
 /// not the 404 of an unknown path).
+/// The README promises 400 for unknown query parameters: the query guard holds every route to its
+/// document, so routes without parameters refuse any, and lists refuse what they do not filter by.
+#[tokio::test]
+async fn undeclared_query_parameters_are_400_naming_each() {
+    let s = stack();
+    let tenant = s.organization("Query guard").await;
+    let token = s.tenant(tenant, SystemRole::Owner);
+    for path in ["/organization?x=1", "/roles?debug", "/me?expand=all&x=", "/segments/fields?x=1"] {
+        let reply = s.get(path, &token).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}: {:?}", reply.body);
+        assert!(reply.body["errors"][0]["parameter"].is_string(), "{path}: {:?}", reply.body);
+    }
+    let reply = s.get("/me?expand=all&x=1", &token).await;
+    let named: Vec<&str> =
+        reply.body["errors"].as_array().unwrap().iter().filter_map(|e| e["parameter"].as_str()).collect();
+    assert_eq!(named, ["expand", "x"]);
+    let reply = s.get("/workers?limit=5&colour=red", &token).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+    // Declared parameters pass; so does a query with none.
+    assert_eq!(s.get("/workers?limit=5&department=Sales", &token).await.status, StatusCode::OK);
+    assert_eq!(s.get("/organization", &token).await.status, StatusCode::OK);
+    // A write with an undeclared parameter writes nothing.
+    let reply = s.post("/tags?force=1", &token, &json!({"name": "guarded"})).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+    let tags = s.get("/tags", &token).await;
+    assert_eq!(tags.body["items"].as_array().map(Vec::len), Some(0));
+}
+
 #[tokio::test]
 async fn every_template_route_is_served() {
     let s = stack();

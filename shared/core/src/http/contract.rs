@@ -2,8 +2,17 @@
 //! client-error response (one `4XX` row: every refusal is a problem+json), and the exact shape of the
 //! parameters the core reads for every function (`limit`, `cursor`, `If-Match`, `Idempotency-Key`). A
 //! handler's `#[utoipa::path]` then names only what is its own: its success response and its fields.
+//!
+//! The document also guards the routes it describes ([`QueryGuard`]): a query parameter an operation does
+//! not declare is a 400 naming it, for every route alike, so the README's promise holds by construction.
 
 use super::pagination::MAX_LIMIT;
+use super::problem::{ApiError, FieldError};
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use utoipa::openapi::path::{Operation, Parameter};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder};
@@ -82,6 +91,63 @@ fn shape(param: &mut Parameter) {
     param.schema = Some(RefOr::T(schema));
 }
 
+/// The query parameters each operation of a document declares, by method and route template.
+#[derive(Clone, Debug, Default)]
+pub struct QueryGuard(Arc<HashMap<(http::Method, String), HashSet<String>>>);
+
+impl QueryGuard {
+    pub fn from_doc(doc: &OpenApi) -> Self {
+        use utoipa::openapi::path::ParameterIn;
+        let mut map = HashMap::new();
+        for (path, item) in &doc.paths.paths {
+            let methods = [
+                (http::Method::GET, &item.get),
+                (http::Method::PUT, &item.put),
+                (http::Method::POST, &item.post),
+                (http::Method::DELETE, &item.delete),
+                (http::Method::PATCH, &item.patch),
+            ];
+            for (method, op) in methods {
+                let Some(op) = op else { continue };
+                let declared = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
+                    .map(|p| p.name.clone())
+                    .collect();
+                map.insert((method, path.clone()), declared);
+            }
+        }
+        Self(Arc::new(map))
+    }
+
+    /// The names in `query` the operation does not declare, in order; none for an undocumented route.
+    fn unknown(&self, method: &http::Method, route: &str, query: &str) -> Vec<String> {
+        let Some(declared) = self.0.get(&(method.clone(), route.to_owned())) else { return Vec::new() };
+        let mut unknown: Vec<String> = Vec::new();
+        for (name, _) in url::form_urlencoded::parse(query.as_bytes()) {
+            if !declared.contains(name.as_ref()) && !unknown.iter().any(|u| u == name.as_ref()) {
+                unknown.push(name.into_owned());
+            }
+        }
+        unknown
+    }
+}
+
+/// The layer: refuses a request whose query names a parameter its operation does not declare.
+pub async fn guard_query(State(guard): State<QueryGuard>, request: Request, next: Next) -> Response {
+    if let (Some(query), Some(route)) = (request.uri().query(), request.extensions().get::<MatchedPath>()) {
+        let unknown = guard.unknown(request.method(), route.as_str(), query);
+        if !unknown.is_empty() {
+            let errors =
+                unknown.into_iter().map(|name| FieldError::param(name, "is not a parameter of this operation"));
+            return ApiError::invalid(errors.collect()).into_response();
+        }
+    }
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +164,23 @@ mod tests {
         }
         let key = regex_lite::Regex::new(IDEMPOTENCY_KEY_PATTERN).unwrap();
         assert!(key.is_match("abc-123_~") && !key.is_match("a b") && !key.is_match(&"k".repeat(256)));
+    }
+
+    #[test]
+    fn the_guard_names_each_undeclared_parameter_once() {
+        let doc: OpenApi = serde_json::from_value(serde_json::json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/things": {"get": {"parameters": [{"name": "limit", "in": "query", "required": false, "schema": {"type": "integer"}}],
+                                           "responses": {}}},
+                      "/me": {"get": {"responses": {}}}}
+        }))
+        .unwrap();
+        let guard = QueryGuard::from_doc(&doc);
+        assert!(guard.unknown(&http::Method::GET, "/things", "limit=3").is_empty());
+        assert_eq!(guard.unknown(&http::Method::GET, "/things", "limit=3&x=1&y&x=2"), ["x", "y"]);
+        assert_eq!(guard.unknown(&http::Method::GET, "/me", "debug=1"), ["debug"]);
+        // A route the document does not describe is not this guard's to judge.
+        assert!(guard.unknown(&http::Method::POST, "/things", "x=1").is_empty());
     }
 
     fn headers(name: &'static str, value: &str) -> http::HeaderMap {
