@@ -29,17 +29,30 @@ impl DevKeys {
         Ok(Self { private_pem, public_pem })
     }
 
-    /// Loads `dir/jwt-ed25519.pem`, making it first if absent.
+    /// Loads `dir/jwt-ed25519.pem`, making it first if absent, and writes its public half beside it
+    /// (`jwt-ed25519.pub.pem`): functions run by cargo-lambda verify with it (`JWT_PUBLIC_KEY`), and the
+    /// machines' OpenSSL 3.0 cannot derive it from the private key ("unsupported").
     pub fn load_or_create(dir: &Path) -> Result<Self, LocalError> {
         let path = dir.join("jwt-ed25519.pem");
-        if let Ok(pem) = std::fs::read_to_string(&path) {
-            let key =
-                SigningKey::from_pkcs8_pem(&pem).map_err(|e| LocalError::Setup(format!("{}: {e}", path.display())))?;
-            return Self::from_key(&key);
+        let keys = match std::fs::read_to_string(&path) {
+            Ok(pem) => {
+                let key = SigningKey::from_pkcs8_pem(&pem)
+                    .map_err(|e| LocalError::Setup(format!("{}: {e}", path.display())))?;
+                Self::from_key(&key)?
+            }
+            Err(_) => {
+                std::fs::create_dir_all(dir).map_err(LocalError::io(format!("creating {}", dir.display())))?;
+                let keys = Self::generate()?;
+                std::fs::write(&path, &keys.private_pem)
+                    .map_err(LocalError::io(format!("writing {}", path.display())))?;
+                keys
+            }
+        };
+        let public = dir.join("jwt-ed25519.pub.pem");
+        if std::fs::read_to_string(&public).ok().as_deref() != Some(keys.public_pem.as_str()) {
+            std::fs::write(&public, &keys.public_pem)
+                .map_err(LocalError::io(format!("writing {}", public.display())))?;
         }
-        std::fs::create_dir_all(dir).map_err(LocalError::io(format!("creating {}", dir.display())))?;
-        let keys = Self::generate()?;
-        std::fs::write(&path, &keys.private_pem).map_err(LocalError::io(format!("writing {}", path.display())))?;
         Ok(keys)
     }
 
@@ -49,5 +62,33 @@ impl DevKeys {
 
     pub fn verifier(&self) -> Result<TokenVerifier, LocalError> {
         TokenVerifier::from_public_pem(&self.public_pem, ISSUER, AUDIENCE).map_err(|e| LocalError::Setup(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_key_is_written_beside_the_private_one_and_verifies_its_tokens() {
+        let dir = std::env::temp_dir().join(format!("nudge-devkeys-{}", uuid::Uuid::new_v4()));
+        let made = DevKeys::load_or_create(&dir).unwrap();
+        let public = std::fs::read_to_string(dir.join("jwt-ed25519.pub.pem")).unwrap();
+        assert_eq!(public, made.public_pem);
+        let again = DevKeys::load_or_create(&dir).unwrap();
+        assert_eq!(again.private_pem, made.private_pem, "the key is made once");
+        let token = made
+            .issuer()
+            .unwrap()
+            .issue(
+                uuid::Uuid::now_v7(),
+                None,
+                nudge_core::auth::SystemRole::PlatformAdmin,
+                chrono::Duration::minutes(1),
+            )
+            .unwrap();
+        let verifier = nudge_core::auth::TokenVerifier::from_public_pem(&public, ISSUER, AUDIENCE).unwrap();
+        assert!(verifier.verify(&token).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
