@@ -18,7 +18,7 @@ venv: $(STAMP)
 
 ## Run the whole system locally: emulator, resources, every function on :3000, queues polled.
 dev: venv
-	cargo run -q -p nudge-local --bin devserver
+	NUDGE_METRICS_OFF=$${NUDGE_METRICS_OFF-1} cargo run -q -p nudge-local --bin devserver
 
 ## A signed dev token alone on stdout: make token TENANT=<id> ROLE=<role>; no TENANT: platform admin.
 token:

@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod devkeys;
 pub mod emulator;
+pub mod logs;
 pub mod mailbox;
 pub mod queues;
 pub mod server;

@@ -83,6 +83,7 @@ impl Poller {
     }
 
     async fn consume(&self, messages: &[aws_sdk_sqs::types::Message]) -> u64 {
+        let started = std::time::Instant::now();
         let failed: HashSet<String> = match event(&self.queue_arn, messages) {
             Ok(event) => match (self.handler)(event).await {
                 Ok(response) => response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect(),
@@ -110,6 +111,9 @@ impl Poller {
             })
             .collect();
         let n = entries.len() as u64;
+        let queue = self.queue_url.rsplit('/').next().unwrap_or(&self.queue_url);
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::info!(queue, messages = messages.len(), failed = failed.len(), ms, "batch consumed");
         if !entries.is_empty()
             && let Err(err) =
                 self.sqs.delete_message_batch().queue_url(&self.queue_url).set_entries(Some(entries)).send().await

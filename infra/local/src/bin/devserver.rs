@@ -144,7 +144,7 @@ async fn shutdown() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    nudge_core::telemetry::init();
+    nudge_local::logs::init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
