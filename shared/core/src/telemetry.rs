@@ -84,7 +84,7 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
 
 /// One EMF document on stdout; CloudWatch turns it into metrics without an API call.
 fn emit_metrics(route: &str, method: &str, status: u16, latency_ms: f64, ddb_calls: u32, cold: bool) {
-    if std::env::var_os("NUDGE_METRICS_OFF").is_some() {
+    if std::env::var("NUDGE_METRICS_OFF").is_ok_and(|v| !v.is_empty() && v != "0") {
         return;
     }
     let doc = json!({
