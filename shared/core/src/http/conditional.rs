@@ -38,11 +38,12 @@ impl IfMatch {
         if text == "*" {
             return Ok(Self(None));
         }
-        // A weak tag names the same version for us: versions change on every write.
+        // A weak tag names the same version for us: versions change on every write. A bare version (no
+        // quotes) is read too: clients and tools that cannot send quotes in a header still mean it.
         let tag = text.strip_prefix("W/").unwrap_or(text);
-        let version = tag
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
+        let bare = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(tag);
+        let version = Some(bare)
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|t| t.parse::<u64>().ok())
             .ok_or_else(bad)?;
         Ok(Self(Some(version)))
@@ -84,7 +85,8 @@ mod tests {
         assert_eq!(parse("\"3\"").unwrap(), IfMatch(Some(3)));
         assert_eq!(parse("W/\"4\"").unwrap(), IfMatch(Some(4)));
         assert_eq!(parse("*").unwrap(), IfMatch(None));
-        assert!(parse("3").is_err());
+        assert_eq!(parse("3").unwrap(), IfMatch(Some(3)), "a bare version is read too");
+        assert!(parse("x").is_err() && parse("\"3").is_err() && parse("").is_err());
         assert_eq!(etag(7), "\"7\"");
     }
 

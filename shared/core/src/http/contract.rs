@@ -20,8 +20,8 @@ use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder};
 /// The one client-error row every operation carries.
 pub const CLIENT_ERROR: &str = "4XX";
 
-/// `If-Match` as [`super::IfMatch`] reads it: `*`, or a strong or weak tag of a version.
-pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,19}")$"#;
+/// `If-Match` as [`super::IfMatch`] reads it: `*`, a strong or weak tag of a version, or the bare version.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,19}"|[0-9]{1,19})$"#;
 /// `Idempotency-Key` as the idempotency layer reads it: 1 to 255 visible ASCII characters.
 pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
 
@@ -59,8 +59,11 @@ fn problem_response() -> utoipa::openapi::Response {
         .build()
 }
 
-fn string(pattern: Option<&str>, min: usize, max: Option<usize>) -> Schema {
-    let mut b = ObjectBuilder::new().schema_type(SchemaType::Type(Type::String)).min_length(Some(min));
+fn string(pattern: Option<&str>, min: usize, max: Option<usize>, example: &str) -> Schema {
+    let mut b = ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .min_length(Some(min))
+        .examples([serde_json::Value::from(example)]);
     if let Some(p) = pattern {
         b = b.pattern(Some(p));
     }
@@ -83,9 +86,9 @@ fn shape(param: &mut Parameter) {
                 .build(),
         ),
         // Opaque and signed: only a `nextCursor` the server gave back is valid; empty is the first page.
-        "cursor" => string(None, 0, Some(2048)),
-        "If-Match" => string(Some(IF_MATCH_PATTERN), 1, None),
-        "Idempotency-Key" => string(Some(IDEMPOTENCY_KEY_PATTERN), 1, Some(255)),
+        "cursor" => string(None, 0, Some(2048), ""),
+        "If-Match" => string(Some(IF_MATCH_PATTERN), 1, None, "\"1\""),
+        "Idempotency-Key" => string(Some(IDEMPOTENCY_KEY_PATTERN), 1, Some(255), "3f2c1d0e-create-tag"),
         _ => return,
     };
     param.schema = Some(RefOr::T(schema));
@@ -155,11 +158,11 @@ mod tests {
     #[test]
     fn the_patterns_accept_what_the_readers_accept() {
         let if_match = regex_lite::Regex::new(IF_MATCH_PATTERN).unwrap();
-        for ok in ["*", "\"3\"", "W/\"12\""] {
+        for ok in ["*", "\"3\"", "W/\"12\"", "7"] {
             assert!(if_match.is_match(ok), "{ok}");
             assert!(super::super::IfMatch::from_headers(&headers("if-match", ok)).is_ok(), "{ok}");
         }
-        for bad in ["3", "\"x\"", "", "\"3\" "] {
+        for bad in ["x", "\"x\"", "", "\"3\" ", "W/7\""] {
             assert!(!if_match.is_match(bad), "{bad}");
         }
         let key = regex_lite::Regex::new(IDEMPOTENCY_KEY_PATTERN).unwrap();
