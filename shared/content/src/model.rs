@@ -6,6 +6,8 @@
 use crate::sms::Segments;
 use crate::workflow::ContentStatus;
 use chrono::{DateTime, Utc};
+use nudge_core::http::ApiResult;
+use nudge_core::http::update::{Patchable, document_of};
 use nudge_media::MediaType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -427,6 +429,34 @@ pub struct Tag {
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A PATCH applies to the writable fields as read (derived parts, like a template's SMS segments, left out).
+impl Patchable for Content {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<Value> {
+        self.writable().map_err(nudge_core::http::ApiError::internal)
+    }
+}
+
+impl Patchable for Collection {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<Value> {
+        document_of(&self.fields)
+    }
+}
+
+impl Patchable for Tag {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<Value> {
+        document_of(&self.fields)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

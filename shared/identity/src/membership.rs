@@ -6,7 +6,8 @@
 //! | membership | `T#<tid>#MEMBERS` | `USER#<uid>` | `P#USER#<uid>#TENANTS` / `<tid>` |
 
 use chrono::{DateTime, Utc};
-use nudge_core::http::{ApiError, Page};
+use nudge_core::http::update::Patchable;
+use nudge_core::http::{ApiError, ApiResult, Page};
 use nudge_core::keys::{Key, platform_partition, tenant_partition};
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
 use nudge_core::{TenantId, TenantRef};
@@ -56,6 +57,16 @@ pub struct Membership {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: u64,
+}
+
+/// `PATCH /users/{id}` edits the role, the status and the scoped grants.
+impl Patchable for Membership {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<Value> {
+        Ok(serde_json::json!({"role": self.role, "status": self.status, "grants": self.grants}))
+    }
 }
 
 impl Membership {

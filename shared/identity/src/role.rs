@@ -10,6 +10,8 @@
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::auth::SystemRole;
+use nudge_core::http::ApiResult;
+use nudge_core::http::update::Patchable;
 use nudge_core::keys::{Key, tenant_partition};
 use nudge_core::store::{Put, Query, Store, StoreError, Write};
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,19 @@ pub struct Role {
     pub updated_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub version: u64,
+}
+
+/// A custom role's PATCH edits these; a system role takes only `isDefault`.
+impl Patchable for Role {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<serde_json::Value> {
+        Ok(serde_json::json!({
+            "displayName": self.display_name, "description": self.description,
+            "permissions": self.permissions, "isDefault": self.is_default,
+        }))
+    }
 }
 
 impl Role {

@@ -7,6 +7,8 @@
 //! | email guard | `P#EMAIL#<email>` | `EMAIL` |
 
 use chrono::{DateTime, Utc};
+use nudge_core::http::ApiResult;
+use nudge_core::http::update::Patchable;
 use nudge_core::keys::Key;
 use nudge_core::store::{Put, Store, StoreError, Write};
 use serde::{Deserialize, Serialize};
@@ -52,6 +54,16 @@ pub struct User {
     #[serde(default)]
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: u64,
+}
+
+/// `PATCH /me` edits the names; email and password have their own routes.
+impl Patchable for User {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<serde_json::Value> {
+        Ok(serde_json::json!({"name": self.name, "firstName": self.first_name, "lastName": self.last_name}))
+    }
 }
 
 impl User {

@@ -3,6 +3,8 @@
 
 use crate::secrets;
 use chrono::{DateTime, Utc};
+use nudge_core::http::ApiResult;
+use nudge_core::http::update::{Patchable, document_of};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -73,6 +75,16 @@ pub struct Integration {
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A PATCH applies to the document as read: secrets redacted, so a secret left out is kept.
+impl Patchable for Integration {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<Value> {
+        document_of(&self.fields.redacted())
+    }
 }
 
 impl Integration {

@@ -14,8 +14,8 @@ use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::crypto::DataKey;
 use nudge_core::http::path_id;
-use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge_core::store::{Attempt, optimistic};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
 use serde_json::Value;
@@ -117,18 +117,18 @@ async fn update(
     patch: &Value,
 ) -> ApiResult<Integration> {
     let scope = Scope::new(tenant, id);
-    optimistic::retry(|| async {
-        let current = repo::get(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(current.version)?;
-        let mut doc = serde_json::to_value(current.fields.redacted()).map_err(ApiError::internal)?;
-        merge_patch::apply(&mut doc, patch)?;
-        let sealing = Sealing { key, scope: &scope, stored: Some(&current.fields.config) };
-        let fields = input::read(doc, false, &sealing)?;
-        if fields == current.fields {
-            return Ok(Attempt::Done(current));
+    let load = || async { repo::get(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound) };
+    update::patch(if_match, patch, load, |current: Integration, doc| {
+        let scope = &scope;
+        async move {
+            let sealing = Sealing { key, scope, stored: Some(&current.fields.config) };
+            let fields = input::read(doc, false, &sealing)?;
+            if fields == current.fields {
+                return Ok(Step::Done(current));
+            }
+            let next = current.revised(fields, Utc::now());
+            Step::written(repo::replace(&ctx.store, tenant, &current, &next).await, next, ApiError::from)
         }
-        let next = current.revised(fields, Utc::now());
-        Ok(optimistic::settle(repo::replace(&ctx.store, tenant, &current, &next).await, next, if_match.0.is_none())?)
     })
     .await
 }

@@ -5,6 +5,8 @@
 use crate::{MediaStatus, MediaType};
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
+use nudge_core::http::ApiResult;
+use nudge_core::http::update::Patchable;
 use nudge_core::objects::{ObjectKey, Presigned};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -72,6 +74,16 @@ pub struct MediaAsset {
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A PATCH edits the name and the alternative text; the rest is the upload's.
+impl Patchable for MediaAsset {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<serde_json::Value> {
+        Ok(serde_json::json!({"fileName": self.file_name, "altText": self.alt_text}))
+    }
 }
 
 impl MediaAsset {

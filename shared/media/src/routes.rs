@@ -14,12 +14,11 @@ use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
 use nudge_core::http::problem::Problem;
-use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::objects::Objects;
-use nudge_core::store::{Attempt, optimistic};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -159,20 +158,17 @@ pub async fn patch_by_id(
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_WRITE)?;
     let id = path_id(&id)?;
-    let asset = optimistic::retry(|| async {
-        let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(current.version)?;
-        let mut doc = json!({"fileName": current.file_name, "altText": current.alt_text});
-        merge_patch::apply(&mut doc, &patch)?;
+    let load = || async { repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
+    let asset = update::patch(if_match, &patch, load, |current: MediaAsset, doc| async {
         let (file_name, alt_text) = input::editable(doc)?;
         if file_name == current.file_name && alt_text == current.alt_text {
-            return Ok(Attempt::Done(current));
+            return Ok(Step::Done(current));
         }
         let next = current.revised(|a| {
             a.file_name = file_name;
             a.alt_text = alt_text;
         });
-        Ok(optimistic::settle(repo::replace(&ctx.store, &tenant, &current, &next).await, next, if_match.0.is_none())?)
+        Step::written(repo::replace(&ctx.store, &tenant, &current, &next).await, next, ApiError::from)
     })
     .await?;
     Ok(tagged(StatusCode::OK, &asset, asset.version))

@@ -3,6 +3,8 @@
 //! `slug` and `deletedAt` from 002 and 004.
 
 use chrono::{DateTime, Utc};
+use nudge_core::http::ApiResult;
+use nudge_core::http::update::{Patchable, document_of};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -84,6 +86,15 @@ pub struct Organization {
     /// Set when a platform admin deletes the organization (soft delete).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Patchable for Organization {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<Value> {
+        document_of(&self.fields)
+    }
 }
 
 impl Organization {

@@ -11,8 +11,8 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
 use nudge_core::auth::{PlatformAdmin, Principal};
-use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge_core::store::{Attempt, optimistic};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
 use serde_json::Value;
@@ -141,14 +141,11 @@ pub async fn get_own(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<
 /// Read, merge, validate, write with the version read: retried on a concurrent write unless the client
 /// pinned a version with If-Match, which then answers 412.
 async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) -> ApiResult<Organization> {
-    optimistic::retry(|| async {
-        let current = load(ctx, access).await?;
-        if current.is_deleted() {
-            return Err(ApiError::NotFound);
-        }
-        if_match.check(current.version)?;
-        let mut doc = serde_json::to_value(&current.fields).map_err(ApiError::internal)?;
-        merge_patch::apply(&mut doc, patch)?;
+    let live = || async {
+        let org = load(ctx, access).await?;
+        if org.is_deleted() { Err(ApiError::NotFound) } else { Ok(org) }
+    };
+    update::patch(if_match, patch, live, |current: Organization, doc| async move {
         let fields = input::read(doc, false)?;
         if let Access::Own(_) = access {
             let locked = input::platform_only_changes(&current.fields, &fields);
@@ -157,15 +154,10 @@ async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) ->
             }
         }
         if fields == current.fields {
-            return Ok(Attempt::Done(current));
+            return Ok(Step::Done(current));
         }
         let next = current.revised(fields, Utc::now());
-        optimistic::settle(
-            repo::replace(&ctx.store, &access.tenant(), &current, &next).await,
-            next,
-            if_match.0.is_none(),
-        )
-        .map_err(repo::replace_error)
+        Step::written(repo::replace(&ctx.store, &access.tenant(), &current, &next).await, next, repo::replace_error)
     })
     .await
 }

@@ -284,6 +284,15 @@ pub struct Worker {
     pub last_import: Option<ImportMark>,
 }
 
+impl nudge_core::http::update::Patchable for Worker {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> nudge_core::http::ApiResult<serde_json::Value> {
+        nudge_core::http::update::document_of(&self.fields)
+    }
+}
+
 impl Worker {
     pub fn new(id: Uuid, fields: WorkerFields, now: DateTime<Utc>) -> Self {
         let stamps = Record::ALL

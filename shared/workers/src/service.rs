@@ -7,8 +7,9 @@ use super::model::{ImportMark, RowOutcome, Worker, WorkerFields};
 use super::repo;
 use chrono::Utc;
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, merge_patch};
-use nudge_core::store::{Attempt, Store, optimistic};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, IfMatch};
+use nudge_core::store::{Store, optimistic};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -81,35 +82,23 @@ pub async fn update(
     if_match: Option<u64>,
     mark: Option<(Uuid, u64)>,
 ) -> Result<Updated, ApiError> {
-    optimistic::retry(|| async {
-        let current = repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+    let load = || async { repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound) };
+    update::patch(IfMatch(if_match), patch, load, |current: Worker, doc| async move {
         if let (Some((job, row)), Some(m)) = (mark, &current.last_import)
             && m.job_id == job
             && m.row == row
         {
-            return Ok(Attempt::Done(Updated::Replayed(m.outcome)));
+            return Ok(Step::Done(Updated::Replayed(m.outcome)));
         }
-        if let Some(expected) = if_match
-            && expected != current.version
-        {
-            return Err(ApiError::PreconditionFailed);
-        }
-        let mut doc = serde_json::to_value(&current.fields).map_err(ApiError::internal)?;
-        merge_patch::apply(&mut doc, patch)?;
         let fields = input::read(doc, Utc::now().date_naive())?;
         if fields == current.fields {
-            return Ok(Attempt::Done(Updated::Unchanged(current)));
+            return Ok(Step::Done(Updated::Unchanged(current)));
         }
         let checks = supervision(store, tenant, id, current.fields.supervisor_id, fields.supervisor_id).await?;
         let mut next = current.revised(fields, Utc::now());
         next.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Updated });
         let tx = repo::save(tenant, Some(&current), &next, checks)?;
-        let written = store.transact(tx).await;
-        match optimistic::settle(written, (), if_match.is_none()) {
-            Ok(Attempt::Done(())) => Ok(Attempt::Done(Updated::Changed(next))),
-            Ok(Attempt::Retry) => Ok(Attempt::Retry),
-            Err(e) => Err(repo::write_error(e)),
-        }
+        Step::written(store.transact(tx).await, Updated::Changed(next), repo::write_error)
     })
     .await
 }

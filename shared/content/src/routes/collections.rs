@@ -13,7 +13,8 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::store::{Attempt, StoreError, optimistic};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
@@ -153,15 +154,16 @@ pub async fn patch_by_id(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let c = update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
-        let mut doc = serde_json::to_value(&c.fields).map_err(ApiError::internal)?;
-        merge_patch::apply(&mut doc, &patch)?;
+    let id = path_id(&id)?;
+    let load = || async { repo::get_collection(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
+    let c = update::patch(if_match, &patch, load, |current: Collection, doc| async {
         let fields = input::collection(doc)?;
-        if fields == c.fields {
-            return Ok(Outcome::Unchanged);
+        if fields == current.fields {
+            return Ok(Step::Done(current));
         }
-        c.fields = fields;
-        Ok(Outcome::Changed)
+        let next = Collection { fields, version: current.version + 1, updated_at: Utc::now(), ..current.clone() };
+        let written = repo::replace_collection(&ctx.store, &tenant, &current, &next, EntryChange::None).await;
+        Step::written(written, next, ApiError::from)
     })
     .await?;
     Ok(tagged(StatusCode::OK, &c.view(), c.version))

@@ -16,7 +16,8 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::store::{Attempt, StoreError, optimistic};
 use nudge_core::{Ctx, TenantId};
 use nudge_media::ASSET_READY;
@@ -228,21 +229,21 @@ pub async fn patch_by_id(
         return Err(ApiError::field("", "a merge patch must be a JSON object"));
     }
     let note = input::take_note(&mut patch)?;
-    let item = optimistic::retry(|| async {
-        let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(current.version)?;
-        let mut doc = current.writable().map_err(ApiError::internal)?;
-        merge_patch::apply(&mut doc, &patch)?;
+    let load = || async { repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
+    let item = update::patch(if_match, &patch, load, |current: Content, doc| async {
         let mut fields = input::fields(doc, current.kind)?;
         if fields == current.fields {
-            return Ok(Attempt::Done(current));
+            return Ok(Step::Done(current));
         }
         let status = workflow::after_edit(current.status).map_err(workflow_error)?;
         let before = current.fields.body.media_asset();
         check_asset(&ctx, &tenant, current.kind, &mut fields.body, before).await?;
         let next = current.revised(fields, status, principal.user_id, Utc::now());
         let change = Change { current: Some(&current), next, note: note.clone(), actor: principal.user_id };
-        commit(&ctx, &snapshots, &tenant, change, if_match.0.is_none()).await
+        Ok(match commit(&ctx, &snapshots, &tenant, change, true).await? {
+            Attempt::Done(saved) => Step::Done(saved),
+            Attempt::Retry => Step::Moved,
+        })
     })
     .await?;
     Ok(tagged(StatusCode::OK, &item, item.version))

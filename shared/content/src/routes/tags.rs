@@ -12,8 +12,9 @@ use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge_core::store::{Attempt, StoreError, optimistic};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, tagged};
+use nudge_core::store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -90,18 +91,14 @@ pub async fn patch_by_id(
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
     let id = path_id(&id)?;
-    let tag = optimistic::retry(|| async {
-        let current = repo::get_tag(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(current.version)?;
-        let mut doc = serde_json::to_value(&current.fields).map_err(ApiError::internal)?;
-        merge_patch::apply(&mut doc, &patch)?;
+    let load = || async { repo::get_tag(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
+    let tag = update::patch(if_match, &patch, load, |current: Tag, doc| async {
         let fields = input::tag(doc)?;
         if fields == current.fields {
-            return Ok(Attempt::Done(current));
+            return Ok(Step::Done(current));
         }
         let next = Tag { fields, version: current.version + 1, updated_at: Utc::now(), ..current.clone() };
-        let written = repo::replace_tag(&ctx.store, &tenant, &current, &next).await;
-        optimistic::settle(written, next, if_match.0.is_none()).map_err(name_taken)
+        Step::written(repo::replace_tag(&ctx.store, &tenant, &current, &next).await, next, name_taken)
     })
     .await?;
     Ok(tagged(StatusCode::OK, &tag, tag.version))

@@ -7,7 +7,8 @@ use crate::http::problem::ApiError;
 use std::future::Future;
 use std::time::Duration;
 
-const ATTEMPTS: u32 = 12;
+/// Reads before a writer that keeps losing the race gives up (409).
+pub(crate) const ATTEMPTS: u32 = 12;
 
 /// One attempt's outcome.
 pub enum Attempt<T> {
@@ -38,11 +39,16 @@ where
             Attempt::Retry => tokio::time::sleep(backoff(n)).await,
         }
     }
-    Err(ApiError::Conflict("the resource is changing too fast; retry".into(), vec![]))
+    Err(too_fast())
+}
+
+/// The answer when every attempt lost the race.
+pub(crate) fn too_fast() -> ApiError {
+    ApiError::Conflict("the resource is changing too fast; retry".into(), vec![])
 }
 
 /// Exponential from 2 ms, capped at 50 ms, with full jitter so racing writers spread out.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let cap = (2u64 << attempt.min(5)).min(50);
     let jitter = u64::from(uuid::Uuid::new_v4().as_u128() as u16) % (cap + 1);
     Duration::from_millis(jitter)

@@ -13,7 +13,8 @@ use nudge_core::auth::Principal;
 use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
 use nudge_core::auth::session;
 use nudge_core::crypto::password;
-use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, merge_patch, tagged};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, tagged};
 use nudge_core::store::{Attempt, optimistic};
 use nudge_core::{Ctx, validate};
 use serde_json::{Value, json};
@@ -90,22 +91,23 @@ pub async fn patch_me(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     principal.require(PROFILE_WRITE)?;
-    let updated = optimistic::retry(|| async {
-        let current = account(&ctx, &principal).await?;
-        if_match.check(current.version)?;
-        let mut doc = json!({"name": current.name, "firstName": current.first_name, "lastName": current.last_name});
-        merge_patch::apply(&mut doc, &patch)?;
-        let (name, first, last) = read_profile(doc)?;
-        if (&name, &first, &last) == (&current.name, &current.first_name, &current.last_name) {
-            return Ok(Attempt::Done(current));
-        }
-        let next = current.revised(Utc::now(), |u| {
-            u.name = name;
-            u.first_name = first;
-            u.last_name = last;
-        });
-        Ok(optimistic::settle(ctx.store.write(user::replace(&current, &next)?).await, next, if_match.0.is_none())?)
-    })
+    let updated = update::patch(
+        if_match,
+        &patch,
+        || account(&ctx, &principal),
+        |current: User, doc| async {
+            let (name, first, last) = read_profile(doc)?;
+            if (&name, &first, &last) == (&current.name, &current.first_name, &current.last_name) {
+                return Ok(Step::Done(current));
+            }
+            let next = current.revised(Utc::now(), |u| {
+                u.name = name;
+                u.first_name = first;
+                u.last_name = last;
+            });
+            Step::written(ctx.store.write(user::replace(&current, &next)?).await, next, ApiError::from)
+        },
+    )
     .await?;
     sync_member_names(&ctx, &updated).await?;
     view(&ctx, &principal, updated).await

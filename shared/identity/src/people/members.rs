@@ -12,10 +12,10 @@ use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::auth::session;
 use nudge_core::http::path_id;
-use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, merge_patch, tagged};
-use nudge_core::store::{Attempt, optimistic};
+use nudge_core::http::update::{self, Step};
+use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::{Ctx, TenantId, validate};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -147,12 +147,9 @@ pub async fn patch(
 ) -> ApiResult<Response> {
     let tenant = principal.require(WRITE)?;
     let id = path_id(&id)?;
-    let (before, after) = optimistic::retry(|| async {
-        let current = load(&ctx, &tenant, id).await?;
-        not_self(&principal, id)?;
-        if_match.check(current.version)?;
-        let mut doc = json!({"role": current.role, "status": current.status, "grants": current.grants});
-        merge_patch::apply(&mut doc, &patch)?;
+    not_self(&principal, id)?;
+    let load = || load(&ctx, &tenant, id);
+    let (before, after) = update::patch(if_match, &patch, load, |current: Membership, doc| async {
         let (role_name, status, grants) = read_patch(doc)?;
         if status == MembershipStatus::Invited && current.status != MembershipStatus::Invited {
             return Err(ApiError::field("/status", "must be `active` or `suspended`"));
@@ -174,16 +171,12 @@ pub async fn patch(
             m.grants = grants;
         });
         if (&next.role, next.status, &next.grants) == (&current.role, current.status, &current.grants) {
-            return Ok(Attempt::Done((current.clone(), current)));
+            return Ok(Step::Done((current.clone(), current)));
         }
         if rules::strands_owners(&current, Some(&next), active_owners(&ctx, &tenant).await?) {
             return Err(last_owner());
         }
-        Ok(optimistic::settle(
-            ctx.store.write(membership::replace(&current, &next)?).await,
-            (current, next),
-            if_match.0.is_none(),
-        )?)
+        Step::written(ctx.store.write(membership::replace(&current, &next)?).await, (current, next), ApiError::from)
     })
     .await?;
     if after.status == MembershipStatus::Suspended && before.status != MembershipStatus::Suspended {

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
+use nudge_core::http::update::{self, Step};
 use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, created, merge_patch, tagged};
-use nudge_core::store::{Attempt, StoreError, Tx, optimistic};
+use nudge_core::store::{StoreError, Tx};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
 use serde_json::json;
@@ -127,17 +128,12 @@ pub async fn patch(
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WRITE)?;
-    let updated = optimistic::retry(|| async {
-        let current = role::resolve(&ctx.store, &tenant, &name).await?.ok_or(ApiError::NotFound)?;
+    let (ctx, tenant, body, principal) = (&ctx, &tenant, &patch, &principal);
+    let load = || async { role::resolve(&ctx.store, tenant, &name).await?.ok_or(ApiError::NotFound) };
+    let updated = update::patch(if_match, body, load, |current: Role, doc| async move {
         if current.is_system {
-            return Ok(Attempt::Done(set_system_default(&ctx, &tenant, &current, &patch).await?));
+            return Ok(Step::Done(set_system_default(ctx, tenant, &current, body).await?));
         }
-        if_match.check(current.version)?;
-        let mut doc = json!({
-            "displayName": current.display_name, "description": current.description,
-            "permissions": current.permissions, "isDefault": current.is_default,
-        });
-        merge_patch::apply(&mut doc, &patch)?;
         let (_, fields): (_, RoleFields) = rules::read_role(doc, false)?;
         let next = Role {
             display_name: fields.display_name,
@@ -149,12 +145,12 @@ pub async fn patch(
             ..current.clone()
         };
         rules::may_assign(&principal.role, principal.permissions(), &next)?;
-        let mut tx = Tx::new().with(role::replace(&tenant, &current, &next)?);
+        let mut tx = Tx::new().with(role::replace(tenant, &current, &next)?);
         if next.is_default != current.is_default {
             let default = if next.is_default { next.name.clone() } else { FALLBACK_DEFAULT.name().to_owned() };
-            tx = tx.with(role::set_default(&tenant, &default)?);
+            tx = tx.with(role::set_default(tenant, &default)?);
         }
-        Ok(optimistic::settle(ctx.store.transact(tx).await, next, if_match.0.is_none())?)
+        Step::written(ctx.store.transact(tx).await, next, ApiError::from)
     })
     .await?;
     Ok(respond(StatusCode::OK, &updated))
