@@ -6,7 +6,7 @@ use crate::SegmentQueue;
 use crate::syncer::Syncer;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use nudge_core::config::ConfigError;
-use nudge_core::queue::{Deadline, each_record};
+use nudge_core::queue::Deadline;
 
 /// The consumer from the environment: the table, and the queue it reads (continuations go back to it);
 /// optionally `SYNC_PAGES_PER_RUN` (pages per invocation before continuing in a new message).
@@ -23,9 +23,5 @@ pub fn syncer(sdk: &nudge_core::config::SdkConfig, store: nudge_core::store::Sto
 
 /// One SQS batch: each message handled in turn, failures reported so only they are retried.
 pub async fn handle(syncer: &Syncer, event: SqsEvent, deadline: Deadline) -> SqsBatchResponse {
-    each_record(event, |message| async move {
-        let body = message.body.unwrap_or_default();
-        Box::pin(syncer.handle(&body, deadline)).await
-    })
-    .await
+    nudge_core::jobs::consume(syncer, event, deadline).await
 }

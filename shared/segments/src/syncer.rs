@@ -7,8 +7,9 @@ use super::sync::{self, Limits, Outcome, SyncError};
 use super::{incremental, jobs, repo};
 use chrono::Utc;
 use nudge_core::TenantId;
+use nudge_core::jobs::{self as framework, Job};
 use nudge_core::keys::platform_partition;
-use nudge_core::queue::{Deadline, QueueError};
+use nudge_core::queue::{Deadline, Queue, QueueError};
 use nudge_core::store::{Query, Store, StoreError};
 use nudge_workers::tombstone;
 use std::time::Duration;
@@ -62,31 +63,19 @@ impl Syncer {
         }
     }
 
-    pub async fn handle(&self, body: &str, deadline: Deadline) -> Result<(), ConsumerError> {
-        let (tenant, message) =
-            nudge_core::queue::open::<Message>(body).map_err(|e| ConsumerError::Message(e.to_string()))?;
-        let tenant = || tenant.ok_or_else(|| ConsumerError::Message(format!("{message:?} names no tenant")));
-        match &message {
-            Message::Sync { segment_id, job_id } => self.sync(&tenant()?, *segment_id, *job_id, deadline).await,
-            Message::WorkersChanged { worker_ids } => {
-                Ok(incremental::reevaluate(&self.store, &tenant()?, worker_ids).await?)
-            }
-            Message::Purge { segment_id } => self.purge(&tenant()?, *segment_id).await,
-            Message::Schedule => self.schedule().await,
-        }
-    }
-
-    async fn sync(&self, tenant: &TenantId, segment: Uuid, job: Uuid, deadline: Deadline) -> Result<(), ConsumerError> {
+    async fn sync(
+        &self,
+        tenant: &TenantId,
+        segment: Uuid,
+        job: Uuid,
+        deadline: Deadline,
+    ) -> Result<Run, ConsumerError> {
         let margin = self.margin;
         let run = sync::run(&self.store, tenant, segment, job, self.limits, || deadline.remaining() > margin).await;
         match run {
-            Ok(Outcome::Settled) => Ok(()),
-            Ok(Outcome::Continue) => {
-                self.queue.send_for(tenant, &Message::Sync { segment_id: segment, job_id: job }).await?;
-                tracing::info!(job_id = %job, "segment sync continues in a new message");
-                Ok(())
-            }
-            Err(e) => self.failed_run(tenant, segment, job, e).await,
+            Ok(Outcome::Settled) => Ok(Run::Settled),
+            Ok(Outcome::Continue) => Ok(Run::Continue(Message::Sync { segment_id: segment, job_id: job })),
+            Err(e) => self.failed_run(tenant, segment, job, e).await.map(|()| Run::Settled),
         }
     }
 
@@ -164,5 +153,45 @@ impl Syncer {
             self.queue.workers_changed(&tenant.tenant(), workers).await?;
         }
         Ok(())
+    }
+}
+
+/// What a run of the segment sync consumer ended with.
+type Run = framework::Outcome<Message>;
+
+/// Every message of the segment sync queue: syncs continue through the framework; purges and the
+/// schedule's re-sends send their own messages (several, or for many tenants).
+impl Job for Syncer {
+    const NAME: &'static str = "segment sync";
+    type Message = Message;
+    type Error = ConsumerError;
+
+    async fn run(&self, tenant: Option<TenantId>, message: &Message, deadline: Deadline) -> Result<Run, ConsumerError> {
+        let tenant = || tenant.ok_or_else(|| ConsumerError::Message(format!("{message:?} names no tenant")));
+        match message {
+            Message::Sync { segment_id, job_id } => self.sync(&tenant()?, *segment_id, *job_id, deadline).await,
+            Message::WorkersChanged { worker_ids } => {
+                incremental::reevaluate(&self.store, &tenant()?, worker_ids).await?;
+                Ok(Run::Settled)
+            }
+            Message::Purge { segment_id } => self.purge(&tenant()?, *segment_id).await.map(|()| Run::Settled),
+            Message::Schedule => self.schedule().await.map(|()| Run::Settled),
+        }
+    }
+
+    /// A sync whose message keeps failing is failed with the reason (a run's own errors already fail it
+    /// after a few attempts); other messages are retried by the next one of their kind.
+    async fn give_up(&self, tenant: Option<TenantId>, message: &Message, reason: String) -> Result<(), ConsumerError> {
+        if let (Some(tenant), Message::Sync { segment_id, job_id }) = (tenant, message)
+            && let Some(job) = jobs::get(&self.store, &tenant, *segment_id, *job_id).await?
+            && !job.is_finished()
+        {
+            sync::settle(&self.store, &tenant, job, |j, now| j.fail(reason, now)).await?;
+        }
+        Ok(())
+    }
+
+    fn continuations(&self) -> &Queue {
+        &self.queue.0
     }
 }

@@ -219,3 +219,46 @@ async fn a_lost_continuation_is_recovered_from_the_checkpoint_without_duplicates
     assert_eq!(again["counts"], job["counts"], "replayed rows count as they did");
     assert_eq!(listed().await, before, "no worker was created twice");
 }
+
+/// An import whose message keeps failing is failed on the last receive, with the reason, instead of
+/// staying `processing` while SQS moves the message to the DLQ: driven through the consumer with a bucket
+/// that does not exist, so reading the rows fails every time.
+#[tokio::test]
+async fn an_import_that_keeps_failing_is_failed_on_the_last_receive() {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let tenant_uuid = s.organization("Import failing").await;
+    let admin = s.tenant(tenant_uuid, SystemRole::Admin);
+    // Declared, never uploaded: the dev stack's own consumer never hears of it.
+    let created = s.post("/worker-imports", &admin, &json!({"format": "csv", "fileName": "w", "size": 10})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = Uuid::parse_str(created.body["id"].as_str().unwrap()).unwrap();
+    let (tenant, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant_uuid}/x")).unwrap();
+    // Started, as if its upload had been seen: what is left is reading the rows.
+    let mut started = job::get(&ctx.store, &tenant, id).await.unwrap().unwrap();
+    let expected = started.version;
+    started.status = ImportStatus::Processing;
+    started.version += 1;
+    job::replace(&ctx.store, &tenant, expected, &started).await.unwrap();
+    let broken = nudge_core::objects::Objects::new(nudge_core::objects::Objects::client(&sdk), "no-such-bucket");
+    let queue = nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), imports_queue());
+    let importer = nudge_workers::import::Importer::new(ctx.store.clone(), broken, queue);
+    let event = |receives: u32| -> aws_lambda_events::event::sqs::SqsEvent {
+        let next = json!({"importContinue": id, "tenantId": tenant_uuid, "offset": 0});
+        serde_json::from_value(json!({"Records": [{"messageId": "m-1", "body": next.to_string(),
+            "attributes": {"ApproximateReceiveCount": receives.to_string()}}]}))
+        .unwrap()
+    };
+    let deadline = nudge_core::queue::Deadline::after(Duration::from_secs(600));
+    // Before the last receive the message fails and comes back; the job is untouched.
+    let response = nudge_workers::consumer::handle(&importer, event(1), deadline).await;
+    assert_eq!(response.batch_item_failures.len(), 1);
+    assert_eq!(s.get(&format!("/worker-imports/{id}"), &admin).await.body["status"], "processing");
+    // The last receive gives up: the job is failed with the reason, and the message is settled.
+    let response = nudge_workers::consumer::handle(&importer, event(5), deadline).await;
+    assert!(response.batch_item_failures.is_empty(), "the last receive settles the job");
+    let failed = s.get(&format!("/worker-imports/{id}"), &admin).await.body;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(failed["failureReason"].as_str().unwrap_or_default().contains("import failed 5 times"), "{failed}");
+}

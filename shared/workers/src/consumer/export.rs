@@ -5,7 +5,7 @@ use crate::export::Exporter;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use nudge_core::config::{ConfigError, Settings};
 use nudge_core::objects::Objects;
-use nudge_core::queue::{Deadline, Queue, each_record};
+use nudge_core::queue::{Deadline, Queue};
 
 /// The exporter from the environment: the table, the bucket, the queue continuations go to
 /// (`WORKER_EXPORTS_QUEUE_URL`), and optionally `EXPORT_ROWS_PER_RUN` (rows per invocation before
@@ -26,17 +26,7 @@ pub fn exporter(
     Ok(exporter)
 }
 
-/// The delivery count SQS reports for a message (1 on the first delivery).
-fn attempt(message: &aws_lambda_events::event::sqs::SqsMessage) -> u32 {
-    message.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1)
-}
-
 /// One SQS batch: each message run in turn, failures reported so only they are retried.
 pub async fn handle(exporter: &Exporter, event: SqsEvent, deadline: Deadline) -> SqsBatchResponse {
-    each_record(event, |message| async move {
-        let attempt = attempt(&message);
-        let body = message.body.unwrap_or_default();
-        Box::pin(exporter.handle(&body, attempt, deadline)).await
-    })
-    .await
+    nudge_core::jobs::consume(exporter, event, deadline).await
 }

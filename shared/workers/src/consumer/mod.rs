@@ -9,7 +9,7 @@ use crate::import::Importer;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use nudge_core::config::{ConfigError, Settings};
 use nudge_core::objects::Objects;
-use nudge_core::queue::{Deadline, Queue, each_record};
+use nudge_core::queue::{Deadline, Queue};
 
 /// The importer from the environment: the table, the bucket, the queue continuations go to, and
 /// optionally `IMPORT_ROWS_PER_RUN` (rows per invocation before continuing in a new message).
@@ -31,12 +31,8 @@ pub fn importer(
     Ok(importer)
 }
 
-/// One SQS batch: each message applied in turn, failures reported so only they are retried.
+/// One SQS batch: each message applied in turn, failures reported so only they are retried; an import
+/// whose message fails on its last receive is marked failed.
 pub async fn handle(importer: &Importer, event: SqsEvent, deadline: Deadline) -> SqsBatchResponse {
-    each_record(event, |message| async move {
-        let body = message.body.unwrap_or_default();
-        // Boxed: the import future is deep, and an unboxed one overflows the compiler's layout limit.
-        Box::pin(importer.handle(&body, deadline)).await
-    })
-    .await
+    nudge_core::jobs::consume(importer, event, deadline).await
 }

@@ -17,6 +17,7 @@ use crate::index::{self, Filter, SHARDS};
 use crate::{Worker, repo};
 use chrono::Utc;
 use nudge_core::TenantId;
+use nudge_core::jobs::{Job, Outcome};
 use nudge_core::keys::Key;
 use nudge_core::objects::Objects;
 use nudge_core::queue::{Deadline, Queue};
@@ -113,8 +114,6 @@ pub struct Exporter {
     pub rows_per_run: Option<u64>,
     /// Stop and continue in a new message when less than this is left.
     pub margin: Duration,
-    /// Deliveries of one message before the export is given up as failed (the queue's maxReceiveCount).
-    pub max_attempts: u32,
 }
 
 impl Exporter {
@@ -127,38 +126,22 @@ impl Exporter {
             page_workers: 100,
             rows_per_run: None,
             margin: Duration::from_secs(60),
-            max_attempts: 5,
         }
     }
 
-    /// Handles one message; `attempt` is its delivery count. An error on the last attempt fails the job
-    /// (and aborts its upload) instead of sending the message to the DLQ with the job left processing.
-    pub async fn handle(&self, body: &str, attempt: u32, deadline: Deadline) -> Result<(), ExportError> {
-        let (tenant, message) =
-            nudge_core::queue::open::<ExportMessage>(body).map_err(|e| ExportError::Message(e.to_string()))?;
-        let tenant = tenant.ok_or_else(|| ExportError::Message("an export message names no tenant".into()))?;
-        match self.step(&tenant, message.export_id, deadline).await {
-            Err(err) if attempt >= self.max_attempts => {
-                tracing::error!(export_id = %message.export_id, attempt, error = %err, "export failed for good");
-                self.give_up(&tenant, message.export_id, format!("the export failed {attempt} times: {err}")).await
-            }
-            other => other,
-        }
-    }
-
-    async fn step(&self, tenant: &TenantId, id: Uuid, deadline: Deadline) -> Result<(), ExportError> {
+    async fn step(&self, tenant: &TenantId, id: Uuid, deadline: Deadline) -> Result<Run, ExportError> {
         let Some(mut job) = job::get(&self.store, tenant, id).await? else {
             tracing::warn!(export_id = %id, "message for an unknown export");
-            return Ok(());
+            return Ok(Outcome::Settled);
         };
         let now = Utc::now();
         if job.is_finished() {
             tracing::info!(export_id = %id, status = ?job.status, "export finished; message ignored");
-            return Ok(());
+            return Ok(Outcome::Settled);
         }
         if job.lease_until.is_some_and(|until| until > now) {
             tracing::info!(export_id = %id, "another run holds the export; message ignored");
-            return Ok(());
+            return Ok(Outcome::Settled);
         }
         let expected = job.version;
         job.status = ExportStatus::Processing;
@@ -173,7 +156,7 @@ impl Exporter {
         match job::replace(&self.store, tenant, expected, &job).await {
             Ok(()) => self.run(tenant, job, deadline).await,
             // Another delivery claimed it first.
-            Err(e) if e.is_version_conflict() => Ok(()),
+            Err(e) if e.is_version_conflict() => Ok(Outcome::Settled),
             Err(e) => Err(e.into()),
         }
     }
@@ -187,17 +170,17 @@ impl Exporter {
         }
     }
 
-    /// Releases the job and continues in a new message. The checkpoint is written first: if the message
-    /// cannot be sent, this one is retried and resumes from the same checkpoint.
-    async fn pause(&self, tenant: &TenantId, mut job: ExportJob) -> Result<(), ExportError> {
+    /// Releases the job and asks to continue in a new message. The checkpoint is written first: if the
+    /// message cannot be sent, this one is retried and resumes from the same checkpoint.
+    async fn pause(&self, tenant: &TenantId, mut job: ExportJob) -> Result<Run, ExportError> {
         let expected = job.version;
         job.lease_until = None;
         job.touch(Utc::now());
-        if self.save(tenant, expected, &job).await? {
-            self.queue.send_for(tenant, &ExportMessage { export_id: job.id }).await?;
-            tracing::info!(export_id = %job.id, rows = job.checkpoint.rows, parts = job.checkpoint.parts.len(), "export continues in a new message");
+        if !self.save(tenant, expected, &job).await? {
+            return Ok(Outcome::Settled);
         }
-        Ok(())
+        tracing::info!(export_id = %job.id, rows = job.checkpoint.rows, parts = job.checkpoint.parts.len(), "export pauses");
+        Ok(Outcome::Continue(ExportMessage { export_id: job.id }))
     }
 
     /// One page of the workers the export reads, from `cursor`, and the cursor after it.
@@ -218,7 +201,7 @@ impl Exporter {
         Ok((workers, after_page(cursor, last.as_ref().and_then(item_key), sharded)))
     }
 
-    async fn run(&self, tenant: &TenantId, mut job: ExportJob, deadline: Deadline) -> Result<(), ExportError> {
+    async fn run(&self, tenant: &TenantId, mut job: ExportJob, deadline: Deadline) -> Result<Run, ExportError> {
         let mut rows_this_run = 0u64;
         // The first pass: every custom-field key, for the header.
         while job.columns.is_none() {
@@ -236,7 +219,7 @@ impl Exporter {
                 let reason = format!(
                     "the workers have more than {MAX_CUSTOM_COLUMNS} custom-field keys; name the columns with customFieldKeys"
                 );
-                return self.fail(tenant, job, reason).await;
+                return self.fail(tenant, job, reason).await.map(|()| Outcome::Settled);
             }
             job.checkpoint.cursor = next;
             if job.checkpoint.cursor.done {
@@ -246,7 +229,7 @@ impl Exporter {
                 let expected = job.version;
                 job.touch(Utc::now());
                 if !self.save(tenant, expected, &job).await? {
-                    return Ok(());
+                    return Ok(Outcome::Settled);
                 }
             }
         }
@@ -287,7 +270,7 @@ impl Exporter {
                 job.checkpoint.advance(Part { number, etag, size }, rows, cursor);
                 job.touch(Utc::now());
                 if !self.save(tenant, expected, &job).await? {
-                    return Ok(());
+                    return Ok(Outcome::Settled);
                 }
                 if should_pause(rows_this_run, self.rows_per_run, deadline.remaining(), self.margin) {
                     return self.pause(tenant, job).await;
@@ -324,7 +307,7 @@ impl Exporter {
             if self.save(tenant, expected, &job).await? {
                 tracing::info!(export_id = %job.id, rows = job.row_count, bytes = job.size, "export completed");
             }
-            return Ok(());
+            return Ok(Outcome::Settled);
         }
     }
 
@@ -339,13 +322,42 @@ impl Exporter {
         }
         Ok(())
     }
+}
 
-    /// Fails the job after repeated errors, whatever state it is in, and aborts its upload.
-    async fn give_up(&self, tenant: &TenantId, id: Uuid, reason: String) -> Result<(), ExportError> {
-        match job::get(&self.store, tenant, id).await? {
-            Some(job) if !job.is_finished() => self.fail(tenant, job, reason).await,
+/// What a run of an export ended with.
+type Run = Outcome<ExportMessage>;
+
+impl Job for Exporter {
+    const NAME: &'static str = "export";
+    type Message = ExportMessage;
+    type Error = ExportError;
+
+    async fn run(
+        &self,
+        tenant: Option<TenantId>,
+        message: &ExportMessage,
+        deadline: Deadline,
+    ) -> Result<Run, ExportError> {
+        let tenant = tenant.ok_or_else(|| ExportError::Message("an export message names no tenant".into()))?;
+        self.step(&tenant, message.export_id, deadline).await
+    }
+
+    /// Fails the job whatever state it is in, and aborts its upload.
+    async fn give_up(
+        &self,
+        tenant: Option<TenantId>,
+        message: &ExportMessage,
+        reason: String,
+    ) -> Result<(), ExportError> {
+        let Some(tenant) = tenant else { return Ok(()) };
+        match job::get(&self.store, &tenant, message.export_id).await? {
+            Some(job) if !job.is_finished() => self.fail(&tenant, job, reason).await,
             _ => Ok(()),
         }
+    }
+
+    fn continuations(&self) -> &Queue {
+        &self.queue
     }
 }
 

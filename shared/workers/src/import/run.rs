@@ -17,6 +17,7 @@ use crate::service::{self, Updated};
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::http::ApiError;
+use nudge_core::jobs::{Job, Outcome};
 use nudge_core::objects::{ObjectKey, Objects, object_created};
 use nudge_core::queue::{Deadline, Queue};
 use nudge_core::store::{Store, StoreError};
@@ -24,6 +25,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
 use uuid::Uuid;
+
+/// What arrives on the imports queue: the bucket's notification of uploaded rows (keys name their tenant),
+/// or a continuation an import sent itself (its tenant in the core's envelope).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ImportMessage {
+    Continue(Continue),
+    Uploaded { keys: Vec<String> },
+}
 
 /// The continuation an import sends itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,25 +92,22 @@ impl Importer {
         }
     }
 
-    /// Handles one SQS message body: an S3 notification of uploaded rows, or a continuation.
-    pub async fn handle(&self, body: &str, deadline: Deadline) -> Result<(), ImportError> {
-        if let Ok((Some(tenant), next)) = nudge_core::queue::open::<Continue>(body) {
-            return self.resume(&tenant, next.import_continue, next.offset, deadline).await;
-        }
-        let created = object_created(body).map_err(|e| ImportError::Message(e.to_string()))?;
-        for object in created {
-            // The tenant is the key's, never the file's; keys that are not an import's rows are not ours.
-            let Some((tenant, rest)) = ObjectKey::parse(&object.key) else {
-                tracing::warn!(key = %object.key, "ignoring an object outside any tenant");
-                continue;
-            };
-            let Some(job_id) = ImportJob::from_object(&rest) else {
-                tracing::warn!(key = %object.key, "ignoring an object that is not an import's rows");
-                continue;
-            };
-            self.start(&tenant, job_id, deadline).await?;
-        }
-        Ok(())
+    /// The imports an S3 notification names, by tenant: the tenant is the key's, never the file's, and
+    /// keys that are not an import's rows are not ours.
+    fn uploads(keys: &[String]) -> Vec<(TenantId, Uuid)> {
+        keys.iter()
+            .filter_map(|key| {
+                let Some((tenant, rest)) = ObjectKey::parse(key) else {
+                    tracing::warn!(key = %key, "ignoring an object outside any tenant");
+                    return None;
+                };
+                let Some(job_id) = ImportJob::from_object(&rest) else {
+                    tracing::warn!(key = %key, "ignoring an object that is not an import's rows");
+                    return None;
+                };
+                Some((tenant, job_id))
+            })
+            .collect()
     }
 
     async fn start(&self, tenant: &TenantId, id: Uuid, deadline: Deadline) -> Result<(), ImportError> {
@@ -436,6 +443,82 @@ fn lane_of(key: &str, lanes: usize) -> usize {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     key.hash(&mut h);
     (h.finish() % lanes as u64) as usize
+}
+
+/// Imports send their own continuations (a notification may name uploads of several tenants, each its
+/// own run); the framework reads their messages and fails an import whose message keeps failing.
+impl Job for Importer {
+    const NAME: &'static str = "import";
+    type Message = ImportMessage;
+    type Error = ImportError;
+
+    fn read(&self, body: &str) -> Result<(Option<TenantId>, ImportMessage), String> {
+        if let Ok((Some(tenant), next)) = nudge_core::queue::open::<Continue>(body) {
+            return Ok((Some(tenant), ImportMessage::Continue(next)));
+        }
+        let created = object_created(body).map_err(|e| format!("unreadable import message: {e}"))?;
+        Ok((None, ImportMessage::Uploaded { keys: created.into_iter().map(|o| o.key).collect() }))
+    }
+
+    async fn run(
+        &self,
+        tenant: Option<TenantId>,
+        message: &ImportMessage,
+        deadline: Deadline,
+    ) -> Result<Outcome<ImportMessage>, ImportError> {
+        match (tenant, message) {
+            (Some(tenant), ImportMessage::Continue(next)) => {
+                self.resume(&tenant, next.import_continue, next.offset, deadline).await?;
+            }
+            (_, ImportMessage::Uploaded { keys }) => {
+                for (tenant, job_id) in Self::uploads(keys) {
+                    self.start(&tenant, job_id, deadline).await?;
+                }
+            }
+            (None, ImportMessage::Continue(_)) => {
+                return Err(ImportError::Message("an import continuation names no tenant".into()));
+            }
+        }
+        Ok(Outcome::Settled)
+    }
+
+    /// Marks the import failed (it would otherwise stay `processing` while its message sits in the DLQ).
+    async fn give_up(
+        &self,
+        tenant: Option<TenantId>,
+        message: &ImportMessage,
+        reason: String,
+    ) -> Result<(), ImportError> {
+        let jobs = match (tenant, message) {
+            (Some(tenant), ImportMessage::Continue(next)) => vec![(tenant, next.import_continue)],
+            (_, ImportMessage::Uploaded { keys }) => Self::uploads(keys),
+            (None, ImportMessage::Continue(_)) => Vec::new(),
+        };
+        for (tenant, id) in jobs {
+            let Some(mut job) = job::get(&self.store, &tenant, id).await? else { continue };
+            if matches!(job.status, ImportStatus::Completed | ImportStatus::Failed) {
+                continue;
+            }
+            let expected = job.version;
+            fail(&mut job, bounded(&reason), Utc::now());
+            self.save(&tenant, expected, &job).await?;
+            tracing::warn!(import_id = %id, "import failed for good");
+        }
+        Ok(())
+    }
+
+    fn continuations(&self) -> &Queue {
+        &self.queue
+    }
+}
+
+/// A failure reason short enough for the job's item, whatever the error said.
+fn bounded(reason: &str) -> String {
+    const MAX: usize = 1000;
+    match reason.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &reason[..at]),
+        None => reason.to_owned(),
+    }
 }
 
 fn fail(job: &mut ImportJob, reason: String, now: chrono::DateTime<Utc>) {
