@@ -47,6 +47,18 @@ fn app(local: &Local) -> Router {
         .fallback(nudge_core::app::not_found)
 }
 
+/// A background job as Lambda's event source mapping runs it, with the deadline of a 15-minute function.
+fn job<J: nudge_core::jobs::Job + 'static>(job: J) -> Handler {
+    let job = std::sync::Arc::new(job);
+    std::sync::Arc::new(move |event| {
+        let job = job.clone();
+        Box::pin(async move {
+            let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
+            Ok(nudge_core::jobs::consume(job.as_ref(), event, deadline).await)
+        })
+    })
+}
+
 /// Queue consumers by the binary name template.yaml gives their function, each built as its main.rs would
 /// build it on AWS and given the invocation deadline Lambda would (the function's timeout).
 fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError> {
@@ -67,17 +79,7 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
     if let Some(bytes) = local.import_chunk_bytes {
         importer.chunk_bytes = bytes;
     }
-    let importer = std::sync::Arc::new(importer);
-    out.insert(
-        "worker-import",
-        std::sync::Arc::new(move |event| {
-            let importer = importer.clone();
-            Box::pin(async move {
-                let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
-                Ok(nudge_workers::consumer::handle(&importer, event, deadline).await)
-            })
-        }),
-    );
+    out.insert("worker-import", job(importer));
     let mut exporter =
         nudge_workers::export::Exporter::new(local.ctx.store.clone(), local.objects.clone(), local.export_queue().0);
     exporter.rows_per_run = local.export_rows_per_run;
@@ -87,33 +89,13 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError
     if let Some(workers) = local.export_page_workers {
         exporter.page_workers = workers;
     }
-    let exporter = std::sync::Arc::new(exporter);
-    out.insert(
-        "worker-export",
-        std::sync::Arc::new(move |event| {
-            let exporter = exporter.clone();
-            Box::pin(async move {
-                let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
-                Ok(nudge_workers::consumer::export::handle(&exporter, event, deadline).await)
-            })
-        }),
-    );
+    out.insert("worker-export", job(exporter));
     let mut syncer = nudge_segments::syncer::Syncer::new(local.ctx.store.clone(), local.segment_queue());
     syncer.limits.pages_per_run = local.sync_pages_per_run;
     if let Some(workers) = local.sync_page_workers {
         syncer.limits.page_workers = workers;
     }
-    let syncer = std::sync::Arc::new(syncer);
-    out.insert(
-        "segment-sync",
-        std::sync::Arc::new(move |event| {
-            let syncer = syncer.clone();
-            Box::pin(async move {
-                let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
-                Ok(nudge_segments::consumer::handle(&syncer, event, deadline).await)
-            })
-        }),
-    );
+    out.insert("segment-sync", job(syncer));
     let ingest = std::sync::Arc::new(nudge_media::ingest::Ingest::new(local.ctx.store.clone(), local.objects.clone()));
     out.insert(
         "media-ingest",
