@@ -140,3 +140,20 @@ pub async fn with_role(store: &Store, tenant: &TenantId, role: &str) -> Result<V
     let all: Vec<Membership> = store.all(&Query::partition(tenant_partition(tenant, "MEMBERS"))).await?;
     Ok(all.into_iter().filter(|m| m.role == role).collect())
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
+            .unwrap()
+            .tenant();
+        let user = Uuid::from_u128(7);
+        let k = key(&t, user);
+        assert_eq!((k.pk, k.sk), (format!("T#{t}#MEMBERS"), format!("USER#{user}")));
+        assert_eq!(of_user_partition(user), format!("P#USER#{user}#TENANTS"));
+    }
+}

@@ -224,3 +224,16 @@ mod tests {
         );
     }
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let user = Uuid::from_u128(7);
+        let k = key(user);
+        assert_eq!((k.pk, k.sk.as_str()), (format!("P#USER#{user}"), "MFA"));
+    }
+}

@@ -170,3 +170,20 @@ pub async fn permissions(store: &Store, tenant: &TenantId, name: &str) -> Result
     }
     Ok(load_custom(store, tenant, &name.to_lowercase()).await?.map(|r| r.permissions).unwrap_or_default())
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
+            .unwrap()
+            .tenant();
+        let k = key(&t, "coach");
+        assert_eq!((k.pk, k.sk.as_str()), (format!("T#{t}#ROLES"), "ROLE#coach"));
+        let d = default_key(&t);
+        assert_eq!((d.pk, d.sk.as_str()), (format!("T#{t}#ROLES"), "DEFAULT"));
+    }
+}

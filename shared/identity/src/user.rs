@@ -174,3 +174,18 @@ mod tests {
         assert_eq!(user.display_name(), "Ana N.");
     }
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let id = Uuid::from_u128(7);
+        let k = key(id);
+        assert_eq!((k.pk, k.sk.as_str()), (format!("P#USER#{id}"), "PROFILE"));
+        let g = email_key("ana@example.com");
+        assert_eq!((g.pk.as_str(), g.sk.as_str()), ("P#EMAIL#ana@example.com", "EMAIL"));
+    }
+}

@@ -111,3 +111,19 @@ pub async fn list(
     };
     store.page(scope, &query, limit, cursor).await
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
+            .unwrap()
+            .tenant();
+        let id = Uuid::from_u128(7);
+        let k = key(&t, id);
+        assert_eq!((k.pk, k.sk), (format!("T#{t}#INTEGRATIONS"), id.to_string()));
+    }
+}

@@ -223,3 +223,21 @@ mod tests {
         assert_eq!(decoded.duration(), Some(8));
     }
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
+            .unwrap()
+            .tenant();
+        let (asset, content) = (Uuid::from_u128(7), Uuid::from_u128(8));
+        let k = asset_key(&t, asset);
+        assert_eq!((k.pk, k.sk), (format!("T#{t}#MEDIA"), asset.to_string()));
+        let u = usage_key(&t, asset, content);
+        assert_eq!((u.pk, u.sk), (format!("T#{t}#MEDIAUSE#{asset}"), content.to_string()));
+    }
+}

@@ -99,3 +99,21 @@ pub async fn list(
     let query = Query::partition(list_partition(deleted)).on(Index::Gsi1).newest_first();
     store.page(scope, &query, limit, cursor).await
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
+            .unwrap()
+            .tenant();
+        let k = key(&t);
+        assert_eq!((k.pk.as_str(), k.sk.as_str()), (format!("T#{t}#ORG").as_str(), "ORG"));
+        let g = slug_key("acme");
+        assert_eq!((g.pk.as_str(), g.sk.as_str()), ("P#SLUG#acme", "SLUG"));
+        assert_eq!((list_partition(false), list_partition(true)), ("P#ORGS".to_owned(), "P#ORGS#DELETED".to_owned()));
+    }
+}

@@ -199,3 +199,28 @@ pub async fn members_in_range(
 pub async fn purge_members(store: &Store, tenant: &TenantId, segment: Uuid, limit: u32) -> Result<bool, StoreError> {
     store.delete_page(&Query::partition(members_partition(tenant, segment)), limit).await
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
+            .unwrap()
+            .tenant();
+        let (segment, worker) = (Uuid::from_u128(7), Uuid::parse_str("01a228c0-9996-7567-b935-a88edab1da1c").unwrap());
+        let k = segment_key(&t, segment);
+        assert_eq!((k.pk, k.sk), (format!("T#{t}#SEGMENTS"), segment.to_string()));
+        let s = state_key(&t, segment);
+        assert_eq!((s.pk, s.sk), (format!("T#{t}#SEGMENT-STATES"), segment.to_string()));
+        // Members sort by the worker's shard (the last hex digit of its id), then id.
+        let m = member_key_of(&t, segment, worker);
+        assert_eq!((m.pk, m.sk), (format!("T#{t}#SEGMENT#{segment}#MEMBERS"), format!("c#{worker}")));
+        let r = scheduled_key(&t, segment);
+        assert_eq!((r.pk, r.sk), ("P#TIME-RELATIVE-SEGMENTS".to_owned(), format!("{t}#{segment}")));
+        let j = crate::jobs::key(&t, segment, worker);
+        assert_eq!((j.pk, j.sk), (format!("T#{t}#SEGMENT#{segment}#SYNC-JOBS"), worker.to_string()));
+    }
+}

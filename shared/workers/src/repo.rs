@@ -462,3 +462,27 @@ pub async fn shard_page(
 pub fn shards() -> std::ops::Range<u32> {
     0..SHARDS
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t =
+            serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(Uuid::from_u128(0xA))).unwrap().tenant();
+        let id = Uuid::parse_str("01a228c0-9996-7567-b935-a88edab1da1c").unwrap();
+        let core = core_key(&t, id);
+        assert_eq!((core.pk, core.sk), (format!("T#{t}#WORKERS#c"), id.to_string()));
+        let record = record_key(&t, id, Record::Employment);
+        assert_eq!((record.pk, record.sk), (format!("T#{t}#WORKERS#c"), format!("{id}#EMPLOYMENT")));
+        let entry = Entry { field: "department", value: "sales".into(), sort: "novak ana".into() };
+        let e = entry_key(&t, id, &entry);
+        assert_eq!((e.pk, e.sk), (format!("T#{t}#WORKERS#BY#department#sales"), format!("novak ana#{id}")));
+        let p = phone_guard(&t, "+38640123456");
+        assert_eq!((p.pk, p.sk.as_str()), (format!("T#{t}#WORKER-PHONES"), "+38640123456"));
+        let x = external_guard(&t, "E-1");
+        assert_eq!((x.pk, x.sk.as_str()), (format!("T#{t}#WORKER-EXTERNAL-IDS"), "E-1"));
+    }
+}

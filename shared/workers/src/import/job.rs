@@ -258,3 +258,20 @@ mod tests {
         assert_eq!((job.errors.len(), job.counts.failed, job.version), (MAX_ERRORS, 1500, 2));
     }
 }
+
+/// The table at the top of this module, checked.
+#[cfg(test)]
+mod layout {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_documented() {
+        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
+            .unwrap()
+            .tenant();
+        let id = Uuid::from_u128(7);
+        let k = key(&t, id);
+        assert_eq!((k.pk, k.sk), (format!("T#{t}#WORKER-IMPORTS"), id.to_string()));
+        assert_eq!(ImportJob::object(&t, id).as_str(), format!("tenants/{t}/imports/{id}/rows"));
+    }
+}
