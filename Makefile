@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum infra/requirements.txt | cut -c1-1
 export NUDGE_VENV := $(abspath $(VENV))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev test token bench venv lint check-fmt clean
+.PHONY: dev build test token bench venv lint check-fmt clean
 
 ## The pinned Python side of the local cloud (moto, boto3, cfn-lint), made once per requirements change.
 $(STAMP): infra/requirements.txt
@@ -16,13 +16,20 @@ $(STAMP): infra/requirements.txt
 
 venv: $(STAMP)
 
+## Every target of the workspace, as `cargo test --workspace` resolves their features: the dev server and
+## the token tool built this way reuse what `make test` compiled (a narrower `cargo run -p` would resolve
+## features differently and rebuild the AWS SDK stack, about three minutes on these machines).
+build:
+	cargo build -q --workspace --all-targets
+
 ## Run the whole system locally: emulator, resources, every function on :3000, queues polled.
-dev: venv
-	NUDGE_METRICS_OFF=$${NUDGE_METRICS_OFF-1} cargo run -q -p nudge-local --bin devserver
+dev: venv build
+	NUDGE_METRICS_OFF=$${NUDGE_METRICS_OFF-1} $${CARGO_TARGET_DIR:-target}/debug/devserver
 
 ## A signed dev token alone on stdout: make token TENANT=<id> ROLE=<role>; no TENANT: platform admin.
 token:
-	@cargo run -q -p nudge-local --bin token -- "$(TENANT)" "$(ROLE)"
+	@cargo build -q --workspace --all-targets
+	@$${CARGO_TARGET_DIR:-target}/debug/token "$(TENANT)" "$(ROLE)"
 
 lint: venv
 	cargo fmt --all -- --check
