@@ -89,6 +89,21 @@ pub fn stack() -> &'static Stack {
     })
 }
 
+/// Polls `probe` every 100 ms until it answers something, for at most a minute; panics naming `what`.
+pub async fn until<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..600 {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what}: never happened")
+}
+
 /// One response, read whole.
 #[derive(Debug)]
 pub struct Reply {
@@ -277,16 +292,45 @@ impl Stack {
         self.settled(&format!("/media-assets/{id}"), token).await
     }
 
-    /// The asset at `path` once it has left `processing` (at most ~20 s).
+    /// The asset at `path` once it has left `processing`.
     pub async fn settled(&self, path: &str, token: &str) -> Value {
-        for _ in 0..200 {
+        self.eventually(path, token, "leaves processing", |b| b["status"] != "processing").await
+    }
+
+    /// The body of `GET path` once `done` holds for it: background work (queues, syncs, ingest) run to
+    /// completion as the dev server runs it, checked every 100 ms for at most a minute. Every answer on
+    /// the way must be 200.
+    pub async fn eventually(&self, path: &str, token: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        until(&format!("{path} {what}"), || async {
             let reply = self.get(path, token).await;
-            if reply.body["status"] != "processing" {
-                return reply.body;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {:?}", reply.body);
+            done(&reply.body).then_some(reply.body)
+        })
+        .await
+    }
+
+    /// Every item of a list, `limit` per page through its cursors; each page must be 200 and hold at most
+    /// `limit` items. `path` may carry its own query.
+    pub async fn all_pages(&self, path: &str, token: &str, limit: u32) -> Vec<Value> {
+        let join = if path.contains('?') { '&' } else { '?' };
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..1000 {
+            let page_path = match &cursor {
+                Some(c) => format!("{path}{join}limit={limit}&cursor={c}"),
+                None => format!("{path}{join}limit={limit}"),
+            };
+            let page = self.get(&page_path, token).await;
+            assert_eq!(page.status, StatusCode::OK, "{page_path}: {:?}", page.body);
+            let items = page.body["items"].as_array().cloned().unwrap_or_default();
+            assert!(items.len() <= limit as usize, "{page_path}: {} items", items.len());
+            out.extend(items);
+            match page.body["nextCursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
             }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        panic!("{path} stayed processing")
+        panic!("{path}: more than a thousand pages")
     }
 
     /// GETs an absolute URL (a presigned download).

@@ -49,36 +49,16 @@ fn sales_rule() -> Value {
     ]})
 }
 
-/// Waits until the segment has no sync pending or running; answers it.
+/// The segment once no sync is pending or running.
 async fn synced(token: &str, id: &str) -> Value {
-    for _ in 0..600 {
-        let seg = stack().get(&format!("/segments/{id}"), token).await;
-        assert_eq!(seg.status, StatusCode::OK, "{:?}", seg.body);
-        if seg.body.get("activeSyncJobId").is_none() {
-            return seg.body;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("segment {id} never finished syncing");
+    stack()
+        .eventually(&format!("/segments/{id}"), token, "finishes syncing", |s| s.get("activeSyncJobId").is_none())
+        .await
 }
 
 /// Every member, through the paginated list.
 async fn members(token: &str, id: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/segments/{id}/members?limit=5&cursor={c}"),
-            None => format!("/segments/{id}/members?limit=5"),
-        };
-        let page = stack().get(&path, token).await;
-        assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
-        out.extend(page.body["items"].as_array().unwrap().iter().cloned());
-        match page.body["nextCursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => return out,
-        }
-    }
+    stack().all_pages(&format!("/segments/{id}/members"), token, 5).await
 }
 
 fn ids(members: &[Value]) -> Vec<String> {
@@ -87,16 +67,13 @@ fn ids(members: &[Value]) -> Vec<String> {
     out
 }
 
-/// Polls until `check` holds for the members (incremental updates land within seconds).
+/// The members once `check` holds for them (incremental updates land within seconds).
 async fn eventually(token: &str, id: &str, what: &str, check: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-    for _ in 0..300 {
+    e2e::until(what, || async {
         let found = members(token, id).await;
-        if check(&found) {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: never happened");
+        check(&found).then_some(found)
+    })
+    .await
 }
 
 async fn queue() -> SegmentQueue {

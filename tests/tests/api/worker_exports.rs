@@ -59,18 +59,12 @@ async fn export(token: &str, body: &Value) -> String {
     id
 }
 
-/// Polls the export until it is no longer pending or processing.
+/// The export once it is no longer pending or processing.
 async fn finished(token: &str, id: &str) -> Value {
-    let s = stack();
-    for _ in 0..600 {
-        let job = s.get(&format!("/worker-exports/{id}"), token).await;
-        assert_eq!(job.status, StatusCode::OK, "{:?}", job.body);
-        if !matches!(job.body["status"].as_str(), Some("pending" | "processing")) {
-            return job.body;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("export {id} did not finish");
+    let path = format!("/worker-exports/{id}");
+    stack()
+        .eventually(&path, token, "finishes", |j| !matches!(j["status"].as_str(), Some("pending" | "processing")))
+        .await
 }
 
 /// The completed export's file, through its presigned URL.

@@ -32,18 +32,12 @@ async fn upload(token: &str, format: &str, body: &[u8], declared: Option<u64>) -
     created.body["id"].as_str().unwrap().to_owned()
 }
 
-/// Polls the import until it is no longer pending or processing.
+/// The import once it is no longer pending or processing.
 async fn finished(token: &str, id: &str) -> Value {
-    let s = stack();
-    for _ in 0..600 {
-        let job = s.get(&format!("/worker-imports/{id}"), token).await;
-        assert_eq!(job.status, StatusCode::OK, "{:?}", job.body);
-        if !matches!(job.body["status"].as_str(), Some("pending" | "processing")) {
-            return job.body;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("import {id} did not finish");
+    let path = format!("/worker-imports/{id}");
+    stack()
+        .eventually(&path, token, "finishes", |j| !matches!(j["status"].as_str(), Some("pending" | "processing")))
+        .await
 }
 
 fn phone(n: u32) -> String {
