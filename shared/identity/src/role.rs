@@ -178,9 +178,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
-            .unwrap()
-            .tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let k = key(&t, "coach");
         assert_eq!((k.pk, k.sk.as_str()), (format!("T#{t}#ROLES"), "ROLE#coach"));
         let d = default_key(&t);

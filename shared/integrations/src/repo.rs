@@ -119,9 +119,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
-            .unwrap()
-            .tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let id = Uuid::from_u128(7);
         let k = key(&t, id);
         assert_eq!((k.pk, k.sk), (format!("T#{t}#INTEGRATIONS"), id.to_string()));

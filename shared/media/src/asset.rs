@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn repointing_writes_only_what_changed() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(Uuid::nil())).unwrap().tenant();
+        let t = nudge_core::testing::tenant(0);
         let (c, a, b) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
         assert!(repoint(&t, c, Some(a), Some(a)).unwrap().is_empty());
         assert_eq!(repoint(&t, c, None, Some(a)).unwrap().len(), 2);
@@ -231,9 +231,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
-            .unwrap()
-            .tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let (asset, content) = (Uuid::from_u128(7), Uuid::from_u128(8));
         let k = asset_key(&t, asset);
         assert_eq!((k.pk, k.sk), (format!("T#{t}#MEDIA"), asset.to_string()));

@@ -107,9 +107,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
-            .unwrap()
-            .tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let k = key(&t);
         assert_eq!((k.pk.as_str(), k.sk.as_str()), (format!("T#{t}#ORG").as_str(), "ORG"));
         let g = slug_key("acme");

@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn changes_are_chunked_with_the_count_of_each_chunk() {
-        let tenant = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(Uuid::nil())).unwrap().tenant();
+        let tenant = nudge_core::testing::tenant(0);
         let now = Utc::now();
         let changes: Vec<_> = (0..120u128)
             .map(|i| {

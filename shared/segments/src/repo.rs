@@ -207,9 +207,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
-            .unwrap()
-            .tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let (segment, worker) = (Uuid::from_u128(7), Uuid::parse_str("01a228c0-9996-7567-b935-a88edab1da1c").unwrap());
         let k = segment_key(&t, segment);
         assert_eq!((k.pk, k.sk), (format!("T#{t}#SEGMENTS"), segment.to_string()));

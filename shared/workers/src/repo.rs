@@ -470,8 +470,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t =
-            serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(Uuid::from_u128(0xA))).unwrap().tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let id = Uuid::parse_str("01a228c0-9996-7567-b935-a88edab1da1c").unwrap();
         let core = core_key(&t, id);
         assert_eq!((core.pk, core.sk), (format!("T#{t}#WORKERS#c"), id.to_string()));

@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn keys_name_the_tenant_and_the_worker() {
-        let tenant = serde_json::from_value::<TenantRef>(serde_json::json!(Uuid::nil())).unwrap().tenant();
+        let tenant = nudge_core::testing::tenant(0);
         let worker = Uuid::now_v7();
         let k = key(&tenant, worker);
         assert_eq!(k.pk, "P#DELETED-WORKERS");

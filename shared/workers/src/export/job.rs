@@ -291,8 +291,7 @@ mod tests {
 
     #[test]
     fn the_file_lives_under_the_tenant_and_triggers_nothing() {
-        let tenant =
-            serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(Uuid::from_u128(9))).unwrap().tenant();
+        let tenant = nudge_core::testing::tenant(9);
         let job = ExportJob::new(Uuid::now_v7(), ExportFormat::Csv, Filter::default(), None, Uuid::nil(), Utc::now());
         let key = job.object(&tenant);
         assert_eq!(key.as_str(), format!("tenants/{tenant}/exports/{}/workers.csv", job.id));
@@ -328,9 +327,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
-            .unwrap()
-            .tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let id = Uuid::from_u128(7);
         let k = key(&t, id);
         assert_eq!((k.pk, k.sk), (format!("T#{t}#WORKER-EXPORTS"), id.to_string()));

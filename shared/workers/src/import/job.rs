@@ -239,8 +239,7 @@ mod tests {
 
     #[test]
     fn object_keys_name_their_job() {
-        let tenant =
-            serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(Uuid::from_u128(9))).unwrap().tenant();
+        let tenant = nudge_core::testing::tenant(9);
         let id = Uuid::now_v7();
         let key = ImportJob::object(&tenant, id);
         let (t, rest) = ObjectKey::parse(key.as_str()).unwrap();
@@ -266,9 +265,7 @@ mod layout {
 
     #[test]
     fn keys_are_as_documented() {
-        let t = serde_json::from_value::<nudge_core::TenantRef>(serde_json::json!(uuid::Uuid::from_u128(0xA)))
-            .unwrap()
-            .tenant();
+        let t = nudge_core::testing::tenant(0xA);
         let id = Uuid::from_u128(7);
         let k = key(&t, id);
         assert_eq!((k.pk, k.sk), (format!("T#{t}#WORKER-IMPORTS"), id.to_string()));
