@@ -77,7 +77,7 @@ pub async fn create(
     params(
         ("limit" = Option<u32>, Query, description = "1–100, default 25"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
-        ("status" = Option<String>, Query, description = "`inactive`, `active` or `error`"),
+        ("status" = Option<crate::model::IntegrationStatus>, Query, description = "Only integrations in this state"),
         ("type" = Option<String>, Query, description = "Only this type, e.g. `whatsapp`"),
     ),
     responses(

@@ -95,8 +95,8 @@ pub async fn create(
     params(
         ("limit" = Option<u32>, Query, description = "1–100, default 25"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
-        ("status" = Option<String>, Query, description = "processing, ready, failed, delete_pending or delete_failed"),
-        ("type" = Option<String>, Query, description = "image, video, audio or document"),
+        ("status" = Option<MediaStatus>, Query, description = "Only assets in this state"),
+        ("type" = Option<crate::MediaType>, Query, description = "Only assets of this type"),
     ),
     responses(
         (status = 200, description = "Oldest first (by status: by type, then oldest first); no download links", body = MediaPage),

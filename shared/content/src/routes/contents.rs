@@ -178,8 +178,8 @@ pub async fn create(
     params(
         ("limit" = Option<u32>, Query, description = "1–100, default 25"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
-        ("type" = Option<String>, Query, description = "text, image, video, audio, document, quiz, reflection or template"),
-        ("status" = Option<String>, Query, description = "draft, review, approved, published or archived"),
+        ("type" = Option<ContentType>, Query, description = "Only content of this type"),
+        ("status" = Option<ContentStatus>, Query, description = "Only content in this state"),
         ("tag" = Option<Uuid>, Query, description = "Only content with this tag"),
     ),
     responses(

@@ -27,6 +27,7 @@ pub fn routes() -> Router<Ctx> {
 #[serde(rename_all = "camelCase")]
 pub struct MemberIds {
     /// 1–100 workers of the organization.
+    #[schema(min_items = 1, max_items = 100)]
     pub worker_ids: Vec<Uuid>,
 }
 

@@ -102,10 +102,10 @@ pub async fn create(
         ("tag" = Option<String>, Query, description = "Has this tag (any case)"),
         ("department" = Option<String>, Query, description = "In this department (any case)"),
         ("team" = Option<String>, Query, description = "In this team (any case)"),
-        ("employmentStatus" = Option<String>, Query, description = "active, inactive, on_leave or terminated"),
+        ("employmentStatus" = Option<crate::model::EmploymentStatus>, Query, description = "Only workers in this employment status"),
         ("isActive" = Option<bool>, Query),
         ("supervisorId" = Option<Uuid>, Query, description = "Reports directly to this worker"),
-        ("whatsappOptInStatus" = Option<String>, Query, description = "opted_in, opted_out, pending or failed"),
+        ("whatsappOptInStatus" = Option<crate::model::OptInStatus>, Query, description = "Only workers with this WhatsApp opt-in status"),
     ),
     responses(
         (status = 200, description = "By last then first name. Each filter is an index; with several, pages may hold fewer than `limit` items while nextCursor says more follow", body = WorkerPage),
