@@ -22,22 +22,14 @@ pub mod validate;
 pub use config::Ctx;
 pub use tenancy::{TenantId, TenantRef};
 
-/// What the tests of domain crates need from the core: a tenant of their own making, and a check of a key
-/// against the layout a module documents. Enabled by the `testing` feature, which only dev-dependencies
-/// turn on, so no deployed function can make a tenant this way.
+/// What the tests of domain crates need from the core: a tenant of their own making. Enabled by the
+/// `testing` feature, which only dev-dependencies turn on, so no deployed function can make a tenant this way.
 #[cfg(any(test, feature = "testing"))]
 pub mod testing {
-    use crate::keys::Key;
     use crate::tenancy::TenantId;
 
     /// The tenant numbered `n` (`00000000-0000-0000-0000-00000000000a` for 10).
     pub fn tenant(n: u128) -> TenantId {
         TenantId::new(uuid::Uuid::from_u128(n))
-    }
-
-    /// Asserts `key` is `pk` / `sk`, naming the item when it is not.
-    #[track_caller]
-    pub fn assert_key(item: &str, key: &Key, pk: impl AsRef<str>, sk: impl AsRef<str>) {
-        assert_eq!((key.pk.as_str(), key.sk.as_str()), (pk.as_ref(), sk.as_ref()), "the key of {item}");
     }
 }
