@@ -20,7 +20,7 @@ pub struct ApiDoc;
 
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx) -> Router {
-    nudge_core::app::protected(routes::routes(), ctx, &ApiDoc::openapi())
+    nudge_core::app::protected(routes::routes(), ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -45,7 +45,7 @@ pub struct ApiDoc;
 
 /// The function's routes behind the shared layers; `snapshots` keeps large version snapshots.
 pub fn router(ctx: Ctx, snapshots: Snapshots) -> Router {
-    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(snapshots))), ctx, &ApiDoc::openapi())
+    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(snapshots))), ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -14,9 +14,9 @@ use axum::middleware::{from_fn, from_fn_with_state};
 /// query guard of its document (`doc`), outer to inner (a later `route_layer` wraps the earlier ones). The
 /// audit layer is inside authentication, to see who acts, and inside idempotency, so a replayed response is
 /// not recorded a second time.
-pub fn protected(routes: Router<Ctx>, ctx: Ctx, doc: &utoipa::openapi::OpenApi) -> Router {
+pub fn protected(routes: Router<Ctx>, ctx: Ctx, doc: fn() -> utoipa::openapi::OpenApi) -> Router {
     routes
-        .route_layer(from_fn_with_state(QueryGuard::from_doc(doc), guard_query))
+        .route_layer(from_fn_with_state(QueryGuard::new(doc), guard_query))
         .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .route_layer(from_fn_with_state(ctx.store.clone(), idempotent))
         .route_layer(from_fn_with_state(ctx.clone(), authenticate))
@@ -26,9 +26,9 @@ pub fn protected(routes: Router<Ctx>, ctx: Ctx, doc: &utoipa::openapi::OpenApi) 
 
 /// For routes without a bearer token (sign-in and the like): telemetry and the audit log only. Their
 /// handlers name who acted, and whose log it goes to, with an [`audit::AuditNote`].
-pub fn public(routes: Router<Ctx>, ctx: Ctx, doc: &utoipa::openapi::OpenApi) -> Router {
+pub fn public(routes: Router<Ctx>, ctx: Ctx, doc: fn() -> utoipa::openapi::OpenApi) -> Router {
     routes
-        .route_layer(from_fn_with_state(QueryGuard::from_doc(doc), guard_query))
+        .route_layer(from_fn_with_state(QueryGuard::new(doc), guard_query))
         .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .with_state(ctx)
         .layer(from_fn(telemetry::observe))

@@ -24,7 +24,7 @@ pub struct ApiDoc;
 
 /// The function's routes behind the shared layers; `key` seals config secrets.
 pub fn router(ctx: Ctx, key: DataKey) -> Router {
-    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(key))), ctx, &ApiDoc::openapi())
+    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(key))), ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -35,7 +35,7 @@ pub struct ApiDoc;
 
 /// The function's routes behind the shared layers; `objects` is the media bucket.
 pub fn router(ctx: Ctx, objects: Objects) -> Router {
-    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(objects))), ctx, &ApiDoc::openapi())
+    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(objects))), ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -12,7 +12,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use utoipa::openapi::path::{Operation, Parameter};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder};
@@ -94,40 +94,30 @@ fn shape(param: &mut Parameter) {
     param.schema = Some(RefOr::T(schema));
 }
 
-/// The query parameters each operation of a document declares, by method and route template.
-#[derive(Clone, Debug, Default)]
-pub struct QueryGuard(Arc<HashMap<(http::Method, String), HashSet<String>>>);
+/// The query parameters each operation declares: route template → method → names.
+type Declared = HashMap<String, HashMap<http::Method, HashSet<String>>>;
+
+/// The query parameters each operation of a document declares. Read from the document on the first request
+/// that carries a query, not at the cold start: building a function's document costs what most requests
+/// never need.
+#[derive(Clone, Debug)]
+pub struct QueryGuard {
+    doc: fn() -> OpenApi,
+    declared: Arc<OnceLock<Declared>>,
+}
 
 impl QueryGuard {
-    pub fn from_doc(doc: &OpenApi) -> Self {
-        use utoipa::openapi::path::ParameterIn;
-        let mut map = HashMap::new();
-        for (path, item) in &doc.paths.paths {
-            let methods = [
-                (http::Method::GET, &item.get),
-                (http::Method::PUT, &item.put),
-                (http::Method::POST, &item.post),
-                (http::Method::DELETE, &item.delete),
-                (http::Method::PATCH, &item.patch),
-            ];
-            for (method, op) in methods {
-                let Some(op) = op else { continue };
-                let declared = op
-                    .parameters
-                    .iter()
-                    .flatten()
-                    .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
-                    .map(|p| p.name.clone())
-                    .collect();
-                map.insert((method, path.clone()), declared);
-            }
-        }
-        Self(Arc::new(map))
+    pub fn new(doc: fn() -> OpenApi) -> Self {
+        Self { doc, declared: Arc::default() }
+    }
+
+    fn declared(&self) -> &Declared {
+        self.declared.get_or_init(|| declared(&(self.doc)()))
     }
 
     /// The names in `query` the operation does not declare, in order; none for an undocumented route.
     fn unknown(&self, method: &http::Method, route: &str, query: &str) -> Vec<String> {
-        let Some(declared) = self.0.get(&(method.clone(), route.to_owned())) else { return Vec::new() };
+        let Some(declared) = self.declared().get(route).and_then(|m| m.get(method)) else { return Vec::new() };
         let mut unknown: Vec<String> = Vec::new();
         for (name, _) in url::form_urlencoded::parse(query.as_bytes()) {
             if !declared.contains(name.as_ref()) && !unknown.iter().any(|u| u == name.as_ref()) {
@@ -136,6 +126,32 @@ impl QueryGuard {
         }
         unknown
     }
+}
+
+fn declared(doc: &OpenApi) -> Declared {
+    use utoipa::openapi::path::ParameterIn;
+    let mut map: Declared = HashMap::new();
+    for (path, item) in &doc.paths.paths {
+        let methods = [
+            (http::Method::GET, &item.get),
+            (http::Method::PUT, &item.put),
+            (http::Method::POST, &item.post),
+            (http::Method::DELETE, &item.delete),
+            (http::Method::PATCH, &item.patch),
+        ];
+        for (method, op) in methods {
+            let Some(op) = op else { continue };
+            let names = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
+                .map(|p| p.name.clone())
+                .collect();
+            map.entry(path.clone()).or_default().insert(method, names);
+        }
+    }
+    map
 }
 
 /// The layer: refuses a request whose query names a parameter its operation does not declare.
@@ -171,14 +187,16 @@ mod tests {
 
     #[test]
     fn the_guard_names_each_undeclared_parameter_once() {
-        let doc: OpenApi = serde_json::from_value(serde_json::json!({
+        fn doc() -> OpenApi {
+            serde_json::from_value(serde_json::json!({
             "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
             "paths": {"/things": {"get": {"parameters": [{"name": "limit", "in": "query", "required": false, "schema": {"type": "integer"}}],
                                            "responses": {}}},
                       "/me": {"get": {"responses": {}}}}
-        }))
-        .unwrap();
-        let guard = QueryGuard::from_doc(&doc);
+            }))
+            .unwrap()
+        }
+        let guard = QueryGuard::new(doc);
         assert!(guard.unknown(&http::Method::GET, "/things", "limit=3").is_empty());
         assert_eq!(guard.unknown(&http::Method::GET, "/things", "limit=3&x=1&y&x=2"), ["x", "y"]);
         assert_eq!(guard.unknown(&http::Method::GET, "/me", "debug=1"), ["debug"]);

@@ -63,7 +63,7 @@ pub fn routes() -> Router<Ctx> {
 
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::protected(routes().layer(Extension(Arc::new(deps))), ctx, &ApiDoc::openapi())
+    nudge_core::app::protected(routes().layer(Extension(Arc::new(deps))), ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -36,7 +36,7 @@ pub struct ApiDoc;
 
 /// The function's routes: public (they authenticate by password or token themselves), audited.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::public(routes::routes().layer(Extension(Arc::new(deps))), ctx, &ApiDoc::openapi())
+    nudge_core::app::public(routes::routes().layer(Extension(Arc::new(deps))), ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

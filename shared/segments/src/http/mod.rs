@@ -30,7 +30,7 @@ pub struct ApiDoc;
 /// The function's routes behind the shared layers; `queue` carries syncs and purges to segment-sync.
 pub fn router(ctx: Ctx, queue: SegmentQueue) -> Router {
     let routes = routes::routes().merge(members::routes()).merge(syncs::routes()).layer(Extension(queue));
-    nudge_core::app::protected(routes, ctx, &ApiDoc::openapi())
+    nudge_core::app::protected(routes, ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

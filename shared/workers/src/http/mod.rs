@@ -39,7 +39,7 @@ pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQ
         .layer(Extension(objects))
         .layer(Extension(events))
         .layer(Extension(exports));
-    nudge_core::app::protected(routes, ctx, &ApiDoc::openapi())
+    nudge_core::app::protected(routes, ctx, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
