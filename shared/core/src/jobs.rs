@@ -26,6 +26,23 @@ use std::future::Future;
 /// `maxReceiveCount`).
 pub const MAX_RECEIVES: u32 = 5;
 
+/// Where a job is: every background job's record carries one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting: for its upload, or queued.
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed)
+    }
+}
+
 /// How a run ended.
 #[derive(Debug, PartialEq)]
 pub enum Outcome<M> {

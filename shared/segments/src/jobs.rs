@@ -15,14 +15,8 @@ use uuid::Uuid;
 
 pub const ENTITY: &str = "SegmentSyncJob";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SyncStatus {
-    Pending,
-    Processing,
-    Completed,
-    Failed,
-}
+/// The shared lifecycle of background jobs.
+pub type SyncStatus = nudge_core::jobs::JobStatus;
 
 /// Why the job was started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -134,7 +128,7 @@ impl SyncJob {
     }
 
     pub fn is_finished(&self) -> bool {
-        matches!(self.status, SyncStatus::Completed | SyncStatus::Failed)
+        self.status.is_finished()
     }
 
     /// Starts (or starts over, after a rule change) from the first worker.

@@ -26,15 +26,8 @@ pub const TAGGING: &str = "nudge-kind=export";
 /// An export writes the formats an import reads.
 pub type ExportFormat = ImportFormat;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportStatus {
-    /// Queued.
-    Pending,
-    Processing,
-    Completed,
-    Failed,
-}
+/// The shared lifecycle of background jobs.
+pub type ExportStatus = nudge_core::jobs::JobStatus;
 
 /// An uploaded part of the file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,7 +212,7 @@ impl ExportJob {
     }
 
     pub fn is_finished(&self) -> bool {
-        matches!(self.status, ExportStatus::Completed | ExportStatus::Failed)
+        self.status.is_finished()
     }
 
     /// DynamoDB's TTL deletes lazily: readers treat an expired job as gone.

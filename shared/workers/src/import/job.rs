@@ -17,15 +17,8 @@ pub const ENTITY: &str = "WorkerImport";
 /// Row errors kept on the job; past this only the count grows (`failed`).
 pub const MAX_ERRORS: usize = 1000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportStatus {
-    /// Waiting for the upload.
-    Pending,
-    Processing,
-    Completed,
-    Failed,
-}
+/// The shared lifecycle of background jobs.
+pub type ImportStatus = nudge_core::jobs::JobStatus;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

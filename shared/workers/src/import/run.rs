@@ -496,7 +496,7 @@ impl Job for Importer {
         };
         for (tenant, id) in jobs {
             let Some(mut job) = job::get(&self.store, &tenant, id).await? else { continue };
-            if matches!(job.status, ImportStatus::Completed | ImportStatus::Failed) {
+            if job.status.is_finished() {
                 continue;
             }
             let expected = job.version;
