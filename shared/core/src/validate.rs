@@ -9,16 +9,30 @@ static SLUG: LazyLock<Regex> =
 static LOCALE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$").unwrap_or_else(|e| unreachable!("{e}")));
 
-/// Trimmed text of `min..=max` characters.
+/// Text of at most `max` characters; with `min` ≥ 1 it must also hold a character that is not white space.
+/// Both are what the OpenAPI document can state: `maxLength: max` and [`NON_BLANK`] (`minLength` too when
+/// `min` > 1), so a value the schema allows is never refused, nor one it refuses accepted.
 pub fn text(value: &str, min: usize, max: usize) -> Result<(), String> {
-    let n = value.trim().chars().count();
-    if n < min {
-        Err(if min == 1 { "must not be blank".into() } else { format!("must be at least {min} characters") })
+    let n = value.chars().count();
+    if min >= 1 && value.chars().all(is_blank) {
+        Err("must not be blank".into())
+    } else if n < min {
+        Err(format!("must be at least {min} characters"))
     } else if n > max {
         Err(format!("must be at most {max} characters"))
     } else {
         Ok(())
     }
+}
+
+/// The schema pattern of text that is not blank (see [`is_blank`]).
+pub const NON_BLANK: &str = r"\S";
+
+/// White space as regular expressions' `\s` knows it: Unicode's White_Space, and the four information
+/// separators (U+001C–U+001F) that Python's `\s` adds, so the pattern [`NON_BLANK`] and this check agree
+/// with the contract tests' generator.
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// An absolute http(s) URL with a host, at most 2048 characters; `https_only` for assets shown in browsers.

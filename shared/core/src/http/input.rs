@@ -61,6 +61,8 @@ pub struct Fields {
     object: Map<String, Value>,
     seen: BTreeSet<String>,
     errors: Vec<FieldError>,
+    /// Rule violations of well-formed fields (422 when they are all there is).
+    broken: Vec<FieldError>,
 }
 
 impl Fields {
@@ -77,9 +79,13 @@ impl Fields {
 
     fn nested(base: &str, value: Value) -> Result<Self, FieldError> {
         match value {
-            Value::Object(object) => {
-                Ok(Self { base: base.to_owned(), object, seen: BTreeSet::new(), errors: Vec::new() })
-            }
+            Value::Object(object) => Ok(Self {
+                base: base.to_owned(),
+                object,
+                seen: BTreeSet::new(),
+                errors: Vec::new(),
+                broken: Vec::new(),
+            }),
             _ => Err(FieldError::body(base, "must be a JSON object")),
         }
     }
@@ -138,15 +144,22 @@ impl Fields {
 
     /// Ends a nested read: its errors, and its unknown fields, become this reader's.
     pub fn absorb(&mut self, child: Fields) {
-        if let Err(ApiError::Invalid(errors)) = child.finish() {
-            self.errors.extend(errors);
-        }
+        let (errors, broken) = child.into_errors();
+        self.errors.extend(errors);
+        self.broken.extend(broken);
     }
 
     /// Records a rule violation on a field.
     pub fn reject(&mut self, name: &str, message: impl Into<String>) {
         let pointer = self.pointer(name);
         self.errors.push(FieldError::body(pointer, message));
+    }
+
+    /// Records a rule the schema cannot state, broken by a well-formed field: fields that disagree, an id
+    /// naming nothing. Alone, such errors are a 422; with a schema error, all are a 400.
+    pub fn break_rule(&mut self, name: &str, message: impl Into<String>) {
+        let pointer = self.pointer(name);
+        self.broken.push(FieldError::body(pointer, message));
     }
 
     /// Records a rule violation on an element of a field (`reject_item("permissions", 2, …)` →
@@ -184,17 +197,22 @@ impl Fields {
     }
 
     pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
+        !self.errors.is_empty() || !self.broken.is_empty()
     }
 
     /// Ends the read: unknown fields are errors, and so is anything recorded before.
-    pub fn finish(mut self) -> Result<(), ApiError> {
+    pub fn finish(self) -> Result<(), ApiError> {
+        let (errors, broken) = self.into_errors();
+        ApiError::of_read(errors, broken)
+    }
+
+    fn into_errors(mut self) -> (Vec<FieldError>, Vec<FieldError>) {
         let unknown: Vec<String> = self.object.keys().filter(|k| !self.seen.contains(*k)).cloned().collect();
         for name in unknown {
             let pointer = self.pointer(&name);
             self.errors.push(FieldError::body(pointer, "is not a known or writable field"));
         }
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(self.errors)) }
+        (self.errors, self.broken)
     }
 }
 

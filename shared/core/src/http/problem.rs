@@ -43,8 +43,13 @@ pub struct Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// The request breaks its documented schema (a type, a length, a pattern, a missing or unknown field).
     #[error("the request is invalid")]
     Invalid(Vec<FieldError>),
+    /// The request fits its schema but breaks a rule the schema cannot state: it names something that does
+    /// not exist, or two fields disagree.
+    #[error("the request breaks a rule")]
+    Rejected(Vec<FieldError>),
     #[error("authentication required: {0}")]
     Unauthorized(&'static str),
     #[error("forbidden: {0}")]
@@ -81,6 +86,20 @@ impl ApiError {
         Self::Invalid(vec![FieldError::param(name, message)])
     }
 
+    /// A well-formed field that breaks a rule (422): an id naming nothing, fields that disagree.
+    pub fn rule(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Rejected(vec![FieldError::body(pointer, message)])
+    }
+
+    /// Errors of a read: any schema error makes it a 400 naming all of them; rule errors alone are a 422.
+    pub fn of_read(invalid: Vec<FieldError>, rejected: Vec<FieldError>) -> Result<(), Self> {
+        match (invalid.is_empty(), rejected.is_empty()) {
+            (true, true) => Ok(()),
+            (true, false) => Err(Self::Rejected(rejected)),
+            (false, _) => Err(Self::Invalid(invalid.into_iter().chain(rejected).collect())),
+        }
+    }
+
     pub fn internal(context: impl std::fmt::Display) -> Self {
         Self::Internal(context.to_string())
     }
@@ -88,6 +107,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -107,6 +127,11 @@ impl ApiError {
             Self::Invalid(errors) => {
                 ("invalid-request", "One or more fields are invalid; see errors.".to_owned(), errors.clone())
             }
+            Self::Rejected(errors) => (
+                "rule-violated",
+                "The request is well-formed but breaks a rule; see errors.".to_owned(),
+                errors.clone(),
+            ),
             Self::Unauthorized(why) => ("unauthorized", (*why).to_owned(), vec![]),
             Self::Forbidden(why) => ("forbidden", why.clone(), vec![]),
             Self::NotFound => ("not-found", "No such resource.".to_owned(), vec![]),
@@ -174,6 +199,19 @@ mod tests {
         assert_eq!(json["errors"][0]["pointer"], "/name");
         assert_eq!(json["errors"][1]["parameter"], "limit");
         assert!(json["errors"][1].get("pointer").is_none());
+    }
+
+    #[test]
+    fn schema_errors_outrank_rule_errors() {
+        let rule = || vec![FieldError::body("/supervisorId", "is not a worker of this organization")];
+        let Err(ApiError::Rejected(errors)) = ApiError::of_read(vec![], rule()) else { panic!("not a 422") };
+        assert_eq!(errors.len(), 1);
+        let Err(err) = ApiError::of_read(vec![FieldError::body("/name", "is required")], rule()) else {
+            panic!("accepted")
+        };
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(err.problem().errors.len(), 2);
+        assert!(ApiError::of_read(vec![], vec![]).is_ok());
     }
 
     #[test]

@@ -347,13 +347,17 @@ impl Importer {
     ) -> Result<RowResult, ImportError> {
         let refuse = |err: ApiError| -> Result<RowResult, ImportError> {
             match err {
-                ApiError::Invalid(fields) | ApiError::Conflict(_, fields) if !fields.is_empty() => Ok(Err(fields
-                    .into_iter()
-                    .map(|f| {
-                        let pointer = f.pointer.unwrap_or_default();
-                        RowError { row, field: if csv { column_of(&pointer) } else { pointer }, message: f.message }
-                    })
-                    .collect())),
+                ApiError::Invalid(fields) | ApiError::Rejected(fields) | ApiError::Conflict(_, fields)
+                    if !fields.is_empty() =>
+                {
+                    Ok(Err(fields
+                        .into_iter()
+                        .map(|f| {
+                            let pointer = f.pointer.unwrap_or_default();
+                            RowError { row, field: if csv { column_of(&pointer) } else { pointer }, message: f.message }
+                        })
+                        .collect()))
+                }
                 ApiError::Internal(m) => Err(ImportError::Api(m)),
                 other => Ok(Err(vec![RowError { row, field: String::new(), message: other.problem().detail }])),
             }
