@@ -58,8 +58,10 @@ async fn health() -> impl IntoResponse {
     axum::Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
+/// Built once per cold start, on the first request that asks.
 async fn openapi_json() -> impl IntoResponse {
-    axum::Json(openapi())
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    axum::Json(DOCUMENT.get_or_init(|| nudge_core::http::contract::served(&openapi())).clone())
 }
 
 pub fn router() -> Router {

@@ -38,10 +38,12 @@ fn name(errors: &mut Vec<FieldError>, param: &str, value: Option<&str>) -> Optio
     Some(value.to_owned())
 }
 
-/// Reads the query string; every bad parameter is named in one 400.
+/// Reads the query string; every bad parameter is named in one 400 (422 when they only disagree).
 pub fn parse(query: Option<&str>, now: DateTime<Utc>) -> Result<LogRequest, ApiError> {
     let list = ListQuery::parse(query, FILTERS)?;
     let mut errors = Vec::new();
+    // Parameters that each fit the document but disagree (422 when nothing else is wrong).
+    let mut broken = Vec::new();
 
     let (window_start, cursor) = match list.cursor.as_deref().map(unwrap_cursor) {
         None => (None, None),
@@ -72,7 +74,12 @@ pub fn parse(query: Option<&str>, now: DateTime<Utc>) -> Result<LogRequest, ApiE
         && from > to.unwrap_or(now)
     {
         let end = if to.is_some() { "`to`" } else { "now (the default `to`)" };
-        errors.push(FieldError::param("from", format!("must not be after {end}")));
+        if window_start.is_some() && list.filter("from").is_none() {
+            // The window came from the cursor: an edited cursor, not two parameters that disagree.
+            errors.push(FieldError::param("cursor", "is not a cursor issued for this list; start again without it"));
+        } else {
+            broken.push(FieldError::param("from", format!("must not be after {end}")));
+        }
     }
     let actor = list.filter("actorId").and_then(|v| {
         Uuid::parse_str(v).map_err(|_| errors.push(FieldError::param("actorId", "must be a user id (UUID)"))).ok()
@@ -80,19 +87,16 @@ pub fn parse(query: Option<&str>, now: DateTime<Utc>) -> Result<LogRequest, ApiE
     let entity_type = name(&mut errors, "entityType", list.filter("entityType"));
     let entity_id = name(&mut errors, "entityId", list.filter("entityId"));
     if entity_id.is_some() && list.filter("entityType").is_none() {
-        errors.push(FieldError::param("entityId", "needs `entityType` too"));
+        broken.push(FieldError::param("entityId", "needs `entityType` too"));
     }
     let entity = match (entity_type, entity_id) {
         (Some(entity_type), Some(entity_id)) => Some(EntityFilter::One { entity_type, entity_id }),
         (Some(t), None) => Some(EntityFilter::Type(t)),
         _ => None,
     };
-    match from {
-        Some(from) if errors.is_empty() => {
-            Ok(LogRequest { filter: Filter { from, to, actor, entity }, limit: list.limit, cursor })
-        }
-        _ => Err(ApiError::invalid(errors)),
-    }
+    ApiError::of_read(errors, broken)?;
+    let from = from.ok_or_else(|| ApiError::internal("audit window start missing without a reported error"))?;
+    Ok(LogRequest { filter: Filter { from, to, actor, entity }, limit: list.limit, cursor })
 }
 
 /// The cursor handed to the client: the window's start, then the store's signed cursor.
@@ -116,8 +120,10 @@ mod tests {
 
     fn bad(query: &str) -> Vec<String> {
         match parse(Some(query), now()) {
-            Err(ApiError::Invalid(errors)) => errors.into_iter().filter_map(|e| e.parameter).collect(),
-            other => panic!("{query}: expected 400, got {other:?}"),
+            Err(ApiError::Invalid(errors) | ApiError::Rejected(errors)) => {
+                errors.into_iter().filter_map(|e| e.parameter).collect()
+            }
+            other => panic!("{query}: expected 400 or 422, got {other:?}"),
         }
     }
 
@@ -159,6 +165,8 @@ mod tests {
         assert_eq!(bad("cursor=nonsense"), ["cursor"]);
         assert_eq!(bad("from=x&actorId=y&entityId=z"), ["from", "actorId", "entityId"]);
         assert_eq!(bad("actor=me"), ["actor"], "unknown parameters too");
+        let disagree = parse(Some("entityId=o1"), now()).unwrap_err();
+        assert!(matches!(disagree, ApiError::Rejected(_)), "well-formed parameters that disagree are a 422");
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Reading and checking a typed body. Each reader takes the body object's [`Fields`] (so errors point
 //! inside it, like `/quiz/questions/2/correctAnswers/0`) and answers the body when nothing was wrong. No
 //! I/O: whether a referenced media asset is usable is checked by the caller against the store.
+//!
+//! The `…BodyRequest` and `…BodyPatch` types document what the readers accept (the OpenAPI schemas of a
+//! body as posted, and as a merge patch over the stored one); the readers are the rule. What a schema can
+//! state (types, lengths, patterns, bounds, counts) is a 400 when broken; what it cannot (ids that repeat,
+//! answers that name no option, placeholders that name no variable, sizes of free-form JSON) is a 422.
 
 use crate::model::{
     ApprovalStatus, Body, Channel, ContentType, DocumentBody, ImageBody, PlayableBody, Question, QuestionType,
@@ -11,6 +16,7 @@ use nudge_core::http::Fields;
 use nudge_core::validate;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 const TEXT_MAX: usize = 100_000;
@@ -21,6 +27,255 @@ const QUESTIONS_MAX: usize = 100;
 const OPTIONS: std::ops::RangeInclusive<usize> = 2..=10;
 const TEMPLATE_MAX: usize = 4_096;
 const VARIABLES_MAX: usize = 50;
+
+/// A question's or option's id, as [`id_field`] reads it.
+pub const ID_PATTERN: &str = r"^[A-Za-z0-9_-]{1,64}$";
+/// A template variable's name, as [`template::valid_name`] reads it.
+pub const VARIABLE_PATTERN: &str = r"^([0-9]{1,3}|[A-Za-z_][A-Za-z0-9_.]{0,63})$";
+
+/// The fields of each type's body: what a merge patch of the body may name (see [`crate::input`]).
+pub fn keys(kind: ContentType) -> &'static [&'static str] {
+    match kind {
+        ContentType::Text => &["text", "formatting"],
+        ContentType::Image => &["mediaAssetId", "altText", "caption"],
+        ContentType::Video | ContentType::Audio => &["mediaAssetId", "caption", "transcript", "duration"],
+        ContentType::Document => &["mediaAssetId", "description"],
+        ContentType::Quiz => &["questions", "scoringType", "timeLimit", "passingScore", "maxAttempts"],
+        ContentType::Reflection => &["promptText", "guidanceText"],
+        ContentType::Template => &["templateText", "variables", "channel", "approvalStatus"],
+    }
+}
+
+/// A text body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TextBodyRequest {
+    #[schema(min_length = 1, max_length = 100000, pattern = r"\S")]
+    pub text: String,
+    /// Markup or styling data: a JSON object; more than 16 KiB as JSON or nested deeper than 8 is a 422.
+    #[schema(value_type = Option<Object>)]
+    pub formatting: Option<Map<String, Value>>,
+}
+
+/// A merge patch of a text body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TextBodyPatch {
+    #[schema(required = false, min_length = 1, max_length = 100000, pattern = r"\S")]
+    pub text: String,
+    /// Markup or styling data, itself merged: a JSON object; more than 16 KiB as JSON or nested deeper than
+    /// 8 is a 422.
+    #[schema(value_type = Option<Object>)]
+    pub formatting: Option<Map<String, Value>>,
+}
+
+/// An image body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageBodyRequest {
+    /// A ready image asset of this organization (anything else is a 422).
+    pub media_asset_id: Uuid,
+    #[schema(max_length = 1000)]
+    pub alt_text: Option<String>,
+    #[schema(max_length = 1000)]
+    pub caption: Option<String>,
+}
+
+/// A merge patch of an image body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageBodyPatch {
+    /// A ready image asset of this organization (anything else is a 422).
+    #[schema(required = false)]
+    pub media_asset_id: Uuid,
+    #[schema(max_length = 1000)]
+    pub alt_text: Option<String>,
+    #[schema(max_length = 1000)]
+    pub caption: Option<String>,
+}
+
+/// A video or an audio body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlayableBodyRequest {
+    /// A ready asset of this organization, of the content's type (anything else is a 422).
+    pub media_asset_id: Uuid,
+    #[schema(max_length = 1000)]
+    pub caption: Option<String>,
+    #[schema(max_length = 100000)]
+    pub transcript: Option<String>,
+    /// Seconds; the asset's own duration when left out.
+    #[schema(value_type = Option<u64>, maximum = 4294967295u64)]
+    pub duration: Option<u32>,
+}
+
+/// A merge patch of a video or an audio body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlayableBodyPatch {
+    /// A ready asset of this organization, of the content's type (anything else is a 422).
+    #[schema(required = false)]
+    pub media_asset_id: Uuid,
+    #[schema(max_length = 1000)]
+    pub caption: Option<String>,
+    #[schema(max_length = 100000)]
+    pub transcript: Option<String>,
+    /// Seconds.
+    #[schema(value_type = Option<u64>, maximum = 4294967295u64)]
+    pub duration: Option<u32>,
+}
+
+/// A document body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DocumentBodyRequest {
+    /// A ready document asset of this organization (anything else is a 422).
+    pub media_asset_id: Uuid,
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+}
+
+/// A merge patch of a document body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DocumentBodyPatch {
+    /// A ready document asset of this organization (anything else is a 422).
+    #[schema(required = false)]
+    pub media_asset_id: Uuid,
+    #[schema(max_length = 1000)]
+    pub description: Option<String>,
+}
+
+/// An answer option of a question.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuizOptionRequest {
+    /// Unique within its question (a repeat is a 422); `correctAnswers` name options by id.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_-]{1,64}$")]
+    pub id: String,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
+    pub text: String,
+}
+
+/// A quiz question.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuestionRequest {
+    /// Unique within the quiz (a repeat is a 422).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_-]{1,64}$")]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    pub text: String,
+    #[schema(max_length = 2000)]
+    pub explanation: Option<String>,
+    /// Default 1.
+    #[schema(value_type = Option<u64>, maximum = 4294967295u64)]
+    pub points: Option<u32>,
+    /// Required for single and multiple choice (a 422 when left out); a true/false question has exactly
+    /// the options `true` and `false` (filled in when left out). Ids must not repeat.
+    #[schema(min_items = 2, max_items = 10)]
+    pub options: Option<Vec<QuizOptionRequest>>,
+    /// Option ids, each once: exactly one for single choice and true/false, at least one for multiple
+    /// choice (a 422 otherwise).
+    pub correct_answers: Vec<String>,
+}
+
+/// A quiz body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuizBodyRequest {
+    #[schema(min_items = 1, max_items = 100)]
+    pub questions: Vec<QuestionRequest>,
+    pub scoring_type: Option<ScoringType>,
+    /// Seconds.
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 86400)]
+    pub time_limit: Option<u32>,
+    /// Points needed to pass: required for `pass_fail`, at most the quiz's total (a 422 otherwise).
+    #[schema(value_type = Option<u64>, maximum = 4294967295u64)]
+    pub passing_score: Option<u32>,
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 4294967295u64)]
+    pub max_attempts: Option<u32>,
+}
+
+/// A merge patch of a quiz body (`questions` is replaced whole).
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuizBodyPatch {
+    #[schema(required = false, min_items = 1, max_items = 100)]
+    pub questions: Vec<QuestionRequest>,
+    pub scoring_type: Option<ScoringType>,
+    /// Seconds.
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 86400)]
+    pub time_limit: Option<u32>,
+    /// Points needed to pass: required for `pass_fail`, at most the quiz's total (a 422 otherwise).
+    #[schema(value_type = Option<u64>, maximum = 4294967295u64)]
+    pub passing_score: Option<u32>,
+    #[schema(value_type = Option<u64>, minimum = 1, maximum = 4294967295u64)]
+    pub max_attempts: Option<u32>,
+}
+
+/// A reflection body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReflectionBodyRequest {
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
+    pub prompt_text: String,
+    #[schema(max_length = 10000)]
+    pub guidance_text: Option<String>,
+}
+
+/// A merge patch of a reflection body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReflectionBodyPatch {
+    #[schema(required = false, min_length = 1, max_length = 5000, pattern = r"\S")]
+    pub prompt_text: String,
+    #[schema(max_length = 10000)]
+    pub guidance_text: Option<String>,
+}
+
+/// A variable a template declares.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VariableRequest {
+    /// What `{{name}}` in the template text refers to: a letter or `_` then letters, digits, `_` and `.`,
+    /// or a number of up to three digits (WhatsApp's `{{1}}`). Declared once (a repeat is a 422).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^([0-9]{1,3}|[A-Za-z_][A-Za-z0-9_.]{0,63})$")]
+    pub name: String,
+    #[schema(max_length = 500)]
+    pub description: Option<String>,
+}
+
+/// A message template body.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TemplateBodyRequest {
+    /// Text with `{{variable}}` placeholders, every one of them declared in `variables` (an unclosed or
+    /// undeclared placeholder is a 422).
+    #[schema(min_length = 1, max_length = 4096, pattern = r"\S")]
+    pub template_text: String,
+    #[schema(max_items = 50)]
+    pub variables: Vec<VariableRequest>,
+    pub channel: Channel,
+    pub approval_status: Option<ApprovalStatus>,
+}
+
+/// A merge patch of a message template body (`variables` is replaced whole).
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TemplateBodyPatch {
+    /// Text with `{{variable}}` placeholders, every one of them declared in `variables` (an unclosed or
+    /// undeclared placeholder is a 422).
+    #[schema(required = false, min_length = 1, max_length = 4096, pattern = r"\S")]
+    pub template_text: String,
+    #[schema(required = false, max_items = 50)]
+    pub variables: Vec<VariableRequest>,
+    #[schema(required = false)]
+    pub channel: Channel,
+    pub approval_status: Option<ApprovalStatus>,
+}
 
 /// An optional text of at most `max` characters (blank allowed only when `min` is 0).
 fn text_field(f: &mut Fields, name: &str, required: bool, min: usize, max: usize) -> Option<String> {
@@ -44,7 +299,7 @@ pub fn read(kind: ContentType, f: &mut Fields) -> Option<Body> {
                     match validate::json_object(&Value::Object(map.clone()), FORMATTING_MAX_BYTES, 8) {
                         Ok(()) => Some(map),
                         Err(message) => {
-                            f.reject("formatting", message);
+                            f.break_rule("formatting", message);
                             None
                         }
                     }
@@ -86,12 +341,6 @@ pub fn read(kind: ContentType, f: &mut Fields) -> Option<Body> {
         }
         ContentType::Template => message_template(f).map(Body::Template),
     }
-}
-
-/// Reads the required array field `name` as objects, each through `item` with its own pointer.
-fn each<T>(f: &mut Fields, name: &str, item: impl FnMut(&mut Fields) -> Option<T>) -> Option<Vec<T>> {
-    let values: Vec<Value> = f.required(name)?;
-    items(f, name, values, item)
 }
 
 /// Reads `values` (the array at field `name`) as objects; `None` if any of them was wrong.
@@ -137,6 +386,11 @@ fn question(f: &mut Fields) -> Option<Question> {
     let explanation = text_opt(f, "explanation");
     let points: u32 = f.optional("points").unwrap_or(1);
     let raw: Option<Vec<Value>> = f.optional("options");
+    if let Some(values) = &raw
+        && !OPTIONS.contains(&values.len())
+    {
+        f.reject("options", format!("must have {} to {} options", OPTIONS.start(), OPTIONS.end()));
+    }
     let options = match (kind, raw) {
         (Some(QuestionType::TrueFalse), None) => Some(vec![
             QuizOption { id: "true".into(), text: "True".into() },
@@ -147,10 +401,11 @@ fn question(f: &mut Fields) -> Option<Question> {
             let text = text_field(o, "text", true, 1, 500);
             Some(QuizOption { id: id?, text: text? })
         }),
-        (_, None) => {
-            f.reject("options", "is required");
+        (Some(_), None) => {
+            f.break_rule("options", "is required for single and multiple choice questions");
             None
         }
+        (None, None) => None,
     };
     let correct: Option<Vec<String>> = f.required("correctAnswers");
     let (Some(kind), Some(options), Some(correct)) = (kind, options, correct) else { return None };
@@ -158,45 +413,64 @@ fn question(f: &mut Fields) -> Option<Question> {
     let mut ids = BTreeSet::new();
     for (i, o) in options.iter().enumerate() {
         if !ids.insert(o.id.as_str()) {
-            f.reject_item("options", i, format!("repeats the option id `{}`", o.id));
+            break_item(f, "options", i, format!("repeats the option id `{}`", o.id));
         }
-    }
-    if !OPTIONS.contains(&options.len()) {
-        f.reject("options", format!("must have {} to {} options", OPTIONS.start(), OPTIONS.end()));
     }
     if kind == QuestionType::TrueFalse {
         let mut given: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
         given.sort_unstable();
         if given != ["false", "true"] {
-            f.reject("options", "a true/false question has exactly the options `true` and `false`");
+            f.break_rule("options", "a true/false question has exactly the options `true` and `false`");
         }
     }
     let mut chosen = BTreeSet::new();
     for (i, answer) in correct.iter().enumerate() {
         if !ids.contains(answer.as_str()) {
-            f.reject_item("correctAnswers", i, format!("`{answer}` is not an option of this question"));
+            break_item(f, "correctAnswers", i, format!("`{answer}` is not an option of this question"));
         } else if !chosen.insert(answer.as_str()) {
-            f.reject_item("correctAnswers", i, "repeats an answer");
+            break_item(f, "correctAnswers", i, "repeats an answer");
         }
     }
     match kind {
         QuestionType::SingleChoice | QuestionType::TrueFalse if correct.len() != 1 => {
-            f.reject("correctAnswers", "must name exactly one option");
+            f.break_rule("correctAnswers", "must name exactly one option");
         }
         QuestionType::MultipleChoice if correct.is_empty() => {
-            f.reject("correctAnswers", "must name at least one option")
+            f.break_rule("correctAnswers", "must name at least one option")
         }
         _ => {}
     }
     Some(Question { id: id?, kind, text: text?, options, correct_answers: correct, points, explanation })
 }
 
+/// Records a rule broken by an element of a field (`break_item(f, "options", 2, …)` → `…/options/2`).
+pub(crate) fn break_item(f: &mut Fields, name: &str, index: usize, message: impl Into<String>) {
+    let pointer = format!("{}/{index}", f.pointer(name));
+    f.break_rule_at(pointer, message);
+}
+
 fn text_opt(f: &mut Fields, name: &str) -> Option<String> {
     text_field(f, name, false, 0, 2_000)
 }
 
+/// Reads the required array field `name` of `count` elements (else a schema error saying `how_many`), each
+/// an object read by `item`.
+fn each<T>(
+    f: &mut Fields,
+    name: &str,
+    (count, how_many): (std::ops::RangeInclusive<usize>, String),
+    item: impl FnMut(&mut Fields) -> Option<T>,
+) -> Option<Vec<T>> {
+    let values: Vec<Value> = f.required(name)?;
+    if !count.contains(&values.len()) {
+        f.reject(name, how_many);
+    }
+    items(f, name, values, item)
+}
+
 fn quiz(f: &mut Fields) -> Option<QuizBody> {
-    let questions = each(f, "questions", question);
+    let questions =
+        each(f, "questions", (1..=QUESTIONS_MAX, format!("must have 1 to {QUESTIONS_MAX} questions")), question);
     let scoring_type: Option<ScoringType> = f.optional("scoringType");
     let time_limit: Option<u32> = f.optional("timeLimit");
     f.check("timeLimit", &time_limit, |v| {
@@ -205,31 +479,29 @@ fn quiz(f: &mut Fields) -> Option<QuizBody> {
     let passing_score: Option<u32> = f.optional("passingScore");
     let max_attempts: Option<u32> = f.optional("maxAttempts");
     f.check("maxAttempts", &max_attempts, |v| if *v >= 1 { Ok(()) } else { Err("must be at least 1".into()) });
-    let questions = questions?;
-    if questions.is_empty() || questions.len() > QUESTIONS_MAX {
-        f.reject("questions", format!("must have 1 to {QUESTIONS_MAX} questions"));
+    if scoring_type == Some(ScoringType::PassFail) && passing_score.is_none() {
+        f.break_rule("passingScore", "is required when scoringType is pass_fail");
     }
+    let questions = questions?;
     let mut ids = BTreeSet::new();
     for (i, q) in questions.iter().enumerate() {
         if !ids.insert(q.id.as_str()) {
-            f.reject_item("questions", i, format!("repeats the question id `{}`", q.id));
+            break_item(f, "questions", i, format!("repeats the question id `{}`", q.id));
         }
     }
     let total: u64 = questions.iter().map(|q| u64::from(q.points)).sum();
     if let Some(score) = passing_score
         && u64::from(score) > total
     {
-        f.reject("passingScore", format!("must be at most the quiz's {total} points"));
-    }
-    if scoring_type == Some(ScoringType::PassFail) && passing_score.is_none() {
-        f.reject("passingScore", "is required when scoringType is pass_fail");
+        f.break_rule("passingScore", format!("must be at most the quiz's {total} points"));
     }
     Some(QuizBody { questions, scoring_type, time_limit, passing_score, max_attempts })
 }
 
 fn message_template(f: &mut Fields) -> Option<TemplateBody> {
     let template_text = text_field(f, "templateText", true, 1, TEMPLATE_MAX);
-    let variables = each(f, "variables", |v| {
+    let how_many = format!("must declare at most {VARIABLES_MAX} variables");
+    let variables = each(f, "variables", (0..=VARIABLES_MAX, how_many), |v| {
         let name: Option<String> = v.required("name");
         v.check("name", &name, |n| {
             if template::valid_name(n) {
@@ -244,25 +516,22 @@ fn message_template(f: &mut Fields) -> Option<TemplateBody> {
     let channel: Option<Channel> = f.required("channel");
     let approval_status: Option<ApprovalStatus> = f.optional("approvalStatus");
     let (template_text, variables, channel) = (template_text?, variables?, channel?);
-    if variables.len() > VARIABLES_MAX {
-        f.reject("variables", format!("must declare at most {VARIABLES_MAX} variables"));
-    }
     let mut names = BTreeSet::new();
     for (i, v) in variables.iter().enumerate() {
         if !names.insert(v.name.as_str()) {
-            f.reject_item("variables", i, format!("declares `{}` twice", v.name));
+            break_item(f, "variables", i, format!("declares `{}` twice", v.name));
         }
     }
     match template::undeclared(&template_text, variables.iter().map(|v| v.name.as_str())) {
         Ok(missing) if missing.is_empty() => {}
-        Ok(missing) => f.reject(
+        Ok(missing) => f.break_rule(
             "templateText",
             format!(
                 "uses undeclared variables: {}",
                 missing.iter().map(|m| format!("{{{{{m}}}}}")).collect::<Vec<_>>().join(", ")
             ),
         ),
-        Err(e) => f.reject("templateText", e.to_string()),
+        Err(e) => f.break_rule("templateText", e.to_string()),
     }
     let sms_segments = (channel == Channel::Sms).then(|| sms::count(&template_text));
     Some(TemplateBody { template_text, variables, channel, approval_status, sms_segments })
@@ -271,16 +540,37 @@ fn message_template(f: &mut Fields) -> Option<TemplateBody> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nudge_core::http::ApiError;
+    use proptest::prelude::*;
     use serde_json::json;
 
+    /// The body, or the pointers of a 400.
     fn read_body(kind: ContentType, value: Value) -> Result<Body, Vec<String>> {
-        let mut f =
-            Fields::at(&format!("/{}", kind.as_str()), value).map_err(|e| vec![e.pointer.unwrap_or_default()])?;
+        match read_either(kind, value) {
+            Ok(body) => Ok(body),
+            Err((400, pointers)) => Err(pointers),
+            Err(other) => panic!("expected 400, got {other:?}"),
+        }
+    }
+
+    /// The pointers of a 422.
+    fn broken(kind: ContentType, value: Value) -> Vec<String> {
+        match read_either(kind, value) {
+            Err((422, pointers)) => pointers,
+            other => panic!("expected 422, got {other:?}"),
+        }
+    }
+
+    fn read_either(kind: ContentType, value: Value) -> Result<Body, (u16, Vec<String>)> {
+        let mut f = Fields::at(&format!("/{}", kind.as_str()), value)
+            .map_err(|e| (400, vec![e.pointer.unwrap_or_default()]))?;
         let body = read(kind, &mut f);
         match f.finish() {
-            Ok(()) => body.ok_or_else(|| vec!["no body without errors".into()]),
-            Err(nudge_core::http::ApiError::Invalid(errors)) => {
-                Err(errors.into_iter().map(|e| e.pointer.unwrap_or_default()).collect())
+            Ok(()) => body.ok_or_else(|| (500, vec!["no body without errors".into()])),
+            Err(e @ (ApiError::Invalid(_) | ApiError::Rejected(_))) => {
+                let status = e.status().as_u16();
+                let (ApiError::Invalid(errors) | ApiError::Rejected(errors)) = e else { unreachable!() };
+                Err((status, errors.into_iter().map(|e| e.pointer.unwrap_or_default()).collect()))
             }
             Err(other) => panic!("{other:?}"),
         }
@@ -337,7 +627,6 @@ mod tests {
             "/quiz/questions/3/id",
             "/quiz/questions/3/type",
             "/quiz/questions/3/text",
-            "/quiz/questions/3/options",
             "/quiz/questions/3/correctAnswers",
             "/quiz/timeLimit",
         ] {
@@ -345,7 +634,7 @@ mod tests {
         }
         let no_pass = json!({"questions": [question("single_choice", json!([{"id": "a", "text": "A"}, {"id": "b", "text": "B"}]), json!(["a"]))],
                              "scoringType": "pass_fail"});
-        assert_eq!(read_body(ContentType::Quiz, no_pass).unwrap_err(), ["/quiz/passingScore"]);
+        assert_eq!(broken(ContentType::Quiz, no_pass), ["/quiz/passingScore"]);
         assert_eq!(read_body(ContentType::Quiz, json!({"questions": []})).unwrap_err(), ["/quiz/questions"]);
     }
 
@@ -362,13 +651,65 @@ mod tests {
         let undeclared = json!({"templateText": "Hi {{name}} at {{site}}", "channel": "email", "variables": [{"name": "name"}, {"name": "name"}, {"name": "bad name"}]});
         assert_eq!(read_body(ContentType::Template, undeclared).unwrap_err(), ["/template/variables/2/name"]);
         let undeclared = json!({"templateText": "Hi {{name}} at {{site}}", "channel": "email", "variables": [{"name": "name"}, {"name": "name"}]});
-        assert_eq!(
-            read_body(ContentType::Template, undeclared).unwrap_err(),
-            ["/template/variables/1", "/template/templateText"]
-        );
+        assert_eq!(broken(ContentType::Template, undeclared), ["/template/variables/1", "/template/templateText"]);
         let unclosed = json!({"templateText": "Hi {{name", "channel": "fax", "variables": []});
         assert_eq!(read_body(ContentType::Template, unclosed).unwrap_err(), ["/template/channel"]);
         let unclosed = json!({"templateText": "Hi {{name", "channel": "sms", "variables": []});
-        assert_eq!(read_body(ContentType::Template, unclosed).unwrap_err(), ["/template/templateText"]);
+        assert_eq!(broken(ContentType::Template, unclosed), ["/template/templateText"]);
+    }
+
+    #[test]
+    fn rules_of_a_quiz_the_schema_cannot_state_are_422() {
+        let opts = json!([{"id": "a", "text": "A"}, {"id": "b", "text": "B"}]);
+        let quiz = |questions: Value| json!({"questions": questions});
+        // An answer that is no option, a repeated option id, options left out of a choice question.
+        let q = json!([question("single_choice", opts.clone(), json!(["z"]))]);
+        assert_eq!(broken(ContentType::Quiz, quiz(q)), ["/quiz/questions/0/correctAnswers/0"]);
+        let same = json!([{"id": "a", "text": "A"}, {"id": "a", "text": "B"}]);
+        let q = json!([question("multiple_choice", same, json!(["a"]))]);
+        assert_eq!(broken(ContentType::Quiz, quiz(q)), ["/quiz/questions/0/options/1"]);
+        let q = json!([{"id": "q1", "type": "single_choice", "text": "?", "correctAnswers": ["a"]}]);
+        assert_eq!(broken(ContentType::Quiz, quiz(q)), ["/quiz/questions/0/options"]);
+        let twice = json!([
+            question("single_choice", opts.clone(), json!(["a"])),
+            question("single_choice", opts.clone(), json!(["b"]))
+        ]);
+        assert_eq!(broken(ContentType::Quiz, quiz(twice)), ["/quiz/questions/1"]);
+        let over = json!({"questions": [question("single_choice", opts.clone(), json!(["a"]))], "passingScore": 3});
+        assert_eq!(broken(ContentType::Quiz, over), ["/quiz/passingScore"]);
+        // Counts the schema states are schema errors, whatever else is wrong.
+        let one = json!([question("single_choice", json!([{"id": "a", "text": "A"}]), json!(["z"]))]);
+        let errors = read_body(ContentType::Quiz, quiz(one)).unwrap_err();
+        assert_eq!(errors, ["/quiz/questions/0/options", "/quiz/questions/0/correctAnswers/0"]);
+        let many: Vec<Value> =
+            (0..=QUESTIONS_MAX).map(|_| question("single_choice", opts.clone(), json!(["z"]))).collect();
+        assert!(read_body(ContentType::Quiz, quiz(json!(many))).unwrap_err().contains(&"/quiz/questions".to_owned()));
+    }
+
+    #[test]
+    fn formatting_larger_than_its_limit_breaks_a_rule() {
+        let big = json!({"text": "x", "formatting": {"a": "x".repeat(FORMATTING_MAX_BYTES)}});
+        assert_eq!(broken(ContentType::Text, big), ["/text/formatting"]);
+    }
+
+    /// `pattern` as the server reads white space (regex_lite's `\s` is ASCII only).
+    fn schema_regex(pattern: &str) -> regex_lite::Regex {
+        let blanks: String = (0..=0x3000u32)
+            .chain([0xfeff])
+            .filter_map(char::from_u32)
+            .filter(|c| validate::is_blank(*c))
+            .map(|c| format!("\\x{{{:x}}}", c as u32))
+            .collect();
+        regex_lite::Regex::new(&pattern.replace(r"\s", &blanks)).unwrap_or_else(|e| panic!("{pattern}: {e}"))
+    }
+
+    proptest! {
+        #[test]
+        fn id_and_variable_patterns_are_the_readers(value in "[a-zA-Z0-9_.\\- é]{0,70}") {
+            let mut f = Fields::at("", json!({"id": value})).unwrap();
+            let read = id_field(&mut f).is_some() && !f.has_errors();
+            prop_assert_eq!(schema_regex(ID_PATTERN).is_match(&value), read, "{:?}", value);
+            prop_assert_eq!(schema_regex(VARIABLE_PATTERN).is_match(&value), template::valid_name(&value), "{:?}", value);
+        }
     }
 }

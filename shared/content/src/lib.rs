@@ -37,7 +37,15 @@ use utoipa::OpenApi;
         model::Tag, model::TagFields, model::CollectionView, model::CollectionFields, model::CollectionItem,
         workflow::ContentStatus, routes::contents::ContentPage, routes::contents::Rendered,
         routes::versions::VersionPage, routes::tags::TagPage, routes::collections::CollectionPage,
-        routes::collections::ItemList, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError
+        routes::collections::ItemList, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError,
+        input::ContentRequest, input::ContentPatch, input::StatusChangeRequest, input::RenderRequest,
+        input::RestoreRequest, input::TagRequest, input::TagPatch, input::CollectionRequest, input::CollectionPatch,
+        input::CollectionItemRequest, input::ItemMoveRequest,
+        body::TextBodyRequest, body::TextBodyPatch, body::ImageBodyRequest, body::ImageBodyPatch,
+        body::PlayableBodyRequest, body::PlayableBodyPatch, body::DocumentBodyRequest, body::DocumentBodyPatch,
+        body::QuizBodyRequest, body::QuizBodyPatch, body::QuestionRequest, body::QuizOptionRequest,
+        body::ReflectionBodyRequest, body::ReflectionBodyPatch, body::TemplateBodyRequest, body::TemplateBodyPatch,
+        body::VariableRequest, model::QuestionType, model::ScoringType, model::Channel, model::ApprovalStatus
     )),
     tags((name = "content", description = "The content library: typed content, workflow, versions, tags and collections"))
 )]
@@ -79,5 +87,75 @@ mod tests {
         for method in ["get", "patch", "delete"] {
             assert!(doc["paths"]["/contents/{id}"][method].is_object(), "{method} /contents/{{id}}");
         }
+    }
+
+    fn schema<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+        &doc["components"]["schemas"][name]
+    }
+
+    fn properties(doc: &serde_json::Value, name: &str) -> std::collections::BTreeSet<String> {
+        schema(doc, name)["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_request_body_is_a_closed_schema() {
+        let doc = serde_json::to_value(openapi()).unwrap_or_default();
+        let mut bodies = 0;
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                for (media, content) in op["requestBody"]["content"].as_object().into_iter().flatten() {
+                    let schema_ref = content["schema"]["$ref"]
+                        .as_str()
+                        .or_else(|| content["schema"]["oneOf"][1]["$ref"].as_str())
+                        .unwrap_or_else(|| panic!("{method} {path} {media}: not a named schema"));
+                    let name = schema_ref.trim_start_matches("#/components/schemas/");
+                    assert_eq!(schema(&doc, name)["additionalProperties"], false, "{name}");
+                    assert_eq!(media == "application/merge-patch+json", name.ends_with("Patch"), "{method} {path}");
+                    bodies += 1;
+                }
+            }
+        }
+        assert_eq!(bodies, 11);
+    }
+
+    #[test]
+    fn the_schemas_state_the_readers_rules() {
+        use model::ContentType;
+        let doc = serde_json::to_value(openapi()).unwrap_or_default();
+        for name in ["ContentRequest", "ContentPatch"] {
+            assert_eq!(schema(&doc, name)["properties"]["mediaUrl"]["pattern"], nudge_core::validate::HTTP_URL);
+            let mut want: std::collections::BTreeSet<String> =
+                input::COMMON.iter().chain(&["changeNote"]).map(|k| (*k).to_owned()).collect();
+            want.extend(ContentType::ALL.iter().map(|t| t.as_str().to_owned()));
+            if name == "ContentRequest" {
+                want.insert("type".into());
+            }
+            assert_eq!(properties(&doc, name), want, "{name}");
+        }
+        for (kind, request, patch) in [
+            (ContentType::Text, "TextBodyRequest", "TextBodyPatch"),
+            (ContentType::Image, "ImageBodyRequest", "ImageBodyPatch"),
+            (ContentType::Video, "PlayableBodyRequest", "PlayableBodyPatch"),
+            (ContentType::Audio, "PlayableBodyRequest", "PlayableBodyPatch"),
+            (ContentType::Document, "DocumentBodyRequest", "DocumentBodyPatch"),
+            (ContentType::Quiz, "QuizBodyRequest", "QuizBodyPatch"),
+            (ContentType::Reflection, "ReflectionBodyRequest", "ReflectionBodyPatch"),
+            (ContentType::Template, "TemplateBodyRequest", "TemplateBodyPatch"),
+        ] {
+            let keys: std::collections::BTreeSet<String> = body::keys(kind).iter().map(|k| (*k).to_owned()).collect();
+            assert_eq!(properties(&doc, request), keys, "{request}");
+            assert_eq!(properties(&doc, patch), keys, "{patch}");
+            assert!(schema(&doc, patch)["required"].is_null(), "{patch}: every field of a merge patch is optional");
+            let content = schema(&doc, "ContentRequest")["properties"][kind.as_str()]["oneOf"][1]["$ref"].clone();
+            assert_eq!(content, format!("#/components/schemas/{request}"));
+        }
+        for (name, field) in [("QuestionRequest", "id"), ("QuizOptionRequest", "id")] {
+            assert_eq!(schema(&doc, name)["properties"][field]["pattern"], body::ID_PATTERN);
+        }
+        assert_eq!(schema(&doc, "VariableRequest")["properties"]["name"]["pattern"], body::VARIABLE_PATTERN);
+        for name in ["CollectionItemRequest", "ItemMoveRequest"] {
+            assert_eq!(schema(&doc, name)["properties"]["order"]["maximum"], input::LAST_POSITION, "{name}");
+        }
+        assert_eq!(schema(&doc, "ContentRequest")["properties"]["tagIds"]["maxItems"], input::TAGS_PER_CONTENT);
     }
 }

@@ -28,11 +28,11 @@ pub fn text(value: &str, min: usize, max: usize) -> Result<(), String> {
 /// The schema pattern of text that is not blank (see [`is_blank`]).
 pub const NON_BLANK: &str = r"\S";
 
-/// White space as regular expressions' `\s` knows it: Unicode's White_Space, and the four information
-/// separators (U+001C–U+001F) that Python's `\s` adds, so the pattern [`NON_BLANK`] and this check agree
-/// with the contract tests' generator.
+/// White space as any reader of a pattern's `\s` may know it: Unicode's White_Space, the information
+/// separators U+001C–U+001F that Python adds and the byte-order mark that ECMA-262 adds. The served document
+/// spells the class out (see `http::contract`), so every reader draws the line here.
 pub fn is_blank(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c) || c == '\u{feff}'
 }
 
 /// An absolute http(s) URL with a host, at most 2048 characters; `https_only` for assets shown in browsers.
@@ -52,17 +52,39 @@ pub fn email(value: &str) -> Result<String, String> {
     if valid { Ok(email) } else { Err("must be an email address".into()) }
 }
 
-pub fn web_url(value: &str, https_only: bool) -> Result<(), String> {
-    if value.len() > 2048 {
-        return Err("must be at most 2048 characters".into());
+/// The form of an http(s) URL, as the document's pattern states it: the scheme, a host of no white space,
+/// slash, `?` or `#`, then anything without white space. The document adds `maxLength: 2048`.
+pub const HTTP_URL: &str = r"^https?://[^\s/?#]+([/?#]\S*)?$";
+/// [`HTTP_URL`] for assets shown in browsers: https only.
+pub const HTTPS_URL: &str = r"^https://[^\s/?#]+([/?#]\S*)?$";
+
+/// How a URL fails: its form breaks the documented pattern (400), or a URL of that form does not parse or
+/// names no host (a rule the pattern cannot state: 422).
+#[derive(Debug, PartialEq, Eq)]
+pub enum UrlIssue {
+    Form(String),
+    Unusable(String),
+}
+
+/// An absolute http(s) URL with a host, at most 2048 characters; `https_only` for assets shown in browsers.
+pub fn web_url(value: &str, https_only: bool) -> Result<(), UrlIssue> {
+    let schemes: &[&str] = if https_only { &["https://"] } else { &["http://", "https://"] };
+    let rest = schemes.iter().find_map(|s| value.strip_prefix(s));
+    let form_ok = value.chars().count() <= 2048
+        && rest.is_some_and(|rest| {
+            let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            host_end > 0 && !rest.chars().any(is_blank)
+        });
+    if !form_ok {
+        return Err(UrlIssue::Form(if https_only {
+            "must be an https URL of at most 2048 characters, like https://acme.example/logo.png".into()
+        } else {
+            "must be an http or https URL of at most 2048 characters, like https://acme.example".into()
+        }));
     }
-    let url = url::Url::parse(value).map_err(|e| format!("must be an absolute URL ({e})"))?;
-    let scheme_ok = if https_only { url.scheme() == "https" } else { matches!(url.scheme(), "http" | "https") };
-    if !scheme_ok {
-        return Err(if https_only { "must be an https URL".into() } else { "must be an http or https URL".into() });
-    }
+    let url = url::Url::parse(value).map_err(|e| UrlIssue::Unusable(format!("must be a valid URL ({e})")))?;
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("must name a host".into());
+        return Err(UrlIssue::Unusable("must name a host".into()));
     }
     Ok(())
 }
@@ -148,6 +170,12 @@ mod tests {
         assert!(web_url("http://acme.example", true).is_err());
         assert!(web_url("javascript:alert(1)", false).is_err());
         assert!(web_url("acme.example", false).is_err());
+        for form in ["http:acme.example", "http://", "http:///x", "http://a b", "http://a/\u{a0}", " http://a"] {
+            assert!(matches!(web_url(form, false), Err(UrlIssue::Form(_))), "{form:?}");
+        }
+        for unusable in ["http://[", "http://a%zz", "http://exa[mple"] {
+            assert!(matches!(web_url(unusable, false), Err(UrlIssue::Unusable(_))), "{unusable:?}");
+        }
     }
 
     #[test]

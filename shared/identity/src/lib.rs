@@ -4,9 +4,13 @@
 //! Sessions and the gate that checks them on every request are the core's (`nudge_core::auth`).
 
 pub mod email_token;
+pub mod fields;
 pub mod membership;
 pub mod mfa;
 pub mod people;
 pub mod role;
 pub mod signin;
 pub mod user;
+
+#[cfg(test)]
+mod contract;

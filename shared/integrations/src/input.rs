@@ -7,6 +7,7 @@ use nudge_core::crypto::DataKey;
 use nudge_core::http::{ApiError, FieldError, Fields};
 use nudge_core::validate;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 const CONFIG_MAX_BYTES: usize = 16 * 1024;
 const CONFIG_MAX_DEPTH: usize = 8;
@@ -17,6 +18,44 @@ pub struct Sealing<'a> {
     pub key: &'a DataKey,
     pub scope: &'a Scope,
     pub stored: Option<&'a Map<String, Value>>,
+}
+
+/// `POST /integrations`. `config` is an object of at most 16 KiB nested at most 8 deep, and any key whose
+/// name holds `secret`, `token`, `password`, `apikey`, `api_key`, `privatekey`, `private_key` or
+/// `credential` (any case, any depth) is a secret whose value must be a string; those rules are a 422.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IntegrationRequest {
+    /// The external system (`whatsapp`, `slack`, `hris`, `webhook`).
+    #[serde(rename = "type")]
+    #[schema(pattern = r"^[a-z0-9_-]{1,64}$")]
+    pub kind: String,
+    #[schema(max_length = 200, pattern = r"\S")]
+    pub name: Option<String>,
+    #[schema(value_type = Object)]
+    pub config: Map<String, Value>,
+    /// Default `inactive`.
+    pub status: Option<IntegrationStatus>,
+    #[schema(max_length = 1000)]
+    pub last_error: Option<String>,
+}
+
+/// `PATCH /integrations/{id}`: JSON Merge Patch over the fields as read. In `config` a secret left out or
+/// sent as `"********"` is kept, a new string replaces it and `null` removes it.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IntegrationPatch {
+    #[serde(rename = "type")]
+    #[schema(required = false, pattern = r"^[a-z0-9_-]{1,64}$")]
+    pub kind: String,
+    #[schema(max_length = 200, pattern = r"\S")]
+    pub name: Option<String>,
+    #[schema(required = false, value_type = Object)]
+    pub config: Map<String, Value>,
+    #[schema(required = false)]
+    pub status: IntegrationStatus,
+    #[schema(max_length = 1000)]
+    pub last_error: Option<String>,
 }
 
 /// `type`: a slug-like identifier of the external system.
@@ -43,7 +82,8 @@ pub fn read(body: Value, creating: bool, sealing: &Sealing) -> Result<Integratio
                 _ => None,
             },
             Err(message) => {
-                f.reject("config", message);
+                // Size and depth: rules the document states in words only.
+                f.break_rule("config", message);
                 None
             }
         },
@@ -55,22 +95,18 @@ pub fn read(body: Value, creating: bool, sealing: &Sealing) -> Result<Integratio
 
     // Only a config that is otherwise fine is sealed; a secret-rule violation joins the other field errors.
     let sealed = config.map(|c| secrets::seal(&c, sealing.stored, sealing.key, sealing.scope)).transpose();
-    let mut errors = match f.finish() {
-        Ok(()) => Vec::new(),
-        Err(ApiError::Invalid(errors)) => errors,
-        Err(other) => return Err(other),
-    };
     let config = match sealed {
         Ok(config) => config,
         Err(SealError::Invalid(issues)) => {
-            errors.extend(issues.into_iter().map(|i| FieldError::body(format!("{config_at}{}", i.pointer), i.message)));
+            // A secret that is not a string: a rule of the config's key names, which no schema states.
+            for issue in issues {
+                f.break_rule_at(format!("{config_at}{}", issue.pointer), issue.message);
+            }
             None
         }
         Err(SealError::Crypto(why)) => return Err(ApiError::internal(format!("sealing a config secret: {why}"))),
     };
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
+    f.finish()?;
     match (kind, config) {
         (Some(kind), Some(config)) => Ok(IntegrationFields {
             kind,
@@ -128,10 +164,10 @@ mod tests {
 
     fn pointers(err: ApiError) -> Vec<String> {
         match err {
-            ApiError::Invalid(errors) => {
+            ApiError::Invalid(errors) | ApiError::Rejected(errors) => {
                 errors.into_iter().map(|e| e.pointer.or(e.parameter).unwrap_or_default()).collect()
             }
-            other => panic!("expected 400, got {other:?}"),
+            other => panic!("expected 400 or 422, got {other:?}"),
         }
     }
 
@@ -172,7 +208,11 @@ mod tests {
     #[test]
     fn config_is_bounded() {
         let big = json!({"type": "hris", "config": {"blob": "x".repeat(16 * 1024)}});
-        assert_eq!(pointers(create(big).unwrap_err()), ["/config"]);
+        let err = create(big).unwrap_err();
+        assert!(matches!(err, ApiError::Rejected(_)), "a rule the schema states in words only: 422");
+        assert_eq!(pointers(err), ["/config"]);
+        let secret = create(json!({"type": "hris", "config": {"apiKey": 7}})).unwrap_err();
+        assert!(matches!(secret, ApiError::Rejected(_)), "{secret:?}");
         let deep = json!({"type": "hris", "config": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": 1}}}}}}}}}});
         assert_eq!(pointers(create(deep).unwrap_err()), ["/config"]);
     }

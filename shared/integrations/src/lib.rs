@@ -17,6 +17,7 @@ use utoipa::OpenApi;
 #[openapi(
     paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
     components(schemas(model::IntegrationView, model::IntegrationFields, model::IntegrationStatus,
+                       input::IntegrationRequest, input::IntegrationPatch,
                        routes::IntegrationPage, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "integrations", description = "Connections to external systems; secrets in config are write-only"))
 )]

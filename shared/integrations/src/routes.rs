@@ -2,7 +2,7 @@
 //! repository. Every body they answer with is an [`IntegrationView`]: secrets redacted, never opened.
 
 use crate::input::{self, Sealing};
-use crate::model::{Integration, IntegrationFields, IntegrationView};
+use crate::model::{Integration, IntegrationView};
 use crate::repo;
 use crate::secrets::Scope;
 use axum::extract::{Extension, Path, State};
@@ -50,7 +50,7 @@ fn respond(status: StatusCode, item: &Integration) -> Response {
 }
 
 #[utoipa::path(post, path = "/integrations", tag = "integrations",
-    request_body = IntegrationFields,
+    request_body = input::IntegrationRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String), ("Location" = String))),
@@ -78,7 +78,7 @@ pub async fn create(
         ("limit" = Option<u32>, Query, description = "1–100, default 25"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
         ("status" = Option<crate::model::IntegrationStatus>, Query, description = "Only integrations in this state"),
-        ("type" = Option<String>, Query, description = "Only this type, e.g. `whatsapp`"),
+        ("type" = Option<String>, Query, pattern = r"^[a-z0-9_-]{1,64}$", description = "Only this type, e.g. `whatsapp`"),
     ),
     responses(
         (status = 200, description = "Oldest first (filtered by status alone: by type, then oldest first); secrets read as \"********\"", body = IntegrationPage),
@@ -135,8 +135,7 @@ async fn update(
 
 #[utoipa::path(patch, path = "/integrations/{id}", tag = "integrations",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json",
-        description = "JSON Merge Patch (RFC 7396) over the writable fields as read: a secret left out or sent as \"********\" is kept, a new string replaces it, null removes it"),
+    request_body(content = input::IntegrationPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String))),
     ),

@@ -28,7 +28,8 @@ pub use asset::*;
     paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
     components(schemas(model::MediaAsset, model::MediaView, model::Created, model::Metadata, model::Provider,
                        crate::MediaType, crate::MediaStatus, nudge_core::objects::Presigned,
-                       routes::MediaPage, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
+                       routes::MediaPage, input::MediaAssetRequest, input::MediaAssetPatch,
+                       nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "media", description = "Media assets: direct uploads verified by content, presigned downloads"))
 )]
 pub struct ApiDoc;

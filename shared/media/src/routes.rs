@@ -2,7 +2,7 @@
 //! repository and the bucket. No file passes through them: clients upload and download with presigned URLs.
 
 use crate::MediaStatus;
-use crate::input;
+use crate::input::{self, MediaAssetPatch, MediaAssetRequest};
 use crate::model::{Created, MediaAsset, MediaView, Provider, original_key};
 use crate::repo;
 use axum::extract::{Extension, Path, State};
@@ -48,7 +48,7 @@ pub struct MediaPage {
 }
 
 #[utoipa::path(post, path = "/media-assets", tag = "media",
-    request_body(content = Object, description = "`{\"fileName\": \"team.png\", \"mimeType\": \"image/png\", \"size\": 48213, \"type\": \"image\", \"altText\": \"…\"}`"),
+    request_body(content = MediaAssetRequest, description = "The upload being declared: name, content type, size and media type"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "The asset, `processing` until its upload is verified, and a presigned PUT limited to the declared type and size", body = Created, headers(("ETag" = String), ("Location" = String))),
@@ -144,7 +144,7 @@ pub async fn get_by_id(
 
 #[utoipa::path(patch, path = "/media-assets/{id}", tag = "media",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `fileName` and `altText`"),
+    request_body(content = MediaAssetPatch, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `fileName` and `altText`"),
     responses(
         (status = 200, description = "Updated", body = MediaAsset, headers(("ETag" = String))),
     ),
@@ -158,6 +158,7 @@ pub async fn patch_by_id(
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_WRITE)?;
     let id = path_id(&id)?;
+    input::known_fields(&patch)?;
     let load = || async { repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
     let asset = update::patch(if_match, &patch, load, |current: MediaAsset, doc| async {
         let (file_name, alt_text) = input::editable(doc)?;

@@ -101,6 +101,11 @@ pub fn accepted(kind: MediaType) -> Vec<&'static str> {
     ACCEPTED.iter().filter(|(k, _, _)| *k == kind).map(|(_, mime, _)| *mime).collect()
 }
 
+/// Every content type some media type accepts, each once.
+pub fn all_accepted() -> Vec<&'static str> {
+    ACCEPTED.iter().map(|(_, mime, _)| *mime).collect()
+}
+
 /// Largest upload of each media type, in bytes.
 pub fn max_size(kind: MediaType) -> u64 {
     const MB: u64 = 1024 * 1024;

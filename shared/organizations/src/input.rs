@@ -5,11 +5,72 @@ use nudge_core::http::{ApiError, Fields};
 use nudge_core::validate;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 const TERMINOLOGY_MAX_ENTRIES: usize = 100;
 const TERMINOLOGY_MAX_BYTES: usize = 8 * 1024;
 const SETTINGS_MAX_BYTES: usize = 16 * 1024;
 const SETTINGS_MAX_DEPTH: usize = 8;
+
+/// `POST /organizations`. `customTerminology` holds at most 100 entries (keys of 1–100 bytes, not blank;
+/// values of at most 200 characters; 8 KiB in all) and `settings` at most 16 KiB nested at most 8 deep:
+/// those rules, and a slug that cannot be derived from the name, are a 422.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationRequest {
+    #[schema(max_length = 200, pattern = r"\S")]
+    pub name: String,
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    #[schema(max_length = 2048, pattern = r"^https?://[^\s/?#]+([/?#]\S*)?$")]
+    pub website: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: OrganizationType,
+    /// Default `free`; a platform admin's to choose.
+    pub subscription_tier: Option<SubscriptionTier>,
+    /// Unique across the platform; derived from the name when absent.
+    #[schema(min_length = 3, max_length = 63, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    pub slug: Option<String>,
+    /// BCP 47, default `en`.
+    #[schema(max_length = 35, pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    pub locale: Option<String>,
+    pub theme: Option<Theme>,
+    #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$")]
+    pub logo_url: Option<String>,
+    pub custom_terminology: Option<BTreeMap<String, String>>,
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<Map<String, Value>>,
+}
+
+/// `PATCH /organization` and `PATCH /organizations/{id}`: JSON Merge Patch (RFC 7396) over the fields of
+/// [`OrganizationRequest`]; `null` removes an optional one. `slug`, `type` and `subscriptionTier` need a
+/// platform admin.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationPatch {
+    #[schema(required = false, max_length = 200, pattern = r"\S")]
+    pub name: String,
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    #[schema(max_length = 2048, pattern = r"^https?://[^\s/?#]+([/?#]\S*)?$")]
+    pub website: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(required = false)]
+    pub kind: OrganizationType,
+    #[schema(required = false)]
+    pub subscription_tier: SubscriptionTier,
+    #[schema(required = false, min_length = 3, max_length = 63, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    pub slug: String,
+    #[schema(required = false, max_length = 35, pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    pub locale: String,
+    #[schema(required = false)]
+    pub theme: Theme,
+    #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$")]
+    pub logo_url: Option<String>,
+    pub custom_terminology: Option<BTreeMap<String, String>>,
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<Map<String, Value>>,
+}
 
 /// Reads a full field set; `creating` fills defaults (tier, locale, theme, and a slug from the name).
 pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError> {
@@ -18,8 +79,7 @@ pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError>
     f.check("name", &name, |v| validate::text(v, 1, 200));
     let description: Option<String> = f.optional("description");
     f.check("description", &description, |v| validate::text(v, 0, 2000));
-    let website: Option<String> = f.optional("website");
-    f.check("website", &website, |v| validate::web_url(v, false));
+    let website = f.web_url("website", false);
     let kind: Option<OrganizationType> = f.required("type");
     let tier: Option<SubscriptionTier> =
         if creating { f.optional("subscriptionTier") } else { f.required("subscriptionTier") };
@@ -28,14 +88,19 @@ pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError>
     let locale: Option<String> = if creating { f.optional("locale") } else { f.required("locale") };
     f.check("locale", &locale, |v| validate::locale(v));
     let theme: Option<Theme> = if creating { f.optional("theme") } else { f.required("theme") };
-    let logo_url: Option<String> = f.optional("logoUrl");
-    f.check("logoUrl", &logo_url, |v| validate::web_url(v, true));
+    let logo_url = f.web_url("logoUrl", true);
+    // Sizes and key rules are stated in words only: breaking them is a 422.
     let terms: Option<BTreeMap<String, String>> = f.optional("customTerminology");
-    f.check("customTerminology", &terms, check_terminology);
+    if let Some(Err(message)) = terms.as_ref().map(check_terminology) {
+        f.break_rule("customTerminology", message);
+    }
     let settings: Option<Map<String, Value>> = f.optional("settings");
-    f.check("settings", &settings, |m| {
-        validate::json_object(&Value::Object(m.clone()), SETTINGS_MAX_BYTES, SETTINGS_MAX_DEPTH)
-    });
+    if let Some(Err(message)) = settings
+        .as_ref()
+        .map(|m| validate::json_object(&Value::Object(m.clone()), SETTINGS_MAX_BYTES, SETTINGS_MAX_DEPTH))
+    {
+        f.break_rule("settings", message);
+    }
 
     // A slug derived from the name must itself be valid; say so on `slug` rather than guess.
     let slug = match (slug, &name) {
@@ -43,7 +108,7 @@ pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError>
         (None, Some(n)) if creating => {
             let derived = validate::slugify(n);
             if validate::slug(&derived).is_err() && validate::text(n, 1, 200).is_ok() {
-                f.reject("slug", "could not be derived from the name; give a slug");
+                f.break_rule("slug", "could not be derived from the name; give a slug");
             }
             Some(derived)
         }
@@ -108,6 +173,14 @@ mod tests {
         }
     }
 
+    /// The pointers of a 422: well-formed fields that break a rule the schema states in words only.
+    fn broken(err: ApiError) -> Vec<String> {
+        match err {
+            ApiError::Rejected(errors) => errors.into_iter().filter_map(|e| e.pointer).collect(),
+            other => panic!("expected 422, got {other:?}"),
+        }
+    }
+
     #[test]
     fn create_fills_defaults_and_derives_the_slug() {
         let f = read(json!({"name": "  Acme Retail ", "type": "client"}), true).unwrap();
@@ -158,16 +231,18 @@ mod tests {
     fn settings_and_terminology_are_bounded() {
         let big = "x".repeat(17 * 1024);
         let err = read(json!({"name": "Acme", "type": "client", "settings": {"blob": big}}), true).unwrap_err();
-        assert_eq!(pointers(err), vec!["/settings"]);
+        assert_eq!(broken(err), vec!["/settings"]);
         let terms: serde_json::Map<String, Value> = (0..101).map(|i| (format!("t{i}"), json!("v"))).collect();
         let err = read(json!({"name": "Acme", "type": "client", "customTerminology": terms}), true).unwrap_err();
-        assert_eq!(pointers(err), vec!["/customTerminology"]);
+        assert_eq!(broken(err), vec!["/customTerminology"]);
     }
 
     #[test]
     fn unsluggable_names_ask_for_a_slug() {
         let err = read(json!({"name": "日本", "type": "expert"}), true).unwrap_err();
-        assert_eq!(pointers(err), vec!["/slug"]);
+        assert_eq!(broken(err), vec!["/slug"]);
+        let err = read(json!({"name": "日本", "type": "expert", "website": "http://[::1"}), true).unwrap_err();
+        assert_eq!(broken(err), vec!["/website", "/slug"], "a URL of good form that does not parse too");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use utoipa::OpenApi;
     paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id,
           routes::get_own, routes::patch_own),
     components(schemas(model::Organization, model::OrganizationFields, routes::OrganizationPage,
+                       input::OrganizationRequest, input::OrganizationPatch,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "organizations", description = "Organizations (tenants)"))
 )]

@@ -1,7 +1,7 @@
 //! The HTTP handlers: thin, they check who may act, then call the pure input rules and the repository.
 
 use crate::input;
-use crate::model::{Organization, OrganizationFields};
+use crate::model::Organization;
 use crate::repo;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -68,7 +68,7 @@ impl Access {
 }
 
 #[utoipa::path(post, path = "/organizations", tag = "organizations",
-    request_body = OrganizationFields,
+    request_body = crate::input::OrganizationRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created", body = Organization, headers(("ETag" = String), ("Location" = String))),
@@ -164,7 +164,7 @@ async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) ->
 
 #[utoipa::path(patch, path = "/organizations/{id}", tag = "organizations",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch (RFC 7396) over the writable fields"),
+    request_body(content = crate::input::OrganizationPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
     ),
@@ -185,7 +185,7 @@ pub async fn patch_by_id(
 
 #[utoipa::path(patch, path = "/organization", tag = "organizations",
     params(("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch; slug, type and subscriptionTier need a platform admin"),
+    request_body(content = crate::input::OrganizationPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
     ),

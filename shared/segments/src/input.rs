@@ -22,12 +22,8 @@ pub struct SegmentInput {
 pub fn read(doc: Value) -> Result<SegmentInput, ApiError> {
     let mut f = Fields::new(doc)?;
     let name: Option<String> = f.required("name");
+    f.check("name", &name, |n| nudge_core::validate::text(n, 1, NAME_MAX));
     let name = name.map(|n| n.trim().to_owned());
-    f.check("name", &name, |n| match n.chars().count() {
-        0 => Err("must not be empty".into()),
-        c if c > NAME_MAX => Err(format!("must be at most {NAME_MAX} characters")),
-        _ => Ok(()),
-    });
     let description: Option<String> = f.optional("description");
     f.check("description", &description, |d| {
         if d.chars().count() > DESCRIPTION_MAX {
@@ -41,17 +37,18 @@ pub fn read(doc: Value) -> Result<SegmentInput, ApiError> {
     let pointer = f.pointer("ruleDefinition");
     let rule = match (kind, raw) {
         (Some(SegmentType::RuleBased), None) => {
-            f.reject("ruleDefinition", "is required for a rule_based segment");
+            f.break_rule("ruleDefinition", "is required for a rule_based segment");
             None
         }
         (Some(SegmentType::Static), Some(_)) => {
-            f.reject("ruleDefinition", "a static segment has no rule; its members are added by hand");
+            f.break_rule("ruleDefinition", "a static segment has no rule; its members are added by hand");
             None
         }
         (_, Some(raw)) => match Rule::parse(&raw, &pointer) {
             Ok(rule) => Some((raw, rule)),
             Err(errors) => {
-                f.extend(errors);
+                // The schema states the node shapes; fields, operators and operands only in words.
+                f.extend_rules(errors);
                 None
             }
         },
@@ -73,7 +70,7 @@ pub fn patched(mut current: Map<String, Value>, patch: Value) -> Result<Value, A
     if let Some(kind) = patch.get("type")
         && Some(kind) != current.get("type")
     {
-        return Err(ApiError::field("/type", "cannot change; create a new segment of the other type"));
+        return Err(ApiError::rule("/type", "cannot change; create a new segment of the other type"));
     }
     for (name, value) in patch {
         if value.is_null() {
@@ -92,7 +89,9 @@ mod tests {
 
     fn pointers(err: ApiError) -> Vec<String> {
         match err {
-            ApiError::Invalid(errors) => errors.into_iter().filter_map(|e| e.pointer).collect(),
+            ApiError::Invalid(errors) | ApiError::Rejected(errors) => {
+                errors.into_iter().filter_map(|e| e.pointer).collect()
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -116,6 +115,16 @@ mod tests {
         assert!(p.contains(&"/name".to_owned()) && p.contains(&"/extra".to_owned()), "{p:?}");
         assert!(p.iter().any(|p| p.starts_with("/ruleDefinition/all/0")), "{p:?}");
         assert_eq!(pointers(read(json!({"type": "bogus"})).unwrap_err()), ["/name", "/type"]);
+        let rule_only = read(json!({"name": "x", "type": "rule_based",
+            "ruleDefinition": {"field": "employment.department", "op": "gt", "value": "Sales"}}));
+        assert!(
+            matches!(rule_only, Err(ApiError::Rejected(_))),
+            "a rule of the documented shape that breaks its language: 422"
+        );
+        assert!(matches!(
+            read(json!({"name": "x", "type": "static", "ruleDefinition": {}})),
+            Err(ApiError::Rejected(_))
+        ));
     }
 
     #[test]

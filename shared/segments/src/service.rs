@@ -221,7 +221,7 @@ impl Services<'_> {
             .map(|(i, _)| FieldError::body(format!("/workerIds/{i}"), "is not a worker of this organization"))
             .collect();
         if !unknown.is_empty() {
-            return Err(ApiError::invalid(unknown));
+            return Err(ApiError::Rejected(unknown));
         }
         self.edit(tenant, id, ids, |w, current, now| membership::add_by_hand(id, w, current, now), WorkerCheck::Exists)
             .await

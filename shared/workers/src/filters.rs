@@ -25,8 +25,8 @@ pub fn read<'a>(
     let mut errors = Vec::new();
     let text = |name: &str, errors: &mut Vec<FieldError>| -> Option<String> {
         let value = get(name)?;
-        if value.trim().is_empty() || value.chars().count() > 100 {
-            errors.push(at(name, "must be 1 to 100 characters"));
+        if let Err(message) = nudge_core::validate::text(value, 1, 100) {
+            errors.push(at(name, &message));
             return None;
         }
         Some(value.to_owned())

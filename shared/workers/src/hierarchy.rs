@@ -59,9 +59,9 @@ pub async fn chain(store: &Store, tenant: &TenantId, start: Uuid) -> Result<Vec<
 pub async fn guard(store: &Store, tenant: &TenantId, worker: Uuid, supervisor: Uuid) -> Result<Vec<Write>, ApiError> {
     let links = chain(store, tenant, supervisor).await?;
     if links.first().is_none_or(|l| l.id != supervisor) {
-        return Err(ApiError::field("/supervisorId", "names no worker of this organization"));
+        return Err(ApiError::rule("/supervisorId", "names no worker of this organization"));
     }
-    check(worker, &links).map_err(|m| ApiError::field("/supervisorId", m))?;
+    check(worker, &links).map_err(|m| ApiError::rule("/supervisorId", m))?;
     Ok(links.iter().map(|l| Write::check_version(repo::core_key(tenant, l.id), l.version, SUPERVISOR_MOVED)).collect())
 }
 

@@ -15,34 +15,44 @@ pub const CUSTOM_FIELDS_MAX_BYTES: usize = 8 * 1024;
 const CUSTOM_FIELDS_MAX_DEPTH: usize = 4;
 const NAME_MAX: usize = 100;
 
+/// Where a worker document comes from, which decides what a missing contact phone number means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A whole document (`POST /workers`, an import row creating a worker): its schema requires the number.
+    Whole,
+    /// A worker merge-patched (`PATCH`, an import row updating one): a patch may start a contact record
+    /// without a number, which only the worker's state makes wrong (422).
+    Merged,
+}
+
 /// Reads a whole worker document; `today` bounds dates of birth and hire dates.
-pub fn read(doc: Value, today: NaiveDate) -> Result<WorkerFields, ApiError> {
+pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields, ApiError> {
     let reason_given = doc.get("deactivationReason").is_some_and(|v| !v.is_null());
     let mut f = Fields::new(doc)?;
     let first_name = text(&mut f, "firstName", true, NAME_MAX);
     let last_name = text(&mut f, "lastName", true, NAME_MAX);
     let external_id = text(&mut f, "externalId", false, NAME_MAX);
     let date_of_birth: Option<NaiveDate> = f.optional("dateOfBirth");
-    f.check("dateOfBirth", &date_of_birth, |d| past_date(*d, today));
+    f.check_rule("dateOfBirth", &date_of_birth, |d| past_date(*d, today));
     let gender: Option<Gender> = f.optional("gender");
     let tags: Option<Vec<String>> = f.optional("tags");
     let tags = tags.map(|t| read_tags(&mut f, t)).unwrap_or_default();
     let custom_fields: Option<Map<String, Value>> = f.optional("customFields");
-    f.check("customFields", &custom_fields, |m| {
+    f.check_rule("customFields", &custom_fields, |m| {
         validate::json_object(&Value::Object(m.clone()), CUSTOM_FIELDS_MAX_BYTES, CUSTOM_FIELDS_MAX_DEPTH)
     });
     let is_active: Option<bool> = f.optional("isActive");
     let is_active = is_active.unwrap_or(true);
     let reason: Option<DeactivationReason> = f.optional("deactivationReason");
     if !is_active && !reason_given {
-        f.reject("deactivationReason", "is required when isActive is false");
+        f.break_rule("deactivationReason", "is required when isActive is false");
     }
     let supervisor_id: Option<Uuid> = f.optional("supervisorId");
     let performance_metric: Option<f64> = f.optional("performanceMetric");
     f.check("performanceMetric", &performance_metric, |v| score(*v));
 
     let contact = f.object("contact").map(|mut c| {
-        let out = read_contact(&mut c);
+        let out = read_contact(&mut c, origin);
         f.absorb(c);
         out
     });
@@ -118,10 +128,12 @@ fn read_tags(f: &mut Fields, tags: Vec<String>) -> Vec<String> {
     }
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     for (i, tag) in tags.iter().enumerate() {
-        let tag = tag.trim();
         if let Err(message) = validate::text(tag, 1, MAX_TAG_CHARS) {
             f.reject_item("tags", i, message);
-        } else if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            continue;
+        }
+        let tag = tag.trim();
+        if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
             // Tags are matched without regard to case: keep the first spelling of each.
             out.push(tag.to_owned());
         }
@@ -129,12 +141,25 @@ fn read_tags(f: &mut Fields, tags: Vec<String>) -> Vec<String> {
     out
 }
 
-fn read_contact(c: &mut Fields) -> Option<Contact> {
-    let raw_phone: Option<String> = c.required("primaryPhoneNumber");
+fn read_contact(c: &mut Fields, origin: Origin) -> Option<Contact> {
+    let raw_phone: Option<String> = match origin {
+        Origin::Whole => c.required("primaryPhoneNumber"),
+        Origin::Merged => {
+            let phone = c.optional("primaryPhoneNumber");
+            if phone.is_none() {
+                c.break_rule("primaryPhoneNumber", "is required: a contact record holds the worker's phone number");
+            }
+            phone
+        }
+    };
     let phone = raw_phone.and_then(|p| match phone::normalize(&p) {
         Ok(p) => Some(p),
-        Err(message) => {
+        Err(phone::PhoneError::Form(message)) => {
             c.reject("primaryPhoneNumber", message);
+            None
+        }
+        Err(phone::PhoneError::Invalid(message)) => {
+            c.break_rule("primaryPhoneNumber", message);
             None
         }
     });
@@ -160,7 +185,7 @@ fn read_contact(c: &mut Fields) -> Option<Contact> {
 
 fn read_employment(c: &mut Fields, today: NaiveDate) -> Option<Employment> {
     let hire_date: Option<NaiveDate> = c.optional("hireDate");
-    c.check("hireDate", &hire_date, |d| {
+    c.check_rule("hireDate", &hire_date, |d| {
         // A hire date may be ahead (an accepted offer), but not absurdly so.
         let limit = today + chrono::Days::new(366);
         if *d > limit { Err("must be at most a year ahead".into()) } else { past_date(*d, limit) }
@@ -213,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_minimal_worker_gets_the_seed_defaults() {
-        let w = read(json!({"firstName": " Ana ", "lastName": "Silva"}), today()).unwrap();
+        let w = read(json!({"firstName": " Ana ", "lastName": "Silva"}), today(), Origin::Whole).unwrap();
         assert_eq!((w.first_name.as_str(), w.full_name().as_str()), ("Ana", "Ana Silva"));
         assert!(w.is_active && w.tags.is_empty() && w.contact.is_none());
         assert_eq!(w.employment.employment_status, EmploymentStatus::Active);
@@ -226,6 +251,7 @@ mod tests {
             json!({"firstName": "A", "lastName": "B", "contact": {"primaryPhoneNumber": "+1 415-555-2671",
                    "emailAddress": "Ana@Example.com"}}),
             today(),
+            Origin::Whole,
         )
         .unwrap();
         let c = w.contact.unwrap();
@@ -246,6 +272,7 @@ mod tests {
                 "gamification": {"pointsBalance": -5}
             }),
             today(),
+            Origin::Whole,
         )
         .unwrap_err();
         let mut got = pointers(err);
@@ -276,6 +303,7 @@ mod tests {
             json!({"firstName": "A", "lastName": "B", "isActive": true, "deactivationReason": "retirement",
                    "tags": ["Night", "night", "Day"]}),
             today(),
+            Origin::Whole,
         )
         .unwrap();
         assert_eq!(w.deactivation_reason, None);
@@ -283,9 +311,40 @@ mod tests {
         let w = read(
             json!({"firstName": "A", "lastName": "B", "isActive": false, "deactivationReason": "retirement"}),
             today(),
+            Origin::Whole,
         )
         .unwrap();
         assert_eq!((w.is_active, w.deactivation_reason), (false, Some(DeactivationReason::Retirement)));
+    }
+
+    #[test]
+    fn rules_the_schema_cannot_state_are_422() {
+        let broken = |doc: Value, origin| match read(doc, today(), origin) {
+            Err(ApiError::Rejected(errors)) => errors.into_iter().filter_map(|e| e.pointer).collect::<Vec<_>>(),
+            other => panic!("expected 422, got {other:?}"),
+        };
+        let name = json!({"firstName": "A", "lastName": "B"});
+        let with = |extra: Value| {
+            let mut doc = name.clone();
+            doc.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            doc
+        };
+        assert_eq!(broken(with(json!({"isActive": false})), Origin::Whole), ["/deactivationReason"]);
+        assert_eq!(broken(with(json!({"dateOfBirth": "2030-01-01"})), Origin::Whole), ["/dateOfBirth"]);
+        assert_eq!(
+            broken(with(json!({"contact": {"primaryPhoneNumber": "+1 555"}})), Origin::Whole),
+            ["/contact/primaryPhoneNumber"],
+            "a number of the documented form that is not a number of its country"
+        );
+        assert_eq!(
+            broken(with(json!({"contact": {"locationCity": "Lisbon"}})), Origin::Merged),
+            ["/contact/primaryPhoneNumber"],
+            "a patch starting a contact record without a number"
+        );
+        assert_eq!(
+            pointers(read(with(json!({"contact": {}})), today(), Origin::Whole).unwrap_err()),
+            ["/contact/primaryPhoneNumber"]
+        );
     }
 
     #[test]
@@ -294,8 +353,8 @@ mod tests {
             "customFields": {"shift": "night"}, "contact": {"primaryPhoneNumber": "+14155552671"},
             "employment": {"department": "Ops", "hireDate": "2020-02-03", "employmentType": "part_time"},
             "wellbeing": {"overallWellbeingScore": 71.5}, "gamification": {"pointsBalance": 10}});
-        let w = read(doc, today()).unwrap();
-        let again = read(serde_json::to_value(&w).unwrap(), today()).unwrap();
+        let w = read(doc, today(), Origin::Whole).unwrap();
+        let again = read(serde_json::to_value(&w).unwrap(), today(), Origin::Whole).unwrap();
         assert_eq!(w, again);
     }
 }

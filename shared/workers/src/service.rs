@@ -34,7 +34,7 @@ pub async fn create(
     doc: Value,
     mark: Option<(Uuid, u64)>,
 ) -> Result<Worker, ApiError> {
-    let fields = input::read(doc, Utc::now().date_naive())?;
+    let fields = input::read(doc, Utc::now().date_naive(), input::Origin::Whole)?;
     create_fields(store, tenant, fields, mark).await
 }
 
@@ -90,7 +90,7 @@ pub async fn update(
         {
             return Ok(Step::Done(Updated::Replayed(m.outcome)));
         }
-        let fields = input::read(doc, Utc::now().date_naive())?;
+        let fields = input::read(doc, Utc::now().date_naive(), input::Origin::Merged)?;
         if fields == current.fields {
             return Ok(Step::Done(Updated::Unchanged(current)));
         }

@@ -100,37 +100,51 @@ async fn every_type_is_created_and_validated() {
     assert_eq!(rendered.body["text"], "Hi Ana, your shift at Depot 3 starts at 9:00.", "{:?}", rendered.body);
     assert_eq!(rendered.body["smsSegments"]["segments"], 1);
     let missing = s.post(&render, &admin, &json!({"variables": {"name": "Ana", "site": " "}})).await;
-    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(missing.pointers(), ["/variables/site", "/variables/time"]);
 
-    // Bad input names every field and writes nothing.
+    // Bad input names every field and writes nothing: a schema error is a 400 (naming the broken rules
+    // too), broken rules alone a 422.
     let bad = [
         (
             json!({"type": "quiz", "title": "", "quiz": {"questions": [{"id": "q1", "type": "single_choice", "text": "?",
                   "options": [{"id": "a", "text": "A"}], "correctAnswers": ["z"]}], "passingScore": 9}}),
+            StatusCode::BAD_REQUEST,
             vec!["/title", "/quiz/questions/0/correctAnswers/0", "/quiz/questions/0/options"],
         ),
         (
             json!({"type": "quiz", "title": "Q", "quiz": {"questions": [{"id": "q1", "type": "true_false", "text": "?",
                   "correctAnswers": ["true"], "points": 2}], "passingScore": 3, "timeLimit": 0}}),
+            StatusCode::BAD_REQUEST,
             vec!["/quiz/passingScore", "/quiz/timeLimit"],
         ),
         (
             json!({"type": "template", "title": "T", "template": {"templateText": "Hi {{name}} {{site}}", "channel": "sms",
                   "variables": [{"name": "name"}]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
             vec!["/template/templateText"],
         ),
-        (json!({"type": "video", "title": "V", "video": {"mediaAssetId": image["id"]}}), vec!["/video/mediaAssetId"]),
+        (
+            json!({"type": "video", "title": "V", "video": {"mediaAssetId": image["id"]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["/video/mediaAssetId"],
+        ),
         (
             json!({"type": "text", "title": "T", "text": {"text": "x"}, "quiz": quiz(), "tagIds": [Uuid::now_v7()]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
             vec!["/quiz"],
         ),
-        (json!({"type": "reflection", "title": "R", "reflection": {}}), vec!["/reflection/promptText"]),
+        (json!({"type": "quiz", "title": "Q"}), StatusCode::UNPROCESSABLE_ENTITY, vec!["/quiz"]),
+        (
+            json!({"type": "reflection", "title": "R", "reflection": {}}),
+            StatusCode::BAD_REQUEST,
+            vec!["/reflection/promptText"],
+        ),
     ];
-    for (body, pointers) in bad {
+    for (body, status, pointers) in bad {
         let reply = s.post("/contents", &admin, &body).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(reply.body["status"], 400);
+        assert_eq!(reply.status, status, "{body}");
+        assert_eq!(reply.body["status"], status.as_u16());
         assert_eq!(reply.header("content-type"), Some("application/problem+json"));
         let mut got = reply.pointers();
         got.sort();
@@ -146,7 +160,7 @@ async fn every_type_is_created_and_validated() {
             &json!({"type": "text", "title": "T", "text": {"text": "x"}, "tagIds": [Uuid::now_v7()]}),
         )
         .await;
-    assert_eq!((unknown.status, unknown.pointers()), (StatusCode::BAD_REQUEST, vec!["/tagIds/0".to_owned()]));
+    assert_eq!((unknown.status, unknown.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/tagIds/0".to_owned()]));
     assert_eq!(count(&admin, "/contents").await, 8);
 }
 
@@ -321,7 +335,7 @@ async fn tags_filter_content_and_are_unique() {
         "the name is free again"
     );
     let gone = s.patch(&format!("/contents/{}", id(&b)), &admin, &json!({"tagIds": [t1, t2]}), None).await;
-    assert_eq!((gone.status, gone.pointers()), (StatusCode::BAD_REQUEST, vec!["/tagIds/1".to_owned()]));
+    assert_eq!((gone.status, gone.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/tagIds/1".to_owned()]));
 }
 
 #[tokio::test]
@@ -358,9 +372,12 @@ async fn collections_keep_a_dense_stable_order() {
 
     assert_eq!(s.post(&items, &admin, &json!({"contentId": ids[0]})).await.status, StatusCode::CONFLICT);
     let missing = s.post(&items, &admin, &json!({"contentId": Uuid::now_v7()})).await;
-    assert_eq!((missing.status, missing.pointers()), (StatusCode::BAD_REQUEST, vec!["/contentId".to_owned()]));
+    assert_eq!((missing.status, missing.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/contentId".to_owned()]));
+    // Beyond this collection's end breaks a rule; beyond any collection's is a schema error.
     let far = s.patch(&format!("{items}/{}", ids[0]), &admin, &json!({"order": 9}), None).await;
-    assert_eq!((far.status, far.pointers()), (StatusCode::BAD_REQUEST, vec!["/order".to_owned()]));
+    assert_eq!((far.status, far.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/order".to_owned()]));
+    let farther = s.patch(&format!("{items}/{}", ids[0]), &admin, &json!({"order": 500}), None).await;
+    assert_eq!((farther.status, farther.pointers()), (StatusCode::BAD_REQUEST, vec!["/order".to_owned()]));
     // One content in many collections.
     let other = s.post("/collections", &admin, &json!({"name": "Favourites"})).await;
     assert_eq!(
@@ -413,7 +430,7 @@ async fn another_tenant_sees_nothing() {
     let foreign_item = s.post(&format!("/collections/{theirs}/items"), &b, &json!({"contentId": item})).await;
     assert_eq!(
         (foreign_item.status, foreign_item.pointers()),
-        (StatusCode::BAD_REQUEST, vec!["/contentId".to_owned()])
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/contentId".to_owned()])
     );
 }
 

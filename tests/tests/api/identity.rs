@@ -78,6 +78,7 @@ async fn sign_in_refresh_and_logout() {
     let unknown = json!({"refreshToken": format!("{}.nope", Uuid::now_v7())});
     assert_eq!(s.public("/auth/logout", &unknown).await.status, StatusCode::NO_CONTENT);
     assert_eq!(s.public("/auth/logout", &json!({})).await.status, StatusCode::UNAUTHORIZED, "nothing to end");
+    assert_eq!(s.public("/auth/logout", &Value::Null).await.status, StatusCode::UNAUTHORIZED, "null is no body");
 
     // Bad input is named; a wrong password and an unknown email answer alike.
     let bad = s.public("/auth/login", &json!({"email": "nope", "extra": 1})).await;
@@ -111,19 +112,22 @@ async fn invite_accept_and_sign_in_as_the_new_member() {
 
     // The invited account cannot sign in before accepting (it has no password).
     assert_eq!(s.login(&email, "anything-at-all").await.status, StatusCode::UNAUTHORIZED);
+    // A password the schema allows but this account needs is a rule (422); one of bad form is a 400.
     let no_pw = s.public("/auth/invites/accept", &json!({"token": mail.token})).await;
-    assert_eq!((no_pw.status, pointers(&no_pw)), (StatusCode::BAD_REQUEST, vec!["/password".to_owned()]));
+    assert_eq!((no_pw.status, pointers(&no_pw)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/password".to_owned()]));
     let weak = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "short"})).await;
-    assert_eq!(pointers(&weak), ["/password"]);
+    assert_eq!((weak.status, pointers(&weak)), (StatusCode::BAD_REQUEST, vec!["/password".to_owned()]));
+    let own = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": email.to_uppercase()})).await;
+    assert_eq!((own.status, pointers(&own)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/password".to_owned()]));
     let forged = s.public("/auth/invites/accept", &json!({"token": "forged", "password": "long enough pw"})).await;
-    assert_eq!(pointers(&forged), ["/token"]);
+    assert_eq!((forged.status, pointers(&forged)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/token".to_owned()]));
 
     let accepted =
         s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "a fine passphrase"})).await;
     assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
     assert_eq!((accepted.body["role"].as_str(), accepted.body["tenantId"].clone()), (Some("hr"), json!(tenant)));
     let again = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "a fine passphrase"})).await;
-    assert_eq!(pointers(&again), ["/token"], "single use");
+    assert_eq!((again.status, pointers(&again)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/token".to_owned()]));
 
     let login = s.login(&email, "a fine passphrase").await;
     assert_eq!(login.status, StatusCode::OK);
@@ -137,7 +141,7 @@ async fn invite_accept_and_sign_in_as_the_new_member() {
     let bad = s.post("/users", &admin.access, &json!({"email": "nope", "name": "", "extra": true})).await;
     assert_eq!(pointers(&bad), ["/email", "/name", "/extra"]);
     let role = s.post("/users", &admin.access, &json!({"email": "x@example.com", "role": "wizard"})).await;
-    assert_eq!(pointers(&role), ["/role"]);
+    assert_eq!((role.status, pointers(&role)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/role".to_owned()]));
     let hr = token(&login, "accessToken");
     let escalate = s.post("/users", &hr, &json!({"email": "y@example.com", "role": "admin"})).await;
     assert_eq!(escalate.status, StatusCode::FORBIDDEN, "hr cannot make admins");
@@ -160,13 +164,13 @@ async fn password_reset_signs_out_everywhere() {
     let mail = s.mail(&m.email, NotificationKind::PasswordReset).await;
 
     let weak = s.public("/auth/password-reset/confirm", &json!({"token": mail.token, "password": "short"})).await;
-    assert_eq!(pointers(&weak), ["/password"]);
+    assert_eq!((weak.status, pointers(&weak)), (StatusCode::BAD_REQUEST, vec!["/password".to_owned()]));
     let done =
         s.public("/auth/password-reset/confirm", &json!({"token": mail.token, "password": "brand new secret"})).await;
     assert_eq!(done.status, StatusCode::NO_CONTENT, "{:?}", done.body);
     let twice =
         s.public("/auth/password-reset/confirm", &json!({"token": mail.token, "password": "other new secret"})).await;
-    assert_eq!(pointers(&twice), ["/token"]);
+    assert_eq!((twice.status, pointers(&twice)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/token".to_owned()]));
 
     assert_eq!(s.login(&m.email, &m.password).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(s.login(&m.email, "brand new secret").await.status, StatusCode::OK);
@@ -186,7 +190,7 @@ async fn mfa_with_totp_and_backup_codes() {
     assert!(token(&enrol, "otpauthUri").starts_with("otpauth://totp/Nudge:"));
     let wrong = s.post("/me/mfa/activate", &m.access, &json!({"code": "000000"})).await;
     if totp(&secret, now()) != "000000" {
-        assert_eq!(pointers(&wrong), ["/code"]);
+        assert_eq!((wrong.status, pointers(&wrong)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/code".to_owned()]));
     }
     let activated = s.post("/me/mfa/activate", &m.access, &json!({"code": totp(&secret, now())})).await;
     assert_eq!(activated.status, StatusCode::OK, "{:?}", activated.body);
@@ -216,7 +220,7 @@ async fn mfa_with_totp_and_backup_codes() {
 
     let access = token(&backup, "accessToken");
     let bad_pw = s.post("/me/mfa/disable", &access, &json!({"password": "wrong", "code": codes[1]})).await;
-    assert_eq!(pointers(&bad_pw), ["/password"]);
+    assert_eq!((bad_pw.status, pointers(&bad_pw)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/password".to_owned()]));
     let off = s.post("/me/mfa/disable", &access, &json!({"password": m.password, "code": codes[1]})).await;
     assert_eq!(off.status, StatusCode::NO_CONTENT, "{:?}", off.body);
     assert_eq!(s.login(&m.email, &m.password).await.status, StatusCode::OK);
@@ -277,6 +281,11 @@ async fn suspension_role_change_and_removal_reach_live_sessions() {
 
     let bad = s.patch(&path, &admin.access, &json!({"status": "invited", "role": "wizard", "extra": 1}), None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // Well-formed, but no such role here, and no going back to an open invitation: rules (422).
+    let wizard = s.patch(&path, &admin.access, &json!({"role": "wizard"}), None).await;
+    assert_eq!((wizard.status, pointers(&wizard)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/role".to_owned()]));
+    let reinvite = s.patch(&path, &admin.access, &json!({"status": "invited"}), None).await;
+    assert_eq!((reinvite.status, pointers(&reinvite)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/status".to_owned()]));
     assert_eq!(
         s.patch(&format!("/users/{}", admin.id), &admin.access, &json!({"role": "viewer"}), None).await.status,
         StatusCode::FORBIDDEN,
@@ -347,7 +356,14 @@ async fn custom_roles_and_the_default_role() {
             &json!({"name": "admin", "displayName": "", "permissions": ["workers:read", "root:all"]}),
         )
         .await;
-    assert_eq!(pointers(&bad), ["/name", "/displayName", "/permissions/1"]);
+    // Schema errors first, then the rule a system role's name breaks; all of them a 400 together.
+    assert_eq!(
+        (bad.status, pointers(&bad)),
+        (StatusCode::BAD_REQUEST, vec!["/displayName".to_owned(), "/permissions/1".to_owned(), "/name".to_owned()])
+    );
+    let system =
+        s.post("/roles", &admin.access, &json!({"name": "Super-Admin", "displayName": "S", "permissions": []})).await;
+    assert_eq!((system.status, pointers(&system)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/name".to_owned()]));
 
     let roles = s.get("/roles", &admin.access).await;
     let items = roles.body["items"].as_array().unwrap();

@@ -206,7 +206,9 @@ async fn bad_input_names_every_field_and_writes_nothing() {
     );
     assert_eq!(s.post("/integrations", &admin, &json!({})).await.pointers(), ["/type", "/config"]);
     let big = s.post("/integrations", &admin, &json!({"type": "hris", "config": {"b": "x".repeat(17 * 1024)}})).await;
-    assert_eq!(big.pointers(), ["/config"]);
+    assert_eq!((big.status, big.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/config".to_owned()]));
+    let number = s.post("/integrations", &admin, &json!({"type": "hris", "config": {"apiKey": 1}})).await;
+    assert_eq!(number.status, StatusCode::UNPROCESSABLE_ENTITY, "a secret that is not a string breaks a rule");
     let not_json = s.call(Method::POST, "/integrations", Some(&admin), None, &[("content-type", "text/plain")]).await;
     assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(s.get("/integrations", &admin).await.body["items"], json!([]), "nothing was written");

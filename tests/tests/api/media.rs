@@ -152,7 +152,7 @@ async fn delete_waits_until_no_content_uses_the_asset() {
     assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "the file went with the record: {status}");
     // Content cannot take a deleted asset back.
     let back = s.patch(&path, &admin, &json!({"image": {"mediaAssetId": a}}), None).await;
-    assert_eq!(back.status, StatusCode::BAD_REQUEST);
+    assert_eq!(back.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(back.pointers(), ["/image/mediaAssetId"]);
 }
 
@@ -171,7 +171,10 @@ async fn assets_are_tenant_scoped_and_bad_input_is_named() {
     let body = |id: &str| json!({"type": "image", "title": "x", "image": {"mediaAssetId": id}});
     let foreign = s.post("/contents", &b, &body(asset["id"].as_str().unwrap())).await;
     let missing = s.post("/contents", &b, &body(&Uuid::now_v7().to_string())).await;
-    assert_eq!((foreign.status, foreign.pointers()), (StatusCode::BAD_REQUEST, vec!["/image/mediaAssetId".to_owned()]));
+    assert_eq!(
+        (foreign.status, foreign.pointers()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/image/mediaAssetId".to_owned()])
+    );
     assert_eq!(foreign.body["errors"], missing.body["errors"]);
 
     let bad = s

@@ -341,10 +341,10 @@ async fn static_segments_take_members_by_hand_only() {
     let id = created.body["id"].as_str().unwrap().to_owned();
     let path = format!("/segments/{id}/members");
 
-    // An unknown id refuses the whole request: nothing is written.
+    // An unknown id (well-formed, naming nothing) refuses the whole request with a 422: nothing is written.
     let stranger = Uuid::now_v7().to_string();
     let bad = s.post(&path, &token, &json!({"workerIds": [a, stranger]})).await;
-    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.pointers(), ["/workerIds/1"]);
     assert!(members(&token, &id).await.is_empty());
     for body in [json!({"workerIds": []}), json!({"workerIds": ["nope"]}), json!({})] {
@@ -473,8 +473,9 @@ async fn bad_rules_are_named_by_pointer_and_previews_write_nothing() {
         {"field": "gamification.pointsBalance", "op": "gte", "value": "ten"},
         {"any": []}
     ]}});
+    // Each node has a documented shape; what breaks the rule language is a 422 naming every bad node.
     let reply = s.post("/segments", &token, &bad).await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{:?}", reply.body);
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", reply.body);
     let pointers = reply.pointers();
     for p in [
         "/ruleDefinition/all/0/op",

@@ -1,8 +1,8 @@
 //! `/collections` and `/collections/{id}/items`: named, ordered sets of content. One content item may be in
 //! many collections, once in each; positions are dense (`0..n`) and only change when asked to.
 
-use crate::input;
-use crate::model::{Collection, CollectionFields, CollectionItem, CollectionView, Entry};
+use crate::input::{self, CollectionItemRequest, CollectionPatch, CollectionRequest, ItemMoveRequest};
+use crate::model::{Collection, CollectionItem, CollectionView, Entry};
 use crate::order::{self, OrderError};
 use crate::repo::{self, EntryChange};
 use crate::workflow::{CONTENT_READ, CONTENT_WRITE};
@@ -38,8 +38,9 @@ pub struct ItemList {
     pub items: Vec<CollectionItem>,
 }
 
+/// A position beyond the collection's end: the schema allows it (it bounds every collection), the rule not.
 fn order_error(err: OrderError) -> ApiError {
-    ApiError::field("/order", err.to_string())
+    ApiError::rule("/order", err.to_string())
 }
 
 /// What a change did to a collection.
@@ -77,7 +78,7 @@ where
         next.updated_at = Utc::now();
         match repo::replace_collection(&ctx.store, tenant, &current, &next, entry).await {
             Err(StoreError::Condition(repo::CONTENT_EXISTS)) => {
-                Err(ApiError::field("/contentId", "is not content of this organization"))
+                Err(ApiError::rule("/contentId", "is not content of this organization"))
             }
             other => Ok(optimistic::settle(other, next, if_match.0.is_none())?),
         }
@@ -85,7 +86,7 @@ where
     .await
 }
 
-#[utoipa::path(post, path = "/collections", tag = "content", request_body = CollectionFields,
+#[utoipa::path(post, path = "/collections", tag = "content", request_body = CollectionRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created, empty", body = CollectionView, headers(("ETag" = String), ("Location" = String))),
@@ -141,7 +142,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 
 #[utoipa::path(patch, path = "/collections/{id}", tag = "content",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `name` and `description`"),
+    request_body(content = CollectionPatch, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `name` and `description`"),
     responses(
         (status = 200, description = "Updated", body = CollectionView, headers(("ETag" = String))),
     ),
@@ -155,6 +156,7 @@ pub async fn patch_by_id(
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
     let id = path_id(&id)?;
+    input::known_fields(&patch, &["name", "description"])?;
     let load = || async { repo::get_collection(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
     let c = update::patch(if_match, &patch, load, |current: Collection, doc| async {
         let fields = input::collection(doc)?;
@@ -200,7 +202,7 @@ pub async fn items(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<
 
 #[utoipa::path(post, path = "/collections/{id}/items", tag = "content",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the collection")),
-    request_body(content = Object, description = "`{\"contentId\": \"…\", \"order\": 0}`; without `order` the item goes last"),
+    request_body(content = CollectionItemRequest, description = "The content to add, and where; without `order` the item goes last"),
     responses(
         (status = 201, description = "Added; later items move down one", body = CollectionItem, headers(("ETag" = String), ("Location" = String))),
     ),
@@ -235,7 +237,7 @@ pub async fn add_item(
 
 #[utoipa::path(patch, path = "/collections/{id}/items/{contentId}", tag = "content",
     params(("id" = Uuid, Path), ("contentId" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the collection")),
-    request_body(content = Object, description = "`{\"order\": 2}`: the item's new position; the others keep their relative order"),
+    request_body(content = ItemMoveRequest, description = "The item's new position; the others keep their relative order"),
     responses(
         (status = 200, description = "Every item, in the new order", body = ItemList, headers(("ETag" = String))),
     ),

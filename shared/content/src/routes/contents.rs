@@ -1,7 +1,7 @@
 //! `/contents`: create, read, list, edit (a new version each time), move through the workflow, render
 //! templates.
 
-use crate::input::{self, Filter};
+use crate::input::{self, ContentPatch, ContentRequest, Filter, RenderRequest, StatusChangeRequest};
 use crate::model::{Body, Content, ContentSummary, ContentType};
 use crate::removal;
 use crate::repo;
@@ -79,7 +79,7 @@ async fn check_asset(
         Some(found) => found.unusable_for(wanted),
     };
     if let Some(message) = problem {
-        return Err(ApiError::field(asset_pointer(kind), message));
+        return Err(ApiError::rule(asset_pointer(kind), message));
     }
     body.default_duration(found.and_then(|a| a.duration()));
     Ok(())
@@ -93,8 +93,8 @@ pub(crate) struct Change<'a> {
     pub actor: Uuid,
 }
 
-/// Stores a change with its version. A tag or asset that went away since it was checked names its field
-/// (400); a moved version is another attempt when `retry`.
+/// Stores a change with its version. A tag that names none of the tenant's, or an asset that went away since
+/// it was checked, names its field (422); a moved version is another attempt when `retry`.
 pub(crate) async fn commit(
     ctx: &Ctx,
     snapshots: &Snapshots,
@@ -123,17 +123,17 @@ pub(crate) async fn commit(
                 .filter(|(_, t)| unusable.contains(t))
                 .map(|(i, _)| FieldError::body(format!("/tagIds/{i}"), "is not a tag of this organization"))
                 .collect();
-            Err(ApiError::invalid(errors))
+            Err(ApiError::Rejected(errors))
         }
         Err(StoreError::Condition(ASSET_READY)) => {
-            Err(ApiError::field(asset_pointer(next.kind), "is no longer a ready media asset of this organization"))
+            Err(ApiError::rule(asset_pointer(next.kind), "is no longer a ready media asset of this organization"))
         }
         other => Ok(optimistic::settle(other, next, retry)?),
     }
 }
 
 #[utoipa::path(post, path = "/contents", tag = "content",
-    request_body(content = Object, description = "`type`, `title`, optional `description`, `mediaUrl`, `licenseType`, `tagIds`, `changeNote`, and the body under the key named by the type, e.g. `\"quiz\": {…}` (see the Content schema)"),
+    request_body(content = ContentRequest, description = "The common fields and the body under the key the type names, e.g. `\"quiz\": {…}`"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created as a draft, version 1", body = Content, headers(("ETag" = String), ("Location" = String))),
@@ -209,7 +209,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 
 #[utoipa::path(patch, path = "/contents/{id}", tag = "content",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json",
+    request_body(content = ContentPatch, content_type = "application/merge-patch+json",
         description = "JSON Merge Patch (RFC 7396) over the writable fields as read (the type cannot change), plus an optional `changeNote` for the version it makes"),
     responses(
         (status = 200, description = "Updated: a new version, and a draft again (a published version stays live until the new draft is published)", body = Content, headers(("ETag" = String))),
@@ -231,6 +231,7 @@ pub async fn patch_by_id(
     let note = input::take_note(&mut patch)?;
     let load = || async { repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
     let item = update::patch(if_match, &patch, load, |current: Content, doc| async {
+        input::known_content_fields(&patch, current.kind)?;
         let mut fields = input::fields(doc, current.kind)?;
         if fields == current.fields {
             return Ok(Step::Done(current));
@@ -271,7 +272,7 @@ pub async fn delete_by_id(
 
 #[utoipa::path(post, path = "/contents/{id}/status", tag = "content",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being moved")),
-    request_body(content = Object, description = "`{\"status\": \"review\", \"changeNote\": \"…\"}`: draft → review (content:write), review → approved (content:approve) or back to draft, approved → published (content:publish), published → archived (content:publish), archived → draft (content:write)"),
+    request_body(content = StatusChangeRequest, description = "The status to move to, and a note for the version this makes"),
     responses(
         (status = 200, description = "Moved: a new version", body = Content, headers(("ETag" = String))),
     ),
@@ -317,7 +318,7 @@ pub async fn transition(
 
 #[utoipa::path(post, path = "/contents/{id}/render", tag = "content",
     params(("id" = Uuid, Path)),
-    request_body(content = Object, description = "`{\"variables\": {\"name\": \"Ana\"}}`"),
+    request_body(content = RenderRequest, description = "A value for every variable the template uses"),
     responses(
         (status = 200, description = "The template filled in", body = Rendered),
     ),
@@ -332,10 +333,10 @@ pub async fn render(
     let item = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     let values = input::render(body)?;
     let crate::model::Body::Template(t) = &item.fields.body else {
-        return Err(ApiError::field("", "only template content renders"));
+        return Err(ApiError::rule("", "only template content renders"));
     };
     let text = template::render(&t.template_text, &values).map_err(|e| match e {
-        RenderError::Missing(names) => ApiError::invalid(
+        RenderError::Missing(names) => ApiError::Rejected(
             names
                 .into_iter()
                 .map(|n| FieldError::body(format!("/variables/{n}"), "is used by the template and must not be blank"))

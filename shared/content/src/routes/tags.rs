@@ -1,7 +1,7 @@
 //! `/tags`: names unique per organization (case-insensitively), a display colour; many per content item.
 
-use crate::input;
-use crate::model::{Tag, TagFields};
+use crate::input::{self, TagPatch, TagRequest};
+use crate::model::Tag;
 use crate::repo;
 use crate::workflow::{CONTENT_READ, CONTENT_WRITE};
 use axum::Json;
@@ -35,7 +35,7 @@ fn name_taken(err: StoreError) -> ApiError {
     }
 }
 
-#[utoipa::path(post, path = "/tags", tag = "content", request_body = TagFields,
+#[utoipa::path(post, path = "/tags", tag = "content", request_body = TagRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created", body = Tag, headers(("ETag" = String), ("Location" = String))),
@@ -77,7 +77,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 
 #[utoipa::path(patch, path = "/tags/{id}", tag = "content",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `name` and `color`"),
+    request_body(content = TagPatch, content_type = "application/merge-patch+json", description = "JSON Merge Patch over `name` and `color`"),
     responses(
         (status = 200, description = "Updated", body = Tag, headers(("ETag" = String))),
     ),
@@ -91,6 +91,7 @@ pub async fn patch_by_id(
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
     let id = path_id(&id)?;
+    input::known_fields(&patch, &["name", "color"])?;
     let load = || async { repo::get_tag(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
     let tag = update::patch(if_match, &patch, load, |current: Tag, doc| async {
         let fields = input::tag(doc)?;

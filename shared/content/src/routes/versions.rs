@@ -1,7 +1,7 @@
 //! `/contents/{id}/versions`: every change's version, one version with its full snapshot, and restoring one.
 
 use super::contents::{Change, SnapshotsExt, commit, workflow_error};
-use crate::input;
+use crate::input::{self, RestoreRequest};
 use crate::model::ContentVersion;
 use crate::repo;
 use crate::workflow::{self, CONTENT_READ, CONTENT_WRITE};
@@ -82,7 +82,7 @@ pub async fn get_one(
 
 #[utoipa::path(post, path = "/contents/{id}/versions/{number}/restore", tag = "content",
     params(("id" = Uuid, Path), ("number" = u64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the content version being replaced")),
-    request_body(content = Option<Object>, description = "Optional `{\"changeNote\": \"…\"}`"),
+    request_body(content = Option<RestoreRequest>, description = "Optional: a note for the version this makes"),
     responses(
         (status = 200, description = "The content with the version's fields as a new draft version", body = crate::model::Content, headers(("ETag" = String))),
     ),
@@ -115,9 +115,9 @@ pub async fn restore(
             None => format!("Restored version {n}"),
         });
         let change = Change { current: Some(&current), next, note, actor: principal.user_id };
-        // What the version names that is gone is a conflict with the present, not a bad request.
+        // What the version names that is gone is a conflict with the present, not a broken rule.
         commit(&ctx, &snapshots, &tenant, change, if_match.0.is_none()).await.map_err(|e| match e {
-            ApiError::Invalid(errors) => {
+            ApiError::Rejected(errors) => {
                 ApiError::Conflict(format!("version {n} names tags or media that are no longer usable"), errors)
             }
             other => other,

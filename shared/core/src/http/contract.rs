@@ -38,6 +38,41 @@ pub fn apply(doc: &mut OpenApi) {
     }
 }
 
+/// The document as served: [`apply`]'s, with white space spelled out in its patterns.
+pub fn served(doc: &OpenApi) -> serde_json::Value {
+    let mut json = serde_json::to_value(doc).unwrap_or_default();
+    spell_out_blanks(&mut json);
+    json
+}
+
+/// Every character the server counts as white space ([`crate::validate::is_blank`]), as a class body.
+const BLANK_CLASS: &str = r"\s\u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+
+/// `\s` means different sets to ECMA-262, to Python's `re` (with or without `re.ASCII`) and to Rust: a
+/// handler writes `\S` or `[^\s…]` in its `pattern`, and the served document names the characters, so
+/// every reader (and the contract tests' generator) draws the line where the server does.
+fn spell_out_blanks(json: &mut serde_json::Value) {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    match v {
+                        serde_json::Value::String(p) if key == "pattern" => *p = spelled(p),
+                        _ => walk(v),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(json);
+}
+
+fn spelled(pattern: &str) -> String {
+    pattern.replace(r"[^\s", &format!("[^{BLANK_CLASS}")).replace(r"\S", &format!("[^{BLANK_CLASS}]"))
+}
+
 fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
     [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch, &mut item.head]
         .into_iter()
@@ -165,6 +200,22 @@ pub async fn guard_query(State(guard): State<QueryGuard>, request: Request, next
         }
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod blank_tests {
+    use super::*;
+
+    #[test]
+    fn white_space_is_named_where_patterns_mention_it() {
+        assert_eq!(spelled(r"^[a-z]+$"), r"^[a-z]+$");
+        let non_blank = spelled(r"\S");
+        let class = regex_lite::Regex::new(&non_blank.replace(r"\s", r"\t\n\x0b\x0c\r ")).unwrap();
+        for c in (0..=0x3000u32).chain([0xfeff]).filter_map(char::from_u32) {
+            assert_eq!(class.is_match(&c.to_string()), !crate::validate::is_blank(c), "U+{:04X}", c as u32);
+        }
+        assert_eq!(spelled(r"^https?://[^\s/?#]+$"), format!(r"^https?://[^{BLANK_CLASS}/?#]+$"));
+    }
 }
 
 #[cfg(test)]

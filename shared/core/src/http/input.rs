@@ -101,7 +101,11 @@ impl Fields {
             None | Some(Value::Null) => None,
             Some(value) => {
                 let pointer = self.pointer(name);
-                match serde_path_to_error::deserialize::<_, T>(value) {
+                // JSON Schema counts 2.0 as an integer; serde's integers refuse it, so read it once more
+                // with whole floats written as integers.
+                let read = serde_path_to_error::deserialize::<_, T>(value)
+                    .or_else(|e| whole_numbers(value).map_or(Err(e), serde_path_to_error::deserialize));
+                match read {
                     Ok(v) => Some(v),
                     Err(e) => {
                         let inner = e.path().to_string();
@@ -162,6 +166,11 @@ impl Fields {
         self.broken.push(FieldError::body(pointer, message));
     }
 
+    /// [`Fields::break_rule`] at a pointer of the caller's making (deep inside a field).
+    pub fn break_rule_at(&mut self, pointer: String, message: impl Into<String>) {
+        self.broken.push(FieldError::body(pointer, message));
+    }
+
     /// Records a rule violation on an element of a field (`reject_item("permissions", 2, …)` →
     /// `/permissions/2`).
     pub fn reject_item(&mut self, name: &str, index: usize, message: impl Into<String>) {
@@ -182,6 +191,23 @@ impl Fields {
         }
     }
 
+    /// An optional http(s) URL field (see [`crate::validate::web_url`]): a bad form is a schema error, a URL
+    /// of good form that does not parse breaks a rule.
+    pub fn web_url(&mut self, name: &str, https_only: bool) -> Option<String> {
+        let value: Option<String> = self.optional(name);
+        match crate::validate::web_url(value.as_deref()?, https_only) {
+            Ok(()) => value,
+            Err(crate::validate::UrlIssue::Form(message)) => {
+                self.reject(name, message);
+                None
+            }
+            Err(crate::validate::UrlIssue::Unusable(message)) => {
+                self.break_rule(name, message);
+                None
+            }
+        }
+    }
+
     /// Validates a present value with `check`, recording its message on failure.
     pub fn check<T>(&mut self, name: &str, value: &Option<T>, check: impl FnOnce(&T) -> Result<(), String>) {
         if let Some(v) = value
@@ -191,9 +217,24 @@ impl Fields {
         }
     }
 
+    /// [`Fields::check`] for a rule the schema cannot state (a date's bounds that move with today, a size in
+    /// bytes): its failure is a 422 unless a schema error comes with it.
+    pub fn check_rule<T>(&mut self, name: &str, value: &Option<T>, check: impl FnOnce(&T) -> Result<(), String>) {
+        if let Some(v) = value
+            && let Err(message) = check(v)
+        {
+            self.break_rule(name, message);
+        }
+    }
+
     /// Records errors found by a reader of its own (a nested language with its own pointers).
     pub fn extend(&mut self, errors: Vec<FieldError>) {
         self.errors.extend(errors);
+    }
+
+    /// [`Fields::extend`] for rules the schema states in words only (422 when alone).
+    pub fn extend_rules(&mut self, errors: Vec<FieldError>) {
+        self.broken.extend(errors);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -214,6 +255,34 @@ impl Fields {
         }
         (self.errors, self.broken)
     }
+}
+
+/// `value` with every float that is a whole number in the i64 or u64 range written as that integer; `None`
+/// when there is none.
+fn whole_numbers(value: &Value) -> Option<Value> {
+    fn walk(value: &Value, changed: &mut bool) -> Value {
+        match value {
+            Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                let whole = f.fract() == 0.0;
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let integer = if whole && f >= -(2f64.powi(63)) && f < 2f64.powi(63) {
+                    Some(Value::from(f as i64))
+                } else if whole && f >= 0.0 && f < 2f64.powi(64) {
+                    Some(Value::from(f as u64))
+                } else {
+                    None
+                };
+                integer.inspect(|_| *changed = true).unwrap_or_else(|| value.clone())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(|v| walk(v, changed)).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), walk(v, changed))).collect()),
+            other => other.clone(),
+        }
+    }
+    let mut changed = false;
+    let out = walk(value, &mut changed);
+    changed.then_some(out)
 }
 
 /// serde's messages, trimmed of the position suffix that means nothing to an API client.
@@ -269,6 +338,16 @@ mod tests {
         let _: Option<std::collections::BTreeMap<String, String>> = f.optional("terms");
         let ApiError::Invalid(errors) = f.finish().unwrap_err() else { panic!("expected 400") };
         assert_eq!(errors[0].pointer.as_deref(), Some("/terms/a"));
+    }
+
+    #[test]
+    fn whole_floats_read_as_integers() {
+        let mut f = Fields::new(json!({"order": 3.0, "size": 2.5, "ids": [1.0, 2], "ratio": 1.5})).unwrap();
+        assert_eq!(f.optional::<usize>("order"), Some(3));
+        assert_eq!(f.optional::<u64>("size"), None, "2.5 is no integer");
+        assert_eq!(f.optional::<Vec<u8>>("ids"), Some(vec![1, 2]));
+        assert_eq!(f.optional::<f64>("ratio"), Some(1.5));
+        assert!(f.finish().is_err());
     }
 
     #[test]

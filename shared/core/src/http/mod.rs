@@ -8,6 +8,7 @@ pub mod input;
 pub mod merge_patch;
 pub mod pagination;
 pub mod problem;
+pub mod shapes;
 pub mod update;
 
 pub use client::ClientInfo;

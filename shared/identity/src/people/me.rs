@@ -1,5 +1,6 @@
 //! `/me`: the caller's own account: profile, password.
 
+use crate::fields::{self, PRESENTED_PASSWORD_MAX};
 use crate::membership;
 use crate::mfa;
 use crate::people::views::{Me, MembershipSummary};
@@ -18,6 +19,7 @@ use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, tagged};
 use nudge_core::store::{Attempt, optimistic};
 use nudge_core::{Ctx, validate};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 async fn account(ctx: &Ctx, principal: &Principal) -> ApiResult<User> {
     user::load(&ctx.store, principal.user_id).await?.ok_or(ApiError::NotFound)
@@ -62,6 +64,30 @@ pub async fn get_me(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<R
     view(&ctx, &principal, user).await
 }
 
+/// `PATCH /me` (a merge patch): `null` removes a name.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MePatch {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub first_name: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub last_name: Option<String>,
+}
+
+/// `POST /me/password`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    /// A wrong one is a 422.
+    #[schema(min_length = 1, max_length = 1024)]
+    pub current_password: String,
+    /// 10 to 256 characters, not all white space, not your email address (422).
+    #[schema(min_length = 10, max_length = 256, pattern = r"\S")]
+    pub new_password: String,
+}
+
 /// The profile fields a user edits: name, firstName, lastName.
 fn read_profile(doc: Value) -> ApiResult<(Option<String>, Option<String>, Option<String>)> {
     let mut f = Fields::new(doc)?;
@@ -79,7 +105,7 @@ fn read_profile(doc: Value) -> ApiResult<(Option<String>, Option<String>, Option
 
 #[utoipa::path(patch, path = "/me", tag = "me",
     params(("If-Match" = Option<String>, Header)),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "`{name?, firstName?, lastName?}`"),
+    request_body(content = MePatch, content_type = "application/merge-patch+json", description = "The names to change"),
     responses(
         (status = 200, description = "Updated", body = Me, headers(("ETag" = String))),
     ),
@@ -134,7 +160,7 @@ async fn sync_member_names(ctx: &Ctx, user: &User) -> ApiResult<()> {
 }
 
 #[utoipa::path(post, path = "/me/password", tag = "me",
-    request_body(content = Object, description = "`{currentPassword, newPassword}`"),
+    request_body(content = PasswordChangeRequest, description = "Your current password and the new one"),
     responses(
         (status = 204, description = "Changed; your other sessions are signed out"),
     ),
@@ -146,19 +172,19 @@ pub async fn change_password(
 ) -> ApiResult<Response> {
     principal.require(PROFILE_WRITE)?;
     let mut f = Fields::new(body)?;
-    let current_pw: Option<String> = f.required("currentPassword");
-    let new_pw: Option<String> = f.required("newPassword");
+    let current_pw = fields::secret(&mut f, "currentPassword", PRESENTED_PASSWORD_MAX, true);
+    let new_pw = fields::new_password(&mut f, "newPassword", true);
     f.finish()?;
     let (Some(current_pw), Some(new_pw)) = (current_pw, new_pw) else {
         return Err(ApiError::internal("password input incomplete after validation"));
     };
     let current = account(&ctx, &principal).await?;
-    password::check_new(&new_pw, &current.email).map_err(|m| ApiError::field("/newPassword", m))?;
     let ok =
         password::verify_off_thread(current_pw, current.password_hash.clone()).await.map_err(ApiError::internal)?;
     if !ok {
-        return Err(ApiError::field("/currentPassword", "is wrong"));
+        return Err(ApiError::rule("/currentPassword", "is wrong"));
     }
+    fields::check_new_password("/newPassword", &new_pw, &current.email)?;
     let hash = password::hash_off_thread(new_pw).await.map_err(ApiError::internal)?;
     let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
     ctx.store.write(user::replace(&current, &next)?).await?;

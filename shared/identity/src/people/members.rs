@@ -17,6 +17,7 @@ use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery
 use nudge_core::{Ctx, TenantId, validate};
 use serde_json::Value;
 use std::sync::Arc;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub const READ: &str = "users:read";
@@ -30,15 +31,54 @@ async fn load(ctx: &Ctx, tenant: &TenantId, id: Uuid) -> ApiResult<Membership> {
     membership::load(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)
 }
 
-/// Resolves a role name in the tenant, naming the field when it is unknown.
+/// Resolves a role name in the tenant; one that names no role here breaks a rule (422) at `pointer`.
 async fn resolve_role(ctx: &Ctx, tenant: &TenantId, name: &str, pointer: &str) -> ApiResult<role::Role> {
     role::resolve(&ctx.store, tenant, name)
         .await?
-        .ok_or_else(|| ApiError::field(pointer, format!("`{name}` is not a role here")))
+        .ok_or_else(|| ApiError::rule(pointer, format!("`{name}` is not a role here")))
+}
+
+/// The longest role name read (custom role names are at most 64 characters, system ones shorter).
+pub const ROLE_NAME_MAX: usize = 64;
+
+/// `POST /users`: an invitation.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InviteRequest {
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    /// A role name of this organization (422 for one that names none): the default role when absent. Only a
+    /// role whose permissions you hold (403 otherwise).
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    pub role: Option<String>,
+    /// The account's name, for a new account.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: Option<String>,
+}
+
+/// `PATCH /users/{id}` (a merge patch).
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MemberPatch {
+    /// A role name of this organization (422 for one that names none).
+    #[schema(required = false, min_length = 1, max_length = 64, pattern = r"\S")]
+    pub role: String,
+    /// `invited` only while the invitation is open, and the other two only once it is accepted (422).
+    #[schema(required = false)]
+    pub status: MembershipStatus,
+    /// Replaces every scoped grant; `null` removes them all.
+    #[schema(max_items = 50)]
+    pub grants: Option<Vec<rules::ScopedGrantRequest>>,
+}
+
+fn read_role_name(f: &mut Fields, required: bool) -> Option<String> {
+    let role: Option<String> = if required { f.required("role") } else { f.optional("role") };
+    f.check("role", &role, |r| validate::text(r, 1, ROLE_NAME_MAX));
+    role
 }
 
 #[utoipa::path(post, path = "/users", tag = "users",
-    request_body(content = Object, description = "`{email, role?, name?}`: role is a role name (the tenant's default role when absent)"),
+    request_body(content = InviteRequest, description = "Who to invite, and as what"),
     responses(
         (status = 201, description = "Invited; the email is queued", body = Member, headers(("ETag" = String), ("Location" = String))),
     ),
@@ -52,7 +92,7 @@ pub async fn create(
     let tenant = principal.require(WRITE)?;
     let mut f = Fields::new(body)?;
     let email = f.email("email", true);
-    let role_name: Option<String> = f.optional("role");
+    let role_name = read_role_name(&mut f, false);
     let name: Option<String> = f.optional("name");
     f.check("name", &name, |n| validate::text(n, 1, 200));
     f.finish()?;
@@ -104,13 +144,12 @@ pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(id): Pat
 /// The writable fields of a membership, read from the merged document.
 fn read_patch(doc: Value) -> ApiResult<(String, MembershipStatus, Vec<ScopedGrant>)> {
     let mut f = Fields::new(doc)?;
-    let role: Option<String> = f.required("role");
+    let role = read_role_name(&mut f, true);
     let status: Option<MembershipStatus> = f.required("status");
-    let grants: Option<Vec<ScopedGrant>> = f.optional("grants");
-    f.check("grants", &grants, |g| rules::check_grants(g));
+    let grants = rules::read_grants(&mut f, "grants");
     f.finish()?;
     match (role, status) {
-        (Some(role), Some(status)) => Ok((role, status, grants.unwrap_or_default())),
+        (Some(role), Some(status)) => Ok((role, status, grants)),
         _ => Err(ApiError::internal("membership patch incomplete after validation")),
     }
 }
@@ -133,7 +172,7 @@ fn last_owner() -> ApiError {
 
 #[utoipa::path(patch, path = "/users/{id}", tag = "users",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "`{role?, status?: active|suspended, grants?}`"),
+    request_body(content = MemberPatch, content_type = "application/merge-patch+json", description = "The role, status and scoped grants to change"),
     responses(
         (status = 200, description = "Updated; a suspension or role change reaches the member's sessions within a minute", body = Member, headers(("ETag" = String))),
     ),
@@ -152,10 +191,10 @@ pub async fn patch(
     let (before, after) = update::patch(if_match, &patch, load, |current: Membership, doc| async {
         let (role_name, status, grants) = read_patch(doc)?;
         if status == MembershipStatus::Invited && current.status != MembershipStatus::Invited {
-            return Err(ApiError::field("/status", "must be `active` or `suspended`"));
+            return Err(ApiError::rule("/status", "must be `active` or `suspended`"));
         }
         if current.status == MembershipStatus::Invited && status != MembershipStatus::Invited {
-            return Err(ApiError::field("/status", "changes once the invitation is accepted"));
+            return Err(ApiError::rule("/status", "changes once the invitation is accepted"));
         }
         let role = resolve_role(&ctx, &tenant, &role_name, "/role").await?;
         if role.name != current.role {

@@ -1,6 +1,7 @@
 //! `/me/mfa`: TOTP enrolment (a pending secret confirmed by a first code), backup codes, and turning MFA
 //! off (password and a code).
 
+use crate::fields::{self, PRESENTED_PASSWORD_MAX};
 use crate::mfa::{self, MfaSetting};
 use crate::people::Deps;
 use crate::user;
@@ -44,6 +45,27 @@ pub struct BackupCodes {
     pub backup_codes: Vec<String>,
 }
 
+/// `POST /me/mfa/activate` and `POST /me/mfa/backup-codes`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MfaCodeRequest {
+    /// A code of the authenticator app (or, for new backup codes, a backup code); a wrong one is a 422.
+    #[schema(min_length = 1, max_length = 32, pattern = r"\S")]
+    pub code: String,
+}
+
+/// `POST /me/mfa/disable`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MfaDisableRequest {
+    /// Your password; a wrong one is a 422.
+    #[schema(min_length = 1, max_length = 1024)]
+    pub password: String,
+    /// A code of the authenticator app or a backup code; a wrong one is a 422.
+    #[schema(min_length = 1, max_length = 32, pattern = r"\S")]
+    pub code: String,
+}
+
 fn no_store<T: Serialize>(body: T) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
@@ -52,7 +74,7 @@ fn code(body: Value, with_password: bool) -> ApiResult<(String, Option<String>)>
     let mut f = Fields::new(body)?;
     let code: Option<String> = f.required("code");
     f.check("code", &code, |c| validate::text(c, 1, 32));
-    let pw: Option<String> = if with_password { f.required("password") } else { None };
+    let pw = if with_password { fields::secret(&mut f, "password", PRESENTED_PASSWORD_MAX, true) } else { None };
     f.finish()?;
     Ok((code.unwrap_or_default(), pw))
 }
@@ -111,7 +133,7 @@ pub async fn enrol(
 }
 
 #[utoipa::path(post, path = "/me/mfa/activate", tag = "me",
-    request_body(content = Object, description = "`{code}`: the current code from the authenticator app"),
+    request_body(content = MfaCodeRequest, description = "The current code of the authenticator app"),
     responses(
         (status = 200, description = "MFA is on; keep these backup codes", body = BackupCodes),
     ),
@@ -130,7 +152,7 @@ pub async fn activate(
     };
     let now = Utc::now();
     let step = mfa::totp_step(&secret, &code, now.timestamp() as u64, None).map_err(ApiError::internal)?;
-    let Some(step) = step else { return Err(ApiError::field("/code", "is not the current code for this secret")) };
+    let Some(step) = step else { return Err(ApiError::rule("/code", "is not the current code for this secret")) };
     let (plain, hashes) = mfa::new_backup_codes(&deps.key).map_err(ApiError::internal)?;
     let next = MfaSetting {
         enabled: true,
@@ -155,11 +177,11 @@ fn spent(deps: &Deps, principal: &Principal, current: &MfaSetting, code: &str) -
     current
         .spend(&deps.key, principal.user_id, code, Utc::now())
         .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::field("/code", "is wrong or was already used"))
+        .ok_or_else(|| ApiError::rule("/code", "is wrong or was already used"))
 }
 
 #[utoipa::path(post, path = "/me/mfa/backup-codes", tag = "me",
-    request_body(content = Object, description = "`{code}`: a TOTP or backup code"),
+    request_body(content = MfaCodeRequest, description = "A code of the authenticator app or a backup code"),
     responses(
         (status = 200, description = "New backup codes; the old ones stop working", body = BackupCodes),
     ),
@@ -180,7 +202,7 @@ pub async fn regenerate(
 }
 
 #[utoipa::path(post, path = "/me/mfa/disable", tag = "me",
-    request_body(content = Object, description = "`{password, code}`"),
+    request_body(content = MfaDisableRequest, description = "Your password and a code"),
     responses(
         (status = 204, description = "MFA is off"),
     ),
@@ -198,7 +220,7 @@ pub async fn disable(
         .await
         .map_err(ApiError::internal)?;
     if !ok {
-        return Err(ApiError::field("/password", "is wrong"));
+        return Err(ApiError::rule("/password", "is wrong"));
     }
     let current = mfa::load(&ctx.store, account.id).await?;
     let spent = spent(&deps, &principal, &current, &code)?;

@@ -43,6 +43,30 @@ pub enum Frequency {
 
 pub const DATE_FORMATS: &[&str] = &["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
 
+/// How dates are shown (stored as its string, one of `DATE_FORMATS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum DateFormat {
+    #[serde(rename = "YYYY-MM-DD")]
+    YearMonthDay,
+    #[serde(rename = "DD/MM/YYYY")]
+    DaySlashMonth,
+    #[serde(rename = "MM/DD/YYYY")]
+    MonthSlashDay,
+    #[serde(rename = "DD.MM.YYYY")]
+    DayDotMonth,
+}
+
+/// The pattern of `check_timezone`: `UTC`, or an IANA-style name of two or more `/`-separated parts of
+/// letters, digits, `_`, `+` and `-`, at most [`TIMEZONE_MAX`] characters.
+pub const TIMEZONE_PATTERN: &str = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$";
+pub const TIMEZONE_MAX: usize = 64;
+/// The pattern of `validate::locale` (a BCP 47 tag), at most [`LANGUAGE_MAX`] characters.
+pub const LANGUAGE_PATTERN: &str = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
+pub const LANGUAGE_MAX: usize = 35;
+/// `customSettings`: at most this many bytes as JSON and this deep (a 422 beyond: no schema states it).
+pub const CUSTOM_SETTINGS_BYTES: usize = 8 * 1024;
+pub const CUSTOM_SETTINGS_DEPTH: usize = 6;
+
 /// Which emails the user gets from this tenant, and how often.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -68,6 +92,44 @@ impl Default for EmailPreference {
     }
 }
 
+/// `email` of `PUT /me/preferences`: each field left out takes its default (`null` is refused).
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmailPreferenceRequest {
+    #[schema(required = false)]
+    pub frequency: Frequency,
+    #[schema(required = false)]
+    pub new_content: bool,
+    #[schema(required = false)]
+    pub reminders: bool,
+    #[schema(required = false)]
+    pub results: bool,
+    #[schema(required = false)]
+    pub comments: bool,
+    #[schema(required = false)]
+    pub product_updates: bool,
+}
+
+/// `PUT /me/preferences`: the whole document; a field left out (or `null`) takes its default.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreferencesRequest {
+    pub theme: Option<Theme>,
+    /// A BCP 47 language tag such as `en` or `sl-SI`.
+    #[schema(max_length = 35, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    pub language: Option<String>,
+    pub email_notifications: Option<bool>,
+    pub push_notifications: Option<bool>,
+    /// `UTC` or an IANA time zone name such as `Europe/Ljubljana`.
+    #[schema(max_length = 64, pattern = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$")]
+    pub timezone: Option<String>,
+    pub date_format: Option<DateFormat>,
+    /// Any JSON object of at most 8 KiB as JSON, nested at most 6 levels deep (422 beyond).
+    #[schema(value_type = Option<Object>)]
+    pub custom_settings: Option<Map<String, Value>>,
+    pub email: Option<EmailPreferenceRequest>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Preferences {
@@ -76,6 +138,7 @@ pub struct Preferences {
     pub email_notifications: bool,
     pub push_notifications: bool,
     pub timezone: String,
+    #[schema(value_type = DateFormat)]
     pub date_format: String,
     #[schema(value_type = Option<Object>)]
     pub custom_settings: Option<Map<String, Value>>,
@@ -99,10 +162,10 @@ impl Default for Preferences {
     }
 }
 
-/// IANA zone names (`Europe/Ljubljana`, `America/Argentina/Buenos_Aires`) or `UTC`.
-fn check_timezone(tz: &str) -> Result<(), String> {
+/// IANA zone names (`Europe/Ljubljana`, `America/Argentina/Buenos_Aires`) or `UTC`: [`TIMEZONE_PATTERN`].
+pub(crate) fn check_timezone(tz: &str) -> Result<(), String> {
     let part_ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c));
-    if tz == "UTC" || (tz.len() <= 64 && tz.contains('/') && tz.split('/').all(part_ok)) {
+    if tz == "UTC" || (tz.len() <= TIMEZONE_MAX && tz.contains('/') && tz.split('/').all(part_ok)) {
         Ok(())
     } else {
         Err("must be an IANA time zone such as `Europe/Ljubljana`, or `UTC`".into())
@@ -129,10 +192,15 @@ pub fn read(body: Value) -> ApiResult<Preferences> {
         }
     });
     let custom: Option<Map<String, Value>> = f.optional("customSettings");
-    f.check("customSettings", &custom, |m| validate::json_object(&Value::Object(m.clone()), 8 * 1024, 6));
+    if let Some(m) = &custom
+        && let Err(message) =
+            validate::json_object(&Value::Object(m.clone()), CUSTOM_SETTINGS_BYTES, CUSTOM_SETTINGS_DEPTH)
+    {
+        f.break_rule("customSettings", message);
+    }
+    // Each field left out takes its default; `null` in one is refused (the type is not nullable).
     let email: Option<EmailPreference> = f.optional("email");
-    // Read-only, but accepted so a client can PUT back what it got.
-    let _: Option<Value> = f.optional("updatedAt");
+    // `updatedAt` is the server's: sent back, it is an unknown field like any other.
     f.finish()?;
     Ok(Preferences {
         theme: theme.unwrap_or(d.theme),
@@ -163,7 +231,7 @@ pub async fn get_preferences(principal: Principal, State(ctx): State<Ctx>) -> Ap
 }
 
 #[utoipa::path(put, path = "/me/preferences", tag = "me",
-    request_body = Preferences,
+    request_body(content = PreferencesRequest, description = "The whole document: what is left out takes its default"),
     responses(
         (status = 200, description = "Saved", body = Preferences),
     ),
@@ -205,5 +273,37 @@ mod tests {
         let pointers: Vec<_> = errors.iter().filter_map(|e| e.pointer.clone()).collect();
         assert_eq!(pointers, ["/theme", "/timezone", "/dateFormat", "/email/frequency"]);
         assert!(check_timezone("America/Argentina/Buenos_Aires").is_ok());
+    }
+
+    #[test]
+    fn what_the_request_schema_refuses_is_refused() {
+        let status = |body: serde_json::Value| read(body).err().map(|e| e.status().as_u16());
+        assert_eq!(status(json!({"updatedAt": null})), Some(400), "read-only");
+        assert_eq!(status(json!({"email": {"reminders": null}})), Some(400));
+        assert_eq!(status(json!({"email": {"hourly": true}})), Some(400));
+        assert_eq!(status(json!({"language": "", "timezone": "", "dateFormat": ""})), Some(400));
+        assert_eq!(status(json!({"customSettings": [1]})), Some(400));
+        let nulls = json!({"theme": null, "language": null, "emailNotifications": null, "pushNotifications": null,
+            "timezone": null, "dateFormat": null, "customSettings": null, "email": null});
+        assert_eq!(read(nulls).unwrap(), Preferences::default());
+        let p = read(json!({"email": {"frequency": "weekly"}, "dateFormat": "DD.MM.YYYY"})).unwrap();
+        assert_eq!(
+            (p.email.frequency, p.email.reminders, p.date_format.as_str()),
+            (Frequency::Weekly, true, "DD.MM.YYYY")
+        );
+        // Size and depth are rules the schema cannot state.
+        let deep = json!({"customSettings": {"a": {"b": {"c": {"d": {"e": {"f": {}}}}}}}});
+        assert_eq!(status(deep), Some(422));
+        assert_eq!(status(json!({"customSettings": {"a": "x".repeat(CUSTOM_SETTINGS_BYTES)}})), Some(422));
+    }
+
+    #[test]
+    fn date_formats_are_the_enum() {
+        let names: Vec<serde_json::Value> =
+            [DateFormat::YearMonthDay, DateFormat::DaySlashMonth, DateFormat::MonthSlashDay, DateFormat::DayDotMonth]
+                .iter()
+                .map(|f| serde_json::to_value(f).unwrap())
+                .collect();
+        assert_eq!(names, DATE_FORMATS.iter().map(|f| json!(f)).collect::<Vec<_>>());
     }
 }

@@ -2,7 +2,7 @@
 //! the default can change); custom roles are created, edited and deleted here.
 
 use crate::membership;
-use crate::people::rules::{self, RoleFields};
+use crate::people::rules::{self, RoleFields, RolePatch, RoleRequest};
 use crate::role::{self, FALLBACK_DEFAULT, Role};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -10,11 +10,10 @@ use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::http::update::{self, Step};
-use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, created, merge_patch, tagged};
+use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, created, tagged};
 use nudge_core::store::{StoreError, Tx};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 pub const READ: &str = "roles:read";
@@ -63,7 +62,7 @@ pub async fn get_one(principal: Principal, State(ctx): State<Ctx>, Path(name): P
 }
 
 #[utoipa::path(post, path = "/roles", tag = "roles",
-    request_body(content = Object, description = "`{name, displayName, description?, permissions, isDefault?}`"),
+    request_body(content = RoleRequest, description = "The custom role"),
     responses(
         (status = 201, description = "Created", body = Role, headers(("ETag" = String), ("Location" = String))),
     ),
@@ -97,15 +96,7 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
 }
 
 async fn set_system_default(ctx: &Ctx, tenant: &TenantId, role: &Role, patch: &serde_json::Value) -> ApiResult<Role> {
-    let mut doc = json!({"isDefault": role.is_default});
-    let keys: Vec<&String> = patch.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-    if let Some(other) = keys.iter().find(|k| k.as_str() != "isDefault") {
-        return Err(ApiError::Forbidden(format!("system roles are fixed; only isDefault can change, not {other}")));
-    }
-    merge_patch::apply(&mut doc, patch)?;
-    let Some(is_default) = doc["isDefault"].as_bool() else {
-        return Err(ApiError::field("/isDefault", "must be a boolean"));
-    };
+    let is_default = rules::read_system_patch(patch, role.is_default)?;
     if is_default != role.is_default {
         let name = if is_default { role.name.clone() } else { FALLBACK_DEFAULT.name().to_owned() };
         ctx.store.write(role::set_default(tenant, &name)?).await?;
@@ -115,7 +106,7 @@ async fn set_system_default(ctx: &Ctx, tenant: &TenantId, role: &Role, patch: &s
 
 #[utoipa::path(patch, path = "/roles/{name}", tag = "roles",
     params(("name" = String, Path), ("If-Match" = Option<String>, Header)),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "`{displayName?, description?, permissions?, isDefault?}`; system roles take only isDefault"),
+    request_body(content = RolePatch, content_type = "application/merge-patch+json", description = "The fields to change; system roles take only isDefault"),
     responses(
         (status = 200, description = "Updated; members' tokens carry the new permissions from their next refresh", body = Role, headers(("ETag" = String))),
     ),

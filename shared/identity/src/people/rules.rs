@@ -6,7 +6,12 @@ use nudge_core::auth::SystemRole;
 use nudge_core::auth::permissions::CATALOGUE;
 use nudge_core::http::{ApiError, Fields};
 use nudge_core::validate;
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 /// A caller may hand out only permissions they hold themselves, and only owners (and super admins) make
 /// owners: no one escalates past their own rights.
@@ -35,21 +40,120 @@ pub fn strands_owners(current: &Membership, next: Option<&Membership>, owners: u
     was && !stays && owners <= 1
 }
 
-/// Scoped grants: permissions from the catalogue, each with a JSON object scope.
-pub fn check_grants(grants: &[ScopedGrant]) -> Result<(), String> {
-    if grants.len() > 50 {
-        return Err("at most 50 grants".into());
+/// A permission of the catalogue (`resource:action`), as the request schemas name it: an enum of
+/// [`CATALOGUE`].
+pub struct Permission;
+
+impl utoipa::PartialSchema for Permission {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(CATALOGUE.iter().copied()))
+            .description(Some("A permission of the catalogue (`resource:action`)"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Permission {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Permission")
+    }
+}
+
+/// A scoped grant as written (`grants` of `PATCH /users/{id}`).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScopedGrantRequest {
+    #[schema(value_type = Permission)]
+    pub permission: String,
+    /// Where the permission holds, such as `{"segments": ["…"]}`: at most 4 KiB as JSON and 4 levels deep
+    /// (422 beyond).
+    #[schema(value_type = Object)]
+    pub scope: Map<String, Value>,
+}
+
+/// Most scoped grants a membership holds.
+pub const MAX_GRANTS: usize = 50;
+/// A grant's scope: at most this many bytes as JSON, and this deep.
+pub const MAX_SCOPE_BYTES: usize = 4 * 1024;
+pub const MAX_SCOPE_DEPTH: usize = 4;
+
+/// Reads scoped grants: at most [`MAX_GRANTS`], each a catalogue permission with an object scope (400
+/// otherwise); a scope too large or too deep breaks a rule the schema cannot state (422). Absent and `null`
+/// are no grants.
+pub fn read_grants(f: &mut Fields, name: &str) -> Vec<ScopedGrant> {
+    let grants: Option<Vec<ScopedGrantRequest>> = f.optional(name);
+    let grants = grants.unwrap_or_default();
+    if grants.len() > MAX_GRANTS {
+        f.reject(name, format!("must hold at most {MAX_GRANTS} grants"));
     }
     for (i, g) in grants.iter().enumerate() {
         if !CATALOGUE.contains(&g.permission.as_str()) {
-            return Err(format!("grant {i}: unknown permission `{}`", g.permission));
+            f.reject_item(name, i, format!("`{}` is not a permission", g.permission));
         }
-        if !g.scope.is_object() {
-            return Err(format!("grant {i}: scope must be an object such as {{\"segments\": [...]}}"));
+        let scope = Value::Object(g.scope.clone());
+        if let Err(m) = validate::json_object(&scope, MAX_SCOPE_BYTES, MAX_SCOPE_DEPTH) {
+            f.break_rule(name, format!("grant {i}: scope {m}"));
         }
-        validate::json_object(&g.scope, 4 * 1024, 4).map_err(|m| format!("grant {i}: scope {m}"))?;
     }
-    Ok(())
+    grants.into_iter().map(|g| ScopedGrant { permission: g.permission, scope: Value::Object(g.scope) }).collect()
+}
+
+/// `POST /roles`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleRequest {
+    /// Letters (taken as lower case), digits, `_` and `-`, starting with a letter; not a system role's name
+    /// (422).
+    #[schema(min_length = 2, max_length = 64, pattern = "^[A-Za-z][A-Za-z0-9_-]{1,63}$")]
+    pub name: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub display_name: String,
+    #[schema(max_length = 500)]
+    pub description: Option<String>,
+    /// Only permissions you hold yourself (403 otherwise); repeats count once.
+    #[schema(value_type = Vec<Permission>)]
+    pub permissions: Vec<String>,
+    /// Make it the role of invitations that name none.
+    pub is_default: Option<bool>,
+}
+
+/// `PATCH /roles/{name}` (a merge patch). A system role takes only `isDefault` (403 for the others).
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolePatch {
+    #[schema(required = false, min_length = 1, max_length = 100, pattern = r"\S")]
+    pub display_name: String,
+    /// `null` empties it.
+    #[schema(max_length = 500)]
+    pub description: Option<String>,
+    #[schema(required = false, value_type = Vec<Permission>)]
+    pub permissions: Vec<String>,
+    /// `null` is `false`.
+    pub is_default: Option<bool>,
+}
+
+/// The fields of a role patch that a system role keeps fixed.
+const FIXED_OF_SYSTEM_ROLES: [&str; 3] = ["displayName", "description", "permissions"];
+
+/// Reads a patch of a system role (whose default flag is `is_default` now): the patch is read as any role
+/// patch's form (400), refused if it touches a fixed field (403), and gives the flag it leaves.
+pub fn read_system_patch(patch: &Value, is_default: bool) -> Result<bool, ApiError> {
+    let mut f = Fields::new(patch.clone())?;
+    let touched: Vec<&str> = FIXED_OF_SYSTEM_ROLES.into_iter().filter(|k| patch.get(*k).is_some()).collect();
+    for name in FIXED_OF_SYSTEM_ROLES {
+        let _: Option<Value> = f.optional(name);
+    }
+    let sent = patch.get("isDefault").is_some();
+    let flag: Option<bool> = f.optional("isDefault");
+    f.finish()?;
+    if !touched.is_empty() {
+        return Err(ApiError::Forbidden(format!(
+            "system roles are fixed; only isDefault can change, not {}",
+            touched.join(", ")
+        )));
+    }
+    Ok(if sent { flag.unwrap_or(false) } else { is_default })
 }
 
 /// The writable fields of a custom role.
@@ -65,8 +169,14 @@ pub struct RoleFields {
 pub fn read_role(body: Value, creating: bool) -> Result<(Option<String>, RoleFields), ApiError> {
     let mut f = Fields::new(body)?;
     let name: Option<String> = if creating { f.required("name") } else { None };
-    let name = name.map(|n: String| n.trim().to_lowercase());
-    f.check("name", &name, |n| check_role_name(n));
+    let name = name.map(|n: String| n.to_ascii_lowercase());
+    if let Some(n) = &name {
+        if !is_role_name(n) {
+            f.reject("name", "must be 2–64 characters: letters, digits, `_` or `-`, starting with a letter");
+        } else if is_system_name(n) {
+            f.break_rule("name", "is the name of a system role");
+        }
+    }
     let display_name: Option<String> = f.required("displayName");
     f.check("displayName", &display_name, |v| validate::text(v, 1, 100));
     let description: Option<String> = f.optional("description");
@@ -93,17 +203,19 @@ pub fn read_role(body: Value, creating: bool) -> Result<(Option<String>, RoleFie
     Ok((name, fields))
 }
 
-fn check_role_name(name: &str) -> Result<(), String> {
-    let ok = (2..=64).contains(&name.len())
+/// A custom role's name as sent: [`is_role_name`] once in lower case.
+pub const ROLE_NAME_PATTERN: &str = "^[A-Za-z][A-Za-z0-9_-]{1,63}$";
+
+/// [`ROLE_NAME_PATTERN`], on a name already in lower case: 2 to 64 of `a–z`, `0–9`, `_`, `-`, from a letter.
+pub(crate) fn is_role_name(name: &str) -> bool {
+    (2..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if !ok {
-        return Err("must be 2–64 characters: lower-case letters, digits, `_` or `-`, starting with a letter".into());
-    }
-    if role::as_system(name).is_some() || SystemRole::PlatformAdmin.name() == name.replace('-', "_") {
-        return Err("is the name of a system role".into());
-    }
-    Ok(())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// A system role's name, however spelled (`Super-Admin`, `platform_admin`): no custom role takes one.
+fn is_system_name(name: &str) -> bool {
+    role::as_system(name).is_some() || SystemRole::PlatformAdmin.name() == name.replace('-', "_")
 }
 
 #[cfg(test)]
@@ -172,14 +284,53 @@ mod tests {
             .unwrap_err();
         let ApiError::Invalid(errors) = err else { panic!() };
         let pointers: Vec<_> = errors.iter().filter_map(|e| e.pointer.clone()).collect();
-        assert_eq!(pointers, ["/name", "/displayName", "/permissions/1"]);
+        assert_eq!(pointers, ["/displayName", "/permissions/1", "/name"], "schema errors first, then rules");
+        for bad in [" lead", "lead ", "l", "1lead", "le ad", "\u{212a}elvin", &"a".repeat(65)] {
+            let body = json!({"name": bad, "displayName": "Lead", "permissions": []});
+            assert!(matches!(read_role(body, true), Err(ApiError::Invalid(_))), "{bad:?}");
+        }
+        for system in ["Super-Admin", "OWNER", "platform-admin", "s_u_p_e_r_admin"] {
+            let body = json!({"name": system, "displayName": "Lead", "permissions": []});
+            assert!(matches!(read_role(body, true), Err(ApiError::Rejected(_))), "{system:?}");
+        }
+    }
+
+    fn grants(body: serde_json::Value) -> Result<Vec<ScopedGrant>, ApiError> {
+        let mut f = Fields::new(body)?;
+        let grants = read_grants(&mut f, "grants");
+        f.finish().map(|()| grants)
     }
 
     #[test]
     fn grants_name_catalogue_permissions_with_object_scopes() {
-        let ok = ScopedGrant { permission: "workers:read".into(), scope: json!({"segments": ["s1"]}) };
-        assert!(check_grants(&[ok]).is_ok());
-        assert!(check_grants(&[ScopedGrant { permission: "x:y".into(), scope: json!({}) }]).is_err());
-        assert!(check_grants(&[ScopedGrant { permission: "workers:read".into(), scope: json!(1) }]).is_err());
+        let ok = grants(json!({"grants": [{"permission": "workers:read", "scope": {"segments": ["s1"]}}]})).unwrap();
+        assert_eq!(ok, [ScopedGrant { permission: "workers:read".into(), scope: json!({"segments": ["s1"]}) }]);
+        assert!(grants(json!({"grants": null})).unwrap().is_empty());
+        for bad in [
+            json!([{"permission": "x:y", "scope": {}}]),
+            json!([{"permission": "workers:read", "scope": 1}]),
+            json!([{"permission": "workers:read", "scope": null}]),
+            json!([{"permission": "workers:read"}]),
+            json!([{"permission": "workers:read", "scope": {}, "extra": 1}]),
+            json!(vec![json!({"permission": "workers:read", "scope": {}}); MAX_GRANTS + 1]),
+        ] {
+            assert!(matches!(grants(json!({"grants": bad})), Err(ApiError::Invalid(_))), "{bad}");
+        }
+        let deep = json!([{"permission": "workers:read", "scope": {"a": {"b": {"c": {"d": {"e": 1}}}}}}]);
+        assert!(matches!(grants(json!({"grants": deep})), Err(ApiError::Rejected(_))));
+        let big = json!([{"permission": "workers:read", "scope": {"a": "x".repeat(MAX_SCOPE_BYTES)}}]);
+        assert!(matches!(grants(json!({"grants": big})), Err(ApiError::Rejected(_))));
+    }
+
+    #[test]
+    fn a_system_role_patch_changes_only_the_default_flag() {
+        assert!(read_system_patch(&json!({}), true).unwrap(), "left as it was");
+        assert!(!read_system_patch(&json!({"isDefault": null}), true).unwrap(), "null is false");
+        assert!(read_system_patch(&json!({"isDefault": true}), false).unwrap());
+        let status = |patch: serde_json::Value| read_system_patch(&patch, false).unwrap_err().status().as_u16();
+        assert_eq!(status(json!({"isDefault": "yes"})), 400);
+        assert_eq!(status(json!({"color": "red"})), 400);
+        assert_eq!(status(json!({"displayName": "Boss"})), 403);
+        assert_eq!(status(json!({"description": null, "isDefault": true})), 403);
     }
 }

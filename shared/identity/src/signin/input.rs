@@ -1,9 +1,87 @@
-//! Reading sign-in input. Pure: no I/O.
+//! Reading sign-in input, and the request schemas that state what it accepts. Pure: no I/O.
 
+use crate::fields::{self, PRESENTED_PASSWORD_MAX, TOKEN_MAX};
 use nudge_core::http::{ApiError, Fields};
 use nudge_core::validate;
 use serde_json::Value;
+use utoipa::ToSchema;
 use uuid::Uuid;
+
+/// `POST /auth/login`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Compared case-insensitively.
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    #[schema(min_length = 1, max_length = 1024)]
+    pub password: String,
+    /// The code of the authenticator app, or a backup code: required when the account has MFA on.
+    #[schema(min_length = 1, max_length = 32, pattern = r"\S")]
+    pub mfa_code: Option<String>,
+    /// The organization to sign in to (else the last one used, else the first).
+    pub tenant_id: Option<Uuid>,
+}
+
+/// `POST /auth/refresh`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 512)]
+    pub refresh_token: String,
+}
+
+/// `POST /auth/logout`: the whole body is optional (no body, or `null`, ends the bearer token's session).
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// The session of this refresh token ends (an unknown one is ignored); without it, the bearer token's.
+    #[schema(min_length = 1, max_length = 512)]
+    pub refresh_token: Option<String>,
+}
+
+/// `POST /auth/switch-tenant`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SwitchTenantRequest {
+    pub tenant_id: Uuid,
+}
+
+/// `POST /auth/password-reset`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+}
+
+/// `POST /auth/password-reset/confirm`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordResetConfirmRequest {
+    /// From the email; one that is unknown, expired or used is a 422.
+    #[schema(min_length = 1, max_length = 512)]
+    pub token: String,
+    /// The new password: 10 to 256 characters, not all white space, not the email address (422).
+    #[schema(min_length = 10, max_length = 256, pattern = r"\S")]
+    pub password: String,
+}
+
+/// `POST /auth/invites/accept`.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InviteAcceptRequest {
+    /// From the email; one that is unknown, expired or used is a 422.
+    #[schema(min_length = 1, max_length = 512)]
+    pub token: String,
+    /// The account's password: 10 to 256 characters, not all white space, not the email address. Required
+    /// (422 without) when the account has none yet; ignored when it has one.
+    #[schema(min_length = 10, max_length = 256, pattern = r"\S")]
+    pub password: Option<String>,
+    /// The account's name, if it changes.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: Option<String>,
+}
 
 pub struct Login {
     pub email: String,
@@ -12,18 +90,10 @@ pub struct Login {
     pub tenant_id: Option<Uuid>,
 }
 
-fn secret(f: &mut Fields, name: &str, max: usize) -> Option<String> {
-    let value: Option<String> = f.required(name);
-    f.check(name, &value, |v| {
-        if v.is_empty() || v.len() > max { Err(format!("must be 1–{max} characters")) } else { Ok(()) }
-    });
-    value
-}
-
 pub fn login(body: Value) -> Result<Login, ApiError> {
     let mut f = Fields::new(body)?;
     let email = f.email("email", true);
-    let password = secret(&mut f, "password", 1024);
+    let password = fields::secret(&mut f, "password", PRESENTED_PASSWORD_MAX, true);
     let mfa_code: Option<String> = f.optional("mfaCode");
     f.check("mfaCode", &mfa_code, |c| validate::text(c, 1, 32));
     let tenant_id: Option<Uuid> = f.optional("tenantId");
@@ -36,16 +106,17 @@ pub fn login(body: Value) -> Result<Login, ApiError> {
 
 pub fn refresh_token(body: Value) -> Result<String, ApiError> {
     let mut f = Fields::new(body)?;
-    let token = secret(&mut f, "refreshToken", 512);
+    let token = fields::secret(&mut f, "refreshToken", TOKEN_MAX, true);
     f.finish()?;
     token.ok_or_else(|| ApiError::internal("refresh input incomplete after validation"))
 }
 
-/// A logout body: an optional refresh token (the bearer token's session is used otherwise).
+/// A logout body: an optional refresh token (the bearer token's session is used otherwise). No body and a
+/// `null` one are alike.
 pub fn logout(body: Option<Value>) -> Result<Option<String>, ApiError> {
-    let Some(body) = body else { return Ok(None) };
+    let Some(body) = body.filter(|b| !b.is_null()) else { return Ok(None) };
     let mut f = Fields::new(body)?;
-    let token: Option<String> = f.optional("refreshToken");
+    let token = fields::secret(&mut f, "refreshToken", TOKEN_MAX, false);
     f.finish()?;
     Ok(token)
 }
@@ -70,12 +141,23 @@ pub struct NewPassword {
     pub name: Option<String>,
 }
 
-/// `{token, password}` (reset: password required) or `{token, password?, name?}` (invite acceptance).
-pub fn token_and_password(body: Value, password_required: bool, with_name: bool) -> Result<NewPassword, ApiError> {
+/// `{token, password}`: a password reset's confirmation.
+pub fn reset_confirmation(body: Value) -> Result<NewPassword, ApiError> {
     let mut f = Fields::new(body)?;
-    let token = secret(&mut f, "token", 512);
-    let password: Option<String> = if password_required { f.required("password") } else { f.optional("password") };
-    let name: Option<String> = if with_name { f.optional("name") } else { None };
+    let token = fields::secret(&mut f, "token", TOKEN_MAX, true);
+    let password = fields::new_password(&mut f, "password", true);
+    f.finish()?;
+    let token = token.ok_or_else(|| ApiError::internal("token input incomplete after validation"))?;
+    Ok(NewPassword { token, password, name: None })
+}
+
+/// `{token, password?, name?}`: an invitation's acceptance. A password is checked for form even when the
+/// account has one already (and it is then ignored).
+pub fn invite_acceptance(body: Value) -> Result<NewPassword, ApiError> {
+    let mut f = Fields::new(body)?;
+    let token = fields::secret(&mut f, "token", TOKEN_MAX, true);
+    let password = fields::new_password(&mut f, "password", false);
+    let name: Option<String> = f.optional("name");
     f.check("name", &name, |n| validate::text(n, 1, 200));
     f.finish()?;
     let token = token.ok_or_else(|| ApiError::internal("token input incomplete after validation"))?;
@@ -106,11 +188,23 @@ mod tests {
 
     #[test]
     fn invite_acceptance_takes_an_optional_password_and_name() {
-        let Ok(ok) = token_and_password(json!({"token": "t", "name": " Ana "}), false, true) else { panic!("refused") };
+        let Ok(ok) = invite_acceptance(json!({"token": "t", "name": " Ana "})) else { panic!("refused") };
         assert_eq!((ok.password, ok.name.as_deref()), (None, Some("Ana")));
-        let err = token_and_password(json!({"token": "t"}), true, false);
+        let err = reset_confirmation(json!({"token": "t"}));
         assert_eq!(pointers(err), ["/password"]);
-        let err = token_and_password(json!({"token": "t", "name": "x"}), true, false);
-        assert_eq!(pointers(err), ["/password", "/name"]);
+        let err = reset_confirmation(json!({"token": "t", "password": "a fine passphrase", "name": "x"}));
+        assert_eq!(pointers(err), ["/name"]);
+        let err = invite_acceptance(json!({"token": "", "password": "short", "name": " "}));
+        assert_eq!(pointers(err), ["/token", "/password", "/name"]);
+    }
+
+    #[test]
+    fn a_logout_body_is_optional_and_null_is_none() {
+        assert!(matches!(logout(None), Ok(None)));
+        assert!(matches!(logout(Some(Value::Null)), Ok(None)));
+        assert!(matches!(logout(Some(json!({"refreshToken": null}))), Ok(None)));
+        assert!(matches!(logout(Some(json!({"refreshToken": "a.b"}))), Ok(Some(_))));
+        assert_eq!(pointers(logout(Some(json!({"refreshToken": ""})))), ["/refreshToken"]);
+        assert_eq!(pointers(logout(Some(json!([1])))), [""]);
     }
 }

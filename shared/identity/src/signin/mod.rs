@@ -29,6 +29,8 @@ pub struct Deps {
     paths(routes::login, routes::refresh, routes::logout, routes::switch_tenant, routes::request_reset,
           routes::confirm_reset, routes::accept_invite),
     components(schemas(grant::Tokens, grant::UserSummary, grant::TenantChoice,
+                       input::LoginRequest, input::RefreshRequest, input::LogoutRequest, input::SwitchTenantRequest,
+                       input::PasswordResetRequest, input::PasswordResetConfirmRequest, input::InviteAcceptRequest,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "auth", description = "Sign-in, sessions, password reset and invitations"))
 )]

@@ -2,10 +2,15 @@
 //! notes what it did for the audit log, successes and failures alike.
 
 use crate::email_token::{self, EmailToken, TokenKind};
+use crate::fields;
 use crate::membership::{self, Membership, MembershipStatus};
 use crate::mfa;
 use crate::signin::grant::{self, Target, Tokens};
-use crate::signin::{Deps, input, lockout};
+use crate::signin::input::{
+    self, InviteAcceptRequest, LoginRequest, LogoutRequest, PasswordResetConfirmRequest, PasswordResetRequest,
+    RefreshRequest, SwitchTenantRequest,
+};
+use crate::signin::{Deps, lockout};
 use crate::user::{self, User, UserStatus};
 use axum::extract::{Extension, State};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +21,7 @@ use http::{HeaderMap, StatusCode, header};
 use nudge_core::audit::AuditNote;
 use nudge_core::auth::session::{self, RefreshToken, Session};
 use nudge_core::crypto::password;
-use nudge_core::http::{ApiError, ApiResult, ClientInfo, FieldError, JsonBody};
+use nudge_core::http::{ApiError, ApiResult, ClientInfo, JsonBody};
 use nudge_core::store::Tx;
 use nudge_core::{Ctx, crypto};
 use nudge_notifications::{Notification, NotificationKind};
@@ -76,7 +81,7 @@ fn choose_target(user: &User, active: &[Membership], asked: Option<uuid::Uuid>) 
 }
 
 #[utoipa::path(post, path = "/auth/login", tag = "auth",
-    request_body(content = Object, description = "`{email, password, mfaCode?, tenantId?}`"),
+    request_body(content = LoginRequest, description = "Email and password; the MFA code when the account has MFA on"),
     responses(
         (status = 200, description = "Signed in", body = Tokens),
     ))]
@@ -145,7 +150,7 @@ fn with_tenant(note: AuditNote, session: &Session) -> AuditNote {
 }
 
 #[utoipa::path(post, path = "/auth/refresh", tag = "auth",
-    request_body(content = Object, description = "`{refreshToken}`"),
+    request_body(content = RefreshRequest, description = "The refresh token of the pair to renew"),
     responses(
         (status = 200, description = "A new token pair; the refresh token presented is spent", body = Tokens),
     ))]
@@ -161,7 +166,7 @@ pub async fn refresh(
 }
 
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",
-    request_body(content = Option<Object>, description = "`{refreshToken}`, or no body with a bearer token"),
+    request_body(content = Option<LogoutRequest>, description = "A refresh token, or no body (or `null`) with a bearer token"),
     responses(
         (status = 204, description = "The session is revoked (an unknown refresh token is ignored, as RFC 7009 asks)"),
     ))]
@@ -191,7 +196,7 @@ pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body
 }
 
 #[utoipa::path(post, path = "/auth/switch-tenant", tag = "auth",
-    request_body(content = Object, description = "`{tenantId}`"),
+    request_body(content = SwitchTenantRequest, description = "The organization to switch to"),
     responses(
         (status = 200, description = "A new session in that tenant", body = Tokens),
     ),
@@ -230,7 +235,7 @@ pub async fn switch_tenant(
 }
 
 #[utoipa::path(post, path = "/auth/password-reset", tag = "auth",
-    request_body(content = Object, description = "`{email}`"),
+    request_body(content = PasswordResetRequest, description = "The account's email address"),
     responses(
         (status = 202, description = "If an active account has this address, a reset email is on its way"),
     ))]
@@ -267,23 +272,24 @@ pub async fn request_reset(
     Ok((audit, StatusCode::ACCEPTED).into_response())
 }
 
+/// A token of good form that names no usable invitation or reset: a broken rule, not a malformed request.
 fn bad_token() -> ApiError {
-    ApiError::Invalid(vec![FieldError::body("/token", "is invalid, expired or already used")])
+    ApiError::rule("/token", "is invalid, expired or already used")
 }
 
 #[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth",
-    request_body(content = Object, description = "`{token, password}`"),
+    request_body(content = PasswordResetConfirmRequest, description = "The token from the email and the new password"),
     responses(
         (status = 204, description = "Password changed; every session of the account is signed out"),
     ))]
 pub async fn confirm_reset(State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
-    let input = input::token_and_password(body, true, false)?;
+    let input = input::reset_confirmation(body)?;
     let record =
         email_token::load(&ctx.store, &input.token).await?.filter(|t| t.is_valid(TokenKind::PasswordReset, Utc::now()));
     let Some(record) = record else { return Err(bad_token()) };
     let Some(current) = user::load(&ctx.store, record.user_id).await? else { return Err(bad_token()) };
     let password = input.password.unwrap_or_default();
-    password::check_new(&password, &current.email).map_err(|m| ApiError::field("/password", m))?;
+    fields::check_new_password("/password", &password, &current.email)?;
     let hash = hash_password(password).await?;
     let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
     let tx = Tx::new().with(email_token::spend(&input.token, &record)).with(user::replace(&current, &next)?);
@@ -300,7 +306,7 @@ pub async fn confirm_reset(State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> 
 }
 
 #[utoipa::path(post, path = "/auth/invites/accept", tag = "auth",
-    request_body(content = Object, description = "`{token, password?, name?}`: a password is required when the account has none yet"),
+    request_body(content = InviteAcceptRequest, description = "The token from the email; a password when the account has none yet (422 without)"),
     responses(
         (status = 200, description = "Membership active; signed in to that organization", body = Tokens),
     ))]
@@ -310,7 +316,7 @@ pub async fn accept_invite(
     client: ClientInfo,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let input = input::token_and_password(body, false, true)?;
+    let input = input::invite_acceptance(body)?;
     let now = Utc::now();
     let record = email_token::load(&ctx.store, &input.token).await?.filter(|t| t.is_valid(TokenKind::Invite, now));
     let Some((record, tenant)) = record.and_then(|r| r.tenant().map(|t| (r, t))) else { return Err(bad_token()) };
@@ -322,11 +328,11 @@ pub async fn accept_invite(
     let hash = match (&current.password_hash, input.password) {
         (Some(_), _) => None,
         (None, Some(password)) => {
-            password::check_new(&password, &current.email).map_err(|m| ApiError::field("/password", m))?;
+            fields::check_new_password("/password", &password, &current.email)?;
             Some(hash_password(password).await?)
         }
         (None, None) => {
-            return Err(ApiError::field("/password", "is required: choose a password for your new account"));
+            return Err(ApiError::rule("/password", "is required: choose a password for your new account"));
         }
     };
     let name = input.name.clone();

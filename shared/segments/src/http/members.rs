@@ -24,7 +24,7 @@ pub fn routes() -> Router<Ctx> {
 
 /// `POST` and `DELETE /segments/{id}/members`.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MemberIds {
     /// 1–100 workers of the organization.
     #[schema(min_items = 1, max_items = 100)]

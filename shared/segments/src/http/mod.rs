@@ -20,7 +20,7 @@ use utoipa::OpenApi;
                        crate::preview::Preview, crate::preview::Sampled,
                        crate::jobs::SyncJobView, crate::jobs::SyncStatus,
                        crate::jobs::SyncTrigger, routes::FieldCatalogue, routes::SegmentPage,
-                       routes::SegmentWrite, routes::PreviewRequest, members::MemberIds, members::MembersChanged,
+                       routes::SegmentWrite, routes::SegmentPatch, routes::PreviewRequest, members::MemberIds, members::MembersChanged,
                        members::SegmentMemberPage, members::WorkerSegment, members::WorkerSegmentPage, syncs::SyncJobPage,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "segments", description = "Segments: rules, members, background sync"))

@@ -46,27 +46,44 @@ pub struct SegmentPage {
     pub next_cursor: Option<String>,
 }
 
-/// `POST /segments` and `PATCH /segments/{id}`.
+/// `POST /segments`. A rule_based segment needs `ruleDefinition` and a static one has none, and a rule
+/// must name known fields with the operators and operands their types take: breaking those rules is a 422.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SegmentWrite {
-    /// 1–200 characters.
+    #[schema(max_length = 200, pattern = r"\S")]
     pub name: String,
-    /// At most 2000 characters.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Fixed at creation.
     #[serde(rename = "type")]
     pub kind: SegmentType,
-    /// Required for rule_based, absent for static. See `GET /segments/fields` for fields and operators.
+    /// See `GET /segments/fields` for fields and operators.
+    pub rule_definition: Option<Rule>,
+}
+
+/// `PATCH /segments/{id}`: each field given replaces the stored one (`ruleDefinition` whole), `null`
+/// removes it. A changed rule queues a sync; `type` cannot change (naming another is a 422).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SegmentPatch {
+    #[schema(required = false, max_length = 200, pattern = r"\S")]
+    pub name: String,
+    #[schema(max_length = 2000)]
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    #[schema(required = false)]
+    pub kind: SegmentType,
     pub rule_definition: Option<Rule>,
 }
 
 /// `POST /segments/preview`.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreviewRequest {
     pub rule_definition: Rule,
-    /// Matching workers to show: 0–50, default 10.
+    /// Matching workers to show, default 10.
+    #[schema(minimum = 0, maximum = 50)]
     pub sample_size: Option<usize>,
 }
 
@@ -110,7 +127,7 @@ pub async fn preview_rule(
     let rule = match raw.map(|raw| Rule::parse(&raw, &pointer)) {
         Some(Ok(rule)) => Some(rule),
         Some(Err(errors)) => {
-            f.extend(errors);
+            f.extend_rules(errors);
             None
         }
         None => None,
@@ -192,8 +209,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 
 #[utoipa::path(patch, path = "/segments/{id}", tag = "segments",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json",
-        description = "name, description and ruleDefinition; each given replaces the stored one (ruleDefinition whole), null removes it. A changed rule queues a sync; type cannot change"),
+    request_body(content = SegmentPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = SegmentView, headers(("ETag" = String))),
     ),

@@ -30,19 +30,6 @@ pub fn routes() -> Router<nudge_core::Ctx> {
     Router::new().route("/worker-exports", get(list).post(create)).route("/worker-exports/{id}", get(get_by_id))
 }
 
-/// `POST /worker-exports`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportRequest {
-    /// `csv` (default) or `jsonl`.
-    pub format: Option<ExportFormat>,
-    /// The filters of `GET /workers`; none: every worker.
-    pub filters: Option<Filter>,
-    /// CSV only: the `customFields.<key>` columns, exactly. Without it the export first reads the workers
-    /// once for every key they have.
-    pub custom_field_keys: Option<Vec<String>>,
-}
-
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportPage {
@@ -65,16 +52,19 @@ fn read_request(body: Value) -> Result<(ExportFormat, Filter, Option<Vec<String>
     }
     let keys: Option<Vec<String>> = f.optional("customFieldKeys");
     if let Some(keys) = &keys {
-        if format == Some(ExportFormat::Jsonl) {
-            f.reject("customFieldKeys", "applies to CSV exports only (a JSON Lines row has every custom field)");
-        } else if keys.len() > MAX_KEYS {
+        if keys.len() > MAX_KEYS {
             f.reject("customFieldKeys", format!("must have at most {MAX_KEYS} keys"));
+        } else if format == Some(ExportFormat::Jsonl) {
+            f.break_rule("customFieldKeys", "applies to CSV exports only (a JSON Lines row has every custom field)");
         }
         for (i, key) in keys.iter().enumerate() {
-            if !custom_key_fits(key) {
-                f.reject_item("customFieldKeys", i, format!("must be 1 to {MAX_CUSTOM_KEY_BYTES} bytes"));
+            let at = format!("{}/{i}", f.pointer("customFieldKeys"));
+            if key.is_empty() {
+                f.reject_item("customFieldKeys", i, "must not be empty");
+            } else if !custom_key_fits(key) {
+                f.break_rule_at(at, format!("must be at most {MAX_CUSTOM_KEY_BYTES} bytes"));
             } else if keys[..i].contains(key) {
-                f.reject_item("customFieldKeys", i, "appears twice");
+                f.break_rule_at(at, "appears twice");
             }
         }
     }
@@ -83,7 +73,7 @@ fn read_request(body: Value) -> Result<(ExportFormat, Filter, Option<Vec<String>
 }
 
 #[utoipa::path(post, path = "/worker-exports", tag = "workers",
-    request_body = ExportRequest,
+    request_body = super::bodies::ExportRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 202, description = "The export (pending), queued; poll Location", body = ExportView, headers(("Location" = String))),
@@ -168,7 +158,7 @@ mod tests {
 
     fn pointers(body: Value) -> Vec<String> {
         match read_request(body) {
-            Err(ApiError::Invalid(errors)) => {
+            Err(ApiError::Invalid(errors) | ApiError::Rejected(errors)) => {
                 let mut p: Vec<String> = errors.into_iter().filter_map(|e| e.pointer).collect();
                 p.sort();
                 p
@@ -198,6 +188,12 @@ mod tests {
         );
         assert_eq!(pointers(json!({"customFieldKeys": ["a", "a", ""]})), ["/customFieldKeys/1", "/customFieldKeys/2"]);
         assert_eq!(pointers(json!({"format": "jsonl", "customFieldKeys": ["a"]})), ["/customFieldKeys"]);
+        let rules = read_request(json!({"format": "jsonl", "customFieldKeys": ["a", "a", "é".repeat(33)]}));
+        assert!(
+            matches!(&rules, Err(ApiError::Rejected(errors)) if errors.len() == 3),
+            "CSV-only keys, a key twice and one over 64 bytes fit the schema: a 422 ({:?})",
+            rules.map(|_| ())
+        );
         assert_eq!(pointers(json!({"filters": "ops"})), ["/filters"]);
     }
 }

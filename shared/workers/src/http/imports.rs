@@ -28,17 +28,6 @@ pub fn routes() -> Router<nudge_core::Ctx> {
     Router::new().route("/worker-imports", get(list).post(create)).route("/worker-imports/{id}", get(get_by_id))
 }
 
-/// `POST /worker-imports`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportRequest {
-    /// `csv` (default) or `jsonl`.
-    pub format: Option<ImportFormat>,
-    pub file_name: Option<String>,
-    /// The file's exact size in bytes; the upload must match it.
-    pub size: u64,
-}
-
 /// The new import and where to upload its rows: `PUT uploadUrl` with exactly `uploadHeaders`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -59,7 +48,7 @@ pub struct ImportPage {
 }
 
 #[utoipa::path(post, path = "/worker-imports", tag = "workers",
-    request_body = ImportRequest,
+    request_body = super::bodies::ImportRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "The import (pending) and a presigned upload bound to the declared size and format", body = ImportCreated, headers(("Location" = String))),

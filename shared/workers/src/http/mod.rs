@@ -1,6 +1,7 @@
 //! The workers' HTTP surface (the `workers` function): the worker directory, the supervisor hierarchy, and
 //! bulk imports and exports through S3.
 
+pub mod bodies;
 pub mod exports;
 pub mod imports;
 pub mod params;
@@ -20,9 +21,11 @@ use utoipa::OpenApi;
           imports::create, imports::list, imports::get_by_id,
           exports::create, exports::list, exports::get_by_id),
     components(schemas(crate::WorkerView, crate::WorkerFields, routes::WorkerPage,
-                       routes::Deactivation, routes::SupervisorChain, routes::SupervisorLink, imports::ImportRequest, imports::ImportCreated, imports::ImportPage,
+                       routes::SupervisorChain, routes::SupervisorLink, imports::ImportCreated, imports::ImportPage,
+                       bodies::WorkerRequest, bodies::WorkerPatch, bodies::Deactivation, bodies::ImportRequest,
+                       bodies::ExportRequest,
                        crate::import::ImportView, nudge_core::objects::Presigned,
-                       exports::ExportRequest, exports::ExportPage, crate::export::ExportView,
+                       exports::ExportPage, crate::export::ExportView,
                        crate::export::ExportStatus, crate::index::Filter,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "workers", description = "The worker directory, its hierarchy, bulk imports and exports"))

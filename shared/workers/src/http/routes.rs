@@ -43,13 +43,6 @@ pub struct WorkerPage {
     pub next_cursor: Option<String>,
 }
 
-/// `POST /workers/{id}/deactivate`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Deactivation {
-    pub deactivation_reason: DeactivationReason,
-}
-
 /// A supervisor in a chain.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -74,7 +67,7 @@ fn respond(status: StatusCode, worker: &Worker) -> Response {
 }
 
 #[utoipa::path(post, path = "/workers", tag = "workers",
-    request_body = crate::WorkerFields,
+    request_body = super::bodies::WorkerRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
     responses(
         (status = 201, description = "Created", body = WorkerView, headers(("ETag" = String), ("Location" = String))),
@@ -98,10 +91,10 @@ pub async fn create(
     params(
         ("limit" = Option<u32>, Query, description = "1–100, default 25"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
-        ("name" = Option<String>, Query, description = "Start of the first or last name (any case)"),
-        ("tag" = Option<String>, Query, description = "Has this tag (any case)"),
-        ("department" = Option<String>, Query, description = "In this department (any case)"),
-        ("team" = Option<String>, Query, description = "In this team (any case)"),
+        ("name" = Option<String>, Query, max_length = 100, pattern = r"\S", description = "Start of the first or last name (any case)"),
+        ("tag" = Option<String>, Query, max_length = 100, pattern = r"\S", description = "Has this tag (any case)"),
+        ("department" = Option<String>, Query, max_length = 100, pattern = r"\S", description = "In this department (any case)"),
+        ("team" = Option<String>, Query, max_length = 100, pattern = r"\S", description = "In this team (any case)"),
         ("employmentStatus" = Option<crate::model::EmploymentStatus>, Query, description = "Only workers in this employment status"),
         ("isActive" = Option<bool>, Query),
         ("supervisorId" = Option<Uuid>, Query, description = "Reports directly to this worker"),
@@ -166,8 +159,7 @@ async fn change(
 
 #[utoipa::path(patch, path = "/workers/{id}", tag = "workers",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = Object, content_type = "application/merge-patch+json",
-        description = "JSON Merge Patch (RFC 7396) over the worker and its records as read (`{\"employment\": {\"team\": \"B\"}}`); null removes a field, `\"contact\": null` the contact record"),
+    request_body(content = super::bodies::WorkerPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = WorkerView, headers(("ETag" = String))),
     ),
@@ -185,7 +177,7 @@ pub async fn patch_by_id(
 
 #[utoipa::path(post, path = "/workers/{id}/deactivate", tag = "workers",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
-    request_body = Deactivation,
+    request_body = super::bodies::Deactivation,
     responses(
         (status = 200, description = "Inactive, with the reason", body = WorkerView, headers(("ETag" = String))),
     ),
