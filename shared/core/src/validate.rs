@@ -126,7 +126,9 @@ pub fn locale(value: &str) -> Result<(), String> {
     }
 }
 
-/// A JSON object no larger than `max_bytes` serialized and no deeper than `max_depth`.
+/// A JSON object no larger than `max_bytes` serialized, no deeper than `max_depth`, and with no empty key at
+/// any depth: the table stores it as a map, and an empty map key is not an attribute name (the emulator even
+/// loses a level of the map on it).
 pub fn json_object(value: &Value, max_bytes: usize, max_depth: usize) -> Result<(), String> {
     if !value.is_object() {
         return Err("must be a JSON object".into());
@@ -138,7 +140,18 @@ pub fn json_object(value: &Value, max_bytes: usize, max_depth: usize) -> Result<
     if depth(value) > max_depth {
         return Err(format!("must nest at most {max_depth} levels deep"));
     }
+    if has_empty_key(value) {
+        return Err("must not have an empty key, at any depth".into());
+    }
     Ok(())
+}
+
+fn has_empty_key(value: &Value) -> bool {
+    match value {
+        Value::Object(m) => m.iter().any(|(k, v)| k.is_empty() || has_empty_key(v)),
+        Value::Array(a) => a.iter().any(has_empty_key),
+        _ => false,
+    }
 }
 
 fn depth(value: &Value) -> usize {
@@ -195,6 +208,7 @@ mod tests {
         assert!(json_object(&json!({"a": {"b": {"c": 1}}}), 100, 2).is_err());
         assert!(json_object(&json!({"a": "x".repeat(200)}), 100, 4).is_err());
         assert!(json_object(&json!([1]), 100, 4).is_err());
+        assert!(json_object(&json!({"a": [{"": 1}]}), 100, 4).is_err(), "an empty key, however deep");
     }
 
     proptest! {

@@ -209,6 +209,12 @@ async fn bad_input_names_every_field_and_writes_nothing() {
     assert_eq!((big.status, big.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/config".to_owned()]));
     let number = s.post("/integrations", &admin, &json!({"type": "hris", "config": {"apiKey": 1}})).await;
     assert_eq!(number.status, StatusCode::UNPROCESSABLE_ENTITY, "a secret that is not a string breaks a rule");
+    // The table stores config as a map: an empty key, however deep, names no attribute.
+    let empty_key = s.post("/integrations", &admin, &json!({"type": "hris", "config": {"a": [{"": 1}]}})).await;
+    assert_eq!(
+        (empty_key.status, empty_key.pointers()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/config".to_owned()])
+    );
     let not_json = s.call(Method::POST, "/integrations", Some(&admin), None, &[("content-type", "text/plain")]).await;
     assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(s.get("/integrations", &admin).await.body["items"], json!([]), "nothing was written");
