@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum infra/requirements.txt | cut -c1-1
 export NUDGE_VENV := $(abspath $(VENV))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev build test token bench venv lint check-fmt clean
+.PHONY: dev build test token bench venv browser lint check-fmt clean
 
 ## The pinned Python side of the local cloud (moto, boto3, cfn-lint), made once per requirements change.
 $(STAMP): infra/requirements.txt
@@ -36,8 +36,15 @@ lint: venv
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(VENV)/bin/cfn-lint template.yaml
 
-## Format, lint, and every test (unit, handler, end-to-end against an emulator the tests start).
-test: lint
+## Debian's Chromium and the pinned Playwright driver (tests/browser), for the tests of pages people see.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null)
+	@[ -d tests/browser/node_modules/playwright-core ] || npm ci --prefix tests/browser --no-audit --no-fund --silent
+
+## Format, lint, and every test (unit, handler, end-to-end against an emulator the tests start, pages in
+## Chromium).
+test: lint browser
 	cargo test --workspace
 
 ## Release builds, bootstrap sizes, cold starts, dev-server latency; the segment rule evaluation rate

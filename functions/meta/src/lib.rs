@@ -1,5 +1,8 @@
-//! The meta function: `GET /health` and `GET /openapi.json`, both without auth. The OpenAPI document is
-//! generated from every function's code and merged here, so it cannot drift from the routes.
+//! The meta function: `GET /health`, `GET /openapi.json` and the API reference at `GET /docs`, all without
+//! auth. The OpenAPI document is generated from every function's code and merged here, so it cannot drift
+//! from the routes.
+
+mod docs;
 
 use axum::Router;
 use axum::response::IntoResponse;
@@ -68,6 +71,7 @@ pub fn router() -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/openapi.json", get(openapi_json))
+        .merge(docs::router())
         .layer(axum::middleware::from_fn(nudge_core::telemetry::observe))
 }
 

@@ -4,6 +4,7 @@
 mod audit;
 mod content;
 mod contract;
+mod docs;
 mod events;
 mod identity;
 mod integrations;
