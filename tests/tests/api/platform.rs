@@ -64,9 +64,10 @@ async fn health_and_openapi_need_no_token() {
     assert_eq!((health.status, health.body["status"].as_str()), (StatusCode::OK, Some("ok")));
     let doc = s.call(Method::GET, "/openapi.json", None, None, &[]).await;
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
-    // Every HTTP route template.yaml gives API Gateway is documented.
+    // Every HTTP route template.yaml gives API Gateway is documented, but the meta function's own: health,
+    // the document, and the reference over it.
     for route in &s.resources.routes {
-        if route.path == "/health" || route.path == "/openapi.json" {
+        if route.path == "/health" || route.path == "/openapi.json" || route.path.starts_with("/docs") {
             continue;
         }
         let op = &doc.body["paths"][&route.path][route.method.to_lowercase()];
@@ -112,7 +113,7 @@ async fn every_template_route_is_served() {
     let s = stack();
     assert!(s.resources.routes.len() >= 9);
     for route in &s.resources.routes {
-        let path = route.path.replace("{id}", &Uuid::now_v7().to_string());
+        let path = route.path.replace("{id}", &Uuid::now_v7().to_string()).replace("{asset+}", "assets/swagger-ui.css");
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
         let r = s.call(method, &path, None, None, &[]).await;
         assert_ne!(r.status, StatusCode::NOT_FOUND, "{} {} is not served", route.method, route.path);
