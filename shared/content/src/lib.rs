@@ -14,7 +14,8 @@ pub mod snapshots;
 pub mod template;
 pub mod workflow;
 
-use axum::{Extension, Router};
+use axum::Router;
+use axum::extract::FromRef;
 use nudge_core::Ctx;
 use snapshots::Snapshots;
 use std::sync::Arc;
@@ -51,9 +52,16 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, FromRef)]
+pub struct Api {
+    ctx: Ctx,
+    snapshots: Arc<Snapshots>,
+}
+
 /// The function's routes behind the shared layers; `snapshots` keeps large version snapshots.
 pub fn router(ctx: Ctx, snapshots: Snapshots) -> Router {
-    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(snapshots))), ctx, ApiDoc::openapi)
+    nudge_core::app::protected(routes::routes(), Api { ctx, snapshots: Arc::new(snapshots) }, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

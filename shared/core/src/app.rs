@@ -8,29 +8,42 @@ use crate::http::idempotency::idempotent;
 use crate::http::problem::ApiError;
 use crate::telemetry;
 use axum::Router;
+use axum::extract::FromRef;
 use axum::middleware::{from_fn, from_fn_with_state};
 
 /// Puts a function's routes behind telemetry, the verifying layer, idempotency, the audit log and the
 /// query guard of its document (`doc`), outer to inner (a later `route_layer` wraps the earlier ones). The
 /// audit layer is inside authentication, to see who acts, and inside idempotency, so a replayed response is
 /// not recorded a second time.
-pub fn protected(routes: Router<Ctx>, ctx: Ctx, doc: fn() -> utoipa::openapi::OpenApi) -> Router {
+///
+/// `state` is the function's typed state: the [`Ctx`] and whatever else its handlers take with `State`
+/// (a queue, the object store), so a handler cannot ask for something its router was not given.
+pub fn protected<S>(routes: Router<S>, state: S, doc: fn() -> utoipa::openapi::OpenApi) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+    Ctx: FromRef<S>,
+{
+    let ctx = Ctx::from_ref(&state);
     routes
         .route_layer(from_fn_with_state(QueryGuard::new(doc), guard_query))
         .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .route_layer(from_fn_with_state(ctx.store.clone(), idempotent))
-        .route_layer(from_fn_with_state(ctx.clone(), authenticate))
-        .with_state(ctx)
+        .route_layer(from_fn_with_state(ctx, authenticate))
+        .with_state(state)
         .layer(from_fn(telemetry::observe))
 }
 
 /// For routes without a bearer token (sign-in and the like): telemetry and the audit log only. Their
 /// handlers name who acted, and whose log it goes to, with an [`audit::AuditNote`].
-pub fn public(routes: Router<Ctx>, ctx: Ctx, doc: fn() -> utoipa::openapi::OpenApi) -> Router {
+pub fn public<S>(routes: Router<S>, state: S, doc: fn() -> utoipa::openapi::OpenApi) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+    Ctx: FromRef<S>,
+{
     routes
         .route_layer(from_fn_with_state(QueryGuard::new(doc), guard_query))
-        .route_layer(from_fn_with_state(ctx.clone(), audit::record))
-        .with_state(ctx)
+        .route_layer(from_fn_with_state(Ctx::from_ref(&state), audit::record))
+        .with_state(state)
         .layer(from_fn(telemetry::observe))
 }
 

@@ -7,7 +7,8 @@ pub mod repo;
 pub mod routes;
 mod secrets;
 
-use axum::{Extension, Router};
+use axum::Router;
+use axum::extract::FromRef;
 use nudge_core::Ctx;
 use nudge_core::crypto::DataKey;
 use std::sync::Arc;
@@ -23,9 +24,16 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, FromRef)]
+pub struct Api {
+    ctx: Ctx,
+    key: Arc<DataKey>,
+}
+
 /// The function's routes behind the shared layers; `key` seals config secrets.
 pub fn router(ctx: Ctx, key: DataKey) -> Router {
-    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(key))), ctx, ApiDoc::openapi)
+    nudge_core::app::protected(routes::routes(), Api { ctx, key: Arc::new(key) }, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

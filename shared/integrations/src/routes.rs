@@ -5,7 +5,7 @@ use crate::input::{self, Sealing};
 use crate::model::{Integration, IntegrationView};
 use crate::repo;
 use crate::secrets::Scope;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -26,11 +26,7 @@ use uuid::Uuid;
 pub const INTEGRATIONS_READ: &str = "integrations:read";
 pub const INTEGRATIONS_WRITE: &str = "integrations:write";
 
-/// The data key, shared by every request of the instance. An extension rather than router state, because
-/// the shared layers (`nudge_core::app::protected`) take a `Router<Ctx>`.
-pub type DataKeyExt = Extension<Arc<DataKey>>;
-
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<crate::Api> {
     Router::new()
         .route("/integrations", get(list).post(create))
         .route("/integrations/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
@@ -59,7 +55,7 @@ fn respond(status: StatusCode, item: &Integration) -> Response {
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(key): DataKeyExt,
+    State(key): State<Arc<DataKey>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(INTEGRATIONS_WRITE)?;
@@ -143,7 +139,7 @@ async fn update(
 pub async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(key): DataKeyExt,
+    State(key): State<Arc<DataKey>>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody,

@@ -15,7 +15,8 @@ pub mod repo;
 pub mod routes;
 pub mod sniff;
 
-use axum::{Extension, Router};
+use axum::Router;
+use axum::extract::FromRef;
 use nudge_core::Ctx;
 use nudge_core::objects::Objects;
 use std::sync::Arc;
@@ -34,9 +35,16 @@ pub use asset::*;
 )]
 pub struct ApiDoc;
 
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, FromRef)]
+pub struct Api {
+    ctx: Ctx,
+    objects: Arc<Objects>,
+}
+
 /// The function's routes behind the shared layers; `objects` is the media bucket.
 pub fn router(ctx: Ctx, objects: Objects) -> Router {
-    nudge_core::app::protected(routes::routes().layer(Extension(Arc::new(objects))), ctx, ApiDoc::openapi)
+    nudge_core::app::protected(routes::routes(), Api { ctx, objects: Arc::new(objects) }, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

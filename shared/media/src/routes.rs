@@ -5,7 +5,7 @@ use crate::MediaStatus;
 use crate::input::{self, MediaAssetPatch, MediaAssetRequest};
 use crate::model::{Created, MediaAsset, MediaView, Provider, original_key};
 use crate::repo;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -32,9 +32,7 @@ pub const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 /// How long a download URL works: a page showing the asset reads it again.
 pub const DOWNLOAD_TTL: Duration = Duration::from_secs(5 * 60);
 
-pub type ObjectsExt = Extension<Arc<Objects>>;
-
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<crate::Api> {
     Router::new()
         .route("/media-assets", get(list).post(create))
         .route("/media-assets/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
@@ -57,7 +55,7 @@ pub struct MediaPage {
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(objects): ObjectsExt,
+    State(objects): State<Arc<Objects>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_WRITE)?;
@@ -133,7 +131,7 @@ async fn view(objects: &Objects, tenant: &TenantId, asset: MediaAsset) -> ApiRes
 pub async fn get_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(objects): ObjectsExt,
+    State(objects): State<Arc<Objects>>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_READ)?;
@@ -185,7 +183,7 @@ pub async fn patch_by_id(
 pub async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(objects): ObjectsExt,
+    State(objects): State<Arc<Objects>>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {

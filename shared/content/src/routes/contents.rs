@@ -10,7 +10,7 @@ use crate::snapshots::Snapshots;
 use crate::template::{self, RenderError};
 use crate::workflow::{self, CONTENT_READ, CONTENT_WRITE, ContentStatus, WorkflowError};
 use axum::Json;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
@@ -25,8 +25,6 @@ use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-pub type SnapshotsExt = Extension<Arc<Snapshots>>;
 
 /// A page of content summaries (bodies are read one item at a time).
 #[derive(Serialize, ToSchema)]
@@ -142,7 +140,7 @@ pub(crate) async fn commit(
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(snapshots): SnapshotsExt,
+    State(snapshots): State<Arc<Snapshots>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
@@ -218,7 +216,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 pub async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(snapshots): SnapshotsExt,
+    State(snapshots): State<Arc<Snapshots>>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(mut patch): JsonBody,
@@ -259,7 +257,7 @@ pub async fn patch_by_id(
 pub async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(snapshots): SnapshotsExt,
+    State(snapshots): State<Arc<Snapshots>>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
@@ -280,7 +278,7 @@ pub async fn delete_by_id(
 pub async fn transition(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(snapshots): SnapshotsExt,
+    State(snapshots): State<Arc<Snapshots>>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(body): JsonBody,

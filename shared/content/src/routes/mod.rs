@@ -8,9 +8,8 @@ pub mod versions;
 
 use axum::Router;
 use axum::routing::{get, post};
-use nudge_core::Ctx;
 
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<crate::Api> {
     Router::new()
         .route("/contents", get(contents::list).post(contents::create))
         .route("/contents/{id}", get(contents::get_by_id).patch(contents::patch_by_id).delete(contents::delete_by_id))

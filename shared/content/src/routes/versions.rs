@@ -1,12 +1,13 @@
 //! `/contents/{id}/versions`: every change's version, one version with its full snapshot, and restoring one.
 
-use super::contents::{Change, SnapshotsExt, commit, workflow_error};
+use super::contents::{Change, commit, workflow_error};
 use crate::input::{self, RestoreRequest};
 use crate::model::ContentVersion;
 use crate::repo;
+use crate::snapshots::Snapshots;
 use crate::workflow::{self, CONTENT_READ, CONTENT_WRITE};
 use axum::Json;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
@@ -16,6 +17,7 @@ use nudge_core::http::path_id;
 use nudge_core::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
 use nudge_core::store::optimistic;
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// A page of versions, newest first, without their snapshots.
@@ -71,7 +73,7 @@ pub async fn list(
 pub async fn get_one(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(snapshots): SnapshotsExt,
+    State(snapshots): State<Arc<Snapshots>>,
     Path((id, n)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
@@ -90,7 +92,7 @@ pub async fn get_one(
 pub async fn restore(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(snapshots): SnapshotsExt,
+    State(snapshots): State<Arc<Snapshots>>,
     Path((id, n)): Path<(String, String)>,
     if_match: IfMatch,
     body: axum::body::Bytes,

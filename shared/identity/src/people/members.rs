@@ -5,7 +5,7 @@ use crate::membership::{self, Membership, MembershipStatus, ScopedGrant};
 use crate::people::views::{Member, MemberPage};
 use crate::people::{Deps, invite, rules};
 use crate::{role, user};
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http::StatusCode;
@@ -86,7 +86,7 @@ fn read_role_name(f: &mut Fields, required: bool) -> Option<String> {
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WRITE)?;

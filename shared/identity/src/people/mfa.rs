@@ -5,7 +5,7 @@ use crate::fields::{self, PRESENTED_PASSWORD_MAX};
 use crate::mfa::{self, MfaSetting};
 use crate::people::Deps;
 use crate::user;
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use http::{StatusCode, header};
@@ -109,11 +109,7 @@ pub async fn status(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<R
         (status = 200, description = "A new secret to add to an authenticator app; confirm with /me/mfa/activate", body = Enrolment),
     ),
     security(("bearer" = [])))]
-pub async fn enrol(
-    principal: Principal,
-    State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
-) -> ApiResult<Response> {
+pub async fn enrol(principal: Principal, State(ctx): State<Ctx>, State(deps): State<Arc<Deps>>) -> ApiResult<Response> {
     principal.require(PROFILE_WRITE)?;
     let account = user::load(&ctx.store, principal.user_id).await?.ok_or(ApiError::NotFound)?;
     let current = mfa::load(&ctx.store, account.id).await?;
@@ -141,7 +137,7 @@ pub async fn enrol(
 pub async fn activate(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     principal.require(PROFILE_WRITE)?;
@@ -189,7 +185,7 @@ fn spent(deps: &Deps, principal: &Principal, current: &MfaSetting, code: &str) -
 pub async fn regenerate(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     principal.require(PROFILE_WRITE)?;
@@ -210,7 +206,7 @@ pub async fn regenerate(
 pub async fn disable(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<StatusCode> {
     principal.require(PROFILE_WRITE)?;

@@ -10,8 +10,9 @@ pub mod roles;
 pub mod rules;
 pub mod views;
 
+use axum::Router;
+use axum::extract::FromRef;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
 use nudge_core::Ctx;
 use nudge_core::crypto::DataKey;
 use nudge_notifications::Notifier;
@@ -49,7 +50,7 @@ pub struct Deps {
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<Api> {
     Router::new()
         .route("/me", get(me::get_me).patch(me::patch_me))
         .route("/me/password", post(me::change_password))
@@ -65,9 +66,16 @@ pub fn routes() -> Router<Ctx> {
         .route("/roles/{name}", get(roles::get_one).patch(roles::patch).delete(roles::remove))
 }
 
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, FromRef)]
+pub struct Api {
+    ctx: Ctx,
+    deps: Arc<Deps>,
+}
+
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::protected(routes().layer(Extension(Arc::new(deps))), ctx, ApiDoc::openapi)
+    nudge_core::app::protected(routes(), Api { ctx, deps: Arc::new(deps) }, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -6,7 +6,8 @@ pub mod input;
 pub mod lockout;
 pub mod routes;
 
-use axum::{Extension, Router};
+use axum::Router;
+use axum::extract::FromRef;
 use nudge_core::Ctx;
 use nudge_core::auth::TokenIssuer;
 use nudge_core::crypto::DataKey;
@@ -36,9 +37,16 @@ pub struct Deps {
 )]
 pub struct ApiDoc;
 
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, FromRef)]
+pub struct Api {
+    ctx: Ctx,
+    deps: Arc<Deps>,
+}
+
 /// The function's routes: public (they authenticate by password or token themselves), audited.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::public(routes::routes().layer(Extension(Arc::new(deps))), ctx, ApiDoc::openapi)
+    nudge_core::app::public(routes::routes(), Api { ctx, deps: Arc::new(deps) }, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -12,7 +12,7 @@ use crate::signin::input::{
 };
 use crate::signin::{Deps, lockout};
 use crate::user::{self, User, UserStatus};
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -28,7 +28,7 @@ use nudge_notifications::{Notification, NotificationKind};
 use serde_json::json;
 use std::sync::Arc;
 
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<super::Api> {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/refresh", post(refresh))
@@ -87,7 +87,7 @@ fn choose_target(user: &User, active: &[Membership], asked: Option<uuid::Uuid>) 
     ))]
 pub async fn login(
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     client: ClientInfo,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
@@ -156,7 +156,7 @@ fn with_tenant(note: AuditNote, session: &Session) -> AuditNote {
     ))]
 pub async fn refresh(
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let token = input::refresh_token(body)?;
@@ -203,7 +203,7 @@ pub async fn logout(State(ctx): State<Ctx>, headers: HeaderMap, body: axum::body
     security(("bearer" = [])))]
 pub async fn switch_tenant(
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     headers: HeaderMap,
     client: ClientInfo,
     JsonBody(body): JsonBody,
@@ -241,7 +241,7 @@ pub async fn switch_tenant(
     ))]
 pub async fn request_reset(
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let email = input::reset_request(body)?;
@@ -312,7 +312,7 @@ pub async fn confirm_reset(State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> 
     ))]
 pub async fn accept_invite(
     State(ctx): State<Ctx>,
-    Extension(deps): Extension<Arc<Deps>>,
+    State(deps): State<Arc<Deps>>,
     client: ClientInfo,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {

@@ -6,7 +6,7 @@ use crate::service::{MAX_WORKER_IDS, Services};
 use crate::{SegmentQueue, repo};
 use axum::extract::{Path, State};
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, path_id};
@@ -16,7 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<super::Api> {
     Router::new()
         .route("/segments/{id}/members", get(list).post(add).delete(remove))
         .route("/workers/{id}/segments", get(of_worker))
@@ -99,7 +99,7 @@ fn worker_ids(body: serde_json::Value) -> ApiResult<Vec<Uuid>> {
 pub async fn add(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(queue): Extension<SegmentQueue>,
+    State(queue): State<SegmentQueue>,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<MembersChanged>> {
@@ -120,7 +120,7 @@ pub async fn add(
 pub async fn remove(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(queue): Extension<SegmentQueue>,
+    State(queue): State<SegmentQueue>,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<MembersChanged>> {

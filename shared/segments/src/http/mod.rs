@@ -6,7 +6,8 @@ pub mod routes;
 pub mod syncs;
 
 use crate::SegmentQueue;
-use axum::{Extension, Router};
+use axum::Router;
+use axum::extract::FromRef;
 use nudge_core::Ctx;
 use utoipa::OpenApi;
 
@@ -27,10 +28,17 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, FromRef)]
+pub struct Api {
+    ctx: Ctx,
+    queue: SegmentQueue,
+}
+
 /// The function's routes behind the shared layers; `queue` carries syncs and purges to segment-sync.
 pub fn router(ctx: Ctx, queue: SegmentQueue) -> Router {
-    let routes = routes::routes().merge(members::routes()).merge(syncs::routes()).layer(Extension(queue));
-    nudge_core::app::protected(routes, ctx, ApiDoc::openapi)
+    let routes = routes::routes().merge(members::routes()).merge(syncs::routes());
+    nudge_core::app::protected(routes, Api { ctx, queue }, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

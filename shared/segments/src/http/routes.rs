@@ -8,7 +8,7 @@ use crate::{SegmentQueue, repo};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -24,7 +24,7 @@ pub const SEGMENTS_SYNC: &str = "segments:sync";
 const SAMPLE_DEFAULT: usize = 10;
 const SAMPLE_MAX: usize = 50;
 
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<super::Api> {
     Router::new()
         .route("/segments", get(list).post(create))
         .route("/segments/fields", get(fields))
@@ -148,7 +148,7 @@ pub async fn preview_rule(
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(queue): Extension<SegmentQueue>,
+    State(queue): State<SegmentQueue>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(SEGMENTS_WRITE)?;
@@ -217,7 +217,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 pub async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(queue): Extension<SegmentQueue>,
+    State(queue): State<SegmentQueue>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody,
@@ -239,7 +239,7 @@ pub async fn patch_by_id(
 pub async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(queue): Extension<SegmentQueue>,
+    State(queue): State<SegmentQueue>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {

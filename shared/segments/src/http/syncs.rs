@@ -7,7 +7,7 @@ use crate::service::Services;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -15,7 +15,7 @@ use nudge_core::http::{ApiError, ApiResult, ListQuery, Page, path_id};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<super::Api> {
     Router::new()
         .route("/segments/{id}/sync", post(start))
         .route("/segments/{id}/sync-jobs", get(list))
@@ -39,7 +39,7 @@ pub struct SyncJobPage {
 pub async fn start(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(queue): Extension<SegmentQueue>,
+    State(queue): State<SegmentQueue>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(SEGMENTS_SYNC)?;

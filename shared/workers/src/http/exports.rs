@@ -7,7 +7,7 @@ use crate::export::{ExportFormat, ExportJob, ExportQueue, ExportStatus, ExportVi
 use crate::filters;
 use crate::import::rows::{MAX_CUSTOM_KEY_BYTES, custom_key_fits};
 use crate::index::Filter;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -26,7 +26,7 @@ use uuid::Uuid;
 const DOWNLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 const MAX_KEYS: usize = crate::export::run::MAX_CUSTOM_COLUMNS;
 
-pub fn routes() -> Router<nudge_core::Ctx> {
+pub fn routes() -> Router<super::Api> {
     Router::new().route("/worker-exports", get(list).post(create)).route("/worker-exports/{id}", get(get_by_id))
 }
 
@@ -82,7 +82,7 @@ fn read_request(body: Value) -> Result<(ExportFormat, Filter, Option<Vec<String>
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(queue): Extension<ExportQueue>,
+    State(queue): State<ExportQueue>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
@@ -115,7 +115,7 @@ pub async fn create(
 pub async fn get_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(objects): Extension<Objects>,
+    State(objects): State<Objects>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;

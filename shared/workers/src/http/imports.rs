@@ -4,7 +4,7 @@
 use super::routes::{WORKERS_READ, WORKERS_WRITE};
 use crate::import::job;
 use crate::import::{ImportFormat, ImportJob, ImportView};
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -24,7 +24,7 @@ use uuid::Uuid;
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 
-pub fn routes() -> Router<nudge_core::Ctx> {
+pub fn routes() -> Router<super::Api> {
     Router::new().route("/worker-imports", get(list).post(create)).route("/worker-imports/{id}", get(get_by_id))
 }
 
@@ -57,7 +57,7 @@ pub struct ImportPage {
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(objects): Extension<Objects>,
+    State(objects): State<Objects>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_WRITE)?;

@@ -9,7 +9,8 @@ pub mod routes;
 
 use crate::events::WorkerEvents;
 use crate::export::ExportQueue;
-use axum::{Extension, Router};
+use axum::Router;
+use axum::extract::FromRef;
 use nudge_core::Ctx;
 use nudge_core::objects::Objects;
 use utoipa::OpenApi;
@@ -32,17 +33,21 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, FromRef)]
+pub struct Api {
+    ctx: Ctx,
+    objects: Objects,
+    events: WorkerEvents,
+    exports: ExportQueue,
+}
+
 /// The function's routes behind the shared layers; `objects` presigns import uploads and export downloads,
 /// `events` tells the listeners (segments) of each worker change, `exports` queues
 /// export jobs for the export consumer.
 pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQueue) -> Router {
-    let routes = routes::routes()
-        .merge(imports::routes())
-        .merge(exports::routes())
-        .layer(Extension(objects))
-        .layer(Extension(events))
-        .layer(Extension(exports));
-    nudge_core::app::protected(routes, ctx, ApiDoc::openapi)
+    let routes = routes::routes().merge(imports::routes()).merge(exports::routes());
+    nudge_core::app::protected(routes, Api { ctx, objects, events, exports }, ApiDoc::openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -11,7 +11,7 @@ use crate::{Worker, WorkerView};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -25,7 +25,7 @@ use uuid::Uuid;
 pub const WORKERS_READ: &str = "workers:read";
 pub const WORKERS_WRITE: &str = "workers:write";
 
-pub fn routes() -> Router<Ctx> {
+pub fn routes() -> Router<super::Api> {
     Router::new()
         .route("/workers", get(list).post(create))
         .route("/workers/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
@@ -76,7 +76,7 @@ fn respond(status: StatusCode, worker: &Worker) -> Response {
 pub async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(events): Extension<WorkerEvents>,
+    State(events): State<WorkerEvents>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_WRITE)?;
@@ -167,7 +167,7 @@ async fn change(
 pub async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(events): Extension<WorkerEvents>,
+    State(events): State<WorkerEvents>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody,
@@ -185,7 +185,7 @@ pub async fn patch_by_id(
 pub async fn deactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(events): Extension<WorkerEvents>,
+    State(events): State<WorkerEvents>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(body): JsonBody,
@@ -206,7 +206,7 @@ pub async fn deactivate(
 pub async fn reactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(events): Extension<WorkerEvents>,
+    State(events): State<WorkerEvents>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
@@ -223,7 +223,7 @@ pub async fn reactivate(
 pub async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
-    Extension(events): Extension<WorkerEvents>,
+    State(events): State<WorkerEvents>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
