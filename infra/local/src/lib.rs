@@ -8,6 +8,7 @@ pub mod logs;
 pub mod mailbox;
 pub mod queues;
 pub mod server;
+pub mod tls;
 
 use std::path::PathBuf;
 
