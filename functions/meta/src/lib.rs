@@ -94,6 +94,34 @@ mod tests {
         }
     }
 
+    /// Routes bring their schemas with them (`routes!`); a `$ref` to a schema nobody registered would make
+    /// the document unreadable to every client generator.
+    #[test]
+    fn every_reference_resolves() {
+        fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        match v {
+                            serde_json::Value::String(r) if k == "$ref" => out.push(r.clone()),
+                            _ => refs(v, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+                _ => {}
+            }
+        }
+        let doc = nudge_core::http::contract::served(&openapi());
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 100, "{} references", found.len());
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+            assert!(doc["components"]["schemas"][name].is_object(), "{r} names no schema");
+        }
+    }
+
     #[test]
     fn every_operation_documents_client_errors_once() {
         let doc = serde_json::to_value(openapi()).unwrap();

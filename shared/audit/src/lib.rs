@@ -11,18 +11,22 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(routes::list),
     components(schemas(nudge_core::audit::Entry, routes::AuditPage,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "audit", description = "The audit log of every mutation"))
 )]
 pub struct ApiDoc;
 
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Ctx>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::routes()).split_for_parts()
+}
+
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx) -> Router {
-    nudge_core::app::protected(routes::routes(), ctx, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, ctx, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }

@@ -1,10 +1,8 @@
 //! The HTTP handler: thin, it checks who may read which log, then reads the page the parameters name.
 
 use crate::params;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::Utc;
 use nudge_core::Ctx;
 use nudge_core::audit::{self, Entry, Log};
@@ -12,12 +10,15 @@ use nudge_core::auth::Principal;
 use nudge_core::http::ApiResult;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The permission that reads a tenant's log.
 pub const AUDIT_READ: &str = "audit:read";
 
-pub fn routes() -> Router<Ctx> {
-    Router::new().route("/audit-log", get(list))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 /// A page of audit entries, newest first.

@@ -23,16 +23,6 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(
-        routes::contents::create, routes::contents::list, routes::contents::get_by_id, routes::contents::patch_by_id,
-        routes::contents::delete_by_id,
-        routes::contents::transition, routes::contents::render,
-        routes::versions::list, routes::versions::get_one, routes::versions::restore,
-        routes::tags::create, routes::tags::list, routes::tags::get_by_id, routes::tags::patch_by_id, routes::tags::delete_by_id,
-        routes::collections::create, routes::collections::list, routes::collections::get_by_id,
-        routes::collections::patch_by_id, routes::collections::delete_by_id, routes::collections::items,
-        routes::collections::add_item, routes::collections::move_item, routes::collections::remove_item,
-    ),
     components(schemas(
         model::Content, model::ContentSummary, model::ContentType, model::Body, model::ContentVersion,
         model::Tag, model::TagFields, model::CollectionView, model::CollectionFields, model::CollectionItem,
@@ -52,6 +42,11 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::routes()).split_for_parts()
+}
+
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
 pub struct Api {
@@ -61,11 +56,11 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `snapshots` keeps large version snapshots.
 pub fn router(ctx: Ctx, snapshots: Snapshots) -> Router {
-    nudge_core::app::protected(routes::routes(), Api { ctx, snapshots: Arc::new(snapshots) }, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, Api { ctx, snapshots: Arc::new(snapshots) }, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }
 
 #[cfg(test)]

@@ -16,13 +16,17 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
     components(schemas(model::IntegrationView, model::IntegrationFields, model::IntegrationStatus,
                        input::IntegrationRequest, input::IntegrationPatch,
                        routes::IntegrationPage, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "integrations", description = "Connections to external systems; secrets in config are write-only"))
 )]
 pub struct ApiDoc;
+
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::routes()).split_for_parts()
+}
 
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
@@ -33,9 +37,9 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `key` seals config secrets.
 pub fn router(ctx: Ctx, key: DataKey) -> Router {
-    nudge_core::app::protected(routes::routes(), Api { ctx, key: Arc::new(key) }, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, Api { ctx, key: Arc::new(key) }, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }

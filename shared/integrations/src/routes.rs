@@ -7,8 +7,7 @@ use crate::repo;
 use crate::secrets::Scope;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
@@ -21,15 +20,16 @@ use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub const INTEGRATIONS_READ: &str = "integrations:read";
 pub const INTEGRATIONS_WRITE: &str = "integrations:write";
 
-pub fn routes() -> Router<crate::Api> {
-    Router::new()
-        .route("/integrations", get(list).post(create))
-        .route("/integrations/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<crate::Api> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id, patch_by_id, delete_by_id))
 }
 
 /// A page of integrations.

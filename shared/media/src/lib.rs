@@ -26,7 +26,6 @@ pub use asset::*;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id),
     components(schemas(model::MediaAsset, model::MediaView, model::Created, model::Metadata, model::Provider,
                        crate::MediaType, crate::MediaStatus, nudge_core::objects::Presigned,
                        routes::MediaPage, input::MediaAssetRequest, input::MediaAssetPatch,
@@ -34,6 +33,11 @@ pub use asset::*;
     tags((name = "media", description = "Media assets: direct uploads verified by content, presigned downloads"))
 )]
 pub struct ApiDoc;
+
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::routes()).split_for_parts()
+}
 
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
@@ -44,11 +48,11 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `objects` is the media bucket.
 pub fn router(ctx: Ctx, objects: Objects) -> Router {
-    nudge_core::app::protected(routes::routes(), Api { ctx, objects: Arc::new(objects) }, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, Api { ctx, objects: Arc::new(objects) }, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }
 
 #[cfg(test)]

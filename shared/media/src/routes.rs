@@ -7,8 +7,7 @@ use crate::model::{Created, MediaAsset, MediaView, Provider, original_key};
 use crate::repo;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
@@ -22,6 +21,8 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub const MEDIA_READ: &str = "media:read";
@@ -32,10 +33,9 @@ pub const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 /// How long a download URL works: a page showing the asset reads it again.
 pub const DOWNLOAD_TTL: Duration = Duration::from_secs(5 * 60);
 
-pub fn routes() -> Router<crate::Api> {
-    Router::new()
-        .route("/media-assets", get(list).post(create))
-        .route("/media-assets/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<crate::Api> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id, patch_by_id, delete_by_id))
 }
 
 #[derive(Serialize, ToSchema)]

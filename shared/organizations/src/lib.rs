@@ -10,22 +10,23 @@ use axum::Router;
 use nudge_core::Ctx;
 use utoipa::OpenApi;
 
+/// What the routes' own paths do not bring: the tag, and the problem schema every 4XX row refers to.
 #[derive(OpenApi)]
 #[openapi(
-    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id,
-          routes::get_own, routes::patch_own),
-    components(schemas(model::Organization, model::OrganizationFields, routes::OrganizationPage,
-                       input::OrganizationRequest, input::OrganizationPatch,
-                       nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
+    components(schemas(nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "organizations", description = "Organizations (tenants)"))
 )]
 pub struct ApiDoc;
 
+fn parts() -> (Router<Ctx>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::routes()).split_for_parts()
+}
+
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx) -> Router {
-    nudge_core::app::protected(routes::routes(), ctx, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, ctx, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }

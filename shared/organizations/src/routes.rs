@@ -3,10 +3,8 @@
 use crate::input;
 use crate::model::Organization;
 use crate::repo;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
@@ -17,13 +15,16 @@ use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<Ctx> {
-    Router::new()
-        .route("/organizations", get(list).post(create))
-        .route("/organizations/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
-        .route("/organization", get(get_own).patch(patch_own))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_by_id, patch_by_id, delete_by_id))
+        .routes(routes!(get_own, patch_own))
 }
 
 /// A page of organizations.

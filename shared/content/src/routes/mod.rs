@@ -6,28 +6,23 @@ pub mod contents;
 pub mod tags;
 pub mod versions;
 
-use axum::Router;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<crate::Api> {
-    Router::new()
-        .route("/contents", get(contents::list).post(contents::create))
-        .route("/contents/{id}", get(contents::get_by_id).patch(contents::patch_by_id).delete(contents::delete_by_id))
-        .route("/contents/{id}/status", post(contents::transition))
-        .route("/contents/{id}/render", post(contents::render))
-        .route("/contents/{id}/versions", get(versions::list))
-        .route("/contents/{id}/versions/{number}", get(versions::get_one))
-        .route("/contents/{id}/versions/{number}/restore", post(versions::restore))
-        .route("/tags", get(tags::list).post(tags::create))
-        .route("/tags/{id}", get(tags::get_by_id).patch(tags::patch_by_id).delete(tags::delete_by_id))
-        .route("/collections", get(collections::list).post(collections::create))
-        .route(
-            "/collections/{id}",
-            get(collections::get_by_id).patch(collections::patch_by_id).delete(collections::delete_by_id),
-        )
-        .route("/collections/{id}/items", get(collections::items).post(collections::add_item))
-        .route(
-            "/collections/{id}/items/{contentId}",
-            axum::routing::patch(collections::move_item).delete(collections::remove_item),
-        )
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<crate::Api> {
+    OpenApiRouter::new()
+        .routes(routes!(contents::list, contents::create))
+        .routes(routes!(contents::get_by_id, contents::patch_by_id, contents::delete_by_id))
+        .routes(routes!(contents::transition))
+        .routes(routes!(contents::render))
+        .routes(routes!(versions::list))
+        .routes(routes!(versions::get_one))
+        .routes(routes!(versions::restore))
+        .routes(routes!(tags::list, tags::create))
+        .routes(routes!(tags::get_by_id, tags::patch_by_id, tags::delete_by_id))
+        .routes(routes!(collections::list, collections::create))
+        .routes(routes!(collections::get_by_id, collections::patch_by_id, collections::delete_by_id))
+        .routes(routes!(collections::items, collections::add_item))
+        .routes(routes!(collections::move_item, collections::remove_item))
 }

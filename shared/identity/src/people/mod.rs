@@ -12,12 +12,13 @@ pub mod views;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::{get, post};
 use nudge_core::Ctx;
 use nudge_core::crypto::DataKey;
 use nudge_notifications::Notifier;
 use std::sync::Arc;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// What the routes need beyond the shared context.
 pub struct Deps {
@@ -30,10 +31,6 @@ pub struct Deps {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(me::get_me, me::patch_me, me::change_password, preferences::get_preferences, preferences::put_preferences,
-          mfa::status, mfa::enrol, mfa::activate, mfa::regenerate, mfa::disable,
-          members::create, members::list, members::get_one, members::patch, members::remove,
-          roles::list, roles::create, roles::get_one, roles::patch, roles::remove),
     components(schemas(views::Me, views::MembershipSummary, views::Member, views::MemberPage,
                        preferences::Preferences, preferences::EmailPreference, preferences::Theme, preferences::Frequency,
                        preferences::DateFormat, preferences::PreferencesRequest, preferences::EmailPreferenceRequest,
@@ -50,20 +47,26 @@ pub struct Deps {
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router<Api> {
-    Router::new()
-        .route("/me", get(me::get_me).patch(me::patch_me))
-        .route("/me/password", post(me::change_password))
-        .route("/me/preferences", get(preferences::get_preferences).put(preferences::put_preferences))
-        .route("/me/mfa", get(mfa::status))
-        .route("/me/mfa/enrol", post(mfa::enrol))
-        .route("/me/mfa/activate", post(mfa::activate))
-        .route("/me/mfa/backup-codes", post(mfa::regenerate))
-        .route("/me/mfa/disable", post(mfa::disable))
-        .route("/users", get(members::list).post(members::create))
-        .route("/users/{id}", get(members::get_one).patch(members::patch).delete(members::remove))
-        .route("/roles", get(roles::list).post(roles::create))
-        .route("/roles/{name}", get(roles::get_one).patch(roles::patch).delete(roles::remove))
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes()).split_for_parts()
+}
+
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<Api> {
+    OpenApiRouter::new()
+        .routes(routes!(me::get_me, me::patch_me))
+        .routes(routes!(me::change_password))
+        .routes(routes!(preferences::get_preferences, preferences::put_preferences))
+        .routes(routes!(mfa::status))
+        .routes(routes!(mfa::enrol))
+        .routes(routes!(mfa::activate))
+        .routes(routes!(mfa::regenerate))
+        .routes(routes!(mfa::disable))
+        .routes(routes!(members::list, members::create))
+        .routes(routes!(members::get_one, members::patch, members::remove))
+        .routes(routes!(roles::list, roles::create))
+        .routes(routes!(roles::get_one, roles::patch, roles::remove))
 }
 
 /// What the handlers take with `State`: each field by its type.
@@ -75,9 +78,9 @@ pub struct Api {
 
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::protected(routes(), Api { ctx, deps: Arc::new(deps) }, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, Api { ctx, deps: Arc::new(deps) }, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }

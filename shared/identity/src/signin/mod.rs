@@ -27,8 +27,6 @@ pub struct Deps {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(routes::login, routes::refresh, routes::logout, routes::switch_tenant, routes::request_reset,
-          routes::confirm_reset, routes::accept_invite),
     components(schemas(grant::Tokens, grant::UserSummary, grant::TenantChoice,
                        input::LoginRequest, input::RefreshRequest, input::LogoutRequest, input::SwitchTenantRequest,
                        input::PasswordResetRequest, input::PasswordResetConfirmRequest, input::InviteAcceptRequest,
@@ -36,6 +34,11 @@ pub struct Deps {
     tags((name = "auth", description = "Sign-in, sessions, password reset and invitations"))
 )]
 pub struct ApiDoc;
+
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::routes()).split_for_parts()
+}
 
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
@@ -46,9 +49,9 @@ pub struct Api {
 
 /// The function's routes: public (they authenticate by password or token themselves), audited.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::public(routes::routes(), Api { ctx, deps: Arc::new(deps) }, ApiDoc::openapi)
+    nudge_core::app::public(parts().0, Api { ctx, deps: Arc::new(deps) }, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }

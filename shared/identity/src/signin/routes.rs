@@ -14,8 +14,7 @@ use crate::signin::{Deps, lockout};
 use crate::user::{self, User, UserStatus};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use http::{HeaderMap, StatusCode, header};
 use nudge_core::audit::AuditNote;
@@ -27,16 +26,19 @@ use nudge_core::{Ctx, crypto};
 use nudge_notifications::{Notification, NotificationKind};
 use serde_json::json;
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<super::Api> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/refresh", post(refresh))
-        .route("/auth/logout", post(logout))
-        .route("/auth/switch-tenant", post(switch_tenant))
-        .route("/auth/password-reset", post(request_reset))
-        .route("/auth/password-reset/confirm", post(confirm_reset))
-        .route("/auth/invites/accept", post(accept_invite))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<super::Api> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(switch_tenant))
+        .routes(routes!(request_reset))
+        .routes(routes!(confirm_reset))
+        .routes(routes!(accept_invite))
 }
 
 const BAD_CREDENTIALS: &str = "the email address or password is wrong";

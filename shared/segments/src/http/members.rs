@@ -5,8 +5,7 @@ use crate::model::{Membership, Segment, SegmentType};
 use crate::service::{MAX_WORKER_IDS, Services};
 use crate::{SegmentQueue, repo};
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, path_id};
@@ -14,12 +13,13 @@ use nudge_core::store::Query;
 use nudge_workers::repo as workers;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub fn routes() -> Router<super::Api> {
-    Router::new()
-        .route("/segments/{id}/members", get(list).post(add).delete(remove))
-        .route("/workers/{id}/segments", get(of_worker))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<super::Api> {
+    OpenApiRouter::new().routes(routes!(list, add, remove)).routes(routes!(of_worker))
 }
 
 /// `POST` and `DELETE /segments/{id}/members`.

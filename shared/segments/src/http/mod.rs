@@ -13,9 +13,6 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(routes::fields, routes::preview_rule, routes::create, routes::list, routes::get_by_id,
-          routes::patch_by_id, routes::delete_by_id, members::add, members::remove, members::list,
-          members::of_worker, syncs::start, syncs::list, syncs::get_by_id),
     components(schemas(crate::SegmentView, crate::SegmentType, crate::Membership,
                        crate::rules::Rule, crate::rules::FieldInfo,
                        crate::preview::Preview, crate::preview::Sampled,
@@ -28,6 +25,13 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::routes().merge(members::routes()).merge(syncs::routes()))
+        .split_for_parts()
+}
+
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
 pub struct Api {
@@ -37,10 +41,9 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `queue` carries syncs and purges to segment-sync.
 pub fn router(ctx: Ctx, queue: SegmentQueue) -> Router {
-    let routes = routes::routes().merge(members::routes()).merge(syncs::routes());
-    nudge_core::app::protected(routes, Api { ctx, queue }, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, Api { ctx, queue }, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }

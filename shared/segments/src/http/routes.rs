@@ -7,8 +7,7 @@ use crate::service::Services;
 use crate::{SegmentQueue, repo};
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -16,6 +15,8 @@ use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery
 use nudge_core::store::Query;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub const SEGMENTS_READ: &str = "segments:read";
 pub const SEGMENTS_WRITE: &str = "segments:write";
@@ -24,12 +25,13 @@ pub const SEGMENTS_SYNC: &str = "segments:sync";
 const SAMPLE_DEFAULT: usize = 10;
 const SAMPLE_MAX: usize = 50;
 
-pub fn routes() -> Router<super::Api> {
-    Router::new()
-        .route("/segments", get(list).post(create))
-        .route("/segments/fields", get(fields))
-        .route("/segments/preview", post(preview_rule))
-        .route("/segments/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<super::Api> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(fields))
+        .routes(routes!(preview_rule))
+        .routes(routes!(get_by_id, patch_by_id, delete_by_id))
 }
 
 /// The fields a rule may test, with their types and operators.

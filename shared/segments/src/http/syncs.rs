@@ -6,20 +6,19 @@ use crate::jobs::{self, SyncJob, SyncJobView, SyncTrigger};
 use crate::service::Services;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, ListQuery, Page, path_id};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<super::Api> {
-    Router::new()
-        .route("/segments/{id}/sync", post(start))
-        .route("/segments/{id}/sync-jobs", get(list))
-        .route("/segments/{id}/sync-jobs/{job}", get(get_by_id))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<super::Api> {
+    OpenApiRouter::new().routes(routes!(start)).routes(routes!(list)).routes(routes!(get_by_id))
 }
 
 #[derive(Serialize, ToSchema)]

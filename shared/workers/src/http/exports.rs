@@ -9,8 +9,7 @@ use crate::import::rows::{MAX_CUSTOM_KEY_BYTES, custom_key_fits};
 use crate::index::Filter;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use http::{HeaderValue, StatusCode, header};
 use nudge_core::Ctx;
@@ -21,13 +20,16 @@ use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 const DOWNLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 const MAX_KEYS: usize = crate::export::run::MAX_CUSTOM_COLUMNS;
 
-pub fn routes() -> Router<super::Api> {
-    Router::new().route("/worker-exports", get(list).post(create)).route("/worker-exports/{id}", get(get_by_id))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<super::Api> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -6,8 +6,7 @@ use crate::import::job;
 use crate::import::{ImportFormat, ImportJob, ImportView};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Utc;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -18,14 +17,17 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The largest file an import takes (about a million rows).
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 
-pub fn routes() -> Router<super::Api> {
-    Router::new().route("/worker-imports", get(list).post(create)).route("/worker-imports/{id}", get(get_by_id))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<super::Api> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id))
 }
 
 /// The new import and where to upload its rows: `PUT uploadUrl` with exactly `uploadHeaders`.

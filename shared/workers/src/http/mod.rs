@@ -17,10 +17,6 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(routes::create, routes::list, routes::get_by_id, routes::patch_by_id, routes::delete_by_id,
-          routes::deactivate, routes::reactivate, routes::supervisees, routes::supervisors,
-          imports::create, imports::list, imports::get_by_id,
-          exports::create, exports::list, exports::get_by_id),
     components(schemas(crate::WorkerView, crate::WorkerFields, routes::WorkerPage,
                        routes::SupervisorChain, routes::SupervisorLink, imports::ImportCreated, imports::ImportPage,
                        bodies::WorkerRequest, bodies::WorkerPatch, bodies::Deactivation, bodies::ImportRequest,
@@ -32,6 +28,13 @@ use utoipa::OpenApi;
     tags((name = "workers", description = "The worker directory, its hierarchy, bulk imports and exports"))
 )]
 pub struct ApiDoc;
+
+/// The routes and their document, from one declaration of each route.
+fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
+    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::routes().merge(imports::routes()).merge(exports::routes()))
+        .split_for_parts()
+}
 
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
@@ -46,10 +49,9 @@ pub struct Api {
 /// `events` tells the listeners (segments) of each worker change, `exports` queues
 /// export jobs for the export consumer.
 pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQueue) -> Router {
-    let routes = routes::routes().merge(imports::routes()).merge(exports::routes());
-    nudge_core::app::protected(routes, Api { ctx, objects, events, exports }, ApiDoc::openapi)
+    nudge_core::app::protected(parts().0, Api { ctx, objects, events, exports }, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    parts().1
 }

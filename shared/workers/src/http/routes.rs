@@ -10,8 +10,7 @@ use crate::service::{self, Updated};
 use crate::{Worker, WorkerView};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -20,19 +19,22 @@ use nudge_core::http::{ApiError, ApiResult, Fields, IfMatch, JsonBody, ListQuery
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub const WORKERS_READ: &str = "workers:read";
 pub const WORKERS_WRITE: &str = "workers:write";
 
-pub fn routes() -> Router<super::Api> {
-    Router::new()
-        .route("/workers", get(list).post(create))
-        .route("/workers/{id}", get(get_by_id).patch(patch_by_id).delete(delete_by_id))
-        .route("/workers/{id}/deactivate", post(deactivate))
-        .route("/workers/{id}/reactivate", post(reactivate))
-        .route("/workers/{id}/supervisees", get(supervisees))
-        .route("/workers/{id}/supervisors", get(supervisors))
+/// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<super::Api> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_by_id, patch_by_id, delete_by_id))
+        .routes(routes!(deactivate))
+        .routes(routes!(reactivate))
+        .routes(routes!(supervisees))
+        .routes(routes!(supervisors))
 }
 
 /// A page of workers.
