@@ -116,6 +116,9 @@ mod tests {
         let mut found = Vec::new();
         refs(&doc, &mut found);
         assert!(found.len() > 100, "{} references", found.len());
+        // One generic page for every list, named by its item.
+        assert!(doc["components"]["schemas"]["Page_Organization"]["properties"]["nextCursor"].is_object());
+        assert!(doc["components"]["schemas"].get("Page").is_none(), "a page without its item's name");
         for r in found {
             let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
             assert!(doc["components"]["schemas"][name].is_object(), "{r} names no schema");

@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(nudge_core::audit::Entry, routes::AuditPage,
+    components(schemas(nudge_core::audit::Entry,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "audit", description = "The audit log of every mutation"))
 )]

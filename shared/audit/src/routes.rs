@@ -8,8 +8,6 @@ use nudge_core::Ctx;
 use nudge_core::audit::{self, Entry, Log};
 use nudge_core::auth::Principal;
 use nudge_core::http::ApiResult;
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,14 +17,6 @@ pub const AUDIT_READ: &str = "audit:read";
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<Ctx> {
     OpenApiRouter::new().routes(routes!(list))
-}
-
-/// A page of audit entries, newest first.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditPage {
-    pub items: Vec<Entry>,
-    pub next_cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/audit-log", tag = "audit",
@@ -40,7 +30,7 @@ pub struct AuditPage {
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page, with the same filters"),
     ),
     responses(
-        (status = 200, description = "Newest first: the caller's tenant's log, or the platform's for a platform admin", body = AuditPage),
+        (status = 200, description = "Newest first: the caller's tenant's log, or the platform's for a platform admin", body = nudge_core::http::Page<Entry>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -53,5 +43,5 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
         audit::page(&ctx.store, &principal.scope(), &log, &request.filter, request.limit, request.cursor.as_deref())
             .await?;
     let next_cursor = page.next_cursor.map(|c| params::wrap_cursor(request.filter.from, &c));
-    Ok(axum::Json(AuditPage { items: page.items, next_cursor }).into_response())
+    Ok(axum::Json(nudge_core::http::Page { items: page.items, next_cursor }).into_response())
 }

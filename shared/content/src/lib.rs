@@ -26,8 +26,7 @@ use utoipa::OpenApi;
     components(schemas(
         model::Content, model::ContentSummary, model::ContentType, model::Body, model::ContentVersion,
         model::Tag, model::TagFields, model::CollectionView, model::CollectionFields, model::CollectionItem,
-        workflow::ContentStatus, routes::contents::ContentPage, routes::contents::Rendered,
-        routes::versions::VersionPage, routes::tags::TagPage, routes::collections::CollectionPage,
+        workflow::ContentStatus, routes::contents::Rendered,
         routes::collections::ItemList, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError,
         input::ContentRequest, input::ContentPatch, input::StatusChangeRequest, input::RenderRequest,
         input::RestoreRequest, input::TagRequest, input::TagPatch, input::CollectionRequest, input::CollectionPatch,

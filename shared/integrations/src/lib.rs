@@ -17,8 +17,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     components(schemas(model::IntegrationView, model::IntegrationFields, model::IntegrationStatus,
-                       input::IntegrationRequest, input::IntegrationPatch,
-                       routes::IntegrationPage, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
+                       input::IntegrationRequest, input::IntegrationPatch, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "integrations", description = "Connections to external systems; secrets in config are write-only"))
 )]
 pub struct ApiDoc;

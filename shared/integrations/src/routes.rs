@@ -5,9 +5,9 @@ use crate::input::{self, Sealing};
 use crate::model::{Integration, IntegrationView};
 use crate::repo;
 use crate::secrets::Scope;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
@@ -16,10 +16,8 @@ use nudge_core::http::path_id;
 use nudge_core::http::update::{self, Step};
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::{Ctx, TenantId};
-use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -30,14 +28,6 @@ pub const INTEGRATIONS_WRITE: &str = "integrations:write";
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<crate::Api> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id, patch_by_id, delete_by_id))
-}
-
-/// A page of integrations.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct IntegrationPage {
-    pub items: Vec<IntegrationView>,
-    pub next_cursor: Option<String>,
 }
 
 fn respond(status: StatusCode, item: &Integration) -> Response {
@@ -77,7 +67,7 @@ pub async fn create(
         ("type" = Option<String>, Query, pattern = r"^[a-z0-9_-]{1,64}$", description = "Only this type, e.g. `whatsapp`"),
     ),
     responses(
-        (status = 200, description = "Oldest first (filtered by status alone: by type, then oldest first); secrets read as \"********\"", body = IntegrationPage),
+        (status = 200, description = "Oldest first (filtered by status alone: by type, then oldest first); secrets read as \"********\"", body = nudge_core::http::Page<IntegrationView>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -87,7 +77,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     let page =
         repo::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
     let items = page.items.iter().map(Integration::view).collect();
-    Ok(Json(IntegrationPage { items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }
 
 #[utoipa::path(get, path = "/integrations/{id}", tag = "integrations",

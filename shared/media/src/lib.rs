@@ -27,8 +27,7 @@ pub use asset::*;
 #[derive(OpenApi)]
 #[openapi(
     components(schemas(model::MediaAsset, model::MediaView, model::Created, model::Metadata, model::Provider,
-                       crate::MediaType, crate::MediaStatus, nudge_core::objects::Presigned,
-                       routes::MediaPage, input::MediaAssetRequest, input::MediaAssetPatch,
+                       crate::MediaType, crate::MediaStatus, nudge_core::objects::Presigned, input::MediaAssetRequest, input::MediaAssetPatch,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "media", description = "Media assets: direct uploads verified by content, presigned downloads"))
 )]

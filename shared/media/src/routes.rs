@@ -5,9 +5,9 @@ use crate::MediaStatus;
 use crate::input::{self, MediaAssetPatch, MediaAssetRequest};
 use crate::model::{Created, MediaAsset, MediaView, Provider, original_key};
 use crate::repo;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
@@ -17,10 +17,8 @@ use nudge_core::http::update::{self, Step};
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::objects::Objects;
 use nudge_core::{Ctx, TenantId};
-use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -36,13 +34,6 @@ pub const DOWNLOAD_TTL: Duration = Duration::from_secs(5 * 60);
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<crate::Api> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id, patch_by_id, delete_by_id))
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MediaPage {
-    pub items: Vec<MediaAsset>,
-    pub next_cursor: Option<String>,
 }
 
 #[utoipa::path(post, path = "/media-assets", tag = "media",
@@ -97,7 +88,7 @@ pub async fn create(
         ("type" = Option<crate::MediaType>, Query, description = "Only assets of this type"),
     ),
     responses(
-        (status = 200, description = "Oldest first (by status: by type, then oldest first); no download links", body = MediaPage),
+        (status = 200, description = "Oldest first (by status: by type, then oldest first); no download links", body = nudge_core::http::Page<MediaAsset>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -106,7 +97,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     let filter = input::filter(query.filter("status"), query.filter("type"))?;
     let page =
         repo::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
-    Ok(Json(MediaPage { items: page.items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }).into_response())
 }
 
 /// The asset with presigned downloads of its file and thumbnail, when it is ready.

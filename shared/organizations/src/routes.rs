@@ -12,9 +12,7 @@ use nudge_core::auth::{PlatformAdmin, Principal};
 use nudge_core::http::update::{self, Step};
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::{Ctx, TenantId};
-use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -25,14 +23,6 @@ pub fn routes() -> OpenApiRouter<Ctx> {
         .routes(routes!(list, create))
         .routes(routes!(get_by_id, patch_by_id, delete_by_id))
         .routes(routes!(get_own, patch_own))
-}
-
-/// A page of organizations.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganizationPage {
-    pub items: Vec<Organization>,
-    pub next_cursor: Option<String>,
 }
 
 fn respond(status: StatusCode, org: &Organization) -> Response {
@@ -91,7 +81,7 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
         ("status" = Option<String>, Query, description = "`active` (default) or `deleted`"),
     ),
     responses(
-        (status = 200, description = "Newest first", body = OrganizationPage),
+        (status = 200, description = "Newest first", body = nudge_core::http::Page<Organization>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -103,7 +93,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
         Some(_) => return Err(ApiError::param("status", "must be `active` or `deleted`")),
     };
     let page = repo::list(&ctx.store, &principal.scope(), deleted, query.limit, query.cursor.as_deref()).await?;
-    Ok(axum::Json(OrganizationPage { items: page.items, next_cursor: page.next_cursor }).into_response())
+    Ok(axum::Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }).into_response())
 }
 
 async fn load(ctx: &Ctx, access: &Access) -> ApiResult<Organization> {

@@ -24,13 +24,6 @@ use uuid::Uuid;
 /// Most entries a collection holds (it is one item, at most ~60 bytes an entry).
 pub const MAX_ENTRIES: usize = 500;
 
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CollectionPage {
-    pub items: Vec<CollectionView>,
-    pub next_cursor: Option<String>,
-}
-
 /// Every item of a collection, in order.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -113,7 +106,7 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
     params(("limit" = Option<u32>, Query, description = "1–100, default 25"),
            ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
     responses(
-        (status = 200, description = "Collections, oldest first", body = CollectionPage),
+        (status = 200, description = "Collections, oldest first", body = nudge_core::http::Page<CollectionView>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -122,7 +115,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     let page =
         repo::list_collections(&ctx.store, &principal.scope(), &tenant, query.limit, query.cursor.as_deref()).await?;
     let items = page.items.iter().map(Collection::view).collect();
-    Ok(Json(CollectionPage { items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }
 
 async fn read(ctx: &Ctx, principal: &Principal, id: &str) -> ApiResult<Collection> {

@@ -26,14 +26,6 @@ use std::sync::Arc;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A page of content summaries (bodies are read one item at a time).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContentPage {
-    pub items: Vec<ContentSummary>,
-    pub next_cursor: Option<String>,
-}
-
 /// A rendered template.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -181,7 +173,7 @@ pub async fn create(
         ("tag" = Option<Uuid>, Query, description = "Only content with this tag"),
     ),
     responses(
-        (status = 200, description = "Summaries (no bodies), oldest first; by status: by type, then oldest first", body = ContentPage),
+        (status = 200, description = "Summaries (no bodies), oldest first; by status: by type, then oldest first", body = nudge_core::http::Page<ContentSummary>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -190,7 +182,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     let filter: Filter = input::filter(query.filter("type"), query.filter("status"), query.filter("tag"))?;
     let page =
         repo::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
-    Ok(Json(ContentPage { items: page.items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }).into_response())
 }
 
 #[utoipa::path(get, path = "/contents/{id}", tag = "content",

@@ -15,15 +15,6 @@ use nudge_core::http::path_id;
 use nudge_core::http::update::{self, Step};
 use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::store::StoreError;
-use serde::Serialize;
-use utoipa::ToSchema;
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TagPage {
-    pub items: Vec<Tag>,
-    pub next_cursor: Option<String>,
-}
 
 fn name_taken(err: StoreError) -> ApiError {
     match err {
@@ -54,14 +45,14 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
     params(("limit" = Option<u32>, Query, description = "1–100, default 25"),
            ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
     responses(
-        (status = 200, description = "Tags by name", body = TagPage),
+        (status = 200, description = "Tags by name", body = nudge_core::http::Page<Tag>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let page = repo::list_tags(&ctx.store, &principal.scope(), &tenant, query.limit, query.cursor.as_deref()).await?;
-    Ok(Json(TagPage { items: page.items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }).into_response())
 }
 
 #[utoipa::path(get, path = "/tags/{id}", tag = "content", params(("id" = Uuid, Path)),

@@ -16,17 +16,7 @@ use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
 use nudge_core::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
 use nudge_core::store::optimistic;
-use serde::Serialize;
 use std::sync::Arc;
-use utoipa::ToSchema;
-
-/// A page of versions, newest first, without their snapshots.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VersionPage {
-    pub items: Vec<ContentVersion>,
-    pub next_cursor: Option<String>,
-}
 
 fn number(n: &str) -> ApiResult<u64> {
     n.parse::<u64>().ok().filter(|n| *n >= 1).ok_or(ApiError::NotFound)
@@ -36,7 +26,7 @@ fn number(n: &str) -> ApiResult<u64> {
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query, description = "1–100, default 25"),
            ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
     responses(
-        (status = 200, description = "Versions, newest first, without snapshots", body = VersionPage),
+        (status = 200, description = "Versions, newest first, without snapshots", body = nudge_core::http::Page<ContentVersion>),
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -61,7 +51,7 @@ pub async fn list(
         }
     };
     let items = page.items.into_iter().map(|v| ContentVersion { snapshot: None, ..v.version }).collect();
-    Ok(Json(VersionPage { items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }
 
 #[utoipa::path(get, path = "/contents/{id}/versions/{number}", tag = "content",

@@ -3,6 +3,7 @@
 use crate::http::problem::{ApiError, FieldError};
 use serde::Serialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 pub const DEFAULT_LIMIT: u32 = 25;
 pub const MAX_LIMIT: u32 = 100;
@@ -47,17 +48,30 @@ impl ListQuery {
     }
 }
 
-/// One page of a list.
-#[derive(Debug, Serialize)]
+/// One page of a list, as stored and as served: every list answers `{items, nextCursor}`, and a route's
+/// document names each `Page_<Item>` (`body = Page<Item>`).
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Pass it back as `cursor` for the next page; absent on the last.
     pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Serialize, ToSchema)]
+    struct Thing {
+        name: String,
+    }
+
+    #[test]
+    fn a_page_refers_to_its_item() {
+        let schema = serde_json::to_value(<Page<Thing> as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["properties"]["items"]["items"]["$ref"], "#/components/schemas/Thing");
+    }
 
     #[test]
     fn limits_and_unknown_parameters() {

@@ -2,7 +2,7 @@
 //! scoped grants, and removing a membership (the global account stays).
 
 use crate::membership::{self, Membership, MembershipStatus, ScopedGrant};
-use crate::people::views::{Member, MemberPage};
+use crate::people::views::Member;
 use crate::people::{Deps, invite, rules};
 use crate::{role, user};
 use axum::extract::{Path, State};
@@ -116,7 +116,7 @@ pub async fn create(
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(
-        (status = 200, description = "Members of the organization", body = MemberPage),
+        (status = 200, description = "Members of the organization", body = nudge_core::http::Page<Member>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -124,7 +124,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     let query = ListQuery::parse(uri.query(), &[])?;
     let page = membership::page(&ctx.store, &principal.scope(), &tenant, query.limit, query.cursor.as_deref()).await?;
     let items = page.items.into_iter().map(|m| Member::of(m, None)).collect();
-    Ok(axum::Json(MemberPage { items, next_cursor: page.next_cursor }).into_response())
+    Ok(axum::Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "users",

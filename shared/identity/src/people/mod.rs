@@ -31,7 +31,7 @@ pub struct Deps {
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(views::Me, views::MembershipSummary, views::Member, views::MemberPage,
+    components(schemas(views::Me, views::MembershipSummary, views::Member,
                        preferences::Preferences, preferences::EmailPreference, preferences::Theme, preferences::Frequency,
                        preferences::DateFormat, preferences::PreferencesRequest, preferences::EmailPreferenceRequest,
                        me::MePatch, me::PasswordChangeRequest, mfa::MfaCodeRequest, mfa::MfaDisableRequest,

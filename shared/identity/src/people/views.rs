@@ -50,13 +50,6 @@ impl Member {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MemberPage {
-    pub items: Vec<Member>,
-    pub next_cursor: Option<String>,
-}
-
 /// A tenant the caller belongs to.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -12,9 +12,9 @@ use crate::signin::input::{
 };
 use crate::signin::{Deps, lockout};
 use crate::user::{self, User, UserStatus};
+use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::Utc;
 use http::{HeaderMap, StatusCode, header};
 use nudge_core::audit::AuditNote;

@@ -4,8 +4,8 @@ use super::routes::{SEGMENTS_READ, SEGMENTS_WRITE, load};
 use crate::model::{Membership, Segment, SegmentType};
 use crate::service::{MAX_WORKER_IDS, Services};
 use crate::{SegmentQueue, repo};
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, path_id};
@@ -41,14 +41,6 @@ pub struct MembersChanged {
     pub worker_count: i64,
 }
 
-/// A page of memberships.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SegmentMemberPage {
-    pub items: Vec<Membership>,
-    pub next_cursor: Option<String>,
-}
-
 /// A segment a worker belongs to.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -62,13 +54,6 @@ pub struct WorkerSegment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_match_reason: Option<String>,
     pub added_at: chrono::DateTime<chrono::Utc>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkerSegmentPage {
-    pub items: Vec<WorkerSegment>,
-    pub next_cursor: Option<String>,
 }
 
 /// The ids of the body: 1–100 UUIDs, duplicates dropped.
@@ -135,7 +120,7 @@ pub async fn remove(
 #[utoipa::path(get, path = "/segments/{id}/members", tag = "segments",
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "Members with why they are members", body = SegmentMemberPage),
+        (status = 200, description = "Members with why they are members", body = nudge_core::http::Page<Membership>),
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -143,19 +128,19 @@ pub async fn list(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     uri: http::Uri,
-) -> ApiResult<Json<SegmentMemberPage>> {
+) -> ApiResult<Json<nudge_core::http::Page<Membership>>> {
     let tenant = principal.require(SEGMENTS_READ)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let (segment, _) = load(&ctx, &tenant, &id).await?;
     let q = Query::partition(repo::members_partition(&tenant, segment.id));
     let page: Page<Membership> = ctx.store.page(&principal.scope(), &q, query.limit, query.cursor.as_deref()).await?;
-    Ok(Json(SegmentMemberPage { items: page.items, next_cursor: page.next_cursor }))
+    Ok(Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }))
 }
 
 #[utoipa::path(get, path = "/workers/{id}/segments", tag = "segments",
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query, description = "Segments looked at per page"), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "The segments this worker is in; a page may hold fewer than `limit` while nextCursor says more follow", body = WorkerSegmentPage),
+        (status = 200, description = "The segments this worker is in; a page may hold fewer than `limit` while nextCursor says more follow", body = nudge_core::http::Page<WorkerSegment>),
     ),
     security(("bearer" = [])))]
 pub async fn of_worker(
@@ -163,7 +148,7 @@ pub async fn of_worker(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     uri: http::Uri,
-) -> ApiResult<Json<WorkerSegmentPage>> {
+) -> ApiResult<Json<nudge_core::http::Page<WorkerSegment>>> {
     let tenant = principal.require(SEGMENTS_READ)?;
     let worker = path_id(&id)?;
     let query = ListQuery::parse(uri.query(), &[])?;
@@ -190,5 +175,5 @@ pub async fn of_worker(
             })
         })
         .collect();
-    Ok(Json(WorkerSegmentPage { items, next_cursor: page.next_cursor }))
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }))
 }

@@ -17,9 +17,9 @@ use utoipa::OpenApi;
                        crate::rules::Rule, crate::rules::FieldInfo,
                        crate::preview::Preview, crate::preview::Sampled,
                        crate::jobs::SyncJobView, crate::jobs::SyncStatus,
-                       crate::jobs::SyncTrigger, routes::FieldCatalogue, routes::SegmentPage,
+                       crate::jobs::SyncTrigger, routes::FieldCatalogue,
                        routes::SegmentWrite, routes::SegmentPatch, routes::PreviewRequest, members::MemberIds, members::MembersChanged,
-                       members::SegmentMemberPage, members::WorkerSegment, members::WorkerSegmentPage, syncs::SyncJobPage,
+                       members::WorkerSegment,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "segments", description = "Segments: rules, members, background sync"))
 )]

@@ -5,9 +5,9 @@ use crate::preview::{self, Preview};
 use crate::rules::{self, FieldInfo, Rule};
 use crate::service::Services;
 use crate::{SegmentQueue, repo};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::Json;
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -38,14 +38,6 @@ pub fn routes() -> OpenApiRouter<super::Api> {
 #[derive(Serialize, ToSchema)]
 pub struct FieldCatalogue {
     pub items: Vec<FieldInfo>,
-}
-
-/// A page of segments.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SegmentPage {
-    pub items: Vec<SegmentView>,
-    pub next_cursor: Option<String>,
 }
 
 /// `POST /segments`. A rule_based segment needs `ruleDefinition` and a static one has none, and a rule
@@ -167,10 +159,14 @@ pub async fn create(
         ("type" = Option<SegmentType>, Query, description = "static or rule_based"),
     ),
     responses(
-        (status = 200, description = "Oldest first; with `type`, pages may hold fewer than `limit` items while nextCursor says more follow", body = SegmentPage),
+        (status = 200, description = "Oldest first; with `type`, pages may hold fewer than `limit` items while nextCursor says more follow", body = nudge_core::http::Page<SegmentView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Json<SegmentPage>> {
+pub async fn list(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    uri: http::Uri,
+) -> ApiResult<Json<nudge_core::http::Page<SegmentView>>> {
     let tenant = principal.require(SEGMENTS_READ)?;
     let query = ListQuery::parse(uri.query(), &["type"])?;
     let mut q = Query::partition(repo::segments_partition(&tenant));
@@ -186,7 +182,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     let states = repo::states(&ctx.store, &tenant, &ids).await?;
     let items =
         page.items.iter().map(|s| view(&principal, s, &states.get(&s.id).cloned().unwrap_or_default())).collect();
-    Ok(Json(SegmentPage { items, next_cursor: page.next_cursor }))
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }))
 }
 
 /// The segment and its state, or 404.

@@ -4,28 +4,19 @@ use super::routes::{SEGMENTS_READ, SEGMENTS_SYNC, load};
 use crate::SegmentQueue;
 use crate::jobs::{self, SyncJob, SyncJobView, SyncTrigger};
 use crate::service::Services;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, ListQuery, Page, path_id};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(start)).routes(routes!(list)).routes(routes!(get_by_id))
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncJobPage {
-    pub items: Vec<SyncJobView>,
-    pub next_cursor: Option<String>,
 }
 
 #[utoipa::path(post, path = "/segments/{id}/sync", tag = "segments",
@@ -53,7 +44,7 @@ pub async fn start(
 #[utoipa::path(get, path = "/segments/{id}/sync-jobs", tag = "segments",
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "Newest first", body = SyncJobPage),
+        (status = 200, description = "Newest first", body = nudge_core::http::Page<SyncJobView>),
     ),
     security(("bearer" = [])))]
 pub async fn list(
@@ -61,13 +52,16 @@ pub async fn list(
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     uri: http::Uri,
-) -> ApiResult<Json<SyncJobPage>> {
+) -> ApiResult<Json<nudge_core::http::Page<SyncJobView>>> {
     let tenant = principal.require(SEGMENTS_READ)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let (segment, _) = load(&ctx, &tenant, &id).await?;
     let q = jobs::list_query(&tenant, segment.id);
     let page: Page<SyncJob> = ctx.store.page(&principal.scope(), &q, query.limit, query.cursor.as_deref()).await?;
-    Ok(Json(SyncJobPage { items: page.items.iter().map(SyncJob::view).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(nudge_core::http::Page {
+        items: page.items.iter().map(SyncJob::view).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(get, path = "/segments/{id}/sync-jobs/{job}", tag = "segments",

@@ -7,19 +7,17 @@ use crate::export::{ExportFormat, ExportJob, ExportQueue, ExportStatus, ExportVi
 use crate::filters;
 use crate::import::rows::{MAX_CUSTOM_KEY_BYTES, custom_key_fits};
 use crate::index::Filter;
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::Utc;
 use http::{HeaderValue, StatusCode, header};
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, Fields, JsonBody, ListQuery, Page, path_id, tagged};
 use nudge_core::objects::Objects;
-use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -30,13 +28,6 @@ const MAX_KEYS: usize = crate::export::run::MAX_CUSTOM_COLUMNS;
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id))
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportPage {
-    pub items: Vec<ExportView>,
-    pub next_cursor: Option<String>,
 }
 
 /// The request's parts, checked together.
@@ -140,7 +131,7 @@ pub async fn get_by_id(
 #[utoipa::path(get, path = "/worker-exports", tag = "workers",
     params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "Newest first, without download URLs (ask for one export for that); expired ones are left out", body = ExportPage),
+        (status = 200, description = "Newest first, without download URLs (ask for one export for that); expired ones are left out", body = nudge_core::http::Page<ExportView>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -150,7 +141,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
         ctx.store.page(&principal.scope(), &job::list_query(&tenant), query.limit, query.cursor.as_deref()).await?;
     let now = Utc::now();
     let items = page.items.iter().filter(|j| !j.is_expired(now)).map(ExportJob::view).collect();
-    Ok(Json(ExportPage { items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 use super::routes::{WORKERS_READ, WORKERS_WRITE};
 use crate::import::job;
 use crate::import::{ImportFormat, ImportJob, ImportView};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::Utc;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -40,13 +40,6 @@ pub struct ImportCreated {
     pub upload_method: String,
     pub upload_headers: BTreeMap<String, String>,
     pub upload_expires_at: chrono::DateTime<Utc>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportPage {
-    pub items: Vec<ImportView>,
-    pub next_cursor: Option<String>,
 }
 
 #[utoipa::path(post, path = "/worker-imports", tag = "workers",
@@ -103,7 +96,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
 #[utoipa::path(get, path = "/worker-imports", tag = "workers",
     params(("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "Newest first", body = ImportPage),
+        (status = 200, description = "Newest first", body = nudge_core::http::Page<ImportView>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -112,5 +105,5 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     let page: Page<ImportJob> =
         ctx.store.page(&principal.scope(), &job::list_query(&tenant), query.limit, query.cursor.as_deref()).await?;
     let items = page.items.iter().map(ImportJob::view).collect();
-    Ok(Json(ImportPage { items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }

@@ -17,12 +17,11 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(crate::WorkerView, crate::WorkerFields, routes::WorkerPage,
-                       routes::SupervisorChain, routes::SupervisorLink, imports::ImportCreated, imports::ImportPage,
+    components(schemas(crate::WorkerView, crate::WorkerFields,
+                       routes::SupervisorChain, routes::SupervisorLink, imports::ImportCreated,
                        bodies::WorkerRequest, bodies::WorkerPatch, bodies::Deactivation, bodies::ImportRequest,
                        bodies::ExportRequest,
-                       crate::import::ImportView, nudge_core::objects::Presigned,
-                       exports::ExportPage, crate::export::ExportView,
+                       crate::import::ImportView, nudge_core::objects::Presigned, crate::export::ExportView,
                        crate::export::ExportStatus, crate::index::Filter,
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "workers", description = "The worker directory, its hierarchy, bulk imports and exports"))

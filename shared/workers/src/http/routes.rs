@@ -8,9 +8,9 @@ use crate::model::DeactivationReason;
 use crate::repo;
 use crate::service::{self, Updated};
 use crate::{Worker, WorkerView};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
@@ -35,14 +35,6 @@ pub fn routes() -> OpenApiRouter<super::Api> {
         .routes(routes!(reactivate))
         .routes(routes!(supervisees))
         .routes(routes!(supervisors))
-}
-
-/// A page of workers.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkerPage {
-    pub items: Vec<WorkerView>,
-    pub next_cursor: Option<String>,
 }
 
 /// A supervisor in a chain.
@@ -103,7 +95,7 @@ pub async fn create(
         ("whatsappOptInStatus" = Option<crate::model::OptInStatus>, Query, description = "Only workers with this WhatsApp opt-in status"),
     ),
     responses(
-        (status = 200, description = "By last then first name. Each filter is an index; with several, pages may hold fewer than `limit` items while nextCursor says more follow", body = WorkerPage),
+        (status = 200, description = "By last then first name. Each filter is an index; with several, pages may hold fewer than `limit` items while nextCursor says more follow", body = nudge_core::http::Page<WorkerView>),
     ),
     security(("bearer" = [])))]
 pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
@@ -123,7 +115,7 @@ async fn page(
     let plan = index::plan(filter);
     let page = repo::list(&ctx.store, &principal.scope(), tenant, &plan, query.limit, query.cursor.as_deref()).await?;
     let items = page.items.iter().map(Worker::view).collect();
-    Ok(Json(WorkerPage { items, next_cursor: page.next_cursor }).into_response())
+    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }
 
 #[utoipa::path(get, path = "/workers/{id}", tag = "workers",
@@ -241,7 +233,7 @@ pub async fn delete_by_id(
 #[utoipa::path(get, path = "/workers/{id}/supervisees", tag = "workers",
     params(("id" = Uuid, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses(
-        (status = 200, description = "Workers reporting directly to this one, by name", body = WorkerPage),
+        (status = 200, description = "Workers reporting directly to this one, by name", body = nudge_core::http::Page<WorkerView>),
     ),
     security(("bearer" = [])))]
 pub async fn supervisees(
