@@ -246,6 +246,16 @@ mod tests {
     }
 
     #[test]
+    fn url_patterns_are_the_readers() {
+        use utoipa::PartialSchema;
+        for schema in [OrganizationRequest::schema(), OrganizationPatch::schema()] {
+            let json = serde_json::to_value(schema).unwrap();
+            assert_eq!(json["properties"]["website"]["pattern"], validate::HTTP_URL);
+            assert_eq!(json["properties"]["logoUrl"]["pattern"], validate::HTTPS_URL);
+        }
+    }
+
+    #[test]
     fn platform_only_fields() {
         let a = read(json!({"name": "Acme", "type": "client"}), true).unwrap();
         let mut b = a.clone();

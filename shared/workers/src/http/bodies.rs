@@ -214,3 +214,23 @@ pub struct ExportRequest {
     #[schema(inline, max_items = 500)]
     pub custom_field_keys: Option<Vec<Sized<1, 64>>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    /// The document states the very rules the readers apply.
+    #[test]
+    fn patterns_are_the_readers() {
+        let contact = serde_json::to_value(ContactRequest::schema()).unwrap();
+        let phone = &contact["properties"]["primaryPhoneNumber"];
+        assert_eq!(phone["pattern"], crate::phone::FORM);
+        assert_eq!(phone["maxLength"], crate::phone::MAX_CHARS);
+        let patch = serde_json::to_value(ContactPatch::schema()).unwrap();
+        assert_eq!(patch["properties"]["primaryPhoneNumber"]["pattern"], crate::phone::FORM);
+        let worker = serde_json::to_value(WorkerRequest::schema()).unwrap();
+        assert_eq!(worker["properties"]["firstName"]["pattern"], nudge_core::validate::NON_BLANK);
+        assert_eq!(worker["additionalProperties"], false);
+    }
+}
