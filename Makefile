@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum infra/requirements.txt | cut -c1-1
 export NUDGE_VENV := $(abspath $(VENV))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev build test token bench venv browser lint check-fmt clean
+.PHONY: dev build test token bench venv browser openapi lint check-fmt clean
 
 ## The pinned Python side of the local cloud (moto, boto3, cfn-lint), made once per requirements change.
 $(STAMP): infra/requirements.txt
@@ -30,6 +30,11 @@ dev: venv build
 token:
 	@cargo build -q --workspace --all-targets
 	@$${CARGO_TARGET_DIR:-target}/debug/token "$(TENANT)" "$(ROLE)"
+
+## Rewrites functions/meta/openapi.json, the document the meta function serves, from the routes (make test
+## fails while it differs).
+openapi:
+	UPDATE_OPENAPI=1 cargo test -q -p meta --lib the_served_document_is_the_generated_one || cargo test -q -p meta --lib the_served_document_is_the_generated_one
 
 lint: venv
 	cargo fmt --all -- --check

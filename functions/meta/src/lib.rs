@@ -1,70 +1,26 @@
 //! The meta function: `GET /health`, `GET /openapi.json` and the API reference at `GET /docs`, all without
-//! auth. The OpenAPI document is generated from every function's code and merged here, so it cannot drift
-//! from the routes.
+//! auth. The OpenAPI document is generated from every function's routes (`document`, a test-time module
+//! that links every domain) and committed as `openapi.json`, which this function serves: a test fails when
+//! the two differ, so the served document cannot drift from the routes, and the function links no domain
+//! code (`make openapi` rewrites the file).
 
 mod docs;
 
 use axum::Router;
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde_json::json;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{InfoBuilder, OpenApi};
 
-/// Every domain's own document, in the order they are merged.
-fn documents() -> Vec<OpenApi> {
-    vec![
-        nudge_organizations::openapi(),
-        nudge_audit::openapi(),
-        nudge_integrations::openapi(),
-        nudge_identity::signin::openapi(),
-        nudge_identity::people::openapi(),
-        nudge_workers::http::openapi(),
-        nudge_segments::http::openapi(),
-        nudge_content::openapi(),
-        nudge_media::openapi(),
-    ]
-}
-
-/// The whole API's document.
-pub fn openapi() -> OpenApi {
-    let mut docs = documents().into_iter();
-    let mut doc =
-        docs.next().unwrap_or_else(|| OpenApi::new(InfoBuilder::new().build(), utoipa::openapi::Paths::new()));
-    for other in docs {
-        doc.merge(other);
-    }
-    doc.info = InfoBuilder::new()
-        .title("Nudge API")
-        .version(env!("CARGO_PKG_VERSION"))
-        .description(Some(
-            "Multi-tenant backend for frontline workforce behaviour change. The tenant is always the bearer \
-             token's; errors are RFC 9457 problem+json.",
-        ))
-        .build();
-    nudge_core::http::contract::apply(&mut doc);
-    let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(
-        "bearer",
-        SecurityScheme::Http(
-            HttpBuilder::new()
-                .scheme(HttpAuthScheme::Bearer)
-                .bearer_format("JWT (EdDSA)")
-                .description(Some("An access token; `make token` prints one locally"))
-                .build(),
-        ),
-    );
-    doc
-}
+/// The document, as `make openapi` generated it from the routes.
+const DOCUMENT: &str = include_str!("../openapi.json");
 
 async fn health() -> impl IntoResponse {
     axum::Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
-/// Built once per cold start, on the first request that asks.
 async fn openapi_json() -> impl IntoResponse {
-    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
-    axum::Json(DOCUMENT.get_or_init(|| nudge_core::http::contract::served(&openapi())).clone())
+    ([(header::CONTENT_TYPE, "application/json")], DOCUMENT)
 }
 
 pub fn router() -> Router {
@@ -75,9 +31,77 @@ pub fn router() -> Router {
         .layer(axum::middleware::from_fn(nudge_core::telemetry::observe))
 }
 
+/// The document generated from every domain's routes: what `openapi.json` must hold.
+#[cfg(test)]
+mod document {
+    use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+    use utoipa::openapi::{InfoBuilder, OpenApi};
+
+    /// Every domain's own document, in the order they are merged.
+    pub fn documents() -> Vec<OpenApi> {
+        vec![
+            nudge_organizations::openapi(),
+            nudge_audit::openapi(),
+            nudge_integrations::openapi(),
+            nudge_identity::signin::openapi(),
+            nudge_identity::people::openapi(),
+            nudge_workers::http::openapi(),
+            nudge_segments::http::openapi(),
+            nudge_content::openapi(),
+            nudge_media::openapi(),
+        ]
+    }
+
+    /// The whole API's document.
+    pub fn openapi() -> OpenApi {
+        let mut docs = documents().into_iter();
+        let mut doc =
+            docs.next().unwrap_or_else(|| OpenApi::new(InfoBuilder::new().build(), utoipa::openapi::Paths::new()));
+        for other in docs {
+            doc.merge(other);
+        }
+        doc.info = InfoBuilder::new()
+            .title("Nudge API")
+            .version(env!("CARGO_PKG_VERSION"))
+            .description(Some(
+                "Multi-tenant backend for frontline workforce behaviour change. The tenant is always the bearer \
+                 token's; errors are RFC 9457 problem+json.",
+            ))
+            .build();
+        nudge_core::http::contract::apply(&mut doc);
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT (EdDSA)")
+                    .description(Some("An access token; `make token` prints one locally"))
+                    .build(),
+            ),
+        );
+        doc
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::document::{documents, openapi};
+
+    /// The committed document is the generated one; `make openapi` (UPDATE_OPENAPI=1) rewrites it.
+    #[test]
+    fn the_served_document_is_the_generated_one() {
+        let generated = nudge_core::http::contract::served(&openapi());
+        let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(path, &text).unwrap();
+        }
+        assert!(
+            super::DOCUMENT == text,
+            "functions/meta/openapi.json is not the document the routes generate: run `make openapi`"
+        );
+    }
 
     /// Merging keeps the first schema of a name: two domains naming different schemas alike would
     /// silently document one with the other's shape.
