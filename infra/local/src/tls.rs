@@ -62,8 +62,12 @@ pub async fn start(upstream: String) -> Result<TlsFront, LocalError> {
         while let Ok((client, _)) = listener.accept().await {
             let (acceptor, upstream) = (acceptor.clone(), upstream.clone());
             tokio::spawn(async move {
+                // Without NODELAY, Nagle's algorithm holds the small records of a handshake for the peer's
+                // delayed ACK, a stall a function never meets against AWS.
+                let _ = client.set_nodelay(true);
                 let Ok(mut tls) = acceptor.accept(client).await else { return };
                 let Ok(mut plain) = TcpStream::connect(&upstream).await else { return };
+                let _ = plain.set_nodelay(true);
                 let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
             });
         }

@@ -173,16 +173,23 @@ async fn run() -> Result<(), LocalError> {
         .issue(uuid::Uuid::now_v7(), tenant, SystemRole::Admin, chrono::Duration::hours(1))
         .map_err(|e| LocalError::Setup(e.to_string()))?;
 
-    // The functions reach the emulator through TLS, as they reach AWS.
+    // The functions reach the emulator through TLS, as they reach AWS; BENCH_PLAIN=1 measures them over
+    // plain HTTP instead, to tell the handshakes' share of a cold start from the emulator's.
     let upstream = local.emulator.endpoint.trim_start_matches("http://").trim_end_matches('/').to_owned();
     let front = nudge_local::tls::start(upstream).await?;
+    let plain = std::env::var_os("BENCH_PLAIN").is_some();
+    let (endpoint, ca_file) = if plain {
+        (local.emulator.endpoint.clone(), String::new())
+    } else {
+        (front.endpoint.clone(), front.ca_file.to_string_lossy().into_owned())
+    };
     let data_key = local.key.to_base64();
     let queue_url = local.queue("NotificationsQueue")?.url().to_owned();
     let segment_queue_url = local.segment_queue().0.url().to_owned();
     let exports_queue_url = local.export_queue().0.url().to_owned();
     let env: Vec<(String, String)> = [
-        ("AWS_ENDPOINT_URL", front.endpoint.as_str()),
-        ("SSL_CERT_FILE", &*front.ca_file.to_string_lossy()),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("SSL_CERT_FILE", ca_file.as_str()),
         ("AWS_REGION", "us-east-1"),
         ("AWS_ACCESS_KEY_ID", "local"),
         ("AWS_SECRET_ACCESS_KEY", "local"),
@@ -209,6 +216,7 @@ async fn run() -> Result<(), LocalError> {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
 
+    println!("The emulator {}.\n", if plain { "over plain HTTP (BENCH_PLAIN)" } else { "behind the TLS front" });
     println!(
         "| function | bootstrap size | init (exec → first poll), median | cold (exec → first response), median | \
          peak RSS, median |"
