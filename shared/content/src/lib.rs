@@ -55,7 +55,8 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `snapshots` keeps large version snapshots.
 pub fn router(ctx: Ctx, snapshots: Snapshots) -> Router {
-    nudge_core::app::protected(parts().0, Api { ctx, snapshots: Arc::new(snapshots) }, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, Api { ctx, snapshots: Arc::new(snapshots) }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -18,7 +18,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 ///
 /// `state` is the function's typed state: the [`Ctx`] and whatever else its handlers take with `State`
 /// (a queue, the object store), so a handler cannot ask for something its router was not given.
-pub fn protected<S>(routes: Router<S>, state: S, doc: fn() -> utoipa::openapi::OpenApi) -> Router
+pub fn protected<S>(routes: Router<S>, state: S, doc: &utoipa::openapi::OpenApi) -> Router
 where
     S: Clone + Send + Sync + 'static,
     Ctx: FromRef<S>,
@@ -35,7 +35,7 @@ where
 
 /// For routes without a bearer token (sign-in and the like): telemetry and the audit log only. Their
 /// handlers name who acted, and whose log it goes to, with an [`audit::AuditNote`].
-pub fn public<S>(routes: Router<S>, state: S, doc: fn() -> utoipa::openapi::OpenApi) -> Router
+pub fn public<S>(routes: Router<S>, state: S, doc: &utoipa::openapi::OpenApi) -> Router
 where
     S: Clone + Send + Sync + 'static,
     Ctx: FromRef<S>,

@@ -36,7 +36,8 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `key` seals config secrets.
 pub fn router(ctx: Ctx, key: DataKey) -> Router {
-    nudge_core::app::protected(parts().0, Api { ctx, key: Arc::new(key) }, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, Api { ctx, key: Arc::new(key) }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

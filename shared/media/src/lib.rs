@@ -47,7 +47,8 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `objects` is the media bucket.
 pub fn router(ctx: Ctx, objects: Objects) -> Router {
-    nudge_core::app::protected(parts().0, Api { ctx, objects: Arc::new(objects) }, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, Api { ctx, objects: Arc::new(objects) }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

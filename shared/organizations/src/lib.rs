@@ -24,7 +24,8 @@ fn parts() -> (Router<Ctx>, utoipa::openapi::OpenApi) {
 
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx) -> Router {
-    nudge_core::app::protected(parts().0, ctx, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, ctx, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -12,7 +12,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use utoipa::openapi::path::{Operation, Parameter};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, OpenApi, RefOr, ResponseBuilder};
@@ -85,7 +85,9 @@ fn problem_response() -> utoipa::openapi::Response {
             "A client error as RFC 9457 problem+json: 400 names every bad field or parameter in `errors`; 401 a \
              missing or invalid token; 403 a missing permission; 404 not found (or another tenant's); 405 a \
              method the path does not serve; 409 a conflict; 412 a stale If-Match; 415 a body that is not JSON; \
-             422 an Idempotency-Key reused with another request; 429 too many attempts (Retry-After).",
+             422 a request that fits its schema but breaks a rule no schema states (an id naming nothing, \
+             fields that disagree; `errors` names them) or an Idempotency-Key reused with another request; \
+             429 too many attempts (Retry-After).",
         )
         .content(
             "application/problem+json",
@@ -132,27 +134,21 @@ fn shape(param: &mut Parameter) {
 /// The query parameters each operation declares: route template → method → names.
 type Declared = HashMap<String, HashMap<http::Method, HashSet<String>>>;
 
-/// The query parameters each operation of a document declares. Read from the document on the first request
-/// that carries a query, not at the cold start: building a function's document costs what most requests
-/// never need.
+/// The query parameters each operation of a document declares, read from the document the function's
+/// router was built with (`routes!` makes both at once), which is then dropped.
 #[derive(Clone, Debug)]
 pub struct QueryGuard {
-    doc: fn() -> OpenApi,
-    declared: Arc<OnceLock<Declared>>,
+    declared: Arc<Declared>,
 }
 
 impl QueryGuard {
-    pub fn new(doc: fn() -> OpenApi) -> Self {
-        Self { doc, declared: Arc::default() }
-    }
-
-    fn declared(&self) -> &Declared {
-        self.declared.get_or_init(|| declared(&(self.doc)()))
+    pub fn new(doc: &OpenApi) -> Self {
+        Self { declared: Arc::new(declared(doc)) }
     }
 
     /// The names in `query` the operation does not declare, in order; none for an undocumented route.
     fn unknown(&self, method: &http::Method, route: &str, query: &str) -> Vec<String> {
-        let Some(declared) = self.declared().get(route).and_then(|m| m.get(method)) else { return Vec::new() };
+        let Some(declared) = self.declared.get(route).and_then(|m| m.get(method)) else { return Vec::new() };
         let mut unknown: Vec<String> = Vec::new();
         for (name, _) in url::form_urlencoded::parse(query.as_bytes()) {
             if !declared.contains(name.as_ref()) && !unknown.iter().any(|u| u == name.as_ref()) {
@@ -247,7 +243,7 @@ mod tests {
             }))
             .unwrap()
         }
-        let guard = QueryGuard::new(doc);
+        let guard = QueryGuard::new(&doc());
         assert!(guard.unknown(&http::Method::GET, "/things", "limit=3").is_empty());
         assert_eq!(guard.unknown(&http::Method::GET, "/things", "limit=3&x=1&y&x=2"), ["x", "y"]);
         assert_eq!(guard.unknown(&http::Method::GET, "/me", "debug=1"), ["debug"]);

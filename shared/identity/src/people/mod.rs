@@ -78,7 +78,8 @@ pub struct Api {
 
 /// The function's routes behind the shared layers.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::protected(parts().0, Api { ctx, deps: Arc::new(deps) }, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, Api { ctx, deps: Arc::new(deps) }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -49,7 +49,8 @@ pub struct Api {
 
 /// The function's routes: public (they authenticate by password or token themselves), audited.
 pub fn router(ctx: Ctx, deps: Deps) -> Router {
-    nudge_core::app::public(parts().0, Api { ctx, deps: Arc::new(deps) }, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::public(routes, Api { ctx, deps: Arc::new(deps) }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

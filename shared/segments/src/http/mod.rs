@@ -41,7 +41,8 @@ pub struct Api {
 
 /// The function's routes behind the shared layers; `queue` carries syncs and purges to segment-sync.
 pub fn router(ctx: Ctx, queue: SegmentQueue) -> Router {
-    nudge_core::app::protected(parts().0, Api { ctx, queue }, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, Api { ctx, queue }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

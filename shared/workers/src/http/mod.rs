@@ -48,7 +48,8 @@ pub struct Api {
 /// `events` tells the listeners (segments) of each worker change, `exports` queues
 /// export jobs for the export consumer.
 pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQueue) -> Router {
-    nudge_core::app::protected(parts().0, Api { ctx, objects, events, exports }, openapi)
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, Api { ctx, objects, events, exports }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
