@@ -42,7 +42,9 @@ pub async fn delete(
     caller: &Principal,
 ) -> ApiResult<()> {
     let removed = optimistic::retry(|| async {
-        let Some(current) = repo::get(&ctx.store, tenant, id).await? else { return Ok(Attempt::Done(false)) };
+        let Some(current) = repo::get(&ctx.store, tenant, id).await? else {
+            return Ok::<_, ApiError>(Attempt::Done(false));
+        };
         if_match.check(current.version)?;
         check(&current, caller)?;
         let record = Deletion {

@@ -272,7 +272,7 @@ pub async fn list(
         (None, None, Some(k)) => Query::partition(type_partition(tenant, k)).on(Index::Gsi2),
         (None, None, None) => Query::partition(contents(tenant)),
     };
-    store.page(scope, &query, limit, cursor).await
+    Ok(store.page(scope, &query, limit, cursor).await?)
 }
 
 pub async fn versions_page(
@@ -283,7 +283,7 @@ pub async fn versions_page(
     limit: u32,
     cursor: Option<&str>,
 ) -> Result<Page<StoredVersion>, ApiError> {
-    store.page(scope, &Query::partition(versions(tenant, id)).newest_first(), limit, cursor).await
+    Ok(store.page(scope, &Query::partition(versions(tenant, id)).newest_first(), limit, cursor).await?)
 }
 
 pub async fn version(store: &Store, tenant: &TenantId, id: Uuid, n: u64) -> Result<Option<StoredVersion>, ApiError> {
@@ -383,7 +383,7 @@ pub async fn list_tags(
     cursor: Option<&str>,
 ) -> Result<Page<Tag>, ApiError> {
     let query = Query::partition(tenant_partition(tenant, "TAGS#BYNAME")).on(Index::Gsi1);
-    store.page(scope, &query, limit, cursor).await
+    Ok(store.page(scope, &query, limit, cursor).await?)
 }
 
 /// Deletes an unused tag. First marks it `deleting` (so no content can take it on), then looks for content
@@ -471,7 +471,7 @@ pub async fn list_collections(
     limit: u32,
     cursor: Option<&str>,
 ) -> Result<Page<Collection>, ApiError> {
-    store.page(scope, &Query::partition(tenant_partition(tenant, "COLLECTIONS")), limit, cursor).await
+    Ok(store.page(scope, &Query::partition(tenant_partition(tenant, "COLLECTIONS")), limit, cursor).await?)
 }
 
 /// The table at the top of this module, checked (the keys built here; the others follow the same helpers).

@@ -10,7 +10,6 @@ pub mod config;
 pub mod crypto;
 pub mod http;
 pub mod jobs;
-
 pub mod keys;
 pub mod objects;
 pub mod queue;
@@ -18,6 +17,7 @@ pub mod store;
 pub mod telemetry;
 pub mod tenancy;
 pub mod validate;
+pub mod values;
 
 pub use config::Ctx;
 pub use tenancy::{TenantId, TenantRef};

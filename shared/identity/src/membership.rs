@@ -132,7 +132,7 @@ pub async fn page(
     limit: u32,
     cursor: Option<&str>,
 ) -> Result<Page<Membership>, ApiError> {
-    store.page(scope, &Query::partition(tenant_partition(tenant, "MEMBERS")), limit, cursor).await
+    Ok(store.page(scope, &Query::partition(tenant_partition(tenant, "MEMBERS")), limit, cursor).await?)
 }
 
 /// Every member of a tenant holding `role` (the last-owner rule reads this; tenants have few owners).

@@ -109,7 +109,7 @@ pub async fn list(
             ..Query::partition(status_partition(tenant, *status)).on(Index::Gsi1)
         },
     };
-    store.page(scope, &query, limit, cursor).await
+    Ok(store.page(scope, &query, limit, cursor).await?)
 }
 
 /// The table at the top of this module, checked.

@@ -87,5 +87,5 @@ pub async fn list(
         },
         (None, Some(kind)) => Query::partition(type_partition(tenant, kind)).on(Index::Gsi2),
     };
-    store.page(scope, &query, limit, cursor).await
+    Ok(store.page(scope, &query, limit, cursor).await?)
 }

@@ -97,7 +97,7 @@ pub async fn list(
     cursor: Option<&str>,
 ) -> Result<Page<Organization>, ApiError> {
     let query = Query::partition(list_partition(deleted)).on(Index::Gsi1).newest_first();
-    store.page(scope, &query, limit, cursor).await
+    Ok(store.page(scope, &query, limit, cursor).await?)
 }
 
 /// The table at the top of this module, checked.

@@ -191,6 +191,19 @@ impl Fields {
         }
     }
 
+    /// A text field read as the value type `T` (an [`crate::values::Email`], a domain's own): a missing (when
+    /// `required`) or refused one is recorded, in `T`'s words.
+    pub fn parse<T: crate::values::Parse>(&mut self, name: &str, required: bool) -> Option<T> {
+        let raw: Option<String> = if required { self.required(name) } else { self.optional(name) };
+        match T::parse(raw.as_deref()?) {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.reject(name, message);
+                None
+            }
+        }
+    }
+
     /// An optional http(s) URL field (see [`crate::validate::web_url`]): a bad form is a schema error, a URL
     /// of good form that does not parse breaks a rule.
     pub fn web_url(&mut self, name: &str, https_only: bool) -> Option<String> {

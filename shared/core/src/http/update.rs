@@ -67,7 +67,7 @@ where
             Step::Moved => tokio::time::sleep(optimistic::backoff(attempt)).await,
         }
     }
-    Err(optimistic::too_fast())
+    Err(StoreError::Contended.into())
 }
 
 #[cfg(test)]

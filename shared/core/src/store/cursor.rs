@@ -1,7 +1,7 @@
 //! Pagination cursors: DynamoDB's `LastEvaluatedKey`, HMAC-SHA256-signed and bound to the caller's scope
 //! (tenant) and the query, so a forged, altered or foreign cursor answers 400 instead of reading elsewhere.
 
-use crate::http::problem::ApiError;
+use super::StoreError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -51,9 +51,10 @@ impl CursorCodec {
         format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(tag))
     }
 
-    /// Decodes a cursor issued for the same `binding`; anything else is a 400 on `cursor`.
-    pub fn decode(&self, binding: &str, cursor: &str) -> Result<Position, ApiError> {
-        let bad = || ApiError::param("cursor", "is not a cursor issued for this list; start again without it");
+    /// Decodes a cursor issued for the same `binding`; anything else is [`StoreError::Cursor`] (a 400 on
+    /// `cursor` at the edge).
+    pub fn decode(&self, binding: &str, cursor: &str) -> Result<Position, StoreError> {
+        let bad = || StoreError::Cursor;
         let (payload, tag) = cursor.split_once('.').ok_or_else(bad)?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| bad())?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| bad())?;

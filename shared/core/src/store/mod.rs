@@ -12,7 +12,6 @@ pub use optimistic::Attempt;
 pub use write::{Changes, Put, Tx, Write};
 
 use crate::http::pagination::Page;
-use crate::http::problem::ApiError;
 use crate::keys::Key;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
@@ -61,6 +60,12 @@ pub enum StoreError {
     /// A query that cannot be sent as built (a programming error, not bad input).
     #[error("invalid query: {0}")]
     InvalidQuery(&'static str),
+    /// A page cursor that this store did not issue for this query and caller (forged, altered, foreign).
+    #[error("the cursor was not issued for this list")]
+    Cursor,
+    /// A read-modify-write lost the race to other writers on every attempt.
+    #[error("the item kept changing under every attempt")]
+    Contended,
 }
 
 impl StoreError {
@@ -75,20 +80,6 @@ impl StoreError {
         R: std::fmt::Debug,
     {
         Self::Sdk { op, message: DisplayErrorContext(&err).to_string() }
-    }
-}
-
-/// Conditions the caller did not handle: a moved version is a 412, an existing item a 409, the rest 500.
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::Condition(write::VERSION) => ApiError::PreconditionFailed,
-            StoreError::Condition(label) => ApiError::Conflict(format!("{label} already exists"), vec![]),
-            StoreError::TransactionConflict => {
-                ApiError::Conflict("a concurrent request changed the same data; retry".into(), vec![])
-            }
-            other => ApiError::internal(other),
-        }
     }
 }
 
@@ -382,7 +373,7 @@ impl Store {
         query: &Query,
         limit: u32,
         cursor: Option<&str>,
-    ) -> Result<Page<T>, ApiError> {
+    ) -> Result<Page<T>, StoreError> {
         let binding = format!("{scope}|{}", query.fingerprint());
         let start = cursor.map(|c| self.cursors.decode(&binding, c)).transpose()?;
         let start = start.map(|p| p.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect());

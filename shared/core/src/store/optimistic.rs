@@ -3,7 +3,6 @@
 //! is held.
 
 use super::StoreError;
-use crate::http::problem::ApiError;
 use std::future::Future;
 use std::time::Duration;
 
@@ -27,11 +26,12 @@ pub fn settle<T>(written: Result<(), StoreError>, value: T, retry: bool) -> Resu
     }
 }
 
-/// Runs `attempt` until it is done, fails, or loses the race too many times (then 409).
-pub async fn retry<T, F, Fut>(mut attempt: F) -> Result<T, ApiError>
+/// Runs `attempt` until it is done, fails, or loses the race too many times ([`StoreError::Contended`]).
+pub async fn retry<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
 where
+    E: From<StoreError>,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Attempt<T>, ApiError>>,
+    Fut: Future<Output = Result<Attempt<T>, E>>,
 {
     for n in 0..ATTEMPTS {
         match attempt().await? {
@@ -39,12 +39,7 @@ where
             Attempt::Retry => tokio::time::sleep(backoff(n)).await,
         }
     }
-    Err(too_fast())
-}
-
-/// The answer when every attempt lost the race.
-pub(crate) fn too_fast() -> ApiError {
-    ApiError::Conflict("the resource is changing too fast; retry".into(), vec![])
+    Err(StoreError::Contended.into())
 }
 
 /// Exponential from 2 ms, capped at 50 ms, with full jitter so racing writers spread out.
@@ -64,12 +59,12 @@ mod tests {
         let out = retry(|| {
             calls += 1;
             let n = calls;
-            async move { Ok(if n < 3 { Attempt::Retry } else { Attempt::Done(n) }) }
+            async move { Ok::<_, StoreError>(if n < 3 { Attempt::Retry } else { Attempt::Done(n) }) }
         })
         .await;
-        assert_eq!(out.unwrap(), 3);
-        let never: Result<(), _> = retry(|| async { Ok(Attempt::Retry) }).await;
-        assert!(matches!(never, Err(ApiError::Conflict(..))));
+        assert_eq!(out.ok(), Some(3));
+        let never: Result<(), StoreError> = retry(|| async { Ok(Attempt::Retry) }).await;
+        assert!(matches!(never, Err(StoreError::Contended)));
         assert!(backoff(20) <= Duration::from_millis(50));
     }
 

@@ -149,7 +149,7 @@ async fn sync_member_names(ctx: &Ctx, user: &User) -> ApiResult<()> {
         let tenant = m.tenant();
         optimistic::retry(|| async {
             let Some(current) = membership::load(&ctx.store, &tenant, user.id).await? else {
-                return Ok(Attempt::Done(()));
+                return Ok::<_, ApiError>(Attempt::Done(()));
             };
             let next = current.revised(Utc::now(), |m| m.name = name.clone());
             Ok(optimistic::settle(ctx.store.write(membership::replace(&current, &next)?).await, (), true)?)
