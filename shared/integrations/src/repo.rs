@@ -16,17 +16,18 @@
 //! Ids are UUIDv7, so id order is creation order. `#` cannot occur in a type, so the `<type>#` prefix matches
 //! that type exactly. Index reads are eventually consistent: a list right after a write may lag it briefly.
 
+use crate::error::IntegrationError;
 use crate::input::Filter;
-use crate::model::{Integration, IntegrationStatus};
+use crate::model::{Integration, IntegrationStatus, IntegrationType};
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, Page};
+use nudge_core::http::Page;
 use nudge_core::keys::{Key, tenant_partition};
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
 use uuid::Uuid;
 
 const ENTITY: &str = "Integration";
+/// The condition label of a create (the id is free) and of a delete (the item is an integration).
 const EXISTS: &str = "integration";
-const UNCHANGED: &str = "unchanged since read";
 
 fn partition(tenant: &TenantId) -> String {
     tenant_partition(tenant, "INTEGRATIONS")
@@ -36,7 +37,7 @@ fn status_partition(tenant: &TenantId, status: IntegrationStatus) -> String {
     tenant_partition(tenant, &format!("INTEGRATIONS#STATUS#{}", status.as_str()))
 }
 
-fn type_partition(tenant: &TenantId, kind: &str) -> String {
+fn type_partition(tenant: &TenantId, kind: &IntegrationType) -> String {
     tenant_partition(tenant, &format!("INTEGRATIONS#TYPE#{kind}"))
 }
 
@@ -51,55 +52,62 @@ fn put(tenant: &TenantId, item: &Integration) -> Result<Put, StoreError> {
         .index(Index::Gsi2, type_partition(tenant, kind), id.to_string()))
 }
 
-pub async fn create(store: &Store, tenant: &TenantId, item: &Integration) -> Result<(), ApiError> {
-    Ok(store.write(Write::create(put(tenant, item)?, EXISTS)).await?)
+/// A moved version is [`IntegrationError::Changed`]; other store errors stay what they are.
+fn changed(err: StoreError) -> IntegrationError {
+    if err.is_version_conflict() { IntegrationError::Changed } else { err.into() }
 }
 
-pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Integration>, ApiError> {
+/// Writes a new integration; [`IntegrationError::IdTaken`] if its id is stored already.
+pub(crate) async fn create(store: &Store, tenant: &TenantId, item: &Integration) -> Result<(), IntegrationError> {
+    store.write(Write::create(put(tenant, item)?, EXISTS)).await.map_err(|e| match e {
+        StoreError::Condition(EXISTS) => IntegrationError::IdTaken,
+        other => other.into(),
+    })
+}
+
+pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Integration>, IntegrationError> {
     Ok(store.get(&key(tenant, id)).await?)
 }
 
-/// Writes `next` over `current` if nobody changed it since (else a version conflict).
-pub async fn replace(
+/// Writes `next` over `current` if nobody changed it since, else [`IntegrationError::Changed`].
+pub(crate) async fn replace(
     store: &Store,
     tenant: &TenantId,
     current: &Integration,
     next: &Integration,
-) -> Result<(), StoreError> {
-    store.write(Write::replace(put(tenant, next)?, current.version)).await
+) -> Result<(), IntegrationError> {
+    store.write(Write::replace(put(tenant, next)?, current.version)).await.map_err(changed)
 }
 
-/// Deletes the integration; 404 if there is none.
-pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid) -> Result<(), ApiError> {
+/// Deletes the integration; [`IntegrationError::NotFound`] if there is none.
+pub(crate) async fn delete(store: &Store, tenant: &TenantId, id: Uuid) -> Result<(), IntegrationError> {
     let write = Write::delete(key(tenant, id)).if_equals("entity", ENTITY, EXISTS);
     store.write(write).await.map_err(|e| match e {
-        StoreError::Condition(EXISTS) => ApiError::NotFound,
+        StoreError::Condition(EXISTS) => IntegrationError::NotFound,
         other => other.into(),
     })
 }
 
-/// Deletes `current` only if it is still the version read (If-Match); 412 if it changed or went meanwhile.
-/// A delete cannot carry the numeric version condition of `Write::replace`, so it checks `updatedAt`, which
-/// every new version sets afresh.
-pub async fn delete_version(store: &Store, tenant: &TenantId, current: &Integration) -> Result<(), ApiError> {
-    let updated_at = serde_json::to_value(current.updated_at).map_err(ApiError::internal)?;
-    let updated_at = updated_at.as_str().ok_or_else(|| ApiError::internal("updatedAt is not a string"))?;
-    let write = Write::delete(key(tenant, current.id)).if_equals("updatedAt", updated_at, UNCHANGED);
-    store.write(write).await.map_err(|e| match e {
-        StoreError::Condition(UNCHANGED) => ApiError::PreconditionFailed,
-        other => other.into(),
-    })
+/// Deletes `current` only if it is still the version read (If-Match); [`IntegrationError::Changed`] if it
+/// changed or went meanwhile.
+pub(crate) async fn delete_version(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Integration,
+) -> Result<(), IntegrationError> {
+    let write = Write::delete(key(tenant, current.id)).if_version(current.version);
+    store.write(write).await.map_err(changed)
 }
 
 /// One page of the tenant's integrations; `scope` binds the cursor to the caller and the query to its filter.
-pub async fn list(
+pub(crate) async fn list(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     filter: &Filter,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<Integration>, ApiError> {
+) -> Result<Page<Integration>, IntegrationError> {
     let query = match filter {
         Filter::All => Query::partition(partition(tenant)),
         Filter::Status(status) => Query::partition(status_partition(tenant, *status)).on(Index::Gsi1),

@@ -1,19 +1,21 @@
-//! The HTTP handlers: thin, they check who may act, then call the pure input and secret rules and the
-//! repository. Every body they answer with is an [`IntegrationView`]: secrets redacted, never opened.
+//! The HTTP edge: thin handlers check who may act, read the input (which seals secrets, see input) and call
+//! the service; this module alone decides status codes and problem wording, in
+//! `impl From<IntegrationError> for ApiError`. Every body it answers with is an [`IntegrationView`]: secrets
+//! redacted, never opened.
 
+use crate::error::IntegrationError;
 use crate::input::{self, Sealing};
 use crate::model::{Integration, IntegrationView};
-use crate::repo;
 use crate::secrets::Scope;
+use crate::service;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::crypto::DataKey;
 use nudge_core::http::path_id;
-use nudge_core::http::update::{self, Step};
+use nudge_core::http::update::{self, Patchable, Step, document_of};
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::{Ctx, TenantId};
 use serde_json::Value;
@@ -22,11 +24,33 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub const INTEGRATIONS_READ: &str = "integrations:read";
-pub const INTEGRATIONS_WRITE: &str = "integrations:write";
+const INTEGRATIONS_READ: &str = "integrations:read";
+const INTEGRATIONS_WRITE: &str = "integrations:write";
+
+/// The one place an integration error becomes a problem.
+impl From<IntegrationError> for ApiError {
+    fn from(err: IntegrationError) -> Self {
+        match err {
+            IntegrationError::NotFound => ApiError::NotFound,
+            IntegrationError::IdTaken => ApiError::Conflict("integration already exists".into(), vec![]),
+            IntegrationError::Changed => ApiError::PreconditionFailed,
+            IntegrationError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// A PATCH applies to the document as read: secrets redacted, so a secret left out is kept.
+impl Patchable for Integration {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<Value> {
+        document_of(&self.fields.redacted())
+    }
+}
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<crate::Api> {
+pub(crate) fn routes() -> OpenApiRouter<crate::Api> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id, patch_by_id, delete_by_id))
 }
 
@@ -42,7 +66,7 @@ fn respond(status: StatusCode, item: &Integration) -> Response {
         (status = 201, description = "Created; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String), ("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(
+async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(key): State<Arc<DataKey>>,
@@ -52,9 +76,7 @@ pub async fn create(
     let id = Uuid::now_v7();
     let scope = Scope::new(&tenant, id);
     let fields = input::read(body, true, &Sealing { key: &key, scope: &scope, stored: None })?;
-    let item = Integration::new(id, fields, Utc::now());
-    repo::create(&ctx.store, &tenant, &item).await?;
-    tracing::info!(integration_id = %id, integration_type = %item.fields.kind, "integration created");
+    let item = service::create(&ctx.store, &tenant, id, fields).await?;
     let view = item.view();
     Ok(created(&view, view.version(), &format!("/integrations/{id}")))
 }
@@ -70,12 +92,12 @@ pub async fn create(
         (status = 200, description = "Oldest first (filtered by status alone: by type, then oldest first); secrets read as \"********\"", body = nudge_core::http::Page<IntegrationView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let tenant = principal.require(INTEGRATIONS_READ)?;
     let query = ListQuery::parse(uri.query(), &["status", "type"])?;
     let filter = input::filter(query.filter("status"), query.filter("type"))?;
     let page =
-        repo::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
+        service::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
     let items = page.items.iter().map(Integration::view).collect();
     Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }
@@ -86,9 +108,9 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
         (status = 200, description = "The integration; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(INTEGRATIONS_READ)?;
-    let item = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let item = service::get(&ctx.store, &tenant, path_id(&id)?).await?;
     Ok(respond(StatusCode::OK, &item))
 }
 
@@ -103,17 +125,18 @@ async fn update(
     patch: &Value,
 ) -> ApiResult<Integration> {
     let scope = Scope::new(tenant, id);
-    let load = || async { repo::get(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound) };
+    let load = || async { Ok(service::get(&ctx.store, tenant, id).await?) };
     update::patch(if_match, patch, load, |current: Integration, doc| {
         let scope = &scope;
         async move {
             let sealing = Sealing { key, scope, stored: Some(&current.fields.config) };
             let fields = input::read(doc, false, &sealing)?;
-            if fields == current.fields {
-                return Ok(Step::Done(current));
+            match service::revise(&ctx.store, tenant, current, fields).await {
+                Ok(item) => Ok(Step::Done(item)),
+                // The frame reads again, or answers 412 when the client pinned the version.
+                Err(IntegrationError::Changed) => Ok(Step::Moved),
+                Err(e) => Err(e.into()),
             }
-            let next = current.revised(fields, Utc::now());
-            Step::written(repo::replace(&ctx.store, tenant, &current, &next).await, next, ApiError::from)
         }
     })
     .await
@@ -126,7 +149,7 @@ async fn update(
         (status = 200, description = "Updated; secrets read as \"********\"", body = IntegrationView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn patch_by_id(
+async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(key): State<Arc<DataKey>>,
@@ -145,34 +168,39 @@ pub async fn patch_by_id(
         (status = 204, description = "Deleted"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_by_id(
+async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(INTEGRATIONS_WRITE)?;
-    let id = path_id(&id)?;
-    match if_match.0 {
-        // Without a precondition one conditional delete does it.
-        None => repo::delete(&ctx.store, &tenant, id).await?,
-        Some(_) => {
-            let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
-            if_match.check(current.version)?;
-            repo::delete_version(&ctx.store, &tenant, &current).await?;
-        }
-    }
-    tracing::info!(integration_id = %id, "integration deleted");
+    service::delete(&ctx.store, &tenant, path_id(&id)?, if_match.0).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nudge_core::store::StoreError;
 
     #[test]
     fn permissions_are_in_the_catalogue() {
         let catalogue = nudge_core::auth::permissions::CATALOGUE;
         assert!(catalogue.contains(&INTEGRATIONS_READ) && catalogue.contains(&INTEGRATIONS_WRITE));
+    }
+
+    #[test]
+    fn each_error_becomes_its_problem() {
+        let problem = |err: IntegrationError| ApiError::from(err).problem();
+        let not_found = problem(IntegrationError::NotFound);
+        assert_eq!((not_found.status, not_found.detail.as_str()), (404, "No such resource."));
+        let taken = problem(IntegrationError::IdTaken);
+        assert_eq!((taken.status, taken.detail.as_str()), (409, "integration already exists"));
+        assert_eq!(problem(IntegrationError::Changed).status, 412);
+        // Store errors the repository did not type keep the core's mapping.
+        assert_eq!(problem(StoreError::Cursor.into()).status, 400);
+        assert_eq!(problem(StoreError::Contended.into()).status, 409);
+        assert_eq!(problem(StoreError::Decode("bad item".into()).into()).status, 500);
     }
 }

@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// What a secret looks like on every read.
-pub const PLACEHOLDER: &str = "********";
+pub(crate) const PLACEHOLDER: &str = "********";
 
 /// The one key of a sealed value's object. Clients may not use it: only this module writes it.
 const SEALED: &str = "$sealed";
@@ -31,23 +31,23 @@ const MARKERS: [&str; 8] =
     ["secret", "token", "password", "apikey", "api_key", "privatekey", "private_key", "credential"];
 
 /// Whether a config key names a secret.
-pub fn is_secret(key: &str) -> bool {
+fn is_secret(key: &str) -> bool {
     let name = key.to_lowercase().replace('-', "_");
     MARKERS.iter().any(|m| name.contains(m))
 }
 
 /// Where a config's secrets belong: the associated data of every value sealed in it starts with this.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scope(String);
+pub(crate) struct Scope(String);
 
 impl Scope {
-    pub fn new(tenant: &TenantId, integration: Uuid) -> Self {
+    pub(crate) fn new(tenant: &TenantId, integration: Uuid) -> Self {
         Self(format!("{}INTEGRATION#{integration}", tenant_prefix(tenant)))
     }
 
     /// A scope from its text: unit tests cannot make a `TenantId`, which only the auth layer produces.
     #[cfg(test)]
-    pub fn raw(text: &str) -> Self {
+    pub(crate) fn raw(text: &str) -> Self {
         Self(text.to_owned())
     }
 
@@ -58,13 +58,13 @@ impl Scope {
 
 /// A rule a client's config broke; `pointer` is inside `config`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Issue {
-    pub pointer: String,
-    pub message: &'static str,
+pub(crate) struct Issue {
+    pub(crate) pointer: String,
+    pub(crate) message: &'static str,
 }
 
 #[derive(Debug)]
-pub enum SealError {
+pub(crate) enum SealError {
     /// The config breaks the secret rules; every offending field is listed.
     Invalid(Vec<Issue>),
     /// The cipher failed (the system random source, in practice). Carries no secret.
@@ -73,7 +73,7 @@ pub enum SealError {
 
 /// Turns a config as a client writes it into its stored form. `stored` is the config stored so far (PATCH),
 /// from which a secret sent as [`PLACEHOLDER`] keeps its sealed value.
-pub fn seal(
+pub(crate) fn seal(
     config: &Map<String, Value>,
     stored: Option<&Map<String, Value>>,
     key: &DataKey,
@@ -171,7 +171,7 @@ fn escape(name: &str) -> String {
 
 /// The config as every read shows it: each secret (and anything sealed, wherever it is) is [`PLACEHOLDER`].
 /// A secret key with an unsealed value, which this module never writes, is hidden all the same.
-pub fn redact(stored: &Map<String, Value>) -> Map<String, Value> {
+pub(crate) fn redact(stored: &Map<String, Value>) -> Map<String, Value> {
     stored
         .iter()
         .map(|(name, value)| {
@@ -196,8 +196,8 @@ fn redact_value(value: &Value) -> Value {
 
 /// A sealed value that did not open under this key and place: a wrong key, or a value moved or altered.
 #[derive(Debug, PartialEq, Eq)]
-pub struct OpenError {
-    pub pointer: String,
+pub(crate) struct OpenError {
+    pub(crate) pointer: String,
 }
 
 impl std::fmt::Display for OpenError {
