@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nudge_core::values::{Locale, Parse};
 use nudge_segments::rules::{Compiled, Rule};
 use nudge_workers::Worker;
 use nudge_workers::model::{Contact, EmploymentStatus, EmploymentType, Gender, OptInStatus, Wellbeing, WorkerFields};
@@ -66,14 +67,19 @@ fn worker(i: usize, rng: &mut Rng) -> Worker {
         custom.insert("certifiedOn".into(), json!(format!("2024-0{}-1{}", 1 + rng.below(6), rng.below(10))));
         f.custom_fields = Some(custom);
     }
-    if rng.chance(85) {
+    // Numbers and a language of the right form: parsing them fails nothing, and draws nothing from `rng`.
+    let phone = nudge_workers::phone::normalize(&format!("+55119{i:08}")).ok();
+    let language = Locale::parse("pt-BR").ok();
+    if rng.chance(85)
+        && let (Some(primary_phone_number), Some(preferred_language)) = (phone, language)
+    {
         f.contact = Some(Contact {
             location_city: Some(rng.pick(&CITIES).into()),
             location_state_province: None,
             location_country: Some("Brazil".into()),
-            primary_phone_number: format!("+55119{:08}", i),
+            primary_phone_number,
             whatsapp_opt_in_status: [OptInStatus::OptedIn, OptInStatus::OptedOut, OptInStatus::Pending][rng.below(3)],
-            preferred_language: "pt-BR".into(),
+            preferred_language,
             communication_consent: rng.chance(60),
             email_address: None,
         });

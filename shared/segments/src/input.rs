@@ -1,26 +1,39 @@
-//! Reading a segment from a request: what a client may write, checked field by field, every error at once.
+//! Reading a segment from a request: what a client may write, checked field by field, every error at once,
+//! as a [`SegmentError::Malformed`] or [`SegmentError::BreaksRules`] (a patch is read inside the service's
+//! read-modify-write, so the refusal is the domain's; the edge words it).
 
+use super::error::SegmentError;
 use super::model::SegmentType;
 use super::rules::Rule;
-use nudge_core::http::{ApiError, Fields};
+use nudge_core::http::{ApiError, FieldError, Fields};
 use serde_json::{Map, Value};
 
-pub const NAME_MAX: usize = 200;
-pub const DESCRIPTION_MAX: usize = 2000;
+const NAME_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 2000;
 
 /// The writable fields of a segment, checked.
 #[derive(Clone, Debug)]
-pub struct SegmentInput {
-    pub name: String,
-    pub description: Option<String>,
-    pub kind: SegmentType,
+pub(crate) struct SegmentInput {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) kind: SegmentType,
     /// The rule as written, and parsed.
-    pub rule: Option<(Value, Rule)>,
+    pub(crate) rule: Option<(Value, Rule)>,
+}
+
+/// The refusal of the core's field reader, which only ever answers a schema error (400) or a broken rule
+/// (422), as the domain's.
+fn refused(err: ApiError) -> SegmentError {
+    match err {
+        ApiError::Invalid(errors) => SegmentError::Malformed(errors),
+        ApiError::Rejected(errors) => SegmentError::BreaksRules(errors),
+        other => SegmentError::Malformed(vec![FieldError::body("", other.to_string())]),
+    }
 }
 
 /// Reads a whole segment document (a create, or a patch applied to the stored one).
-pub fn read(doc: Value) -> Result<SegmentInput, ApiError> {
-    let mut f = Fields::new(doc)?;
+pub(crate) fn read(doc: Value) -> Result<SegmentInput, SegmentError> {
+    let mut f = Fields::new(doc).map_err(refused)?;
     let name: Option<String> = f.required("name");
     f.check("name", &name, |n| nudge_core::validate::text(n, 1, NAME_MAX));
     let name = name.map(|n| n.trim().to_owned());
@@ -54,23 +67,23 @@ pub fn read(doc: Value) -> Result<SegmentInput, ApiError> {
         },
         (_, None) => None,
     };
-    f.finish()?;
+    f.finish().map_err(refused)?;
     match (name, kind) {
         (Some(name), Some(kind)) => Ok(SegmentInput { name, description, kind, rule }),
-        _ => Err(ApiError::internal("segment input passed without a name or type")),
+        _ => Err(SegmentError::Internal("segment input passed without a name or type".into())),
     }
 }
 
 /// A patch over the stored document: each top-level field given replaces the stored one (`null` removes
 /// it). `ruleDefinition` is replaced whole: merging two rule trees key by key would mix their groups.
-pub fn patched(mut current: Map<String, Value>, patch: Value) -> Result<Value, ApiError> {
+pub(crate) fn patched(mut current: Map<String, Value>, patch: Value) -> Result<Value, SegmentError> {
     let Value::Object(patch) = patch else {
-        return Err(ApiError::field("", "must be a JSON object"));
+        return Err(SegmentError::Malformed(vec![FieldError::body("", "must be a JSON object")]));
     };
     if let Some(kind) = patch.get("type")
         && Some(kind) != current.get("type")
     {
-        return Err(ApiError::rule("/type", "cannot change; create a new segment of the other type"));
+        return Err(SegmentError::TypeFixed);
     }
     for (name, value) in patch {
         if value.is_null() {
@@ -87,9 +100,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn pointers(err: ApiError) -> Vec<String> {
+    fn pointers(err: SegmentError) -> Vec<String> {
         match err {
-            ApiError::Invalid(errors) | ApiError::Rejected(errors) => {
+            SegmentError::Malformed(errors) | SegmentError::BreaksRules(errors) => {
                 errors.into_iter().filter_map(|e| e.pointer).collect()
             }
             other => panic!("{other:?}"),
@@ -118,12 +131,12 @@ mod tests {
         let rule_only = read(json!({"name": "x", "type": "rule_based",
             "ruleDefinition": {"field": "employment.department", "op": "gt", "value": "Sales"}}));
         assert!(
-            matches!(rule_only, Err(ApiError::Rejected(_))),
+            matches!(rule_only, Err(SegmentError::BreaksRules(_))),
             "a rule of the documented shape that breaks its language: 422"
         );
         assert!(matches!(
             read(json!({"name": "x", "type": "static", "ruleDefinition": {}})),
-            Err(ApiError::Rejected(_))
+            Err(SegmentError::BreaksRules(_))
         ));
     }
 
@@ -133,7 +146,8 @@ mod tests {
         let Value::Object(current) = current else { unreachable!() };
         let out = patched(current.clone(), json!({"ruleDefinition": {"all": []}, "description": null})).unwrap();
         assert_eq!(out["ruleDefinition"], json!({"all": []}));
-        assert!(patched(current.clone(), json!({"type": "static"})).is_err());
+        assert!(matches!(patched(current.clone(), json!({"type": "static"})), Err(SegmentError::TypeFixed)));
+        assert!(matches!(patched(current.clone(), json!([1])), Err(SegmentError::Malformed(_))));
         assert!(patched(current, json!({"type": "rule_based"})).is_ok());
     }
 }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub const ENTITY: &str = "SegmentSyncJob";
+const ENTITY: &str = "SegmentSyncJob";
 
 /// The shared lifecycle of background jobs.
 pub type SyncStatus = nudge_core::jobs::JobStatus;
@@ -84,7 +84,7 @@ pub struct SyncJob {
 /// A sync job as the API answers it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SyncJobView {
+pub(crate) struct SyncJobView {
     pub id: Uuid,
     pub segment_id: Uuid,
     pub status: SyncStatus,
@@ -127,12 +127,12 @@ impl SyncJob {
         }
     }
 
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.status.is_finished()
     }
 
     /// Starts (or starts over, after a rule change) from the first worker.
-    pub fn restart(&mut self, rule_version: u64, now: DateTime<Utc>) {
+    pub(crate) fn restart(&mut self, rule_version: u64, now: DateTime<Utc>) {
         self.status = SyncStatus::Processing;
         self.started_at.get_or_insert(now);
         self.rule_version = rule_version;
@@ -144,13 +144,13 @@ impl SyncJob {
         self.removed_count = 0;
     }
 
-    pub fn fail(&mut self, message: impl Into<String>, now: DateTime<Utc>) {
+    pub(crate) fn fail(&mut self, message: impl Into<String>, now: DateTime<Utc>) {
         self.status = SyncStatus::Failed;
         self.error_message = Some(message.into());
         self.completed_at = Some(now);
     }
 
-    pub fn view(&self) -> SyncJobView {
+    pub(crate) fn view(&self) -> SyncJobView {
         SyncJobView {
             id: self.id,
             segment_id: self.segment_id,
@@ -169,11 +169,11 @@ impl SyncJob {
     }
 }
 
-pub fn partition(tenant: &TenantId, segment: Uuid) -> String {
+fn partition(tenant: &TenantId, segment: Uuid) -> String {
     tenant_partition(tenant, &format!("SEGMENT#{segment}#SYNC-JOBS"))
 }
 
-pub fn key(tenant: &TenantId, segment: Uuid, id: Uuid) -> Key {
+pub(crate) fn key(tenant: &TenantId, segment: Uuid, id: Uuid) -> Key {
     Key { pk: partition(tenant, segment), sk: id.to_string() }
 }
 
@@ -186,15 +186,15 @@ pub async fn get(store: &Store, tenant: &TenantId, segment: Uuid, id: Uuid) -> R
 }
 
 /// Writes the job's next version, if nobody else moved it since `expected`.
-pub async fn replace(store: &Store, tenant: &TenantId, expected: u64, job: &SyncJob) -> Result<(), StoreError> {
+pub(crate) async fn replace(store: &Store, tenant: &TenantId, expected: u64, job: &SyncJob) -> Result<(), StoreError> {
     store.write(Write::replace(put(tenant, job)?, expected)).await
 }
 
-pub fn list_query(tenant: &TenantId, segment: Uuid) -> Query {
+pub(crate) fn list_query(tenant: &TenantId, segment: Uuid) -> Query {
     Query::partition(partition(tenant, segment)).newest_first()
 }
 
 /// Deletes up to `limit` jobs of a deleted segment; `true` when none are left.
-pub async fn purge(store: &Store, tenant: &TenantId, segment: Uuid, limit: u32) -> Result<bool, StoreError> {
+pub(crate) async fn purge(store: &Store, tenant: &TenantId, segment: Uuid, limit: u32) -> Result<bool, StoreError> {
     store.delete_page(&Query::partition(partition(tenant, segment)), limit).await
 }

@@ -14,17 +14,17 @@ use nudge_core::store::{Changes, Put, Store, StoreError, Tx, Write};
 use nudge_workers::repo as workers;
 use uuid::Uuid;
 
-/// Labels of the conditions a change depends on.
-pub const SEGMENT_GONE: &str = "segment";
-pub const MEMBER_MOVED: &str = "membership";
-pub const WORKER_MOVED: &str = "worker";
+/// Labels of the conditions a change depends on, read back only here.
+const SEGMENT_GONE: &str = "segment";
+const MEMBER_MOVED: &str = "membership";
+const WORKER_MOVED: &str = "worker";
 
 /// Workers changed per transaction: each takes its membership write and a check on the worker, and the
 /// state item takes one more (DynamoDB allows 100 items per transaction).
-pub const CHANGES_PER_TX: usize = 49;
+pub(crate) const CHANGES_PER_TX: usize = 49;
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Change {
+pub(crate) enum Change {
     Add(Membership),
     /// The membership moves from `version` to `next` (flags or reason).
     Update(Membership),
@@ -33,7 +33,7 @@ pub enum Change {
 
 impl Change {
     /// How the segment's workerCount moves.
-    pub fn delta(&self) -> i64 {
+    pub(crate) fn delta(&self) -> i64 {
         match self {
             Self::Add(_) => 1,
             Self::Update(_) => 0,
@@ -41,7 +41,7 @@ impl Change {
         }
     }
 
-    pub fn worker_id(&self) -> Uuid {
+    pub(crate) fn worker_id(&self) -> Uuid {
         match self {
             Self::Add(m) | Self::Update(m) | Self::Remove(m) => m.worker_id,
         }
@@ -71,7 +71,7 @@ fn revised(m: &Membership, now: DateTime<Utc>, edit: impl FnOnce(&mut Membership
 }
 
 /// The rule's verdict on a worker (`matched`: the reason, or `None` for no match) against its membership.
-pub fn by_rule(
+pub(crate) fn by_rule(
     segment: Uuid,
     worker: Uuid,
     current: Option<&Membership>,
@@ -100,7 +100,12 @@ pub fn by_rule(
 }
 
 /// Adding a worker by hand.
-pub fn add_by_hand(segment: Uuid, worker: Uuid, current: Option<&Membership>, now: DateTime<Utc>) -> Option<Change> {
+pub(crate) fn add_by_hand(
+    segment: Uuid,
+    worker: Uuid,
+    current: Option<&Membership>,
+    now: DateTime<Utc>,
+) -> Option<Change> {
     match current {
         None => Some(Change::Add(Membership { manual: true, ..fresh(segment, worker, now) })),
         Some(m) if m.manual => None,
@@ -109,7 +114,7 @@ pub fn add_by_hand(segment: Uuid, worker: Uuid, current: Option<&Membership>, no
 }
 
 /// Removing a worker by hand: it stays while the rule matches it.
-pub fn remove_by_hand(current: Option<&Membership>, now: DateTime<Utc>) -> Option<Change> {
+pub(crate) fn remove_by_hand(current: Option<&Membership>, now: DateTime<Utc>) -> Option<Change> {
     match current {
         None => None,
         Some(m) if m.rule_match && m.manual => Some(Change::Update(revised(m, now, |n| n.manual = false))),
@@ -119,13 +124,13 @@ pub fn remove_by_hand(current: Option<&Membership>, now: DateTime<Utc>) -> Optio
 }
 
 /// The worker is gone: so is every membership it had.
-pub fn worker_gone(current: Option<&Membership>) -> Option<Change> {
+pub(crate) fn worker_gone(current: Option<&Membership>) -> Option<Change> {
     current.map(|m| Change::Remove(m.clone()))
 }
 
 /// What a change must still find true of its worker when it lands.
 #[derive(Clone, Copy, Debug)]
-pub enum WorkerCheck {
+pub(crate) enum WorkerCheck {
     /// At this version (a rule decided on what it read).
     Version(u64),
     /// Still there (a manual add).
@@ -145,7 +150,7 @@ fn member_write(tenant: &TenantId, change: &Change) -> Result<Write, StoreError>
 }
 
 /// The transactions that apply `changes` to `segment`, each with its share of the count.
-pub fn transactions(
+pub(crate) fn transactions(
     tenant: &TenantId,
     segment: Uuid,
     changes: &[(Change, WorkerCheck)],
@@ -207,7 +212,7 @@ async fn apply(
 /// Reads, decides and applies again while the changes find their data moved: `attempt` reads and decides,
 /// answering the changes and what to return once they land. `Ok(None)`: the segment is gone.
 /// `TransactionConflict` when the data keeps moving after a few tries, backing off between them.
-pub async fn until_applied<T, F, Fut>(
+pub(crate) async fn until_applied<T, F, Fut>(
     store: &Store,
     tenant: &TenantId,
     segment: Uuid,

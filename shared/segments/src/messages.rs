@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Worker ids per message: well under SQS's 256 KiB.
-pub const IDS_PER_MESSAGE: usize = 1000;
+const IDS_PER_MESSAGE: usize = 1000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
@@ -31,7 +31,7 @@ pub struct SegmentQueue(pub Queue);
 
 impl SegmentQueue {
     /// The queue whose URL `SEGMENT_SYNC_QUEUE_URL` holds (template.yaml sets it).
-    pub fn from_env(sdk: &SdkConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn from_env(sdk: &SdkConfig) -> Result<Self, ConfigError> {
         Ok(Self(Queue::from_env(sdk, "SEGMENT_SYNC_QUEUE_URL")?))
     }
 

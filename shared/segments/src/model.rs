@@ -63,7 +63,7 @@ pub struct SegmentState {
 /// A segment as the API answers it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SegmentView {
+pub(crate) struct SegmentView {
     pub id: Uuid,
     /// The tenant.
     pub organization_id: Uuid,
@@ -93,7 +93,7 @@ pub struct SegmentView {
 }
 
 impl Segment {
-    pub fn view(&self, tenant: Uuid, state: &SegmentState) -> SegmentView {
+    pub(crate) fn view(&self, tenant: Uuid, state: &SegmentState) -> SegmentView {
         SegmentView {
             id: self.id,
             organization_id: tenant,
@@ -119,7 +119,7 @@ impl Segment {
 /// by hand keeps it while the rule still matches.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Membership {
+pub(crate) struct Membership {
     pub id: Uuid,
     pub segment_id: Uuid,
     pub worker_id: Uuid,

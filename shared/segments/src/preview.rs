@@ -12,24 +12,29 @@ use uuid::Uuid;
 /// A matching worker in a preview.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Sampled {
-    pub worker_id: Uuid,
-    pub full_name: String,
-    pub rule_match_reason: String,
+pub(crate) struct Sampled {
+    pub(crate) worker_id: Uuid,
+    pub(crate) full_name: String,
+    pub(crate) rule_match_reason: String,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Preview {
+pub(crate) struct Preview {
     /// Workers the rule matches now.
-    pub match_count: u64,
+    pub(crate) match_count: u64,
     /// Workers evaluated (every worker of the organization).
-    pub processed_count: u64,
+    pub(crate) processed_count: u64,
     /// Up to `sampleSize` matching workers, by id.
-    pub sample: Vec<Sampled>,
+    pub(crate) sample: Vec<Sampled>,
 }
 
-pub async fn preview(store: &Store, tenant: &TenantId, rule: &Compiled, sample: usize) -> Result<Preview, StoreError> {
+pub(crate) async fn preview(
+    store: &Store,
+    tenant: &TenantId,
+    rule: &Compiled,
+    sample: usize,
+) -> Result<Preview, StoreError> {
     let shards = workers::shards().map(|shard| async move {
         let (mut matched, mut processed, mut found) = (0u64, 0u64, Vec::new());
         let mut start = None;

@@ -13,25 +13,31 @@
 //! are found from the tenant's segments (few) with one BatchGetItem of the worker's membership keys, so a
 //! membership is one item, written once.
 
+use super::error::SegmentError;
+use super::jobs::{self, SyncJob};
 use super::model::{Membership, Segment, SegmentState};
+use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::keys::{Key, tenant_partition};
-use nudge_core::store::{Put, Query, Store, StoreError, Tx, Write};
+use nudge_core::store::{Changes, Put, Query, Store, StoreError, Tx, Write};
 use nudge_workers::index::shard;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-pub const SEGMENT: &str = "Segment";
-pub const STATE: &str = "SegmentState";
-pub const MEMBER: &str = "SegmentMembership";
+const SEGMENT: &str = "Segment";
+const STATE: &str = "SegmentState";
+pub(crate) const MEMBER: &str = "SegmentMembership";
 const SCHEDULED: &str = "TimeRelativeSegment";
+/// The labels of this module's write conditions, read back only here.
 const EXISTS: &str = "segment";
+const GONE: &str = "segment";
+const ACTIVE_JOB: &str = "active sync job";
 
-pub fn segments_partition(tenant: &TenantId) -> String {
+pub(crate) fn segments_partition(tenant: &TenantId) -> String {
     tenant_partition(tenant, "SEGMENTS")
 }
 
-pub fn segment_key(tenant: &TenantId, id: Uuid) -> Key {
+fn segment_key(tenant: &TenantId, id: Uuid) -> Key {
     Key::tenant(tenant, "SEGMENTS", id.to_string())
 }
 
@@ -44,19 +50,19 @@ pub fn members_partition(tenant: &TenantId, segment: Uuid) -> String {
 }
 
 /// The sort key of a worker's membership: its shard, then its id.
-pub fn member_sort(worker: Uuid) -> String {
+fn member_sort(worker: Uuid) -> String {
     format!("{:x}#{worker}", shard(worker))
 }
 
-pub fn member_key_of(tenant: &TenantId, segment: Uuid, worker: Uuid) -> Key {
+fn member_key_of(tenant: &TenantId, segment: Uuid, worker: Uuid) -> Key {
     Key { pk: members_partition(tenant, segment), sk: member_sort(worker) }
 }
 
-pub fn member_key(tenant: &TenantId, m: &Membership) -> Key {
+pub(crate) fn member_key(tenant: &TenantId, m: &Membership) -> Key {
     member_key_of(tenant, m.segment_id, m.worker_id)
 }
 
-pub fn scheduled_key(tenant: &TenantId, id: Uuid) -> Key {
+fn scheduled_key(tenant: &TenantId, id: Uuid) -> Key {
     Key::platform("TIME-RELATIVE-SEGMENTS", format!("{tenant}#{id}"))
 }
 
@@ -90,7 +96,7 @@ pub fn create(tenant: &TenantId, s: &Segment) -> Result<Tx, StoreError> {
 }
 
 /// A changed definition, under the version it was read at.
-pub fn replace(tenant: &TenantId, prev: &Segment, next: &Segment) -> Result<Tx, StoreError> {
+pub(crate) fn replace(tenant: &TenantId, prev: &Segment, next: &Segment) -> Result<Tx, StoreError> {
     let mut tx = Tx::new();
     tx.push(Write::replace(Put::new(&segment_key(tenant, next.id), SEGMENT, next)?, prev.version));
     if prev.time_relative != next.time_relative {
@@ -99,8 +105,59 @@ pub fn replace(tenant: &TenantId, prev: &Segment, next: &Segment) -> Result<Tx, 
     Ok(tx)
 }
 
+/// How claiming a segment for a new sync job went.
+pub(crate) enum Claim {
+    /// The job is written and the segment's state names it as its sync.
+    Claimed,
+    /// Another job holds the segment.
+    Held,
+    /// A concurrent transaction touched the same items: try again.
+    Raced,
+}
+
+/// Writes `job` and makes it the segment's one sync, if no other job holds the segment.
+pub(crate) async fn claim(store: &Store, tenant: &TenantId, job: &SyncJob) -> Result<Claim, SegmentError> {
+    let claim = Write::update(state_key(tenant, job.segment_id), Changes::new().set("activeJobId", &job.id)?, GONE)
+        .and_absent("activeJobId", ACTIVE_JOB);
+    let tx = Tx::new().with(Write::create(jobs::put(tenant, job)?, "sync job")).with(claim);
+    match store.transact(tx).await {
+        Ok(()) => Ok(Claim::Claimed),
+        Err(StoreError::Condition(GONE)) => Err(SegmentError::NotFound),
+        Err(StoreError::Condition(ACTIVE_JOB)) => Ok(Claim::Held),
+        Err(StoreError::TransactionConflict) => Ok(Claim::Raced),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Clears the segment's running-job mark if it is still `job`'s (and the segment still exists).
+pub(crate) async fn release(store: &Store, tenant: &TenantId, segment: Uuid, job: Uuid) -> Result<(), StoreError> {
+    let write = Write::update(state_key(tenant, segment), Changes::new().remove("activeJobId"), GONE).and_equals(
+        "activeJobId",
+        &job.to_string(),
+        ACTIVE_JOB,
+    )?;
+    match store.write(write).await {
+        Ok(()) | Err(StoreError::Condition(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Records when the segment was last synced, unless it is gone.
+pub(crate) async fn stamp_synced(
+    store: &Store,
+    tenant: &TenantId,
+    segment: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let stamp = Write::update(state_key(tenant, segment), Changes::new().set("lastSyncAt", &at)?, GONE);
+    match store.write(stamp).await {
+        Ok(()) | Err(StoreError::Condition(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// The definition and state go at once; memberships and jobs are purged in the background.
-pub fn remove(tenant: &TenantId, s: &Segment) -> Tx {
+pub(crate) fn remove(tenant: &TenantId, s: &Segment) -> Tx {
     let mut tx = Tx::new();
     tx.push(Write::delete(segment_key(tenant, s.id)).if_version(s.version));
     tx.push(Write::delete(state_key(tenant, s.id)));
@@ -108,7 +165,7 @@ pub fn remove(tenant: &TenantId, s: &Segment) -> Tx {
     tx
 }
 
-pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Segment>, StoreError> {
+pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Segment>, StoreError> {
     store.get(&segment_key(tenant, id)).await
 }
 
@@ -117,7 +174,11 @@ pub async fn state(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Segment
 }
 
 /// States of several segments (BatchGetItem), by segment id.
-pub async fn states(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<HashMap<Uuid, SegmentState>, StoreError> {
+pub(crate) async fn states(
+    store: &Store,
+    tenant: &TenantId,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, SegmentState>, StoreError> {
     let keys: Vec<Key> = ids.iter().map(|id| state_key(tenant, *id)).collect();
     let mut out = HashMap::new();
     for item in store.batch_get(&keys).await? {
@@ -130,12 +191,12 @@ pub async fn states(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<Ha
 }
 
 /// Every segment of the tenant: a tenant has tens to hundreds, read whole by the background functions.
-pub async fn all(store: &Store, tenant: &TenantId) -> Result<Vec<Segment>, StoreError> {
+pub(crate) async fn all(store: &Store, tenant: &TenantId) -> Result<Vec<Segment>, StoreError> {
     store.all(&Query::partition(segments_partition(tenant))).await
 }
 
 /// Memberships of several workers in one segment (BatchGetItem), by worker id.
-pub async fn members_of(
+pub(crate) async fn members_of(
     store: &Store,
     tenant: &TenantId,
     segment: Uuid,
@@ -146,7 +207,7 @@ pub async fn members_of(
 }
 
 /// One worker's memberships in several segments, by segment id.
-pub async fn memberships_of(
+pub(crate) async fn memberships_of(
     store: &Store,
     tenant: &TenantId,
     worker: Uuid,
@@ -173,7 +234,7 @@ fn decode_members(items: Vec<nudge_core::store::Item>) -> Result<HashMap<Uuid, M
 
 /// Memberships of workers in one shard with ids after `after` (exclusive) up to `upto` (inclusive; `None`:
 /// to the end of the shard). Strongly consistent: a sync decides from them.
-pub async fn members_in_range(
+pub(crate) async fn members_in_range(
     store: &Store,
     tenant: &TenantId,
     segment: Uuid,
@@ -196,7 +257,12 @@ pub async fn members_in_range(
 }
 
 /// Deletes up to `limit` memberships of a deleted segment; `true` when none are left.
-pub async fn purge_members(store: &Store, tenant: &TenantId, segment: Uuid, limit: u32) -> Result<bool, StoreError> {
+pub(crate) async fn purge_members(
+    store: &Store,
+    tenant: &TenantId,
+    segment: Uuid,
+    limit: u32,
+) -> Result<bool, StoreError> {
     store.delete_page(&Query::partition(members_partition(tenant, segment)), limit).await
 }
 

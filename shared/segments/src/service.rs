@@ -1,30 +1,29 @@
 //! Segment operations behind the API: create, change and delete segments, edit members by hand, start syncs.
 
+use super::error::SegmentError;
 use super::input::{self, SegmentInput};
 use super::jobs::{self, SyncJob, SyncTrigger};
 use super::membership::{self, Change, WorkerCheck};
 use super::messages::{Message, SegmentQueue};
 use super::model::{Segment, SegmentState, SegmentType};
-use super::repo;
+use super::repo::{self, Claim};
 use chrono::{DateTime, Duration, Utc};
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, FieldError};
-use nudge_core::store::{Attempt, Changes, Store, StoreError, Tx, Write, optimistic};
+use nudge_core::store::{Attempt, Store, StoreError, optimistic};
 use nudge_workers::repo as workers;
 use serde_json::Value;
 use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Worker ids per manual membership edit.
-pub const MAX_WORKER_IDS: usize = 100;
+pub(crate) const MAX_WORKER_IDS: usize = 100;
 /// A sync that has not moved for this long is taken to have died (its messages in the DLQ): a new sync
 /// may replace it.
-pub const STALLED_AFTER: Duration = Duration::minutes(20);
-const ACTIVE_JOB: &str = "active sync job";
+const STALLED_AFTER: Duration = Duration::minutes(20);
 
-pub struct Services<'a> {
-    pub store: &'a Store,
-    pub queue: &'a SegmentQueue,
+pub(crate) struct Services<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) queue: &'a SegmentQueue,
 }
 
 fn apply_input(s: &mut Segment, input: SegmentInput) {
@@ -37,13 +36,12 @@ fn apply_input(s: &mut Segment, input: SegmentInput) {
 
 impl Services<'_> {
     /// A new segment; a rule-based one starts its first sync.
-    pub async fn create(
+    pub(crate) async fn create(
         &self,
         tenant: &TenantId,
-        doc: Value,
+        input: SegmentInput,
         actor: Option<Uuid>,
-    ) -> Result<(Segment, SegmentState), ApiError> {
-        let input = input::read(doc)?;
+    ) -> Result<(Segment, SegmentState), SegmentError> {
         let now = Utc::now();
         let mut segment = Segment {
             id: Uuid::now_v7(),
@@ -70,23 +68,22 @@ impl Services<'_> {
     }
 
     /// Applies a patch (see [`input::patched`]); a changed rule starts a sync (or restarts the one running).
-    pub async fn update(
+    pub(crate) async fn update(
         &self,
         tenant: &TenantId,
         id: Uuid,
         patch: Value,
         if_match: Option<u64>,
         actor: Option<Uuid>,
-    ) -> Result<Segment, ApiError> {
+    ) -> Result<Segment, SegmentError> {
         let (next, rule_changed) = optimistic::retry(|| async {
-            let current = repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
-            if let Some(expected) = if_match
-                && expected != current.version
-            {
-                return Err(ApiError::PreconditionFailed);
+            let current = repo::get(self.store, tenant, id).await?.ok_or(SegmentError::NotFound)?;
+            if if_match.is_some_and(|expected| expected != current.version) {
+                return Err(SegmentError::VersionMoved);
             }
-            let Value::Object(stored) = serde_json::to_value(&current).map_err(ApiError::internal)? else {
-                return Err(ApiError::internal("a segment is not an object"));
+            let stored = serde_json::to_value(&current).map_err(|e| SegmentError::Internal(e.to_string()))?;
+            let Value::Object(stored) = stored else {
+                return Err(SegmentError::Internal("a segment is not an object".into()));
             };
             let writable: serde_json::Map<String, Value> = stored
                 .into_iter()
@@ -107,7 +104,7 @@ impl Services<'_> {
             next.updated_at = Utc::now();
             next.updated_by_id = actor;
             let written = self.store.transact(repo::replace(tenant, &current, &next)?).await;
-            Ok(optimistic::settle(written, (next, rule_changed), if_match.is_none())?)
+            settle(written, (next, rule_changed), if_match)
         })
         .await?;
         if rule_changed {
@@ -118,16 +115,14 @@ impl Services<'_> {
     }
 
     /// Deletes a segment; its memberships and jobs are cleared by the sync function.
-    pub async fn delete(&self, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<(), ApiError> {
+    pub(crate) async fn delete(&self, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<(), SegmentError> {
         optimistic::retry(|| async {
-            let current = repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
-            if let Some(expected) = if_match
-                && expected != current.version
-            {
-                return Err(ApiError::PreconditionFailed);
+            let current = repo::get(self.store, tenant, id).await?.ok_or(SegmentError::NotFound)?;
+            if if_match.is_some_and(|expected| expected != current.version) {
+                return Err(SegmentError::VersionMoved);
             }
             let written = self.store.transact(repo::remove(tenant, &current)).await;
-            Ok(optimistic::settle(written, (), if_match.is_none())?)
+            settle(written, (), if_match)
         })
         .await?;
         if let Err(e) = self.queue.send_for(tenant, &Message::Purge { segment_id: id }).await {
@@ -138,40 +133,29 @@ impl Services<'_> {
     }
 
     /// Starts a sync of a rule-based segment, or answers the one already pending or running (`false`).
-    pub async fn start_sync(
+    pub(crate) async fn start_sync(
         &self,
         tenant: &TenantId,
         segment: &Segment,
         trigger: SyncTrigger,
-    ) -> Result<(SyncJob, bool), ApiError> {
+    ) -> Result<(SyncJob, bool), SegmentError> {
         if segment.kind != SegmentType::RuleBased {
-            return Err(ApiError::Conflict(
-                "a static segment has no rule to sync; add or remove its members by hand".into(),
-                vec![],
-            ));
+            return Err(SegmentError::NoRule);
         }
         for _ in 0..3 {
             let now = Utc::now();
             let job = SyncJob::new(segment.id, trigger, now);
-            let claim = Write::update(
-                repo::state_key(tenant, segment.id),
-                Changes::new().set("activeJobId", &job.id)?,
-                membership::SEGMENT_GONE,
-            )
-            .and_absent("activeJobId", ACTIVE_JOB);
-            let tx = Tx::new().with(Write::create(jobs::put(tenant, &job)?, "sync job")).with(claim);
-            match self.store.transact(tx).await {
-                Ok(()) => {
+            match repo::claim(self.store, tenant, &job).await? {
+                Claim::Claimed => {
                     let message = Message::Sync { segment_id: segment.id, job_id: job.id };
                     if let Err(e) = self.queue.send_for(tenant, &message).await {
                         self.abandon(tenant, job, "the job could not be queued", now).await?;
-                        return Err(ApiError::internal(e));
+                        return Err(e.into());
                     }
                     tracing::info!(segment_id = %segment.id, job_id = %job.id, ?trigger, "segment sync queued");
                     return Ok((job, true));
                 }
-                Err(StoreError::Condition(membership::SEGMENT_GONE)) => return Err(ApiError::NotFound),
-                Err(StoreError::Condition(ACTIVE_JOB)) => {
+                Claim::Held => {
                     let state = repo::state(self.store, tenant, segment.id).await?;
                     let Some(active) = state.active_job_id else { continue };
                     match jobs::get(self.store, tenant, segment.id, active).await? {
@@ -179,14 +163,13 @@ impl Services<'_> {
                         Some(j) if !j.is_finished() => {
                             self.abandon(tenant, j, "stalled: no progress for 20 minutes", now).await?
                         }
-                        _ => release(self.store, tenant, segment.id, active).await?,
+                        _ => repo::release(self.store, tenant, segment.id, active).await?,
                     }
                 }
-                Err(StoreError::TransactionConflict) => continue,
-                Err(e) => return Err(e.into()),
+                Claim::Raced => {}
             }
         }
-        Err(ApiError::Conflict("the segment's sync is changing too fast; retry".into(), vec![]))
+        Err(SegmentError::SyncContended)
     }
 
     async fn abandon(
@@ -195,7 +178,7 @@ impl Services<'_> {
         mut job: SyncJob,
         why: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), SegmentError> {
         let expected = job.version;
         job.fail(why, now);
         job.version += 1;
@@ -205,31 +188,26 @@ impl Services<'_> {
             Err(e) if e.is_version_conflict() => {}
             Err(e) => return Err(e.into()),
         }
-        release(self.store, tenant, job.segment_id, job.id).await?;
+        repo::release(self.store, tenant, job.segment_id, job.id).await?;
         Ok(())
     }
 
     /// Adds workers by hand; every id must be a worker of the tenant. Answers how many became members.
-    pub async fn add_members(&self, tenant: &TenantId, id: Uuid, ids: &[Uuid]) -> Result<u64, ApiError> {
-        repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+    pub(crate) async fn add_members(&self, tenant: &TenantId, id: Uuid, ids: &[Uuid]) -> Result<u64, SegmentError> {
+        repo::get(self.store, tenant, id).await?.ok_or(SegmentError::NotFound)?;
         let found: HashSet<Uuid> =
             workers::get_many(self.store, tenant, ids).await?.into_iter().map(|w| w.id).collect();
-        let unknown: Vec<FieldError> = ids
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| !found.contains(w))
-            .map(|(i, _)| FieldError::body(format!("/workerIds/{i}"), "is not a worker of this organization"))
-            .collect();
+        let unknown: Vec<usize> = ids.iter().enumerate().filter(|(_, w)| !found.contains(w)).map(|(i, _)| i).collect();
         if !unknown.is_empty() {
-            return Err(ApiError::Rejected(unknown));
+            return Err(SegmentError::UnknownWorkers(unknown));
         }
         self.edit(tenant, id, ids, |w, current, now| membership::add_by_hand(id, w, current, now), WorkerCheck::Exists)
             .await
     }
 
     /// Removes workers added by hand (those the rule matches stay). Answers how many left the segment.
-    pub async fn remove_members(&self, tenant: &TenantId, id: Uuid, ids: &[Uuid]) -> Result<u64, ApiError> {
-        repo::get(self.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
+    pub(crate) async fn remove_members(&self, tenant: &TenantId, id: Uuid, ids: &[Uuid]) -> Result<u64, SegmentError> {
+        repo::get(self.store, tenant, id).await?.ok_or(SegmentError::NotFound)?;
         self.edit(tenant, id, ids, |_, current, now| membership::remove_by_hand(current, now), WorkerCheck::None).await
     }
 
@@ -240,7 +218,7 @@ impl Services<'_> {
         ids: &[Uuid],
         decide: impl Fn(Uuid, Option<&super::model::Membership>, DateTime<Utc>) -> Option<Change>,
         check: WorkerCheck,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, SegmentError> {
         let applied = membership::until_applied(self.store, tenant, segment, || async {
             let current = repo::members_of(self.store, tenant, segment, ids).await?;
             let now = Utc::now();
@@ -252,22 +230,18 @@ impl Services<'_> {
         .await;
         match applied {
             Ok(Some(moved)) => Ok(moved),
-            Ok(None) => Err(ApiError::NotFound),
-            Err(StoreError::TransactionConflict) => {
-                Err(ApiError::Conflict("the segment's members are changing too fast; retry".into(), vec![]))
-            }
+            Ok(None) => Err(SegmentError::NotFound),
+            Err(StoreError::TransactionConflict) => Err(SegmentError::MembersContended),
             Err(e) => Err(e.into()),
         }
     }
 }
 
-/// Clears the segment's running-job mark if it is still `job`'s.
-pub async fn release(store: &Store, tenant: &TenantId, segment: Uuid, job: Uuid) -> Result<(), StoreError> {
-    let write =
-        Write::update(repo::state_key(tenant, segment), Changes::new().remove("activeJobId"), membership::SEGMENT_GONE)
-            .and_equals("activeJobId", &job.to_string(), ACTIVE_JOB)?;
-    match store.write(write).await {
-        Ok(()) | Err(StoreError::Condition(_)) => Ok(()),
-        Err(e) => Err(e),
-    }
+/// Settles an attempt's conditional write of a segment: a moved version is another try, unless the caller
+/// pinned the version, which then moved.
+fn settle<T>(written: Result<(), StoreError>, value: T, if_match: Option<u64>) -> Result<Attempt<T>, SegmentError> {
+    optimistic::settle(written, value, if_match.is_none()).map_err(|e| match e {
+        e if e.is_version_conflict() => SegmentError::VersionMoved,
+        other => SegmentError::Store(other),
+    })
 }

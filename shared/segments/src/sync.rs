@@ -4,14 +4,15 @@
 //! each page the job's checkpoint and counts move under the job's version, so a redelivered or duplicated
 //! message resumes from the last page done and a second runner of the same job stops at its first save.
 
+use super::error::SyncError;
 use super::jobs::{self, Checkpoint, SyncJob, SyncStatus};
 use super::membership::{self, Change, WorkerCheck};
 use super::model::{Membership, Segment, SegmentType};
+use super::repo;
 use super::rules::{Compiled, Rule};
-use super::{repo, service};
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
-use nudge_core::store::{Changes, Item, Store, StoreError, Write};
+use nudge_core::store::{Item, Store, StoreError};
 use nudge_workers::Worker;
 use nudge_workers::index::SHARDS;
 use nudge_workers::repo as workers;
@@ -20,14 +21,14 @@ use uuid::Uuid;
 
 /// What one page decided.
 #[derive(Debug, Default)]
-pub struct PagePlan {
-    pub changes: Vec<(Change, WorkerCheck)>,
-    pub matched: u64,
+pub(crate) struct PagePlan {
+    pub(crate) changes: Vec<(Change, WorkerCheck)>,
+    pub(crate) matched: u64,
 }
 
 /// Decides a page (pure): each worker against the rule and its membership; memberships of workers not in
 /// the page (deleted workers) go.
-pub fn plan_page(
+pub(crate) fn plan_page(
     rule: &Compiled,
     segment: Uuid,
     page: &[Worker],
@@ -73,14 +74,6 @@ pub struct Limits {
     pub page_workers: u32,
     /// Pages per run before continuing (none: until `time_left` says stop).
     pub pages_per_run: Option<u32>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{0}")]
-    Rule(String),
 }
 
 /// Runs the job until done, or until `keep_going` says stop (then `Continue`).
@@ -237,23 +230,15 @@ async fn finish(store: &Store, tenant: &TenantId, job: &mut SyncJob) -> Result<(
     if !save(store, tenant, expected, job).await? {
         return Ok(());
     }
-    let stamp = Write::update(
-        repo::state_key(tenant, job.segment_id),
-        Changes::new().set("lastSyncAt", &now)?,
-        membership::SEGMENT_GONE,
-    );
-    match store.write(stamp).await {
-        Ok(()) | Err(StoreError::Condition(_)) => {}
-        Err(e) => return Err(e),
-    }
-    service::release(store, tenant, job.segment_id, job.id).await?;
+    repo::stamp_synced(store, tenant, job.segment_id, now).await?;
+    repo::release(store, tenant, job.segment_id, job.id).await?;
     tracing::info!(job_id = %job.id, processed = job.processed_count, matched = job.match_count,
         added = job.added_count, removed = job.removed_count, "segment sync completed");
     Ok(())
 }
 
 /// Ends the job with `edit` (a failure) and frees the segment for the next sync.
-pub async fn settle(
+pub(crate) async fn settle(
     store: &Store,
     tenant: &TenantId,
     mut job: SyncJob,
@@ -265,7 +250,7 @@ pub async fn settle(
         if let Some(message) = &job.error_message {
             tracing::warn!(job_id = %job.id, error = %message, "segment sync failed");
         }
-        service::release(store, tenant, job.segment_id, job.id).await?;
+        repo::release(store, tenant, job.segment_id, job.id).await?;
     }
     Ok(Outcome::Settled)
 }

@@ -1,40 +1,20 @@
 //! The segment sync function's work: every message of the segment sync queue.
 
+use super::error::SyncError;
 use super::jobs::SyncTrigger;
 use super::messages::{Message, SegmentQueue};
 use super::service::Services;
-use super::sync::{self, Limits, Outcome, SyncError};
+use super::sync::{self, Limits, Outcome};
 use super::{incremental, jobs, repo};
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::jobs::{self as framework, Job};
 use nudge_core::keys::platform_partition;
-use nudge_core::queue::{Deadline, Queue, QueueError};
-use nudge_core::store::{Query, Store, StoreError};
+use nudge_core::queue::{Deadline, Queue};
+use nudge_core::store::{Query, Store};
 use nudge_workers::tombstone;
 use std::time::Duration;
 use uuid::Uuid;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConsumerError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Queue(#[from] QueueError),
-    #[error("unreadable message: {0}")]
-    Message(String),
-    #[error("{0}")]
-    Api(String),
-}
-
-impl From<SyncError> for ConsumerError {
-    fn from(e: SyncError) -> Self {
-        match e {
-            SyncError::Store(s) => Self::Store(s),
-            SyncError::Rule(r) => Self::Api(r),
-        }
-    }
-}
 
 /// Runs of a job that may fail before the job is marked failed (SQS retries the message meanwhile).
 const MAX_ATTEMPTS: u32 = 3;
@@ -63,13 +43,7 @@ impl Syncer {
         }
     }
 
-    async fn sync(
-        &self,
-        tenant: &TenantId,
-        segment: Uuid,
-        job: Uuid,
-        deadline: Deadline,
-    ) -> Result<Run, ConsumerError> {
+    async fn sync(&self, tenant: &TenantId, segment: Uuid, job: Uuid, deadline: Deadline) -> Result<Run, SyncError> {
         let margin = self.margin;
         let run = sync::run(&self.store, tenant, segment, job, self.limits, || deadline.remaining() > margin).await;
         match run {
@@ -81,13 +55,7 @@ impl Syncer {
 
     /// Counts a failed run on the job; after a few the job fails for good, with the error, and the message
     /// is settled (the DLQ then only holds what could not even record that).
-    async fn failed_run(
-        &self,
-        tenant: &TenantId,
-        segment: Uuid,
-        job: Uuid,
-        err: SyncError,
-    ) -> Result<(), ConsumerError> {
+    async fn failed_run(&self, tenant: &TenantId, segment: Uuid, job: Uuid, err: SyncError) -> Result<(), SyncError> {
         let Some(mut current) = jobs::get(&self.store, tenant, segment, job).await? else { return Ok(()) };
         if current.is_finished() {
             return Ok(());
@@ -106,11 +74,11 @@ impl Syncer {
             Err(e) if e.is_version_conflict() => {}
             Err(e) => return Err(e.into()),
         }
-        Err(err.into())
+        Err(err)
     }
 
     /// Clears a deleted segment's memberships and jobs, a page at a time, continuing in new messages.
-    async fn purge(&self, tenant: &TenantId, segment: Uuid) -> Result<(), ConsumerError> {
+    async fn purge(&self, tenant: &TenantId, segment: Uuid) -> Result<(), SyncError> {
         if repo::get(&self.store, tenant, segment).await?.is_some() {
             tracing::warn!(segment_id = %segment, "purge asked for a segment that exists; ignored");
             return Ok(());
@@ -124,7 +92,7 @@ impl Syncer {
     }
 
     /// Starts a sync of every time-relative segment (one already running is left to finish).
-    async fn schedule(&self) -> Result<(), ConsumerError> {
+    async fn schedule(&self) -> Result<(), SyncError> {
         let query = Query::partition(platform_partition("TIME-RELATIVE-SEGMENTS"));
         let due: Vec<repo::Scheduled> = self.store.all(&query).await?;
         let services = Services { store: &self.store, queue: &self.queue };
@@ -135,9 +103,7 @@ impl Syncer {
             match services.start_sync(&tenant, &segment, SyncTrigger::Schedule).await {
                 Ok((_, true)) => started += 1,
                 Ok((_, false)) => {}
-                Err(e) => {
-                    tracing::warn!(segment_id = %s.segment_id, error = %e.problem().detail, "scheduled sync not started")
-                }
+                Err(e) => tracing::warn!(segment_id = %s.segment_id, error = %e, "scheduled sync not started"),
             }
         }
         tracing::info!(started, "scheduled re-sync of time-relative segments");
@@ -146,7 +112,7 @@ impl Syncer {
 
     /// Asks again for the cleanup of deleted workers whose memberships outlived [`TOMBSTONE_GRACE`]: the
     /// message sent after their delete was lost or failed for good.
-    async fn sweep_tombstones(&self) -> Result<(), ConsumerError> {
+    async fn sweep_tombstones(&self) -> Result<(), SyncError> {
         let overdue = tombstone::overdue(&self.store, Utc::now(), TOMBSTONE_GRACE).await?;
         for (tenant, workers) in &overdue {
             tracing::warn!(tenant_id = %tenant, workers = workers.len(), "re-sending the membership cleanup of deleted workers");
@@ -164,10 +130,10 @@ type Run = framework::Outcome<Message>;
 impl Job for Syncer {
     const NAME: &'static str = "segment sync";
     type Message = Message;
-    type Error = ConsumerError;
+    type Error = SyncError;
 
-    async fn run(&self, tenant: Option<TenantId>, message: &Message, deadline: Deadline) -> Result<Run, ConsumerError> {
-        let tenant = || tenant.ok_or_else(|| ConsumerError::Message(format!("{message:?} names no tenant")));
+    async fn run(&self, tenant: Option<TenantId>, message: &Message, deadline: Deadline) -> Result<Run, SyncError> {
+        let tenant = || tenant.ok_or_else(|| SyncError::Message(format!("{message:?} names no tenant")));
         match message {
             Message::Sync { segment_id, job_id } => self.sync(&tenant()?, *segment_id, *job_id, deadline).await,
             Message::WorkersChanged { worker_ids } => {
@@ -181,7 +147,7 @@ impl Job for Syncer {
 
     /// A sync whose message keeps failing is failed with the reason (a run's own errors already fail it
     /// after a few attempts); other messages are retried by the next one of their kind.
-    async fn give_up(&self, tenant: Option<TenantId>, message: &Message, reason: String) -> Result<(), ConsumerError> {
+    async fn give_up(&self, tenant: Option<TenantId>, message: &Message, reason: String) -> Result<(), SyncError> {
         if let (Some(tenant), Message::Sync { segment_id, job_id }) = (tenant, message)
             && let Some(job) = jobs::get(&self.store, &tenant, *segment_id, *job_id).await?
             && !job.is_finished()

@@ -11,12 +11,12 @@ fn guarded_shape(text: &str) -> bool {
 }
 
 /// The cell as the export writes it.
-pub fn guard(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn guard(text: &str) -> std::borrow::Cow<'_, str> {
     if guarded_shape(text) { format!("'{text}").into() } else { text.into() }
 }
 
 /// The value an exported cell stands for: one leading `'` removed where [`guard`] added it.
-pub fn unguard(cell: &str) -> &str {
+pub(crate) fn unguard(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if guarded_shape(rest) => rest,
         _ => cell,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The filters' names, as query parameters and as fields of a `filters` object.
-pub const NAMES: &[&str] =
+pub(crate) const NAMES: &[&str] =
     &["name", "tag", "department", "team", "employmentStatus", "isActive", "supervisorId", "whatsappOptInStatus"];
 
 fn one_of<T: serde::de::DeserializeOwned>(value: &str) -> bool {
@@ -18,7 +18,7 @@ fn one_of<T: serde::de::DeserializeOwned>(value: &str) -> bool {
 }
 
 /// Filters from their text (`isActive` as `true`/`false`); `at(name, message)` places an error.
-pub fn read<'a>(
+pub(crate) fn read<'a>(
     get: impl Fn(&str) -> Option<&'a str>,
     at: impl Fn(&str, &str) -> FieldError,
 ) -> Result<Filter, Vec<FieldError>> {
@@ -77,7 +77,7 @@ pub fn read<'a>(
 
 /// Filters from a JSON object at `base` (a JSON pointer): strings, and `isActive` a boolean. Unknown
 /// fields and values of the wrong type are errors too.
-pub fn from_json(object: &Map<String, Value>, base: &str) -> Result<Filter, Vec<FieldError>> {
+pub(crate) fn from_json(object: &Map<String, Value>, base: &str) -> Result<Filter, Vec<FieldError>> {
     let pointer = |name: &str| format!("{base}/{}", name.replace('~', "~0").replace('/', "~1"));
     let mut errors = Vec::new();
     let mut text: BTreeMap<&str, String> = BTreeMap::new();

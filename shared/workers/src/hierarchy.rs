@@ -3,44 +3,44 @@
 //! and conditions its write on none of those workers moving meanwhile, so two concurrent changes cannot
 //! close a cycle between them.
 
-use super::repo::{self, SUPERVISOR_MOVED};
+use super::error::{SupervisorRefusal, WorkerError};
+use super::repo;
 use nudge_core::TenantId;
-use nudge_core::http::ApiError;
 use nudge_core::store::{Store, StoreError, Write};
 use uuid::Uuid;
 
 /// The longest chain of supervisors above a worker.
-pub const MAX_DEPTH: usize = 20;
+pub(crate) const MAX_DEPTH: usize = 20;
 
 /// One link of a chain: a worker, the version it was read at, and its supervisor.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Link {
-    pub id: Uuid,
-    pub version: u64,
+pub(crate) struct Link {
+    pub(crate) id: Uuid,
+    pub(crate) version: u64,
     #[serde(default)]
-    pub supervisor_id: Option<Uuid>,
-    pub first_name: String,
-    pub last_name: String,
+    pub(crate) supervisor_id: Option<Uuid>,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
 }
 
 /// Whether `worker` may report to the head of `chain` (the proposed supervisor, then its supervisor, …).
-pub fn check(worker: Uuid, chain: &[Link]) -> Result<(), String> {
+fn check(worker: Uuid, chain: &[Link]) -> Result<(), SupervisorRefusal> {
     if chain.first().is_some_and(|l| l.id == worker) {
-        return Err("a worker cannot supervise itself".into());
+        return Err(SupervisorRefusal::Itself);
     }
     if chain.iter().any(|l| l.id == worker) {
-        return Err("would make a cycle: this worker already supervises that supervisor, directly or not".into());
+        return Err(SupervisorRefusal::Cycle);
     }
     if chain.len() >= MAX_DEPTH {
-        return Err(format!("would make the chain of supervisors longer than {MAX_DEPTH}"));
+        return Err(SupervisorRefusal::TooDeep);
     }
     Ok(())
 }
 
 /// The chain from `start` up to the top (start first). Stops at `MAX_DEPTH + 1` links, or at a link seen
 /// before (a cycle written before these rules, which the walk must not follow forever).
-pub async fn chain(store: &Store, tenant: &TenantId, start: Uuid) -> Result<Vec<Link>, StoreError> {
+pub(crate) async fn chain(store: &Store, tenant: &TenantId, start: Uuid) -> Result<Vec<Link>, StoreError> {
     let mut out: Vec<Link> = Vec::new();
     let mut next = Some(start);
     while let Some(id) = next {
@@ -55,14 +55,19 @@ pub async fn chain(store: &Store, tenant: &TenantId, start: Uuid) -> Result<Vec<
 }
 
 /// Checks a new supervisor for `worker` and returns the conditions that keep the check true until the
-/// write: 400 naming `supervisorId` when it names no worker of the tenant or would close a cycle.
-pub async fn guard(store: &Store, tenant: &TenantId, worker: Uuid, supervisor: Uuid) -> Result<Vec<Write>, ApiError> {
+/// write: refused when it names no worker of the tenant, or would close a cycle or make the chain too long.
+pub(crate) async fn guard(
+    store: &Store,
+    tenant: &TenantId,
+    worker: Uuid,
+    supervisor: Uuid,
+) -> Result<Vec<Write>, WorkerError> {
     let links = chain(store, tenant, supervisor).await?;
     if links.first().is_none_or(|l| l.id != supervisor) {
-        return Err(ApiError::rule("/supervisorId", "names no worker of this organization"));
+        return Err(WorkerError::Supervisor(SupervisorRefusal::Unknown));
     }
-    check(worker, &links).map_err(|m| ApiError::rule("/supervisorId", m))?;
-    Ok(links.iter().map(|l| Write::check_version(repo::core_key(tenant, l.id), l.version, SUPERVISOR_MOVED)).collect())
+    check(worker, &links).map_err(WorkerError::Supervisor)?;
+    Ok(links.iter().map(|l| repo::unmoved(tenant, l)).collect())
 }
 
 #[cfg(test)]
@@ -83,14 +88,14 @@ mod tests {
     fn cycles_and_self_supervision_are_refused() {
         let me = Uuid::from_u128(1);
         assert!(check(me, &[link(2, Some(3)), link(3, None)]).is_ok());
-        assert!(check(me, &[link(1, None)]).unwrap_err().contains("itself"));
-        assert!(check(me, &[link(2, Some(3)), link(3, Some(1)), link(1, None)]).unwrap_err().contains("cycle"));
+        assert_eq!(check(me, &[link(1, None)]), Err(SupervisorRefusal::Itself));
+        assert_eq!(check(me, &[link(2, Some(3)), link(3, Some(1)), link(1, None)]), Err(SupervisorRefusal::Cycle));
     }
 
     #[test]
     fn chains_are_bounded() {
         let long: Vec<Link> = (10..10 + MAX_DEPTH as u128).map(|n| link(n, Some(n + 1))).collect();
-        assert!(check(Uuid::from_u128(1), &long).unwrap_err().contains("longer"));
+        assert_eq!(check(Uuid::from_u128(1), &long), Err(SupervisorRefusal::TooDeep));
         assert!(check(Uuid::from_u128(1), &long[..MAX_DEPTH - 1]).is_ok());
     }
 }

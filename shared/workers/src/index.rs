@@ -18,7 +18,7 @@ pub fn shard(id: Uuid) -> u32 {
 
 /// One index entry: the worker appears in partition `field`/`value`, sorted by `sort` then id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub field: &'static str,
     pub value: String,
     pub sort: String,
@@ -27,7 +27,7 @@ pub struct Entry {
 /// The attributes every entry carries, so one index can be narrowed by the others.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Copies {
+pub(crate) struct Copies {
     pub worker_id: String,
     pub department: Option<String>,
     pub team: Option<String>,
@@ -50,7 +50,7 @@ fn sort_name(last: &str, first: &str) -> String {
     s
 }
 
-pub fn copies(id: Uuid, f: &WorkerFields) -> Copies {
+pub(crate) fn copies(id: Uuid, f: &WorkerFields) -> Copies {
     Copies {
         worker_id: id.to_string(),
         department: f.employment.department.as_deref().map(fold),
@@ -66,13 +66,13 @@ pub fn copies(id: Uuid, f: &WorkerFields) -> Copies {
 /// Whether a `name` index entry sorted by `sort` is the first of the worker's entries matching `prefix`
 /// (folded). A worker whose first and last names both start with the prefix has two matching entries; a
 /// reader that must see each worker once (an export) keeps only this one.
-pub fn first_name_match(f: &WorkerFields, prefix: &str, sort: &str) -> bool {
+pub(crate) fn first_name_match(f: &WorkerFields, prefix: &str, sort: &str) -> bool {
     let sorts = [sort_name(&f.first_name, &f.last_name), sort_name(&f.last_name, &f.first_name)];
     sorts.iter().filter(|s| s.starts_with(prefix)).min().is_some_and(|first| first == sort)
 }
 
 /// Every entry of a worker, without duplicates.
-pub fn entries(f: &WorkerFields) -> Vec<Entry> {
+pub(crate) fn entries(f: &WorkerFields) -> Vec<Entry> {
     let by_name = sort_name(&f.last_name, &f.first_name);
     let entry = |field: &'static str, value: String| Entry { field, value, sort: by_name.clone() };
     let mut out = vec![
@@ -129,7 +129,7 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self == &Filter::default()
     }
 }
@@ -137,7 +137,7 @@ impl Filter {
 /// How a filter is served: one index partition (and a sort-key prefix for a name), narrowed by equality
 /// on the copies and by tag membership.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub field: &'static str,
     pub value: String,
     pub sort_prefix: Option<String>,
@@ -147,7 +147,7 @@ pub struct Plan {
 
 /// The most selective filter picks the partition: a name prefix, then a tag, a supervisor, a team, a
 /// department, an opt-in status, an employment status, the active flag; no filter lists everyone by name.
-pub fn plan(filter: &Filter) -> Plan {
+pub(crate) fn plan(filter: &Filter) -> Plan {
     let mut equal: Vec<(&'static str, String)> = Vec::new();
     let mut tag = filter.tag.as_deref().map(fold);
     let mut primary: Option<(&'static str, String, Option<String>)> =
@@ -190,9 +190,9 @@ mod tests {
             location_city: None,
             location_state_province: None,
             location_country: None,
-            primary_phone_number: "+14155552671".into(),
+            primary_phone_number: nudge_core::values::Parse::parse("+14155552671").unwrap(),
             whatsapp_opt_in_status: OptInStatus::OptedIn,
-            preferred_language: "en".into(),
+            preferred_language: nudge_core::values::Parse::parse("en").unwrap(),
             communication_consent: true,
             email_address: None,
         });

@@ -1,19 +1,25 @@
 //! Reading and checking a worker document (the body of `POST /workers`, a merge-patched worker, an import
-//! row). Pure: no I/O. Every bad field is reported by its JSON pointer in one answer.
+//! row). Pure: no I/O. Every bad field is reported by its JSON pointer in one answer, as a
+//! [`WorkerError::Malformed`] or [`WorkerError::BreaksRules`]: the API and the importer read documents
+//! alike, and each words the refusal its own way.
 
+use super::error::WorkerError;
 use super::model::*;
 use super::phone;
 use chrono::{DateTime, NaiveDate, Utc};
-use nudge_core::http::{ApiError, Fields};
+use nudge_core::http::{ApiError, FieldError, Fields, merge_patch};
 use nudge_core::validate;
+use nudge_core::values::{Email, Locale, Parse};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-pub const MAX_TAGS: usize = 20;
-pub const MAX_TAG_CHARS: usize = 50;
-pub const CUSTOM_FIELDS_MAX_BYTES: usize = 8 * 1024;
+const MAX_TAGS: usize = 20;
+const MAX_TAG_CHARS: usize = 50;
+const CUSTOM_FIELDS_MAX_BYTES: usize = 8 * 1024;
 const CUSTOM_FIELDS_MAX_DEPTH: usize = 4;
 const NAME_MAX: usize = 100;
+/// A contact record's language when none is given.
+const DEFAULT_LANGUAGE: &str = "en";
 
 /// Where a worker document comes from, which decides what a missing contact phone number means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,10 +31,28 @@ pub enum Origin {
     Merged,
 }
 
+/// The refusal of the core's field reader, which only ever answers a schema error (400) or a broken rule
+/// (422), as the domain's.
+fn refused(err: ApiError) -> WorkerError {
+    match err {
+        ApiError::Invalid(errors) => WorkerError::Malformed(errors),
+        ApiError::Rejected(errors) => WorkerError::BreaksRules(errors),
+        other => WorkerError::Malformed(vec![FieldError::body("", other.to_string())]),
+    }
+}
+
+/// The document a merge patch (RFC 7396) makes of `current`: the fields a client reads, patched. A patch
+/// that is not a JSON object is refused at the root.
+pub(crate) fn merged(current: &WorkerFields, patch: &Value) -> Result<Value, WorkerError> {
+    let mut doc = serde_json::to_value(current).map_err(|e| WorkerError::Internal(e.to_string()))?;
+    merge_patch::apply(&mut doc, patch).map_err(refused)?;
+    Ok(doc)
+}
+
 /// Reads a whole worker document; `today` bounds dates of birth and hire dates.
-pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields, ApiError> {
+pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields, WorkerError> {
     let reason_given = doc.get("deactivationReason").is_some_and(|v| !v.is_null());
-    let mut f = Fields::new(doc)?;
+    let mut f = Fields::new(doc).map_err(refused)?;
     let first_name = text(&mut f, "firstName", true, NAME_MAX);
     let last_name = text(&mut f, "lastName", true, NAME_MAX);
     let external_id = text(&mut f, "externalId", false, NAME_MAX);
@@ -89,9 +113,11 @@ pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields
         out
     });
     let has_errors = f.has_errors();
-    f.finish()?;
-    match (first_name, last_name) {
-        (Some(first_name), Some(last_name)) if !has_errors => Ok(WorkerFields {
+    f.finish().map_err(refused)?;
+    match (first_name, last_name, contact) {
+        // A contact object read into no record without an error recorded would drop it silently.
+        (_, _, Some(None)) => Err(WorkerError::Internal("a contact record read without its fields".into())),
+        (Some(first_name), Some(last_name), contact) if !has_errors => Ok(WorkerFields {
             external_id,
             first_name,
             last_name,
@@ -110,7 +136,7 @@ pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields
             wellbeing: wellbeing.unwrap_or_default(),
             gamification: gamification.unwrap_or_default(),
         }),
-        _ => Err(ApiError::internal("worker input incomplete without a reported error")),
+        _ => Err(WorkerError::Internal("worker input incomplete without a reported error".into())),
     }
 }
 
@@ -152,22 +178,23 @@ fn read_contact(c: &mut Fields, origin: Origin) -> Option<Contact> {
             phone
         }
     };
+    // Not `Fields::parse`: a number of the documented form that is no number of its country breaks a rule
+    // (422), where a bad form breaks the schema (400).
     let phone = raw_phone.and_then(|p| match phone::normalize(&p) {
         Ok(p) => Some(p),
-        Err(phone::PhoneError::Form(message)) => {
-            c.reject("primaryPhoneNumber", message);
+        Err(e) if e.is_rule() => {
+            c.break_rule("primaryPhoneNumber", e.to_string());
             None
         }
-        Err(phone::PhoneError::Invalid(message)) => {
-            c.break_rule("primaryPhoneNumber", message);
+        Err(e) => {
+            c.reject("primaryPhoneNumber", e.to_string());
             None
         }
     });
     let opt_in: Option<OptInStatus> = c.optional("whatsappOptInStatus");
-    let language: Option<String> = c.optional("preferredLanguage");
-    c.check("preferredLanguage", &language, |v| validate::locale(v));
+    let language: Option<Locale> = c.parse("preferredLanguage", false);
     let consent: Option<bool> = c.optional("communicationConsent");
-    let email = c.email("emailAddress", false);
+    let email: Option<Email> = c.parse("emailAddress", false);
     let city = text(c, "locationCity", false, NAME_MAX);
     let state = text(c, "locationStateProvince", false, NAME_MAX);
     let country = text(c, "locationCountry", false, NAME_MAX);
@@ -177,7 +204,7 @@ fn read_contact(c: &mut Fields, origin: Origin) -> Option<Contact> {
         location_country: country,
         primary_phone_number: phone?,
         whatsapp_opt_in_status: opt_in.unwrap_or_default(),
-        preferred_language: language.unwrap_or_else(|| "en".into()),
+        preferred_language: language.or_else(|| Locale::parse(DEFAULT_LANGUAGE).ok())?,
         communication_consent: consent.unwrap_or(false),
         email_address: email,
     })
@@ -229,10 +256,10 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
     }
 
-    fn pointers(err: ApiError) -> Vec<String> {
+    fn pointers(err: WorkerError) -> Vec<String> {
         match err {
-            ApiError::Invalid(errors) => errors.into_iter().filter_map(|e| e.pointer).collect(),
-            other => panic!("expected 400, got {other:?}"),
+            WorkerError::Malformed(errors) => errors.into_iter().filter_map(|e| e.pointer).collect(),
+            other => panic!("expected a malformed document, got {other:?}"),
         }
     }
 
@@ -255,7 +282,7 @@ mod tests {
         )
         .unwrap();
         let c = w.contact.unwrap();
-        assert_eq!(c.primary_phone_number, "+14155552671");
+        assert_eq!(c.primary_phone_number.as_str(), "+14155552671");
         assert_eq!((c.whatsapp_opt_in_status, c.preferred_language.as_str()), (OptInStatus::Pending, "en"));
         assert_eq!(c.email_address.as_deref(), Some("ana@example.com"));
     }
@@ -320,7 +347,7 @@ mod tests {
     #[test]
     fn rules_the_schema_cannot_state_are_422() {
         let broken = |doc: Value, origin| match read(doc, today(), origin) {
-            Err(ApiError::Rejected(errors)) => errors.into_iter().filter_map(|e| e.pointer).collect::<Vec<_>>(),
+            Err(WorkerError::BreaksRules(errors)) => errors.into_iter().filter_map(|e| e.pointer).collect::<Vec<_>>(),
             other => panic!("expected 422, got {other:?}"),
         };
         let name = json!({"firstName": "A", "lastName": "B"});

@@ -1,14 +1,28 @@
-//! Workers, the domain: the model (seed 000 and 003 merged), input rules, storage with list indexes, the
-//! supervisor hierarchy, bulk import and export, the HTTP routes of the `workers` function ([`http`]) and
-//! the consumers of the `worker-import` and `worker-export` functions ([`consumer`]). Other domains hear of
-//! changed workers through [`events::WorkersChanged`]; see README.md beside this crate for the layout.
+//! Workers, the domain: the worker directory (seed 000 and 003 merged), its supervisor hierarchy, bulk
+//! import and export, the HTTP routes of the `workers` function and the consumers of `worker-import` and
+//! `worker-export`. Other domains hear of changed workers through [`events::WorkersChanged`].
+//!
+//! Where things live, layered http → service → repo → store (errors become problems only in `http`):
+//! - model: [`model`] (the worker, its five records, the API's view), [`phone`] (the E.164 [`phone::Phone`]);
+//! - input: [`input`] reads a worker document into typed fields, every bad field by its pointer; `filters`
+//!   reads list filters; `cell` guards CSV cells against spreadsheet formulas;
+//! - service: [`service`] (create, update by merge patch, delete: the rules every writer applies), with
+//!   `hierarchy` (supervisor chains without cycles);
+//! - keys and storage: [`repo`] (the key table at its top, the worker's items, uniqueness guards, and the
+//!   only place their write conditions are read back), [`index`] (list indexes as items), [`tombstone`];
+//! - bulk jobs: [`import`] and [`export`] (job records, rows, runners with checkpoints), entered through
+//!   [`consumer`];
+//! - http: [`http`] (routes, request bodies as documented, and `http::error`, the `From<WorkerError> for
+//!   ApiError` that decides every status and problem);
+//! - errors: [`error`] ([`WorkerError`], and what fails an import's or an export's message).
 
-pub mod cell;
+mod cell;
 pub mod consumer;
+pub mod error;
 pub mod events;
 pub mod export;
-pub mod filters;
-pub mod hierarchy;
+mod filters;
+mod hierarchy;
 pub mod http;
 pub mod import;
 pub mod index;
@@ -19,5 +33,6 @@ pub mod repo;
 pub mod service;
 pub mod tombstone;
 
+pub use error::WorkerError;
 pub use events::{WorkerEvents, WorkersChanged};
-pub use model::{Worker, WorkerFields, WorkerView};
+pub use model::{Worker, WorkerFields};

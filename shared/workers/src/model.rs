@@ -4,7 +4,9 @@
 //! last name), `phone_number` is `contact.primaryPhoneNumber`, `well_being_score` is
 //! `wellbeing.overallWellbeingScore`, and `performanceMetric` is a core field.
 
+use crate::phone::Phone;
 use chrono::{DateTime, NaiveDate, Utc};
+use nudge_core::values::{Email, Locale};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -12,7 +14,7 @@ use uuid::Uuid;
 
 /// Lowest and highest scores for `overallWellbeingScore` and `performanceMetric` (a percentage scale, as
 /// WHO-5 reports wellbeing).
-pub const SCORE_RANGE: (f64, f64) = (0.0, 100.0);
+pub(crate) const SCORE_RANGE: (f64, f64) = (0.0, 100.0);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -84,15 +86,18 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_country: Option<String>,
     /// E.164, e.g. `+14155552671`; unique per tenant.
-    pub primary_phone_number: String,
+    #[schema(value_type = String)]
+    pub primary_phone_number: Phone,
     #[serde(default)]
     pub whatsapp_opt_in_status: OptInStatus,
     /// BCP 47, e.g. `en` or `pt-BR`.
-    pub preferred_language: String,
+    #[schema(value_type = String)]
+    pub preferred_language: Locale,
     #[serde(default)]
     pub communication_consent: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub email_address: Option<Email>,
 }
 
 /// Seed 000 WorkerEmployment.
@@ -214,11 +219,11 @@ pub enum Record {
 }
 
 impl Record {
-    pub const ALL: [Record; 5] =
+    pub(crate) const ALL: [Record; 5] =
         [Self::Contact, Self::Employment, Self::Engagement, Self::Wellbeing, Self::Gamification];
 
     /// The sort-key suffix and the item's entity tag.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Contact => "CONTACT",
             Self::Employment => "EMPLOYMENT",
@@ -228,7 +233,7 @@ impl Record {
         }
     }
 
-    pub fn entity(self) -> &'static str {
+    pub(crate) fn entity(self) -> &'static str {
         match self {
             Self::Contact => "WorkerContact",
             Self::Employment => "WorkerEmployment",
@@ -238,12 +243,12 @@ impl Record {
         }
     }
 
-    pub fn from_entity(entity: &str) -> Option<Self> {
+    pub(crate) fn from_entity(entity: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.entity() == entity)
     }
 
     /// This record of `fields` as JSON (`None`: the worker has no such record).
-    pub fn data(self, fields: &WorkerFields) -> Option<Value> {
+    pub(crate) fn data(self, fields: &WorkerFields) -> Option<Value> {
         let value = match self {
             Self::Contact => serde_json::to_value(fields.contact.as_ref()?),
             Self::Employment => serde_json::to_value(&fields.employment),
@@ -284,15 +289,6 @@ pub struct Worker {
     pub last_import: Option<ImportMark>,
 }
 
-impl nudge_core::http::update::Patchable for Worker {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn document(&self) -> nudge_core::http::ApiResult<serde_json::Value> {
-        nudge_core::http::update::document_of(&self.fields)
-    }
-}
-
 impl Worker {
     pub fn new(id: Uuid, fields: WorkerFields, now: DateTime<Utc>) -> Self {
         let stamps = Record::ALL
@@ -304,7 +300,7 @@ impl Worker {
     }
 
     /// The next version with `fields`: records that changed get a new `updatedAt`, new ones a `createdAt`.
-    pub fn revised(&self, fields: WorkerFields, now: DateTime<Utc>) -> Self {
+    pub(crate) fn revised(&self, fields: WorkerFields, now: DateTime<Utc>) -> Self {
         let stamps = Record::ALL
             .into_iter()
             .filter_map(|r| {
@@ -328,7 +324,7 @@ impl Worker {
         }
     }
 
-    pub fn view(&self) -> WorkerView {
+    pub(crate) fn view(&self) -> WorkerView {
         let stamp = |r: Record| self.stamps.get(&r).copied();
         let f = &self.fields;
         WorkerView {
@@ -362,7 +358,7 @@ macro_rules! record_view {
         /// The record with its times.
         #[derive(Clone, Debug, Serialize, ToSchema)]
         #[serde(rename_all = "camelCase")]
-        pub struct $name {
+        pub(crate) struct $name {
             #[serde(flatten)]
             pub data: $data,
             #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -379,7 +375,7 @@ record_view!(GamificationView, Gamification);
 /// A worker as the API answers it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct WorkerView {
+pub(crate) struct WorkerView {
     pub id: Uuid,
     /// First and last name (seed 003 full_name); read-only.
     pub full_name: String,
@@ -413,7 +409,7 @@ pub struct WorkerView {
 }
 
 impl WorkerView {
-    pub fn version(&self) -> u64 {
+    pub(crate) fn version(&self) -> u64 {
         self.version
     }
 }

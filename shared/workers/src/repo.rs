@@ -13,22 +13,27 @@
 //! tenant's workers are 16 partitions read in turn. A worker's entries and guards follow from its fields,
 //! so every write knows which to add and which to remove, in the same transaction as the worker.
 
+use super::error::{Unique, WorkerError};
+use super::hierarchy::Link;
 use super::index::{self, Entry, Plan, SHARDS};
 use super::model::{ImportMark, Record, Stamps, Worker, WorkerFields};
+use super::phone::Phone;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, FieldError, Page};
+use nudge_core::http::Page;
 use nudge_core::keys::{Key, tenant_partition};
 use nudge_core::store::{Item, Put, Query, Store, StoreError, Tx, Write};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-pub const ENTITY: &str = "Worker";
+const ENTITY: &str = "Worker";
 const ENTRY: &str = "WorkerIndexEntry";
 const GUARD: &str = "WorkerGuard";
-pub const PHONE_TAKEN: &str = "primaryPhoneNumber";
-pub const EXTERNAL_ID_TAKEN: &str = "externalId";
+/// The labels of this module's write conditions; [`refusal`] reads them back.
+const PHONE_TAKEN: &str = "primaryPhoneNumber";
+const EXTERNAL_ID_TAKEN: &str = "externalId";
+const SUPERVISOR_MOVED: &str = "supervisor chain";
 const EXISTS: &str = "worker";
 
 pub fn shard_partition(tenant: &TenantId, shard: u32) -> String {
@@ -51,11 +56,11 @@ fn entry_key(tenant: &TenantId, id: Uuid, entry: &Entry) -> Key {
     Key { pk: entry_partition(tenant, entry.field, &entry.value), sk: format!("{}#{id}", entry.sort) }
 }
 
-pub fn phone_guard(tenant: &TenantId, phone: &str) -> Key {
-    Key::tenant(tenant, "WORKER-PHONES", phone)
+pub(crate) fn phone_guard(tenant: &TenantId, phone: &Phone) -> Key {
+    Key::tenant(tenant, "WORKER-PHONES", phone.as_str())
 }
 
-pub fn external_guard(tenant: &TenantId, external_id: &str) -> Key {
+pub(crate) fn external_guard(tenant: &TenantId, external_id: &str) -> Key {
     Key::tenant(tenant, "WORKER-EXTERNAL-IDS", external_id)
 }
 
@@ -112,14 +117,19 @@ fn guard_put(key: &Key, owner: &str) -> Result<Put, StoreError> {
     Put::new(key, GUARD, &Guard { owner })
 }
 
-fn phone(f: &WorkerFields) -> Option<&str> {
-    f.contact.as_ref().map(|c| c.primary_phone_number.as_str())
+fn phone(f: &WorkerFields) -> Option<&Phone> {
+    f.contact.as_ref().map(|c| &c.primary_phone_number)
 }
 
 /// The writes that take a worker from `prev` (none: a new worker) to `next`, all in one transaction: the
 /// core item under its version condition, the records that changed, the index entries that moved, and the
 /// uniqueness guards. `checks` are added as they are (a supervisor chain that must not move meanwhile).
-pub fn save(tenant: &TenantId, prev: Option<&Worker>, next: &Worker, checks: Vec<Write>) -> Result<Tx, StoreError> {
+pub(crate) fn save(
+    tenant: &TenantId,
+    prev: Option<&Worker>,
+    next: &Worker,
+    checks: Vec<Write>,
+) -> Result<Tx, StoreError> {
     let mut tx = Tx::new();
     let core = core_put(tenant, next)?;
     tx.push(match prev {
@@ -192,7 +202,7 @@ pub fn partition_puts(tenant: &TenantId, w: &Worker) -> Result<Vec<Put>, StoreEr
 
 /// Every item of a worker, for deleting it: the core item under its version, records, entries, guards;
 /// and its tombstone, which stays until its segment memberships are cleared.
-pub fn remove(tenant: &TenantId, w: &Worker, at: DateTime<Utc>) -> Result<Tx, StoreError> {
+pub(crate) fn remove(tenant: &TenantId, w: &Worker, at: DateTime<Utc>) -> Result<Tx, StoreError> {
     let mut tx = Tx::new();
     tx.push(Write::delete(core_key(tenant, w.id)).if_version(w.version));
     tx.push(Write::upsert(super::tombstone::put(tenant, w.id, at)?));
@@ -214,31 +224,28 @@ pub fn remove(tenant: &TenantId, w: &Worker, at: DateTime<Utc>) -> Result<Tx, St
     Ok(tx)
 }
 
-/// A uniqueness or existence condition, as the client should read it.
-pub fn write_error(err: StoreError) -> ApiError {
-    match err {
-        StoreError::Condition(PHONE_TAKEN) => ApiError::Conflict(
-            "another worker has this phone number".into(),
-            vec![FieldError::body("/contact/primaryPhoneNumber", "is already another worker's")],
-        ),
-        StoreError::Condition(EXTERNAL_ID_TAKEN) => ApiError::Conflict(
-            "another worker has this external id".into(),
-            vec![FieldError::body("/externalId", "is already another worker's")],
-        ),
-        StoreError::Condition(SUPERVISOR_MOVED) => {
-            ApiError::Conflict("the supervisor chain changed meanwhile; retry".into(), vec![])
-        }
-        other => other.into(),
-    }
+/// The condition that keeps a link of a supervisor chain as it was read until the write it goes with.
+pub(crate) fn unmoved(tenant: &TenantId, link: &Link) -> Write {
+    Write::check_version(core_key(tenant, link.id), link.version, SUPERVISOR_MOVED)
 }
 
-pub const SUPERVISOR_MOVED: &str = "supervisor chain";
+/// Why a write of [`save`] or [`remove`] was refused, in the domain's terms: a taken phone number or
+/// external id, a supervisor chain that moved, a version that moved. Anything else stays the store's.
+pub(crate) fn refusal(err: StoreError) -> WorkerError {
+    match err {
+        e if e.is_version_conflict() => WorkerError::VersionMoved,
+        StoreError::Condition(PHONE_TAKEN) => WorkerError::Taken(Unique::PrimaryPhoneNumber),
+        StoreError::Condition(EXTERNAL_ID_TAKEN) => WorkerError::Taken(Unique::ExternalId),
+        StoreError::Condition(SUPERVISOR_MOVED) => WorkerError::ChainMoved,
+        other => WorkerError::Store(other),
+    }
+}
 
 /// A sub-record's stored document.
 type RecordDoc = (Record, Map<String, Value>);
 
 /// Builds workers from the items of their partitions (core items and records, in any order).
-pub fn assemble(items: Vec<Item>) -> Result<Vec<Worker>, StoreError> {
+fn assemble(items: Vec<Item>) -> Result<Vec<Worker>, StoreError> {
     let mut cores: BTreeMap<Uuid, Map<String, Value>> = BTreeMap::new();
     let mut records: HashMap<Uuid, Vec<RecordDoc>> = HashMap::new();
     for item in items {
@@ -327,30 +334,13 @@ pub async fn missing(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<V
 }
 
 /// The owner of a guard (a phone number or an external id), if taken.
-pub async fn guard_owner(store: &Store, key: &Key) -> Result<Option<Uuid>, StoreError> {
+pub(crate) async fn guard_owner(store: &Store, key: &Key) -> Result<Option<Uuid>, StoreError> {
     #[derive(serde::Deserialize)]
     struct Owned {
         owner: String,
     }
     let owned: Option<Owned> = store.get(key).await?;
     Ok(owned.and_then(|o| Uuid::parse_str(&o.owner).ok()))
-}
-
-/// Owners of many guards at once (BatchGetItem), by guard key.
-pub async fn guard_owners(store: &Store, keys: &[Key]) -> Result<HashMap<Key, Uuid>, StoreError> {
-    let mut out = HashMap::new();
-    for item in store.batch_get(keys).await? {
-        let value: Value = nudge_core::store::decode(item)?;
-        let (Some(pk), Some(sk), Some(owner)) = (
-            value.get("pk").and_then(Value::as_str),
-            value.get("sk").and_then(Value::as_str),
-            value.get("owner").and_then(Value::as_str).and_then(|o| Uuid::parse_str(o).ok()),
-        ) else {
-            continue;
-        };
-        out.insert(Key { pk: pk.to_owned(), sk: sk.to_owned() }, owner);
-    }
-    Ok(out)
 }
 
 #[derive(serde::Deserialize)]
@@ -376,7 +366,7 @@ fn plan_query(tenant: &TenantId, plan: &Plan) -> Query {
 
 /// One page of workers matching `plan`, in name order, from `start` (the previous page's last key), for a
 /// reader that goes through all of them (an export): each worker once, even one a name search finds twice.
-pub async fn index_page(
+pub(crate) async fn index_page(
     store: &Store,
     tenant: &TenantId,
     plan: &Plan,
@@ -410,14 +400,14 @@ pub async fn index_page(
 
 /// One page of workers matching `plan`, in name order. Filters other than the partition's narrow the
 /// entries read, so a page may hold fewer than `limit` workers while `nextCursor` says there are more.
-pub async fn list(
+pub(crate) async fn list(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     plan: &Plan,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<Worker>, ApiError> {
+) -> Result<Page<Worker>, StoreError> {
     let page: Page<EntryRef> = store.page(scope, &plan_query(tenant, plan), limit, cursor).await?;
     let mut ids: Vec<Uuid> = Vec::with_capacity(page.items.len());
     for e in page.items {
@@ -479,7 +469,8 @@ mod layout {
         let entry = Entry { field: "department", value: "sales".into(), sort: "novak ana".into() };
         let e = entry_key(&t, id, &entry);
         assert_eq!((e.pk, e.sk), (format!("T#{t}#WORKERS#BY#department#sales"), format!("novak ana#{id}")));
-        let p = phone_guard(&t, "+38640123456");
+        let number = crate::phone::normalize("+38640123456").unwrap_or_else(|e| panic!("{e}"));
+        let p = phone_guard(&t, &number);
         assert_eq!((p.pk, p.sk.as_str()), (format!("T#{t}#WORKER-PHONES"), "+38640123456"));
         let x = external_guard(&t, "E-1");
         assert_eq!((x.pk, x.sk.as_str()), (format!("T#{t}#WORKER-EXTERNAL-IDS"), "E-1"));

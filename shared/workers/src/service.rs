@@ -1,15 +1,15 @@
 //! Creating, changing and deleting workers: the rules every writer applies (the API and the importer
-//! alike): input validation, uniqueness, the supervisor hierarchy, optimistic concurrency.
+//! alike): uniqueness, the supervisor hierarchy, optimistic concurrency, and the reading of a merge-patched
+//! document.
 
+use super::error::WorkerError;
 use super::hierarchy;
 use super::input;
 use super::model::{ImportMark, RowOutcome, Worker, WorkerFields};
 use super::repo;
 use chrono::Utc;
 use nudge_core::TenantId;
-use nudge_core::http::update::{self, Step};
-use nudge_core::http::{ApiError, IfMatch};
-use nudge_core::store::{Store, optimistic};
+use nudge_core::store::{Attempt, Store, Write, optimistic};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -20,28 +20,17 @@ async fn supervision(
     id: Uuid,
     before: Option<Uuid>,
     after: Option<Uuid>,
-) -> Result<Vec<nudge_core::store::Write>, ApiError> {
+) -> Result<Vec<Write>, WorkerError> {
     match after {
         Some(s) if Some(s) != before => hierarchy::guard(store, tenant, id, s).await,
         _ => Ok(Vec::new()),
     }
 }
 
-/// Creates a worker from a whole document. `mark` tags the write with the import row that made it.
-pub async fn create(
-    store: &Store,
-    tenant: &TenantId,
-    doc: Value,
-    mark: Option<(Uuid, u64)>,
-) -> Result<Worker, ApiError> {
-    let fields = input::read(doc, Utc::now().date_naive(), input::Origin::Whole)?;
-    create_fields(store, tenant, fields, mark).await
-}
-
 /// The id of the worker an import row creates: derived from the job and the row, so a row applied twice
 /// (a chunk redone after a crash, a duplicate runner) names the same worker and cannot create two, even
 /// when the row has no external id or phone to match it by.
-pub fn imported_id(job: Uuid, row: u64) -> Uuid {
+pub(crate) fn imported_id(job: Uuid, row: u64) -> Uuid {
     use sha2::{Digest, Sha256};
     let digest = Sha256::new().chain_update(job.as_bytes()).chain_update(row.to_be_bytes()).finalize();
     let mut bytes = [0u8; 16];
@@ -49,18 +38,24 @@ pub fn imported_id(job: Uuid, row: u64) -> Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
-pub async fn create_fields(
+/// One worker with its records.
+pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Worker, WorkerError> {
+    repo::get(store, tenant, id).await?.ok_or(WorkerError::NotFound)
+}
+
+/// Creates a worker. `mark` tags the write with the import row that made it (and derives its id).
+pub async fn create(
     store: &Store,
     tenant: &TenantId,
     fields: WorkerFields,
     mark: Option<(Uuid, u64)>,
-) -> Result<Worker, ApiError> {
+) -> Result<Worker, WorkerError> {
     let id = mark.map_or_else(Uuid::now_v7, |(job, row)| imported_id(job, row));
     let checks = supervision(store, tenant, id, None, fields.supervisor_id).await?;
     let mut worker = Worker::new(id, fields, Utc::now());
     worker.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Created });
     let tx = repo::save(tenant, None, &worker, checks)?;
-    store.transact(tx).await.map_err(repo::write_error)?;
+    store.transact(tx).await.map_err(repo::refusal)?;
     Ok(worker)
 }
 
@@ -72,8 +67,9 @@ pub enum Updated {
     Replayed(RowOutcome),
 }
 
-/// Applies a merge patch to a worker: retried on a concurrent write unless the caller pinned a version
-/// (`if_match`), which then answers 412. 404 when there is no such worker in this tenant.
+/// Applies a merge patch (RFC 7396) to a worker and reads the result as a whole document: read again on a
+/// concurrent write unless the caller pinned a version (`if_match`), which then moved
+/// ([`WorkerError::VersionMoved`]). [`WorkerError::NotFound`] when there is no such worker in this tenant.
 pub async fn update(
     store: &Store,
     tenant: &TenantId,
@@ -81,40 +77,48 @@ pub async fn update(
     patch: &Value,
     if_match: Option<u64>,
     mark: Option<(Uuid, u64)>,
-) -> Result<Updated, ApiError> {
-    let load = || async { repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound) };
-    update::patch(IfMatch(if_match), patch, load, |current: Worker, doc| async move {
+) -> Result<Updated, WorkerError> {
+    optimistic::retry(|| async {
+        let current = get(store, tenant, id).await?;
+        if if_match.is_some_and(|expected| expected != current.version) {
+            return Err(WorkerError::VersionMoved);
+        }
+        let doc = input::merged(&current.fields, patch)?;
         if let (Some((job, row)), Some(m)) = (mark, &current.last_import)
             && m.job_id == job
             && m.row == row
         {
-            return Ok(Step::Done(Updated::Replayed(m.outcome)));
+            return Ok(Attempt::Done(Updated::Replayed(m.outcome)));
         }
         let fields = input::read(doc, Utc::now().date_naive(), input::Origin::Merged)?;
         if fields == current.fields {
-            return Ok(Step::Done(Updated::Unchanged(current)));
+            return Ok(Attempt::Done(Updated::Unchanged(current)));
         }
         let checks = supervision(store, tenant, id, current.fields.supervisor_id, fields.supervisor_id).await?;
         let mut next = current.revised(fields, Utc::now());
         next.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Updated });
         let tx = repo::save(tenant, Some(&current), &next, checks)?;
-        Step::written(store.transact(tx).await, Updated::Changed(next), repo::write_error)
+        let written = store.transact(tx).await;
+        optimistic::settle(written, Updated::Changed(next), if_match.is_none()).map_err(repo::refusal)
     })
     .await
 }
 
 /// Deletes a worker with its records, entries and guards; its supervisees then report to no one. Answers
 /// the supervisees it changed.
-pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option<u64>) -> Result<Vec<Uuid>, ApiError> {
+pub async fn delete(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    if_match: Option<u64>,
+) -> Result<Vec<Uuid>, WorkerError> {
     let removed = optimistic::retry(|| async {
-        let current = repo::get(store, tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if let Some(expected) = if_match
-            && expected != current.version
-        {
-            return Err(ApiError::PreconditionFailed);
+        let current = get(store, tenant, id).await?;
+        if if_match.is_some_and(|expected| expected != current.version) {
+            return Err(WorkerError::VersionMoved);
         }
         let written = store.transact(repo::remove(tenant, &current, Utc::now())?).await;
-        Ok(optimistic::settle(written, current, if_match.is_none())?)
+        optimistic::settle(written, current, if_match.is_none()).map_err(repo::refusal)
     })
     .await?;
     // The seed's supervisor relation has no cascade: like SET NULL, supervisees keep their place
@@ -130,7 +134,7 @@ pub async fn delete(store: &Store, tenant: &TenantId, id: Uuid, if_match: Option
         for w in &page.items {
             match update(store, tenant, w.id, &clear, None, None).await {
                 Ok(_) => cleared.push(w.id),
-                Err(ApiError::NotFound) => {}
+                Err(WorkerError::NotFound) => {}
                 Err(e) => return Err(e),
             }
         }

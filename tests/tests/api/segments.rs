@@ -10,6 +10,7 @@ use nudge_core::store::{Changes, Tx, Write};
 use nudge_segments::jobs::{self, SyncJob, SyncTrigger};
 use nudge_segments::sync::{self, Limits, Outcome};
 use nudge_segments::{Message, SegmentQueue, repo};
+use nudge_workers::input::Origin;
 use nudge_workers::tombstone::{self, Tombstone};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -257,7 +258,8 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     let mut all = Vec::new();
     for n in 0..14 {
         let doc = worker_doc(n, if n % 2 == 0 { "Sales" } else { "Ops" }, 5);
-        all.push(nudge_workers::service::create(&ctx.store, &org, doc, None).await.unwrap().id.to_string());
+        let fields = nudge_workers::input::read(doc, chrono::Utc::now().date_naive(), Origin::Whole).unwrap();
+        all.push(nudge_workers::service::create(&ctx.store, &org, fields, None).await.unwrap().id.to_string());
     }
     let created = s
         .post("/segments", &token, &json!({"name": "Sales", "type": "rule_based", "ruleDefinition": sales_rule()}))

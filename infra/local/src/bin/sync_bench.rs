@@ -5,6 +5,7 @@
 
 use nudge_core::TenantId;
 use nudge_core::store::{Changes, Put, Store, Tx, Write, calls};
+use nudge_core::values::Parse;
 use nudge_local::LocalError;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::server::Local;
@@ -22,9 +23,9 @@ fn setup(e: impl std::fmt::Display) -> LocalError {
     LocalError::Setup(e.to_string())
 }
 
-fn fields(n: u64) -> WorkerFields {
+fn fields(n: u64) -> Result<WorkerFields, LocalError> {
     let departments = ["Warehouse", "Retail", "Logistics", "Office"];
-    WorkerFields {
+    Ok(WorkerFields {
         first_name: "Worker".into(),
         last_name: format!("Number {n}"),
         tags: vec!["night".into()],
@@ -32,16 +33,16 @@ fn fields(n: u64) -> WorkerFields {
             location_city: None,
             location_state_province: None,
             location_country: Some("BR".into()),
-            primary_phone_number: format!("+55119{n:08}"),
+            primary_phone_number: Parse::parse(&format!("+55119{n:08}")).map_err(setup)?,
             whatsapp_opt_in_status: Default::default(),
-            preferred_language: "pt-BR".into(),
+            preferred_language: Parse::parse("pt-BR").map_err(setup)?,
             communication_consent: !n.is_multiple_of(3),
             email_address: None,
         }),
         employment: Employment { department: Some(departments[(n % 4) as usize].into()), ..Default::default() },
         gamification: Gamification { points_balance: (n % 500) as i64, badges_earned_count: 0 },
         ..Default::default()
-    }
+    })
 }
 
 /// This process's CPU time (user + system), from /proc.
@@ -58,7 +59,7 @@ async fn load(store: &Store, tenant: &TenantId, count: u64) -> Result<(), LocalE
     let now = chrono::Utc::now();
     let mut puts: Vec<Put> = Vec::new();
     for n in 0..count {
-        let worker = Worker::new(Uuid::now_v7(), fields(n), now);
+        let worker = Worker::new(Uuid::now_v7(), fields(n)?, now);
         puts.extend(workers::partition_puts(tenant, &worker).map_err(setup)?);
         if puts.len() >= 5000 {
             store.batch_put(std::mem::take(&mut puts)).await.map_err(setup)?;

@@ -18,14 +18,14 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<super::Api> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(list, add, remove)).routes(routes!(of_worker))
 }
 
 /// `POST` and `DELETE /segments/{id}/members`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MemberIds {
+pub(super) struct MemberIds {
     /// 1–100 workers of the organization.
     #[schema(min_items = 1, max_items = 100)]
     pub worker_ids: Vec<Uuid>,
@@ -34,7 +34,7 @@ pub struct MemberIds {
 /// What a manual edit did.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MembersChanged {
+pub(super) struct MembersChanged {
     /// Workers that joined (POST) or left (DELETE) the segment; the rest were members already, were not
     /// members, or stay because the rule matches them.
     pub changed: u64,
@@ -44,7 +44,7 @@ pub struct MembersChanged {
 /// A segment a worker belongs to.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct WorkerSegment {
+pub(super) struct WorkerSegment {
     pub segment_id: Uuid,
     pub name: String,
     #[serde(rename = "type")]
@@ -81,7 +81,7 @@ fn worker_ids(body: serde_json::Value) -> ApiResult<Vec<Uuid>> {
         (status = 200, description = "Added by hand (ruleMatch false unless the rule also matches); a sync keeps them", body = MembersChanged),
     ),
     security(("bearer" = [])))]
-pub async fn add(
+async fn add(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(queue): State<SegmentQueue>,
@@ -102,7 +102,7 @@ pub async fn add(
         (status = 200, description = "Removed what was added by hand; members the rule matches stay", body = MembersChanged),
     ),
     security(("bearer" = [])))]
-pub async fn remove(
+async fn remove(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(queue): State<SegmentQueue>,
@@ -123,7 +123,7 @@ pub async fn remove(
         (status = 200, description = "Members with why they are members", body = nudge_core::http::Page<Membership>),
     ),
     security(("bearer" = [])))]
-pub async fn list(
+async fn list(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
@@ -143,7 +143,7 @@ pub async fn list(
         (status = 200, description = "The segments this worker is in; a page may hold fewer than `limit` while nextCursor says more follow", body = nudge_core::http::Page<WorkerSegment>),
     ),
     security(("bearer" = [])))]
-pub async fn of_worker(
+async fn of_worker(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,

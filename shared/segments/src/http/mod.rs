@@ -1,9 +1,10 @@
 //! The segments' HTTP surface (the `segments` function): segments and their rules, members by hand and by
-//! rule, syncs on demand.
+//! rule, syncs on demand. The edge: requests are read here, and errors become problems only here (`error`).
 
-pub mod members;
-pub mod routes;
-pub mod syncs;
+mod error;
+mod members;
+mod routes;
+mod syncs;
 
 use crate::SegmentQueue;
 use axum::Router;
@@ -13,7 +14,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(crate::SegmentView, crate::SegmentType, crate::Membership,
+    components(schemas(crate::model::SegmentView, crate::SegmentType, crate::model::Membership,
                        crate::rules::Rule, crate::rules::FieldInfo,
                        crate::preview::Preview, crate::preview::Sampled,
                        crate::jobs::SyncJobView, crate::jobs::SyncStatus,
@@ -23,7 +24,7 @@ use utoipa::OpenApi;
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "segments", description = "Segments: rules, members, background sync"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The routes and their document, from one declaration of each route.
 fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {

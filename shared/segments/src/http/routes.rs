@@ -1,5 +1,7 @@
-//! Segment HTTP handlers: thin, they check who may act and hand over to `nudge_segments`.
+//! Segment HTTP handlers: thin, they check who may act, read the request and hand over to `crate::service`;
+//! its errors become problems through `super::error`.
 
+use crate::input;
 use crate::model::{Segment, SegmentState, SegmentType, SegmentView};
 use crate::preview::{self, Preview};
 use crate::rules::{self, FieldInfo, Rule};
@@ -18,15 +20,15 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub const SEGMENTS_READ: &str = "segments:read";
-pub const SEGMENTS_WRITE: &str = "segments:write";
-pub const SEGMENTS_SYNC: &str = "segments:sync";
+pub(super) const SEGMENTS_READ: &str = "segments:read";
+pub(super) const SEGMENTS_WRITE: &str = "segments:write";
+pub(super) const SEGMENTS_SYNC: &str = "segments:sync";
 /// Matching workers a preview shows by default, and at most.
 const SAMPLE_DEFAULT: usize = 10;
 const SAMPLE_MAX: usize = 50;
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<super::Api> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(fields))
@@ -36,7 +38,7 @@ pub fn routes() -> OpenApiRouter<super::Api> {
 
 /// The fields a rule may test, with their types and operators.
 #[derive(Serialize, ToSchema)]
-pub struct FieldCatalogue {
+pub(super) struct FieldCatalogue {
     pub items: Vec<FieldInfo>,
 }
 
@@ -44,7 +46,7 @@ pub struct FieldCatalogue {
 /// must name known fields with the operators and operands their types take: breaking those rules is a 422.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SegmentWrite {
+pub(super) struct SegmentWrite {
     #[schema(max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(max_length = 2000)]
@@ -60,7 +62,7 @@ pub struct SegmentWrite {
 /// removes it. A changed rule queues a sync; `type` cannot change (naming another is a 422).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SegmentPatch {
+pub(super) struct SegmentPatch {
     #[schema(required = false, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(max_length = 2000)]
@@ -74,7 +76,7 @@ pub struct SegmentPatch {
 /// `POST /segments/preview`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PreviewRequest {
+pub(super) struct PreviewRequest {
     pub rule_definition: Rule,
     /// Matching workers to show, default 10.
     #[schema(minimum = 0, maximum = 50)]
@@ -90,7 +92,7 @@ fn view(principal: &Principal, segment: &Segment, state: &SegmentState) -> Segme
         (status = 200, description = "Every field a rule may test: type, operators, enum values", body = FieldCatalogue),
     ),
     security(("bearer" = [])))]
-pub async fn fields(principal: Principal) -> ApiResult<Json<FieldCatalogue>> {
+async fn fields(principal: Principal) -> ApiResult<Json<FieldCatalogue>> {
     principal.require(SEGMENTS_READ)?;
     Ok(Json(FieldCatalogue { items: rules::catalogue() }))
 }
@@ -101,7 +103,7 @@ pub async fn fields(principal: Principal) -> ApiResult<Json<FieldCatalogue>> {
         (status = 200, description = "How many workers the rule matches now, and a sample with the reasons; nothing is saved. Reads every worker of the organization", body = Preview),
     ),
     security(("bearer" = [])))]
-pub async fn preview_rule(
+async fn preview_rule(
     principal: Principal,
     State(ctx): State<Ctx>,
     JsonBody(body): JsonBody,
@@ -139,15 +141,16 @@ pub async fn preview_rule(
         (status = 201, description = "Created; a rule_based segment's first sync is queued (activeSyncJobId)", body = SegmentView, headers(("ETag" = String), ("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(
+async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(queue): State<SegmentQueue>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(SEGMENTS_WRITE)?;
+    let input = input::read(body)?;
     let services = Services { store: &ctx.store, queue: &queue };
-    let (segment, state) = services.create(&tenant, body, Some(principal.user_id)).await?;
+    let (segment, state) = services.create(&tenant, input, Some(principal.user_id)).await?;
     tracing::info!(segment_id = %segment.id, kind = ?segment.kind, "segment created");
     Ok(created(&view(&principal, &segment, &state), segment.version, &format!("/segments/{}", segment.id)))
 }
@@ -162,7 +165,7 @@ pub async fn create(
         (status = 200, description = "Oldest first; with `type`, pages may hold fewer than `limit` items while nextCursor says more follow", body = nudge_core::http::Page<SegmentView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(
+async fn list(
     principal: Principal,
     State(ctx): State<Ctx>,
     uri: http::Uri,
@@ -186,7 +189,7 @@ pub async fn list(
 }
 
 /// The segment and its state, or 404.
-pub async fn load(ctx: &Ctx, tenant: &nudge_core::TenantId, id: &str) -> ApiResult<(Segment, SegmentState)> {
+pub(super) async fn load(ctx: &Ctx, tenant: &nudge_core::TenantId, id: &str) -> ApiResult<(Segment, SegmentState)> {
     let id = path_id(id)?;
     let segment = repo::get(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
     let state = repo::state(&ctx.store, tenant, id).await?;
@@ -199,7 +202,7 @@ pub async fn load(ctx: &Ctx, tenant: &nudge_core::TenantId, id: &str) -> ApiResu
         (status = 200, description = "The segment with its exact workerCount", body = SegmentView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(SEGMENTS_READ)?;
     let (segment, state) = load(&ctx, &tenant, &id).await?;
     Ok(tagged(StatusCode::OK, &view(&principal, &segment, &state), segment.version))
@@ -212,7 +215,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
         (status = 200, description = "Updated", body = SegmentView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn patch_by_id(
+async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(queue): State<SegmentQueue>,
@@ -234,7 +237,7 @@ pub async fn patch_by_id(
         (status = 204, description = "Deleted; its memberships and sync jobs are cleared in the background (they are unreachable at once)"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_by_id(
+async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(queue): State<SegmentQueue>,

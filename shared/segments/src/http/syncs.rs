@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<super::Api> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(start)).routes(routes!(list)).routes(routes!(get_by_id))
 }
 
@@ -26,7 +26,7 @@ pub fn routes() -> OpenApiRouter<super::Api> {
         (status = 200, description = "A sync of this segment is already pending or running: that job", body = SyncJobView),
     ),
     security(("bearer" = [])))]
-pub async fn start(
+async fn start(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(queue): State<SegmentQueue>,
@@ -47,7 +47,7 @@ pub async fn start(
         (status = 200, description = "Newest first", body = nudge_core::http::Page<SyncJobView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(
+async fn list(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
@@ -70,7 +70,7 @@ pub async fn list(
         (status = 200, description = "The job", body = SyncJobView),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(
+async fn get_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path((id, job)): Path<(String, String)>,

@@ -37,7 +37,10 @@ mod wording;
 #[cfg(test)]
 mod tests;
 
-pub use catalogue::{FieldInfo, catalogue};
-pub use compile::{Compiled, MAX_EXPLANATION};
+pub(crate) use catalogue::{FieldInfo, catalogue};
+pub use compile::Compiled;
+#[cfg(test)]
+use compile::MAX_EXPLANATION;
 pub use node::Rule;
-pub use parse::{MAX_CONDITIONS, MAX_DEPTH};
+#[cfg(test)]
+use parse::{MAX_CONDITIONS, MAX_DEPTH};

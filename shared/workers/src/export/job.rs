@@ -16,12 +16,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub const ENTITY: &str = "WorkerExport";
+const ENTITY: &str = "WorkerExport";
 /// How long an export (its job and its file) is kept; template.yaml's lifecycle rule says the same.
-pub const RETENTION_DAYS: i64 = 7;
+pub(crate) const RETENTION_DAYS: i64 = 7;
 /// The object tag the bucket's lifecycle rule expires exports by (S3 lifecycle filters take a key prefix,
 /// and exports live under each tenant's prefix, so a tag is what selects them).
-pub const TAGGING: &str = "nudge-kind=export";
+pub(crate) const TAGGING: &str = "nudge-kind=export";
 
 /// An export writes the formats an import reads.
 pub type ExportFormat = ImportFormat;
@@ -71,12 +71,12 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// The next part's number.
-    pub fn next_part(&self) -> u32 {
+    pub(crate) fn next_part(&self) -> u32 {
         self.parts.len() as u32 + 1
     }
 
     /// Records an uploaded part holding `rows` rows, read up to `cursor`.
-    pub fn advance(&mut self, part: Part, rows: u64, cursor: Cursor) {
+    pub(crate) fn advance(&mut self, part: Part, rows: u64, cursor: Cursor) {
         self.rows += rows;
         self.bytes += part.size;
         self.parts.push(part);
@@ -126,7 +126,7 @@ pub struct ExportJob {
 /// An export job as the API answers it; a completed one carries a presigned download.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ExportView {
+pub(crate) struct ExportView {
     pub id: Uuid,
     pub status: ExportStatus,
     pub format: ExportFormat,
@@ -188,7 +188,7 @@ impl ExportJob {
         }
     }
 
-    pub fn view(&self) -> ExportView {
+    pub(crate) fn view(&self) -> ExportView {
         let done = self.status == ExportStatus::Completed;
         ExportView {
             id: self.id,
@@ -211,17 +211,17 @@ impl ExportJob {
         }
     }
 
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.status.is_finished()
     }
 
     /// DynamoDB's TTL deletes lazily: readers treat an expired job as gone.
-    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.expires_at <= now
     }
 
     /// The file's name, as a download offers it.
-    pub fn file_name(&self) -> &'static str {
+    pub(crate) fn file_name(&self) -> &'static str {
         match self.format {
             ExportFormat::Csv => "workers.csv",
             ExportFormat::Jsonl => "workers.jsonl",
@@ -229,18 +229,18 @@ impl ExportJob {
     }
 
     /// `tenants/<t>/exports/<id>/workers.csv` (or `.jsonl`): no upload notification matches it.
-    pub fn object(&self, tenant: &TenantId) -> ObjectKey {
+    pub(crate) fn object(&self, tenant: &TenantId) -> ObjectKey {
         ObjectKey::tenant(tenant, &format!("exports/{}/{}", self.id, self.file_name()))
     }
 
     /// The job's next version, written by whoever holds it.
-    pub fn touch(&mut self, now: DateTime<Utc>) {
+    pub(crate) fn touch(&mut self, now: DateTime<Utc>) {
         self.updated_at = now;
         self.version += 1;
     }
 
     /// Ends the job as failed (the caller aborts the upload).
-    pub fn fail(&mut self, reason: String, now: DateTime<Utc>) {
+    pub(crate) fn fail(&mut self, reason: String, now: DateTime<Utc>) {
         self.status = ExportStatus::Failed;
         self.failure_reason = Some(reason);
         self.completed_at = Some(now);
@@ -265,16 +265,21 @@ pub async fn create(store: &Store, tenant: &TenantId, job: &ExportJob) -> Result
     store.write(Write::create(put(tenant, job)?, "export")).await
 }
 
-pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<ExportJob>, StoreError> {
+pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<ExportJob>, StoreError> {
     store.get(&key(tenant, id)).await
 }
 
 /// Writes `next` if the job is still at `expected` (one runner advances a job at a time).
-pub async fn replace(store: &Store, tenant: &TenantId, expected: u64, next: &ExportJob) -> Result<(), StoreError> {
+pub(crate) async fn replace(
+    store: &Store,
+    tenant: &TenantId,
+    expected: u64,
+    next: &ExportJob,
+) -> Result<(), StoreError> {
     store.write(Write::replace(put(tenant, next)?, expected)).await
 }
 
-pub fn list_query(tenant: &TenantId) -> Query {
+pub(crate) fn list_query(tenant: &TenantId) -> Query {
     Query::partition(partition(tenant)).newest_first()
 }
 

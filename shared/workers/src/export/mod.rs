@@ -2,8 +2,9 @@
 //! and downloaded with a presigned URL. The CSV has the import's columns, so an export re-imports as is.
 
 pub mod job;
-pub mod rows;
+pub(crate) mod rows;
 pub mod run;
 
-pub use job::{ExportFormat, ExportJob, ExportStatus, ExportView};
+pub(crate) use job::ExportView;
+pub use job::{ExportFormat, ExportJob, ExportStatus};
 pub use run::{ExportMessage, ExportQueue, Exporter};

@@ -17,13 +17,13 @@ pub struct EncodeError(String);
 
 /// The CSV header: the fixed columns, then `customFields.<key>` for each key (sorted, once each; keys a
 /// column cannot name are left out, and re-importing leaves those values as they are).
-pub fn header(custom_keys: &[String]) -> Vec<String> {
+pub(crate) fn header(custom_keys: &[String]) -> Vec<String> {
     let keys: BTreeSet<&str> = custom_keys.iter().map(String::as_str).filter(|k| custom_key_fits(k)).collect();
     columns().map(|(name, _)| name.to_owned()).chain(keys.into_iter().map(|k| format!("{CUSTOM_PREFIX}{k}"))).collect()
 }
 
 /// Adds the custom-field keys of `fields` to `seen`.
-pub fn collect_keys(fields: &WorkerFields, seen: &mut BTreeSet<String>) {
+pub(crate) fn collect_keys(fields: &WorkerFields, seen: &mut BTreeSet<String>) {
     if let Some(custom) = &fields.custom_fields {
         seen.extend(custom.keys().filter(|k| custom_key_fits(k)).cloned());
     }
@@ -46,7 +46,7 @@ fn cell(value: Option<&Value>) -> String {
 }
 
 /// A worker's cells under `columns`.
-pub fn record(fields: &WorkerFields, columns_: &[String]) -> Result<Vec<String>, EncodeError> {
+pub(crate) fn record(fields: &WorkerFields, columns_: &[String]) -> Result<Vec<String>, EncodeError> {
     let doc = serde_json::to_value(fields).map_err(|e| EncodeError(e.to_string()))?;
     let records: Vec<(&str, &str)> = columns().collect();
     Ok(columns_
@@ -65,7 +65,7 @@ pub fn record(fields: &WorkerFields, columns_: &[String]) -> Result<Vec<String>,
 }
 
 /// Rows in the file's format appended to `out`; `columns` is the CSV header (`header` also writes it).
-pub fn encode<'a>(
+pub(crate) fn encode<'a>(
     format: ExportFormat,
     columns_: &[String],
     header: bool,
@@ -121,9 +121,9 @@ mod tests {
             location_city: None,
             location_state_province: None,
             location_country: None,
-            primary_phone_number: "+14155552671".into(),
+            primary_phone_number: nudge_core::values::Parse::parse("+14155552671").unwrap(),
             whatsapp_opt_in_status: OptInStatus::OptedIn,
-            preferred_language: "en".into(),
+            preferred_language: nudge_core::values::Parse::parse("en").unwrap(),
             communication_consent: true,
             email_address: None,
         });

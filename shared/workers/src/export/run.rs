@@ -13,6 +13,7 @@
 
 use super::job::{self, Cursor, ExportFormat, ExportJob, ExportStatus, Part};
 use super::rows;
+use crate::error::ExportError;
 use crate::index::{self, Filter, SHARDS};
 use crate::{Worker, repo};
 use chrono::Utc;
@@ -21,16 +22,16 @@ use nudge_core::jobs::{Job, Outcome};
 use nudge_core::keys::Key;
 use nudge_core::objects::Objects;
 use nudge_core::queue::{Deadline, Queue};
-use nudge_core::store::{Store, StoreError, item_key};
+use nudge_core::store::{Store, item_key};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use uuid::Uuid;
 
 /// S3's smallest part (all but the last).
-pub const MIN_PART_BYTES: usize = 5 * 1024 * 1024;
+pub(crate) const MIN_PART_BYTES: usize = 5 * 1024 * 1024;
 /// Custom-field columns a CSV export takes at most.
-pub const MAX_CUSTOM_COLUMNS: usize = 500;
+pub(crate) const MAX_CUSTOM_COLUMNS: usize = 500;
 
 /// The message that starts an export and that it sends itself to continue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,25 +50,9 @@ impl ExportQueue {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error("{0}")]
-    Store(#[from] StoreError),
-    #[error("{0}")]
-    Objects(#[from] nudge_core::objects::ObjectError),
-    #[error("{0}")]
-    Queue(#[from] nudge_core::queue::QueueError),
-    #[error("{0}")]
-    Encode(#[from] rows::EncodeError),
-    #[error("unreadable message: {0}")]
-    Message(String),
-    #[error("the upload is gone and the file is not there")]
-    UploadLost,
-}
-
 /// How a finished export's last bytes are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Finish {
+pub(crate) enum Finish {
     /// Nothing uploaded yet: the whole file is one PutObject (a small export).
     Single,
     /// The rest is the last part (smaller than the others is fine), then complete the upload.
@@ -77,7 +62,7 @@ pub enum Finish {
 }
 
 /// Pure: how to finish, given the parts uploaded and the bytes still held.
-pub fn finish(parts: usize, buffered: usize) -> Finish {
+pub(crate) fn finish(parts: usize, buffered: usize) -> Finish {
     match (parts, buffered) {
         (0, _) => Finish::Single,
         (_, 0) => Finish::Complete,
@@ -86,13 +71,18 @@ pub fn finish(parts: usize, buffered: usize) -> Finish {
 }
 
 /// Pure: whether a run stops (after a checkpoint) and continues in a new message.
-pub fn should_pause(rows_this_run: u64, rows_per_run: Option<u64>, remaining: Duration, margin: Duration) -> bool {
+pub(crate) fn should_pause(
+    rows_this_run: u64,
+    rows_per_run: Option<u64>,
+    remaining: Duration,
+    margin: Duration,
+) -> bool {
     remaining < margin || rows_per_run.is_some_and(|cap| rows_this_run >= cap)
 }
 
 /// Pure: the cursor after a page that ended at `last` (none: the partition is read). Reading every worker
 /// goes through the shards in turn; a filter reads one index partition.
-pub fn after_page(cursor: &Cursor, last: Option<Key>, sharded: bool) -> Cursor {
+pub(crate) fn after_page(cursor: &Cursor, last: Option<Key>, sharded: bool) -> Cursor {
     match last {
         Some(key) => Cursor { shard: cursor.shard, after: Some(key), done: false },
         None if sharded && cursor.shard + 1 < SHARDS => Cursor { shard: cursor.shard + 1, after: None, done: false },
@@ -102,10 +92,10 @@ pub fn after_page(cursor: &Cursor, last: Option<Key>, sharded: bool) -> Cursor {
 
 #[derive(Clone, Debug)]
 pub struct Exporter {
-    pub store: Store,
-    pub objects: Objects,
+    pub(crate) store: Store,
+    pub(crate) objects: Objects,
     /// Where continuations go: the queue this consumer reads.
-    pub queue: Queue,
+    pub(crate) queue: Queue,
     /// Bytes a part holds at least (S3: 5 MiB; the local stack makes it small).
     pub part_bytes: usize,
     /// Workers read per page (index entries, or about this many workers of a shard).
@@ -113,7 +103,7 @@ pub struct Exporter {
     /// At most about this many rows per invocation (none: until the deadline nears).
     pub rows_per_run: Option<u64>,
     /// Stop and continue in a new message when less than this is left.
-    pub margin: Duration,
+    pub(crate) margin: Duration,
 }
 
 impl Exporter {

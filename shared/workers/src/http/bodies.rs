@@ -3,6 +3,9 @@
 //! anything else; what no schema states (a date's bounds that move with today, sizes in bytes, a number that
 //! is not a number of its country, fields that disagree, an id naming nothing) is a 422. The contract tests
 //! hold the two together.
+// Schema-only types: utoipa reads their shape and nothing builds them (the readers above check each body field
+// by field, to name every bad one).
+#![allow(dead_code)]
 
 use crate::export::ExportFormat;
 use crate::import::ImportFormat;
@@ -19,7 +22,7 @@ use uuid::Uuid;
 /// no cycle: those rules are a 422.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WorkerRequest {
+pub(super) struct WorkerRequest {
     #[schema(max_length = 100, pattern = r"\S")]
     pub external_id: Option<String>,
     #[schema(max_length = 100, pattern = r"\S")]
@@ -48,7 +51,7 @@ pub struct WorkerRequest {
 
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ContactRequest {
+pub(super) struct ContactRequest {
     #[schema(max_length = 100, pattern = r"\S")]
     pub location_city: Option<String>,
     #[schema(max_length = 100, pattern = r"\S")]
@@ -70,7 +73,7 @@ pub struct ContactRequest {
 
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EmploymentRequest {
+pub(super) struct EmploymentRequest {
     #[schema(max_length = 100, pattern = r"\S")]
     pub job_title: Option<String>,
     #[schema(max_length = 100, pattern = r"\S")]
@@ -85,14 +88,14 @@ pub struct EmploymentRequest {
 
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EngagementRequest {
+pub(super) struct EngagementRequest {
     pub last_active_at: Option<DateTime<Utc>>,
     pub last_interaction_date: Option<DateTime<Utc>>,
 }
 
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WellbeingRequest {
+pub(super) struct WellbeingRequest {
     pub last_wellbeing_assessment_date: Option<DateTime<Utc>>,
     #[schema(minimum = 0, maximum = 100)]
     pub overall_wellbeing_score: Option<f64>,
@@ -100,7 +103,7 @@ pub struct WellbeingRequest {
 
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct GamificationRequest {
+pub(super) struct GamificationRequest {
     #[schema(minimum = 0)]
     pub points_balance: Option<i64>,
     #[schema(minimum = 0)]
@@ -113,7 +116,7 @@ pub struct GamificationRequest {
 /// number is a 422.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WorkerPatch {
+pub(super) struct WorkerPatch {
     #[schema(max_length = 100, pattern = r"\S")]
     pub external_id: Option<String>,
     #[schema(required = false, max_length = 100, pattern = r"\S")]
@@ -142,7 +145,7 @@ pub struct WorkerPatch {
 /// The contact record in a merge patch: every field may be left out.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ContactPatch {
+pub(super) struct ContactPatch {
     #[schema(max_length = 100, pattern = r"\S")]
     pub location_city: Option<String>,
     #[schema(max_length = 100, pattern = r"\S")]
@@ -162,14 +165,14 @@ pub struct ContactPatch {
 /// `POST /workers/{id}/deactivate`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Deactivation {
+pub(super) struct Deactivation {
     pub deactivation_reason: DeactivationReason,
 }
 
 /// `POST /worker-imports`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ImportRequest {
+pub(super) struct ImportRequest {
     /// `csv` (default) or `jsonl`.
     pub format: Option<ImportFormat>,
     #[schema(max_length = 255, pattern = r"\S")]
@@ -182,7 +185,7 @@ pub struct ImportRequest {
 /// The filters of `GET /workers`, as an export takes them.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExportFilters {
+pub(super) struct ExportFilters {
     /// Start of the first or last name (any case).
     #[schema(max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
@@ -203,7 +206,7 @@ pub struct ExportFilters {
 /// `POST /worker-exports`. `customFieldKeys` is for CSV only and names each key once (a 422 otherwise).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExportRequest {
+pub(super) struct ExportRequest {
     /// `csv` (default) or `jsonl`.
     pub format: Option<ExportFormat>,
     /// None: every worker.

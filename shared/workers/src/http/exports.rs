@@ -26,7 +26,7 @@ const DOWNLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 const MAX_KEYS: usize = crate::export::run::MAX_CUSTOM_COLUMNS;
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<super::Api> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id))
 }
 
@@ -72,7 +72,7 @@ fn read_request(body: Value) -> Result<(ExportFormat, Filter, Option<Vec<String>
         (status = 202, description = "The export (pending), queued; poll Location", body = ExportView, headers(("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(
+async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(queue): State<ExportQueue>,
@@ -105,7 +105,7 @@ pub async fn create(
         (status = 200, description = "Status and counts; once completed, a presigned `downloadUrl` valid 15 minutes", body = ExportView),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(
+async fn get_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(objects): State<Objects>,
@@ -134,7 +134,7 @@ pub async fn get_by_id(
         (status = 200, description = "Newest first, without download URLs (ask for one export for that); expired ones are left out", body = nudge_core::http::Page<ExportView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let page: Page<ExportJob> =

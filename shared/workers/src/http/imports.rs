@@ -22,18 +22,18 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The largest file an import takes (about a million rows).
-pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+const MAX_BYTES: u64 = 256 * 1024 * 1024;
 const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<super::Api> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id))
 }
 
 /// The new import and where to upload its rows: `PUT uploadUrl` with exactly `uploadHeaders`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ImportCreated {
+pub(super) struct ImportCreated {
     #[serde(flatten)]
     pub import: ImportView,
     pub upload_url: String,
@@ -49,7 +49,7 @@ pub struct ImportCreated {
         (status = 201, description = "The import (pending) and a presigned upload bound to the declared size and format", body = ImportCreated, headers(("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(
+async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(objects): State<Objects>,
@@ -87,7 +87,7 @@ pub async fn create(
         (status = 200, description = "Status, counts and the refused rows (row, field, message)", body = ImportView),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
     let job = job::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
     Ok(tagged(http::StatusCode::OK, &job.view(), job.version))
@@ -99,7 +99,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
         (status = 200, description = "Newest first", body = nudge_core::http::Page<ImportView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let page: Page<ImportJob> =

@@ -1,11 +1,13 @@
 //! The workers' HTTP surface (the `workers` function): the worker directory, the supervisor hierarchy, and
-//! bulk imports and exports through S3.
+//! bulk imports and exports through S3. The edge: requests are read here, and errors become problems only
+//! here (`error`).
 
-pub mod bodies;
-pub mod exports;
-pub mod imports;
-pub mod params;
-pub mod routes;
+mod bodies;
+mod error;
+mod exports;
+mod imports;
+mod params;
+mod routes;
 
 use crate::events::WorkerEvents;
 use crate::export::ExportQueue;
@@ -17,7 +19,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    components(schemas(crate::WorkerView, crate::WorkerFields,
+    components(schemas(crate::model::WorkerView, crate::model::WorkerFields,
                        routes::SupervisorChain, routes::SupervisorLink, imports::ImportCreated,
                        bodies::WorkerRequest, bodies::WorkerPatch, bodies::Deactivation, bodies::ImportRequest,
                        bodies::ExportRequest,
@@ -26,7 +28,7 @@ use utoipa::OpenApi;
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "workers", description = "The worker directory, its hierarchy, bulk imports and exports"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The routes and their document, from one declaration of each route.
 fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {

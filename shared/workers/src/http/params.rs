@@ -4,9 +4,9 @@ use crate::filters;
 use crate::index::Filter;
 use nudge_core::http::{ApiError, FieldError, ListQuery};
 
-pub const FILTERS: &[&str] = filters::NAMES;
+pub(super) const FILTERS: &[&str] = filters::NAMES;
 
-pub fn filter(query: &ListQuery) -> Result<Filter, ApiError> {
+pub(super) fn filter(query: &ListQuery) -> Result<Filter, ApiError> {
     filters::read(|name| query.filter(name), |name, message| FieldError::param(name, message))
         .map_err(ApiError::invalid)
 }

@@ -1,13 +1,14 @@
-//! Worker HTTP handlers: thin, they check who may act and hand over to `crate::service`.
+//! Worker HTTP handlers: thin, they check who may act, read the request and hand over to `crate::service`;
+//! its errors become problems through `super::error`.
 
 use super::params;
 use crate::events::WorkerEvents;
 use crate::hierarchy;
 use crate::index::{self, Filter};
-use crate::model::DeactivationReason;
+use crate::input::{self, Origin};
+use crate::model::{DeactivationReason, Worker, WorkerView};
 use crate::repo;
 use crate::service::{self, Updated};
-use crate::{Worker, WorkerView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -23,11 +24,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub const WORKERS_READ: &str = "workers:read";
-pub const WORKERS_WRITE: &str = "workers:write";
+pub(super) const WORKERS_READ: &str = "workers:read";
+pub(super) const WORKERS_WRITE: &str = "workers:write";
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<super::Api> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_by_id, patch_by_id, delete_by_id))
@@ -40,7 +41,7 @@ pub fn routes() -> OpenApiRouter<super::Api> {
 /// A supervisor in a chain.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SupervisorLink {
+pub(super) struct SupervisorLink {
     pub id: Uuid,
     pub first_name: String,
     pub last_name: String,
@@ -51,7 +52,7 @@ pub struct SupervisorLink {
 /// The chain of supervisors above a worker, direct supervisor first.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SupervisorChain {
+pub(super) struct SupervisorChain {
     pub items: Vec<SupervisorLink>,
 }
 
@@ -67,14 +68,15 @@ fn respond(status: StatusCode, worker: &Worker) -> Response {
         (status = 201, description = "Created", body = WorkerView, headers(("ETag" = String), ("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(
+async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_WRITE)?;
-    let worker = service::create(&ctx.store, &tenant, body, None).await?;
+    let fields = input::read(body, chrono::Utc::now().date_naive(), Origin::Whole)?;
+    let worker = service::create(&ctx.store, &tenant, fields, None).await?;
     tracing::info!(worker_id = %worker.id, "worker created");
     events.notify(&tenant, &[worker.id]).await;
     let view = worker.view();
@@ -98,7 +100,7 @@ pub async fn create(
         (status = 200, description = "By last then first name. Each filter is an index; with several, pages may hold fewer than `limit` items while nextCursor says more follow", body = nudge_core::http::Page<WorkerView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
     let query = ListQuery::parse(uri.query(), params::FILTERS)?;
     let filter = params::filter(&query)?;
@@ -124,9 +126,9 @@ async fn page(
         (status = 200, description = "The worker with its records (one Query)", body = WorkerView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
-    let worker = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let worker = service::get(&ctx.store, &tenant, path_id(&id)?).await?;
     Ok(respond(StatusCode::OK, &worker))
 }
 
@@ -158,7 +160,7 @@ async fn change(
         (status = 200, description = "Updated", body = WorkerView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn patch_by_id(
+async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
@@ -176,7 +178,7 @@ pub async fn patch_by_id(
         (status = 200, description = "Inactive, with the reason", body = WorkerView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn deactivate(
+async fn deactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
@@ -197,7 +199,7 @@ pub async fn deactivate(
         (status = 200, description = "Active again; the deactivation reason is cleared", body = WorkerView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn reactivate(
+async fn reactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
@@ -214,7 +216,7 @@ pub async fn reactivate(
         (status = 204, description = "Deleted with its records, index entries and guards; its supervisees now report to no one"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_by_id(
+async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
@@ -236,7 +238,7 @@ pub async fn delete_by_id(
         (status = 200, description = "Workers reporting directly to this one, by name", body = nudge_core::http::Page<WorkerView>),
     ),
     security(("bearer" = [])))]
-pub async fn supervisees(
+async fn supervisees(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
@@ -245,7 +247,7 @@ pub async fn supervisees(
     let tenant = principal.require(WORKERS_READ)?;
     let id = path_id(&id)?;
     let query = ListQuery::parse(uri.query(), &[])?;
-    repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
+    service::get(&ctx.store, &tenant, id).await?;
     page(&ctx, &principal, &tenant, &Filter { supervisor_id: Some(id), ..Default::default() }, &query).await
 }
 
@@ -255,7 +257,7 @@ pub async fn supervisees(
         (status = 200, description = "The chain up to the top, direct supervisor first", body = SupervisorChain),
     ),
     security(("bearer" = [])))]
-pub async fn supervisors(
+async fn supervisors(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub const ENTITY: &str = "WorkerImport";
+const ENTITY: &str = "WorkerImport";
 /// Row errors kept on the job; past this only the count grows (`failed`).
-pub const MAX_ERRORS: usize = 1000;
+pub(crate) const MAX_ERRORS: usize = 1000;
 
 /// The shared lifecycle of background jobs.
 pub type ImportStatus = nudge_core::jobs::JobStatus;
@@ -29,7 +29,7 @@ pub enum ImportFormat {
 }
 
 impl ImportFormat {
-    pub fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Self::Csv => "text/csv",
             Self::Jsonl => "application/x-ndjson",
@@ -60,7 +60,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, other: &Counts) {
+    pub(crate) fn add(&mut self, other: &Counts) {
         self.total += other.total;
         self.created += other.created;
         self.updated += other.updated;
@@ -109,7 +109,7 @@ pub struct ImportJob {
 /// An import job as the API answers it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ImportView {
+pub(crate) struct ImportView {
     pub id: Uuid,
     pub status: ImportStatus,
     pub format: ImportFormat,
@@ -160,7 +160,7 @@ impl ImportJob {
         }
     }
 
-    pub fn view(&self) -> ImportView {
+    pub(crate) fn view(&self) -> ImportView {
         ImportView {
             id: self.id,
             status: self.status,
@@ -185,13 +185,13 @@ impl ImportJob {
     }
 
     /// The job this object key belongs to, if it is an import's rows.
-    pub fn from_object(rest: &str) -> Option<Uuid> {
+    pub(crate) fn from_object(rest: &str) -> Option<Uuid> {
         let id = rest.strip_prefix("imports/")?.strip_suffix("/rows")?;
         Uuid::parse_str(id).ok()
     }
 
     /// Records a chunk's outcome: counts, errors (up to the cap) and the next checkpoint.
-    pub fn advance(&mut self, counts: &Counts, errors: Vec<RowError>, next: Checkpoint, now: DateTime<Utc>) {
+    pub(crate) fn advance(&mut self, counts: &Counts, errors: Vec<RowError>, next: Checkpoint, now: DateTime<Utc>) {
         self.counts.add(counts);
         let room = MAX_ERRORS.saturating_sub(self.errors.len());
         self.errors.extend(errors.into_iter().take(room));
@@ -222,7 +222,7 @@ pub async fn replace(store: &Store, tenant: &TenantId, expected: u64, next: &Imp
     store.write(Write::replace(Put::new(&key(tenant, next.id), ENTITY, next)?, expected)).await
 }
 
-pub fn list_query(tenant: &TenantId) -> Query {
+pub(crate) fn list_query(tenant: &TenantId) -> Query {
     Query::partition(partition(tenant)).newest_first()
 }
 

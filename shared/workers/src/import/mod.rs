@@ -3,7 +3,8 @@
 pub mod chunk;
 pub mod job;
 pub mod rows;
-pub mod run;
+pub(crate) mod run;
 
-pub use job::{ImportFormat, ImportJob, ImportStatus, ImportView};
+pub(crate) use job::ImportView;
+pub use job::{ImportFormat, ImportJob, ImportStatus};
 pub use run::Importer;

@@ -50,23 +50,18 @@ const COLUMNS: &[(&str, &str, Kind)] = &[
     ("badgesEarnedCount", "gamification", Kind::Int),
 ];
 
-pub const CUSTOM_PREFIX: &str = "customFields.";
+pub(crate) const CUSTOM_PREFIX: &str = "customFields.";
 /// The longest custom-field key a column can name, in bytes.
-pub const MAX_CUSTOM_KEY_BYTES: usize = 64;
-
-/// The columns a CSV header may name (for the API docs and errors).
-pub fn known_columns() -> impl Iterator<Item = &'static str> {
-    COLUMNS.iter().map(|(name, _, _)| *name)
-}
+pub(crate) const MAX_CUSTOM_KEY_BYTES: usize = 64;
 
 /// The fixed columns with the record each belongs to (`""` for the worker itself), in header order: what
 /// an export writes.
-pub fn columns() -> impl Iterator<Item = (&'static str, &'static str)> {
+pub(crate) fn columns() -> impl Iterator<Item = (&'static str, &'static str)> {
     COLUMNS.iter().map(|(name, record, _)| (*name, *record))
 }
 
 /// Whether a custom-field key can be a column.
-pub fn custom_key_fits(key: &str) -> bool {
+pub(crate) fn custom_key_fits(key: &str) -> bool {
     !key.is_empty() && key.len() <= MAX_CUSTOM_KEY_BYTES
 }
 
@@ -99,7 +94,7 @@ impl Header {
         if errors.is_empty() { Ok(Self(names.iter().map(|n| n.trim().to_owned()).collect())) } else { Err(errors) }
     }
 
-    pub fn names(&self) -> &[String] {
+    pub(crate) fn names(&self) -> &[String] {
         &self.0
     }
 
@@ -157,7 +152,7 @@ fn convert(cell: &str, kind: Kind) -> Value {
 
 /// The column an error's JSON pointer names, as the file's author knows it (`/contact/primaryPhoneNumber`
 /// is column `primaryPhoneNumber`, `/tags/2` is `tags`, `/customFields` is `customFields`).
-pub fn column_of(pointer: &str) -> String {
+pub(crate) fn column_of(pointer: &str) -> String {
     let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
     match parts.as_slice() {
         [] | [""] => String::new(),

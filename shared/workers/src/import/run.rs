@@ -9,14 +9,15 @@
 use super::chunk::{self, RawRow};
 use super::job::{self, Checkpoint, Counts, ImportFormat, ImportJob, ImportStatus, RowError};
 use super::rows::{Header, column_of};
+use crate::error::{ImportError, TAKEN, WorkerError};
 use crate::events::WorkerEvents;
+use crate::input::{self, Origin};
 use crate::model::RowOutcome;
-use crate::phone;
+use crate::phone::{self, Phone};
 use crate::repo;
 use crate::service::{self, Updated};
 use chrono::Utc;
 use nudge_core::TenantId;
-use nudge_core::http::ApiError;
 use nudge_core::jobs::{Job, Outcome};
 use nudge_core::objects::{ObjectKey, Objects, object_created};
 use nudge_core::queue::{Deadline, Queue};
@@ -43,37 +44,23 @@ pub struct Continue {
     pub offset: u64,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("{0}")]
-    Store(#[from] StoreError),
-    #[error("{0}")]
-    Objects(#[from] nudge_core::objects::ObjectError),
-    #[error("{0}")]
-    Queue(#[from] nudge_core::queue::QueueError),
-    #[error("unreadable message: {0}")]
-    Message(String),
-    #[error("{0}")]
-    Api(String),
-}
-
 /// What a row did and to which worker, or why it was refused.
 type RowResult = Result<(RowOutcome, Uuid), Vec<RowError>>;
 
 #[derive(Clone, Debug)]
 pub struct Importer {
-    pub store: Store,
-    pub objects: Objects,
+    pub(crate) store: Store,
+    pub(crate) objects: Objects,
     /// Where continuations go: the queue this consumer reads.
-    pub queue: Queue,
+    pub(crate) queue: Queue,
     /// Bytes read per chunk.
     pub chunk_bytes: u64,
     /// Rows applied at once.
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
     /// At most this many rows per invocation (none: until the deadline nears).
     pub rows_per_run: Option<u64>,
     /// Stop and continue in a new message when less than this is left.
-    pub margin: Duration,
+    pub(crate) margin: Duration,
     /// Who hears of the workers each chunk created or changed (segment re-evaluation).
     pub events: WorkerEvents,
 }
@@ -345,28 +332,14 @@ impl Importer {
         doc: Value,
         csv: bool,
     ) -> Result<RowResult, ImportError> {
-        let refuse = |err: ApiError| -> Result<RowResult, ImportError> {
-            match err {
-                ApiError::Invalid(fields) | ApiError::Rejected(fields) | ApiError::Conflict(_, fields)
-                    if !fields.is_empty() =>
-                {
-                    Ok(Err(fields
-                        .into_iter()
-                        .map(|f| {
-                            let pointer = f.pointer.unwrap_or_default();
-                            RowError { row, field: if csv { column_of(&pointer) } else { pointer }, message: f.message }
-                        })
-                        .collect()))
-                }
-                ApiError::Internal(m) => Err(ImportError::Api(m)),
-                other => Ok(Err(vec![RowError { row, field: String::new(), message: other.problem().detail }])),
-            }
-        };
+        // Where the row's author finds a field: its CSV column, or the JSON pointer of a JSON Lines row.
+        let at = |pointer: &str| if csv { column_of(pointer) } else { pointer.to_owned() };
+        let one = |pointer: &str, message: String| vec![RowError { row, field: at(pointer), message }];
         // Two attempts: a create that loses a race for the same external id or phone becomes an update.
         for _ in 0..2 {
             let target = match self.match_worker(tenant, &doc).await? {
                 Ok(target) => target,
-                Err(message) => return Ok(Err(vec![RowError { row, field: String::new(), message }])),
+                Err(message) => return Ok(Err(one("", message))),
             };
             let result = match target {
                 Some(id) => match service::update(&self.store, tenant, id, &doc, None, Some((job, row))).await {
@@ -374,11 +347,11 @@ impl Importer {
                     Ok(Updated::Unchanged(_)) => Ok((RowOutcome::Unchanged, id)),
                     Ok(Updated::Replayed(outcome)) => Ok((outcome, id)),
                     // Deleted meanwhile: the row creates it anew.
-                    Err(ApiError::NotFound) => continue,
+                    Err(WorkerError::NotFound) => continue,
                     Err(e) => Err(e),
                 },
-                None => match service::create(&self.store, tenant, doc.clone(), Some((job, row))).await {
-                    Ok(w) => Ok((RowOutcome::Created, w.id)),
+                None => match self.create(tenant, job, row, doc.clone()).await {
+                    Ok(id) => Ok((RowOutcome::Created, id)),
                     // The row's worker exists: this row made it before (its id is the row's own).
                     Err(e) => match self.replayed(tenant, job, row).await? {
                         Some(outcome) => Ok(outcome),
@@ -386,13 +359,36 @@ impl Importer {
                     },
                 },
             };
-            return match result {
-                Ok(outcome) => Ok(Ok(outcome)),
-                Err(ApiError::Conflict(_, fields)) if target.is_none() && !fields.is_empty() => continue,
-                Err(e) => refuse(e),
+            let refused = match result {
+                Ok(outcome) => return Ok(Ok(outcome)),
+                Err(WorkerError::Taken(_)) if target.is_none() => continue,
+                Err(e) => e,
+            };
+            return match refused {
+                WorkerError::Malformed(fields) | WorkerError::BreaksRules(fields) => Ok(Err(fields
+                    .into_iter()
+                    .map(|f| RowError { row, field: at(&f.pointer.unwrap_or_default()), message: f.message })
+                    .collect())),
+                WorkerError::Taken(unique) => Ok(Err(one(unique.pointer(), TAKEN.into()))),
+                WorkerError::Supervisor(why) => Ok(Err(one("/supervisorId", why.to_string()))),
+                WorkerError::Store(e) => match store_refusal(&e) {
+                    Some(message) => Ok(Err(one("", message))),
+                    // The store failed, not the row: the chunk is retried.
+                    None => Err(e.into()),
+                },
+                WorkerError::Internal(message) => Err(ImportError::Internal(message)),
+                other @ (WorkerError::NotFound | WorkerError::VersionMoved | WorkerError::ChainMoved) => {
+                    Ok(Err(one("", other.to_string())))
+                }
             };
         }
-        refuse(ApiError::Conflict("the row's worker kept changing; import it again".into(), vec![]))
+        Ok(Err(one("", "the row's worker kept changing; import it again".into())))
+    }
+
+    /// Creates the row's worker: its id derives from the job and the row.
+    async fn create(&self, tenant: &TenantId, job: Uuid, row: u64, doc: Value) -> Result<Uuid, WorkerError> {
+        let fields = input::read(doc, Utc::now().date_naive(), Origin::Whole)?;
+        Ok(service::create(&self.store, tenant, fields, Some((job, row))).await?.id)
     }
 
     /// What this row did when it was applied before, if it created its worker then.
@@ -426,11 +422,25 @@ impl Importer {
 }
 
 /// The row's external id and normalised phone number, the keys it is matched to a worker by.
-fn row_keys(doc: &Value) -> (Option<String>, Option<String>) {
+fn row_keys(doc: &Value) -> (Option<String>, Option<Phone>) {
     let external = doc.get("externalId").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
     let phone =
         doc.pointer("/contact/primaryPhoneNumber").and_then(Value::as_str).and_then(|p| phone::normalize(p).ok());
     (external.map(str::to_owned), phone)
+}
+
+/// A refused write of the store as a row's refusal, in the words the API answers it with: a condition
+/// that did not hold or a concurrent change refuses the row; `None` when the store itself failed.
+pub(crate) fn store_refusal(err: &StoreError) -> Option<String> {
+    match err {
+        e if e.is_version_conflict() => {
+            Some("The resource changed since the ETag given in If-Match; fetch it again.".into())
+        }
+        StoreError::Condition(label) => Some(format!("{label} already exists")),
+        StoreError::TransactionConflict => Some("a concurrent request changed the same data; retry".into()),
+        StoreError::Contended => Some("the resource is changing too fast; retry".into()),
+        _ => None,
+    }
 }
 
 /// The lane key of a row: its external id, else its phone number.

@@ -28,6 +28,11 @@ pub fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
+/// A value type (a phone number, a language, an email address) from text the test knows is one.
+pub fn value<T: nudge_core::values::Parse>(text: &str) -> T {
+    T::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
 pub const SUPERVISOR: &str = "0191e0a0-1234-7000-8000-00000000abcd";
 
 /// A worker with every field set.
@@ -57,11 +62,11 @@ pub fn ana() -> Worker {
             location_city: Some("São Paulo".into()),
             location_state_province: Some("SP".into()),
             location_country: Some("Brazil".into()),
-            primary_phone_number: "+14155552671".into(),
+            primary_phone_number: value("+14155552671"),
             whatsapp_opt_in_status: OptInStatus::OptedIn,
-            preferred_language: "pt-BR".into(),
+            preferred_language: value("pt-BR"),
             communication_consent: true,
-            email_address: Some("ana@example.com".into()),
+            email_address: Some(value("ana@example.com")),
         }),
         employment: Employment {
             job_title: Some("Picker".into()),

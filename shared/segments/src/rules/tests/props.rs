@@ -51,9 +51,9 @@ prop_compose! {
             location_city: None,
             location_state_province: None,
             location_country: Some("Brazil".into()),
-            primary_phone_number: "+5511999990000".into(),
+            primary_phone_number: super::value("+5511999990000"),
             whatsapp_opt_in_status: OPT_INS[opt_in],
-            preferred_language: "pt-BR".into(),
+            preferred_language: super::value("pt-BR"),
             communication_consent: opt_in == 0,
             email_address: None,
         });
