@@ -6,11 +6,12 @@ use crate::LocalError;
 use chrono::Utc;
 use nudge_core::crypto::password;
 use nudge_core::store::{Store, Tx};
+use nudge_core::values::{Email, Parse};
 use nudge_identity::user::{self, User};
 
 /// Creates an active platform-admin account with `password` (409-like error if the email is taken).
 pub async fn platform_admin(store: &Store, email: &str, pw: &str) -> Result<User, LocalError> {
-    let email = nudge_core::validate::email(email).map_err(|m| LocalError::Setup(format!("email {m}")))?;
+    let email = Email::parse(email).map_err(|m| LocalError::Setup(format!("email {m}")))?;
     password::check_new(pw, &email).map_err(|m| LocalError::Setup(format!("password {m}")))?;
     let hash = password::hash(pw).map_err(|e| LocalError::Setup(e.to_string()))?;
     let mut admin = User::new(email, Some("Platform admin".into()), Some(hash), Utc::now());

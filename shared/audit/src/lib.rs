@@ -1,9 +1,14 @@
 //! The audit function: `GET /audit-log`. Tenant admins (`audit:read`) read their tenant's log, platform
 //! admins the platform's. The entries themselves are written by the core crate's audit layer around every
 //! function's mutations (`nudge_core::audit`).
+//!
+//! Where things live: `params` reads the query string into a log filter (edge: every bad parameter named in
+//! one problem), `routes` is the handler and its OpenAPI. The log's model, keys and reads are the core's
+//! (`nudge_core::audit::{Entry, Log, page}`), so this crate has no service, repository or error type of its
+//! own: the handler is http → core.
 
-pub mod params;
-pub mod routes;
+mod params;
+mod routes;
 
 use axum::Router;
 use nudge_core::Ctx;
@@ -15,7 +20,7 @@ use utoipa::OpenApi;
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "audit", description = "The audit log of every mutation"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The routes and their document, from one declaration of each route.
 fn parts() -> (axum::Router<Ctx>, utoipa::openapi::OpenApi) {

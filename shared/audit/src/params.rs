@@ -10,15 +10,15 @@ use nudge_core::http::{ApiError, FieldError, ListQuery};
 use uuid::Uuid;
 
 /// The query parameters besides `limit` and `cursor`.
-pub const FILTERS: &[&str] = &["from", "to", "actorId", "entityType", "entityId"];
+const FILTERS: &[&str] = &["from", "to", "actorId", "entityType", "entityId"];
 /// How far back the log is read when `from` is not given.
-pub const DEFAULT_WINDOW: Duration = Duration::days(30);
+const DEFAULT_WINDOW: Duration = Duration::days(30);
 /// Longest entity type or id accepted (as long as the log keeps).
 const MAX_NAME_CHARS: usize = 256;
 
 /// A parsed request: what to read, and where to resume.
 #[derive(Debug, PartialEq)]
-pub struct LogRequest {
+pub(crate) struct LogRequest {
     pub filter: Filter,
     pub limit: u32,
     /// The store's cursor, unwrapped.
@@ -39,7 +39,7 @@ fn name(errors: &mut Vec<FieldError>, param: &str, value: Option<&str>) -> Optio
 }
 
 /// Reads the query string; every bad parameter is named in one 400 (422 when they only disagree).
-pub fn parse(query: Option<&str>, now: DateTime<Utc>) -> Result<LogRequest, ApiError> {
+pub(crate) fn parse(query: Option<&str>, now: DateTime<Utc>) -> Result<LogRequest, ApiError> {
     let list = ListQuery::parse(query, FILTERS)?;
     let mut errors = Vec::new();
     // Parameters that each fit the document but disagree (422 when nothing else is wrong).
@@ -100,7 +100,7 @@ pub fn parse(query: Option<&str>, now: DateTime<Utc>) -> Result<LogRequest, ApiE
 }
 
 /// The cursor handed to the client: the window's start, then the store's signed cursor.
-pub fn wrap_cursor(from: DateTime<Utc>, inner: &str) -> String {
+pub(crate) fn wrap_cursor(from: DateTime<Utc>, inner: &str) -> String {
     format!("{}.{inner}", from.timestamp_millis())
 }
 

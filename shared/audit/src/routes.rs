@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// The permission that reads a tenant's log.
-pub const AUDIT_READ: &str = "audit:read";
+const AUDIT_READ: &str = "audit:read";
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<Ctx> {
@@ -33,7 +33,7 @@ pub fn routes() -> OpenApiRouter<Ctx> {
         (status = 200, description = "Newest first: the caller's tenant's log, or the platform's for a platform admin", body = nudge_core::http::Page<Entry>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+pub(crate) async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let log = match principal.platform_admin() {
         Some(admin) => Log::platform(&admin),
         None => Log::tenant(principal.require(AUDIT_READ)?),

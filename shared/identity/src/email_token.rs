@@ -7,23 +7,25 @@
 //! |---|---|---|
 //! | email token | `P#EMAILTOKEN#<sha256>` | `TOKEN` |
 
+use crate::error::{Broken, IdentityError};
 use chrono::{DateTime, Duration, Utc};
 use nudge_core::crypto::digest;
 use nudge_core::keys::Key;
-use nudge_core::store::{Put, Store, StoreError, Write};
+use nudge_core::store::{Put, Store, Write};
+use nudge_core::values::Email;
 use nudge_core::{TenantId, TenantRef};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     Invite,
     PasswordReset,
 }
 
 impl TokenKind {
-    pub fn lifetime(self) -> Duration {
+    fn lifetime(self) -> Duration {
         match self {
             Self::Invite => Duration::days(7),
             Self::PasswordReset => Duration::hours(1),
@@ -33,10 +35,10 @@ impl TokenKind {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EmailToken {
+pub(crate) struct EmailToken {
     pub kind: TokenKind,
     pub user_id: Uuid,
-    pub email: String,
+    pub email: Email,
     #[serde(default)]
     pub tenant_id: Option<TenantRef>,
     pub created_at: DateTime<Utc>,
@@ -44,23 +46,29 @@ pub struct EmailToken {
 }
 
 impl EmailToken {
-    pub fn new(kind: TokenKind, user_id: Uuid, email: &str, tenant: Option<&TenantId>, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(
+        kind: TokenKind,
+        user_id: Uuid,
+        email: &Email,
+        tenant: Option<&TenantId>,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             kind,
             user_id,
-            email: email.to_owned(),
+            email: email.clone(),
             tenant_id: tenant.map(TenantRef::from),
             created_at: now,
             expires_at: now + kind.lifetime(),
         }
     }
 
-    pub fn is_valid(&self, kind: TokenKind, now: DateTime<Utc>) -> bool {
+    pub(crate) fn is_valid(&self, kind: TokenKind, now: DateTime<Utc>) -> bool {
         self.kind == kind && self.expires_at > now
     }
 
     /// The tenant an invitation is for: holding a valid invite token is the proof of access to it.
-    pub fn tenant(&self) -> Option<TenantId> {
+    pub(crate) fn tenant(&self) -> Option<TenantId> {
         self.tenant_id.map(TenantRef::tenant)
     }
 }
@@ -69,20 +77,25 @@ fn key(token: &str) -> Key {
     Key::platform(&format!("EMAILTOKEN#{}", digest::token_hash(token)), "TOKEN")
 }
 
-pub fn create(token: &str, record: &EmailToken) -> Result<Write, StoreError> {
+pub(crate) fn create(token: &str, record: &EmailToken) -> Result<Write, IdentityError> {
     let put = Put::new(&key(token), "EmailToken", record)?.ttl(record.expires_at.timestamp());
     Ok(Write::create(put, "email token"))
 }
 
-pub async fn load(store: &Store, token: &str) -> Result<Option<EmailToken>, StoreError> {
-    store.get(&key(token)).await
+pub(crate) async fn load(store: &Store, token: &str) -> Result<Option<EmailToken>, IdentityError> {
+    Ok(store.get(&key(token)).await?)
 }
 
 /// Label of a token someone else used first.
-pub const USED: &str = "email token used";
+const USED: &str = "email token used";
+
+/// What a failed condition labelled here means: a token used meanwhile is as bad as an unknown one.
+pub(crate) fn failed(label: &str) -> Option<IdentityError> {
+    (label == USED).then_some(IdentityError::Broken(Broken::BadToken))
+}
 
 /// Spends the token: fails with [`USED`] if it is already gone.
-pub fn spend(token: &str, record: &EmailToken) -> Write {
+pub(crate) fn spend(token: &str, record: &EmailToken) -> Write {
     Write::delete(key(token)).if_equals("userId", &record.user_id.to_string(), USED)
 }
 
@@ -93,7 +106,8 @@ mod tests {
     #[test]
     fn tokens_expire_and_have_a_kind() {
         let now = Utc::now();
-        let t = EmailToken::new(TokenKind::PasswordReset, Uuid::now_v7(), "a@b.co", None, now);
+        let email = nudge_core::values::Parse::parse("a@b.co").unwrap();
+        let t = EmailToken::new(TokenKind::PasswordReset, Uuid::now_v7(), &email, None, now);
         assert!(t.is_valid(TokenKind::PasswordReset, now));
         assert!(!t.is_valid(TokenKind::Invite, now));
         assert!(!t.is_valid(TokenKind::PasswordReset, now + Duration::hours(2)));

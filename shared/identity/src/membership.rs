@@ -5,20 +5,23 @@
 //! |---|---|---|---|
 //! | membership | `T#<tid>#MEMBERS` | `USER#<uid>` | `P#USER#<uid>#TENANTS` / `<tid>` |
 
+use crate::error::{Conflict, IdentityError};
+use crate::permission::Permission;
 use chrono::{DateTime, Utc};
 use nudge_core::http::update::Patchable;
-use nudge_core::http::{ApiError, ApiResult, Page};
+use nudge_core::http::{ApiResult, Page};
 use nudge_core::keys::{Key, platform_partition, tenant_partition};
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
+use nudge_core::values::Email;
 use nudge_core::{TenantId, TenantRef};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum MembershipStatus {
+pub(crate) enum MembershipStatus {
     /// Invited and not yet accepted.
     Invited,
     Active,
@@ -27,26 +30,41 @@ pub enum MembershipStatus {
 
 /// A fine-grained permission limited to a scope (seed 002 UserPermission), e.g. `workers:read` on some
 /// segments only: `{"permission": "workers:read", "scope": {"segments": ["…"]}}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ScopedGrant {
-    pub permission: String,
+pub(crate) struct ScopedGrant {
+    #[schema(value_type = String)]
+    pub permission: Permission,
     #[schema(value_type = Object)]
     pub scope: Value,
 }
 
+/// Reads stored grants, dropping those of a permission the catalogue no longer has (it grants nothing).
+fn known_grants<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<ScopedGrant>, D::Error> {
+    #[derive(Deserialize)]
+    struct Stored {
+        permission: String,
+        scope: Value,
+    }
+    let stored: Vec<Stored> = Vec::deserialize(deserializer)?;
+    Ok(stored
+        .into_iter()
+        .filter_map(|g| Some(ScopedGrant { permission: Permission::of(&g.permission)?, scope: g.scope }))
+        .collect())
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Membership {
+pub(crate) struct Membership {
     pub tenant_id: TenantRef,
     pub user_id: Uuid,
     /// Copied from the account so a tenant's member list is one Query.
-    pub email: String,
+    pub email: Email,
     #[serde(default)]
     pub name: Option<String>,
     pub role: String,
     pub status: MembershipStatus,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "known_grants")]
     pub grants: Vec<ScopedGrant>,
     #[serde(default)]
     pub invited_by: Option<Uuid>,
@@ -71,11 +89,11 @@ impl Patchable for Membership {
 
 impl Membership {
     /// The tenant this membership is of: a user who proved who they are acts for the tenants they belong to.
-    pub fn tenant(&self) -> TenantId {
+    pub(crate) fn tenant(&self) -> TenantId {
         self.tenant_id.tenant()
     }
 
-    pub fn revised(&self, now: DateTime<Utc>, change: impl FnOnce(&mut Self)) -> Self {
+    pub(crate) fn revised(&self, now: DateTime<Utc>, change: impl FnOnce(&mut Self)) -> Self {
         let mut next = self.clone();
         change(&mut next);
         next.updated_at = now;
@@ -101,42 +119,47 @@ fn put(m: &Membership) -> Result<Put, StoreError> {
 }
 
 /// Label of a membership that already exists.
-pub const ALREADY_MEMBER: &str = "membership";
+const ALREADY_MEMBER: &str = "membership";
 
-pub fn create(m: &Membership) -> Result<Write, StoreError> {
+/// What a failed condition labelled here means.
+pub(crate) fn failed(label: &str) -> Option<IdentityError> {
+    (label == ALREADY_MEMBER).then_some(IdentityError::Conflict(Conflict::AlreadyMember))
+}
+
+pub(crate) fn create(m: &Membership) -> Result<Write, IdentityError> {
     Ok(Write::create(put(m)?, ALREADY_MEMBER))
 }
 
-pub fn replace(current: &Membership, next: &Membership) -> Result<Write, StoreError> {
+pub(crate) fn replace(current: &Membership, next: &Membership) -> Result<Write, IdentityError> {
     Ok(Write::replace(put(next)?, current.version))
 }
 
-pub fn delete(m: &Membership) -> Write {
+pub(crate) fn delete(m: &Membership) -> Write {
     Write::delete(key(&m.tenant(), m.user_id))
 }
 
-pub async fn load(store: &Store, tenant: &TenantId, user: Uuid) -> Result<Option<Membership>, StoreError> {
-    store.get(&key(tenant, user)).await
+pub(crate) async fn load(store: &Store, tenant: &TenantId, user: Uuid) -> Result<Option<Membership>, IdentityError> {
+    Ok(store.get(&key(tenant, user)).await?)
 }
 
 /// Every tenant a user belongs to.
-pub async fn of_user(store: &Store, user: Uuid) -> Result<Vec<Membership>, StoreError> {
-    store.all(&Query::partition(of_user_partition(user)).on(Index::Gsi1)).await
+pub(crate) async fn of_user(store: &Store, user: Uuid) -> Result<Vec<Membership>, IdentityError> {
+    Ok(store.all(&Query::partition(of_user_partition(user)).on(Index::Gsi1)).await?)
 }
 
 /// One page of a tenant's members, in join order of their ids.
-pub async fn page(
+pub(crate) async fn page(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<Membership>, ApiError> {
+) -> Result<Page<Membership>, IdentityError> {
     Ok(store.page(scope, &Query::partition(tenant_partition(tenant, "MEMBERS")), limit, cursor).await?)
 }
 
 /// Every member of a tenant holding `role` (the last-owner rule reads this; tenants have few owners).
-pub async fn with_role(store: &Store, tenant: &TenantId, role: &str) -> Result<Vec<Membership>, StoreError> {
+pub(crate) async fn with_role(store: &Store, tenant: &TenantId, role: &str) -> Result<Vec<Membership>, IdentityError> {
     let all: Vec<Membership> = store.all(&Query::partition(tenant_partition(tenant, "MEMBERS"))).await?;
     Ok(all.into_iter().filter(|m| m.role == role).collect())
 }
@@ -153,5 +176,15 @@ mod layout {
         let k = key(&t, user);
         assert_eq!((k.pk, k.sk), (format!("T#{t}#MEMBERS"), format!("USER#{user}")));
         assert_eq!(of_user_partition(user), format!("P#USER#{user}#TENANTS"));
+    }
+
+    #[test]
+    fn grants_keep_their_text_and_stored_ones_of_retired_permissions_drop() {
+        let grant = ScopedGrant { permission: Permission::WorkersRead, scope: serde_json::json!({"segments": []}) };
+        let text = serde_json::json!([{"permission": "workers:read", "scope": {"segments": []}}]);
+        assert_eq!(serde_json::to_value([&grant]).unwrap(), text);
+        let stored = serde_json::json!([{"permission": "retired:thing", "scope": {}}, text[0]]);
+        let read = known_grants(stored).unwrap();
+        assert_eq!(read, [grant]);
     }
 }

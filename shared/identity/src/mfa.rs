@@ -6,17 +6,18 @@
 //! |---|---|---|
 //! | MFA setting | `P#USER#<uid>` | `MFA` |
 
+use crate::error::IdentityError;
 use chrono::{DateTime, Utc};
 use nudge_core::crypto::{DataKey, digest, random};
 use nudge_core::keys::Key;
-use nudge_core::store::{Put, Store, StoreError, Write};
+use nudge_core::store::{Put, Store, Write};
 use serde::{Deserialize, Serialize};
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
-pub const DIGITS: usize = 6;
-pub const STEP_SECONDS: u64 = 30;
-pub const BACKUP_CODES: usize = 10;
+const DIGITS: usize = 6;
+const STEP_SECONDS: u64 = 30;
+const BACKUP_CODES: usize = 10;
 const BACKUP_CODE_LEN: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +32,7 @@ pub enum MfaError {
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MfaSetting {
+pub(crate) struct MfaSetting {
     pub enabled: bool,
     /// The active secret, sealed.
     #[serde(default)]
@@ -53,7 +54,7 @@ pub struct MfaSetting {
 
 /// What a sign-in code turned out to be.
 #[derive(Debug, PartialEq, Eq)]
-pub enum CodeUse {
+pub(crate) enum CodeUse {
     Totp { step: u64 },
     Backup { index: usize },
     Rejected,
@@ -68,14 +69,14 @@ fn totp(secret: &[u8]) -> Result<TOTP, MfaError> {
 }
 
 /// A fresh 160-bit secret, sealed for the user, and its base32 text for the authenticator app.
-pub fn new_secret(key: &DataKey, user: Uuid) -> Result<(String, String), MfaError> {
+pub(crate) fn new_secret(key: &DataKey, user: Uuid) -> Result<(String, String), MfaError> {
     let raw = random::bytes::<20>()?;
     let text = totp(&raw)?.get_secret_base32();
     Ok((key.seal(&text, &aad(user))?, text))
 }
 
 /// The `otpauth://` URI authenticator apps read (usually from a QR code).
-pub fn otpauth_uri(issuer: &str, account: &str, secret_base32: &str) -> String {
+pub(crate) fn otpauth_uri(issuer: &str, account: &str, secret_base32: &str) -> String {
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
     format!(
         "otpauth://totp/{}:{}?secret={secret_base32}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",
@@ -86,7 +87,12 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret_base32: &str) -> String {
 }
 
 /// The step a TOTP `code` is valid for at `now` (one step of clock skew either way), if it was not used yet.
-pub fn totp_step(secret_base32: &str, code: &str, now: u64, last_used: Option<u64>) -> Result<Option<u64>, MfaError> {
+pub(crate) fn totp_step(
+    secret_base32: &str,
+    code: &str,
+    now: u64,
+    last_used: Option<u64>,
+) -> Result<Option<u64>, MfaError> {
     let raw =
         totp_rs::Secret::Encoded(secret_base32.to_owned()).to_bytes().map_err(|e| MfaError::Totp(e.to_string()))?;
     let totp = totp(&raw)?;
@@ -99,7 +105,7 @@ pub fn totp_step(secret_base32: &str, code: &str, now: u64, last_used: Option<u6
 }
 
 /// Ten fresh backup codes (shown once) and their keyed digests (stored).
-pub fn new_backup_codes(key: &DataKey) -> Result<(Vec<String>, Vec<String>), MfaError> {
+pub(crate) fn new_backup_codes(key: &DataKey) -> Result<(Vec<String>, Vec<String>), MfaError> {
     let digest_key = key.digest_key();
     let mut plain = Vec::with_capacity(BACKUP_CODES);
     for _ in 0..BACKUP_CODES {
@@ -110,16 +116,16 @@ pub fn new_backup_codes(key: &DataKey) -> Result<(Vec<String>, Vec<String>), Mfa
 }
 
 impl MfaSetting {
-    pub fn open_secret(&self, key: &DataKey, user: Uuid) -> Result<Option<String>, MfaError> {
+    pub(crate) fn open_secret(&self, key: &DataKey, user: Uuid) -> Result<Option<String>, MfaError> {
         self.secret.as_deref().map(|s| key.open(s, &aad(user))).transpose().map_err(Into::into)
     }
 
-    pub fn open_pending(&self, key: &DataKey, user: Uuid) -> Result<Option<String>, MfaError> {
+    pub(crate) fn open_pending(&self, key: &DataKey, user: Uuid) -> Result<Option<String>, MfaError> {
         self.pending_secret.as_deref().map(|s| key.open(s, &aad(user))).transpose().map_err(Into::into)
     }
 
     /// Checks a sign-in code: a TOTP code, or (not six digits) one of the backup codes.
-    pub fn check(&self, key: &DataKey, user: Uuid, code: &str, now: u64) -> Result<CodeUse, MfaError> {
+    pub(crate) fn check(&self, key: &DataKey, user: Uuid, code: &str, now: u64) -> Result<CodeUse, MfaError> {
         let code = code.trim();
         if code.len() == DIGITS && code.chars().all(|c| c.is_ascii_digit()) {
             let Some(secret) = self.open_secret(key, user)? else { return Ok(CodeUse::Rejected) };
@@ -137,7 +143,13 @@ impl MfaSetting {
 
     /// Checks an enabled setting's code and, if accepted, the setting with the code spent (to be written
     /// conditionally on this one's version, so the same code racing in twice is accepted once).
-    pub fn spend(&self, key: &DataKey, user: Uuid, code: &str, now: DateTime<Utc>) -> Result<Option<Self>, MfaError> {
+    pub(crate) fn spend(
+        &self,
+        key: &DataKey,
+        user: Uuid,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Self>, MfaError> {
         if !self.enabled {
             return Ok(None);
         }
@@ -146,7 +158,7 @@ impl MfaSetting {
     }
 
     /// The setting after a code was used: the step is remembered, a backup code is spent.
-    pub fn after_use(&self, used: &CodeUse, now: DateTime<Utc>) -> Self {
+    pub(crate) fn after_use(&self, used: &CodeUse, now: DateTime<Utc>) -> Self {
         let mut next = self.clone();
         match used {
             CodeUse::Totp { step } => next.last_used_step = Some(*step),
@@ -165,12 +177,12 @@ fn key(user: Uuid) -> Key {
     Key::platform(&format!("USER#{user}"), "MFA")
 }
 
-pub async fn load(store: &Store, user: Uuid) -> Result<MfaSetting, StoreError> {
+pub(crate) async fn load(store: &Store, user: Uuid) -> Result<MfaSetting, IdentityError> {
     Ok(store.get(&key(user)).await?.unwrap_or_default())
 }
 
 /// Writes `next` if the setting is still at `current`'s version (0: none stored yet).
-pub fn save(user: Uuid, current: &MfaSetting, next: &MfaSetting) -> Result<Write, StoreError> {
+pub(crate) fn save(user: Uuid, current: &MfaSetting, next: &MfaSetting) -> Result<Write, IdentityError> {
     let put = Put::new(&key(user), "MfaSetting", next)?;
     Ok(Write::versioned(put, current.version))
 }

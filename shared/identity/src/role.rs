@@ -7,23 +7,25 @@
 //! | custom role | `T#<tid>#ROLES` | `ROLE#<name>` |
 //! | default role | `T#<tid>#ROLES` | `DEFAULT` |
 
+use crate::error::{Conflict, IdentityError};
+use crate::permission::{self, Permission};
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::auth::SystemRole;
 use nudge_core::http::ApiResult;
 use nudge_core::http::update::Patchable;
 use nudge_core::keys::{Key, tenant_partition};
-use nudge_core::store::{Put, Query, Store, StoreError, Write};
+use nudge_core::store::{Put, Query, Store, Write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The default role of a tenant that never chose one.
-pub const FALLBACK_DEFAULT: SystemRole = SystemRole::Employee;
+pub(crate) const FALLBACK_DEFAULT: SystemRole = SystemRole::Employee;
 
 /// A role as the API shows it, system or custom.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Role {
+pub(crate) struct Role {
     pub name: String,
     pub display_name: String,
     #[serde(default)]
@@ -32,7 +34,9 @@ pub struct Role {
     pub is_default: bool,
     #[serde(default)]
     pub is_system: bool,
-    pub permissions: Vec<String>,
+    #[serde(deserialize_with = "permission::known")]
+    #[schema(value_type = Vec<String>)]
+    pub permissions: Vec<Permission>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,7 +59,7 @@ impl Patchable for Role {
 }
 
 impl Role {
-    pub fn system(role: SystemRole, is_default: bool) -> Self {
+    pub(crate) fn system(role: SystemRole, is_default: bool) -> Self {
         let (display_name, description) = describe(role);
         Self {
             name: role.name().to_owned(),
@@ -63,12 +67,17 @@ impl Role {
             description: description.to_owned(),
             is_default,
             is_system: true,
-            permissions: role.permissions().into_iter().map(str::to_owned).collect(),
+            permissions: grants(role),
             created_at: None,
             updated_at: None,
             version: 0,
         }
     }
+}
+
+/// What a system role grants, as permissions (its names are the catalogue's).
+fn grants(role: SystemRole) -> Vec<Permission> {
+    role.permissions().into_iter().filter_map(Permission::of).collect()
 }
 
 fn describe(role: SystemRole) -> (&'static str, &'static str) {
@@ -88,12 +97,12 @@ fn describe(role: SystemRole) -> (&'static str, &'static str) {
 }
 
 /// The system roles a tenant member can hold (every one but the platform's own).
-pub fn system_roles() -> impl Iterator<Item = SystemRole> {
+pub(crate) fn system_roles() -> impl Iterator<Item = SystemRole> {
     SystemRole::ALL.into_iter().filter(|r| *r != SystemRole::PlatformAdmin)
 }
 
 /// The system role a name denotes, if any (names are case-insensitive).
-pub fn as_system(name: &str) -> Option<SystemRole> {
+pub(crate) fn as_system(name: &str) -> Option<SystemRole> {
     name.parse().ok().filter(|r| *r != SystemRole::PlatformAdmin)
 }
 
@@ -111,28 +120,33 @@ fn default_key(tenant: &TenantId) -> Key {
 }
 
 /// Label of a custom role name already in use.
-pub const NAME_TAKEN: &str = "role";
+const NAME_TAKEN: &str = "role";
 
-pub fn create(tenant: &TenantId, role: &Role) -> Result<Write, StoreError> {
+/// What a failed condition labelled here means.
+pub(crate) fn failed(label: &str) -> Option<IdentityError> {
+    (label == NAME_TAKEN).then_some(IdentityError::Conflict(Conflict::RoleNameTaken))
+}
+
+pub(crate) fn create(tenant: &TenantId, role: &Role) -> Result<Write, IdentityError> {
     Ok(Write::create(Put::new(&key(tenant, &role.name), "Role", role)?, NAME_TAKEN))
 }
 
-pub fn replace(tenant: &TenantId, current: &Role, next: &Role) -> Result<Write, StoreError> {
+pub(crate) fn replace(tenant: &TenantId, current: &Role, next: &Role) -> Result<Write, IdentityError> {
     Ok(Write::replace(Put::new(&key(tenant, &next.name), "Role", next)?, current.version))
 }
 
-pub fn delete(tenant: &TenantId, name: &str) -> Write {
+pub(crate) fn delete(tenant: &TenantId, name: &str) -> Write {
     Write::delete(key(tenant, name))
 }
 
 /// The write making `name` the tenant's default role.
-pub fn set_default(tenant: &TenantId, name: &str) -> Result<Write, StoreError> {
+pub(crate) fn set_default(tenant: &TenantId, name: &str) -> Result<Write, IdentityError> {
     let pointer = DefaultRole { name: name.to_owned() };
     Ok(Write::upsert(Put::new(&default_key(tenant), "DefaultRole", &pointer)?))
 }
 
 /// The tenant's default role name.
-pub async fn default_name(store: &Store, tenant: &TenantId) -> Result<String, StoreError> {
+pub(crate) async fn default_name(store: &Store, tenant: &TenantId) -> Result<String, IdentityError> {
     Ok(store
         .get::<DefaultRole>(&default_key(tenant))
         .await?
@@ -141,18 +155,18 @@ pub async fn default_name(store: &Store, tenant: &TenantId) -> Result<String, St
 }
 
 /// A custom role as stored.
-pub async fn load_custom(store: &Store, tenant: &TenantId, name: &str) -> Result<Option<Role>, StoreError> {
-    store.get(&key(tenant, name)).await
+async fn load_custom(store: &Store, tenant: &TenantId, name: &str) -> Result<Option<Role>, IdentityError> {
+    Ok(store.get(&key(tenant, name)).await?)
 }
 
 /// Every custom role of a tenant (a handful).
-pub async fn custom(store: &Store, tenant: &TenantId) -> Result<Vec<Role>, StoreError> {
+pub(crate) async fn custom(store: &Store, tenant: &TenantId) -> Result<Vec<Role>, IdentityError> {
     let query = Query { sort_prefix: Some("ROLE#".into()), ..Query::partition(tenant_partition(tenant, "ROLES")) };
-    store.all(&query).await
+    Ok(store.all(&query).await?)
 }
 
 /// Resolves a role name in a tenant to the role (system or custom), marking the default.
-pub async fn resolve(store: &Store, tenant: &TenantId, name: &str) -> Result<Option<Role>, StoreError> {
+pub(crate) async fn resolve(store: &Store, tenant: &TenantId, name: &str) -> Result<Option<Role>, IdentityError> {
     let default = default_name(store, tenant).await?;
     if let Some(system) = as_system(name) {
         return Ok(Some(Role::system(system, system.name() == default)));
@@ -164,9 +178,13 @@ pub async fn resolve(store: &Store, tenant: &TenantId, name: &str) -> Result<Opt
 }
 
 /// The permissions a role name grants in a tenant; an unknown role (deleted meanwhile) grants nothing.
-pub async fn permissions(store: &Store, tenant: &TenantId, name: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) async fn permissions(
+    store: &Store,
+    tenant: &TenantId,
+    name: &str,
+) -> Result<Vec<Permission>, IdentityError> {
     if let Some(system) = as_system(name) {
-        return Ok(system.permissions().into_iter().map(str::to_owned).collect());
+        return Ok(grants(system));
     }
     Ok(load_custom(store, tenant, &name.to_lowercase()).await?.map(|r| r.permissions).unwrap_or_default())
 }
@@ -183,5 +201,13 @@ mod layout {
         assert_eq!((k.pk, k.sk.as_str()), (format!("T#{t}#ROLES"), "ROLE#coach"));
         let d = default_key(&t);
         assert_eq!((d.pk, d.sk.as_str()), (format!("T#{t}#ROLES"), "DEFAULT"));
+    }
+
+    #[test]
+    fn system_roles_grant_every_permission_the_core_names() {
+        for role in system_roles() {
+            let names: Vec<&str> = grants(role).into_iter().map(Permission::as_str).collect();
+            assert_eq!(names, role.permissions(), "{role}");
+        }
     }
 }

@@ -6,17 +6,25 @@
 //! | user | `P#USER#<uid>` | `PROFILE` |
 //! | email guard | `P#EMAIL#<email>` | `EMAIL` |
 
+use crate::error::{Conflict, IdentityError};
 use chrono::{DateTime, Utc};
+use nudge_core::crypto::password;
 use nudge_core::http::ApiResult;
 use nudge_core::http::update::Patchable;
 use nudge_core::keys::Key;
-use nudge_core::store::{Put, Store, StoreError, Write};
+use nudge_core::store::{Put, Store, Write};
+use nudge_core::values::Email;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The label of a taken email address.
-pub const EMAIL_TAKEN: &str = "email";
+const EMAIL_TAKEN: &str = "email";
+
+/// What a failed condition labelled here means.
+pub(crate) fn failed(label: &str) -> Option<IdentityError> {
+    (label == EMAIL_TAKEN).then_some(IdentityError::Conflict(Conflict::EmailTaken))
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -30,7 +38,7 @@ pub enum UserStatus {
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: Uuid,
-    pub email: String,
+    pub email: Email,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -67,7 +75,7 @@ impl Patchable for User {
 }
 
 impl User {
-    pub fn new(email: String, name: Option<String>, password_hash: Option<String>, now: DateTime<Utc>) -> Self {
+    pub fn new(email: Email, name: Option<String>, password_hash: Option<String>, now: DateTime<Utc>) -> Self {
         Self {
             id: Uuid::now_v7(),
             email,
@@ -87,7 +95,7 @@ impl User {
     }
 
     /// The next version of the account after `change`.
-    pub fn revised(&self, now: DateTime<Utc>, change: impl FnOnce(&mut Self)) -> Self {
+    pub(crate) fn revised(&self, now: DateTime<Utc>, change: impl FnOnce(&mut Self)) -> Self {
         let mut next = self.clone();
         change(&mut next);
         next.updated_at = now;
@@ -95,17 +103,26 @@ impl User {
         next
     }
 
-    pub fn can_sign_in(&self) -> bool {
+    pub(crate) fn can_sign_in(&self) -> bool {
         self.status == UserStatus::Active && self.deleted_at.is_none() && self.password_hash.is_some()
     }
 
     /// A name to show: the display name, else first and last name, else the email address.
-    pub fn display_name(&self) -> String {
+    pub(crate) fn display_name(&self) -> String {
         if let Some(name) = self.name.as_deref().filter(|n| !n.trim().is_empty()) {
             return name.to_owned();
         }
         let parts: Vec<&str> = [self.first_name.as_deref(), self.last_name.as_deref()].into_iter().flatten().collect();
-        if parts.is_empty() { self.email.clone() } else { parts.join(" ") }
+        if parts.is_empty() { self.email.to_string() } else { parts.join(" ") }
+    }
+
+    /// Why `new` cannot be this account's password, if it cannot: the account's own email address, or
+    /// anything else the core's check refuses (in the words a client reads).
+    pub(crate) fn check_new_password(&self, new: &str) -> Result<(), &'static str> {
+        if new.eq_ignore_ascii_case(&self.email) {
+            return Err("must not be your email address");
+        }
+        password::check_new(new, &self.email)
     }
 }
 
@@ -123,8 +140,8 @@ fn email_key(email: &str) -> Key {
     Key::platform(&format!("EMAIL#{email}"), "EMAIL")
 }
 
-/// The writes that create an account and claim its email address (fails with [`EMAIL_TAKEN`]).
-pub fn create(user: &User) -> Result<[Write; 2], StoreError> {
+/// The writes that create an account and claim its email address (a taken one fails with [`EMAIL_TAKEN`]).
+pub fn create(user: &User) -> Result<[Write; 2], IdentityError> {
     Ok([
         Write::create(Put::new(&key(user.id), "User", user)?, "user"),
         Write::create(Put::new(&email_key(&user.email), "EmailGuard", &EmailGuard { user_id: user.id })?, EMAIL_TAKEN),
@@ -132,16 +149,16 @@ pub fn create(user: &User) -> Result<[Write; 2], StoreError> {
 }
 
 /// The write replacing `current` with `next` if nobody changed it meanwhile (the email never changes here).
-pub fn replace(current: &User, next: &User) -> Result<Write, StoreError> {
+pub(crate) fn replace(current: &User, next: &User) -> Result<Write, IdentityError> {
     Ok(Write::replace(Put::new(&key(next.id), "User", next)?, current.version))
 }
 
-pub async fn load(store: &Store, id: Uuid) -> Result<Option<User>, StoreError> {
-    store.get(&key(id)).await
+pub(crate) async fn load(store: &Store, id: Uuid) -> Result<Option<User>, IdentityError> {
+    Ok(store.get(&key(id)).await?)
 }
 
-/// The account holding a (normalised) email address.
-pub async fn by_email(store: &Store, email: &str) -> Result<Option<User>, StoreError> {
+/// The account holding an email address.
+pub(crate) async fn by_email(store: &Store, email: &Email) -> Result<Option<User>, IdentityError> {
     match store.get::<EmailGuard>(&email_key(email)).await? {
         Some(guard) => load(store, guard.user_id).await,
         None => Ok(None),
@@ -151,13 +168,18 @@ pub async fn by_email(store: &Store, email: &str) -> Result<Option<User>, StoreE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nudge_core::values::Parse;
+
+    fn email(text: &str) -> Email {
+        Email::parse(text).unwrap()
+    }
 
     #[test]
     fn only_active_accounts_with_a_password_sign_in() {
         let now = Utc::now();
-        let user = User::new("a@b.co".into(), None, Some("$argon2id$...".into()), now);
+        let user = User::new(email("a@b.co"), None, Some("$argon2id$...".into()), now);
         assert!(user.can_sign_in());
-        assert!(!User::new("a@b.co".into(), None, None, now).can_sign_in(), "invited, no password yet");
+        assert!(!User::new(email("a@b.co"), None, None, now).can_sign_in(), "invited, no password yet");
         let suspended = user.revised(now, |u| u.status = UserStatus::Suspended);
         assert!(!suspended.can_sign_in());
         assert_eq!(suspended.version, 2);
@@ -165,13 +187,20 @@ mod tests {
 
     #[test]
     fn display_names_fall_back() {
-        let mut user = User::new("ana@b.co".into(), None, None, Utc::now());
+        let mut user = User::new(email("ana@b.co"), None, None, Utc::now());
         assert_eq!(user.display_name(), "ana@b.co");
         user.first_name = Some("Ana".into());
         user.last_name = Some("Novak".into());
         assert_eq!(user.display_name(), "Ana Novak");
         user.name = Some("Ana N.".into());
         assert_eq!(user.display_name(), "Ana N.");
+    }
+
+    #[test]
+    fn the_email_address_is_no_password() {
+        let user = User::new(email("ana@example.com"), None, None, Utc::now());
+        assert_eq!(user.check_new_password("Ana@Example.com"), Err("must not be your email address"));
+        assert!(user.check_new_password("a fine passphrase").is_ok());
     }
 }
 

@@ -1,8 +1,10 @@
-//! Reading and checking organization input, and who may change what. Pure: no I/O.
+//! Reading and checking organization input, and the request schemas that state it: edge code, so its
+//! refusals are problems ([`ApiError`]). Pure: no I/O.
 
 use crate::model::{OrganizationFields, OrganizationType, SubscriptionTier, Theme};
 use nudge_core::http::{ApiError, Fields};
 use nudge_core::validate;
+use nudge_core::values::{Locale, Parse, Slug};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -11,13 +13,16 @@ const TERMINOLOGY_MAX_ENTRIES: usize = 100;
 const TERMINOLOGY_MAX_BYTES: usize = 8 * 1024;
 const SETTINGS_MAX_BYTES: usize = 16 * 1024;
 const SETTINGS_MAX_DEPTH: usize = 8;
+/// The locale of an organization that names none.
+const DEFAULT_LOCALE: &str = "en";
 
 /// `POST /organizations`. `customTerminology` holds at most 100 entries (keys of 1–100 bytes, not blank;
 /// values of at most 200 characters; 8 KiB in all) and `settings` at most 16 KiB nested at most 8 deep:
 /// those rules, and a slug that cannot be derived from the name, are a 422.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrganizationRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: `read` reads the body")]
+pub(crate) struct OrganizationRequest {
     #[schema(max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(max_length = 2000)]
@@ -47,7 +52,8 @@ pub struct OrganizationRequest {
 /// platform admin.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrganizationPatch {
+#[expect(dead_code, reason = "the patch's schema for the document only: `read` reads the merged document")]
+pub(crate) struct OrganizationPatch {
     #[schema(required = false, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(max_length = 2000)]
@@ -73,7 +79,9 @@ pub struct OrganizationPatch {
 }
 
 /// Reads a full field set; `creating` fills defaults (tier, locale, theme, and a slug from the name).
-pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError> {
+pub(crate) fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError> {
+    // A slug sent as text but refused is reported as such, not replaced by one derived from the name.
+    let slug_sent = matches!(body.get("slug"), Some(Value::String(_)));
     let mut f = Fields::new(body)?;
     let name: Option<String> = f.required("name");
     f.check("name", &name, |v| validate::text(v, 1, 200));
@@ -83,10 +91,8 @@ pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError>
     let kind: Option<OrganizationType> = f.required("type");
     let tier: Option<SubscriptionTier> =
         if creating { f.optional("subscriptionTier") } else { f.required("subscriptionTier") };
-    let slug: Option<String> = if creating { f.optional("slug") } else { f.required("slug") };
-    f.check("slug", &slug, |v| validate::slug(v));
-    let locale: Option<String> = if creating { f.optional("locale") } else { f.required("locale") };
-    f.check("locale", &locale, |v| validate::locale(v));
+    let slug: Option<Slug> = f.parse("slug", !creating);
+    let locale: Option<Locale> = f.parse("locale", !creating);
     let theme: Option<Theme> = if creating { f.optional("theme") } else { f.required("theme") };
     let logo_url = f.web_url("logoUrl", true);
     // Sizes and key rules are stated in words only: breaking them is a 422.
@@ -105,12 +111,12 @@ pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError>
     // A slug derived from the name must itself be valid; say so on `slug` rather than guess.
     let slug = match (slug, &name) {
         (Some(s), _) => Some(s),
-        (None, Some(n)) if creating => {
-            let derived = validate::slugify(n);
-            if validate::slug(&derived).is_err() && validate::text(n, 1, 200).is_ok() {
+        (None, Some(n)) if creating && !slug_sent => {
+            let derived = Slug::of_name(n);
+            if derived.is_none() && validate::text(n, 1, 200).is_ok() {
                 f.break_rule("slug", "could not be derived from the name; give a slug");
             }
-            Some(derived)
+            derived
         }
         (None, _) => None,
     };
@@ -124,7 +130,10 @@ pub fn read(body: Value, creating: bool) -> Result<OrganizationFields, ApiError>
             kind,
             subscription_tier: tier.unwrap_or_default(),
             slug,
-            locale: locale.unwrap_or_else(|| "en".into()),
+            locale: match locale {
+                Some(locale) => locale,
+                None => Locale::parse(DEFAULT_LOCALE).map_err(ApiError::internal)?,
+            },
             theme: theme.unwrap_or_default(),
             logo_url,
             custom_terminology: terms,
@@ -144,21 +153,6 @@ fn check_terminology(terms: &BTreeMap<String, String>) -> Result<(), String> {
     }
     let value = serde_json::to_value(terms).unwrap_or_default();
     validate::json_object(&value, TERMINOLOGY_MAX_BYTES, 1)
-}
-
-/// Fields only a platform admin may change.
-pub fn platform_only_changes(before: &OrganizationFields, after: &OrganizationFields) -> Vec<&'static str> {
-    let mut changed = Vec::new();
-    if before.slug != after.slug {
-        changed.push("slug");
-    }
-    if before.kind != after.kind {
-        changed.push("type");
-    }
-    if before.subscription_tier != after.subscription_tier {
-        changed.push("subscriptionTier");
-    }
-    changed
 }
 
 #[cfg(test)]
@@ -185,7 +179,7 @@ mod tests {
     fn create_fills_defaults_and_derives_the_slug() {
         let f = read(json!({"name": "  Acme Retail ", "type": "client"}), true).unwrap();
         assert_eq!(f.name, "Acme Retail");
-        assert_eq!(f.slug, "acme-retail");
+        assert_eq!(f.slug.as_str(), "acme-retail");
         assert_eq!((f.locale.as_str(), f.theme, f.subscription_tier), ("en", Theme::Default, SubscriptionTier::Free));
     }
 
@@ -253,15 +247,5 @@ mod tests {
             assert_eq!(json["properties"]["website"]["pattern"], validate::HTTP_URL);
             assert_eq!(json["properties"]["logoUrl"]["pattern"], validate::HTTPS_URL);
         }
-    }
-
-    #[test]
-    fn platform_only_fields() {
-        let a = read(json!({"name": "Acme", "type": "client"}), true).unwrap();
-        let mut b = a.clone();
-        b.slug = "acme-2".into();
-        b.subscription_tier = SubscriptionTier::Pro;
-        b.name = "Acme 2".into();
-        assert_eq!(platform_only_changes(&a, &b), vec!["slug", "subscriptionTier"]);
     }
 }

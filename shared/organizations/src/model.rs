@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use nudge_core::http::ApiResult;
 use nudge_core::http::update::{Patchable, document_of};
+use nudge_core::values::{Locale, Slug};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -54,9 +55,11 @@ pub struct OrganizationFields {
     pub subscription_tier: SubscriptionTier,
     /// Unique across the platform, URL-safe, 3–63 characters; derived from the name when omitted.
     /// Changing it needs a platform admin.
-    pub slug: String,
+    #[schema(value_type = String)]
+    pub slug: Slug,
     /// BCP 47 tag, default `en`.
-    pub locale: String,
+    #[schema(value_type = String)]
+    pub locale: Locale,
     pub theme: Theme,
     /// An https URL of the logo.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,16 +101,16 @@ impl Patchable for Organization {
 }
 
 impl Organization {
-    pub fn new(id: Uuid, fields: OrganizationFields, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(id: Uuid, fields: OrganizationFields, now: DateTime<Utc>) -> Self {
         Self { id, fields, version: 1, created_at: now, updated_at: now, deleted_at: None }
     }
 
     /// The next version with new fields.
-    pub fn revised(&self, fields: OrganizationFields, now: DateTime<Utc>) -> Self {
+    pub(crate) fn revised(&self, fields: OrganizationFields, now: DateTime<Utc>) -> Self {
         Self { fields, version: self.version + 1, updated_at: now, ..self.clone() }
     }
 
-    pub fn deleted(&self, now: DateTime<Utc>) -> Self {
+    pub(crate) fn deleted(&self, now: DateTime<Utc>) -> Self {
         Self { version: self.version + 1, updated_at: now, deleted_at: Some(now), ..self.clone() }
     }
 

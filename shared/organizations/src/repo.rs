@@ -1,13 +1,15 @@
-//! Where organizations live in the table.
+//! Where organizations live in the table. The slug guard's condition label is read here only, and becomes
+//! [`OrganizationError::SlugTaken`].
 //!
 //! | item | pk | sk | gsi1pk / gsi1sk |
 //! |---|---|---|---|
 //! | organization | `T#<orgId>#ORG` | `ORG` | `P#ORGS` (or `P#ORGS#DELETED`) / `<orgId>` (UUIDv7: creation order) |
 //! | slug guard | `P#SLUG#<slug>` | `SLUG` | — |
 
+use crate::error::OrganizationError;
 use crate::model::Organization;
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, FieldError, Page};
+use nudge_core::http::Page;
 use nudge_core::keys::{Key, platform_partition};
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write};
 use serde::{Deserialize, Serialize};
@@ -42,60 +44,55 @@ fn guard(slug: &str, org: Uuid) -> Result<Put, StoreError> {
     Put::new(&slug_key(slug), "SlugGuard", &SlugGuard { org_id: org })
 }
 
-fn slug_conflict(err: StoreError) -> ApiError {
+/// A failed write, typed: the slug guard's label is a taken slug; anything else stays the store's.
+fn typed(err: StoreError) -> OrganizationError {
     match err {
-        StoreError::Condition(SLUG_TAKEN) => ApiError::Conflict(
-            "another organization already uses this slug".into(),
-            vec![FieldError::body("/slug", "is already taken")],
-        ),
+        StoreError::Condition(SLUG_TAKEN) => OrganizationError::SlugTaken,
         other => other.into(),
     }
 }
 
 /// Creates the organization and claims its slug, atomically.
-pub async fn create(store: &Store, tenant: &TenantId, org: &Organization) -> Result<(), ApiError> {
+pub(crate) async fn create(store: &Store, tenant: &TenantId, org: &Organization) -> Result<(), OrganizationError> {
     let tx = Tx::new()
         .with(Write::create(put(tenant, org)?, "organization"))
         .with(Write::create(guard(&org.fields.slug, org.id)?, SLUG_TAKEN));
-    store.transact(tx).await.map_err(slug_conflict)
+    store.transact(tx).await.map_err(typed)
 }
 
-pub async fn get(store: &Store, tenant: &TenantId) -> Result<Option<Organization>, ApiError> {
+pub(crate) async fn get(store: &Store, tenant: &TenantId) -> Result<Option<Organization>, OrganizationError> {
     Ok(store.get(&key(tenant)).await?)
 }
 
-/// Writes `next` over `current` if nobody changed it since (else `StoreError::Condition("version")`),
-/// moving the slug guard in the same transaction when the slug changes.
-pub async fn replace(
+/// Writes `next` over `current` if nobody changed it since (else a version conflict, see
+/// [`OrganizationError::is_version_conflict`]), moving the slug guard in the same transaction when the slug
+/// changes.
+pub(crate) async fn replace(
     store: &Store,
     tenant: &TenantId,
     current: &Organization,
     next: &Organization,
-) -> Result<(), StoreError> {
+) -> Result<(), OrganizationError> {
     let write = Write::replace(put(tenant, next)?, current.version);
     if current.fields.slug == next.fields.slug {
-        return store.write(write).await;
+        return store.write(write).await.map_err(typed);
     }
     let owner = current.id.to_string();
     let tx = Tx::new()
         .with(write)
         .with(Write::delete(slug_key(&current.fields.slug)).if_equals("orgId", &owner, "slug guard"))
         .with(Write::create(guard(&next.fields.slug, next.id)?, SLUG_TAKEN));
-    store.transact(tx).await
-}
-
-pub fn replace_error(err: StoreError) -> ApiError {
-    slug_conflict(err)
+    store.transact(tx).await.map_err(typed)
 }
 
 /// Lists organizations, newest first; deleted ones live in their own partition of the index.
-pub async fn list(
+pub(crate) async fn list(
     store: &Store,
     scope: &str,
     deleted: bool,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<Organization>, ApiError> {
+) -> Result<Page<Organization>, OrganizationError> {
     let query = Query::partition(list_partition(deleted)).on(Index::Gsi1).newest_first();
     Ok(store.page(scope, &query, limit, cursor).await?)
 }
@@ -113,5 +110,12 @@ mod layout {
         let g = slug_key("acme");
         assert_eq!((g.pk.as_str(), g.sk.as_str()), ("P#SLUG#acme", "SLUG"));
         assert_eq!((list_partition(false), list_partition(true)), ("P#ORGS".to_owned(), "P#ORGS#DELETED".to_owned()));
+    }
+
+    #[test]
+    fn the_slug_label_is_a_taken_slug_and_nothing_else_is() {
+        assert!(matches!(typed(StoreError::Condition(SLUG_TAKEN)), OrganizationError::SlugTaken));
+        assert!(matches!(typed(StoreError::Condition("slug guard")), OrganizationError::Store(_)));
+        assert!(typed(StoreError::Condition("version")).is_version_conflict());
     }
 }

@@ -1,21 +1,40 @@
-//! The HTTP handlers: thin, they check who may act, then call the pure input rules and the repository.
+//! The HTTP edge: thin handlers (who may act → read input → call the service → answer) and the one place an
+//! [`OrganizationError`] becomes a problem.
 
+use crate::error::OrganizationError;
 use crate::input;
 use crate::model::Organization;
-use crate::repo;
+use crate::service::{self, Access};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use http::StatusCode;
+use nudge_core::Ctx;
 use nudge_core::auth::permissions::{ORGANIZATION_READ, ORGANIZATION_WRITE};
 use nudge_core::auth::{PlatformAdmin, Principal};
 use nudge_core::http::update::{self, Step};
-use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
-use nudge_core::{Ctx, TenantId};
+use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, created, tagged};
+use nudge_core::store::Attempt;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+
+/// Status codes and wording of what the service refused.
+impl From<OrganizationError> for ApiError {
+    fn from(err: OrganizationError) -> Self {
+        match err {
+            OrganizationError::NotFound => ApiError::NotFound,
+            OrganizationError::SlugTaken => ApiError::Conflict(
+                "another organization already uses this slug".into(),
+                vec![FieldError::body("/slug", "is already taken")],
+            ),
+            OrganizationError::PlatformOnly(fields) => {
+                ApiError::Forbidden(format!("changing {} needs a platform admin", fields.join(", ")))
+            }
+            OrganizationError::Store(e) => e.into(),
+        }
+    }
+}
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
 pub fn routes() -> OpenApiRouter<Ctx> {
@@ -33,28 +52,15 @@ fn platform_admin(principal: &Principal) -> ApiResult<PlatformAdmin> {
     principal.platform_admin().ok_or_else(|| ApiError::Forbidden("this needs a platform admin".into()))
 }
 
-/// How the caller reaches an organization by id: any of them as platform admin, or only its own tenant.
-enum Access {
-    Platform(TenantId),
-    Own(TenantId),
-}
-
-impl Access {
-    fn resolve(principal: &Principal, id: &str) -> ApiResult<Self> {
-        let id = nudge_core::http::path_id(id)?;
-        if let Some(admin) = principal.platform_admin() {
-            return Ok(Self::Platform(admin.tenant(id)));
-        }
-        match principal.tenant_opt() {
-            Some(own) if own.as_uuid() == id => Ok(Self::Own(own)),
-            _ => Err(ApiError::NotFound),
-        }
+/// How the caller reaches the organization `id`: any of them as platform admin, or only its own tenant.
+fn access(principal: &Principal, id: &str) -> ApiResult<Access> {
+    let id = nudge_core::http::path_id(id)?;
+    if let Some(admin) = principal.platform_admin() {
+        return Ok(Access::Platform(admin.tenant(id)));
     }
-
-    fn tenant(&self) -> TenantId {
-        match self {
-            Self::Platform(t) | Self::Own(t) => *t,
-        }
+    match principal.tenant_opt() {
+        Some(own) if own.as_uuid() == id => Ok(Access::Own(own)),
+        _ => Err(ApiError::NotFound),
     }
 }
 
@@ -65,12 +71,14 @@ impl Access {
         (status = 201, description = "Created", body = Organization, headers(("ETag" = String), ("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+pub(crate) async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let admin = platform_admin(&principal)?;
     let fields = input::read(body, true)?;
-    let org = Organization::new(Uuid::now_v7(), fields, Utc::now());
-    repo::create(&ctx.store, &admin.tenant(org.id), &org).await?;
-    tracing::info!(organization_id = %org.id, "organization created");
+    let org = service::create(&ctx.store, &admin.tenant(Uuid::now_v7()), fields).await?;
     Ok(created(&org, org.version, &format!("/organizations/{}", org.id)))
 }
 
@@ -84,7 +92,7 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
         (status = 200, description = "Newest first", body = nudge_core::http::Page<Organization>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+pub(crate) async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     platform_admin(&principal)?;
     let query = ListQuery::parse(uri.query(), &["status"])?;
     let deleted = match query.filter("status") {
@@ -92,17 +100,8 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
         Some("deleted") => true,
         Some(_) => return Err(ApiError::param("status", "must be `active` or `deleted`")),
     };
-    let page = repo::list(&ctx.store, &principal.scope(), deleted, query.limit, query.cursor.as_deref()).await?;
+    let page = service::list(&ctx.store, &principal.scope(), deleted, query.limit, query.cursor.as_deref()).await?;
     Ok(axum::Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }).into_response())
-}
-
-async fn load(ctx: &Ctx, access: &Access) -> ApiResult<Organization> {
-    let org = repo::get(&ctx.store, &access.tenant()).await?.ok_or(ApiError::NotFound)?;
-    match access {
-        // Deleted organizations stay visible to platform admins, and gone for their tenant.
-        Access::Own(_) if org.is_deleted() => Err(ApiError::NotFound),
-        _ => Ok(org),
-    }
 }
 
 #[utoipa::path(get, path = "/organizations/{id}", tag = "organizations",
@@ -111,12 +110,16 @@ async fn load(ctx: &Ctx, access: &Access) -> ApiResult<Organization> {
         (status = 200, description = "The organization", body = Organization, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
-    let access = Access::resolve(&principal, &id)?;
+pub(crate) async fn get_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let access = access(&principal, &id)?;
     if let Access::Own(_) = access {
         principal.require(ORGANIZATION_READ)?;
     }
-    Ok(respond(StatusCode::OK, &load(&ctx, &access).await?))
+    Ok(respond(StatusCode::OK, &service::load(&ctx.store, &access).await?))
 }
 
 #[utoipa::path(get, path = "/organization", tag = "organizations",
@@ -124,31 +127,21 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
         (status = 200, description = "The caller's own organization", body = Organization, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_own(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+pub(crate) async fn get_own(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
     let tenant = principal.require(ORGANIZATION_READ)?;
-    Ok(respond(StatusCode::OK, &load(&ctx, &Access::Own(tenant)).await?))
+    Ok(respond(StatusCode::OK, &service::load(&ctx.store, &Access::Own(tenant)).await?))
 }
 
 /// Read, merge, validate, write with the version read: retried on a concurrent write unless the client
 /// pinned a version with If-Match, which then answers 412.
 async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) -> ApiResult<Organization> {
-    let live = || async {
-        let org = load(ctx, access).await?;
-        if org.is_deleted() { Err(ApiError::NotFound) } else { Ok(org) }
-    };
+    let live = || async { Ok(service::live(&ctx.store, access).await?) };
     update::patch(if_match, patch, live, |current: Organization, doc| async move {
         let fields = input::read(doc, false)?;
-        if let Access::Own(_) = access {
-            let locked = input::platform_only_changes(&current.fields, &fields);
-            if !locked.is_empty() {
-                return Err(ApiError::Forbidden(format!("changing {} needs a platform admin", locked.join(", "))));
-            }
-        }
-        if fields == current.fields {
-            return Ok(Step::Done(current));
-        }
-        let next = current.revised(fields, Utc::now());
-        Step::written(repo::replace(&ctx.store, &access.tenant(), &current, &next).await, next, repo::replace_error)
+        Ok(match service::revise(&ctx.store, access, current, fields).await? {
+            Attempt::Done(org) => Step::Done(org),
+            Attempt::Retry => Step::Moved,
+        })
     })
     .await
 }
@@ -160,14 +153,14 @@ async fn update(ctx: &Ctx, access: &Access, if_match: IfMatch, patch: &Value) ->
         (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn patch_by_id(
+pub(crate) async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
-    let access = Access::resolve(&principal, &id)?;
+    let access = access(&principal, &id)?;
     if let Access::Own(_) = access {
         principal.require(ORGANIZATION_WRITE)?;
     }
@@ -181,7 +174,7 @@ pub async fn patch_by_id(
         (status = 200, description = "Updated", body = Organization, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn patch_own(
+pub(crate) async fn patch_own(
     principal: Principal,
     State(ctx): State<Ctx>,
     if_match: IfMatch,
@@ -197,24 +190,40 @@ pub async fn patch_own(
         (status = 204, description = "Soft-deleted"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_by_id(
+pub(crate) async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    let access = Access::resolve(&principal, &id)?;
+    let access = access(&principal, &id)?;
     if let Access::Own(_) = access {
         return Err(ApiError::Forbidden("deleting an organization needs a platform admin".into()));
     }
-    let current = load(&ctx, &access).await?;
-    if current.is_deleted() {
-        return Err(ApiError::NotFound);
-    }
+    let current = service::live(&ctx.store, &access).await?;
     if_match.check(current.version)?;
-    repo::replace(&ctx.store, &access.tenant(), &current, &current.deleted(Utc::now()))
-        .await
-        .map_err(repo::replace_error)?;
-    tracing::info!(organization_id = %current.id, "organization soft-deleted");
+    service::delete(&ctx.store, &access.tenant(), &current).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nudge_core::store::StoreError;
+
+    fn problem(err: OrganizationError) -> nudge_core::http::problem::Problem {
+        ApiError::from(err).problem()
+    }
+
+    #[test]
+    fn each_error_is_its_problem() {
+        assert_eq!(problem(OrganizationError::NotFound).status, 404);
+        let taken = problem(OrganizationError::SlugTaken);
+        assert_eq!((taken.status, taken.detail.as_str()), (409, "another organization already uses this slug"));
+        assert_eq!(taken.errors, [FieldError::body("/slug", "is already taken")]);
+        let locked = problem(OrganizationError::PlatformOnly(vec!["slug", "type"]));
+        assert_eq!((locked.status, locked.detail.as_str()), (403, "changing slug, type needs a platform admin"));
+        assert_eq!(problem(OrganizationError::Store(StoreError::Condition("version"))).status, 412);
+        assert_eq!(problem(OrganizationError::Store(StoreError::Decode("x".into()))).status, 500);
+    }
 }

@@ -2,24 +2,19 @@
 //! membership starts as `invited`, and a single-use token goes out by email through the notifications queue.
 
 use crate::email_token::{self, EmailToken, TokenKind};
+use crate::error::{Conflict, IdentityError};
 use crate::membership::{self, Membership, MembershipStatus};
 use crate::people::Deps;
+use crate::repo;
 use crate::role::Role;
-use crate::user::{self, EMAIL_TAKEN, User};
+use crate::user::{self, User};
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::crypto::random;
-use nudge_core::http::{ApiError, ApiResult, FieldError};
 use nudge_core::store::{Attempt, Store, StoreError, Tx, optimistic};
+use nudge_core::values::Email;
 use nudge_notifications::{Notification, NotificationKind};
 use uuid::Uuid;
-
-fn already_member() -> ApiError {
-    ApiError::Conflict(
-        "this person is already a member of the organization".into(),
-        vec![FieldError::body("/email", "is already a member")],
-    )
-}
 
 fn new_membership(tenant: &TenantId, user: &User, role: &Role, by: Uuid, name: Option<&str>) -> Membership {
     let now = Utc::now();
@@ -45,40 +40,46 @@ fn new_membership(tenant: &TenantId, user: &User, role: &Role, by: Uuid, name: O
 async fn enrol(
     store: &Store,
     tenant: &TenantId,
-    email: &str,
+    email: &Email,
     name: Option<&str>,
     role: &Role,
     by: Uuid,
-) -> ApiResult<Membership> {
+) -> Result<Membership, IdentityError> {
     optimistic::retry(|| async {
         let (user, mut tx) = match user::by_email(store, email).await? {
             Some(existing) => {
                 if membership::load(store, tenant, existing.id).await?.is_some() {
-                    return Err(already_member());
+                    return Err(IdentityError::Conflict(Conflict::AlreadyMember));
                 }
                 (existing, Tx::new())
             }
             None => {
-                let fresh = User::new(email.to_owned(), name.map(str::to_owned), None, Utc::now());
+                let fresh = User::new(email.clone(), name.map(str::to_owned), None, Utc::now());
                 let [account, guard] = user::create(&fresh)?;
                 (fresh, Tx::new().with(account).with(guard))
             }
         };
         let member = new_membership(tenant, &user, role, by, name);
         tx = tx.with(membership::create(&member)?);
-        match store.transact(tx).await {
+        match repo::transact(store, tx).await {
             Ok(()) => Ok(Attempt::Done(member)),
-            Err(StoreError::Condition(EMAIL_TAKEN)) | Err(StoreError::TransactionConflict) => Ok(Attempt::Retry),
-            Err(StoreError::Condition(membership::ALREADY_MEMBER)) => Err(already_member()),
-            Err(e) => Err(e.into()),
+            Err(IdentityError::Conflict(Conflict::EmailTaken))
+            | Err(IdentityError::Store(StoreError::TransactionConflict)) => Ok(Attempt::Retry),
+            Err(e) => Err(e),
         }
     })
     .await
 }
 
 /// Sends (or re-sends) the invitation email for a membership still `invited`.
-pub async fn send(store: &Store, deps: &Deps, tenant: &TenantId, member: &Membership, org: &str) -> ApiResult<()> {
-    let token = random::token().map_err(ApiError::internal)?;
+async fn send(
+    store: &Store,
+    deps: &Deps,
+    tenant: &TenantId,
+    member: &Membership,
+    org: &str,
+) -> Result<(), IdentityError> {
+    let token = random::token()?;
     let record = EmailToken::new(TokenKind::Invite, member.user_id, &member.email, Some(tenant), Utc::now());
     store.write(email_token::create(&token, &record)?).await?;
     let link = format!("{}/accept-invite?token={token}", deps.app_url);
@@ -94,20 +95,20 @@ pub async fn send(store: &Store, deps: &Deps, tenant: &TenantId, member: &Member
         &token,
         record.expires_at,
     );
-    deps.notifier.send(&note).await.map_err(ApiError::internal)
+    Ok(deps.notifier.send(&note).await?)
 }
 
-pub async fn invite(
+pub(crate) async fn invite(
     store: &Store,
     deps: &Deps,
     tenant: &TenantId,
-    email: &str,
+    email: &Email,
     name: Option<&str>,
     role: &Role,
     by: Uuid,
-) -> ApiResult<Membership> {
+) -> Result<Membership, IdentityError> {
     let member = enrol(store, tenant, email, name, role, by).await?;
-    let org = nudge_organizations::repo::get(store, tenant)
+    let org = nudge_organizations::service::find(store, tenant)
         .await?
         .map(|o| o.fields.name)
         .unwrap_or_else(|| "your organization".into());

@@ -1,14 +1,19 @@
 //! The users function: the caller's own account (`/me`, preferences, MFA) and, for tenant admins, the
 //! organization's people (`/users`: invitations, roles, suspension) and roles (`/roles`).
+//!
+//! The handlers, with their request schemas and readers (edge), are `me`, `mfa`, `preferences` (which also
+//! keeps the preferences item), `members` and `roles`; `views` are the answers. `service` does the work,
+//! `invite` sends invitations, and `rules` says who may grant what (with the role and grant readers).
 
-pub mod invite;
-pub mod me;
-pub mod members;
-pub mod mfa;
-pub mod preferences;
-pub mod roles;
-pub mod rules;
-pub mod views;
+mod invite;
+mod me;
+pub(crate) mod members;
+mod mfa;
+pub(crate) mod preferences;
+mod roles;
+pub(crate) mod rules;
+mod service;
+mod views;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -35,7 +40,7 @@ pub struct Deps {
                        preferences::Preferences, preferences::EmailPreference, preferences::Theme, preferences::Frequency,
                        preferences::DateFormat, preferences::PreferencesRequest, preferences::EmailPreferenceRequest,
                        me::MePatch, me::PasswordChangeRequest, mfa::MfaCodeRequest, mfa::MfaDisableRequest,
-                       members::InviteRequest, members::MemberPatch, rules::ScopedGrantRequest, rules::Permission,
+                       members::InviteRequest, members::MemberPatch, rules::ScopedGrantRequest, crate::permission::Permission,
                        rules::RoleRequest, rules::RolePatch,
                        mfa::MfaStatus, mfa::Enrolment, mfa::BackupCodes, roles::RoleList,
                        crate::role::Role, crate::membership::MembershipStatus,
@@ -45,7 +50,7 @@ pub struct Deps {
          (name = "users", description = "The people of your organization"),
          (name = "roles", description = "Roles and their permissions"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The routes and their document, from one declaration of each route.
 fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {

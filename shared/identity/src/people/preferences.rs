@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | preferences | `T#<tid>#USER#<uid>` | `PREFERENCES` |
 
+use crate::error::IdentityError;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -13,7 +14,8 @@ use nudge_core::auth::Principal;
 use nudge_core::auth::permissions::{PROFILE_READ, PROFILE_WRITE};
 use nudge_core::http::{ApiResult, Fields, JsonBody};
 use nudge_core::keys::Key;
-use nudge_core::store::{Put, Write};
+use nudge_core::store::{Put, Store, Write};
+use nudge_core::values::Locale;
 use nudge_core::{Ctx, TenantId, validate};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,7 +26,7 @@ use uuid::Uuid;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 #[schema(as = UiTheme)]
-pub enum Theme {
+pub(crate) enum Theme {
     #[default]
     System,
     Light,
@@ -33,7 +35,7 @@ pub enum Theme {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Frequency {
+pub(crate) enum Frequency {
     #[default]
     Immediate,
     Daily,
@@ -41,11 +43,11 @@ pub enum Frequency {
     Never,
 }
 
-pub const DATE_FORMATS: &[&str] = &["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
+pub(crate) const DATE_FORMATS: &[&str] = &["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
 
 /// How dates are shown (stored as its string, one of `DATE_FORMATS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum DateFormat {
+pub(crate) enum DateFormat {
     #[serde(rename = "YYYY-MM-DD")]
     YearMonthDay,
     #[serde(rename = "DD/MM/YYYY")]
@@ -58,19 +60,22 @@ pub enum DateFormat {
 
 /// The pattern of `check_timezone`: `UTC`, or an IANA-style name of two or more `/`-separated parts of
 /// letters, digits, `_`, `+` and `-`, at most [`TIMEZONE_MAX`] characters.
-pub const TIMEZONE_PATTERN: &str = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$";
-pub const TIMEZONE_MAX: usize = 64;
-/// The pattern of `validate::locale` (a BCP 47 tag), at most [`LANGUAGE_MAX`] characters.
-pub const LANGUAGE_PATTERN: &str = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
-pub const LANGUAGE_MAX: usize = 35;
+#[cfg(test)] // what the request schema states, checked against `check_timezone` by the contract test
+pub(crate) const TIMEZONE_PATTERN: &str = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$";
+pub(crate) const TIMEZONE_MAX: usize = 64;
+/// The pattern of `validate::locale` (a BCP 47 tag), at most `LANGUAGE_MAX` characters.
+#[cfg(test)] // what the request schema states, checked against the core's rule by the contract test
+pub(crate) const LANGUAGE_PATTERN: &str = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$";
+#[cfg(test)]
+pub(crate) const LANGUAGE_MAX: usize = 35;
 /// `customSettings`: at most this many bytes as JSON and this deep (a 422 beyond: no schema states it).
-pub const CUSTOM_SETTINGS_BYTES: usize = 8 * 1024;
-pub const CUSTOM_SETTINGS_DEPTH: usize = 6;
+const CUSTOM_SETTINGS_BYTES: usize = 8 * 1024;
+const CUSTOM_SETTINGS_DEPTH: usize = 6;
 
 /// Which emails the user gets from this tenant, and how often.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct EmailPreference {
+pub(crate) struct EmailPreference {
     pub frequency: Frequency,
     pub new_content: bool,
     pub reminders: bool,
@@ -95,7 +100,8 @@ impl Default for EmailPreference {
 /// `email` of `PUT /me/preferences`: each field left out takes its default (`null` is refused).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EmailPreferenceRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: `read` reads it as an `EmailPreference`")]
+pub(crate) struct EmailPreferenceRequest {
     #[schema(required = false)]
     pub frequency: Frequency,
     #[schema(required = false)]
@@ -113,7 +119,8 @@ pub struct EmailPreferenceRequest {
 /// `PUT /me/preferences`: the whole document; a field left out (or `null`) takes its default.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PreferencesRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: `read` reads the body")]
+pub(crate) struct PreferencesRequest {
     pub theme: Option<Theme>,
     /// A BCP 47 language tag such as `en` or `sl-SI`.
     #[schema(max_length = 35, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
@@ -130,9 +137,11 @@ pub struct PreferencesRequest {
     pub email: Option<EmailPreferenceRequest>,
 }
 
+// The stored and served document (a `//` comment: a doc comment would become the schema's description).
+// `language` stays a string, its default built without a parse; a read one is a `Locale` (see `read`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Preferences {
+pub(crate) struct Preferences {
     pub theme: Theme,
     pub language: String,
     pub email_notifications: bool,
@@ -162,7 +171,7 @@ impl Default for Preferences {
     }
 }
 
-/// IANA zone names (`Europe/Ljubljana`, `America/Argentina/Buenos_Aires`) or `UTC`: [`TIMEZONE_PATTERN`].
+/// IANA zone names (`Europe/Ljubljana`, `America/Argentina/Buenos_Aires`) or `UTC`: `TIMEZONE_PATTERN`.
 pub(crate) fn check_timezone(tz: &str) -> Result<(), String> {
     let part_ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c));
     if tz == "UTC" || (tz.len() <= TIMEZONE_MAX && tz.contains('/') && tz.split('/').all(part_ok)) {
@@ -173,12 +182,11 @@ pub(crate) fn check_timezone(tz: &str) -> Result<(), String> {
 }
 
 /// Reads a whole preferences document (PUT): absent fields take their defaults.
-pub fn read(body: Value) -> ApiResult<Preferences> {
+fn read(body: Value) -> ApiResult<Preferences> {
     let d = Preferences::default();
     let mut f = Fields::new(body)?;
     let theme: Option<Theme> = f.optional("theme");
-    let language: Option<String> = f.optional("language");
-    f.check("language", &language, |l| validate::locale(l));
+    let language: Option<Locale> = f.parse("language", false);
     let email_notifications: Option<bool> = f.optional("emailNotifications");
     let push_notifications: Option<bool> = f.optional("pushNotifications");
     let timezone: Option<String> = f.optional("timezone");
@@ -204,7 +212,7 @@ pub fn read(body: Value) -> ApiResult<Preferences> {
     f.finish()?;
     Ok(Preferences {
         theme: theme.unwrap_or(d.theme),
-        language: language.unwrap_or(d.language),
+        language: language.map(String::from).unwrap_or(d.language),
         email_notifications: email_notifications.unwrap_or(d.email_notifications),
         push_notifications: push_notifications.unwrap_or(d.push_notifications),
         timezone: timezone.unwrap_or(d.timezone),
@@ -219,15 +227,26 @@ fn key(tenant: &TenantId, user: Uuid) -> Key {
     Key::tenant(tenant, &format!("USER#{user}"), "PREFERENCES")
 }
 
+/// A user's preferences in a tenant: the defaults until they save some.
+async fn load(store: &Store, tenant: &TenantId, user: Uuid) -> Result<Preferences, IdentityError> {
+    let prefs: Option<Preferences> = store.get(&key(tenant, user)).await?;
+    Ok(prefs.unwrap_or_default())
+}
+
+/// Saves the whole document: the last write wins, as PUT means.
+async fn save(store: &Store, tenant: &TenantId, user: Uuid, prefs: &Preferences) -> Result<(), IdentityError> {
+    Ok(store.write(Write::upsert(Put::new(&key(tenant, user), "Preferences", prefs)?)).await?)
+}
+
 #[utoipa::path(get, path = "/me/preferences", tag = "me",
     responses(
         (status = 200, description = "Your preferences in this organization (defaults until you save some)", body = Preferences),
     ),
     security(("bearer" = [])))]
-pub async fn get_preferences(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+pub(crate) async fn get_preferences(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
     let tenant = principal.require(PROFILE_READ)?;
-    let prefs: Option<Preferences> = ctx.store.get(&key(&tenant, principal.user_id)).await?;
-    Ok(axum::Json(prefs.unwrap_or_default()).into_response())
+    let prefs = load(&ctx.store, &tenant, principal.user_id).await?;
+    Ok(axum::Json(prefs).into_response())
 }
 
 #[utoipa::path(put, path = "/me/preferences", tag = "me",
@@ -236,7 +255,7 @@ pub async fn get_preferences(principal: Principal, State(ctx): State<Ctx>) -> Ap
         (status = 200, description = "Saved", body = Preferences),
     ),
     security(("bearer" = [])))]
-pub async fn put_preferences(
+pub(crate) async fn put_preferences(
     principal: Principal,
     State(ctx): State<Ctx>,
     JsonBody(body): JsonBody,
@@ -244,8 +263,7 @@ pub async fn put_preferences(
     let tenant = principal.require(PROFILE_WRITE)?;
     let mut prefs = read(body)?;
     prefs.updated_at = Some(Utc::now());
-    // A whole-document replace: the last write wins, as PUT means.
-    ctx.store.write(Write::upsert(Put::new(&key(&tenant, principal.user_id), "Preferences", &prefs)?)).await?;
+    save(&ctx.store, &tenant, principal.user_id, &prefs).await?;
     Ok(axum::Json(prefs).into_response())
 }
 

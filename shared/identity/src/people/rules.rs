@@ -1,69 +1,52 @@
-//! Who may give which role to whom, and the rules of roles themselves. Pure: no I/O.
+//! Who may give which role to whom (pure rules, returning [`IdentityError`]), and the readers and request
+//! schemas of roles and scoped grants (edge: their refusals are problems). Pure: no I/O.
 
+use crate::error::{IdentityError, Refusal};
 use crate::membership::{Membership, MembershipStatus, ScopedGrant};
+use crate::permission::Permission;
 use crate::role::{self, Role};
 use nudge_core::auth::SystemRole;
-use nudge_core::auth::permissions::CATALOGUE;
 use nudge_core::http::{ApiError, Fields};
 use nudge_core::validate;
+use nudge_core::values::Parse;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 use utoipa::ToSchema;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use uuid::Uuid;
 
 /// A caller may hand out only permissions they hold themselves, and only owners (and super admins) make
 /// owners: no one escalates past their own rights.
-pub fn may_assign(caller_role: &str, caller_permissions: &[String], role: &Role) -> Result<(), ApiError> {
-    let missing: Vec<&str> =
-        role.permissions.iter().filter(|p| !caller_permissions.contains(p)).map(String::as_str).collect();
+pub(crate) fn may_assign(caller_role: &str, caller_permissions: &[String], role: &Role) -> Result<(), IdentityError> {
+    let missing: Vec<Permission> =
+        role.permissions.iter().copied().filter(|p| !caller_permissions.iter().any(|c| c == p.as_str())).collect();
     if !missing.is_empty() {
-        return Err(ApiError::Forbidden(format!(
-            "you cannot grant permissions you do not hold: {}",
-            missing.join(", ")
-        )));
+        return Err(IdentityError::Refused(Refusal::NotHeld(missing)));
     }
     let owner = SystemRole::Owner.name();
     let makers = [owner, SystemRole::SuperAdmin.name()];
     if role.name == owner && !makers.contains(&caller_role) {
-        return Err(ApiError::Forbidden("only an owner or super admin can make an owner".into()));
+        return Err(IdentityError::Refused(Refusal::OwnerMaker));
     }
     Ok(())
 }
 
+/// Nobody changes or removes their own membership.
+pub(crate) fn not_self(caller: Uuid, member: Uuid) -> Result<(), IdentityError> {
+    if caller == member { Err(IdentityError::Refused(Refusal::OwnMembership)) } else { Ok(()) }
+}
+
 /// Whether `next` would leave the tenant without an active owner (`owners`: the active owners now).
-pub fn strands_owners(current: &Membership, next: Option<&Membership>, owners: usize) -> bool {
+pub(crate) fn strands_owners(current: &Membership, next: Option<&Membership>, owners: usize) -> bool {
     let owner = SystemRole::Owner.name();
     let was = current.role == owner && current.status == MembershipStatus::Active;
     let stays = next.is_some_and(|n| n.role == owner && n.status == MembershipStatus::Active);
     was && !stays && owners <= 1
 }
 
-/// A permission of the catalogue (`resource:action`), as the request schemas name it: an enum of
-/// [`CATALOGUE`].
-pub struct Permission;
-
-impl utoipa::PartialSchema for Permission {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(CATALOGUE.iter().copied()))
-            .description(Some("A permission of the catalogue (`resource:action`)"))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Permission {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("Permission")
-    }
-}
-
 /// A scoped grant as written (`grants` of `PATCH /users/{id}`).
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ScopedGrantRequest {
+pub(crate) struct ScopedGrantRequest {
     #[schema(value_type = Permission)]
     pub permission: String,
     /// Where the permission holds, such as `{"segments": ["…"]}`: at most 4 KiB as JSON and 4 levels deep
@@ -73,36 +56,39 @@ pub struct ScopedGrantRequest {
 }
 
 /// Most scoped grants a membership holds.
-pub const MAX_GRANTS: usize = 50;
+pub(crate) const MAX_GRANTS: usize = 50;
 /// A grant's scope: at most this many bytes as JSON, and this deep.
-pub const MAX_SCOPE_BYTES: usize = 4 * 1024;
-pub const MAX_SCOPE_DEPTH: usize = 4;
+const MAX_SCOPE_BYTES: usize = 4 * 1024;
+const MAX_SCOPE_DEPTH: usize = 4;
 
 /// Reads scoped grants: at most [`MAX_GRANTS`], each a catalogue permission with an object scope (400
 /// otherwise); a scope too large or too deep breaks a rule the schema cannot state (422). Absent and `null`
 /// are no grants.
-pub fn read_grants(f: &mut Fields, name: &str) -> Vec<ScopedGrant> {
+pub(crate) fn read_grants(f: &mut Fields, name: &str) -> Vec<ScopedGrant> {
     let grants: Option<Vec<ScopedGrantRequest>> = f.optional(name);
     let grants = grants.unwrap_or_default();
     if grants.len() > MAX_GRANTS {
         f.reject(name, format!("must hold at most {MAX_GRANTS} grants"));
     }
-    for (i, g) in grants.iter().enumerate() {
-        if !CATALOGUE.contains(&g.permission.as_str()) {
-            f.reject_item(name, i, format!("`{}` is not a permission", g.permission));
-        }
-        let scope = Value::Object(g.scope.clone());
+    let mut read = Vec::with_capacity(grants.len());
+    for (i, g) in grants.into_iter().enumerate() {
+        let scope = Value::Object(g.scope);
         if let Err(m) = validate::json_object(&scope, MAX_SCOPE_BYTES, MAX_SCOPE_DEPTH) {
             f.break_rule(name, format!("grant {i}: scope {m}"));
         }
+        match Permission::parse(&g.permission) {
+            Ok(permission) => read.push(ScopedGrant { permission, scope }),
+            Err(message) => f.reject_item(name, i, message),
+        }
     }
-    grants.into_iter().map(|g| ScopedGrant { permission: g.permission, scope: Value::Object(g.scope) }).collect()
+    read
 }
 
 /// `POST /roles`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RoleRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: `read_role` reads the body")]
+pub(crate) struct RoleRequest {
     /// Letters (taken as lower case), digits, `_` and `-`, starting with a letter; not a system role's name
     /// (422).
     #[schema(min_length = 2, max_length = 64, pattern = "^[A-Za-z][A-Za-z0-9_-]{1,63}$")]
@@ -121,7 +107,8 @@ pub struct RoleRequest {
 /// `PATCH /roles/{name}` (a merge patch). A system role takes only `isDefault` (403 for the others).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RolePatch {
+#[expect(dead_code, reason = "the patch's schema for the document only: `read_role` reads the merged document")]
+pub(crate) struct RolePatch {
     #[schema(required = false, min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: String,
     /// `null` empties it.
@@ -138,7 +125,7 @@ const FIXED_OF_SYSTEM_ROLES: [&str; 3] = ["displayName", "description", "permiss
 
 /// Reads a patch of a system role (whose default flag is `is_default` now): the patch is read as any role
 /// patch's form (400), refused if it touches a fixed field (403), and gives the flag it leaves.
-pub fn read_system_patch(patch: &Value, is_default: bool) -> Result<bool, ApiError> {
+pub(crate) fn read_system_patch(patch: &Value, is_default: bool) -> Result<bool, ApiError> {
     let mut f = Fields::new(patch.clone())?;
     let touched: Vec<&str> = FIXED_OF_SYSTEM_ROLES.into_iter().filter(|k| patch.get(*k).is_some()).collect();
     for name in FIXED_OF_SYSTEM_ROLES {
@@ -158,15 +145,15 @@ pub fn read_system_patch(patch: &Value, is_default: bool) -> Result<bool, ApiErr
 
 /// The writable fields of a custom role.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RoleFields {
+pub(crate) struct RoleFields {
     pub display_name: String,
     pub description: String,
-    pub permissions: Vec<String>,
+    pub permissions: Vec<Permission>,
     pub is_default: bool,
 }
 
 /// Reads a custom role's name (on create) and fields; every bad field is named.
-pub fn read_role(body: Value, creating: bool) -> Result<(Option<String>, RoleFields), ApiError> {
+pub(crate) fn read_role(body: Value, creating: bool) -> Result<(Option<String>, RoleFields), ApiError> {
     let mut f = Fields::new(body)?;
     let name: Option<String> = if creating { f.required("name") } else { None };
     let name = name.map(|n: String| n.to_ascii_lowercase());
@@ -181,18 +168,21 @@ pub fn read_role(body: Value, creating: bool) -> Result<(Option<String>, RoleFie
     f.check("displayName", &display_name, |v| validate::text(v, 1, 100));
     let description: Option<String> = f.optional("description");
     f.check("description", &description, |v| validate::text(v, 0, 500));
-    let permissions: Option<Vec<String>> = f.required("permissions");
-    for (i, p) in permissions.iter().flatten().enumerate() {
-        if !CATALOGUE.contains(&p.as_str()) {
-            f.reject_item("permissions", i, format!("`{p}` is not a permission"));
+    let names: Option<Vec<String>> = f.required("permissions");
+    let mut permissions = Vec::new();
+    for (i, p) in names.iter().flatten().enumerate() {
+        match Permission::parse(p) {
+            Ok(permission) => permissions.push(permission),
+            Err(message) => f.reject_item("permissions", i, message),
         }
     }
     let is_default: Option<bool> = f.optional("isDefault");
     f.finish()?;
-    let (Some(display_name), Some(mut permissions)) = (display_name, permissions) else {
+    let (Some(display_name), Some(_)) = (display_name, names) else {
         return Err(ApiError::internal("role input incomplete after validation"));
     };
-    permissions.sort();
+    // In name order, as they were kept when they were strings.
+    permissions.sort_by_key(|p| p.as_str());
     permissions.dedup();
     let fields = RoleFields {
         display_name: display_name.trim().to_owned(),
@@ -204,9 +194,10 @@ pub fn read_role(body: Value, creating: bool) -> Result<(Option<String>, RoleFie
 }
 
 /// A custom role's name as sent: [`is_role_name`] once in lower case.
-pub const ROLE_NAME_PATTERN: &str = "^[A-Za-z][A-Za-z0-9_-]{1,63}$";
+#[cfg(test)] // what the request schema states, checked against `is_role_name` by the contract test
+pub(crate) const ROLE_NAME_PATTERN: &str = "^[A-Za-z][A-Za-z0-9_-]{1,63}$";
 
-/// [`ROLE_NAME_PATTERN`], on a name already in lower case: 2 to 64 of `a–z`, `0–9`, `_`, `-`, from a letter.
+/// `ROLE_NAME_PATTERN`, on a name already in lower case: 2 to 64 of `a–z`, `0–9`, `_`, `-`, from a letter.
 pub(crate) fn is_role_name(name: &str) -> bool {
     (2..=64).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -230,6 +221,21 @@ mod tests {
     }
 
     #[test]
+    fn what_a_caller_lacks_is_named() {
+        let admin = Role::system(SystemRole::Admin, false);
+        let Err(IdentityError::Refused(Refusal::NotHeld(missing))) = may_assign("hr", &perms(SystemRole::Hr), &admin)
+        else {
+            panic!("hr made an admin")
+        };
+        assert!(missing.contains(&Permission::RolesWrite) && !missing.contains(&Permission::UsersWrite));
+        let owner = Role::system(SystemRole::Owner, false);
+        let refused = may_assign("admin", &perms(SystemRole::Admin), &owner);
+        assert!(matches!(refused, Err(IdentityError::Refused(Refusal::OwnerMaker))));
+        let me = Uuid::now_v7();
+        assert!(not_self(me, me).is_err() && not_self(me, Uuid::now_v7()).is_ok());
+    }
+
+    #[test]
     fn no_one_grants_past_their_own_rights() {
         let admin = Role::system(SystemRole::Admin, false);
         let owner = Role::system(SystemRole::Owner, false);
@@ -245,7 +251,7 @@ mod tests {
         Membership {
             tenant_id: serde_json::from_value(serde_json::json!(Uuid::now_v7())).unwrap(),
             user_id: Uuid::now_v7(),
-            email: "a@b.co".into(),
+            email: Parse::parse("a@b.co").unwrap(),
             name: None,
             role: role.into(),
             status,
@@ -279,7 +285,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(name.as_deref(), Some("shift-lead"));
-        assert_eq!(f.permissions, ["workers:read"]);
+        assert_eq!(f.permissions, [Permission::WorkersRead]);
         let err = read_role(json!({"name": "admin", "displayName": "", "permissions": ["workers:read", "root"]}), true)
             .unwrap_err();
         let ApiError::Invalid(errors) = err else { panic!() };
@@ -304,7 +310,7 @@ mod tests {
     #[test]
     fn grants_name_catalogue_permissions_with_object_scopes() {
         let ok = grants(json!({"grants": [{"permission": "workers:read", "scope": {"segments": ["s1"]}}]})).unwrap();
-        assert_eq!(ok, [ScopedGrant { permission: "workers:read".into(), scope: json!({"segments": ["s1"]}) }]);
+        assert_eq!(ok, [ScopedGrant { permission: Permission::WorkersRead, scope: json!({"segments": ["s1"]}) }]);
         assert!(grants(json!({"grants": null})).unwrap().is_empty());
         for bad in [
             json!([{"permission": "x:y", "scope": {}}]),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 /// A member of the caller's organization.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Member {
+pub(crate) struct Member {
     /// The user's id.
     pub id: Uuid,
     pub email: String,
@@ -31,10 +31,10 @@ pub struct Member {
 }
 
 impl Member {
-    pub fn of(m: Membership, user: Option<&User>) -> Self {
+    pub(crate) fn of(m: Membership, user: Option<&User>) -> Self {
         Self {
             id: m.user_id,
-            email: m.email,
+            email: m.email.into(),
             name: m.name,
             role: m.role,
             status: m.status,
@@ -53,7 +53,7 @@ impl Member {
 /// A tenant the caller belongs to.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MembershipSummary {
+pub(crate) struct MembershipSummary {
     pub tenant_id: Uuid,
     pub role: String,
     pub status: MembershipStatus,
@@ -62,7 +62,7 @@ pub struct MembershipSummary {
 /// The caller's own account.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Me {
+pub(crate) struct Me {
     pub id: Uuid,
     pub email: String,
     pub name: Option<String>,

@@ -1,13 +1,14 @@
 //! Opening and renewing sessions: what a session acts as (a tenant membership, the platform, or a platform
 //! admin's support access to a tenant), the permissions that grants, and the token pair the client gets.
 
+use crate::error::{IdentityError, Unauthenticated};
 use crate::membership::{self, Membership, MembershipStatus};
+use crate::permission::Permission;
 use crate::role;
 use crate::user::{self, User};
 use chrono::Utc;
-use nudge_core::auth::session::{self, ACCESS_TOKEN_TTL, RefreshToken, Session};
+use nudge_core::auth::session::{self, ACCESS_TOKEN_TTL, Client, RefreshToken, Session};
 use nudge_core::auth::{Grant, SystemRole, TokenIssuer};
-use nudge_core::http::{ApiError, ApiResult, ClientInfo};
 use nudge_core::store::{Store, optimistic};
 use nudge_core::{TenantId, crypto};
 use serde::Serialize;
@@ -15,10 +16,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The role a platform admin's support session holds inside a tenant.
-pub const SUPPORT_ROLE: &str = "super_admin";
+const SUPPORT_ROLE: &str = "super_admin";
 
 /// What a session acts as.
-pub enum Target {
+pub(crate) enum Target {
     Member(Membership),
     Platform,
     /// A platform admin inside a tenant (onboarding, support); audited like any session.
@@ -45,7 +46,7 @@ impl Target {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct UserSummary {
+pub(crate) struct UserSummary {
     pub id: Uuid,
     pub email: String,
     pub name: String,
@@ -53,7 +54,7 @@ pub struct UserSummary {
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TenantChoice {
+pub(crate) struct TenantChoice {
     pub tenant_id: Uuid,
     pub role: String,
 }
@@ -61,7 +62,7 @@ pub struct TenantChoice {
 /// A signed-in session: a short-lived bearer token and the rotating refresh token.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Tokens {
+pub(crate) struct Tokens {
     pub access_token: String,
     pub token_type: &'static str,
     /// Seconds the access token lives.
@@ -77,15 +78,16 @@ pub struct Tokens {
 }
 
 /// What the target's role grants in its tenant; a platform session holds no tenant permissions.
-async fn permissions(store: &Store, target: &Target) -> Result<Vec<String>, ApiError> {
-    match target.tenant() {
-        Some(tenant) => Ok(role::permissions(store, &tenant, target.role()).await?),
-        None => Ok(vec![]),
-    }
+async fn permissions(store: &Store, target: &Target) -> Result<Vec<String>, IdentityError> {
+    let granted = match target.tenant() {
+        Some(tenant) => role::permissions(store, &tenant, target.role()).await?,
+        None => vec![],
+    };
+    Ok(granted.into_iter().map(|p| Permission::as_str(p).to_owned()).collect())
 }
 
 /// The tenants a user can act in now.
-pub async fn active_memberships(store: &Store, user: Uuid) -> ApiResult<Vec<Membership>> {
+pub(crate) async fn active_memberships(store: &Store, user: Uuid) -> Result<Vec<Membership>, IdentityError> {
     let all = membership::of_user(store, user).await?;
     Ok(all.into_iter().filter(|m| m.status == MembershipStatus::Active).collect())
 }
@@ -98,18 +100,16 @@ async fn tokens(
     secret: String,
     target: &Target,
     memberships: &[Membership],
-) -> ApiResult<Tokens> {
+) -> Result<Tokens, IdentityError> {
     let permissions = permissions(store, target).await?;
-    let access_token = issuer
-        .grant(Grant {
-            user: user.id,
-            tenant: session.tenant_id,
-            role: &session.role,
-            permissions: permissions.clone(),
-            session: Some(session.id),
-            ttl: ACCESS_TOKEN_TTL,
-        })
-        .map_err(ApiError::internal)?;
+    let access_token = issuer.grant(Grant {
+        user: user.id,
+        tenant: session.tenant_id,
+        role: &session.role,
+        permissions: permissions.clone(),
+        session: Some(session.id),
+        ttl: ACCESS_TOKEN_TTL,
+    })?;
     let memberships =
         memberships.iter().map(|m| TenantChoice { tenant_id: m.tenant_id.as_uuid(), role: m.role.clone() }).collect();
     Ok(Tokens {
@@ -121,29 +121,28 @@ async fn tokens(
         tenant_id: session.tenant_id,
         role: session.role.clone(),
         permissions,
-        user: UserSummary { id: user.id, email: user.email.clone(), name: user.display_name() },
+        user: UserSummary { id: user.id, email: user.email.to_string(), name: user.display_name() },
         memberships,
     })
 }
 
 /// Opens a session for `user` acting as `target`, and records the sign-in on the account. `memberships` are
 /// the user's active ones (the caller has read them to choose the target).
-pub async fn open(
+pub(crate) async fn open(
     store: &Store,
     issuer: &TokenIssuer,
     user: &User,
     target: Target,
     memberships: &[Membership],
-    client: ClientInfo,
-) -> ApiResult<(Session, Tokens)> {
-    let secret = crypto::random::token().map_err(ApiError::internal)?;
+    client: Client,
+) -> Result<(Session, Tokens), IdentityError> {
+    let secret = crypto::random::token()?;
     let tenant = target.tenant().map(|t| t.as_uuid());
     let now = Utc::now();
-    let client = session::Client { ip: client.ip, user_agent: client.user_agent };
     let session = Session::new(user.id, tenant, target.role(), &secret, now, client);
     store.write(session::create(&session)?).await?;
     let signed_in = optimistic::retry(|| async {
-        let Some(current) = user::load(store, user.id).await? else { return Err(ApiError::NotFound) };
+        let Some(current) = user::load(store, user.id).await? else { return Err(IdentityError::NotFound) };
         let next = current.revised(now, |u| {
             u.last_login_at = Some(now);
             if tenant.is_some() {
@@ -158,13 +157,17 @@ pub async fn open(
 }
 
 /// Why a refresh was refused; each is a 401 to the client.
-const ENDED: &str = "the session has ended; sign in again";
+const ENDED: IdentityError = IdentityError::Unauthenticated(Unauthenticated::SessionEnded);
 
 /// Renews a session from its refresh token: rotates the secret and re-reads the role, so a changed role
 /// or suspension takes effect here at the latest.
-pub async fn refresh(store: &Store, issuer: &TokenIssuer, text: &str) -> ApiResult<(Session, Tokens)> {
-    let presented = RefreshToken::parse(text).ok_or(ApiError::Unauthorized(ENDED))?;
-    let current = session::load(store, presented.session).await?.ok_or(ApiError::Unauthorized(ENDED))?;
+pub(crate) async fn refresh(
+    store: &Store,
+    issuer: &TokenIssuer,
+    text: &str,
+) -> Result<(Session, Tokens), IdentityError> {
+    let presented = RefreshToken::parse(text).ok_or(ENDED)?;
+    let current = session::load(store, presented.session).await?.ok_or(ENDED)?;
     let now = Utc::now();
     match current.presented(&presented.secret) {
         session::Presented::Current if current.is_live(now) => {}
@@ -172,14 +175,14 @@ pub async fn refresh(store: &Store, issuer: &TokenIssuer, text: &str) -> ApiResu
             // A rotated-out token came back: someone holds a copy. End the session for both holders.
             session::revoke(store, current.clone(), "refresh token reuse").await?;
             tracing::warn!(session_id = %current.id, user_id = %current.user_id, "refresh token reuse; session revoked");
-            return Err(ApiError::Unauthorized(ENDED));
+            return Err(ENDED);
         }
-        _ => return Err(ApiError::Unauthorized(ENDED)),
+        _ => return Err(ENDED),
     }
     let user = user::load(store, current.user_id).await?.filter(User::can_sign_in);
     let Some(user) = user else {
         session::revoke(store, current.clone(), "account inactive").await?;
-        return Err(ApiError::Unauthorized(ENDED));
+        return Err(ENDED);
     };
     let target = match current.tenant() {
         None if user.platform_admin => Target::Platform,
@@ -188,17 +191,17 @@ pub async fn refresh(store: &Store, issuer: &TokenIssuer, text: &str) -> ApiResu
             Some(m) if m.status == MembershipStatus::Active => Target::Member(m),
             _ => {
                 session::revoke(store, current.clone(), "membership ended").await?;
-                return Err(ApiError::Unauthorized(ENDED));
+                return Err(ENDED);
             }
         },
-        None => return Err(ApiError::Unauthorized(ENDED)),
+        None => return Err(ENDED),
     };
-    let secret = crypto::random::token().map_err(ApiError::internal)?;
+    let secret = crypto::random::token()?;
     let next = current.rotated(&secret, target.role(), now);
     match store.write(session::replace(&current, &next)?).await {
         Ok(()) => {}
         // A concurrent refresh with the same token won; this copy is now the previous one.
-        Err(e) if e.is_version_conflict() => return Err(ApiError::Unauthorized(ENDED)),
+        Err(e) if e.is_version_conflict() => return Err(ENDED),
         Err(e) => return Err(e.into()),
     }
     let memberships = active_memberships(store, user.id).await?;

@@ -1,8 +1,10 @@
-//! Reading sign-in input, and the request schemas that state what it accepts. Pure: no I/O.
+//! Reading sign-in input, and the request schemas that state what it accepts: edge code, so its refusals are
+//! problems. Pure: no I/O.
 
 use crate::fields::{self, PRESENTED_PASSWORD_MAX, TOKEN_MAX};
 use nudge_core::http::{ApiError, Fields};
 use nudge_core::validate;
+use nudge_core::values::Email;
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -10,7 +12,8 @@ use uuid::Uuid;
 /// `POST /auth/login`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LoginRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct LoginRequest {
     /// Compared case-insensitively.
     #[schema(format = Email, max_length = 254)]
     pub email: String,
@@ -26,7 +29,8 @@ pub struct LoginRequest {
 /// `POST /auth/refresh`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RefreshRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct RefreshRequest {
     #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: String,
 }
@@ -34,7 +38,8 @@ pub struct RefreshRequest {
 /// `POST /auth/logout`: the whole body is optional (no body, or `null`, ends the bearer token's session).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LogoutRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct LogoutRequest {
     /// The session of this refresh token ends (an unknown one is ignored); without it, the bearer token's.
     #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: Option<String>,
@@ -43,14 +48,16 @@ pub struct LogoutRequest {
 /// `POST /auth/switch-tenant`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SwitchTenantRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct SwitchTenantRequest {
     pub tenant_id: Uuid,
 }
 
 /// `POST /auth/password-reset`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PasswordResetRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct PasswordResetRequest {
     #[schema(format = Email, max_length = 254)]
     pub email: String,
 }
@@ -58,7 +65,8 @@ pub struct PasswordResetRequest {
 /// `POST /auth/password-reset/confirm`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PasswordResetConfirmRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct PasswordResetConfirmRequest {
     /// From the email; one that is unknown, expired or used is a 422.
     #[schema(min_length = 1, max_length = 512)]
     pub token: String,
@@ -70,7 +78,8 @@ pub struct PasswordResetConfirmRequest {
 /// `POST /auth/invites/accept`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct InviteAcceptRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct InviteAcceptRequest {
     /// From the email; one that is unknown, expired or used is a 422.
     #[schema(min_length = 1, max_length = 512)]
     pub token: String,
@@ -83,16 +92,16 @@ pub struct InviteAcceptRequest {
     pub name: Option<String>,
 }
 
-pub struct Login {
-    pub email: String,
+pub(crate) struct Login {
+    pub email: Email,
     pub password: String,
     pub mfa_code: Option<String>,
     pub tenant_id: Option<Uuid>,
 }
 
-pub fn login(body: Value) -> Result<Login, ApiError> {
+pub(crate) fn login(body: Value) -> Result<Login, ApiError> {
     let mut f = Fields::new(body)?;
-    let email = f.email("email", true);
+    let email: Option<Email> = f.parse("email", true);
     let password = fields::secret(&mut f, "password", PRESENTED_PASSWORD_MAX, true);
     let mfa_code: Option<String> = f.optional("mfaCode");
     f.check("mfaCode", &mfa_code, |c| validate::text(c, 1, 32));
@@ -104,7 +113,7 @@ pub fn login(body: Value) -> Result<Login, ApiError> {
     }
 }
 
-pub fn refresh_token(body: Value) -> Result<String, ApiError> {
+pub(crate) fn refresh_token(body: Value) -> Result<String, ApiError> {
     let mut f = Fields::new(body)?;
     let token = fields::secret(&mut f, "refreshToken", TOKEN_MAX, true);
     f.finish()?;
@@ -113,7 +122,7 @@ pub fn refresh_token(body: Value) -> Result<String, ApiError> {
 
 /// A logout body: an optional refresh token (the bearer token's session is used otherwise). No body and a
 /// `null` one are alike.
-pub fn logout(body: Option<Value>) -> Result<Option<String>, ApiError> {
+pub(crate) fn logout(body: Option<Value>) -> Result<Option<String>, ApiError> {
     let Some(body) = body.filter(|b| !b.is_null()) else { return Ok(None) };
     let mut f = Fields::new(body)?;
     let token = fields::secret(&mut f, "refreshToken", TOKEN_MAX, false);
@@ -121,28 +130,28 @@ pub fn logout(body: Option<Value>) -> Result<Option<String>, ApiError> {
     Ok(token)
 }
 
-pub fn tenant_id(body: Value) -> Result<Uuid, ApiError> {
+pub(crate) fn tenant_id(body: Value) -> Result<Uuid, ApiError> {
     let mut f = Fields::new(body)?;
     let tenant: Option<Uuid> = f.required("tenantId");
     f.finish()?;
     tenant.ok_or_else(|| ApiError::internal("tenant input incomplete after validation"))
 }
 
-pub fn reset_request(body: Value) -> Result<String, ApiError> {
+pub(crate) fn reset_request(body: Value) -> Result<Email, ApiError> {
     let mut f = Fields::new(body)?;
-    let email = f.email("email", true);
+    let email: Option<Email> = f.parse("email", true);
     f.finish()?;
     email.ok_or_else(|| ApiError::internal("reset input incomplete after validation"))
 }
 
-pub struct NewPassword {
+pub(crate) struct NewPassword {
     pub token: String,
     pub password: Option<String>,
     pub name: Option<String>,
 }
 
 /// `{token, password}`: a password reset's confirmation.
-pub fn reset_confirmation(body: Value) -> Result<NewPassword, ApiError> {
+pub(crate) fn reset_confirmation(body: Value) -> Result<NewPassword, ApiError> {
     let mut f = Fields::new(body)?;
     let token = fields::secret(&mut f, "token", TOKEN_MAX, true);
     let password = fields::new_password(&mut f, "password", true);
@@ -153,7 +162,7 @@ pub fn reset_confirmation(body: Value) -> Result<NewPassword, ApiError> {
 
 /// `{token, password?, name?}`: an invitation's acceptance. A password is checked for form even when the
 /// account has one already (and it is then ignored).
-pub fn invite_acceptance(body: Value) -> Result<NewPassword, ApiError> {
+pub(crate) fn invite_acceptance(body: Value) -> Result<NewPassword, ApiError> {
     let mut f = Fields::new(body)?;
     let token = fields::secret(&mut f, "token", TOKEN_MAX, true);
     let password = fields::new_password(&mut f, "password", false);
@@ -181,7 +190,7 @@ mod tests {
     #[test]
     fn login_names_every_bad_field_and_normalises_the_email() {
         let Ok(ok) = login(json!({"email": " Ana@Example.com", "password": "pw"})) else { panic!("refused") };
-        assert_eq!(ok.email, "ana@example.com");
+        assert_eq!(ok.email.as_str(), "ana@example.com");
         let err = login(json!({"email": "nope", "password": 5, "tenantId": "x", "extra": 1}));
         assert_eq!(pointers(err), ["/email", "/password", "/tenantId", "/extra"]);
     }

@@ -6,19 +6,20 @@
 //! |---|---|---|
 //! | failures | `P#LOGIN#<email>` | `FAILURES` |
 
+use crate::error::IdentityError;
 use chrono::{DateTime, Duration, Utc};
-use nudge_core::http::ApiError;
 use nudge_core::keys::Key;
 use nudge_core::store::{Put, Store, Write, optimistic};
+use nudge_core::values::Email;
 use serde::{Deserialize, Serialize};
 
-pub const MAX_FAILURES: usize = 10;
-pub const WINDOW: Duration = Duration::minutes(15);
-pub const LOCK: Duration = Duration::minutes(15);
+const MAX_FAILURES: usize = 10;
+const WINDOW: Duration = Duration::minutes(15);
+const LOCK: Duration = Duration::minutes(15);
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct Failures {
+pub(crate) struct Failures {
     /// Times of the failures within the window, oldest first.
     #[serde(default)]
     pub at: Vec<DateTime<Utc>>,
@@ -30,12 +31,12 @@ pub struct Failures {
 
 impl Failures {
     /// Seconds until the lock lifts, if the address is locked now.
-    pub fn locked_for(&self, now: DateTime<Utc>) -> Option<u64> {
+    pub(crate) fn locked_for(&self, now: DateTime<Utc>) -> Option<u64> {
         self.locked_until.filter(|until| *until > now).map(|until| (until - now).num_seconds().max(1) as u64)
     }
 
     /// The record after one more failure at `now`: old failures drop out, the tenth within the window locks.
-    pub fn failed(&self, now: DateTime<Utc>) -> Self {
+    fn failed(&self, now: DateTime<Utc>) -> Self {
         let mut at: Vec<DateTime<Utc>> = self.at.iter().copied().filter(|t| now - *t < WINDOW).collect();
         at.push(now);
         let locked_until = if at.len() >= MAX_FAILURES { Some(now + LOCK) } else { self.locked_until };
@@ -50,12 +51,12 @@ fn key(email: &str) -> Key {
     Key::platform(&format!("LOGIN#{email}"), "FAILURES")
 }
 
-pub async fn load(store: &Store, email: &str) -> Result<Failures, ApiError> {
+pub(crate) async fn load(store: &Store, email: &Email) -> Result<Failures, IdentityError> {
     Ok(store.get(&key(email)).await?.unwrap_or_default())
 }
 
 /// Counts one failure; concurrent failures are all counted (optimistic retry on the version).
-pub async fn record_failure(store: &Store, email: &str) -> Result<(), ApiError> {
+pub(crate) async fn record_failure(store: &Store, email: &Email) -> Result<(), IdentityError> {
     optimistic::retry(|| async {
         let current = load(store, email).await?;
         let next = current.failed(Utc::now());
@@ -67,7 +68,7 @@ pub async fn record_failure(store: &Store, email: &str) -> Result<(), ApiError> 
 }
 
 /// Forgets the failures after a successful sign-in.
-pub async fn clear(store: &Store, email: &str) -> Result<(), ApiError> {
+pub(crate) async fn clear(store: &Store, email: &Email) -> Result<(), IdentityError> {
     Ok(store.write(Write::delete(key(email))).await?)
 }
 

@@ -1,10 +1,14 @@
 //! The auth function: sign-in, token refresh and logout, tenant switching, password reset and invitation
 //! acceptance. It is the only function holding the token signing key.
+//!
+//! `input` reads requests (edge), `routes` are the handlers (edge: audit notes, problems), `service` and
+//! `grant` (sessions and tokens) do the work, `lockout` keeps the failed sign-ins per address.
 
-pub mod grant;
-pub mod input;
-pub mod lockout;
-pub mod routes;
+mod grant;
+mod input;
+mod lockout;
+mod routes;
+mod service;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -33,7 +37,7 @@ pub struct Deps {
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "auth", description = "Sign-in, sessions, password reset and invitations"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The routes and their document, from one declaration of each route.
 fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {

@@ -1,0 +1,261 @@
+//! What the auth function does, below HTTP: sign-in (with its lockout and MFA), logout, tenant switching,
+//! password reset and invitation acceptance. Sessions and tokens are [`super::grant`]'s. Errors are
+//! [`IdentityError`]; a refused sign-in is an outcome ([`Outcome::Refused`]), since the edge records it.
+
+use super::Deps;
+use super::grant::{self, Target, Tokens};
+use super::input::{Login, NewPassword};
+use super::lockout;
+use crate::email_token::{self, EmailToken, TokenKind};
+use crate::error::{Broken, Conflict, IdentityError, Refusal, Unauthenticated};
+use crate::membership::{self, Membership, MembershipStatus};
+use crate::user::{self, User, UserStatus};
+use crate::{mfa, repo};
+use chrono::Utc;
+use nudge_core::auth::Principal;
+use nudge_core::auth::session::{self, Client, RefreshToken, Session};
+use nudge_core::crypto::{self, password};
+use nudge_core::store::{Store, Tx};
+use nudge_core::values::Email;
+use nudge_notifications::{Notification, NotificationKind};
+use uuid::Uuid;
+
+/// A sign-in's session: whose, its tokens, and whether an MFA code was part of it.
+pub(crate) struct SignedIn {
+    pub user: Uuid,
+    pub session: Session,
+    pub tokens: Tokens,
+    pub mfa: bool,
+}
+
+/// How a sign-in ended.
+pub(crate) enum Outcome {
+    SignedIn(Box<SignedIn>),
+    /// Refused: why, and the account when the credentials named one (the audit note names it).
+    Refused {
+        user: Option<Uuid>,
+        why: IdentityError,
+    },
+}
+
+/// Where a sign-in lands: the tenant asked for, else the last one used, else the first active membership;
+/// a platform admin without memberships acts for the platform.
+fn choose_target(user: &User, active: &[Membership], asked: Option<Uuid>) -> Result<Target, IdentityError> {
+    let chosen = match asked {
+        Some(tenant) => active
+            .iter()
+            .find(|m| m.tenant_id.as_uuid() == tenant)
+            .ok_or(IdentityError::Refused(Refusal::NotMemberOf))?,
+        None => match user
+            .last_tenant_id
+            .and_then(|t| active.iter().find(|m| m.tenant_id.as_uuid() == t))
+            .or(active.first())
+        {
+            Some(m) => m,
+            None if user.platform_admin => return Ok(Target::Platform),
+            None => return Err(IdentityError::Refused(Refusal::NoMembership)),
+        },
+    };
+    Ok(Target::Member(chosen.clone()))
+}
+
+/// Signs in with email, password and (when the account has MFA on) a code. Failures are counted per
+/// address, found account or not; the tenth locks the address.
+pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Client) -> Result<Outcome, IdentityError> {
+    let refused = |user: Option<Uuid>, why| Ok(Outcome::Refused { user, why });
+    let failures = lockout::load(store, &input.email).await?;
+    if let Some(retry_after_secs) = failures.locked_for(Utc::now()) {
+        return refused(None, IdentityError::Locked { retry_after_secs });
+    }
+    let account = user::by_email(store, &input.email).await?;
+    let hash = account.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = password::verify_off_thread(input.password, hash).await?;
+    let (Some(user), true) = (account, matches) else {
+        lockout::record_failure(store, &input.email).await?;
+        return refused(None, IdentityError::Unauthenticated(Unauthenticated::BadCredentials));
+    };
+    let me = Some(user.id);
+    if user.status != UserStatus::Active || user.deleted_at.is_some() {
+        return refused(me, IdentityError::Refused(Refusal::Suspended));
+    }
+    let setting = mfa::load(store, user.id).await?;
+    if setting.enabled {
+        let Some(code) = input.mfa_code.as_deref() else {
+            return refused(me, IdentityError::Unauthenticated(Unauthenticated::MfaRequired));
+        };
+        let wrong = || IdentityError::Unauthenticated(Unauthenticated::WrongMfaCode);
+        let Some(after) = setting.spend(&deps.key, user.id, code, Utc::now())? else {
+            lockout::record_failure(store, &input.email).await?;
+            return refused(me, wrong());
+        };
+        // The write is conditional: the same code racing in twice signs in once.
+        match store.write(mfa::save(user.id, &setting, &after)?).await {
+            Ok(()) => {}
+            Err(e) if e.is_version_conflict() => return refused(me, wrong()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let active = grant::active_memberships(store, user.id).await?;
+    let target = match choose_target(&user, &active, input.tenant_id) {
+        Ok(t) => t,
+        Err(why) => return refused(me, why),
+    };
+    let (session, tokens) = grant::open(store, &deps.issuer, &user, target, &active, client).await?;
+    lockout::clear(store, &input.email).await?;
+    Ok(Outcome::SignedIn(Box::new(SignedIn { user: user.id, session, tokens, mfa: setting.enabled })))
+}
+
+/// The session a logout names.
+pub(crate) enum Ending {
+    /// By its refresh token (an unknown or rotated-out one names none).
+    RefreshToken(String),
+    /// The bearer token's own.
+    Session(Uuid),
+}
+
+/// Ends the session named, if it is live; the session ended, if any.
+pub(crate) async fn logout(store: &Store, ending: Ending) -> Result<Option<Session>, IdentityError> {
+    let session = match ending {
+        Ending::RefreshToken(text) => match RefreshToken::parse(&text) {
+            Some(presented) => session::load(store, presented.session)
+                .await?
+                .filter(|s| s.presented(&presented.secret) == session::Presented::Current),
+            None => None,
+        },
+        Ending::Session(id) => session::load(store, id).await?,
+    };
+    let Some(current) = session.filter(|s| s.is_live(Utc::now())) else { return Ok(None) };
+    session::revoke(store, current.clone(), "logout").await?;
+    Ok(Some(current))
+}
+
+/// A new session of the caller in `tenant_id`: one of their tenants, or, for a platform admin, any existing
+/// organization (to onboard its first admin, or support it). Returns the user's id with it.
+pub(crate) async fn switch_tenant(
+    store: &Store,
+    deps: &Deps,
+    principal: &Principal,
+    tenant_id: Uuid,
+    client: Client,
+) -> Result<(Uuid, Session, Tokens), IdentityError> {
+    let user = user::load(store, principal.user_id).await?.filter(User::can_sign_in);
+    let Some(user) = user else { return Err(IdentityError::Unauthenticated(Unauthenticated::CannotSignIn)) };
+    let active = grant::active_memberships(store, user.id).await?;
+    let member = active.iter().find(|m| m.tenant_id.as_uuid() == tenant_id);
+    let target = match (member, principal.platform_admin()) {
+        (Some(m), _) => Target::Member(m.clone()),
+        (None, Some(admin)) if user.platform_admin => {
+            let tenant = admin.tenant(tenant_id);
+            nudge_organizations::service::find(store, &tenant)
+                .await?
+                .filter(|o| !o.is_deleted())
+                .ok_or(IdentityError::NotFound)?;
+            Target::Support(tenant)
+        }
+        _ => return Err(IdentityError::NotFound),
+    };
+    let (session, tokens) = grant::open(store, &deps.issuer, &user, target, &active, client).await?;
+    Ok((user.id, session, tokens))
+}
+
+/// Sends a reset email when an active account has the address; the account's id, if so.
+pub(crate) async fn request_reset(store: &Store, deps: &Deps, email: &Email) -> Result<Option<Uuid>, IdentityError> {
+    let Some(user) = user::by_email(store, email).await?.filter(|u| u.status == UserStatus::Active) else {
+        return Ok(None);
+    };
+    let token = crypto::random::token()?;
+    let record = EmailToken::new(TokenKind::PasswordReset, user.id, &user.email, None, Utc::now());
+    store.write(email_token::create(&token, &record)?).await?;
+    let link = format!("{}/reset-password?token={token}", deps.app_url);
+    let text = format!(
+        "Someone asked to reset the password of your Nudge account. If it was you, open {link} within the hour. \
+         If not, ignore this email: your password stays as it is."
+    );
+    let note = Notification::email(
+        NotificationKind::PasswordReset,
+        &user.email,
+        None,
+        "Reset your Nudge password".into(),
+        text,
+        link,
+        &token,
+        record.expires_at,
+    );
+    deps.notifier.send(&note).await?;
+    Ok(Some(user.id))
+}
+
+const BAD_TOKEN: IdentityError = IdentityError::Broken(Broken::BadToken);
+
+/// Sets the password of the reset token's account and ends every session of it; the account's id and how
+/// many sessions ended.
+pub(crate) async fn confirm_reset(
+    store: &Store,
+    token: &str,
+    password: String,
+) -> Result<(Uuid, usize), IdentityError> {
+    let record = email_token::load(store, token).await?.filter(|t| t.is_valid(TokenKind::PasswordReset, Utc::now()));
+    let Some(record) = record else { return Err(BAD_TOKEN) };
+    let Some(current) = user::load(store, record.user_id).await? else { return Err(BAD_TOKEN) };
+    current.check_new_password(&password).map_err(|why| IdentityError::Broken(Broken::Password(why)))?;
+    let hash = password::hash_off_thread(password).await?;
+    let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
+    let tx = Tx::new().with(email_token::spend(token, &record)).with(user::replace(&current, &next)?);
+    repo::transact(store, tx).await?;
+    let ended = session::revoke_all(store, current.id, None, "password reset").await?;
+    lockout::clear(store, &current.email).await?;
+    Ok((current.id, ended))
+}
+
+/// Accepts an invitation: the membership becomes active (the account gets its password, if it has none) and
+/// a session in that tenant opens. Returns the account's id with it.
+pub(crate) async fn accept_invite(
+    store: &Store,
+    deps: &Deps,
+    input: NewPassword,
+    client: Client,
+) -> Result<(Uuid, Session, Tokens), IdentityError> {
+    let now = Utc::now();
+    let record = email_token::load(store, &input.token).await?.filter(|t| t.is_valid(TokenKind::Invite, now));
+    let Some((record, tenant)) = record.and_then(|r| r.tenant().map(|t| (r, t))) else { return Err(BAD_TOKEN) };
+    let Some(member) = membership::load(store, &tenant, record.user_id).await? else { return Err(BAD_TOKEN) };
+    if member.status != MembershipStatus::Invited {
+        return Err(IdentityError::Conflict(Conflict::InvitationAccepted));
+    }
+    let Some(current) = user::load(store, record.user_id).await? else { return Err(BAD_TOKEN) };
+    let hash = match (&current.password_hash, input.password) {
+        (Some(_), _) => None,
+        (None, Some(password)) => {
+            current.check_new_password(&password).map_err(|why| IdentityError::Broken(Broken::Password(why)))?;
+            Some(password::hash_off_thread(password).await?)
+        }
+        (None, None) => return Err(IdentityError::Broken(Broken::PasswordRequired)),
+    };
+    let name = input.name;
+    let next_user = current.revised(now, |u| {
+        if let Some(h) = hash {
+            u.password_hash = Some(h);
+        }
+        if let Some(n) = name {
+            u.name = Some(n);
+        }
+    });
+    let joined = member.revised(now, |m| {
+        m.status = MembershipStatus::Active;
+        m.joined_at = Some(now);
+        m.name = Some(next_user.display_name());
+    });
+    let tx = Tx::new()
+        .with(email_token::spend(&input.token, &record))
+        .with(membership::replace(&member, &joined)?)
+        .with(user::replace(&current, &next_user)?);
+    repo::transact(store, tx).await?;
+    // The user's tenants index is eventually consistent on AWS: make sure the one just joined is listed.
+    let mut active = grant::active_memberships(store, next_user.id).await?;
+    if !active.iter().any(|m| m.tenant_id == joined.tenant_id) {
+        active.push(joined.clone());
+    }
+    let (session, tokens) =
+        grant::open(store, &deps.issuer, &next_user, Target::Member(joined), &active, client).await?;
+    Ok((current.id, session, tokens))
+}
