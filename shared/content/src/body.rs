@@ -28,13 +28,16 @@ const OPTIONS: std::ops::RangeInclusive<usize> = 2..=10;
 const TEMPLATE_MAX: usize = 4_096;
 const VARIABLES_MAX: usize = 50;
 
-/// A question's or option's id, as [`id_field`] reads it.
-pub const ID_PATTERN: &str = r"^[A-Za-z0-9_-]{1,64}$";
-/// A template variable's name, as [`template::valid_name`] reads it.
-pub const VARIABLE_PATTERN: &str = r"^([0-9]{1,3}|[A-Za-z_][A-Za-z0-9_.]{0,63})$";
+/// A question's or option's id, as [`id_field`] reads it (the schema's pattern, checked by the tests).
+#[cfg(test)]
+pub(crate) const ID_PATTERN: &str = r"^[A-Za-z0-9_-]{1,64}$";
+/// A template variable's name, as [`template::valid_name`] reads it (the schema's pattern, checked by the
+/// tests).
+#[cfg(test)]
+pub(crate) const VARIABLE_PATTERN: &str = r"^([0-9]{1,3}|[A-Za-z_][A-Za-z0-9_.]{0,63})$";
 
 /// The fields of each type's body: what a merge patch of the body may name (see [`crate::input`]).
-pub fn keys(kind: ContentType) -> &'static [&'static str] {
+pub(crate) fn keys(kind: ContentType) -> &'static [&'static str] {
     match kind {
         ContentType::Text => &["text", "formatting"],
         ContentType::Image => &["mediaAssetId", "altText", "caption"],
@@ -49,7 +52,8 @@ pub fn keys(kind: ContentType) -> &'static [&'static str] {
 /// A text body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TextBodyRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct TextBodyRequest {
     #[schema(min_length = 1, max_length = 100000, pattern = r"\S")]
     pub text: String,
     /// Markup or styling data: a JSON object; more than 16 KiB as JSON or nested deeper than 8 is a 422.
@@ -60,7 +64,8 @@ pub struct TextBodyRequest {
 /// A merge patch of a text body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TextBodyPatch {
+#[expect(dead_code, reason = "a patch's schema for the document only: `read` reads it")]
+pub(crate) struct TextBodyPatch {
     #[schema(required = false, min_length = 1, max_length = 100000, pattern = r"\S")]
     pub text: String,
     /// Markup or styling data, itself merged: a JSON object; more than 16 KiB as JSON or nested deeper than
@@ -72,7 +77,8 @@ pub struct TextBodyPatch {
 /// An image body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ImageBodyRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct ImageBodyRequest {
     /// A ready image asset of this organization (anything else is a 422).
     pub media_asset_id: Uuid,
     #[schema(max_length = 1000)]
@@ -84,7 +90,8 @@ pub struct ImageBodyRequest {
 /// A merge patch of an image body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ImageBodyPatch {
+#[expect(dead_code, reason = "a patch's schema for the document only: `read` reads it")]
+pub(crate) struct ImageBodyPatch {
     /// A ready image asset of this organization (anything else is a 422).
     #[schema(required = false)]
     pub media_asset_id: Uuid,
@@ -97,7 +104,8 @@ pub struct ImageBodyPatch {
 /// A video or an audio body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PlayableBodyRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct PlayableBodyRequest {
     /// A ready asset of this organization, of the content's type (anything else is a 422).
     pub media_asset_id: Uuid,
     #[schema(max_length = 1000)]
@@ -112,7 +120,8 @@ pub struct PlayableBodyRequest {
 /// A merge patch of a video or an audio body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PlayableBodyPatch {
+#[expect(dead_code, reason = "a patch's schema for the document only: `read` reads it")]
+pub(crate) struct PlayableBodyPatch {
     /// A ready asset of this organization, of the content's type (anything else is a 422).
     #[schema(required = false)]
     pub media_asset_id: Uuid,
@@ -128,7 +137,8 @@ pub struct PlayableBodyPatch {
 /// A document body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DocumentBodyRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct DocumentBodyRequest {
     /// A ready document asset of this organization (anything else is a 422).
     pub media_asset_id: Uuid,
     #[schema(max_length = 1000)]
@@ -138,7 +148,8 @@ pub struct DocumentBodyRequest {
 /// A merge patch of a document body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DocumentBodyPatch {
+#[expect(dead_code, reason = "a patch's schema for the document only: `read` reads it")]
+pub(crate) struct DocumentBodyPatch {
     /// A ready document asset of this organization (anything else is a 422).
     #[schema(required = false)]
     pub media_asset_id: Uuid,
@@ -149,7 +160,8 @@ pub struct DocumentBodyPatch {
 /// An answer option of a question.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct QuizOptionRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct QuizOptionRequest {
     /// Unique within its question (a repeat is a 422); `correctAnswers` name options by id.
     #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub id: String,
@@ -160,7 +172,8 @@ pub struct QuizOptionRequest {
 /// A quiz question.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct QuestionRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct QuestionRequest {
     /// Unique within the quiz (a repeat is a 422).
     #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub id: String,
@@ -185,7 +198,8 @@ pub struct QuestionRequest {
 /// A quiz body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct QuizBodyRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct QuizBodyRequest {
     #[schema(min_items = 1, max_items = 100)]
     pub questions: Vec<QuestionRequest>,
     pub scoring_type: Option<ScoringType>,
@@ -202,7 +216,8 @@ pub struct QuizBodyRequest {
 /// A merge patch of a quiz body (`questions` is replaced whole).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct QuizBodyPatch {
+#[expect(dead_code, reason = "a patch's schema for the document only: `read` reads it")]
+pub(crate) struct QuizBodyPatch {
     #[schema(required = false, min_items = 1, max_items = 100)]
     pub questions: Vec<QuestionRequest>,
     pub scoring_type: Option<ScoringType>,
@@ -219,7 +234,8 @@ pub struct QuizBodyPatch {
 /// A reflection body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReflectionBodyRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct ReflectionBodyRequest {
     #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     pub prompt_text: String,
     #[schema(max_length = 10000)]
@@ -229,7 +245,8 @@ pub struct ReflectionBodyRequest {
 /// A merge patch of a reflection body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReflectionBodyPatch {
+#[expect(dead_code, reason = "a patch's schema for the document only: `read` reads it")]
+pub(crate) struct ReflectionBodyPatch {
     #[schema(required = false, min_length = 1, max_length = 5000, pattern = r"\S")]
     pub prompt_text: String,
     #[schema(max_length = 10000)]
@@ -239,7 +256,8 @@ pub struct ReflectionBodyPatch {
 /// A variable a template declares.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct VariableRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct VariableRequest {
     /// What `{{name}}` in the template text refers to: a letter or `_` then letters, digits, `_` and `.`,
     /// or a number of up to three digits (WhatsApp's `{{1}}`). Declared once (a repeat is a 422).
     #[schema(min_length = 1, max_length = 64, pattern = r"^([0-9]{1,3}|[A-Za-z_][A-Za-z0-9_.]{0,63})$")]
@@ -251,7 +269,8 @@ pub struct VariableRequest {
 /// A message template body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TemplateBodyRequest {
+#[expect(dead_code, reason = "a body's schema for the document only: `read` reads it")]
+pub(crate) struct TemplateBodyRequest {
     /// Text with `{{variable}}` placeholders, every one of them declared in `variables` (an unclosed or
     /// undeclared placeholder is a 422).
     #[schema(min_length = 1, max_length = 4096, pattern = r"\S")]
@@ -265,7 +284,8 @@ pub struct TemplateBodyRequest {
 /// A merge patch of a message template body (`variables` is replaced whole).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TemplateBodyPatch {
+#[expect(dead_code, reason = "a patch's schema for the document only: `read` reads it")]
+pub(crate) struct TemplateBodyPatch {
     /// Text with `{{variable}}` placeholders, every one of them declared in `variables` (an unclosed or
     /// undeclared placeholder is a 422).
     #[schema(required = false, min_length = 1, max_length = 4096, pattern = r"\S")]
@@ -289,7 +309,7 @@ fn media_asset(f: &mut Fields) -> Option<Uuid> {
 }
 
 /// Reads the body of `kind` from the object at `f`; `None` when anything in it was wrong (recorded in `f`).
-pub fn read(kind: ContentType, f: &mut Fields) -> Option<Body> {
+pub(crate) fn read(kind: ContentType, f: &mut Fields) -> Option<Body> {
     match kind {
         ContentType::Text => {
             let text = text_field(f, "text", true, 1, TEXT_MAX);

@@ -10,7 +10,8 @@ use crate::body::{
     PlayableBodyRequest, QuizBodyPatch, QuizBodyRequest, ReflectionBodyPatch, ReflectionBodyRequest, TemplateBodyPatch,
     TemplateBodyRequest, TextBodyPatch, TextBodyRequest,
 };
-use crate::model::{CollectionFields, ContentFields, ContentType, TagFields};
+use crate::model::{CollectionFields, ContentFields, ContentType, MAX_ENTRIES, TagFields};
+use crate::values::TagName;
 use crate::workflow::ContentStatus;
 use nudge_core::http::{ApiError, FieldError, Fields};
 use nudge_core::validate;
@@ -19,16 +20,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-pub const TAGS_PER_CONTENT: usize = 20;
+pub(crate) const TAGS_PER_CONTENT: usize = 20;
 const NOTE_MAX: usize = 1_000;
-/// The last position in a collection: it holds at most [`crate::routes::collections::MAX_ENTRIES`].
-pub const LAST_POSITION: usize = crate::routes::collections::MAX_ENTRIES - 1;
+/// The last position in a collection: it holds at most [`MAX_ENTRIES`].
+pub(crate) const LAST_POSITION: usize = MAX_ENTRIES - 1;
 
 /// `POST /contents`: the fields every item has, and the body under the key its `type` names (`"quiz":
 /// {…}` for a quiz). That key is required and the other types' keys are refused: both are a 422.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ContentRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct ContentRequest {
     #[serde(rename = "type")]
     pub kind: ContentType,
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
@@ -70,7 +72,8 @@ pub struct ContentRequest {
 /// type's key is a 422, and so is removing the body (`null` under the item's own key).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ContentPatch {
+#[expect(dead_code, reason = "the patch's schema for the document only: the readers below read it")]
+pub(crate) struct ContentPatch {
     #[schema(required = false, min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[schema(max_length = 2000)]
@@ -101,7 +104,8 @@ pub struct ContentPatch {
 /// → draft (content:write). A step that does not exist from the item's status is a 409.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StatusChangeRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct StatusChangeRequest {
     pub status: ContentStatus,
     /// A note for the version this makes (default `<from> → <to>`).
     #[schema(max_length = 1000)]
@@ -112,14 +116,16 @@ pub struct StatusChangeRequest {
 /// 422, and so is rendering content that is not a template).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RenderRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct RenderRequest {
     pub variables: BTreeMap<String, String>,
 }
 
 /// `POST /contents/{id}/versions/{number}/restore`: an optional note (the body itself may be left out).
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RestoreRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct RestoreRequest {
     #[schema(max_length = 1000)]
     pub change_note: Option<String>,
 }
@@ -127,7 +133,8 @@ pub struct RestoreRequest {
 /// `POST /tags`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TagRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct TagRequest {
     /// Unique within the organization, case-insensitively (a taken name is a 409).
     #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
@@ -139,7 +146,8 @@ pub struct TagRequest {
 /// `PATCH /tags/{id}`: JSON Merge Patch over `name` and `color`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TagPatch {
+#[expect(dead_code, reason = "the patch's schema for the document only: the readers below read it")]
+pub(crate) struct TagPatch {
     /// Unique within the organization, case-insensitively (a taken name is a 409).
     #[schema(required = false, min_length = 1, max_length = 50, pattern = r"\S")]
     pub name: String,
@@ -151,7 +159,8 @@ pub struct TagPatch {
 /// `POST /collections`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CollectionRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct CollectionRequest {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(max_length = 2000)]
@@ -161,7 +170,8 @@ pub struct CollectionRequest {
 /// `PATCH /collections/{id}`: JSON Merge Patch over `name` and `description`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CollectionPatch {
+#[expect(dead_code, reason = "the patch's schema for the document only: the readers below read it")]
+pub(crate) struct CollectionPatch {
     #[schema(required = false, min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[schema(max_length = 2000)]
@@ -171,7 +181,8 @@ pub struct CollectionPatch {
 /// `POST /collections/{id}/items`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CollectionItemRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct CollectionItemRequest {
     /// Content of this organization (an id naming none is a 422).
     pub content_id: Uuid,
     /// The 0-based position, at most the number of items (a 422 beyond); last when left out.
@@ -183,7 +194,8 @@ pub struct CollectionItemRequest {
 /// order.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ItemMoveRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: the readers below read it")]
+pub(crate) struct ItemMoveRequest {
     /// The 0-based position, less than the number of items (a 422 beyond).
     #[schema(value_type = u64, maximum = 499)]
     pub order: usize,
@@ -191,7 +203,7 @@ pub struct ItemMoveRequest {
 
 /// A new content item as posted.
 #[derive(Debug)]
-pub struct NewContent {
+pub(crate) struct NewContent {
     pub kind: ContentType,
     pub fields: ContentFields,
     pub change_note: Option<String>,
@@ -204,7 +216,7 @@ fn note(f: &mut Fields) -> Option<String> {
 }
 
 /// The keys a content document may hold besides the bodies.
-pub const COMMON: [&str; 5] = ["title", "description", "mediaUrl", "licenseType", "tagIds"];
+pub(crate) const COMMON: [&str; 5] = ["title", "description", "mediaUrl", "licenseType", "tagIds"];
 
 /// Reads the fields every content item has, and the body under the key of `kind` (when the type is known).
 /// Every type's key is read: the body of `kind` is required and the others are refused (rules: 422).
@@ -251,7 +263,7 @@ fn read_fields(f: &mut Fields, kind: Option<ContentType>) -> Option<ContentField
 }
 
 /// Reads a POST body: `type`, the common fields, the body under the type's key and an optional `changeNote`.
-pub fn create(body: Value) -> Result<NewContent, ApiError> {
+pub(crate) fn create(body: Value) -> Result<NewContent, ApiError> {
     let mut f = Fields::new(body)?;
     let kind: Option<ContentType> = f.required("type");
     let change_note = note(&mut f);
@@ -264,7 +276,7 @@ pub fn create(body: Value) -> Result<NewContent, ApiError> {
 }
 
 /// Reads a merged PATCH document of content whose type is `kind` (the type does not change).
-pub fn fields(doc: Value, kind: ContentType) -> Result<ContentFields, ApiError> {
+pub(crate) fn fields(doc: Value, kind: ContentType) -> Result<ContentFields, ApiError> {
     let mut f = Fields::new(doc)?;
     let fields = read_fields(&mut f, Some(kind));
     f.finish()?;
@@ -273,7 +285,7 @@ pub fn fields(doc: Value, kind: ContentType) -> Result<ContentFields, ApiError> 
 
 /// Checks that a merge patch names only fields of `allowed`, before it is applied: merging a `null` under
 /// an unknown name removes nothing, so the merged document would not show it.
-pub fn known_fields(patch: &Value, allowed: &[&str]) -> Result<(), ApiError> {
+pub(crate) fn known_fields(patch: &Value, allowed: &[&str]) -> Result<(), ApiError> {
     let errors = unknown(patch, "", allowed);
     if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
 }
@@ -294,7 +306,7 @@ fn unknown(patch: &Value, base: &str, allowed: &[&str]) -> Vec<FieldError> {
 
 /// [`known_fields`] for a content merge patch on an item of type `kind`: the common fields, `changeNote`,
 /// each type's key, and within the item's own body the fields of its type.
-pub fn known_content_fields(patch: &Value, kind: ContentType) -> Result<(), ApiError> {
+pub(crate) fn known_content_fields(patch: &Value, kind: ContentType) -> Result<(), ApiError> {
     let mut allowed: Vec<&str> = COMMON.to_vec();
     allowed.push("changeNote");
     allowed.extend(ContentType::ALL.iter().map(|t| t.as_str()));
@@ -306,7 +318,7 @@ pub fn known_content_fields(patch: &Value, kind: ContentType) -> Result<(), ApiE
 }
 
 /// Takes the PATCH-only `changeNote` out of a merge patch before it is applied to the stored fields.
-pub fn take_note(patch: &mut Value) -> Result<Option<String>, ApiError> {
+pub(crate) fn take_note(patch: &mut Value) -> Result<Option<String>, ApiError> {
     match patch.as_object_mut().and_then(|o| o.remove("changeNote")) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => match validate::text(&s, 0, NOTE_MAX) {
@@ -318,7 +330,7 @@ pub fn take_note(patch: &mut Value) -> Result<Option<String>, ApiError> {
 }
 
 /// A status change: `{status, changeNote?}`.
-pub fn transition(body: Value) -> Result<(ContentStatus, Option<String>), ApiError> {
+pub(crate) fn transition(body: Value) -> Result<(ContentStatus, Option<String>), ApiError> {
     let mut f = Fields::new(body)?;
     let status: Option<ContentStatus> = f.required("status");
     let change_note = note(&mut f);
@@ -327,7 +339,7 @@ pub fn transition(body: Value) -> Result<(ContentStatus, Option<String>), ApiErr
 }
 
 /// A restore: `{changeNote?}`; no body, or `null`, is fine.
-pub fn restore(body: Option<Value>) -> Result<Option<String>, ApiError> {
+pub(crate) fn restore(body: Option<Value>) -> Result<Option<String>, ApiError> {
     let Some(body) = body.filter(|b| !b.is_null()) else { return Ok(None) };
     let mut f = Fields::new(body)?;
     let change_note = note(&mut f);
@@ -336,7 +348,7 @@ pub fn restore(body: Option<Value>) -> Result<Option<String>, ApiError> {
 }
 
 /// Variables to render a template with: `{variables: {name: value}}`.
-pub fn render(body: Value) -> Result<BTreeMap<String, String>, ApiError> {
+pub(crate) fn render(body: Value) -> Result<BTreeMap<String, String>, ApiError> {
     let mut f = Fields::new(body)?;
     let values: Option<BTreeMap<String, String>> = f.required("variables");
     f.finish()?;
@@ -349,23 +361,17 @@ fn color(value: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err("must be a colour like `#1a2b3c`".into()) }
 }
 
-pub fn tag(body: Value) -> Result<TagFields, ApiError> {
+pub(crate) fn tag(body: Value) -> Result<TagFields, ApiError> {
     let mut f = Fields::new(body)?;
-    let name: Option<String> = f.required("name");
-    f.check("name", &name, |v| validate::text(v, 1, 50));
+    let name: Option<TagName> = f.parse("name", true);
     let color_value: Option<String> = f.optional("color");
     f.check("color", &color_value, |v| color(v));
     f.finish()?;
     let name = name.ok_or_else(|| ApiError::internal("tag name missing without a reported error"))?;
-    Ok(TagFields { name: name.trim().to_owned(), color: color_value.map(|c| c.to_ascii_lowercase()) })
+    Ok(TagFields { name, color: color_value.map(|c| c.to_ascii_lowercase()) })
 }
 
-/// The key a tag name is unique under: trimmed, case-folded, inner whitespace collapsed.
-pub fn tag_name_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
-
-pub fn collection(body: Value) -> Result<CollectionFields, ApiError> {
+pub(crate) fn collection(body: Value) -> Result<CollectionFields, ApiError> {
     let mut f = Fields::new(body)?;
     let name: Option<String> = f.required("name");
     f.check("name", &name, |v| validate::text(v, 1, 200));
@@ -383,7 +389,7 @@ fn position(order: &usize) -> Result<(), String> {
 }
 
 /// Adding to a collection: `{contentId, order?}`.
-pub fn add_item(body: Value) -> Result<(Uuid, Option<usize>), ApiError> {
+pub(crate) fn add_item(body: Value) -> Result<(Uuid, Option<usize>), ApiError> {
     let mut f = Fields::new(body)?;
     let content: Option<Uuid> = f.required("contentId");
     let order: Option<usize> = f.optional("order");
@@ -393,7 +399,7 @@ pub fn add_item(body: Value) -> Result<(Uuid, Option<usize>), ApiError> {
 }
 
 /// Moving within a collection: `{order}`.
-pub fn move_item(body: Value) -> Result<usize, ApiError> {
+pub(crate) fn move_item(body: Value) -> Result<usize, ApiError> {
     let mut f = Fields::new(body)?;
     let order: Option<usize> = f.required("order");
     f.check("order", &order, position);
@@ -404,13 +410,13 @@ pub fn move_item(body: Value) -> Result<usize, ApiError> {
 /// Which content a list asks for. Each combination is one key condition (a tag with a status narrows the
 /// tag's partition with a filter; see repo).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filter {
+pub(crate) struct Filter {
     pub kind: Option<ContentType>,
     pub status: Option<ContentStatus>,
     pub tag: Option<Uuid>,
 }
 
-pub fn filter(kind: Option<&str>, status: Option<&str>, tag: Option<&str>) -> Result<Filter, ApiError> {
+pub(crate) fn filter(kind: Option<&str>, status: Option<&str>, tag: Option<&str>) -> Result<Filter, ApiError> {
     let mut errors = Vec::new();
     let kind = kind.and_then(|k| {
         let parsed = ContentType::parse(k);
@@ -536,9 +542,10 @@ mod tests {
 
     #[test]
     fn tags_collections_and_filters() {
-        assert_eq!(tag(json!({"name": " Safety ", "color": "#A0B1C2"})).unwrap().color.as_deref(), Some("#a0b1c2"));
+        let safety = tag(json!({"name": " Safety ", "color": "#A0B1C2"})).unwrap();
+        assert_eq!((safety.name.to_string().as_str(), safety.color.as_deref()), ("Safety", Some("#a0b1c2")));
         assert_eq!(pointers(tag(json!({"name": "", "color": "red"})).unwrap_err()), ["/name", "/color"]);
-        assert_eq!(tag_name_key("  Fire   Safety "), "fire safety");
+        assert_eq!(pointers(tag(json!({"color": "#000000"})).unwrap_err()), ["/name"]);
         assert_eq!(pointers(collection(json!({"name": 1})).unwrap_err()), ["/name"]);
         assert_eq!(add_item(json!({"contentId": Uuid::nil(), "order": 2})).unwrap().1, Some(2));
         assert_eq!(pointers(move_item(json!({"order": -1})).unwrap_err()), ["/order"]);

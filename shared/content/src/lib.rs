@@ -1,18 +1,39 @@
 //! The content function: the content library. Typed content (text, image, video, audio, document, quiz,
 //! reflection, message template) with a publishing workflow and a version per change, tags, and ordered
-//! collections. Media bodies reference media assets of the same tenant (see `nudge_media`).
+//! collections. Media bodies reference media assets of the same tenant (see `nudge_media::asset`).
+//!
+//! Where things live, and the layering (`routes` → `service` → `repo` → the store; errors become problems
+//! only in `routes`):
+//! - `model` and `body` (the eight typed bodies, read and checked), `values` (`TagName`), `workflow` (the
+//!   statuses, their steps and who may take them), `template`, `sms` and `order`: the domain, pure.
+//! - `input`: the request readers and their OpenAPI schemas (edge code: they answer problems).
+//! - `service`: what each route does (contents, versions, tags, collections), over one tenant's
+//!   `Library`; `removal` deletes content end to end; [`snapshots`] keeps large versions in the bucket.
+//! - [`repo`]: keys and access patterns (the table at its top), and the only reader of the store's
+//!   condition labels: a failed condition becomes a typed `ContentError` there.
+//! - `routes`: the handlers and their OpenAPI, and `impl From<ContentError> for ApiError`, the only place a
+//!   status or a problem's wording is decided.
+//! - `error`: `ContentError` and its reasons (`Unusable`, `AssetProblem`, `Conflict`), what everything below
+//!   `routes` answers.
+//!
+//! Everything is crate-private but `router`, `openapi`, `Snapshots::new` and the few `repo` functions the
+//! end-to-end tests call; the types those signatures carry are `pub` inside private modules, so they cannot
+//! be named outside.
 
-pub mod body;
-pub mod input;
-pub mod model;
-pub mod order;
-pub mod removal;
+mod body;
+mod error;
+mod input;
+mod model;
+mod order;
+mod removal;
 pub mod repo;
-pub mod routes;
-pub mod sms;
+mod routes;
+mod service;
+mod sms;
 pub mod snapshots;
-pub mod template;
-pub mod workflow;
+mod template;
+mod values;
+mod workflow;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -26,7 +47,7 @@ use utoipa::OpenApi;
     components(schemas(
         model::Content, model::ContentSummary, model::ContentType, model::Body, model::ContentVersion,
         model::Tag, model::TagFields, model::CollectionView, model::CollectionFields, model::CollectionItem,
-        workflow::ContentStatus, routes::contents::Rendered,
+        workflow::ContentStatus, model::Rendered,
         routes::collections::ItemList, nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError,
         input::ContentRequest, input::ContentPatch, input::StatusChangeRequest, input::RenderRequest,
         input::RestoreRequest, input::TagRequest, input::TagPatch, input::CollectionRequest, input::CollectionPatch,
@@ -39,7 +60,7 @@ use utoipa::OpenApi;
     )),
     tags((name = "content", description = "The content library: typed content, workflow, versions, tags and collections"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The routes and their document, from one declaration of each route.
 fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
@@ -48,7 +69,7 @@ fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
 
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
-pub struct Api {
+pub(crate) struct Api {
     ctx: Ctx,
     snapshots: Arc<Snapshots>,
 }

@@ -4,11 +4,10 @@
 //! the key, not a field.
 
 use crate::sms::Segments;
+use crate::values::TagName;
 use crate::workflow::ContentStatus;
 use chrono::{DateTime, Utc};
-use nudge_core::http::ApiResult;
-use nudge_core::http::update::{Patchable, document_of};
-use nudge_media::MediaType;
+use nudge_media::asset::MediaType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -28,7 +27,7 @@ pub enum ContentType {
 }
 
 impl ContentType {
-    pub const ALL: [Self; 8] = [
+    pub(crate) const ALL: [Self; 8] = [
         Self::Text,
         Self::Image,
         Self::Video,
@@ -39,7 +38,7 @@ impl ContentType {
         Self::Template,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",
             Self::Image => "image",
@@ -52,12 +51,12 @@ impl ContentType {
         }
     }
 
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == value)
     }
 
     /// The media type a body of this type references, if it references one.
-    pub fn media(self) -> Option<MediaType> {
+    pub(crate) fn media(self) -> Option<MediaType> {
         match self {
             Self::Image => Some(MediaType::Image),
             Self::Video => Some(MediaType::Video),
@@ -239,22 +238,8 @@ pub enum Body {
 }
 
 impl Body {
-    pub fn kind(&self) -> ContentType {
-        match self {
-            Self::Text(_) => ContentType::Text,
-            Self::Image(_) => ContentType::Image,
-            Self::Video(_) => ContentType::Video,
-            Self::Audio(_) => ContentType::Audio,
-            Self::Document(_) => ContentType::Document,
-            Self::Quiz(_) => ContentType::Quiz,
-            Self::Reflection(_) => ContentType::Reflection,
-            Self::Template(_) => ContentType::Template,
-        }
-    }
-
-    /// The media asset the body shows, if any.
     /// A video's or audio's duration from its asset, unless the body states one.
-    pub fn default_duration(&mut self, asset_seconds: Option<u32>) {
+    pub(crate) fn default_duration(&mut self, asset_seconds: Option<u32>) {
         if let Self::Video(b) | Self::Audio(b) = self
             && b.duration.is_none()
         {
@@ -262,7 +247,8 @@ impl Body {
         }
     }
 
-    pub fn media_asset(&self) -> Option<Uuid> {
+    /// The media asset the body shows, if any.
+    pub(crate) fn media_asset(&self) -> Option<Uuid> {
         match self {
             Self::Image(b) => Some(b.media_asset_id),
             Self::Video(b) | Self::Audio(b) => Some(b.media_asset_id),
@@ -327,7 +313,7 @@ pub struct Content {
 /// A content item without its body: what lists answer (a body may be 100 KB).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ContentSummary {
+pub(crate) struct ContentSummary {
     pub id: Uuid,
     #[serde(rename = "type")]
     pub kind: ContentType,
@@ -355,7 +341,7 @@ pub struct ContentSummary {
 }
 
 impl Content {
-    pub fn summary(&self) -> ContentSummary {
+    pub(crate) fn summary(&self) -> ContentSummary {
         let f = &self.fields;
         ContentSummary {
             id: self.id,
@@ -377,7 +363,7 @@ impl Content {
     }
 
     /// The writable document a merge patch applies to: the fields as read, less what is computed.
-    pub fn writable(&self) -> Result<Value, serde_json::Error> {
+    pub(crate) fn writable(&self) -> Result<Value, serde_json::Error> {
         let mut doc = serde_json::to_value(&self.fields)?;
         if let Some(template) = doc.get_mut("template").and_then(Value::as_object_mut) {
             template.remove("smsSegments");
@@ -386,7 +372,13 @@ impl Content {
     }
 
     /// The next version: `fields` and `status` as given, by `actor`.
-    pub fn revised(&self, fields: ContentFields, status: ContentStatus, actor: Uuid, now: DateTime<Utc>) -> Self {
+    pub(crate) fn revised(
+        &self,
+        fields: ContentFields,
+        status: ContentStatus,
+        actor: Uuid,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self { fields, status, version: self.version + 1, updated_by_id: Some(actor), updated_at: now, ..self.clone() }
     }
 }
@@ -412,9 +404,10 @@ pub struct ContentVersion {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct TagFields {
+pub(crate) struct TagFields {
     /// 1–50 characters, unique within the organization (case-insensitively).
-    pub name: String,
+    #[schema(value_type = String)]
+    pub name: TagName,
     /// A `#rrggbb` colour for display.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
@@ -422,7 +415,7 @@ pub struct TagFields {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Tag {
+pub(crate) struct Tag {
     pub id: Uuid,
     #[serde(flatten)]
     pub fields: TagFields,
@@ -431,47 +424,22 @@ pub struct Tag {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A PATCH applies to the writable fields as read (derived parts, like a template's SMS segments, left out).
-impl Patchable for Content {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn document(&self) -> ApiResult<Value> {
-        self.writable().map_err(nudge_core::http::ApiError::internal)
-    }
-}
-
-impl Patchable for Collection {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn document(&self) -> ApiResult<Value> {
-        document_of(&self.fields)
-    }
-}
-
-impl Patchable for Tag {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn document(&self) -> ApiResult<Value> {
-        document_of(&self.fields)
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CollectionFields {
+pub(crate) struct CollectionFields {
     /// 1–200 characters.
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
+/// Most entries a collection holds (it is one item, at most ~60 bytes an entry).
+pub(crate) const MAX_ENTRIES: usize = 500;
+
 /// One entry of a collection: its position is its index in the collection's list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Entry {
+pub(crate) struct Entry {
     pub content_id: Uuid,
     pub added_at: DateTime<Utc>,
 }
@@ -479,7 +447,7 @@ pub struct Entry {
 /// A collection as stored: its entries in order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Collection {
+pub(crate) struct Collection {
     pub id: Uuid,
     #[serde(flatten)]
     pub fields: CollectionFields,
@@ -495,7 +463,7 @@ pub struct Collection {
 /// A collection as served (its items are under `/collections/{id}/items`).
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CollectionView {
+pub(crate) struct CollectionView {
     pub id: Uuid,
     #[serde(flatten)]
     pub fields: CollectionFields,
@@ -507,10 +475,20 @@ pub struct CollectionView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A rendered template.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Rendered {
+    pub text: String,
+    /// SMS templates: how the rendered text goes out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_segments: Option<Segments>,
+}
+
 /// A collection item (seed 000's CollectionItem): `order` is its 0-based position, dense and stable.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CollectionItem {
+pub(crate) struct CollectionItem {
     pub collection_id: Uuid,
     pub content_id: Uuid,
     pub order: usize,
@@ -518,7 +496,7 @@ pub struct CollectionItem {
 }
 
 impl Collection {
-    pub fn view(&self) -> CollectionView {
+    pub(crate) fn view(&self) -> CollectionView {
         CollectionView {
             id: self.id,
             fields: self.fields.clone(),
@@ -530,7 +508,7 @@ impl Collection {
         }
     }
 
-    pub fn items(&self) -> Vec<CollectionItem> {
+    pub(crate) fn items(&self) -> Vec<CollectionItem> {
         self.entries
             .iter()
             .enumerate()
@@ -543,12 +521,12 @@ impl Collection {
             .collect()
     }
 
-    pub fn position(&self, content: Uuid) -> Option<usize> {
+    pub(crate) fn position(&self, content: Uuid) -> Option<usize> {
         self.entries.iter().position(|e| e.content_id == content)
     }
 
     /// Takes `content` out (the entries after it move up one); `false` if it was not in here.
-    pub fn remove_content(&mut self, content: Uuid) -> bool {
+    pub(crate) fn remove_content(&mut self, content: Uuid) -> bool {
         crate::order::remove(&mut self.entries, |e| e.content_id == content).is_some()
     }
 }

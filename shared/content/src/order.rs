@@ -9,7 +9,7 @@ pub enum OrderError {
 }
 
 /// Inserts `item` at `at` (the end when `None`) and returns its position.
-pub fn insert<T>(list: &mut Vec<T>, item: T, at: Option<usize>) -> Result<usize, OrderError> {
+pub(crate) fn insert<T>(list: &mut Vec<T>, item: T, at: Option<usize>) -> Result<usize, OrderError> {
     let at = at.unwrap_or(list.len());
     if at > list.len() {
         return Err(OrderError::OutOfRange(list.len()));
@@ -19,7 +19,7 @@ pub fn insert<T>(list: &mut Vec<T>, item: T, at: Option<usize>) -> Result<usize,
 }
 
 /// Moves the entry at `from` to position `to`; the others keep their relative order.
-pub fn move_to<T>(list: &mut Vec<T>, from: usize, to: usize) -> Result<(), OrderError> {
+pub(crate) fn move_to<T>(list: &mut Vec<T>, from: usize, to: usize) -> Result<(), OrderError> {
     let last = list.len().saturating_sub(1);
     if from > last || to > last || list.is_empty() {
         return Err(OrderError::OutOfRange(last));
@@ -30,7 +30,7 @@ pub fn move_to<T>(list: &mut Vec<T>, from: usize, to: usize) -> Result<(), Order
 }
 
 /// Takes out the first entry `found` picks; the entries after it move up one, so positions stay `0..n`.
-pub fn remove<T>(list: &mut Vec<T>, found: impl Fn(&T) -> bool) -> Option<T> {
+pub(crate) fn remove<T>(list: &mut Vec<T>, found: impl Fn(&T) -> bool) -> Option<T> {
     let at = list.iter().position(found)?;
     Some(list.remove(at))
 }

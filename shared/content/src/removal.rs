@@ -15,37 +15,35 @@
 //! Every step is idempotent, so a DELETE that finds the record (the first one died midway) runs phase 2
 //! again and answers 204; without a record a missing item is 404, as a second DELETE is.
 
+use crate::error::{ContentError, pinned, settle};
 use crate::model::Content;
 use crate::repo::{self, Deletion};
-use crate::routes::collections::{self, Outcome};
-use crate::routes::contents::workflow_error;
-use crate::snapshots::Snapshots;
+use crate::service::Library;
+use crate::service::collections::{self, Outcome};
 use crate::workflow::{self, CONTENT_PUBLISH, CONTENT_WRITE};
 use chrono::Utc;
+use nudge_core::TenantId;
 use nudge_core::auth::Principal;
-use nudge_core::http::{ApiError, ApiResult, IfMatch};
-use nudge_core::store::{Attempt, optimistic};
-use nudge_core::{Ctx, TenantId};
+use nudge_core::store::{Attempt, Store, optimistic};
 use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
 /// Versions cleared per step: one Query and four BatchWriteItem calls.
 const VERSION_PAGE: u32 = 100;
 
-/// Deletes content `id` for `caller`, or finishes a deletion a previous request began.
-pub async fn delete(
-    ctx: &Ctx,
-    snapshots: &Snapshots,
-    tenant: &TenantId,
+/// Deletes content `id` for `caller`, or finishes a deletion a previous request began; `expected` is the
+/// version the caller pinned, if any.
+pub(crate) async fn delete(
+    lib: Library<'_>,
     id: Uuid,
-    if_match: IfMatch,
+    expected: Option<u64>,
     caller: &Principal,
-) -> ApiResult<()> {
+) -> Result<(), ContentError> {
     let removed = optimistic::retry(|| async {
-        let Some(current) = repo::get(&ctx.store, tenant, id).await? else {
-            return Ok::<_, ApiError>(Attempt::Done(false));
+        let Some(current) = repo::get(lib.store, lib.tenant, id).await? else {
+            return Ok(Attempt::Done(false));
         };
-        if_match.check(current.version)?;
+        pinned(expected, current.version)?;
         check(&current, caller)?;
         let record = Deletion {
             content_id: id,
@@ -53,52 +51,50 @@ pub async fn delete(
             deleted_by_id: caller.user_id,
             deleted_at: Utc::now(),
         };
-        let written = repo::delete(&ctx.store, tenant, &current, &record).await;
-        Ok(optimistic::settle(written, true, if_match.0.is_none())?)
+        let written = repo::delete(lib.store, lib.tenant, &current, &record).await;
+        settle(written, true, expected.is_none())
     })
     .await?;
     if !removed {
-        let record = repo::deletion(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(record.version)?;
+        let record = repo::deletion(lib.store, lib.tenant, id).await?.ok_or(ContentError::NotFound)?;
+        pinned(expected, record.version)?;
         if !(caller.has(CONTENT_WRITE) || caller.has(CONTENT_PUBLISH)) {
-            return Err(ApiError::Forbidden(format!(
-                "this needs the `{CONTENT_WRITE}` or `{CONTENT_PUBLISH}` permission"
-            )));
+            return Err(ContentError::DeletionForbidden);
         }
         tracing::info!(content_id = %id, "finishing an interrupted content deletion");
     }
-    clear(ctx, snapshots, tenant, id).await
+    clear(lib, id).await
 }
 
 /// Whether `caller` may delete `content` now (the rule is [`workflow::deletion`]).
-fn check(content: &Content, caller: &Principal) -> ApiResult<()> {
+fn check(content: &Content, caller: &Principal) -> Result<(), ContentError> {
     let live = content.published_version.is_some();
-    workflow::deletion(live, content.last_published_at.is_some(), |p| caller.has(p)).map_err(workflow_error)
+    Ok(workflow::deletion(live, content.last_published_at.is_some(), |p| caller.has(p))?)
 }
 
 /// Phase 2: what hangs off a removed content item, cleared in bounded steps, then its deletion record.
-async fn clear(ctx: &Ctx, snapshots: &Snapshots, tenant: &TenantId, id: Uuid) -> ApiResult<()> {
-    for collection in repo::collections_of(&ctx.store, tenant, id).await? {
-        leave(ctx, tenant, collection, id).await?;
+async fn clear(lib: Library<'_>, id: Uuid) -> Result<(), ContentError> {
+    for collection in repo::collections_of(lib.store, lib.tenant, id).await? {
+        leave(lib.store, lib.tenant, collection, id).await?;
     }
     loop {
-        let page = repo::oldest_versions(&ctx.store, tenant, id, VERSION_PAGE).await?;
+        let page = repo::oldest_versions(lib.store, lib.tenant, id, VERSION_PAGE).await?;
         if page.is_empty() {
             break;
         }
-        snapshots.discard(tenant, &page).await?;
-        repo::delete_versions(&ctx.store, tenant, id, &page).await?;
+        lib.snapshots.discard(lib.tenant, &page).await?;
+        repo::delete_versions(lib.store, lib.tenant, id, &page).await?;
     }
-    repo::forget_deletion(&ctx.store, tenant, id).await
+    repo::forget_deletion(lib.store, lib.tenant, id).await
 }
 
 /// Takes `content` out of `collection` (retrying on concurrent changes to it; the membership goes in the
 /// same write). A membership with no entry behind it (the collection was deleted meanwhile, or a step was
 /// repeated) is dropped on its own.
-async fn leave(ctx: &Ctx, tenant: &TenantId, collection: Uuid, content: Uuid) -> ApiResult<()> {
+async fn leave(store: &Store, tenant: &TenantId, collection: Uuid, content: Uuid) -> Result<(), ContentError> {
     // Whether the attempt that was written took the entry out (a retry runs the change again).
     let removed = AtomicBool::new(false);
-    let left = collections::update(ctx, tenant, collection, IfMatch(None), |c| {
+    let left = collections::update(store, tenant, collection, None, |c| {
         let found = c.remove_content(content);
         removed.store(found, Ordering::Relaxed);
         Ok(if found { Outcome::Removed(content) } else { Outcome::Unchanged })
@@ -106,7 +102,7 @@ async fn leave(ctx: &Ctx, tenant: &TenantId, collection: Uuid, content: Uuid) ->
     .await;
     match left {
         Ok(_) if removed.load(Ordering::Relaxed) => Ok(()),
-        Ok(_) | Err(ApiError::NotFound) => repo::forget_membership(&ctx.store, tenant, content, collection).await,
+        Ok(_) | Err(ContentError::NotFound) => repo::forget_membership(store, tenant, content, collection).await,
         Err(err) => Err(err),
     }
 }

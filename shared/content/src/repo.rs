@@ -37,19 +37,22 @@
 //! transaction (with a check that the content exists), and removing it deletes both, so a content item's
 //! collections are one Query when it is deleted.
 
-use crate::input::{Filter, tag_name_key};
+use crate::error::{AssetProblem, Conflict, ContentError, Unusable};
+use crate::input::Filter;
 use crate::model::{Collection, Content, ContentSummary, ContentVersion, Tag};
+use crate::values::TagName;
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, Page};
+use nudge_core::http::Page;
 use nudge_core::keys::{Key, tenant_partition};
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write, decode};
-use nudge_media as media;
+use nudge_media::asset as media;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub const CONTENT_EXISTS: &str = "content";
-pub const TAG_USABLE: &str = "tag";
-pub const TAG_NAME_TAKEN: &str = "tag name";
+// The labels of this module's write conditions: a failed one becomes a typed error here, and only here.
+const CONTENT_EXISTS: &str = "content";
+const TAG_USABLE: &str = "tag";
+const TAG_NAME_TAKEN: &str = "tag name";
 const TAG_ACTIVE: &str = "active";
 const TAG_DELETING: &str = "deleting";
 
@@ -65,7 +68,7 @@ fn type_partition(tenant: &TenantId, kind: &str) -> String {
     tenant_partition(tenant, &format!("CONTENTS#TYPE#{kind}"))
 }
 
-pub fn content_key(tenant: &TenantId, id: Uuid) -> Key {
+fn content_key(tenant: &TenantId, id: Uuid) -> Key {
     Key::tenant(tenant, "CONTENTS", id.to_string())
 }
 
@@ -89,8 +92,8 @@ fn tag_key(tenant: &TenantId, id: Uuid) -> Key {
     Key::tenant(tenant, "TAGS", id.to_string())
 }
 
-fn tag_name_guard(tenant: &TenantId, name: &str) -> Key {
-    Key::tenant(tenant, &format!("TAGNAME#{}", tag_name_key(name)), "TAGNAME")
+fn tag_name_guard(tenant: &TenantId, name: &TagName) -> Key {
+    Key::tenant(tenant, &format!("TAGNAME#{}", name.key()), "TAGNAME")
 }
 
 fn collection_key(tenant: &TenantId, id: Uuid) -> Key {
@@ -126,8 +129,10 @@ fn content_put(tenant: &TenantId, item: &Content) -> Result<Put, StoreError> {
         .index(Index::Gsi2, type_partition(tenant, kind), id.to_string()))
 }
 
-/// Stores a content change: `next` over `current` (none: a new item) with its version, atomically.
-pub async fn save(
+/// Stores a content change: `next` over `current` (none: a new item) with its version, atomically. The
+/// store's own answer: a refused change may leave a snapshot object to discard before [`refusal`] says
+/// what the refusal means.
+pub(crate) async fn save(
     store: &Store,
     tenant: &TenantId,
     current: Option<&Content>,
@@ -162,7 +167,23 @@ pub async fn save(
     store.transact(tx).await
 }
 
-pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Content>, ApiError> {
+/// What a refused [`save`] of `next` means: a failed tag check names the tags that cannot be used (one read
+/// each), a failed asset check the body's asset; any other refusal stays the store's.
+pub(crate) async fn refusal(store: &Store, tenant: &TenantId, next: &Content, err: StoreError) -> ContentError {
+    match err {
+        StoreError::Condition(TAG_USABLE) => match unusable_tags(store, tenant, &next.fields.tag_ids).await {
+            Ok(unusable) => {
+                let tags = next.fields.tag_ids.iter().enumerate();
+                Unusable::Tags(tags.filter(|(_, t)| unusable.contains(t)).map(|(i, _)| i).collect()).into()
+            }
+            Err(e) => e,
+        },
+        e if media::no_longer_ready(&e) => Unusable::Asset(next.kind, AssetProblem::Gone).into(),
+        e => e.into(),
+    }
+}
+
+pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Content>, ContentError> {
     Ok(store.get(&content_key(tenant, id)).await?)
 }
 
@@ -183,7 +204,12 @@ pub struct Deletion {
 /// Removes a content item at the version read, atomically with its tag copies, its media usage (so the
 /// asset may be deleted) and the record of the deletion. Nothing can be added to it afterwards: every
 /// change and every new collection entry is conditioned on the item.
-pub async fn delete(store: &Store, tenant: &TenantId, current: &Content, record: &Deletion) -> Result<(), StoreError> {
+pub async fn delete(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Content,
+    record: &Deletion,
+) -> Result<(), ContentError> {
     let mut tx = Tx::new().with(Write::delete(content_key(tenant, current.id)).if_version(current.version)).with(
         Write::create(Put::new(&deletion_key(tenant, current.id), "ContentDeletion", record)?, "content deletion"),
     );
@@ -193,68 +219,68 @@ pub async fn delete(store: &Store, tenant: &TenantId, current: &Content, record:
     for write in media::repoint(tenant, current.id, current.fields.body.media_asset(), None)? {
         tx.push(write);
     }
-    store.transact(tx).await
+    Ok(store.transact(tx).await?)
 }
 
-pub async fn deletion(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Deletion>, ApiError> {
+pub(crate) async fn deletion(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Deletion>, ContentError> {
     Ok(store.get(&deletion_key(tenant, id)).await?)
 }
 
 /// The end of a deletion: everything is cleared.
-pub async fn forget_deletion(store: &Store, tenant: &TenantId, id: Uuid) -> Result<(), ApiError> {
+pub(crate) async fn forget_deletion(store: &Store, tenant: &TenantId, id: Uuid) -> Result<(), ContentError> {
     Ok(store.write(Write::delete(deletion_key(tenant, id))).await?)
 }
 
 /// The collections `content` is in (consistent: an entry added just before the content went is seen).
-pub async fn collections_of(store: &Store, tenant: &TenantId, content: Uuid) -> Result<Vec<Uuid>, ApiError> {
+pub(crate) async fn collections_of(store: &Store, tenant: &TenantId, content: Uuid) -> Result<Vec<Uuid>, ContentError> {
     let found: Vec<Membership> = store.all(&Query::partition(memberships(tenant, content)).consistent()).await?;
     Ok(found.into_iter().map(|m| m.collection_id).collect())
 }
 
 /// Drops the membership of `content` in `collection` (after the entry left, or the collection went).
-pub async fn forget_membership(
+pub(crate) async fn forget_membership(
     store: &Store,
     tenant: &TenantId,
     content: Uuid,
     collection: Uuid,
-) -> Result<(), ApiError> {
+) -> Result<(), ContentError> {
     Ok(store.write(Write::delete(membership_key(tenant, content, collection))).await?)
 }
 
 /// The oldest `limit` versions still stored for `id` (a step of clearing them).
-pub async fn oldest_versions(
+pub(crate) async fn oldest_versions(
     store: &Store,
     tenant: &TenantId,
     id: Uuid,
     limit: u32,
-) -> Result<Vec<StoredVersion>, ApiError> {
+) -> Result<Vec<StoredVersion>, ContentError> {
     let query = Query::partition(versions(tenant, id)).consistent();
     Ok(store.page("internal", &query, limit, None).await?.items)
 }
 
-pub async fn delete_versions(
+pub(crate) async fn delete_versions(
     store: &Store,
     tenant: &TenantId,
     id: Uuid,
     gone: &[StoredVersion],
-) -> Result<(), ApiError> {
+) -> Result<(), ContentError> {
     let keys: Vec<Key> = gone.iter().map(|v| version_key(tenant, id, v.version.version_number)).collect();
     Ok(store.batch_delete(&keys).await?)
 }
 
 /// The asset `id` of this tenant as content sees it (none if it does not exist here).
-pub async fn asset(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<media::AssetRef>, ApiError> {
+pub(crate) async fn asset(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<media::AssetRef>, ContentError> {
     Ok(store.get(&media::asset_key(tenant, id)).await?)
 }
 
-pub async fn list(
+pub(crate) async fn list(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     filter: &Filter,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<ContentSummary>, ApiError> {
+) -> Result<Page<ContentSummary>, ContentError> {
     let kind = filter.kind.map(|k| k.as_str());
     let status = filter.status.map(|s| s.as_str());
     let query = match (filter.tag, status, kind) {
@@ -275,29 +301,34 @@ pub async fn list(
     Ok(store.page(scope, &query, limit, cursor).await?)
 }
 
-pub async fn versions_page(
+pub(crate) async fn versions_page(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     id: Uuid,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<StoredVersion>, ApiError> {
+) -> Result<Page<StoredVersion>, ContentError> {
     Ok(store.page(scope, &Query::partition(versions(tenant, id)).newest_first(), limit, cursor).await?)
 }
 
-pub async fn version(store: &Store, tenant: &TenantId, id: Uuid, n: u64) -> Result<Option<StoredVersion>, ApiError> {
+pub async fn version(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    n: u64,
+) -> Result<Option<StoredVersion>, ContentError> {
     Ok(store.get(&version_key(tenant, id, n)).await?)
 }
 
 /// Version `n` of `id`, only while the content item exists (a deleted item's versions may not all be
 /// cleared yet): one BatchGetItem of both keys.
-pub async fn live_version(
+pub(crate) async fn live_version(
     store: &Store,
     tenant: &TenantId,
     id: Uuid,
     n: u64,
-) -> Result<Option<StoredVersion>, ApiError> {
+) -> Result<Option<StoredVersion>, ContentError> {
     let items = store.batch_get(&[content_key(tenant, id), version_key(tenant, id, n)]).await?;
     let entity = |item: &nudge_core::store::Item, wanted: &str| {
         item.get("entity").and_then(|v| v.as_s().ok()).is_some_and(|e| e == wanted)
@@ -309,7 +340,7 @@ pub async fn live_version(
 }
 
 /// Which of `tags` do not exist here (or are being deleted): for naming them after a failed check.
-pub async fn unusable_tags(store: &Store, tenant: &TenantId, tags: &[Uuid]) -> Result<Vec<Uuid>, ApiError> {
+async fn unusable_tags(store: &Store, tenant: &TenantId, tags: &[Uuid]) -> Result<Vec<Uuid>, ContentError> {
     let mut out = Vec::new();
     for tag in tags {
         let stored: Option<StoredTag> = store.get(&tag_key(tenant, *tag)).await?;
@@ -341,7 +372,7 @@ fn tag_put(tenant: &TenantId, tag: &Tag, state: &str) -> Result<Put, StoreError>
     Ok(Put::new(&tag_key(tenant, tag.id), "Tag", &stored)?.index(
         Index::Gsi1,
         tenant_partition(tenant, "TAGS#BYNAME"),
-        format!("{}#{}", tag_name_key(&tag.fields.name), tag.id),
+        format!("{}#{}", tag.fields.name.key(), tag.id),
     ))
 }
 
@@ -349,46 +380,59 @@ fn name_guard(tenant: &TenantId, tag: &Tag) -> Result<Put, StoreError> {
     Put::new(&tag_name_guard(tenant, &tag.fields.name), "TagNameGuard", &NameGuard { tag_id: tag.id })
 }
 
-pub async fn create_tag(store: &Store, tenant: &TenantId, tag: &Tag) -> Result<(), StoreError> {
+/// A taken name becomes [`Conflict::TagNameTaken`].
+fn name_taken(err: StoreError) -> ContentError {
+    match err {
+        StoreError::Condition(TAG_NAME_TAKEN) => Conflict::TagNameTaken.into(),
+        other => other.into(),
+    }
+}
+
+pub(crate) async fn create_tag(store: &Store, tenant: &TenantId, tag: &Tag) -> Result<(), ContentError> {
     let tx = Tx::new()
         .with(Write::create(tag_put(tenant, tag, TAG_ACTIVE)?, "tag"))
         .with(Write::create(name_guard(tenant, tag)?, TAG_NAME_TAKEN));
-    store.transact(tx).await
+    store.transact(tx).await.map_err(name_taken)
 }
 
-pub async fn get_tag(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Tag>, ApiError> {
+pub(crate) async fn get_tag(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Tag>, ContentError> {
     let stored: Option<StoredTag> = store.get(&tag_key(tenant, id)).await?;
     Ok(stored.map(|s| s.tag))
 }
 
 /// Renames or recolours a tag, moving its name guard when the name key changes.
-pub async fn replace_tag(store: &Store, tenant: &TenantId, current: &Tag, next: &Tag) -> Result<(), StoreError> {
+pub(crate) async fn replace_tag(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Tag,
+    next: &Tag,
+) -> Result<(), ContentError> {
     let write = Write::replace(tag_put(tenant, next, TAG_ACTIVE)?, current.version);
-    if tag_name_key(&current.fields.name) == tag_name_key(&next.fields.name) {
-        return store.write(write).await;
+    if current.fields.name.key() == next.fields.name.key() {
+        return Ok(store.write(write).await?);
     }
     let owner = current.id.to_string();
     let tx = Tx::new()
         .with(write)
         .with(Write::delete(tag_name_guard(tenant, &current.fields.name)).if_equals("tagId", &owner, "tag name guard"))
         .with(Write::create(name_guard(tenant, next)?, TAG_NAME_TAKEN));
-    store.transact(tx).await
+    store.transact(tx).await.map_err(name_taken)
 }
 
-pub async fn list_tags(
+pub(crate) async fn list_tags(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<Tag>, ApiError> {
+) -> Result<Page<Tag>, ContentError> {
     let query = Query::partition(tenant_partition(tenant, "TAGS#BYNAME")).on(Index::Gsi1);
     Ok(store.page(scope, &query, limit, cursor).await?)
 }
 
 /// Deletes an unused tag. First marks it `deleting` (so no content can take it on), then looks for content
-/// that has it: if any, the mark is lifted and the answer is 409; else the tag and its name guard go.
-pub async fn delete_tag(store: &Store, tenant: &TenantId, current: &Tag) -> Result<(), ApiError> {
+/// that has it: if any, the mark is lifted ([`Conflict::TagInUse`]); else the tag and its name guard go.
+pub(crate) async fn delete_tag(store: &Store, tenant: &TenantId, current: &Tag) -> Result<(), ContentError> {
     let marked = Tag { version: current.version + 1, ..current.clone() };
     store.write(Write::replace(tag_put(tenant, &marked, TAG_DELETING)?, current.version)).await?;
     let used: Page<ContentSummary> =
@@ -396,7 +440,7 @@ pub async fn delete_tag(store: &Store, tenant: &TenantId, current: &Tag) -> Resu
     if !used.items.is_empty() {
         let back = Tag { version: marked.version + 1, ..current.clone() };
         store.write(Write::replace(tag_put(tenant, &back, TAG_ACTIVE)?, marked.version)).await?;
-        return Err(ApiError::Conflict("content still has this tag; remove it from that content first".into(), vec![]));
+        return Err(Conflict::TagInUse.into());
     }
     let owner = current.id.to_string();
     let tx = Tx::new()
@@ -407,17 +451,21 @@ pub async fn delete_tag(store: &Store, tenant: &TenantId, current: &Tag) -> Resu
 
 // --- collections -----------------------------------------------------------------------------------
 
-pub async fn create_collection(store: &Store, tenant: &TenantId, c: &Collection) -> Result<(), ApiError> {
+pub(crate) async fn create_collection(store: &Store, tenant: &TenantId, c: &Collection) -> Result<(), ContentError> {
     Ok(store.write(Write::create(Put::new(&collection_key(tenant, c.id), "Collection", c)?, "collection")).await?)
 }
 
-pub async fn get_collection(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<Collection>, ApiError> {
+pub(crate) async fn get_collection(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<Option<Collection>, ContentError> {
     Ok(store.get(&collection_key(tenant, id)).await?)
 }
 
 /// Which content a collection write adds or removes, if any: its membership item changes with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryChange {
+pub(crate) enum EntryChange {
     None,
     /// This content, which must exist (here) for the write to happen.
     Added(Uuid),
@@ -432,17 +480,18 @@ struct Membership {
     collection_id: Uuid,
 }
 
-/// Writes `next` over `current`, with the membership of the content it adds or removes.
-pub async fn replace_collection(
+/// Writes `next` over `current`, with the membership of the content it adds or removes (content that does
+/// not exist here is [`ContentError::NoSuchContent`]).
+pub(crate) async fn replace_collection(
     store: &Store,
     tenant: &TenantId,
     current: &Collection,
     next: &Collection,
     change: EntryChange,
-) -> Result<(), StoreError> {
+) -> Result<(), ContentError> {
     let write = Write::replace(Put::new(&collection_key(tenant, next.id), "Collection", next)?, current.version);
     let tx = match change {
-        EntryChange::None => return store.write(write).await,
+        EntryChange::None => return Ok(store.write(write).await?),
         EntryChange::Added(content) => {
             let membership = Membership { content_id: content, collection_id: next.id };
             Tx::new().with(write).with(Write::check(content_key(tenant, content), CONTENT_EXISTS)).with(Write::upsert(
@@ -453,24 +502,31 @@ pub async fn replace_collection(
             Tx::new().with(write).with(Write::delete(membership_key(tenant, content, next.id)))
         }
     };
-    store.transact(tx).await
+    store.transact(tx).await.map_err(|e| match e {
+        StoreError::Condition(CONTENT_EXISTS) => ContentError::NoSuchContent,
+        other => other.into(),
+    })
 }
 
 /// Deletes a collection, then the memberships of its entries. Should the second step fail, what is left
 /// is memberships naming a collection that is gone, which deleting that content clears.
-pub async fn delete_collection(store: &Store, tenant: &TenantId, current: &Collection) -> Result<(), StoreError> {
+pub(crate) async fn delete_collection(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Collection,
+) -> Result<(), ContentError> {
     store.write(Write::delete(collection_key(tenant, current.id)).if_version(current.version)).await?;
     let keys: Vec<Key> = current.entries.iter().map(|e| membership_key(tenant, e.content_id, current.id)).collect();
-    store.batch_delete(&keys).await
+    Ok(store.batch_delete(&keys).await?)
 }
 
-pub async fn list_collections(
+pub(crate) async fn list_collections(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<Collection>, ApiError> {
+) -> Result<Page<Collection>, ContentError> {
     Ok(store.page(scope, &Query::partition(tenant_partition(tenant, "COLLECTIONS")), limit, cursor).await?)
 }
 

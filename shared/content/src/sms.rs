@@ -38,7 +38,7 @@ fn gsm7_cost(c: char) -> Option<usize> {
 }
 
 /// Counts the segments `text` takes. An empty text is one (empty) segment.
-pub fn count(text: &str) -> Segments {
+pub(crate) fn count(text: &str) -> Segments {
     let gsm: Option<Vec<usize>> = text.chars().map(gsm7_cost).collect();
     let (encoding, costs, single, multi) = match gsm {
         Some(costs) => (Encoding::Gsm7, costs, 160, 153),

@@ -7,16 +7,16 @@
 //! changes racing for version `n` never overwrite each other's object, and the one whose transaction fails
 //! deletes its object again, so a stored object is always the one its version item points to.
 
+use crate::error::ContentError;
 use crate::model::{Content, ContentVersion};
 use crate::repo::StoredVersion;
 use chrono::Utc;
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, ApiResult};
 use nudge_core::objects::{ObjectKey, Objects};
 use uuid::Uuid;
 
 /// Largest snapshot kept in the version item, as JSON.
-pub const INLINE_MAX: usize = 64 * 1024;
+const INLINE_MAX: usize = 64 * 1024;
 
 /// Where snapshots go; without a bucket every snapshot stays inline (items hold up to 400 KB, and a
 /// content body is at most 256 KB of JSON).
@@ -36,13 +36,13 @@ impl Snapshots {
     }
 
     /// The version a change stores: `content` after it, with its note and author.
-    pub async fn version(
+    pub(crate) async fn version(
         &self,
         tenant: &TenantId,
         content: &Content,
         note: Option<String>,
         actor: Uuid,
-    ) -> ApiResult<StoredVersion> {
+    ) -> Result<StoredVersion, ContentError> {
         let mut version = ContentVersion {
             content_id: content.id,
             version_number: content.version,
@@ -53,7 +53,7 @@ impl Snapshots {
             created_at: Utc::now(),
             snapshot: Some(Box::new(content.clone())),
         };
-        let json = serde_json::to_vec(content).map_err(ApiError::internal)?;
+        let json = serde_json::to_vec(content)?;
         let (Some(objects), true) = (&self.objects, json.len() > INLINE_MAX) else {
             return Ok(StoredVersion { version, snapshot_object: None });
         };
@@ -65,20 +65,19 @@ impl Snapshots {
     }
 
     /// The version with its snapshot, read back from the bucket if it was stored there.
-    pub async fn open(&self, tenant: &TenantId, stored: StoredVersion) -> ApiResult<ContentVersion> {
+    pub(crate) async fn open(&self, tenant: &TenantId, stored: StoredVersion) -> Result<ContentVersion, ContentError> {
         let (Some(at), None) = (&stored.snapshot_object, &stored.version.snapshot) else {
             return Ok(stored.version);
         };
-        let objects =
-            self.objects.as_ref().ok_or_else(|| ApiError::internal("a snapshot in the bucket, and no bucket"))?;
+        let objects = self.objects.as_ref().ok_or(ContentError::NoBucket)?;
         let bytes = objects.get(&ObjectKey::tenant(tenant, at)).await?;
-        let snapshot: Content = serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
+        let snapshot: Content = serde_json::from_slice(&bytes)?;
         Ok(ContentVersion { snapshot: Some(Box::new(snapshot)), ..stored.version })
     }
 
     /// Deletes the bucket objects of `versions` (those stored inline have none), concurrently. Deleting an
     /// object that is already gone succeeds, so a repeated step is harmless.
-    pub async fn discard(&self, tenant: &TenantId, versions: &[StoredVersion]) -> ApiResult<()> {
+    pub(crate) async fn discard(&self, tenant: &TenantId, versions: &[StoredVersion]) -> Result<(), ContentError> {
         let keys: Vec<ObjectKey> = versions
             .iter()
             .filter_map(|v| v.snapshot_object.as_deref())
@@ -87,11 +86,12 @@ impl Snapshots {
         if keys.is_empty() {
             return Ok(());
         }
-        let objects =
-            self.objects.as_ref().ok_or_else(|| ApiError::internal("snapshots in the bucket, and no bucket"))?;
-        let deletes = keys.iter().map(|key| async move { objects.delete(key).await.map_err(|e| (key, e)) });
+        let objects = self.objects.as_ref().ok_or(ContentError::NoBucket)?;
+        let deletes = keys.iter().map(|key| async move {
+            objects.delete(key).await.map_err(|source| ContentError::SnapshotKept { key: key.to_string(), source })
+        });
         for done in futures_util::future::join_all(deletes).await {
-            done.map_err(|(key, e)| ApiError::internal(format!("deleting the snapshot {key}: {e}")))?;
+            done?;
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Placeholder {
+pub(crate) struct Placeholder {
     pub name: String,
     /// Byte range of `{{…}}` in the template.
     pub span: Range<usize>,
@@ -24,7 +24,7 @@ pub enum TemplateError {
 }
 
 /// A variable name as a template may use it.
-pub fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     match chars.next() {
         Some(c) if c.is_ascii_digit() => name.chars().all(|c| c.is_ascii_digit()) && name.len() <= 3,
@@ -36,7 +36,7 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// Every placeholder in `text`, in order.
-pub fn placeholders(text: &str) -> Result<Vec<Placeholder>, TemplateError> {
+pub(crate) fn placeholders(text: &str) -> Result<Vec<Placeholder>, TemplateError> {
     let mut out = Vec::new();
     let mut at = 0;
     while let Some(open) = text[at..].find("{{").map(|i| at + i) {
@@ -55,7 +55,10 @@ pub fn placeholders(text: &str) -> Result<Vec<Placeholder>, TemplateError> {
 }
 
 /// The placeholders of `text` that `declared` does not name, each once, in order of first use.
-pub fn undeclared<'a>(text: &str, declared: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, TemplateError> {
+pub(crate) fn undeclared<'a>(
+    text: &str,
+    declared: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>, TemplateError> {
     let declared: BTreeSet<&str> = declared.into_iter().collect();
     let mut seen = BTreeSet::new();
     Ok(placeholders(text)?
@@ -75,7 +78,7 @@ pub enum RenderError {
 }
 
 /// Fills every placeholder from `values`. A missing or blank value is an error naming every such variable.
-pub fn render(text: &str, values: &BTreeMap<String, String>) -> Result<String, RenderError> {
+pub(crate) fn render(text: &str, values: &BTreeMap<String, String>) -> Result<String, RenderError> {
     let found = placeholders(text)?;
     let mut missing: Vec<String> = Vec::new();
     for p in &found {

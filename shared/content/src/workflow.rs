@@ -22,10 +22,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub const CONTENT_READ: &str = "content:read";
-pub const CONTENT_WRITE: &str = "content:write";
-pub const CONTENT_APPROVE: &str = "content:approve";
-pub const CONTENT_PUBLISH: &str = "content:publish";
+pub(crate) const CONTENT_READ: &str = "content:read";
+pub(crate) const CONTENT_WRITE: &str = "content:write";
+pub(crate) const CONTENT_APPROVE: &str = "content:approve";
+pub(crate) const CONTENT_PUBLISH: &str = "content:publish";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -39,9 +39,9 @@ pub enum ContentStatus {
 }
 
 impl ContentStatus {
-    pub const ALL: [Self; 5] = [Self::Draft, Self::Review, Self::Approved, Self::Published, Self::Archived];
+    pub(crate) const ALL: [Self; 5] = [Self::Draft, Self::Review, Self::Approved, Self::Published, Self::Archived];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
             Self::Review => "review",
@@ -51,7 +51,7 @@ impl ContentStatus {
         }
     }
 
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
@@ -74,7 +74,7 @@ pub enum WorkflowError {
 
 /// The permissions that allow `from → to` (any one of them), or `None` if there is no such step. `live`:
 /// a published version is being delivered, so archiving withdraws it.
-pub fn step(from: ContentStatus, to: ContentStatus, live: bool) -> Option<&'static [&'static str]> {
+pub(crate) fn step(from: ContentStatus, to: ContentStatus, live: bool) -> Option<&'static [&'static str]> {
     use ContentStatus::*;
     Some(match (from, to) {
         (Draft, Review) | (Approved, Draft) | (Archived, Draft) => &[CONTENT_WRITE],
@@ -88,7 +88,7 @@ pub fn step(from: ContentStatus, to: ContentStatus, live: bool) -> Option<&'stat
 }
 
 /// Checks a transition for a caller holding the permissions `has` answers for.
-pub fn transition(
+pub(crate) fn transition(
     from: ContentStatus,
     to: ContentStatus,
     live: bool,
@@ -99,7 +99,7 @@ pub fn transition(
 }
 
 /// The status after an edit: every edit is a new draft; archived content is not edited.
-pub fn after_edit(status: ContentStatus) -> Result<ContentStatus, WorkflowError> {
+pub(crate) fn after_edit(status: ContentStatus) -> Result<ContentStatus, WorkflowError> {
     match status {
         ContentStatus::Archived => Err(WorkflowError::Archived),
         _ => Ok(ContentStatus::Draft),
@@ -108,7 +108,7 @@ pub fn after_edit(status: ContentStatus) -> Result<ContentStatus, WorkflowError>
 
 /// Checks that a caller holding the permissions `has` answers for may delete content. `live`: a version is
 /// being delivered; `was_published`: a version was published at some time (the history records a delivery).
-pub fn deletion(live: bool, was_published: bool, has: impl Fn(&str) -> bool) -> Result<(), WorkflowError> {
+pub(crate) fn deletion(live: bool, was_published: bool, has: impl Fn(&str) -> bool) -> Result<(), WorkflowError> {
     if live {
         return Err(WorkflowError::Live);
     }

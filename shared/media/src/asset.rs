@@ -16,9 +16,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The table's `entity` tag of an asset item.
-pub const ASSET_ENTITY: &str = "MediaAsset";
-/// The label of the check that a referenced asset is still ready.
-pub const ASSET_READY: &str = "media asset";
+pub(crate) const ASSET_ENTITY: &str = "MediaAsset";
+/// The label of the check that a referenced asset is still ready (see [`no_longer_ready`]).
+const ASSET_READY: &str = "media asset";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -30,9 +30,9 @@ pub enum MediaType {
 }
 
 impl MediaType {
-    pub const ALL: [Self; 4] = [Self::Image, Self::Video, Self::Audio, Self::Document];
+    pub(crate) const ALL: [Self; 4] = [Self::Image, Self::Video, Self::Audio, Self::Document];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Image => "image",
             Self::Video => "video",
@@ -41,7 +41,7 @@ impl MediaType {
         }
     }
 
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == value)
     }
 }
@@ -59,9 +59,10 @@ pub enum MediaStatus {
 }
 
 impl MediaStatus {
-    pub const ALL: [Self; 5] = [Self::Processing, Self::Ready, Self::Failed, Self::DeletePending, Self::DeleteFailed];
+    pub(crate) const ALL: [Self; 5] =
+        [Self::Processing, Self::Ready, Self::Failed, Self::DeletePending, Self::DeleteFailed];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Processing => "processing",
             Self::Ready => "ready",
@@ -71,13 +72,13 @@ impl MediaStatus {
         }
     }
 
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == value)
     }
 }
 
 /// The tenant's asset partition (one item per asset; the plain list reads it).
-pub fn assets_partition(tenant: &TenantId) -> String {
+pub(crate) fn assets_partition(tenant: &TenantId) -> String {
     tenant_partition(tenant, "MEDIA")
 }
 
@@ -86,7 +87,7 @@ pub fn asset_key(tenant: &TenantId, asset: Uuid) -> Key {
 }
 
 /// Where the usages of one asset live: one Query tells whether anything uses it.
-pub fn usage_partition(tenant: &TenantId, asset: Uuid) -> String {
+pub(crate) fn usage_partition(tenant: &TenantId, asset: Uuid) -> String {
     tenant_partition(tenant, &format!("MEDIAUSE#{asset}"))
 }
 
@@ -133,6 +134,21 @@ pub fn repoint(
     Ok(writes)
 }
 
+/// Whether a write carrying [`repoint`]'s writes failed because the new asset is no longer `ready` (it
+/// left `ready` after content checked it): the label of that check stays in this module.
+pub fn no_longer_ready(err: &StoreError) -> bool {
+    matches!(err, StoreError::Condition(ASSET_READY))
+}
+
+/// Why an asset cannot be used where content expects a ready asset of one type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unfit {
+    #[error("is a {} asset; this content needs a {} asset", .found.as_str(), .wanted.as_str())]
+    Kind { found: MediaType, wanted: MediaType },
+    #[error("is {}; only a ready asset can be used", .0.as_str())]
+    Status(MediaStatus),
+}
+
 /// What content needs to know about an asset it references (decoded from the asset item, ignoring the rest).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -161,11 +177,11 @@ impl AssetRef {
     }
 
     /// Why this asset cannot be used where `wanted` is expected, if it cannot.
-    pub fn unusable_for(&self, wanted: MediaType) -> Option<String> {
+    pub fn unusable_for(&self, wanted: MediaType) -> Option<Unfit> {
         if self.kind != wanted {
-            Some(format!("is a {} asset; this content needs a {} asset", self.kind.as_str(), wanted.as_str()))
+            Some(Unfit::Kind { found: self.kind, wanted })
         } else if self.status != MediaStatus::Ready {
-            Some(format!("is {}; only a ready asset can be used", self.status.as_str()))
+            Some(Unfit::Status(self.status))
         } else {
             None
         }
@@ -187,9 +203,15 @@ mod tests {
         }
         let asset = AssetRef { id: Uuid::nil(), kind: MediaType::Image, status: MediaStatus::Ready, metadata: None };
         assert!(asset.unusable_for(MediaType::Image).is_none());
-        assert!(asset.unusable_for(MediaType::Video).is_some());
+        assert_eq!(
+            asset.unusable_for(MediaType::Video).map(|u| u.to_string()).as_deref(),
+            Some("is a image asset; this content needs a video asset")
+        );
         let processing = AssetRef { status: MediaStatus::Processing, ..asset };
-        assert!(processing.unusable_for(MediaType::Image).unwrap().contains("processing"));
+        assert_eq!(
+            processing.unusable_for(MediaType::Image).map(|u| u.to_string()).as_deref(),
+            Some("is processing; only a ready asset can be used")
+        );
     }
 
     #[test]
@@ -200,6 +222,8 @@ mod tests {
         assert_eq!(repoint(&t, c, None, Some(a)).unwrap().len(), 2);
         assert_eq!(repoint(&t, c, Some(a), Some(b)).unwrap().len(), 3);
         assert_eq!(repoint(&t, c, Some(a), None).unwrap().len(), 1);
+        assert!(no_longer_ready(&StoreError::Condition(ASSET_READY)));
+        assert!(!no_longer_ready(&StoreError::Condition("version")));
     }
 
     #[test]

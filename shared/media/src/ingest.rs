@@ -6,6 +6,7 @@
 //! small ranges; documents a page count (see [`crate::probe`]). Redelivered events change nothing twice: only a `processing` asset is verified (or a ready
 //! one whose file was overwritten since, by its ETag), and every write is conditioned on the version read.
 
+use crate::error::MediaError;
 use crate::inspect;
 use crate::model::{MediaAsset, Metadata, asset_of, original_key};
 use crate::probe::{self, HEAD_WINDOW, Probed, TAIL_WINDOW, isomedia};
@@ -16,13 +17,11 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use nudge_core::TenantId;
 use nudge_core::objects::{Head, ObjectCreated, ObjectKey, Objects, object_created};
 use nudge_core::store::Store;
-use std::future::Future;
-use std::pin::Pin;
 
 #[derive(Clone, Debug)]
 pub struct Ingest {
-    pub store: Store,
-    pub objects: Objects,
+    store: Store,
+    objects: Objects,
 }
 
 /// What verification decided.
@@ -41,33 +40,27 @@ impl Ingest {
         nudge_core::queue::each_record(event, |message| self.message(message)).await
     }
 
-    /// [`Ingest::handle`] with its future's type erased: the S3 and DynamoDB futures nest deeper than the
-    /// compiler's layout limit inside the runtime's own.
-    pub fn boxed(&self, event: SqsEvent) -> Pin<Box<dyn Future<Output = SqsBatchResponse> + Send + '_>> {
-        Box::pin(self.handle(event))
-    }
-
-    async fn message(&self, message: SqsMessage) -> Result<(), String> {
-        let created = object_created(message.body.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
+    async fn message(&self, message: SqsMessage) -> Result<(), MediaError> {
+        let created = object_created(message.body.as_deref().unwrap_or_default())?;
         for object in created {
             self.object(&object).await?;
         }
         Ok(())
     }
 
-    async fn object(&self, object: &ObjectCreated) -> Result<(), String> {
+    async fn object(&self, object: &ObjectCreated) -> Result<(), MediaError> {
         let Some((tenant, asset_id)) = ObjectKey::parse(&object.key).and_then(|(t, rest)| Some((t, asset_of(&rest)?)))
         else {
             tracing::warn!(key = %object.key, "an upload event for a key that names no media asset; ignored");
             return Ok(());
         };
         let key = original_key(&tenant, asset_id);
-        let asset = repo::get(&self.store, &tenant, asset_id).await.map_err(|e| e.to_string())?;
-        let head = self.objects.head(&key).await.map_err(|e| e.to_string())?;
+        let asset = repo::get(&self.store, &tenant, asset_id).await?;
+        let head = self.objects.head(&key).await?;
         let (asset, head) = match (asset, head) {
             (Some(asset), Some(head)) => (asset, head),
             // No record under this tenant: an orphan (the asset was deleted while its upload ran).
-            (None, Some(_)) => return self.objects.delete(&key).await.map_err(|e| e.to_string()),
+            (None, Some(_)) => return Ok(self.objects.delete(&key).await?),
             // No object: a late duplicate of an event already handled.
             (_, None) => return Ok(()),
         };
@@ -76,14 +69,14 @@ impl Ingest {
             MediaStatus::Processing => {}
             MediaStatus::Ready if overwritten => {}
             // A second upload to a refused asset's URL is refused too.
-            MediaStatus::Failed => return self.objects.delete(&key).await.map_err(|e| e.to_string()),
+            MediaStatus::Failed => return Ok(self.objects.delete(&key).await?),
             _ => return Ok(()),
         }
         let verdict = self.verify(&tenant, &asset, &head).await?;
         self.settle(&tenant, &asset, &head, verdict).await
     }
 
-    async fn verify(&self, tenant: &TenantId, asset: &MediaAsset, head: &Head) -> Result<Verdict, String> {
+    async fn verify(&self, tenant: &TenantId, asset: &MediaAsset, head: &Head) -> Result<Verdict, MediaError> {
         if head.size == 0 {
             return Ok(Verdict::Failed("the uploaded file is empty".into()));
         }
@@ -101,7 +94,7 @@ impl Ingest {
         } else {
             self.objects.get_range(&key, 0, HEAD_WINDOW).await
         }
-        .map_err(|e| format!("reading the upload: {e}"))?;
+        .map_err(|source| MediaError::Read { what: "reading the upload", source })?;
         let format = match sniff::verify(&asset.mime_type, &bytes) {
             Ok(format) => format,
             Err(reason) => return Ok(Verdict::Failed(reason)),
@@ -124,7 +117,7 @@ impl Ingest {
             Ok::<_, inspect::InspectError>((size, inspect::thumbnail(&bytes, size)?))
         })
         .await
-        .map_err(|e| format!("image inspection stopped: {e}"))?;
+        .map_err(|source| MediaError::Stopped { what: "image", source })?;
         Ok(match inspected {
             Ok(((width, height), thumbnail)) => {
                 metadata.width = Some(width);
@@ -137,7 +130,7 @@ impl Ingest {
 
     /// A duration (and a video's frame size) from `head`, the file's first [`HEAD_WINDOW`] bytes, and a few
     /// more ranged reads where the format keeps them elsewhere; never the whole file.
-    async fn probe_media(&self, key: &ObjectKey, format: Format, head: &[u8], size: u64) -> Result<Probed, String> {
+    async fn probe_media(&self, key: &ObjectKey, format: Format, head: &[u8], size: u64) -> Result<Probed, MediaError> {
         Ok(match format {
             Format::IsoMedia(_) => self.probe_iso(key, head, size).await?,
             Format::Ebml => probe::ebml::probe(head),
@@ -149,7 +142,7 @@ impl Ingest {
                     .objects
                     .get_range(key, size.saturating_sub(TAIL_WINDOW), size)
                     .await
-                    .map_err(|e| format!("reading the end of an Ogg upload: {e}"))?;
+                    .map_err(|source| MediaError::Read { what: "reading the end of an Ogg upload", source })?;
                 Probed::duration(probe::ogg::probe(head, &tail))
             }
             _ => Probed::default(),
@@ -159,14 +152,17 @@ impl Ingest {
     /// Walks an ISO media file's top-level boxes to `moov` (often after the media data, at the end), one
     /// small read per hop, at most [`MAX_HOPS`] of them, and reads `moov` if it is at most
     /// [`isomedia::MAX_MOOV`].
-    async fn probe_iso(&self, key: &ObjectKey, head: &[u8], size: u64) -> Result<Probed, String> {
+    async fn probe_iso(&self, key: &ObjectKey, head: &[u8], size: u64) -> Result<Probed, MediaError> {
         /// Top-level boxes are few (ftyp, free, mdat, moov, maybe udta/uuid); more hops than this is not a
         /// file worth reading further.
         const MAX_HOPS: usize = 16;
         /// Read at each hop: a short clip's whole `moov` fits.
         const HOP: u64 = 64 * 1024;
         let read = |start: u64, end: u64| async move {
-            self.objects.get_range(key, start, end).await.map_err(|e| format!("reading an ISO media box: {e}"))
+            self.objects
+                .get_range(key, start, end)
+                .await
+                .map_err(|source| MediaError::Read { what: "reading an ISO media box", source })
         };
         let mut window = head.to_vec();
         let mut start = 0u64;
@@ -193,30 +189,34 @@ impl Ingest {
 
     /// A document's page count. Documents are read whole (at most 50 MB): a PDF's page tree and a ZIP's
     /// directory can be anywhere in the file.
-    async fn probe_document(&self, key: &ObjectKey, format: Format) -> Result<Probed, String> {
+    async fn probe_document(&self, key: &ObjectKey, format: Format) -> Result<Probed, MediaError> {
         if !matches!(format, Format::Pdf | Format::Zip) {
             return Ok(Probed::default());
         }
-        let whole = self.objects.get(key).await.map_err(|e| format!("reading the document: {e}"))?;
+        let whole =
+            self.objects.get(key).await.map_err(|source| MediaError::Read { what: "reading the document", source })?;
         // Scanning and inflating is CPU work: off the async workers.
         let pages = tokio::task::spawn_blocking(move || match format {
             Format::Pdf => probe::pdf::page_count(&whole),
             _ => probe::office::probe(&whole),
         })
         .await
-        .map_err(|e| format!("document inspection stopped: {e}"))?;
+        .map_err(|source| MediaError::Stopped { what: "document", source })?;
         Ok(Probed { page_count: pages, ..Probed::default() })
     }
 
     /// Writes the outcome. A version conflict means another delivery (or a delete) got there first: done.
-    async fn settle(&self, tenant: &TenantId, asset: &MediaAsset, head: &Head, verdict: Verdict) -> Result<(), String> {
+    async fn settle(
+        &self,
+        tenant: &TenantId,
+        asset: &MediaAsset,
+        head: &Head,
+        verdict: Verdict,
+    ) -> Result<(), MediaError> {
         let next = match verdict {
             Verdict::Ready { metadata, thumbnail } => {
                 if let Some(png) = &thumbnail {
-                    self.objects
-                        .put(&asset.thumbnail(tenant), png.clone(), "image/png")
-                        .await
-                        .map_err(|e| e.to_string())?;
+                    self.objects.put(&asset.thumbnail(tenant), png.clone(), "image/png").await?;
                 }
                 asset.revised(|a| {
                     a.status = MediaStatus::Ready;
@@ -228,8 +228,8 @@ impl Ingest {
                 })
             }
             Verdict::Failed(reason) => {
-                self.objects.delete(&asset.original(tenant)).await.map_err(|e| e.to_string())?;
-                self.objects.delete(&asset.thumbnail(tenant)).await.map_err(|e| e.to_string())?;
+                self.objects.delete(&asset.original(tenant)).await?;
+                self.objects.delete(&asset.thumbnail(tenant)).await?;
                 asset.revised(|a| {
                     a.status = MediaStatus::Failed;
                     a.has_thumbnail = false;
@@ -243,7 +243,7 @@ impl Ingest {
                 Ok(())
             }
             Err(e) if e.is_version_conflict() => Ok(()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     }
 }

@@ -14,7 +14,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 
 /// The largest upload of any type (each type has its own limit, see [`sniff::max_size`]).
-pub const SIZE_MAX: u64 = 500 * 1024 * 1024;
+pub(crate) const SIZE_MAX: u64 = 500 * 1024 * 1024;
 
 /// `POST /media-assets`: declares an upload. The content type and the size must suit the type: an image is
 /// one of `image/png`, `image/jpeg`, `image/gif` and `image/webp` of at most 20 MiB; a video `video/mp4`,
@@ -23,7 +23,8 @@ pub const SIZE_MAX: u64 = 500 * 1024 * 1024;
 /// workbook or presentation of at most 50 MiB. A pair that does not suit is a 422.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MediaAssetRequest {
+#[expect(dead_code, reason = "the body's schema for the document only: `declared` reads the body")]
+pub(crate) struct MediaAssetRequest {
     /// The file's name, without path separators or control characters.
     #[schema(
         min_length = 1,
@@ -46,7 +47,8 @@ pub struct MediaAssetRequest {
 /// `PATCH /media-assets/{id}`: JSON Merge Patch over `fileName` and `altText`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MediaAssetPatch {
+#[expect(dead_code, reason = "the patch's schema for the document only: `editable` reads the merged document")]
+pub(crate) struct MediaAssetPatch {
     /// The file's name, without path separators or control characters.
     #[schema(
         required = false,
@@ -69,7 +71,7 @@ fn mime_types() -> impl Into<RefOr<Schema>> {
 
 /// A declared upload.
 #[derive(Debug, PartialEq)]
-pub struct Declared {
+pub(crate) struct Declared {
     pub file_name: String,
     pub mime_type: String,
     pub size: u64,
@@ -87,7 +89,7 @@ fn file_name(value: &str) -> Result<(), String> {
 
 /// `{fileName, mimeType, size, type, altText?}`: the type must accept the content type, and the size its
 /// limit.
-pub fn declared(body: Value) -> Result<Declared, ApiError> {
+pub(crate) fn declared(body: Value) -> Result<Declared, ApiError> {
     let mut f = Fields::new(body)?;
     let name: Option<String> = f.required("fileName");
     f.check("fileName", &name, |v| file_name(v));
@@ -132,7 +134,7 @@ pub fn declared(body: Value) -> Result<Declared, ApiError> {
 
 /// Checks that a merge patch names only `fileName` and `altText`, before it is applied: merging a `null`
 /// under an unknown name removes nothing, so the merged document would not show it.
-pub fn known_fields(patch: &Value) -> Result<(), ApiError> {
+pub(crate) fn known_fields(patch: &Value) -> Result<(), ApiError> {
     let Some(object) = patch.as_object() else { return Ok(()) };
     let errors: Vec<FieldError> = object
         .keys()
@@ -148,7 +150,7 @@ pub fn known_fields(patch: &Value) -> Result<(), ApiError> {
 }
 
 /// What a PATCH may change: `{fileName, altText}` as a merged document.
-pub fn editable(doc: Value) -> Result<(String, Option<String>), ApiError> {
+pub(crate) fn editable(doc: Value) -> Result<(String, Option<String>), ApiError> {
     let mut f = Fields::new(doc)?;
     let name: Option<String> = f.required("fileName");
     f.check("fileName", &name, |v| file_name(v));
@@ -161,12 +163,12 @@ pub fn editable(doc: Value) -> Result<(String, Option<String>), ApiError> {
 
 /// Which assets a list asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Filter {
+pub(crate) struct Filter {
     pub status: Option<MediaStatus>,
     pub kind: Option<MediaType>,
 }
 
-pub fn filter(status: Option<&str>, kind: Option<&str>) -> Result<Filter, ApiError> {
+pub(crate) fn filter(status: Option<&str>, kind: Option<&str>) -> Result<Filter, ApiError> {
     let mut errors = Vec::new();
     let status = status.and_then(|s| {
         let parsed = MediaStatus::parse(s);

@@ -5,18 +5,18 @@
 use image::{ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 
-pub const THUMBNAIL_EDGE: u32 = 320;
+pub(crate) const THUMBNAIL_EDGE: u32 = 320;
 /// Largest image decoded for a thumbnail (RGBA: 4 bytes a pixel, so at most 128 MiB decoded).
-pub const MAX_PIXELS: u64 = 32_000_000;
+pub(crate) const MAX_PIXELS: u64 = 32_000_000;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InspectError {
+pub(crate) enum InspectError {
     #[error("the image cannot be read: {0}")]
     Unreadable(String),
 }
 
 /// Width and height from the image's header.
-pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), InspectError> {
+pub(crate) fn dimensions(bytes: &[u8]) -> Result<(u32, u32), InspectError> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| InspectError::Unreadable(e.to_string()))?;
@@ -24,7 +24,7 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), InspectError> {
 }
 
 /// A PNG thumbnail of the image, or `None` when it is too large to decode here.
-pub fn thumbnail(bytes: &[u8], (width, height): (u32, u32)) -> Result<Option<Vec<u8>>, InspectError> {
+pub(crate) fn thumbnail(bytes: &[u8], (width, height): (u32, u32)) -> Result<Option<Vec<u8>>, InspectError> {
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Ok(None);
     }

@@ -1,19 +1,33 @@
 //! Media, the domain: assets in the media bucket, and what other domains see of them ([`asset`]: types,
 //! statuses, keys, the usage items content pins an asset with). `POST /media-assets` declares an upload
-//! and answers a presigned PUT limited to its type and size; the ingest consumer ([`ingest`], binary `media-ingest`)
-//! verifies what arrived; reads answer short-lived presigned downloads; a delete waits until no content
-//! uses the asset.
+//! and answers a presigned PUT limited to its type and size; the ingest consumer ([`ingest`], binary
+//! `media-ingest`) verifies what arrived; reads answer short-lived presigned downloads; a delete waits until
+//! no content uses the asset.
+//!
+//! Where things live, and the layering (`routes` → `service` → `repo` → the store; the consumer → `repo`):
+//! - `model`: the asset as stored and served; [`asset`]: what content shares (types, statuses, keys,
+//!   usage items, the reference rule).
+//! - `repo`: the asset's keys and access patterns (the table at its top). The one store condition label
+//!   anything outside `repo` reads is the ready check [`asset::repoint`] writes, through
+//!   [`asset::no_longer_ready`].
+//! - `input`: the body and filter readers and their OpenAPI schemas (edge code: they answer problems).
+//! - `service`: declaring, viewing, editing and deleting an asset.
+//! - `routes`: the handlers and their OpenAPI, and `impl From<MediaError> for ApiError`, the only place a
+//!   status or a problem's wording is decided.
+//! - [`ingest`]: the upload consumer, with `sniff`, `inspect` and `probe` (one bounded parser per format).
+//! - `error`: `MediaError`, what everything below `routes` answers.
 
 pub mod asset;
+mod error;
 pub mod ingest;
-pub mod input;
-pub mod inspect;
-pub mod model;
-pub mod probe;
-pub mod removal;
-pub mod repo;
-pub mod routes;
-pub mod sniff;
+mod input;
+mod inspect;
+mod model;
+mod probe;
+mod repo;
+mod routes;
+mod service;
+mod sniff;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -22,7 +36,7 @@ use nudge_core::objects::Objects;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
-pub use asset::*;
+pub(crate) use asset::{MediaStatus, MediaType};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,7 +45,7 @@ pub use asset::*;
                        nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError)),
     tags((name = "media", description = "Media assets: direct uploads verified by content, presigned downloads"))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
 
 /// The routes and their document, from one declaration of each route.
 fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
@@ -40,7 +54,7 @@ fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
 
 /// What the handlers take with `State`: each field by its type.
 #[derive(Clone, FromRef)]
-pub struct Api {
+pub(crate) struct Api {
     ctx: Ctx,
     objects: Arc<Objects>,
 }

@@ -5,8 +5,6 @@
 use crate::{MediaStatus, MediaType};
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
-use nudge_core::http::ApiResult;
-use nudge_core::http::update::Patchable;
 use nudge_core::objects::{ObjectKey, Presigned};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,7 +13,7 @@ use uuid::Uuid;
 /// Where the bytes are. Seed 002 names Cloudflare Stream and Vercel Blob; this deployment stores in S3.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Provider {
+pub(crate) enum Provider {
     #[default]
     S3,
 }
@@ -24,7 +22,7 @@ pub enum Provider {
 /// state unreadably) is absent, and the asset is ready all the same.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Metadata {
+pub(crate) struct Metadata {
     /// The format found in the file's first bytes (`png`, `mp4`, `pdf`, …).
     pub format: String,
     /// Pixels: an image's, or a video's first video track's.
@@ -45,7 +43,7 @@ pub struct Metadata {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MediaAsset {
+pub(crate) struct MediaAsset {
     pub id: Uuid,
     pub file_name: String,
     /// Bytes: as declared until the upload is verified, then as stored.
@@ -76,27 +74,17 @@ pub struct MediaAsset {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A PATCH edits the name and the alternative text; the rest is the upload's.
-impl Patchable for MediaAsset {
-    fn version(&self) -> u64 {
-        self.version
-    }
-    fn document(&self) -> ApiResult<serde_json::Value> {
-        Ok(serde_json::json!({"fileName": self.file_name, "altText": self.alt_text}))
-    }
-}
-
 impl MediaAsset {
-    pub fn original(&self, tenant: &TenantId) -> ObjectKey {
+    pub(crate) fn original(&self, tenant: &TenantId) -> ObjectKey {
         original_key(tenant, self.id)
     }
 
-    pub fn thumbnail(&self, tenant: &TenantId) -> ObjectKey {
+    pub(crate) fn thumbnail(&self, tenant: &TenantId) -> ObjectKey {
         ObjectKey::tenant(tenant, &format!("media/{}/thumbnail.png", self.id))
     }
 
     /// The next version, as `change` leaves it.
-    pub fn revised(&self, change: impl FnOnce(&mut Self)) -> Self {
+    pub(crate) fn revised(&self, change: impl FnOnce(&mut Self)) -> Self {
         let mut next = self.clone();
         change(&mut next);
         next.version = self.version + 1;
@@ -106,12 +94,12 @@ impl MediaAsset {
 }
 
 /// The key of an asset's uploaded original; the upload notification fires for this suffix only.
-pub fn original_key(tenant: &TenantId, asset: Uuid) -> ObjectKey {
+pub(crate) fn original_key(tenant: &TenantId, asset: Uuid) -> ObjectKey {
     ObjectKey::tenant(tenant, &format!("media/{asset}/original"))
 }
 
 /// The asset named by the rest of an object key (`media/<id>/original`), if it names one.
-pub fn asset_of(rest: &str) -> Option<Uuid> {
+pub(crate) fn asset_of(rest: &str) -> Option<Uuid> {
     let id = rest.strip_prefix("media/")?.strip_suffix("/original")?;
     Uuid::parse_str(id).ok().filter(|u| u.hyphenated().to_string() == id)
 }
@@ -119,7 +107,7 @@ pub fn asset_of(rest: &str) -> Option<Uuid> {
 /// An asset as served: with short-lived download links when it is ready.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MediaView {
+pub(crate) struct MediaView {
     #[serde(flatten)]
     pub asset: MediaAsset,
     /// A presigned download of the file (single reads of a ready asset).
@@ -134,7 +122,7 @@ pub struct MediaView {
 /// A created asset and where to upload its file.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Created {
+pub(crate) struct Created {
     #[serde(flatten)]
     pub asset: MediaAsset,
     /// PUT the file here, with exactly the headers in `upload.headers`.

@@ -14,10 +14,11 @@
 //! | is it used by content | Query, limit 1 | `pk = T#<t>#MEDIAUSE#<id>` | table |
 
 use crate::asset::{self as media, ASSET_ENTITY, MediaStatus, MediaType};
+use crate::error::MediaError;
 use crate::input::Filter;
 use crate::model::MediaAsset;
 use nudge_core::TenantId;
-use nudge_core::http::{ApiError, Page};
+use nudge_core::http::Page;
 use nudge_core::keys::tenant_partition;
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
 use serde::Deserialize;
@@ -38,47 +39,47 @@ fn put(tenant: &TenantId, asset: &MediaAsset) -> Result<Put, StoreError> {
         .index(Index::Gsi2, type_partition(tenant, kind), id.to_string()))
 }
 
-pub async fn create(store: &Store, tenant: &TenantId, asset: &MediaAsset) -> Result<(), ApiError> {
+pub(crate) async fn create(store: &Store, tenant: &TenantId, asset: &MediaAsset) -> Result<(), MediaError> {
     Ok(store.write(Write::create(put(tenant, asset)?, "media asset")).await?)
 }
 
-pub async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<MediaAsset>, StoreError> {
-    store.get(&media::asset_key(tenant, id)).await
+pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<MediaAsset>, MediaError> {
+    Ok(store.get(&media::asset_key(tenant, id)).await?)
 }
 
 /// Writes `next` over `current` if nobody changed it since (else a version conflict).
-pub async fn replace(
+pub(crate) async fn replace(
     store: &Store,
     tenant: &TenantId,
     current: &MediaAsset,
     next: &MediaAsset,
-) -> Result<(), StoreError> {
-    store.write(Write::replace(put(tenant, next)?, current.version)).await
+) -> Result<(), MediaError> {
+    Ok(store.write(Write::replace(put(tenant, next)?, current.version)).await?)
 }
 
 /// Deletes the record if it is still the version read.
-pub async fn delete(store: &Store, tenant: &TenantId, current: &MediaAsset) -> Result<(), StoreError> {
-    store.write(Write::delete(media::asset_key(tenant, current.id)).if_version(current.version)).await
+pub(crate) async fn delete(store: &Store, tenant: &TenantId, current: &MediaAsset) -> Result<(), MediaError> {
+    Ok(store.write(Write::delete(media::asset_key(tenant, current.id)).if_version(current.version)).await?)
 }
 
 #[derive(Deserialize)]
 struct Usage {}
 
 /// Whether any content references the asset (strongly consistent: read after the asset left `ready`).
-pub async fn in_use(store: &Store, tenant: &TenantId, id: Uuid) -> Result<bool, ApiError> {
+pub(crate) async fn in_use(store: &Store, tenant: &TenantId, id: Uuid) -> Result<bool, MediaError> {
     let page: Page<Usage> =
         store.page("internal", &Query::partition(media::usage_partition(tenant, id)).consistent(), 1, None).await?;
     Ok(!page.items.is_empty())
 }
 
-pub async fn list(
+pub(crate) async fn list(
     store: &Store,
     scope: &str,
     tenant: &TenantId,
     filter: &Filter,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<MediaAsset>, ApiError> {
+) -> Result<Page<MediaAsset>, MediaError> {
     let query = match (filter.status, filter.kind) {
         (None, None) => Query::partition(media::assets_partition(tenant)),
         (Some(status), kind) => Query {

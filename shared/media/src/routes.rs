@@ -1,38 +1,62 @@
-//! The HTTP handlers of `/media-assets`: thin, they check who may act, then call the input rules, the
-//! repository and the bucket. No file passes through them: clients upload and download with presigned URLs.
+//! The HTTP edge of `/media-assets`: thin handlers (who may act, the input readers, one call to the service
+//! or the repository), and the one mapping of [`MediaError`] to a problem. No file passes through them:
+//! clients upload and download with presigned URLs.
 
 use crate::MediaStatus;
+use crate::error::MediaError;
 use crate::input::{self, MediaAssetPatch, MediaAssetRequest};
-use crate::model::{Created, MediaAsset, MediaView, Provider, original_key};
-use crate::repo;
+use crate::model::{Created, MediaAsset, MediaView};
+use crate::{repo, service};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use http::StatusCode;
+use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
 use nudge_core::http::problem::Problem;
-use nudge_core::http::update::{self, Step};
+use nudge_core::http::update::{self, Patchable, Step};
 use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use nudge_core::objects::Objects;
-use nudge_core::{Ctx, TenantId};
+use nudge_core::store::Attempt;
 use std::sync::Arc;
-use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-pub const MEDIA_READ: &str = "media:read";
-pub const MEDIA_WRITE: &str = "media:write";
-/// How long an upload URL works: long enough for a large file on a slow line, short enough that an
-/// abandoned one is soon useless.
-pub const UPLOAD_TTL: Duration = Duration::from_secs(15 * 60);
-/// How long a download URL works: a page showing the asset reads it again.
-pub const DOWNLOAD_TTL: Duration = Duration::from_secs(5 * 60);
+pub(crate) const MEDIA_READ: &str = "media:read";
+pub(crate) const MEDIA_WRITE: &str = "media:write";
+
+/// The one place a media error becomes a problem: its status and wording.
+impl From<MediaError> for ApiError {
+    fn from(err: MediaError) -> Self {
+        match err {
+            MediaError::NotFound => ApiError::NotFound,
+            MediaError::Stale => ApiError::PreconditionFailed,
+            MediaError::InUse => {
+                ApiError::Conflict("content uses this media asset; change that content first".into(), vec![])
+            }
+            MediaError::Store(e) => e.into(),
+            MediaError::Objects(e) => e.into(),
+            other @ (MediaError::FilesKept { .. }
+            | MediaError::Read { .. }
+            | MediaError::Stopped { .. }
+            | MediaError::Event(_)) => ApiError::internal(other),
+        }
+    }
+}
+
+/// A PATCH edits the name and the alternative text; the rest is the upload's.
+impl Patchable for MediaAsset {
+    fn version(&self) -> u64 {
+        self.version
+    }
+    fn document(&self) -> ApiResult<serde_json::Value> {
+        Ok(serde_json::json!({"fileName": self.file_name, "altText": self.alt_text}))
+    }
+}
 
 /// Each route once: `routes!` takes its method and path from the handler's `#[utoipa::path]`.
-pub fn routes() -> OpenApiRouter<crate::Api> {
+pub(crate) fn routes() -> OpenApiRouter<crate::Api> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_by_id, patch_by_id, delete_by_id))
 }
 
@@ -43,7 +67,7 @@ pub fn routes() -> OpenApiRouter<crate::Api> {
         (status = 201, description = "The asset, `processing` until its upload is verified, and a presigned PUT limited to the declared type and size", body = Created, headers(("ETag" = String), ("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(
+pub(crate) async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(objects): State<Arc<Objects>>,
@@ -51,33 +75,8 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_WRITE)?;
     let declared = input::declared(body)?;
-    let now = Utc::now();
-    let asset = MediaAsset {
-        id: Uuid::now_v7(),
-        file_name: declared.file_name,
-        file_size: declared.size,
-        mime_type: declared.mime_type,
-        kind: declared.kind,
-        status: MediaStatus::Processing,
-        provider: Provider::S3,
-        alt_text: declared.alt_text,
-        metadata: None,
-        has_thumbnail: false,
-        failure_reason: None,
-        uploaded_by_id: Some(principal.user_id),
-        etag: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    // The record exists before the URL does, so every upload event finds its asset.
-    repo::create(&ctx.store, &tenant, &asset).await?;
-    let upload =
-        objects.presign_put(&original_key(&tenant, asset.id), &asset.mime_type, asset.file_size, UPLOAD_TTL).await?;
-    tracing::info!(asset_id = %asset.id, media_type = asset.kind.as_str(), size = asset.file_size, "media asset declared");
-    let (id, version) = (asset.id, asset.version);
-    let body = Created { asset, upload_url: upload.url.clone(), upload };
-    Ok(created(&body, version, &format!("/media-assets/{id}")))
+    let body = service::declare(&ctx.store, &objects, &tenant, principal.user_id, declared).await?;
+    Ok(created(&body, body.asset.version, &format!("/media-assets/{}", body.asset.id)))
 }
 
 #[utoipa::path(get, path = "/media-assets", tag = "media",
@@ -91,7 +90,7 @@ pub async fn create(
         (status = 200, description = "Oldest first (by status: by type, then oldest first); no download links", body = nudge_core::http::Page<MediaAsset>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+pub(crate) async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_READ)?;
     let query = ListQuery::parse(uri.query(), &["status", "type"])?;
     let filter = input::filter(query.filter("status"), query.filter("type"))?;
@@ -100,35 +99,22 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
     Ok(Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }).into_response())
 }
 
-/// The asset with presigned downloads of its file and thumbnail, when it is ready.
-async fn view(objects: &Objects, tenant: &TenantId, asset: MediaAsset) -> ApiResult<MediaView> {
-    if asset.status != MediaStatus::Ready {
-        return Ok(MediaView { asset, url: None, thumbnail_url: None, url_expires_at: None });
-    }
-    let file = objects.presign_get(&asset.original(tenant), DOWNLOAD_TTL, Some(&asset.file_name)).await?;
-    let thumbnail = match asset.has_thumbnail {
-        true => Some(objects.presign_get(&asset.thumbnail(tenant), DOWNLOAD_TTL, None).await?.url),
-        false => None,
-    };
-    Ok(MediaView { asset, url: Some(file.url), thumbnail_url: thumbnail, url_expires_at: Some(file.expires_at) })
-}
-
 #[utoipa::path(get, path = "/media-assets/{id}", tag = "media",
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The asset; when ready, `url` and `thumbnailUrl` are presigned downloads valid for five minutes", body = MediaView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(
+pub(crate) async fn get_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(objects): State<Arc<Objects>>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(MEDIA_READ)?;
-    let asset = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
+    let asset = service::find(&ctx.store, &tenant, path_id(&id)?).await?;
     let version = asset.version;
-    Ok(tagged(StatusCode::OK, &view(&objects, &tenant, asset).await?, version))
+    Ok(tagged(StatusCode::OK, &service::view(&objects, &tenant, asset).await?, version))
 }
 
 #[utoipa::path(patch, path = "/media-assets/{id}", tag = "media",
@@ -138,7 +124,7 @@ pub async fn get_by_id(
         (status = 200, description = "Updated", body = MediaAsset, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn patch_by_id(
+pub(crate) async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
@@ -148,17 +134,13 @@ pub async fn patch_by_id(
     let tenant = principal.require(MEDIA_WRITE)?;
     let id = path_id(&id)?;
     input::known_fields(&patch)?;
-    let load = || async { repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
+    let load = || async { Ok(service::find(&ctx.store, &tenant, id).await?) };
     let asset = update::patch(if_match, &patch, load, |current: MediaAsset, doc| async {
         let (file_name, alt_text) = input::editable(doc)?;
-        if file_name == current.file_name && alt_text == current.alt_text {
-            return Ok(Step::Done(current));
-        }
-        let next = current.revised(|a| {
-            a.file_name = file_name;
-            a.alt_text = alt_text;
-        });
-        Step::written(repo::replace(&ctx.store, &tenant, &current, &next).await, next, ApiError::from)
+        Ok(match service::edit(&ctx.store, &tenant, current, file_name, alt_text).await? {
+            Attempt::Done(asset) => Step::Done(asset),
+            Attempt::Retry => Step::Moved,
+        })
     })
     .await?;
     Ok(tagged(StatusCode::OK, &asset, asset.version))
@@ -171,7 +153,7 @@ pub async fn patch_by_id(
         (status = 500, description = "The objects could not be deleted: the asset is `delete_failed`; DELETE again to retry", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_by_id(
+pub(crate) async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(objects): State<Arc<Objects>>,
@@ -179,8 +161,46 @@ pub async fn delete_by_id(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(MEDIA_WRITE)?;
-    let current = repo::get(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
-    if_match.check(current.version)?;
-    crate::removal::remove(&ctx.store, &objects, &tenant, current).await?;
+    service::delete(&ctx.store, &objects, &tenant, path_id(&id)?, if_match.0).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nudge_core::objects::ObjectError;
+    use nudge_core::store::StoreError;
+    use uuid::Uuid;
+
+    fn problem(err: MediaError) -> (u16, String) {
+        let problem = ApiError::from(err).problem();
+        (problem.status, problem.detail)
+    }
+
+    #[tokio::test]
+    async fn each_media_error_answers_its_status() {
+        let s3 = || ObjectError::Sdk { op: "DeleteObject", message: "timeout".into() };
+        assert_eq!(problem(MediaError::NotFound).0, 404);
+        assert_eq!(problem(MediaError::Stale).0, 412);
+        assert_eq!(
+            problem(MediaError::InUse),
+            (409, "content uses this media asset; change that content first".to_owned())
+        );
+        // The store's own: a moved version is a 412, a failed call a 500.
+        assert_eq!(problem(MediaError::Store(StoreError::Condition("version"))).0, 412);
+        assert_eq!(problem(MediaError::Store(StoreError::Decode("x".into()))).0, 500);
+        let cancelled = tokio::spawn(std::future::pending::<()>());
+        cancelled.abort();
+        let Err(join) = cancelled.await else { panic!("an aborted task finished") };
+        let event = nudge_core::objects::object_created("not json").map(|_| ()).unwrap_err();
+        for internal in [
+            MediaError::Objects(s3()),
+            MediaError::FilesKept { asset: Uuid::nil(), source: s3() },
+            MediaError::Read { what: "reading the upload", source: s3() },
+            MediaError::Stopped { what: "image", source: join },
+            MediaError::Event(event),
+        ] {
+            assert_eq!(problem(internal), (500, "An unexpected error occurred.".to_owned()));
+        }
+    }
 }

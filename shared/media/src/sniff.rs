@@ -3,12 +3,9 @@
 
 use crate::MediaType;
 
-/// How many leading bytes [`sniff`] needs.
-pub const HEAD_BYTES: u64 = 64;
-
 /// A container or format recognised by its signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Png,
     Jpeg,
     Gif,
@@ -26,7 +23,7 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Png => "png",
             Self::Jpeg => "jpeg",
@@ -45,7 +42,7 @@ impl Format {
 }
 
 /// The format `head` (the file's first bytes) starts with, if it is one we know.
-pub fn sniff(head: &[u8]) -> Option<Format> {
+pub(crate) fn sniff(head: &[u8]) -> Option<Format> {
     let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
     Some(if at(0, b"\x89PNG\r\n\x1a\n") {
         Format::Png
@@ -97,17 +94,17 @@ const ACCEPTED: &[(MediaType, &str, &[&str])] = &[
 ];
 
 /// The content types a media type accepts.
-pub fn accepted(kind: MediaType) -> Vec<&'static str> {
+pub(crate) fn accepted(kind: MediaType) -> Vec<&'static str> {
     ACCEPTED.iter().filter(|(k, _, _)| *k == kind).map(|(_, mime, _)| *mime).collect()
 }
 
 /// Every content type some media type accepts, each once.
-pub fn all_accepted() -> Vec<&'static str> {
+pub(crate) fn all_accepted() -> Vec<&'static str> {
     ACCEPTED.iter().map(|(_, mime, _)| *mime).collect()
 }
 
 /// Largest upload of each media type, in bytes.
-pub fn max_size(kind: MediaType) -> u64 {
+pub(crate) fn max_size(kind: MediaType) -> u64 {
     const MB: u64 = 1024 * 1024;
     match kind {
         MediaType::Image => 20 * MB,
@@ -118,7 +115,7 @@ pub fn max_size(kind: MediaType) -> u64 {
 }
 
 /// Checks that `head` really is a `declared` file: the format found must be one that content type comes in.
-pub fn verify(declared: &str, head: &[u8]) -> Result<Format, String> {
+pub(crate) fn verify(declared: &str, head: &[u8]) -> Result<Format, String> {
     let found =
         sniff(head).ok_or_else(|| format!("the file is not {declared}: its content matches no known format"))?;
     let fits = ACCEPTED.iter().any(|(_, mime, formats)| *mime == declared && formats.contains(&found.name()));

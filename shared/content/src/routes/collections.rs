@@ -1,82 +1,29 @@
 //! `/collections` and `/collections/{id}/items`: named, ordered sets of content. One content item may be in
 //! many collections, once in each; positions are dense (`0..n`) and only change when asked to.
 
+use super::step;
 use crate::input::{self, CollectionItemRequest, CollectionPatch, CollectionRequest, ItemMoveRequest};
-use crate::model::{Collection, CollectionItem, CollectionView, Entry};
-use crate::order::{self, OrderError};
-use crate::repo::{self, EntryChange};
+use crate::model::{Collection, CollectionItem, CollectionView};
+use crate::repo;
+use crate::service::collections;
 use crate::workflow::{CONTENT_READ, CONTENT_WRITE};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use http::StatusCode;
+use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
-use nudge_core::http::update::{self, Step};
-use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
-use nudge_core::store::{Attempt, StoreError, optimistic};
-use nudge_core::{Ctx, TenantId};
+use nudge_core::http::update;
+use nudge_core::http::{ApiResult, IfMatch, JsonBody, ListQuery, created, tagged};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
-
-/// Most entries a collection holds (it is one item, at most ~60 bytes an entry).
-pub const MAX_ENTRIES: usize = 500;
 
 /// Every item of a collection, in order.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ItemList {
-    pub items: Vec<CollectionItem>,
-}
-
-/// A position beyond the collection's end: the schema allows it (it bounds every collection), the rule not.
-fn order_error(err: OrderError) -> ApiError {
-    ApiError::rule("/order", err.to_string())
-}
-
-/// What a change did to a collection.
-pub(crate) enum Outcome {
-    Unchanged,
-    Changed,
-    /// Added this content, which must exist here for the write to happen.
-    Added(Uuid),
-    /// Took this content out.
-    Removed(Uuid),
-}
-
-/// Read, change, write with the version read; retried on a concurrent change unless If-Match pinned one.
-pub(crate) async fn update<F>(
-    ctx: &Ctx,
-    tenant: &TenantId,
-    id: Uuid,
-    if_match: IfMatch,
-    change: F,
-) -> ApiResult<Collection>
-where
-    F: Fn(&mut Collection) -> ApiResult<Outcome>,
-{
-    optimistic::retry(|| async {
-        let current = repo::get_collection(&ctx.store, tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(current.version)?;
-        let mut next = current.clone();
-        let entry = match change(&mut next)? {
-            Outcome::Unchanged => return Ok(Attempt::Done(current)),
-            Outcome::Changed => EntryChange::None,
-            Outcome::Added(content) => EntryChange::Added(content),
-            Outcome::Removed(content) => EntryChange::Removed(content),
-        };
-        next.version = current.version + 1;
-        next.updated_at = Utc::now();
-        match repo::replace_collection(&ctx.store, tenant, &current, &next, entry).await {
-            Err(StoreError::Condition(repo::CONTENT_EXISTS)) => {
-                Err(ApiError::rule("/contentId", "is not content of this organization"))
-            }
-            other => Ok(optimistic::settle(other, next, if_match.0.is_none())?),
-        }
-    })
-    .await
+pub(crate) struct ItemList {
+    pub(crate) items: Vec<CollectionItem>,
 }
 
 #[utoipa::path(post, path = "/collections", tag = "content", request_body = CollectionRequest,
@@ -85,20 +32,14 @@ where
         (status = 201, description = "Created, empty", body = CollectionView, headers(("ETag" = String), ("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+pub(crate) async fn create(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
     let fields = input::collection(body)?;
-    let now = Utc::now();
-    let c = Collection {
-        id: Uuid::now_v7(),
-        fields,
-        entries: vec![],
-        created_by_id: Some(principal.user_id),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    repo::create_collection(&ctx.store, &tenant, &c).await?;
+    let c = collections::create(&ctx.store, &tenant, principal.user_id, fields).await?;
     Ok(created(&c.view(), c.version, &format!("/collections/{}", c.id)))
 }
 
@@ -109,7 +50,7 @@ pub async fn create(principal: Principal, State(ctx): State<Ctx>, JsonBody(body)
         (status = 200, description = "Collections, oldest first", body = nudge_core::http::Page<CollectionView>),
     ),
     security(("bearer" = [])))]
-pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+pub(crate) async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let page =
@@ -120,7 +61,7 @@ pub async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) 
 
 async fn read(ctx: &Ctx, principal: &Principal, id: &str) -> ApiResult<Collection> {
     let tenant = principal.require(CONTENT_READ)?;
-    repo::get_collection(&ctx.store, &tenant, path_id(id)?).await?.ok_or(ApiError::NotFound)
+    Ok(collections::find(&ctx.store, &tenant, path_id(id)?).await?)
 }
 
 #[utoipa::path(get, path = "/collections/{id}", tag = "content", params(("id" = Uuid, Path)),
@@ -128,7 +69,11 @@ async fn read(ctx: &Ctx, principal: &Principal, id: &str) -> ApiResult<Collectio
         (status = 200, description = "The collection", body = CollectionView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn get_by_id(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let c = read(&ctx, &principal, &id).await?;
     Ok(tagged(StatusCode::OK, &c.view(), c.version))
 }
@@ -140,7 +85,7 @@ pub async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): P
         (status = 200, description = "Updated", body = CollectionView, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn patch_by_id(
+pub(crate) async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
@@ -150,15 +95,10 @@ pub async fn patch_by_id(
     let tenant = principal.require(CONTENT_WRITE)?;
     let id = path_id(&id)?;
     input::known_fields(&patch, &["name", "description"])?;
-    let load = || async { repo::get_collection(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound) };
+    let load = || async { Ok(collections::find(&ctx.store, &tenant, id).await?) };
     let c = update::patch(if_match, &patch, load, |current: Collection, doc| async {
         let fields = input::collection(doc)?;
-        if fields == current.fields {
-            return Ok(Step::Done(current));
-        }
-        let next = Collection { fields, version: current.version + 1, updated_at: Utc::now(), ..current.clone() };
-        let written = repo::replace_collection(&ctx.store, &tenant, &current, &next, EntryChange::None).await;
-        Step::written(written, next, ApiError::from)
+        Ok(step(collections::edit(&ctx.store, &tenant, current, fields).await?))
     })
     .await?;
     Ok(tagged(StatusCode::OK, &c.view(), c.version))
@@ -170,16 +110,14 @@ pub async fn patch_by_id(
         (status = 204, description = "Deleted (the content in it is not)"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_by_id(
+pub(crate) async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(CONTENT_WRITE)?;
-    let current = repo::get_collection(&ctx.store, &tenant, path_id(&id)?).await?.ok_or(ApiError::NotFound)?;
-    if_match.check(current.version)?;
-    repo::delete_collection(&ctx.store, &tenant, &current).await?;
+    collections::delete(&ctx.store, &tenant, path_id(&id)?, if_match.0).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -188,7 +126,7 @@ pub async fn delete_by_id(
         (status = 200, description = "Every item, in order", body = ItemList, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn items(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+pub(crate) async fn items(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
     let c = read(&ctx, &principal, &id).await?;
     Ok(tagged(StatusCode::OK, &ItemList { items: c.items() }, c.version))
 }
@@ -200,7 +138,7 @@ pub async fn items(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<
         (status = 201, description = "Added; later items move down one", body = CollectionItem, headers(("ETag" = String), ("Location" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn add_item(
+pub(crate) async fn add_item(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
@@ -209,23 +147,8 @@ pub async fn add_item(
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_WRITE)?;
     let (content, at) = input::add_item(body)?;
-    let c = update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
-        if c.position(content).is_some() {
-            return Err(ApiError::Conflict("the content is already in this collection".into(), vec![]));
-        }
-        if c.entries.len() >= MAX_ENTRIES {
-            return Err(ApiError::Conflict(format!("a collection holds at most {MAX_ENTRIES} items"), vec![]));
-        }
-        order::insert(&mut c.entries, Entry { content_id: content, added_at: Utc::now() }, at).map_err(order_error)?;
-        Ok(Outcome::Added(content))
-    })
-    .await?;
-    let item = c
-        .items()
-        .into_iter()
-        .find(|i| i.content_id == content)
-        .ok_or_else(|| ApiError::internal("added item missing"))?;
-    Ok(created(&item, c.version, &format!("/collections/{}/items/{content}", c.id)))
+    let (item, version) = collections::add(&ctx.store, &tenant, path_id(&id)?, if_match.0, content, at).await?;
+    Ok(created(&item, version, &format!("/collections/{}/items/{content}", item.collection_id)))
 }
 
 #[utoipa::path(patch, path = "/collections/{id}/items/{contentId}", tag = "content",
@@ -235,7 +158,7 @@ pub async fn add_item(
         (status = 200, description = "Every item, in the new order", body = ItemList, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn move_item(
+pub(crate) async fn move_item(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path((id, content)): Path<(String, String)>,
@@ -245,15 +168,7 @@ pub async fn move_item(
     let tenant = principal.require(CONTENT_WRITE)?;
     let content = path_id(&content)?;
     let to = input::move_item(body)?;
-    let c = update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
-        let from = c.position(content).ok_or(ApiError::NotFound)?;
-        if from == to {
-            return Ok(Outcome::Unchanged);
-        }
-        order::move_to(&mut c.entries, from, to).map_err(order_error)?;
-        Ok(Outcome::Changed)
-    })
-    .await?;
+    let c = collections::move_to(&ctx.store, &tenant, path_id(&id)?, if_match.0, content, to).await?;
     Ok(tagged(StatusCode::OK, &ItemList { items: c.items() }, c.version))
 }
 
@@ -263,7 +178,7 @@ pub async fn move_item(
         (status = 204, description = "Removed; later items move up one"),
     ),
     security(("bearer" = [])))]
-pub async fn remove_item(
+pub(crate) async fn remove_item(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path((id, content)): Path<(String, String)>,
@@ -271,12 +186,6 @@ pub async fn remove_item(
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(CONTENT_WRITE)?;
     let content = path_id(&content)?;
-    update(&ctx, &tenant, path_id(&id)?, if_match, |c| {
-        if !c.remove_content(content) {
-            return Err(ApiError::NotFound);
-        }
-        Ok(Outcome::Removed(content))
-    })
-    .await?;
+    collections::remove(&ctx.store, &tenant, path_id(&id)?, if_match.0, content).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,23 +1,21 @@
 //! `/contents/{id}/versions`: every change's version, one version with its full snapshot, and restoring one.
 
-use super::contents::{Change, commit, workflow_error};
 use crate::input::{self, RestoreRequest};
 use crate::model::ContentVersion;
-use crate::repo;
+use crate::service::{Library, versions};
 use crate::snapshots::Snapshots;
-use crate::workflow::{self, CONTENT_READ, CONTENT_WRITE};
+use crate::workflow::{CONTENT_READ, CONTENT_WRITE};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use http::StatusCode;
 use nudge_core::Ctx;
 use nudge_core::auth::Principal;
 use nudge_core::http::path_id;
 use nudge_core::http::{ApiError, ApiResult, IfMatch, ListQuery, input::parse_json, tagged};
-use nudge_core::store::optimistic;
 use std::sync::Arc;
 
+/// A version number in a path: one that is not a positive integer names nothing.
 fn number(n: &str) -> ApiResult<u64> {
     n.parse::<u64>().ok().filter(|n| *n >= 1).ok_or(ApiError::NotFound)
 }
@@ -29,7 +27,7 @@ fn number(n: &str) -> ApiResult<u64> {
         (status = 200, description = "Versions, newest first, without snapshots", body = nudge_core::http::Page<ContentVersion>),
     ),
     security(("bearer" = [])))]
-pub async fn list(
+pub(crate) async fn list(
     principal: Principal,
     State(ctx): State<Ctx>,
     Path(id): Path<String>,
@@ -39,19 +37,8 @@ pub async fn list(
     let id = path_id(&id)?;
     let query = ListQuery::parse(uri.query(), &[])?;
     let (scope, cursor) = (principal.scope(), query.cursor.as_deref());
-    let page = repo::versions_page(&ctx.store, &scope, &tenant, id, query.limit, cursor);
-    // The first page is served only while the content exists (read alongside): a deleted item's versions
-    // may not all be cleared yet. A cursor was issued while it existed.
-    let page = match cursor {
-        Some(_) => page.await?,
-        None => {
-            let (page, content) = tokio::try_join!(page, repo::get(&ctx.store, &tenant, id))?;
-            content.ok_or(ApiError::NotFound)?;
-            page
-        }
-    };
-    let items = page.items.into_iter().map(|v| ContentVersion { snapshot: None, ..v.version }).collect();
-    Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
+    let page = versions::page(&ctx.store, &scope, &tenant, id, query.limit, cursor).await?;
+    Ok(Json(page).into_response())
 }
 
 #[utoipa::path(get, path = "/contents/{id}/versions/{number}", tag = "content",
@@ -60,16 +47,15 @@ pub async fn list(
         (status = 200, description = "The version with its full snapshot", body = ContentVersion),
     ),
     security(("bearer" = [])))]
-pub async fn get_one(
+pub(crate) async fn get_one(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(snapshots): State<Arc<Snapshots>>,
     Path((id, n)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(CONTENT_READ)?;
-    let stored =
-        repo::live_version(&ctx.store, &tenant, path_id(&id)?, number(&n)?).await?.ok_or(ApiError::NotFound)?;
-    Ok(Json(snapshots.open(&tenant, stored).await?).into_response())
+    let lib = Library { store: &ctx.store, snapshots: &snapshots, tenant: &tenant };
+    Ok(Json(versions::one(lib, path_id(&id)?, number(&n)?).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/contents/{id}/versions/{number}/restore", tag = "content",
@@ -79,7 +65,7 @@ pub async fn get_one(
         (status = 200, description = "The content with the version's fields as a new draft version", body = crate::model::Content, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn restore(
+pub(crate) async fn restore(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(snapshots): State<Arc<Snapshots>>,
@@ -91,30 +77,7 @@ pub async fn restore(
     let (id, n) = (path_id(&id)?, number(&n)?);
     let body = if body.is_empty() { None } else { Some(parse_json(&body)?) };
     let note = input::restore(body)?;
-    let item = optimistic::retry(|| async {
-        let current = repo::get(&ctx.store, &tenant, id).await?.ok_or(ApiError::NotFound)?;
-        if_match.check(current.version)?;
-        let stored = repo::version(&ctx.store, &tenant, id, n).await?.ok_or(ApiError::NotFound)?;
-        let snapshot = snapshots
-            .open(&tenant, stored)
-            .await?
-            .snapshot
-            .ok_or_else(|| ApiError::internal("a version without a snapshot"))?;
-        let status = workflow::after_edit(current.status).map_err(workflow_error)?;
-        let next = current.revised(snapshot.fields, status, principal.user_id, Utc::now());
-        let note = Some(match &note {
-            Some(text) => format!("Restored version {n}: {text}"),
-            None => format!("Restored version {n}"),
-        });
-        let change = Change { current: Some(&current), next, note, actor: principal.user_id };
-        // What the version names that is gone is a conflict with the present, not a broken rule.
-        commit(&ctx, &snapshots, &tenant, change, if_match.0.is_none()).await.map_err(|e| match e {
-            ApiError::Rejected(errors) => {
-                ApiError::Conflict(format!("version {n} names tags or media that are no longer usable"), errors)
-            }
-            other => other,
-        })
-    })
-    .await?;
+    let lib = Library { store: &ctx.store, snapshots: &snapshots, tenant: &tenant };
+    let item = versions::restore(lib, id, n, if_match.0, note, principal.user_id).await?;
     Ok(tagged(StatusCode::OK, &item, item.version))
 }

@@ -79,7 +79,7 @@ fn float(b: &[u8]) -> Option<f64> {
 }
 
 /// Duration and video frame size from the file's first bytes.
-pub fn probe(head: &[u8]) -> Probed {
+pub(crate) fn probe(head: &[u8]) -> Probed {
     let mut probed = Probed::default();
     let Some((EBML, _, header_end)) = children(head, 0, head.len()).next() else {
         return probed;

@@ -6,7 +6,7 @@ use super::{Probed, be32, be64, bytes};
 
 /// Largest `moov` read: a long recording's sample tables run to a few MiB; more is not worth a Lambda's
 /// memory for a duration.
-pub const MAX_MOOV: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_MOOV: u64 = 16 * 1024 * 1024;
 
 /// A box header: its type, where its body starts (relative to the header) and its total size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ fn header(b: &[u8]) -> Option<Header> {
 
 /// Where the walk of the top-level boxes goes next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Walk {
+pub(crate) enum Walk {
     /// `moov` is `size` bytes at `start` (clamped to the file).
     Moov { start: u64, size: u64 },
     /// The next box header is at this offset, past the bytes given: read there and walk again.
@@ -47,7 +47,7 @@ pub enum Walk {
 
 /// Walks the top-level boxes in `window`, the file's bytes from `start` (a box boundary), in a file of
 /// `file_size` bytes. Always makes progress: [`Walk::ReadAt`] is past `start`.
-pub fn walk(window: &[u8], start: u64, file_size: u64) -> Walk {
+pub(crate) fn walk(window: &[u8], start: u64, file_size: u64) -> Walk {
     let mut offset = start;
     loop {
         if offset >= file_size {
@@ -79,7 +79,7 @@ pub fn walk(window: &[u8], start: u64, file_size: u64) -> Walk {
 }
 
 /// Duration and video frame size from a `moov` box (header included).
-pub fn moov(b: &[u8]) -> Probed {
+pub(crate) fn moov(b: &[u8]) -> Probed {
     let Some(h) = header(b).filter(|h| &h.kind == b"moov") else {
         return Probed::default();
     };

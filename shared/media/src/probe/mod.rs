@@ -3,23 +3,23 @@
 //! read); none of them panics or allocates more than a small multiple of its input, whatever the file
 //! declares. Metadata is best effort: a parser that cannot find a value answers `None`.
 
-pub mod ebml;
-pub mod isomedia;
-pub mod mp3;
-pub mod office;
-pub mod ogg;
-pub mod pdf;
-pub mod wav;
+pub(crate) mod ebml;
+pub(crate) mod isomedia;
+pub(crate) mod mp3;
+pub(crate) mod office;
+pub(crate) mod ogg;
+pub(crate) mod pdf;
+pub(crate) mod wav;
 
 /// How many leading bytes the ingest reads of an audio or video file: every header these parsers look for
 /// except an ISO `moov` placed after the media data and an Ogg stream's last page.
-pub const HEAD_WINDOW: u64 = 256 * 1024;
+pub(crate) const HEAD_WINDOW: u64 = 256 * 1024;
 /// How many trailing bytes the ingest reads for an Ogg stream's last page (a page is at most 65,307 bytes).
-pub const TAIL_WINDOW: u64 = 64 * 1024;
+pub(crate) const TAIL_WINDOW: u64 = 64 * 1024;
 
 /// What a probe found.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Probed {
+pub(crate) struct Probed {
     pub duration_seconds: Option<f64>,
     pub width: Option<u32>,
     pub height: Option<u32>,
@@ -27,14 +27,14 @@ pub struct Probed {
 }
 
 impl Probed {
-    pub fn duration(seconds: Option<f64>) -> Self {
+    pub(crate) fn duration(seconds: Option<f64>) -> Self {
         Self { duration_seconds: seconds.and_then(seconds_ms), ..Self::default() }
     }
 }
 
 /// A duration rounded to the millisecond; non-finite, negative or absurd values (over a year, more than any
 /// upload we accept can hold) are dropped.
-pub fn seconds_ms(seconds: f64) -> Option<f64> {
+pub(crate) fn seconds_ms(seconds: f64) -> Option<f64> {
     const YEAR: f64 = 366.0 * 24.0 * 3600.0;
     (seconds.is_finite() && (0.0..=YEAR).contains(&seconds)).then(|| (seconds * 1000.0).round() / 1000.0)
 }

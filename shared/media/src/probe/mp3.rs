@@ -95,7 +95,7 @@ fn skip_id3(b: &[u8]) -> Option<usize> {
 
 /// Seconds of audio in an MP3 whose first bytes are `head`, of `file_size` bytes in all. A tag that runs
 /// past `head` leaves the duration unknown.
-pub fn probe(head: &[u8], file_size: u64) -> Option<f64> {
+pub(crate) fn probe(head: &[u8], file_size: u64) -> Option<f64> {
     let start = skip_id3(head)?;
     let end = head.len().min(start.saturating_add(SYNC_SEARCH));
     // A frame counts only when the next one starts where its length says (or the bytes end): a stray

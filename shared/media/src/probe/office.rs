@@ -9,7 +9,7 @@ use std::io::{Cursor, Read};
 const MAX_PART: u64 = 4 * 1024 * 1024;
 
 /// Slides, sheets or pages of the Office document `b`, read whole.
-pub fn probe(b: &[u8]) -> Option<u32> {
+pub(crate) fn probe(b: &[u8]) -> Option<u32> {
     let mut archive = zip::ZipArchive::new(Cursor::new(b)).ok()?;
     let has = |archive: &zip::ZipArchive<_>, name: &str| archive.index_for_name(name).is_some();
     if has(&archive, "ppt/presentation.xml") {

@@ -21,7 +21,7 @@ fn page(b: &[u8], at: usize) -> Option<Page> {
 
 /// Seconds in an Ogg stream whose first bytes are `head` and last bytes `tail` (the same bytes for a
 /// small file).
-pub fn probe(head: &[u8], tail: &[u8]) -> Option<f64> {
+pub(crate) fn probe(head: &[u8], tail: &[u8]) -> Option<f64> {
     let first = page(head, 0)?;
     let id = head.get(first.payload..)?;
     let (rate, pre_skip) = if bytes(id, 0, 7) == Some(b"\x01vorbis".as_slice()) {

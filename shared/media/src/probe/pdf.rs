@@ -210,7 +210,7 @@ struct Index {
 }
 
 /// The page count of the PDF `b`, read whole.
-pub fn page_count(b: &[u8]) -> Option<u32> {
+pub(crate) fn page_count(b: &[u8]) -> Option<u32> {
     let index = scan(b)?;
     let get = |num: u32| index.get(b, num);
     let catalog = index.root.and_then(get).filter(|c| c.get(b"Pages").is_some());

@@ -4,7 +4,7 @@
 use super::{bytes, le32};
 
 /// Seconds of audio in a WAV file whose first bytes are `head`, of `file_size` bytes in all.
-pub fn probe(head: &[u8], file_size: u64) -> Option<f64> {
+pub(crate) fn probe(head: &[u8], file_size: u64) -> Option<f64> {
     if bytes(head, 0, 4)? != b"RIFF" || bytes(head, 8, 4)? != b"WAVE" {
         return None;
     }
