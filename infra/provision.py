@@ -8,7 +8,12 @@ end-to-end tests read:
 
     {"table": ..., "bucket": ..., "queues": {"<LogicalId>": {"url": ..., "arn": ...}},
      "consumers": [{"function": "<LogicalId>", "binary": ..., "queue": "<LogicalId>"}],
-     "routes": [{"function": ..., "binary": ..., "method": ..., "path": ...}]}
+     "routes": [{"function": ..., "binary": ..., "method": ..., "path": ...}],
+     "environments": {"<binary>": {"<VARIABLE>": "<value>"}}}
+
+A function's environment is template.yaml's (Globals and its own) with every reference to a resource made
+here resolved to the local name or URL; variables that name a parameter without a default (keys, secrets)
+are left out, since the local cloud makes its own.
 """
 
 import argparse
@@ -165,6 +170,22 @@ def functions(template, out):
                                          "batchSize": props.get("BatchSize", 10)})
 
 
+def environments(template, r, out):
+    shared = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    for logical, res in resources(template, "AWS::Serverless::Function"):
+        binary = res.get("Metadata", {}).get("BuildProperties", {}).get("Binary", logical)
+        own = res.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        env = {}
+        for name, value in {**shared, **own}.items():
+            try:
+                resolved = r.resolve(value)
+            except KeyError:
+                continue
+            if isinstance(resolved, (str, int)) and str(resolved) != "":
+                env[name] = str(resolved)
+        out["environments"][binary] = env
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", required=True, help="emulator URL, e.g. http://127.0.0.1:5000")
@@ -175,7 +196,7 @@ def main():
 
     with open(args.template) as f:
         template = yaml.load(f, Loader=CfnLoader)
-    out = {"table": None, "bucket": None, "queues": {}, "consumers": [], "routes": []}
+    out = {"table": None, "bucket": None, "queues": {}, "consumers": [], "routes": [], "environments": {}}
     functions(template, out)
     if not args.describe_only:
         session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
@@ -185,6 +206,7 @@ def main():
         create_queues(client("sqs"), template, r, out)
         create_table(client("dynamodb"), template, r, out)
         create_buckets(client("s3"), template, r, out)
+        environments(template, r, out)
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 

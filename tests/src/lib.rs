@@ -75,7 +75,8 @@ pub fn stack() -> &'static Stack {
                     local.mailbox().unwrap_or_else(|e| panic!("mailbox: {e}")),
                 );
                 let _ = tx.send((info, keys));
-                let _ = axum::serve(listener, local.app()).await;
+                let app = local.app().unwrap_or_else(|e| panic!("app: {e}"));
+                let _ = axum::serve(listener, app).await;
                 drop(local);
             });
         });

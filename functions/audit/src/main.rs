@@ -1,9 +1,9 @@
-//! Lambda entry point: build the clients once, then serve API Gateway events with the same router the dev
-//! server and tests use.
+//! Lambda entry point of the audit log API: compose the function from its environment once per cold start, then serve
+//! API Gateway events.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     nudge_core::telemetry::init();
-    let ctx = nudge_core::Ctx::from_env().await?;
-    nudge_core::app::run_lambda(nudge_audit::router(ctx)).await
+    let router = audit::compose(&nudge_core::config::Env::from_process()?)?;
+    nudge_core::app::run_lambda(router).await
 }

@@ -1,15 +1,9 @@
-//! Lambda entry point of the media API: build the clients once, then serve API Gateway events with the same
-//! router the dev server and tests use.
-
-use nudge_core::config::{Settings, aws_sdk_config};
-use nudge_core::objects::Objects;
+//! Lambda entry point of the media API: compose the function from its environment once per cold start, then serve
+//! API Gateway events.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     nudge_core::telemetry::init();
-    let settings = Settings::from_env()?;
-    let sdk = aws_sdk_config()?;
-    let objects = Objects::from_settings(&sdk, &settings)?;
-    let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
-    nudge_core::app::run_lambda(nudge_media::router(ctx, objects)).await
+    let router = media::compose(&nudge_core::config::Env::from_process()?)?;
+    nudge_core::app::run_lambda(router).await
 }

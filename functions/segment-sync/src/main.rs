@@ -1,14 +1,9 @@
-//! Lambda entry point of the segment sync consumer: build it once, then consume the segment sync queue.
-
-use nudge_core::config::{Settings, aws_sdk_config};
-use nudge_segments::consumer;
+//! Lambda entry point of the segment sync consumer: compose the consumer from its environment once per cold start, then consume
+//! its queue.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     nudge_core::telemetry::init();
-    let settings = Settings::from_env()?;
-    let sdk = aws_sdk_config()?;
-    let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
-    let syncer = consumer::syncer(&sdk, ctx.store)?;
-    nudge_core::queue::run_consumer(|event, deadline| consumer::handle(&syncer, event, deadline)).await
+    let consumer = segment_sync::compose(&nudge_core::config::Env::from_process()?)?;
+    nudge_core::queue::run(consumer).await
 }

@@ -1,19 +1,9 @@
-//! Lambda entry point: build the clients once, then serve API Gateway events with the same router the dev
-//! server and tests use.
-
-use nudge_core::config::{Settings, aws_sdk_config};
-use nudge_notifications::Notifier;
+//! Lambda entry point of the people API: compose the function from its environment once per cold start, then serve
+//! API Gateway events.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     nudge_core::telemetry::init();
-    let settings = Settings::from_env()?;
-    let sdk = aws_sdk_config()?;
-    let ctx = nudge_core::Ctx::from_parts(&sdk, &settings)?;
-    let deps = nudge_identity::people::Deps {
-        key: settings.data_key()?,
-        notifier: Notifier::from_env(&sdk)?,
-        app_url: settings.app_url.clone(),
-    };
-    nudge_core::app::run_lambda(nudge_identity::people::router(ctx, deps)).await
+    let router = users::compose(&nudge_core::config::Env::from_process()?)?;
+    nudge_core::app::run_lambda(router).await
 }

@@ -43,6 +43,9 @@ pub struct Resources {
     pub queues: BTreeMap<String, Queue>,
     pub consumers: Vec<Consumer>,
     pub routes: Vec<Route>,
+    /// Each function's environment by binary: template.yaml's variables, resolved to what was made here.
+    #[serde(default)]
+    pub environments: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 pub struct Emulator {

@@ -3,26 +3,24 @@
 //! `batchItemFailures`. Failed messages come back after the visibility timeout and, past the redrive
 //! policy's `maxReceiveCount`, the emulator moves them to the DLQ, as on AWS.
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
+use nudge_core::queue::{Consumer, Deadline};
 use serde_json::{Map, Value, json};
 use std::collections::HashSet;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-pub type ConsumerResult = Result<SqsBatchResponse, String>;
-/// A queue consumer: the same function a Lambda's `lambda_runtime::run` calls.
-pub type Handler = Arc<dyn Fn(SqsEvent) -> Pin<Box<dyn Future<Output = ConsumerResult> + Send>> + Send + Sync>;
+/// The deadline Lambda would give each batch: the timeout of a 15-minute function.
+const INVOCATION: Duration = Duration::from_secs(900);
 
 pub struct Poller {
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
     pub queue_arn: String,
     pub batch_size: i32,
-    pub handler: Handler,
+    /// The consumer, as the function's composition root builds it.
+    pub handler: Consumer,
 }
 
 /// Builds the SQS event Lambda would deliver for these messages.
@@ -85,14 +83,10 @@ impl Poller {
     async fn consume(&self, messages: &[aws_sdk_sqs::types::Message]) -> u64 {
         let started = std::time::Instant::now();
         let failed: HashSet<String> = match event(&self.queue_arn, messages) {
-            Ok(event) => match (self.handler)(event).await {
-                Ok(response) => response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect(),
-                Err(err) => {
-                    // A failed invocation fails the whole batch: every message is retried.
-                    tracing::warn!(queue = %self.queue_url, error = %err, "consumer failed; the batch will be retried");
-                    messages.iter().filter_map(|m| m.message_id().map(str::to_owned)).collect()
-                }
-            },
+            Ok(event) => {
+                let response = (self.handler)(event, Deadline::after(INVOCATION)).await;
+                response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect()
+            }
             Err(err) => {
                 tracing::error!(error = %err, "could not build the SQS event");
                 return 0;

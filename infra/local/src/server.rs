@@ -2,109 +2,51 @@
 
 use crate::devkeys::{AUDIENCE, DevKeys, ISSUER};
 use crate::emulator::Emulator;
-use crate::queues::{Handler, Poller};
+use crate::queues::Poller;
 use crate::{LocalError, root};
 use axum::Router;
 use nudge_core::Ctx;
-use nudge_core::auth::TokenIssuer;
-use nudge_core::config::Settings;
+use nudge_core::config::{Env, Settings};
 use nudge_core::crypto::DataKey;
-use nudge_core::queue::Queue;
-use nudge_notifications::Notifier;
-use std::collections::HashMap;
+use nudge_core::queue::{Consumer, Queue};
+use std::collections::{BTreeMap, HashMap};
 
-/// Every function's routes on one router, with the shared 404 for the rest, each function given what its
-/// main.rs would build from its environment on AWS.
-fn app(local: &Local) -> Router {
-    let ctx = local.ctx.clone();
-    let auth_deps = nudge_identity::signin::Deps {
-        issuer: local.issuer.clone(),
-        key: local.key.clone(),
-        notifier: local.notifier.clone(),
-        app_url: local.settings.app_url.clone(),
-    };
-    let users_deps = nudge_identity::people::Deps {
-        key: local.key.clone(),
-        notifier: local.notifier.clone(),
-        app_url: local.settings.app_url.clone(),
-    };
-    Router::new()
-        .merge(meta::router())
-        .merge(nudge_audit::router(ctx.clone()))
-        .merge(nudge_identity::signin::router(ctx.clone(), auth_deps))
-        .merge(nudge_identity::people::router(ctx.clone(), users_deps))
-        .merge(nudge_integrations::router(ctx.clone(), local.key.clone()))
-        .merge(nudge_workers::http::router(
-            ctx.clone(),
-            local.objects.clone(),
-            local.worker_events(),
-            local.export_queue(),
-        ))
-        .merge(nudge_segments::http::router(ctx.clone(), local.segment_queue()))
-        .merge(nudge_content::router(ctx.clone(), nudge_content::snapshots::Snapshots::new(local.objects.clone())))
-        .merge(nudge_media::router(ctx.clone(), local.objects.clone()))
-        .merge(nudge_organizations::router(ctx))
-        .fallback(nudge_core::app::not_found)
+/// A function's composition root (`functions/<name>/src/lib.rs`).
+type Root<T> = fn(&Env) -> Result<T, nudge_core::config::ConfigError>;
+
+/// Every function's routes on one router, with the shared 404 for the rest, each function composed by the
+/// root its main.rs uses, from the environment template.yaml gives it.
+fn app(local: &Local) -> Result<Router, LocalError> {
+    let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
+    let http: [(&str, Root<Router>); 9] = [
+        ("audit", audit::compose),
+        ("auth", auth::compose),
+        ("users", users::compose),
+        ("integrations", integrations::compose),
+        ("workers", workers::compose),
+        ("segments", segments::compose),
+        ("content", content::compose),
+        ("media", media::compose),
+        ("organizations", organizations::compose),
+    ];
+    let mut router = Router::new().merge(meta::router());
+    for (binary, compose) in http {
+        router = router.merge(compose(&local.env(binary)).map_err(setup)?);
+    }
+    Ok(router.fallback(nudge_core::app::not_found))
 }
 
-/// A background job as Lambda's event source mapping runs it, with the deadline of a 15-minute function.
-fn job<J: nudge_core::jobs::Job + 'static>(job: J) -> Handler {
-    let job = std::sync::Arc::new(job);
-    std::sync::Arc::new(move |event| {
-        let job = job.clone();
-        Box::pin(async move {
-            let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(900));
-            Ok(nudge_core::jobs::consume(job.as_ref(), event, deadline).await)
-        })
-    })
-}
-
-/// Queue consumers by the binary name template.yaml gives their function, each built as its main.rs would
-/// build it on AWS and given the invocation deadline Lambda would (the function's timeout).
-fn consumers(local: &Local) -> Result<HashMap<&'static str, Handler>, LocalError> {
-    let mut out: HashMap<&'static str, Handler> = HashMap::new();
-    let queue = local
-        .emulator
-        .resources
-        .queues
-        .get("WorkerImportsQueue")
-        .ok_or_else(|| LocalError::Setup("no WorkerImportsQueue in template.yaml".into()))?;
-    let mut importer = nudge_workers::import::Importer::new(
-        local.ctx.store.clone(),
-        local.objects.clone(),
-        nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&local.sdk), queue.url.clone()),
-    );
-    importer.rows_per_run = local.import_rows_per_run;
-    importer.events = local.worker_events();
-    if let Some(bytes) = local.import_chunk_bytes {
-        importer.chunk_bytes = bytes;
-    }
-    out.insert("worker-import", job(importer));
-    let mut exporter =
-        nudge_workers::export::Exporter::new(local.ctx.store.clone(), local.objects.clone(), local.export_queue().0);
-    exporter.rows_per_run = local.export_rows_per_run;
-    if let Some(bytes) = local.export_part_bytes {
-        exporter.part_bytes = bytes;
-    }
-    if let Some(workers) = local.export_page_workers {
-        exporter.page_workers = workers;
-    }
-    out.insert("worker-export", job(exporter));
-    let mut syncer = nudge_segments::syncer::Syncer::new(local.ctx.store.clone(), local.segment_queue());
-    syncer.limits.pages_per_run = local.sync_pages_per_run;
-    if let Some(workers) = local.sync_page_workers {
-        syncer.limits.page_workers = workers;
-    }
-    out.insert("segment-sync", job(syncer));
-    let ingest = std::sync::Arc::new(nudge_media::ingest::Ingest::new(local.ctx.store.clone(), local.objects.clone()));
-    out.insert(
-        "media-ingest",
-        std::sync::Arc::new(move |event| {
-            let ingest = ingest.clone();
-            Box::pin(async move { Ok(ingest.handle(event).await) })
-        }),
-    );
-    Ok(out)
+/// Queue consumers by the binary name template.yaml gives their function, each composed by the root its
+/// main.rs uses. The local poller hands each batch the deadline of a 15-minute function.
+fn consumers(local: &Local) -> Result<HashMap<&'static str, Consumer>, LocalError> {
+    let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
+    let roots: [(&'static str, Root<Consumer>); 4] = [
+        ("worker-import", worker_import::import),
+        ("worker-export", worker_import::export),
+        ("segment-sync", segment_sync::compose),
+        ("media-ingest", media::ingest),
+    ];
+    roots.into_iter().map(|(binary, compose)| Ok((binary, compose(&local.env(binary)).map_err(setup)?))).collect()
 }
 
 fn queue(emulator: &Emulator, sdk: &nudge_core::config::SdkConfig, logical_id: &str) -> Result<Queue, LocalError> {
@@ -122,11 +64,8 @@ pub struct Local {
     pub ctx: Ctx,
     pub keys: DevKeys,
     pub settings: Settings,
-    /// Signs access tokens (the auth function's key).
-    pub issuer: TokenIssuer,
     /// Seals secrets at rest (a fresh one per run: the emulator keeps nothing between runs either).
     pub key: DataKey,
-    pub notifier: Notifier,
     /// The media bucket, for presigned uploads and the background functions.
     pub objects: nudge_core::objects::Objects,
     /// Rows an import applies per invocation before it continues in a new message (tests make it small
@@ -166,7 +105,7 @@ impl Local {
             data_key: Some(DataKey::generate().map_err(|e| LocalError::Setup(e.to_string()))?.to_base64()),
             jwt_private_key: Some(keys.private_pem.clone()),
             media_bucket: Some(emulator.resources.bucket.clone()),
-            app_url: "http://127.0.0.1:3000".into(),
+            app_url: Some("http://127.0.0.1:3000".into()),
             session_cache: session_cache.unwrap_or_else(|| {
                 std::time::Duration::from_secs(
                     std::env::var("SESSION_CACHE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30),
@@ -175,9 +114,7 @@ impl Local {
         };
         let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
         let ctx = Ctx::from_parts(&sdk, &settings).map_err(setup)?;
-        let issuer = settings.issuer().map_err(setup)?;
         let key = settings.data_key().map_err(setup)?;
-        let notifier = Notifier::new(queue(&emulator, &sdk, "NotificationsQueue")?);
         let objects = nudge_core::objects::Objects::from_settings(&sdk, &settings).map_err(setup)?;
         let import_rows_per_run = std::env::var("IMPORT_ROWS_PER_RUN").ok().and_then(|v| v.parse().ok());
         Ok(Self {
@@ -186,9 +123,7 @@ impl Local {
             ctx,
             keys,
             settings,
-            issuer,
             key,
-            notifier,
             objects,
             import_rows_per_run,
             import_chunk_bytes: None,
@@ -213,27 +148,30 @@ impl Local {
         ))
     }
 
-    /// The segment sync queue, as the functions that send to it hold it.
-    pub fn segment_queue(&self) -> nudge_segments::SegmentQueue {
-        nudge_segments::SegmentQueue(self.queue("SegmentSyncQueue").unwrap_or_else(|_| self.missing_queue()))
+    /// The segment sync queue, which the local schedule ticks (EventBridge's rule on AWS).
+    pub fn segment_queue(&self) -> Result<nudge_segments::SegmentQueue, LocalError> {
+        Ok(nudge_segments::SegmentQueue(self.queue("SegmentSyncQueue")?))
     }
 
-    /// What the workers function and the import tell of changed workers: segments hear it.
-    pub fn worker_events(&self) -> nudge_workers::WorkerEvents {
-        nudge_workers::WorkerEvents::to(self.segment_queue())
+    /// The environment template.yaml gives the function built as `binary`, resolved against the emulator,
+    /// with this run's tuning of the bulk jobs.
+    pub fn env(&self, binary: &str) -> Env {
+        let mut vars: BTreeMap<String, String> =
+            self.emulator.resources.environments.get(binary).cloned().unwrap_or_default();
+        let tuning = [
+            ("IMPORT_ROWS_PER_RUN", self.import_rows_per_run.map(|n| n.to_string())),
+            ("IMPORT_CHUNK_BYTES", self.import_chunk_bytes.map(|n| n.to_string())),
+            ("EXPORT_ROWS_PER_RUN", self.export_rows_per_run.map(|n| n.to_string())),
+            ("EXPORT_PART_BYTES", self.export_part_bytes.map(|n| n.to_string())),
+            ("EXPORT_PAGE_WORKERS", self.export_page_workers.map(|n| n.to_string())),
+            ("SYNC_PAGES_PER_RUN", self.sync_pages_per_run.map(|n| n.to_string())),
+            ("SYNC_PAGE_WORKERS", self.sync_page_workers.map(|n| n.to_string())),
+        ];
+        vars.extend(tuning.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))));
+        Env::local(self.sdk.clone(), self.settings.clone(), vars)
     }
 
-    /// The worker exports queue, as the workers function holds it.
-    pub fn export_queue(&self) -> nudge_workers::export::ExportQueue {
-        nudge_workers::export::ExportQueue(self.queue("WorkerExportsQueue").unwrap_or_else(|_| self.missing_queue()))
-    }
-
-    /// A queue template.yaml lacks: sends to it fail, as they would on AWS with a wrong URL.
-    fn missing_queue(&self) -> Queue {
-        Queue::new(aws_sdk_sqs::Client::new(&self.sdk), "")
-    }
-
-    pub fn app(&self) -> Router {
+    pub fn app(&self) -> Result<Router, LocalError> {
         app(self)
     }
 

@@ -28,8 +28,8 @@ pub struct Settings {
     pub jwt_private_key: Option<String>,
     /// The bucket of media assets, imports and exports (functions that touch objects only).
     pub media_bucket: Option<String>,
-    /// The web app links in emails point at.
-    pub app_url: String,
+    /// The web app links in emails point at (`APP_URL`; the functions that send such links only).
+    pub app_url: Option<String>,
     /// How long a session's state is trusted before the verifying layer reads it again.
     pub session_cache: std::time::Duration,
 }
@@ -56,7 +56,7 @@ impl Settings {
             data_key: var("DATA_KEY").ok(),
             jwt_private_key: var("JWT_PRIVATE_KEY").ok().map(|pem| pem.replace("\\n", "\n")),
             media_bucket: var("MEDIA_BUCKET").ok(),
-            app_url: var("APP_URL").unwrap_or_else(|_| "http://localhost:3000".into()),
+            app_url: var("APP_URL").ok(),
             session_cache: std::time::Duration::from_secs(match var("SESSION_CACHE_SECONDS") {
                 Ok(v) => v.parse().map_err(|_| ConfigError::Invalid {
                     name: "SESSION_CACHE_SECONDS",
@@ -80,6 +80,10 @@ impl Settings {
 
     pub fn media_bucket(&self) -> Result<String, ConfigError> {
         self.media_bucket.clone().ok_or(ConfigError::Missing("MEDIA_BUCKET"))
+    }
+
+    pub fn app_url(&self) -> Result<String, ConfigError> {
+        self.app_url.clone().ok_or(ConfigError::Missing("APP_URL"))
     }
 
     pub fn verifier(&self) -> Result<TokenVerifier, ConfigError> {
@@ -177,11 +181,68 @@ impl Ctx {
         );
         Ok(Self::new(store, settings.verifier()?, settings.session_cache))
     }
+}
 
-    /// Builds the context from the environment, once per cold start.
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let settings = Settings::from_env()?;
-        Self::from_parts(&aws_sdk_config()?, &settings)
+/// What a function is composed from: the variables template.yaml gives it, the settings read from them and
+/// the SDK configuration. On Lambda the variables are the process environment ([`Env::from_process`]); the
+/// local cloud hands each function the same variables resolved against the emulator ([`Env::local`]), so
+/// one composition root per function serves `main.rs`, the dev server and the tests alike.
+#[derive(Clone)]
+pub struct Env {
+    pub sdk: SdkConfig,
+    pub settings: Settings,
+    /// `None`: the process environment.
+    vars: Option<Arc<std::collections::BTreeMap<String, String>>>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+impl Env {
+    /// The environment of a Lambda execution environment, read once per cold start.
+    pub fn from_process() -> Result<Self, ConfigError> {
+        Ok(Self { sdk: aws_sdk_config()?, settings: Settings::from_env()?, vars: None })
+    }
+
+    /// A function's environment as the local cloud makes it (template.yaml's variables, resolved).
+    pub fn local(sdk: SdkConfig, settings: Settings, vars: std::collections::BTreeMap<String, String>) -> Self {
+        Self { sdk, settings, vars: Some(Arc::new(vars)) }
+    }
+
+    /// A variable template.yaml sets for this function; unset or empty is [`ConfigError::Missing`].
+    pub fn var(&self, name: &'static str) -> Result<String, ConfigError> {
+        match &self.vars {
+            None => var(name),
+            Some(vars) => vars.get(name).filter(|v| !v.is_empty()).cloned().ok_or(ConfigError::Missing(name)),
+        }
+    }
+
+    /// An optional number (a tuning knob such as rows per invocation); malformed is an error, not a default.
+    pub fn number<T: std::str::FromStr>(&self, name: &'static str) -> Result<Option<T>, ConfigError> {
+        match self.var(name) {
+            Ok(text) => {
+                text.parse().map(Some).map_err(|_| ConfigError::Invalid { name, reason: "not a whole number".into() })
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The request context: store, token verifier, session gate.
+    pub fn ctx(&self) -> Result<Ctx, ConfigError> {
+        Ctx::from_parts(&self.sdk, &self.settings)
+    }
+
+    /// The queue whose URL the variable `name` holds.
+    pub fn queue(&self, name: &'static str) -> Result<crate::queue::Queue, ConfigError> {
+        Ok(crate::queue::Queue::new(aws_sdk_sqs::Client::new(&self.sdk), self.var(name)?))
+    }
+
+    /// The media bucket (`MEDIA_BUCKET`).
+    pub fn objects(&self) -> Result<crate::objects::Objects, ConfigError> {
+        crate::objects::Objects::from_settings(&self.sdk, &self.settings)
     }
 }
 

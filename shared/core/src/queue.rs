@@ -24,12 +24,6 @@ impl Queue {
         Self { sqs, url: url.into() }
     }
 
-    /// The queue whose URL the environment variable `name` holds (template.yaml sets it).
-    pub fn from_env(sdk: &crate::config::SdkConfig, name: &'static str) -> Result<Self, crate::config::ConfigError> {
-        let url = std::env::var(name).map_err(|_| crate::config::ConfigError::Missing(name))?;
-        Ok(Self::new(aws_sdk_sqs::Client::new(sdk), url))
-    }
-
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -114,6 +108,27 @@ where
         }
     }
     response
+}
+
+/// A queue consumer as a function's composition root builds it: one SQS batch and the invocation's deadline
+/// in, the records to retry out. `main.rs` runs it on Lambda ([`run`]); the local cloud polls the queue
+/// into the same value.
+pub type Consumer = std::sync::Arc<
+    dyn Fn(SqsEvent, Deadline) -> std::pin::Pin<Box<dyn Future<Output = SqsBatchResponse> + Send>> + Send + Sync,
+>;
+
+/// A resumable job (see [`crate::jobs`]) as a consumer.
+pub fn job<J: crate::jobs::Job + 'static>(job: J) -> Consumer {
+    let job = std::sync::Arc::new(job);
+    std::sync::Arc::new(move |event, deadline| {
+        let job = job.clone();
+        Box::pin(async move { crate::jobs::consume(job.as_ref(), event, deadline).await })
+    })
+}
+
+/// Runs a composed consumer on the Lambda runtime.
+pub async fn run(consumer: Consumer) -> Result<(), lambda_runtime::Error> {
+    run_consumer(|event, deadline| consumer(event, deadline)).await
 }
 
 /// Runs a queue consumer on the Lambda runtime; `handle` gets the batch and the invocation's deadline.

@@ -7,7 +7,6 @@
 //! refusal: a send fails only as the queue does ([`QueueError`]), which the sender's domain wraps.
 
 use chrono::{DateTime, Utc};
-use nudge_core::config::{ConfigError, SdkConfig};
 use nudge_core::queue::{Queue, QueueError};
 use nudge_core::values::Email;
 use serde::{Deserialize, Serialize};
@@ -76,11 +75,6 @@ pub struct Notifier(Queue);
 impl Notifier {
     pub fn new(queue: Queue) -> Self {
         Self(queue)
-    }
-
-    /// The notifier a function's `main.rs` builds once per cold start (`NOTIFICATIONS_QUEUE_URL`).
-    pub fn from_env(sdk: &SdkConfig) -> Result<Self, ConfigError> {
-        Ok(Self(Queue::from_env(sdk, "NOTIFICATIONS_QUEUE_URL")?))
     }
 
     pub async fn send(&self, note: &Notification) -> Result<(), QueueError> {

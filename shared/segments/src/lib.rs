@@ -12,13 +12,13 @@
 //! - keys and storage: [`repo`] (the key table at its top; claims and releases of a segment's sync, whose
 //!   write conditions are read back only there), [`jobs`] (sync job records);
 //! - background: [`sync`] (a sync job's pages and checkpoints), [`incremental`] (re-evaluating changed
-//!   workers), [`syncer`] (every message of the segment sync queue), entered through [`consumer`];
+//!   workers), [`syncer`] (every message of the segment sync queue, a `nudge_core::jobs::Job`
+//!   that `functions/segment-sync` composes);
 //!   [`messages`] is what travels on that queue;
 //! - http: [`http`] (routes, request bodies as documented, and `http::error`, the `From<SegmentError> for
 //!   ApiError` that decides every status and problem);
 //! - errors: [`error`] ([`SegmentError`], and [`error::SyncError`] for what fails a queue message).
 
-pub mod consumer;
 pub mod error;
 pub mod http;
 pub mod incremental;

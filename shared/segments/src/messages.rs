@@ -3,7 +3,6 @@
 
 use futures_util::future::BoxFuture;
 use nudge_core::TenantId;
-use nudge_core::config::{ConfigError, SdkConfig};
 use nudge_core::queue::{Queue, QueueError};
 use nudge_workers::WorkersChanged;
 use serde::{Deserialize, Serialize};
@@ -30,11 +29,6 @@ pub enum Message {
 pub struct SegmentQueue(pub Queue);
 
 impl SegmentQueue {
-    /// The queue whose URL `SEGMENT_SYNC_QUEUE_URL` holds (template.yaml sets it).
-    pub(crate) fn from_env(sdk: &SdkConfig) -> Result<Self, ConfigError> {
-        Ok(Self(Queue::from_env(sdk, "SEGMENT_SYNC_QUEUE_URL")?))
-    }
-
     /// A tenant's work: syncs, purges, re-evaluations.
     pub async fn send_for(&self, tenant: &TenantId, message: &Message) -> Result<(), QueueError> {
         self.0.send_for(tenant, message).await

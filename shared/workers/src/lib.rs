@@ -10,14 +10,13 @@
 //!   `hierarchy` (supervisor chains without cycles);
 //! - keys and storage: [`repo`] (the key table at its top, the worker's items, uniqueness guards, and the
 //!   only place their write conditions are read back), [`index`] (list indexes as items), [`tombstone`];
-//! - bulk jobs: [`import`] and [`export`] (job records, rows, runners with checkpoints), entered through
-//!   [`consumer`];
+//! - bulk jobs: [`import`] and [`export`] (job records, rows, runners with checkpoints), each a
+//!   `nudge_core::jobs::Job` that `functions/worker-import` composes into its consumers;
 //! - http: [`http`] (routes, request bodies as documented, and `http::error`, the `From<WorkerError> for
 //!   ApiError` that decides every status and problem);
 //! - errors: [`error`] ([`WorkerError`], and what fails an import's or an export's message).
 
 mod cell;
-pub mod consumer;
 pub mod error;
 pub mod events;
 pub mod export;

@@ -99,7 +99,7 @@ async fn identity_sample_events_sign_in_and_invite() {
         issuer: s.settings.issuer().unwrap(),
         key: s.settings.data_key().unwrap(),
         notifier: notifier(),
-        app_url: s.settings.app_url.clone(),
+        app_url: s.settings.app_url().unwrap_or_else(|e| panic!("{e}")),
     };
     let fill = |name: &str, email: &str, password: &str, token: &str| {
         let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -116,7 +116,7 @@ async fn identity_sample_events_sign_in_and_invite() {
     let users_deps = nudge_identity::people::Deps {
         key: s.settings.data_key().unwrap(),
         notifier: notifier(),
-        app_url: s.settings.app_url.clone(),
+        app_url: s.settings.app_url().unwrap_or_else(|e| panic!("{e}")),
     };
     let email = format!("sample-{}@example.com", Uuid::new_v4().simple());
     let (status, _, member) =
@@ -174,7 +174,7 @@ async fn worker_sample_events_create_and_import() {
     );
     let importer = nudge_workers::import::Importer::new(ctx.store.clone(), objects, queue);
     let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(600));
-    let response = nudge_workers::consumer::handle(&importer, sqs_event, deadline).await;
+    let response = nudge_core::jobs::consume(&importer, sqs_event, deadline).await;
     assert!(response.batch_item_failures.is_empty());
     let mut job = Value::Null;
     for _ in 0..100 {
@@ -221,7 +221,7 @@ async fn worker_export_sample_event_writes_the_file() {
     );
     let exporter = nudge_workers::export::Exporter::new(ctx.store.clone(), objects, queue);
     let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(600));
-    let response = nudge_workers::consumer::export::handle(&exporter, sqs_event, deadline).await;
+    let response = nudge_core::jobs::consume(&exporter, sqs_event, deadline).await;
     assert!(response.batch_item_failures.is_empty());
     let mut job = Value::Null;
     for _ in 0..100 {
@@ -323,7 +323,7 @@ async fn segment_sample_events_create_and_sync() {
     let sqs_event: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&text).unwrap();
     let syncer = nudge_segments::syncer::Syncer::new(ctx.store.clone(), queue);
     let deadline = nudge_core::queue::Deadline::after(std::time::Duration::from_secs(600));
-    let response = nudge_segments::consumer::handle(&syncer, sqs_event, deadline).await;
+    let response = nudge_core::jobs::consume(&syncer, sqs_event, deadline).await;
     assert!(response.batch_item_failures.is_empty());
     let mut seg = Value::Null;
     for _ in 0..200 {

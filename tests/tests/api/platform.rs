@@ -6,8 +6,9 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use e2e::stack;
 use nudge_core::auth::SystemRole;
 use nudge_core::auth::claims::Claims;
+use nudge_core::queue::Consumer;
 use nudge_local::devkeys::{AUDIENCE, DevKeys, ISSUER};
-use nudge_local::queues::{Handler, Poller};
+use nudge_local::queues::Poller;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -214,7 +215,7 @@ async fn queue_poller_honours_partial_batch_failures() {
     }
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let log = seen.clone();
-    let handler: Handler = Arc::new(move |event: SqsEvent| {
+    let handler: Consumer = Arc::new(move |event: SqsEvent, _deadline| {
         let log = log.clone();
         Box::pin(async move {
             let mut failures = Vec::new();
@@ -230,7 +231,7 @@ async fn queue_poller_honours_partial_batch_failures() {
             }
             let mut response = SqsBatchResponse::default();
             response.batch_item_failures = failures;
-            Ok(response)
+            response
         })
     });
     let (stop, stop_rx) = tokio::sync::watch::channel(false);

@@ -302,7 +302,7 @@ async fn an_export_that_keeps_failing_is_failed_on_the_last_attempt() {
         .unwrap()
     };
     let deadline = nudge_core::queue::Deadline::after(Duration::from_secs(600));
-    let response = nudge_workers::consumer::export::handle(&exporter, event(5), deadline).await;
+    let response = nudge_core::jobs::consume(&exporter, event(5), deadline).await;
     assert!(response.batch_item_failures.is_empty(), "the last attempt settles the job");
     let failed = finished(&admin, &job.id.to_string()).await;
     assert_eq!(failed["status"], "failed");

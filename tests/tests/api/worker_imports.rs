@@ -246,11 +246,11 @@ async fn an_import_that_keeps_failing_is_failed_on_the_last_receive() {
     };
     let deadline = nudge_core::queue::Deadline::after(Duration::from_secs(600));
     // Before the last receive the message fails and comes back; the job is untouched.
-    let response = nudge_workers::consumer::handle(&importer, event(1), deadline).await;
+    let response = nudge_core::jobs::consume(&importer, event(1), deadline).await;
     assert_eq!(response.batch_item_failures.len(), 1);
     assert_eq!(s.get(&format!("/worker-imports/{id}"), &admin).await.body["status"], "processing");
     // The last receive gives up: the job is failed with the reason, and the message is settled.
-    let response = nudge_workers::consumer::handle(&importer, event(5), deadline).await;
+    let response = nudge_core::jobs::consume(&importer, event(5), deadline).await;
     assert!(response.batch_item_failures.is_empty(), "the last receive settles the job");
     let failed = s.get(&format!("/worker-imports/{id}"), &admin).await.body;
     assert_eq!(failed["status"], "failed", "{failed}");

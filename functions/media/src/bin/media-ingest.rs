@@ -1,16 +1,9 @@
-//! Lambda entry point of the upload consumer: S3 ObjectCreated notifications through the upload queue,
-//! answered with partial batch failures.
-
-use nudge_core::config::{Settings, aws_sdk_config};
-use nudge_core::objects::Objects;
-use nudge_media::ingest::Ingest;
+//! Lambda entry point of the media ingest consumer: compose the consumer from its environment once per cold start, then consume
+//! its queue.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     nudge_core::telemetry::init();
-    let settings = Settings::from_env()?;
-    let sdk = aws_sdk_config()?;
-    let store = nudge_core::Ctx::from_parts(&sdk, &settings)?.store;
-    let ingest = Ingest::new(store, Objects::from_settings(&sdk, &settings)?);
-    nudge_core::queue::run_consumer(|event, _deadline| ingest.boxed(event)).await
+    let consumer = media::ingest(&nudge_core::config::Env::from_process()?)?;
+    nudge_core::queue::run(consumer).await
 }

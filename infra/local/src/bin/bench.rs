@@ -148,7 +148,7 @@ async fn run() -> Result<(), LocalError> {
     let local = Local::start(keys.clone(), 0, None).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(LocalError::io("bind"))?;
     let base = format!("http://{}", listener.local_addr().map_err(LocalError::io("addr"))?);
-    let app = local.app();
+    let app = local.app()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     // A tenant to read, made through the API.
@@ -184,10 +184,9 @@ async fn run() -> Result<(), LocalError> {
         (front.endpoint.clone(), front.ca_file.to_string_lossy().into_owned())
     };
     let data_key = local.key.to_base64();
-    let queue_url = local.queue("NotificationsQueue")?.url().to_owned();
-    let segment_queue_url = local.segment_queue().0.url().to_owned();
-    let exports_queue_url = local.export_queue().0.url().to_owned();
-    let env: Vec<(String, String)> = [
+    // What Lambda and the stack's parameters give every function; template.yaml's own variables (queues,
+    // bucket) are added per function below.
+    let lambda_env: Vec<(String, String)> = [
         ("AWS_ENDPOINT_URL", endpoint.as_str()),
         ("SSL_CERT_FILE", ca_file.as_str()),
         ("AWS_REGION", "us-east-1"),
@@ -200,10 +199,6 @@ async fn run() -> Result<(), LocalError> {
         ("CURSOR_SECRET", "bench-cursor-secret-0123456789abcdef"),
         ("JWT_PRIVATE_KEY", keys.private_pem.as_str()),
         ("DATA_KEY", data_key.as_str()),
-        ("NOTIFICATIONS_QUEUE_URL", queue_url.as_str()),
-        ("SEGMENT_SYNC_QUEUE_URL", segment_queue_url.as_str()),
-        ("WORKER_EXPORTS_QUEUE_URL", exports_queue_url.as_str()),
-        ("MEDIA_BUCKET", local.emulator.resources.bucket.as_str()),
         ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
@@ -241,6 +236,8 @@ async fn run() -> Result<(), LocalError> {
         let size =
             std::fs::metadata(&file).map_err(LocalError::io(format!("{} (build it first)", file.display())))?.len();
         let event = apigw_event(method, path, &token, body);
+        let own = local.emulator.resources.environments.get(binary).cloned().unwrap_or_default();
+        let env: Vec<(String, String)> = own.into_iter().chain(lambda_env.iter().cloned()).collect();
         let (mut inits, mut colds, mut rss) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..RUNS {
             let (init, cold, kib) = cold_start(&file.to_string_lossy(), &env, &event).await?;

@@ -34,7 +34,7 @@ async fn call(
         request = request.header("authorization", format!("Bearer {t}"));
     }
     let request = request.body(Body::from(body.to_string())).map_err(|e| setup(&e))?;
-    let response = local.app().oneshot(request).await.map_err(|e| setup(&e))?;
+    let response = local.app()?.oneshot(request).await.map_err(|e| setup(&e))?;
     let status = response.status();
     let bytes = response.into_body().collect().await.map_err(|e| setup(&e))?.to_bytes();
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| setup(&e))?;
@@ -82,7 +82,7 @@ async fn run() -> Result<(), LocalError> {
     let pollers = local.pollers()?;
     let queues = pollers.len();
     let tasks: Vec<_> = pollers.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
-    let ticker = tokio::spawn(schedule(local.segment_queue(), stop_rx.clone()));
+    let ticker = tokio::spawn(schedule(local.segment_queue()?, stop_rx.clone()));
 
     eprintln!(
         "\nNudge is running.\n\
@@ -102,7 +102,7 @@ async fn run() -> Result<(), LocalError> {
         nq = local.emulator.resources.queues.len(),
     );
 
-    axum::serve(listener, local.app()).with_graceful_shutdown(shutdown()).await.map_err(LocalError::io("serving"))?;
+    axum::serve(listener, local.app()?).with_graceful_shutdown(shutdown()).await.map_err(LocalError::io("serving"))?;
     let _ = stop_tx.send(true);
     for task in tasks {
         let _ = task.await;

@@ -178,19 +178,6 @@ impl Fields {
         self.errors.push(FieldError::body(pointer, message));
     }
 
-    /// An email address field, normalised (trimmed, lower-cased: addresses are unique case-insensitively);
-    /// a missing (when `required`) or malformed one is recorded.
-    pub fn email(&mut self, name: &str, required: bool) -> Option<String> {
-        let raw: Option<String> = if required { self.required(name) } else { self.optional(name) };
-        match crate::validate::email(raw.as_deref()?) {
-            Ok(email) => Some(email),
-            Err(message) => {
-                self.reject(name, message);
-                None
-            }
-        }
-    }
-
     /// A text field read as the value type `T` (an [`crate::values::Email`], a domain's own): a missing (when
     /// `required`) or refused one is recorded, in `T`'s words.
     pub fn parse<T: crate::values::Parse>(&mut self, name: &str, required: bool) -> Option<T> {
@@ -315,9 +302,10 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_items_are_named() {
         let mut f = Fields::new(json!({"email": " Ana@Example.COM", "other": "nope", "list": [1, 2]})).unwrap();
-        assert_eq!(f.email("email", true).as_deref(), Some("ana@example.com"));
-        assert_eq!(f.email("other", false), None);
-        assert_eq!(f.email("missing", true), None);
+        let email = f.parse::<crate::values::Email>("email", true);
+        assert_eq!(email.as_deref(), Some("ana@example.com"));
+        assert_eq!(f.parse::<crate::values::Email>("other", false), None);
+        assert_eq!(f.parse::<crate::values::Email>("missing", true), None);
         let _: Option<Vec<u8>> = f.optional("list");
         f.reject_item("list", 1, "too big");
         let Err(ApiError::Invalid(errors)) = f.finish() else { panic!("accepted") };

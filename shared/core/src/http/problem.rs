@@ -185,6 +185,25 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Store errors the domain did not turn into its own: a moved version is a 412, an existing item a 409, a
+/// foreign cursor a 400, the rest 500.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            e if e.is_version_conflict() => ApiError::PreconditionFailed,
+            StoreError::Condition(label) => ApiError::Conflict(format!("{label} already exists"), vec![]),
+            StoreError::TransactionConflict => {
+                ApiError::Conflict("a concurrent request changed the same data; retry".into(), vec![])
+            }
+            StoreError::Cursor => {
+                ApiError::param("cursor", "is not a cursor issued for this list; start again without it")
+            }
+            StoreError::Contended => ApiError::Conflict("the resource is changing too fast; retry".into(), vec![]),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,24 +239,5 @@ mod tests {
         let problem = ApiError::internal("dynamodb: secret table name").problem();
         assert_eq!(problem.status, 500);
         assert!(!problem.detail.contains("dynamodb"));
-    }
-}
-
-/// Store errors the domain did not turn into its own: a moved version is a 412, an existing item a 409, a
-/// foreign cursor a 400, the rest 500.
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            e if e.is_version_conflict() => ApiError::PreconditionFailed,
-            StoreError::Condition(label) => ApiError::Conflict(format!("{label} already exists"), vec![]),
-            StoreError::TransactionConflict => {
-                ApiError::Conflict("a concurrent request changed the same data; retry".into(), vec![])
-            }
-            StoreError::Cursor => {
-                ApiError::param("cursor", "is not a cursor issued for this list; start again without it")
-            }
-            StoreError::Contended => ApiError::Conflict("the resource is changing too fast; retry".into(), vec![]),
-            other => ApiError::internal(other),
-        }
     }
 }
