@@ -40,6 +40,7 @@ lint: venv
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/python infra/check_template.py template.yaml
 
 ## Debian's Chromium and the pinned Playwright driver (tests/browser), for the tests of pages people see.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

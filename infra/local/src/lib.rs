@@ -31,3 +31,40 @@ impl LocalError {
         move |source| Self::Io { context, source }
     }
 }
+
+/// `infra/check_template.py`, which `make lint` runs: it must pass template.yaml and catch what cfn-lint
+/// lets through (a reference to a parameter the template never declares).
+#[cfg(test)]
+mod template_check {
+    use std::process::Command;
+
+    fn check(template: &std::path::Path) -> (bool, String) {
+        let root = super::root();
+        let out = Command::new(crate::emulator::venv(&root).join("bin/python"))
+            .arg(root.join("infra/check_template.py"))
+            .arg(template)
+            .output()
+            .unwrap_or_else(|e| panic!("python of the venv (make venv): {e}"));
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    #[test]
+    fn the_template_refers_only_to_what_it_declares() {
+        let (ok, out) = check(&super::root().join("template.yaml"));
+        assert!(ok, "{out}");
+    }
+
+    #[test]
+    fn an_undeclared_reference_fails_the_check() {
+        let template = std::fs::read_to_string(super::root().join("template.yaml")).unwrap_or_default();
+        let broken = template.replace("APP_URL: !Ref AppUrl", "APP_URL: !Ref AppAddress");
+        assert_ne!(broken, template, "the template sets APP_URL from AppUrl");
+        let dir = std::env::temp_dir().join(format!("template-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("template.yaml");
+        std::fs::write(&path, broken).unwrap_or_else(|e| panic!("{e}"));
+        let (ok, out) = check(&path);
+        assert!(!ok, "the check passed a template with an undeclared reference");
+        assert!(out.contains("Ref AppAddress names no parameter or resource"), "{out}");
+    }
+}
