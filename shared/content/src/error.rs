@@ -6,7 +6,7 @@ use crate::order::OrderError;
 use crate::template::RenderError;
 use crate::workflow::WorkflowError;
 use nudge_core::objects::ObjectError;
-use nudge_core::store::{Attempt, StoreError, optimistic};
+use nudge_core::store::{StoreError, optimistic};
 use nudge_media::asset::Unfit;
 
 #[derive(Debug, thiserror::Error)]
@@ -94,12 +94,10 @@ pub enum Conflict {
     CollectionFull,
 }
 
-/// [`optimistic::settle`] for a write answering [`ContentError`]: done with `value`, another try on a
-/// version conflict when `retry`, and otherwise the error.
-pub(crate) fn settle<T>(written: Result<(), ContentError>, value: T, retry: bool) -> Result<Attempt<T>, ContentError> {
-    match written {
-        Err(ContentError::Store(e)) => Ok(optimistic::settle(Err(e), value, retry)?),
-        other => other.map(|()| Attempt::Done(value)),
+/// A conditional write found another version stored: someone else wrote first.
+impl optimistic::VersionConflict for ContentError {
+    fn is_version_conflict(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_version_conflict())
     }
 }
 
@@ -114,11 +112,13 @@ pub(crate) fn pinned(expected: Option<u64>, current: u64) -> Result<(), ContentE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nudge_core::store::Attempt;
+    use nudge_core::store::optimistic::settle;
 
     #[test]
     fn only_a_moved_version_is_another_try() {
         let moved = || Err(ContentError::Store(StoreError::Condition("version")));
-        assert!(matches!(settle(Ok(()), 1, false), Ok(Attempt::Done(1))));
+        assert!(matches!(settle(Ok::<_, ContentError>(()), 1, false), Ok(Attempt::Done(1))));
         assert!(matches!(settle(moved(), 1, true), Ok(Attempt::Retry)));
         assert!(matches!(settle(moved(), 1, false), Err(ContentError::Store(_))));
         assert!(matches!(settle(Err(ContentError::NoSuchContent), 1, true), Err(ContentError::NoSuchContent)));

@@ -15,7 +15,7 @@
 //! Every step is idempotent, so a DELETE that finds the record (the first one died midway) runs phase 2
 //! again and answers 204; without a record a missing item is 404, as a second DELETE is.
 
-use crate::error::{ContentError, pinned, settle};
+use crate::error::{ContentError, pinned};
 use crate::model::Content;
 use crate::repo::{self, Deletion};
 use crate::service::Library;
@@ -24,6 +24,7 @@ use crate::workflow::{self, CONTENT_PUBLISH, CONTENT_WRITE};
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::auth::Principal;
+use nudge_core::store::optimistic::settle;
 use nudge_core::store::{Attempt, Store, optimistic};
 use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;

@@ -46,9 +46,9 @@ pub enum IdentityError {
     Signing(#[from] KeyError),
 }
 
-impl IdentityError {
-    /// A conditional write found another version stored: someone else wrote first.
-    pub(crate) fn is_version_conflict(&self) -> bool {
+/// A conditional write found another version stored: someone else wrote first.
+impl nudge_core::store::optimistic::VersionConflict for IdentityError {
+    fn is_version_conflict(&self) -> bool {
         matches!(self, Self::Store(e) if e.is_version_conflict())
     }
 }

@@ -36,7 +36,7 @@ mod tests {
         assert!(matches!(typed_label("membership"), IdentityError::Conflict(Conflict::AlreadyMember)));
         assert!(matches!(typed_label("role"), IdentityError::Conflict(Conflict::RoleNameTaken)));
         assert!(matches!(typed_label("email token used"), IdentityError::Broken(Broken::BadToken)));
-        assert!(typed_label("version").is_version_conflict());
+        assert!(nudge_core::store::optimistic::VersionConflict::is_version_conflict(&typed_label("version")));
         assert!(matches!(typed_label("user"), IdentityError::Store(StoreError::Condition("user"))));
         assert!(matches!(typed(StoreError::TransactionConflict), IdentityError::Store(_)));
     }

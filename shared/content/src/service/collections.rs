@@ -1,12 +1,13 @@
 //! Collections: named, ordered sets of content. One content item may be in many collections, once in each;
 //! positions are dense (`0..n`) and only change when asked to.
 
-use crate::error::{Conflict, ContentError, pinned, settle};
+use crate::error::{Conflict, ContentError, pinned};
 use crate::model::{Collection, CollectionFields, CollectionItem, Entry, MAX_ENTRIES};
 use crate::order;
 use crate::repo::{self, EntryChange};
 use chrono::Utc;
 use nudge_core::TenantId;
+use nudge_core::store::optimistic::settle;
 use nudge_core::store::{Attempt, Store, optimistic};
 use uuid::Uuid;
 

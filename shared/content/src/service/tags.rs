@@ -1,10 +1,11 @@
 //! Tags: names unique per organization (by [`TagName::key`](crate::values::TagName::key)), a display colour.
 
-use crate::error::{ContentError, pinned, settle};
+use crate::error::{ContentError, pinned};
 use crate::model::{Tag, TagFields};
 use crate::repo;
 use chrono::Utc;
 use nudge_core::TenantId;
+use nudge_core::store::optimistic::settle;
 use nudge_core::store::{Attempt, Store};
 use uuid::Uuid;
 

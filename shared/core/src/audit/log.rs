@@ -2,7 +2,6 @@
 
 use crate::auth::PlatformAdmin;
 use crate::http::pagination::Page;
-use crate::http::problem::ApiError;
 use crate::keys::{Key, platform_partition, tenant_partition};
 use crate::store::{Index, Put, Query, Store, StoreError, Write};
 use crate::tenancy::TenantId;
@@ -278,10 +277,7 @@ pub async fn page(
     filter: &Filter,
     limit: u32,
     cursor: Option<&str>,
-) -> Result<Page<Entry>, ApiError> {
-    if filter.to.is_some_and(|to| to < filter.from) {
-        return Err(ApiError::param("from", "must not be after `to`"));
-    }
+) -> Result<Page<Entry>, StoreError> {
     let page: Page<Stored> = store.page(scope, &filter.query(log), limit, cursor).await?;
     Ok(Page { items: page.items.into_iter().map(Entry::from).collect(), next_cursor: page.next_cursor })
 }

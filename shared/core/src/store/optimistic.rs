@@ -16,9 +16,21 @@ pub enum Attempt<T> {
     Retry,
 }
 
+/// An error that can say another writer moved the version first: the store's own, or a domain's error
+/// that wraps it, so [`settle`] serves both.
+pub trait VersionConflict {
+    fn is_version_conflict(&self) -> bool;
+}
+
+impl VersionConflict for StoreError {
+    fn is_version_conflict(&self) -> bool {
+        StoreError::is_version_conflict(self)
+    }
+}
+
 /// Settles an attempt's conditional write: done with `value`; a version conflict is another try when
 /// `retry` (the caller pinned no version with If-Match), and otherwise the caller's error.
-pub fn settle<T>(written: Result<(), StoreError>, value: T, retry: bool) -> Result<Attempt<T>, StoreError> {
+pub fn settle<T, E: VersionConflict>(written: Result<(), E>, value: T, retry: bool) -> Result<Attempt<T>, E> {
     match written {
         Ok(()) => Ok(Attempt::Done(value)),
         Err(e) if retry && e.is_version_conflict() => Ok(Attempt::Retry),
@@ -71,7 +83,7 @@ mod tests {
     #[test]
     fn a_version_conflict_is_retried_only_when_asked() {
         let conflict = || Err(StoreError::Condition(super::super::write::VERSION));
-        assert!(matches!(settle(Ok(()), 1, true), Ok(Attempt::Done(1))));
+        assert!(matches!(settle(Ok::<_, StoreError>(()), 1, true), Ok(Attempt::Done(1))));
         assert!(matches!(settle(conflict(), 1, true), Ok(Attempt::Retry)));
         assert!(settle(conflict(), 1, false).is_err());
         assert!(settle(Err(StoreError::Condition("slug")), 1, true).is_err());

@@ -15,19 +15,10 @@ use nudge_core::TenantId;
 use nudge_core::auth::{Principal, SystemRole, session};
 use nudge_core::crypto::{DataKey, password};
 use nudge_core::http::Page;
+use nudge_core::store::optimistic::VersionConflict as _;
 use nudge_core::store::{Attempt, Store, Tx, optimistic};
 use nudge_core::values::Email;
 use uuid::Uuid;
-
-/// A conditional write's end in a read-modify-write: done with `value`, or read again when another writer got
-/// there first.
-fn settled<T>(written: Result<(), IdentityError>, value: T) -> Result<Attempt<T>, IdentityError> {
-    match written {
-        Ok(()) => Ok(Attempt::Done(value)),
-        Err(e) if e.is_version_conflict() => Ok(Attempt::Retry),
-        Err(e) => Err(e),
-    }
-}
 
 // The caller's own account.
 
@@ -59,7 +50,7 @@ pub(crate) async fn rename(store: &Store, current: User, names: Names) -> Result
         u.first_name = first_name;
         u.last_name = last_name;
     });
-    settled(repo::write(store, user::replace(&current, &next)?).await, next)
+    optimistic::settle(repo::write(store, user::replace(&current, &next)?).await, next, true)
 }
 
 /// Memberships carry a copy of the name for member lists; bring each up to date.
@@ -75,7 +66,7 @@ pub(crate) async fn sync_member_names(store: &Store, user: &User) -> Result<(), 
                 return Ok::<_, IdentityError>(Attempt::Done(()));
             };
             let next = current.revised(Utc::now(), |m| m.name = name.clone());
-            settled(repo::write(store, membership::replace(&current, &next)?).await, ())
+            optimistic::settle(repo::write(store, membership::replace(&current, &next)?).await, (), true)
         })
         .await?;
     }
@@ -304,7 +295,7 @@ pub(crate) async fn revise_member(
     if rules::strands_owners(&current, Some(&next), active_owners(store, tenant).await?) {
         return Err(IdentityError::Conflict(Conflict::LastOwner));
     }
-    settled(repo::write(store, membership::replace(&current, &next)?).await, (current, next))
+    optimistic::settle(repo::write(store, membership::replace(&current, &next)?).await, (current, next), true)
 }
 
 /// What a membership change means for the member's sessions: a suspension ends them, a new role reaches
@@ -427,7 +418,7 @@ pub(crate) async fn revise_role(
         let default = if next.is_default { next.name.clone() } else { FALLBACK_DEFAULT.name().to_owned() };
         tx = tx.with(role::set_default(tenant, &default)?);
     }
-    settled(repo::transact(store, tx).await, next)
+    optimistic::settle(repo::transact(store, tx).await, next, true)
 }
 
 /// Deletes a custom role no member holds (the default falls back to employee).
