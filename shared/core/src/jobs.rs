@@ -9,13 +9,17 @@
 //! - a message failing on its queue's last receive (`maxReceiveCount`, 5 in template.yaml) gives up: the
 //!   job records itself failed with the reason, instead of staying `processing` while SQS moves the
 //!   message to the dead-letter queue;
-//! - a batch reports only the messages that failed (partial batch failures).
+//! - a batch reports only the messages that failed (partial batch failures);
+//! - a tenant's job stops when the tenant is not served (suspended or deleted, see [`crate::standing`]):
+//!   its message gives up at once, with the standing as the reason, and is not retried.
 //!
 //! Checkpoints, leases and redelivery-safe resumption are each job's, next to its record: their shape is
 //! what differs between jobs.
 
 use crate::TenantId;
 use crate::queue::{self, Deadline, Queue};
+use crate::standing::{self, Standing};
+use crate::store::{Store, StoreError};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -82,6 +86,14 @@ pub trait Job: Send + Sync {
 
     /// The queue continuations go to: the one the job is consumed from.
     fn continuations(&self) -> &Queue;
+
+    /// The table, where the tenant's standing is read before each run.
+    fn store(&self) -> &Store;
+
+    /// Whether the tenant is served (read before each run of a tenant's message).
+    fn standing(&self, tenant: &TenantId) -> impl Future<Output = Result<Standing, StoreError>> + Send {
+        standing::load(self.store(), tenant)
+    }
 }
 
 /// How many times SQS has delivered `message` (1 the first time).
@@ -94,6 +106,13 @@ pub async fn handle<J: Job>(job: &J, record: SqsMessage, deadline: Deadline) -> 
     let receives = receive_count(&record);
     let body = record.body.unwrap_or_default();
     let (tenant, message) = job.read(&body)?;
+    if let Some(t) = &tenant {
+        let standing = job.standing(t).await.map_err(|e| e.to_string())?;
+        if !standing.is_served() {
+            tracing::warn!(job = J::NAME, tenant_id = %t, "the tenant is not served; the job stops");
+            return job.give_up(tenant, &message, standing.refusal().to_owned()).await.map_err(|e| e.to_string());
+        }
+    }
     match job.run(tenant, &message, deadline).await {
         Ok(Outcome::Settled) => Ok(()),
         Ok(Outcome::Continue(next)) => {
@@ -138,6 +157,8 @@ mod tests {
         seen: Mutex<Vec<(Option<TenantId>, u32)>>,
         gave_up: Mutex<Vec<String>>,
         queue: Queue,
+        store: Store,
+        standing: Standing,
     }
 
     impl Job for Counting {
@@ -161,6 +182,14 @@ mod tests {
         fn continuations(&self) -> &Queue {
             &self.queue
         }
+
+        fn store(&self) -> &Store {
+            &self.store
+        }
+
+        async fn standing(&self, _: &TenantId) -> Result<Standing, StoreError> {
+            Ok(self.standing)
+        }
     }
 
     fn job(fail: bool) -> Counting {
@@ -173,6 +202,12 @@ mod tests {
             seen: Mutex::default(),
             gave_up: Mutex::default(),
             queue: Queue::new(aws_sdk_sqs::Client::new(&sdk), "http://127.0.0.1:9/none"),
+            store: Store::new(
+                aws_sdk_dynamodb::Client::new(&sdk),
+                "none",
+                crate::store::CursorCodec::new(b"k".to_vec()),
+            ),
+            standing: Standing::Active,
         }
     }
 
@@ -201,5 +236,16 @@ mod tests {
         assert!(j.gave_up.lock().unwrap().is_empty());
         handle(&j, record(r#"{"n":1}"#, MAX_RECEIVES), deadline).await.unwrap();
         assert_eq!(j.gave_up.lock().unwrap().as_slice(), ["the count failed 5 times: boom"]);
+    }
+
+    #[tokio::test]
+    async fn a_job_of_a_tenant_not_served_gives_up_at_once_without_running() {
+        let mut j = job(false);
+        j.standing = Standing::Suspended;
+        let tenant = TenantId::new(uuid::Uuid::from_u128(5));
+        let body = format!(r#"{{"tenantId":"{tenant}","n":1}}"#);
+        handle(&j, record(&body, 1), Deadline::after(std::time::Duration::from_secs(5))).await.unwrap();
+        assert!(j.seen.lock().unwrap().is_empty(), "it did not run");
+        assert_eq!(j.gave_up.lock().unwrap().as_slice(), ["the organization is suspended"]);
     }
 }

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod keys;
 pub mod objects;
 pub mod queue;
+pub mod standing;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;

@@ -8,6 +8,7 @@ use nudge_core::auth::tokens::KeyError;
 use nudge_core::crypto::password::HashError;
 use nudge_core::crypto::random::RandomError;
 use nudge_core::queue::QueueError;
+use nudge_core::standing::Standing;
 use nudge_core::store::StoreError;
 use nudge_organizations::error::OrganizationError;
 
@@ -104,6 +105,9 @@ pub enum Refusal {
     /// System roles are not deleted.
     #[error("a system role")]
     SystemRole,
+    /// The organization is suspended or deleted: nobody signs in to it or enters it.
+    #[error("{}", .0.refusal())]
+    NotServed(Standing),
 }
 
 /// A rule a well-formed request breaks, named by what it is about.

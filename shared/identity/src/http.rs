@@ -42,6 +42,7 @@ impl From<IdentityError> for ApiError {
                 }
                 Refusal::OwnerMaker => "only an owner or super admin can make an owner".into(),
                 Refusal::SystemRole => "system roles cannot be deleted".into(),
+                Refusal::NotServed(standing) => standing.refusal().into(),
             }),
             IdentityError::Broken(b) => match b {
                 Broken::UnknownRole(name) => ApiError::rule("/role", format!("`{name}` is not a role here")),
@@ -119,6 +120,7 @@ mod tests {
             Refusal::NotHeld(vec![Permission::AuditRead]),
             Refusal::OwnerMaker,
             Refusal::SystemRole,
+            Refusal::NotServed(nudge_core::standing::Standing::Suspended),
         ] {
             assert_eq!(status(IdentityError::Refused(r)), 403);
         }

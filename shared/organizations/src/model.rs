@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use nudge_core::http::ApiResult;
 use nudge_core::http::update::{Patchable, document_of};
+use nudge_core::standing::Standing;
 use nudge_core::values::{Locale, Slug};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -86,6 +87,13 @@ pub struct Organization {
     pub version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Whether the platform serves it: `active`, `suspended` (by a platform admin) or `deleted`. While it is
+    /// not active nobody can sign in to it or act in it, and its background jobs stop.
+    #[serde(default)]
+    pub status: Standing,
+    /// Set while a platform admin has the organization suspended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended_at: Option<DateTime<Utc>>,
     /// Set when a platform admin deletes the organization (soft delete).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
@@ -102,7 +110,16 @@ impl Patchable for Organization {
 
 impl Organization {
     pub(crate) fn new(id: Uuid, fields: OrganizationFields, now: DateTime<Utc>) -> Self {
-        Self { id, fields, version: 1, created_at: now, updated_at: now, deleted_at: None }
+        Self {
+            id,
+            fields,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            status: Standing::Active,
+            suspended_at: None,
+            deleted_at: None,
+        }
     }
 
     /// The next version with new fields.
@@ -111,10 +128,31 @@ impl Organization {
     }
 
     pub(crate) fn deleted(&self, now: DateTime<Utc>) -> Self {
-        Self { version: self.version + 1, updated_at: now, deleted_at: Some(now), ..self.clone() }
+        let next = Self { status: Standing::Deleted, deleted_at: Some(now), ..self.clone() };
+        next.next_version(now)
+    }
+
+    pub(crate) fn suspended(&self, now: DateTime<Utc>) -> Self {
+        let next = Self { status: Standing::Suspended, suspended_at: Some(now), ..self.clone() };
+        next.next_version(now)
+    }
+
+    /// Served again: neither suspended nor deleted.
+    pub(crate) fn restored(&self, now: DateTime<Utc>) -> Self {
+        let next = Self { status: Standing::Active, suspended_at: None, deleted_at: None, ..self.clone() };
+        next.next_version(now)
+    }
+
+    fn next_version(self, now: DateTime<Utc>) -> Self {
+        Self { version: self.version + 1, updated_at: now, ..self }
+    }
+
+    /// The standing its tenant has (an organization deleted before standing was kept reads as deleted).
+    pub fn standing(&self) -> Standing {
+        if self.deleted_at.is_some() { Standing::Deleted } else { self.status }
     }
 
     pub fn is_deleted(&self) -> bool {
-        self.deleted_at.is_some()
+        self.standing() == Standing::Deleted
     }
 }

@@ -11,6 +11,7 @@ use crate::model::Organization;
 use nudge_core::TenantId;
 use nudge_core::http::Page;
 use nudge_core::keys::{Key, platform_partition};
+use nudge_core::standing;
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -52,11 +53,18 @@ fn typed(err: StoreError) -> OrganizationError {
     }
 }
 
-/// Creates the organization and claims its slug, atomically.
+/// The tenant's standing as the organization says, written with every change of it, so the two never
+/// disagree (see `nudge_core::standing`).
+fn standing(tenant: &TenantId, org: &Organization) -> Result<Write, StoreError> {
+    Ok(Write::upsert(standing::put(tenant, org.standing())?))
+}
+
+/// Creates the organization, claims its slug and sets its tenant's standing, atomically.
 pub(crate) async fn create(store: &Store, tenant: &TenantId, org: &Organization) -> Result<(), OrganizationError> {
     let tx = Tx::new()
         .with(Write::create(put(tenant, org)?, "organization"))
-        .with(Write::create(guard(&org.fields.slug, org.id)?, SLUG_TAKEN));
+        .with(Write::create(guard(&org.fields.slug, org.id)?, SLUG_TAKEN))
+        .with(standing(tenant, org)?);
     store.transact(tx).await.map_err(typed)
 }
 
@@ -65,23 +73,21 @@ pub(crate) async fn get(store: &Store, tenant: &TenantId) -> Result<Option<Organ
 }
 
 /// Writes `next` over `current` if nobody changed it since (else a version conflict, see
-/// [`OrganizationError::is_version_conflict`]), moving the slug guard in the same transaction when the slug
-/// changes.
+/// [`OrganizationError::is_version_conflict`]), with its tenant's standing, and moving the slug guard in
+/// the same transaction when the slug changes.
 pub(crate) async fn replace(
     store: &Store,
     tenant: &TenantId,
     current: &Organization,
     next: &Organization,
 ) -> Result<(), OrganizationError> {
-    let write = Write::replace(put(tenant, next)?, current.version);
-    if current.fields.slug == next.fields.slug {
-        return store.write(write).await.map_err(typed);
+    let mut tx = Tx::new().with(Write::replace(put(tenant, next)?, current.version)).with(standing(tenant, next)?);
+    if current.fields.slug != next.fields.slug {
+        let owner = current.id.to_string();
+        tx = tx
+            .with(Write::delete(slug_key(&current.fields.slug)).if_equals("orgId", &owner, "slug guard"))
+            .with(Write::create(guard(&next.fields.slug, next.id)?, SLUG_TAKEN));
     }
-    let owner = current.id.to_string();
-    let tx = Tx::new()
-        .with(write)
-        .with(Write::delete(slug_key(&current.fields.slug)).if_equals("orgId", &owner, "slug guard"))
-        .with(Write::create(guard(&next.fields.slug, next.id)?, SLUG_TAKEN));
     store.transact(tx).await.map_err(typed)
 }
 

@@ -42,6 +42,8 @@ pub fn routes() -> OpenApiRouter<Ctx> {
         .routes(routes!(list, create))
         .routes(routes!(get_by_id, patch_by_id, delete_by_id))
         .routes(routes!(get_own, patch_own))
+        .routes(routes!(suspend))
+        .routes(routes!(restore))
 }
 
 fn respond(status: StatusCode, org: &Organization) -> Response {
@@ -204,6 +206,56 @@ pub(crate) async fn delete_by_id(
     if_match.check(current.version)?;
     service::delete(&ctx.store, &access.tenant(), &current).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A platform admin's change of standing, at the version the caller pinned with If-Match, if any.
+async fn change_standing(
+    principal: &Principal,
+    ctx: &Ctx,
+    id: &str,
+    if_match: IfMatch,
+    change: service::Change,
+) -> ApiResult<Response> {
+    let admin = platform_admin(principal)?;
+    let tenant = admin.tenant(nudge_core::http::path_id(id)?);
+    let current = service::load(&ctx.store, &Access::Platform(tenant)).await?;
+    if_match.check(current.version)?;
+    let org = service::change_standing(&ctx.store, &tenant, current, change).await?;
+    Ok(respond(StatusCode::OK, &org))
+}
+
+#[utoipa::path(post, path = "/organizations/{id}/suspend", tag = "organizations",
+    description = "Suspends the organization (platform admins): until it is restored nobody can sign in to it or \
+        act in it, with any token, and its background jobs stop. Suspending a suspended one changes nothing.",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "Suspended", body = Organization, headers(("ETag" = String))),
+    ),
+    security(("bearer" = [])))]
+pub(crate) async fn suspend(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<Response> {
+    change_standing(&principal, &ctx, &id, if_match, service::Change::Suspend).await
+}
+
+#[utoipa::path(post, path = "/organizations/{id}/restore", tag = "organizations",
+    description = "Serves a suspended or deleted organization again (platform admins): its people can sign in \
+        once more (sessions the suspension or deletion ended stay ended), and new jobs run.",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "Active again", body = Organization, headers(("ETag" = String))),
+    ),
+    security(("bearer" = [])))]
+pub(crate) async fn restore(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<Response> {
+    change_standing(&principal, &ctx, &id, if_match, service::Change::Restore).await
 }
 
 #[cfg(test)]

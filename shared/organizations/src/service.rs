@@ -8,6 +8,7 @@ use crate::repo;
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::http::Page;
+use nudge_core::standing::Standing;
 use nudge_core::store::{Attempt, Store};
 
 /// How the caller reaches an organization: any of them as platform admin, or only its own tenant.
@@ -108,11 +109,38 @@ pub(crate) async fn revise(
     }
 }
 
-/// Soft-deletes `current` (read at the version the caller checked).
+/// Soft-deletes `current` (read at the version the caller checked): its tenant is no longer served.
 pub(crate) async fn delete(store: &Store, tenant: &TenantId, current: &Organization) -> Result<(), OrganizationError> {
     repo::replace(store, tenant, current, &current.deleted(Utc::now())).await?;
     tracing::info!(organization_id = %current.id, "organization soft-deleted");
     Ok(())
+}
+
+/// What a platform admin does to an organization's standing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Change {
+    Suspend,
+    Restore,
+}
+
+/// Suspends a live organization, or restores a suspended or deleted one, at the version read; the
+/// organization as it now is. Asking for what already holds changes nothing.
+pub(crate) async fn change_standing(
+    store: &Store,
+    tenant: &TenantId,
+    current: Organization,
+    change: Change,
+) -> Result<Organization, OrganizationError> {
+    let now = Utc::now();
+    let next = match (change, current.standing()) {
+        (Change::Suspend, Standing::Deleted) => return Err(OrganizationError::NotFound),
+        (Change::Suspend, Standing::Suspended) | (Change::Restore, Standing::Active) => return Ok(current),
+        (Change::Suspend, Standing::Active) => current.suspended(now),
+        (Change::Restore, _) => current.restored(now),
+    };
+    repo::replace(store, tenant, &current, &next).await?;
+    tracing::info!(organization_id = %current.id, status = ?next.standing(), "organization standing changed");
+    Ok(next)
 }
 
 #[cfg(test)]

@@ -160,4 +160,8 @@ impl Job for Syncer {
     fn continuations(&self) -> &Queue {
         &self.queue.0
     }
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
 }

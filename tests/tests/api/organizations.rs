@@ -71,10 +71,13 @@ async fn lifecycle_create_read_update_delete() {
 
     // Soft delete: gone for the tenant, listed as deleted for the platform.
     assert_eq!(s.delete(&format!("/organizations/{id}"), &admin).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(s.get("/organization", &tenant).await.status, StatusCode::NOT_FOUND);
+    let refused = s.get("/organization", &tenant).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(refused.body["detail"], "the organization was deleted");
     assert_eq!(s.delete(&format!("/organizations/{id}"), &admin).await.status, StatusCode::NOT_FOUND);
     let gone = s.get(&format!("/organizations/{id}"), &admin).await;
     assert!(gone.body["deletedAt"].is_string());
+    assert_eq!(gone.body["status"], "deleted");
     let deleted = s.get("/organizations?status=deleted&limit=100", &admin).await;
     assert!(deleted.body["items"].as_array().unwrap().iter().any(|o| o["id"] == id.as_str()));
 }
@@ -255,4 +258,99 @@ async fn cross_tenant_matrix_is_404() {
     assert_eq!(own.body["id"], b.to_string());
     // B reaches its own organization by id too.
     assert_eq!(s.get(&format!("/organizations/{b}"), &b_admin).await.status, StatusCode::OK);
+}
+
+/// Sends a platform admin's standing change (no body) and answers the organization as it now is.
+async fn standing(id: Uuid, change: &str) -> serde_json::Value {
+    let s = stack();
+    let path = format!("/organizations/{id}/{change}");
+    let reply = s.call(Method::POST, &path, Some(&s.platform()), None, &[]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{change}: {:?}", reply.body);
+    reply.body
+}
+
+/// A suspended or deleted organization serves nobody: every tenant endpoint refuses every token (a
+/// session's or an operator's), refresh ends the session, sign-in and invitations are refused with the
+/// reason. Restoring it lets its people sign in again; the sessions it ended stay ended.
+#[tokio::test]
+async fn a_suspended_or_deleted_organization_serves_nobody_until_restored() {
+    let s = stack();
+    let id = s.organization("Standing").await;
+    let member = s.member(id, "admin").await;
+    let operator = s.tenant(id, SystemRole::Owner);
+    let worker = json!({"firstName": "Ana", "lastName": "Silva"});
+    assert_eq!(s.get("/workers", &member.access).await.status, StatusCode::OK);
+    let later = format!("later-{}@example.com", Uuid::new_v4().simple());
+    let invite = s.post("/users", &operator, &json!({"email": later, "role": "viewer"})).await;
+    assert_eq!(invite.status, StatusCode::CREATED, "{:?}", invite.body);
+    let invited = s.mail(&later, nudge_notifications::NotificationKind::Invite).await;
+
+    let suspended = standing(id, "suspend").await;
+    assert_eq!(suspended["status"], "suspended");
+    assert!(suspended["suspendedAt"].is_string());
+    assert_eq!(standing(id, "suspend").await["version"], suspended["version"], "suspending again changes nothing");
+    for token in [&member.access, &operator] {
+        for reply in [
+            s.get("/workers", token).await,
+            s.post("/workers", token, &worker).await,
+            s.get("/organization", token).await,
+        ] {
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+            assert_eq!(reply.body["detail"], "the organization is suspended");
+        }
+    }
+    let login = s.login(&member.email, &member.password).await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN, "{:?}", login.body);
+    assert_eq!(login.body["detail"], "the organization is suspended");
+    let asked =
+        s.public("/auth/login", &json!({"email": member.email, "password": member.password, "tenantId": id})).await;
+    assert_eq!(asked.status, StatusCode::FORBIDDEN, "{:?}", asked.body);
+    let refresh = s.public("/auth/refresh", &json!({"refreshToken": member.refresh})).await;
+    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED, "{:?}", refresh.body);
+    let accept =
+        s.public("/auth/invites/accept", &json!({"token": invited.token, "password": "a-long-password-1"})).await;
+    assert_eq!(accept.status, StatusCode::FORBIDDEN, "{:?}", accept.body);
+    // The platform still sees it, listed with the live ones.
+    let listed = s.get("/organizations?limit=100", &s.platform()).await;
+    assert!(
+        listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == id.to_string() && o["status"] == "suspended")
+    );
+
+    let restored = standing(id, "restore").await;
+    assert_eq!(restored["status"], "active");
+    assert!(restored.get("suspendedAt").is_none());
+    let ended = s.public("/auth/refresh", &json!({"refreshToken": member.refresh})).await;
+    assert_eq!(ended.status, StatusCode::UNAUTHORIZED, "the suspension ended the session for good");
+    let again = s.login(&member.email, &member.password).await;
+    assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
+    let token = again.body["accessToken"].as_str().unwrap().to_owned();
+    let created = s.post("/workers", &token, &worker).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(s.get("/workers", &operator).await.status, StatusCode::OK);
+
+    assert_eq!(s.delete(&format!("/organizations/{id}"), &s.platform()).await.status, StatusCode::NO_CONTENT);
+    for reply in [s.get("/workers", &token).await, s.get("/workers", &operator).await] {
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+        assert_eq!(reply.body["detail"], "the organization was deleted");
+    }
+    let login = s.login(&member.email, &member.password).await;
+    assert_eq!(
+        (login.status, login.body["detail"].as_str()),
+        (StatusCode::FORBIDDEN, Some("the organization was deleted"))
+    );
+    let refresh = again.body["refreshToken"].as_str().unwrap();
+    assert_eq!(s.public("/auth/refresh", &json!({"refreshToken": refresh})).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(standing(id, "restore").await["status"], "active");
+    assert!(standing(id, "restore").await.get("deletedAt").is_none());
+    assert_eq!(s.login(&member.email, &member.password).await.status, StatusCode::OK);
+    assert_eq!(
+        s.get(&format!("/organizations/{id}/suspend"), &s.platform()).await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    let by_tenant = s.call(Method::POST, &format!("/organizations/{id}/suspend"), Some(&operator), None, &[]).await;
+    assert_eq!(by_tenant.status, StatusCode::FORBIDDEN, "only platform admins change standing");
 }

@@ -1,11 +1,15 @@
 //! The session gate: a verified access token is still refused once its session is revoked (logout, password
-//! reset, suspension, removal) or its role changed. Session state is read from the table and trusted for a
-//! short while (`SESSION_CACHE_SECONDS`, default 30 s), so revocation reaches every function within a
-//! minute at the cost of one GetItem per session per warm instance and interval.
+//! reset, suspension, removal) or its role changed, and any token acting in a tenant is refused while the
+//! tenant is suspended or deleted ([`crate::standing`]). Session state and standing are read from the
+//! table and trusted for a short while (`SESSION_CACHE_SECONDS`, default 30 s), so revocation reaches every
+//! function within a minute at the cost of one GetItem per session and per tenant per warm instance and
+//! interval.
 
 use super::principal::Principal;
 use super::session;
+use crate::TenantId;
 use crate::http::problem::ApiError;
+use crate::standing::{self, Standing};
 use crate::store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,7 +29,8 @@ enum Verdict {
 pub struct SessionGate {
     store: Store,
     ttl: Duration,
-    cache: Arc<Mutex<HashMap<Uuid, (Instant, Verdict)>>>,
+    cache: Arc<Cache<Verdict>>,
+    standings: Arc<Cache<Standing>>,
 }
 
 impl std::fmt::Debug for SessionGate {
@@ -36,12 +41,19 @@ impl std::fmt::Debug for SessionGate {
 
 impl SessionGate {
     pub fn new(store: Store, ttl: Duration) -> Self {
-        Self { store, ttl, cache: Arc::default() }
+        Self { store, ttl, cache: Arc::default(), standings: Arc::default() }
     }
 
-    /// Admits the principal if its session (when the token names one) is live for the same user, tenant and
-    /// role. Tokens without a session are operator tokens minted with the signing key (`make token`).
+    /// Admits the principal if its tenant (when it acts in one) is served and its session (when the token
+    /// names one) is live for the same user, tenant and role. Tokens without a session are operator tokens
+    /// minted with the signing key (`make token`).
     pub async fn admit(&self, principal: &Principal) -> Result<(), ApiError> {
+        if let Some(tenant) = principal.tenant_opt() {
+            let standing = self.standing(&tenant).await?;
+            if !standing.is_served() {
+                return Err(ApiError::Forbidden(standing.refusal().into()));
+            }
+        }
         let Some(sid) = principal.session else { return Ok(()) };
         let verdict = match self.cached(sid) {
             Some(v) => v,
@@ -59,21 +71,41 @@ impl SessionGate {
         judge(&verdict, principal)
     }
 
+    async fn standing(&self, tenant: &TenantId) -> Result<Standing, ApiError> {
+        let id = tenant.as_uuid();
+        if let Some(standing) = fresh(&self.standings, id, self.ttl) {
+            return Ok(standing);
+        }
+        let standing = standing::load(&self.store, tenant).await.map_err(ApiError::internal)?;
+        keep(&self.standings, id, standing, self.ttl);
+        Ok(standing)
+    }
+
     fn cached(&self, sid: Uuid) -> Option<Verdict> {
-        let cache = self.cache.lock().ok()?;
-        cache.get(&sid).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, v)| v.clone())
+        fresh(&self.cache, sid, self.ttl)
     }
 
     fn remember(&self, sid: Uuid, verdict: Verdict) {
-        if self.ttl.is_zero() {
-            return;
+        keep(&self.cache, sid, verdict, self.ttl);
+    }
+}
+
+type Cache<V> = Mutex<HashMap<Uuid, (Instant, V)>>;
+
+fn fresh<V: Clone>(cache: &Cache<V>, id: Uuid, ttl: Duration) -> Option<V> {
+    let cache = cache.lock().ok()?;
+    cache.get(&id).filter(|(at, _)| at.elapsed() < ttl).map(|(_, v)| v.clone())
+}
+
+fn keep<V>(cache: &Cache<V>, id: Uuid, value: V, ttl: Duration) {
+    if ttl.is_zero() {
+        return;
+    }
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() >= CAPACITY {
+            cache.clear();
         }
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CAPACITY {
-                cache.clear();
-            }
-            cache.insert(sid, (Instant::now(), verdict));
-        }
+        cache.insert(id, (Instant::now(), value));
     }
 }
 

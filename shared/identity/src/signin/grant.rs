@@ -1,7 +1,7 @@
 //! Opening and renewing sessions: what a session acts as (a tenant membership, the platform, or a platform
 //! admin's support access to a tenant), the permissions that grants, and the token pair the client gets.
 
-use crate::error::{IdentityError, Unauthenticated};
+use crate::error::{IdentityError, Refusal, Unauthenticated};
 use crate::membership::{self, Membership, MembershipStatus};
 use crate::permission::Permission;
 use crate::role;
@@ -9,6 +9,7 @@ use crate::user::{self, User};
 use chrono::Utc;
 use nudge_core::auth::session::{self, ACCESS_TOKEN_TTL, Client, RefreshToken, Session};
 use nudge_core::auth::{Grant, SystemRole, TokenIssuer};
+use nudge_core::standing::{self, Standing};
 use nudge_core::store::{Store, optimistic};
 use nudge_core::{TenantId, crypto};
 use serde::Serialize;
@@ -86,10 +87,49 @@ async fn permissions(store: &Store, target: &Target) -> Result<Vec<String>, Iden
     Ok(granted.into_iter().map(|p| Permission::as_str(p).to_owned()).collect())
 }
 
-/// The tenants a user can act in now.
-pub(crate) async fn active_memberships(store: &Store, user: Uuid) -> Result<Vec<Membership>, IdentityError> {
+/// A user's active memberships, split by whether the platform serves their tenant now.
+pub(crate) struct Reach {
+    /// The tenants the user can act in now.
+    pub served: Vec<Membership>,
+    /// The tenants the user is an active member of that are suspended or deleted.
+    pub unserved: Vec<(Uuid, Standing)>,
+}
+
+impl Reach {
+    /// Why the user cannot act in `tenant`, when its organization is the reason.
+    pub(crate) fn refusal(&self, tenant: Option<Uuid>) -> Option<IdentityError> {
+        let standing = match tenant {
+            Some(asked) => self.unserved.iter().find(|(t, _)| *t == asked).map(|(_, s)| *s),
+            None if self.served.is_empty() => self.unserved.first().map(|(_, s)| *s),
+            None => None,
+        };
+        standing.map(|s| IdentityError::Refused(Refusal::NotServed(s)))
+    }
+}
+
+pub(crate) async fn reach(store: &Store, user: Uuid) -> Result<Reach, IdentityError> {
     let all = membership::of_user(store, user).await?;
-    Ok(all.into_iter().filter(|m| m.status == MembershipStatus::Active).collect())
+    let mut reach = Reach { served: vec![], unserved: vec![] };
+    for m in all.into_iter().filter(|m| m.status == MembershipStatus::Active) {
+        match standing::load(store, &m.tenant()).await? {
+            s if s.is_served() => reach.served.push(m),
+            s => reach.unserved.push((m.tenant_id.as_uuid(), s)),
+        }
+    }
+    Ok(reach)
+}
+
+/// The tenants a user can act in now: active memberships of organizations the platform serves.
+pub(crate) async fn active_memberships(store: &Store, user: Uuid) -> Result<Vec<Membership>, IdentityError> {
+    Ok(reach(store, user).await?.served)
+}
+
+/// Refuses a tenant the platform does not serve now (suspended or deleted).
+pub(crate) async fn served(store: &Store, tenant: &TenantId) -> Result<(), IdentityError> {
+    match standing::load(store, tenant).await? {
+        s if s.is_served() => Ok(()),
+        s => Err(IdentityError::Refused(Refusal::NotServed(s))),
+    }
 }
 
 async fn tokens(
@@ -184,6 +224,13 @@ pub(crate) async fn refresh(
         session::revoke(store, current.clone(), "account inactive").await?;
         return Err(ENDED);
     };
+    if let Some(tenant) = current.tenant()
+        && !standing::load(store, &tenant).await?.is_served()
+    {
+        // The organization was suspended or deleted: its sessions end, and restoring it does not revive them.
+        session::revoke(store, current.clone(), "organization not served").await?;
+        return Err(ENDED);
+    }
     let target = match current.tenant() {
         None if user.platform_admin => Target::Platform,
         Some(tenant) if user.platform_admin && current.role == SUPPORT_ROLE => Target::Support(tenant),

@@ -95,10 +95,11 @@ pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Clie
             Err(e) => return Err(e.into()),
         }
     }
-    let active = grant::active_memberships(store, user.id).await?;
+    let reach = grant::reach(store, user.id).await?;
+    let active = reach.served.clone();
     let target = match choose_target(&user, &active, input.tenant_id) {
         Ok(t) => t,
-        Err(why) => return refused(me, why),
+        Err(why) => return refused(me, reach.refusal(input.tenant_id).unwrap_or(why)),
     };
     let (session, tokens) = grant::open(store, &deps.issuer, &user, target, &active, client).await?;
     lockout::clear(store, &input.email).await?;
@@ -140,7 +141,11 @@ pub(crate) async fn switch_tenant(
 ) -> Result<(Uuid, Session, Tokens), IdentityError> {
     let user = user::load(store, principal.user_id).await?.filter(User::can_sign_in);
     let Some(user) = user else { return Err(IdentityError::Unauthenticated(Unauthenticated::CannotSignIn)) };
-    let active = grant::active_memberships(store, user.id).await?;
+    let reach = grant::reach(store, user.id).await?;
+    if let Some(refusal) = reach.refusal(Some(tenant_id)) {
+        return Err(refusal);
+    }
+    let active = reach.served;
     let member = active.iter().find(|m| m.tenant_id.as_uuid() == tenant_id);
     let target = match (member, principal.platform_admin()) {
         (Some(m), _) => Target::Member(m.clone()),
@@ -150,6 +155,7 @@ pub(crate) async fn switch_tenant(
                 .await?
                 .filter(|o| !o.is_deleted())
                 .ok_or(IdentityError::NotFound)?;
+            grant::served(store, &tenant).await?;
             Target::Support(tenant)
         }
         _ => return Err(IdentityError::NotFound),
@@ -222,6 +228,7 @@ pub(crate) async fn accept_invite(
     if member.status != MembershipStatus::Invited {
         return Err(IdentityError::Conflict(Conflict::InvitationAccepted));
     }
+    grant::served(store, &tenant).await?;
     let Some(current) = user::load(store, record.user_id).await? else { return Err(BAD_TOKEN) };
     let hash = match (&current.password_hash, input.password) {
         (Some(_), _) => None,

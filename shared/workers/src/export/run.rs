@@ -349,6 +349,10 @@ impl Job for Exporter {
     fn continuations(&self) -> &Queue {
         &self.queue
     }
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
 }
 
 #[cfg(test)]

@@ -524,6 +524,10 @@ impl Job for Importer {
     fn continuations(&self) -> &Queue {
         &self.queue
     }
+
+    fn store(&self) -> &Store {
+        &self.store
+    }
 }
 
 /// A failure reason short enough for the job's item, whatever the error said.
