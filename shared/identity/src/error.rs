@@ -146,6 +146,9 @@ pub enum Broken {
     /// An email token unknown, expired or already used.
     #[error("the token is invalid, expired or used")]
     BadToken,
+    /// A switch to the tenant the session already acts in (it would only mint another session).
+    #[error("the session already acts in that organization")]
+    SameTenant,
 }
 
 /// Why a sign-in, a refresh or a logout proves no one.

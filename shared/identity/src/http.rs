@@ -58,6 +58,7 @@ impl From<IdentityError> for ApiError {
                 Broken::NotCurrentCode => ApiError::rule("/code", "is not the current code for this secret"),
                 Broken::WrongCode => ApiError::rule("/code", "is wrong or was already used"),
                 Broken::BadToken => ApiError::rule("/token", "is invalid, expired or already used"),
+                Broken::SameTenant => ApiError::rule("/tenantId", "is the organization this session already acts in"),
             },
             IdentityError::Unauthenticated(u) => ApiError::Unauthorized(match u {
                 Unauthenticated::BadCredentials => "the email address or password is wrong",
@@ -133,6 +134,7 @@ mod tests {
             Broken::NewPassword("is too common"),
             Broken::Password("is too common"),
             Broken::PasswordRequired,
+            Broken::SameTenant,
             Broken::NotCurrentCode,
             Broken::WrongCode,
             Broken::BadToken,

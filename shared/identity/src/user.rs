@@ -12,7 +12,7 @@ use nudge_core::crypto::password;
 use nudge_core::http::ApiResult;
 use nudge_core::http::update::Patchable;
 use nudge_core::keys::Key;
-use nudge_core::store::{Put, Store, Write};
+use nudge_core::store::{Changes, Put, Store, Write};
 use nudge_core::values::Email;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -149,6 +149,23 @@ pub fn create(user: &User) -> Result<[Write; 2], IdentityError> {
 }
 
 /// The write replacing `current` with `next` if nobody changed it meanwhile (the email never changes here).
+/// Sets the password hash alone, whatever else changed meanwhile: a password change or reset never fails
+/// because a sign-in or a name change wrote the account first (the version still moves, so a concurrent
+/// replace of the whole account reads again instead of writing the old hash back).
+pub(crate) fn set_password(id: Uuid, hash: &str, now: DateTime<Utc>) -> Result<Write, IdentityError> {
+    let changes = Changes::new().set("passwordHash", &hash)?.set("updatedAt", &now)?.add("version", 1);
+    Ok(Write::update(key(id), changes, "user"))
+}
+
+/// Records a sign-in on the account (when, and in which tenant), touching nothing else.
+pub(crate) fn signed_in(id: Uuid, tenant: Option<Uuid>, now: DateTime<Utc>) -> Result<Write, IdentityError> {
+    let mut changes = Changes::new().set("lastLoginAt", &now)?.add("version", 1);
+    if let Some(tenant) = tenant {
+        changes = changes.set("lastTenantId", &tenant)?;
+    }
+    Ok(Write::update(key(id), changes, "user"))
+}
+
 pub(crate) fn replace(current: &User, next: &User) -> Result<Write, IdentityError> {
     Ok(Write::replace(Put::new(&key(next.id), "User", next)?, current.version))
 }

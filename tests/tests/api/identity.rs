@@ -559,3 +559,84 @@ async fn a_platform_admin_signs_in_and_enters_an_organization_to_onboard_it() {
     let refused = s.post("/auth/switch-tenant", &member.access, &json!({"tenantId": tenant})).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
 }
+
+/// One access token cannot mint sessions: a switch to the caller's own tenant is refused, a switch needs
+/// a session that is live now (logout ends it at once), and a user holds a bounded number of live
+/// sessions. A password reset ends every session through the user's epoch, even one whose own item still
+/// says active (as one opened while the sessions were being revoked would); a password change keeps only
+/// the session that made it, and is not refused because a sign-in wrote the account meanwhile.
+#[tokio::test]
+async fn recovery_evicts_every_session_and_one_token_mints_none() {
+    let s = stack();
+    let tenant = s.organization("Recovery").await;
+    let m = s.member(tenant, "viewer").await;
+
+    let same = s.post("/auth/switch-tenant", &m.access, &json!({"tenantId": tenant})).await;
+    assert_eq!((same.status, pointers(&same)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/tenantId".to_owned()]));
+    let other = s.organization("Recovery elsewhere").await;
+    let owner_b = s.tenant(other, SystemRole::Owner);
+    let invited = s.post("/users", &owner_b, &json!({"email": m.email, "role": "viewer"})).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
+    let mail = s.mail(&m.email, NotificationKind::Invite).await;
+    assert_eq!(s.public("/auth/invites/accept", &json!({"token": mail.token})).await.status, StatusCode::OK);
+    let login = s.login(&m.email, &m.password).await;
+    let access = token(&login, "accessToken");
+    assert_eq!(
+        s.public("/auth/logout", &json!({"refreshToken": token(&login, "refreshToken")})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let after_logout = s.post("/auth/switch-tenant", &access, &json!({"tenantId": other})).await;
+    assert_eq!(after_logout.status, StatusCode::UNAUTHORIZED, "{:?}", after_logout.body);
+
+    // Sign-ins beyond the cap end the oldest sessions.
+    let mut refreshes = Vec::new();
+    for _ in 0..nudge_core::auth::session::MAX_LIVE + 2 {
+        let r = s.login(&m.email, &m.password).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        refreshes.push(token(&r, "refreshToken"));
+    }
+    let ctx = s.ctx().await;
+    let now = chrono::Utc::now();
+    let sessions = nudge_core::auth::session::of_user(&ctx.store, m.id).await.unwrap();
+    let live = sessions.iter().filter(|x| x.is_live(now)).count();
+    assert!(live <= nudge_core::auth::session::MAX_LIVE, "{live} live sessions");
+    assert_eq!(
+        s.public("/auth/refresh", &json!({"refreshToken": m.refresh})).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the oldest ended"
+    );
+
+    // A password change while signing in keeps working, and keeps only the session that made it.
+    let keeper = s.login(&m.email, &m.password).await;
+    let keeper_token = token(&keeper, "accessToken");
+    let change = json!({"currentPassword": m.password, "newPassword": "a brand new passphrase"});
+    let (changed, _, _) = tokio::join!(
+        s.post("/me/password", &keeper_token, &change),
+        s.login(&m.email, &m.password),
+        s.login(&m.email, &m.password),
+    );
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{:?}", changed.body);
+    assert_eq!(s.get("/me", &keeper_token).await.status, StatusCode::OK, "the changing session stays");
+    let last = refreshes.last().unwrap();
+    assert_eq!(s.public("/auth/refresh", &json!({"refreshToken": last})).await.status, StatusCode::UNAUTHORIZED);
+
+    // A reset ends every session, even one the revocation missed (its item rewritten as active).
+    let fresh = s.login(&m.email, "a brand new passphrase").await;
+    let fresh_access = token(&fresh, "accessToken");
+    let fresh_id = uuid::Uuid::parse_str(fresh.body["sessionId"].as_str().unwrap()).unwrap();
+    assert_eq!(s.public("/auth/password-reset", &json!({"email": m.email})).await.status, StatusCode::ACCEPTED);
+    let reset = s.mail(&m.email, NotificationKind::PasswordReset).await;
+    let done = s
+        .public("/auth/password-reset/confirm", &json!({"token": reset.token, "password": "the newest passphrase"}))
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{:?}", done.body);
+    let revoked = nudge_core::auth::session::load(&ctx.store, fresh_id).await.unwrap().unwrap();
+    let mut survivor = revoked.clone();
+    survivor.status = nudge_core::auth::session::SessionStatus::Active;
+    survivor.version += 1;
+    ctx.store.write(nudge_core::auth::session::replace(&revoked, &survivor).unwrap()).await.unwrap();
+    assert_eq!(s.get("/me", &fresh_access).await.status, StatusCode::UNAUTHORIZED, "the epoch ends it");
+    let refresh = s.public("/auth/refresh", &json!({"refreshToken": token(&fresh, "refreshToken")})).await;
+    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.login(&m.email, "the newest passphrase").await.status, StatusCode::OK);
+}

@@ -2,9 +2,14 @@
 //! token is `<sessionId>.<secret>` and only the secret's SHA-256 is stored. Refreshing rotates the secret;
 //! presenting the previous one again means the token was copied, and revokes the session.
 //!
+//! A password change or reset ends every session of the user at once through the user's epoch: sessions
+//! opened before it are over (except the one that changed the password), whatever their own item says, so
+//! a session opened while the sessions are being revoked one by one cannot survive.
+//!
 //! | item | pk | sk | gsi1pk / gsi1sk |
 //! |---|---|---|---|
 //! | session | `P#SESSION#<sid>` | `SESSION` | `P#USER#<uid>#SESSIONS` / `<sid>` |
+//! | epoch | `P#SESSIONS#<uid>` | `EPOCH` | — |
 
 use crate::TenantId;
 use crate::crypto::digest;
@@ -20,6 +25,8 @@ const ENTITY: &str = "Session";
 pub const LIFETIME: Duration = Duration::days(30);
 /// How long an access token lives; revocation reaches it sooner through the verifying layer.
 pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
+/// Live sessions one user may hold; opening one more ends the oldest.
+pub const MAX_LIVE: usize = 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -116,6 +123,11 @@ impl Session {
         self.status == SessionStatus::Active && self.expires_at > now
     }
 
+    /// Live, and not ended by its user's epoch.
+    pub fn is_live_under(&self, epoch: Option<&Epoch>, now: DateTime<Utc>) -> bool {
+        self.is_live(now) && !epoch.is_some_and(|e| e.ends(self))
+    }
+
     pub fn presented(&self, secret: &str) -> Presented {
         let hash = digest::token_hash(secret);
         if digest::same(&hash, &self.refresh_hash) {
@@ -151,6 +163,61 @@ impl Session {
     pub fn with_role(&self, role: &str) -> Self {
         Self { role: role.to_owned(), version: self.version + 1, ..self.clone() }
     }
+}
+
+/// When all of a user's sessions last ended: those opened at or before `ended_at` are over, but `kept`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Epoch {
+    pub ended_at: DateTime<Utc>,
+    #[serde(default)]
+    pub kept: Option<Uuid>,
+}
+
+impl Epoch {
+    pub fn ends(&self, session: &Session) -> bool {
+        session.created_at <= self.ended_at && self.kept != Some(session.id)
+    }
+}
+
+fn epoch_key(user: Uuid) -> Key {
+    Key::platform(&format!("SESSIONS#{user}"), "EPOCH")
+}
+
+/// Ends every session of `user` opened until `now` but `kept`: the write for the transaction that changes
+/// the password, so the two happen together.
+pub fn end_all(user: Uuid, kept: Option<Uuid>, now: DateTime<Utc>) -> Result<Write, StoreError> {
+    Ok(Write::upsert(Put::new(&epoch_key(user), "SessionEpoch", &Epoch { ended_at: now, kept })?))
+}
+
+pub async fn epoch(store: &Store, user: Uuid) -> Result<Option<Epoch>, StoreError> {
+    store.get(&epoch_key(user)).await
+}
+
+/// The session if it is live now, its user's epoch included (strongly consistent reads).
+pub async fn load_live(store: &Store, id: Uuid) -> Result<Option<Session>, StoreError> {
+    let Some(session) = load(store, id).await? else { return Ok(None) };
+    let epoch = epoch(store, session.user_id).await?;
+    Ok(session.is_live_under(epoch.as_ref(), Utc::now()).then_some(session))
+}
+
+/// Makes room for one more session of `user`: ends the oldest live ones beyond [`MAX_LIVE`] − 1, so
+/// whoever holds one access token cannot pile up sessions without bound.
+pub async fn make_room(store: &Store, user: Uuid) -> Result<usize, StoreError> {
+    let now = Utc::now();
+    let epoch = epoch(store, user).await?;
+    let mut live: Vec<Session> =
+        of_user(store, user).await?.into_iter().filter(|s| s.is_live_under(epoch.as_ref(), now)).collect();
+    if live.len() < MAX_LIVE {
+        return Ok(0);
+    }
+    live.sort_by_key(|s| s.created_at);
+    let excess = live.len() + 1 - MAX_LIVE;
+    let mut ended = 0;
+    for oldest in live.into_iter().take(excess) {
+        ended += usize::from(update(store, oldest, |s| s.is_live(now).then(|| s.revoked("too many sessions"))).await?);
+    }
+    Ok(ended)
 }
 
 /// Where a request came from, kept on the session for the user's own review.
@@ -254,6 +321,26 @@ async fn update(
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod epoch_tests {
+    use super::*;
+
+    #[test]
+    fn an_epoch_ends_the_sessions_opened_until_it_but_the_one_kept() {
+        let now = Utc::now();
+        let before = Session::new(Uuid::now_v7(), None, "admin", "s", now - Duration::minutes(1), Client::default());
+        let kept = Session::new(before.user_id, None, "admin", "t", now - Duration::minutes(1), Client::default());
+        let after = Session::new(before.user_id, None, "admin", "u", now + Duration::seconds(1), Client::default());
+        let epoch = Epoch { ended_at: now, kept: Some(kept.id) };
+        assert!(!before.is_live_under(Some(&epoch), now));
+        assert!(kept.is_live_under(Some(&epoch), now));
+        assert!(after.is_live_under(Some(&epoch), now));
+        assert!(before.is_live_under(None, now));
+        let k = epoch_key(before.user_id);
+        assert_eq!((k.pk, k.sk.as_str()), (format!("P#SESSIONS#{}", before.user_id), "EPOCH"));
+    }
 }
 
 #[cfg(test)]

@@ -58,11 +58,9 @@ impl SessionGate {
         let verdict = match self.cached(sid) {
             Some(v) => v,
             None => {
-                let verdict = match session::load(&self.store, sid).await.map_err(ApiError::internal)? {
-                    Some(s) if s.is_live(chrono::Utc::now()) => {
-                        Verdict::Live { user: s.user_id, tenant: s.tenant_id, role: s.role }
-                    }
-                    _ => Verdict::Gone,
+                let verdict = match session::load_live(&self.store, sid).await.map_err(ApiError::internal)? {
+                    Some(s) => Verdict::Live { user: s.user_id, tenant: s.tenant_id, role: s.role },
+                    None => Verdict::Gone,
                 };
                 self.remember(sid, verdict.clone());
                 verdict

@@ -88,8 +88,10 @@ pub(crate) async fn change_password(
     }
     current.check_new_password(&new_password).map_err(|why| IdentityError::Broken(Broken::NewPassword(why)))?;
     let hash = password::hash_off_thread(new_password).await?;
-    let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
-    repo::write(store, user::replace(&current, &next)?).await?;
+    let now = Utc::now();
+    let tx = Tx::new().with(user::set_password(current.id, &hash, now)?).with(session::end_all(current.id, keep, now)?);
+    repo::transact(store, tx).await?;
+    // The epoch already ended them; marking each one revoked shows it in the session list.
     Ok(session::revoke_others(store, current.id, keep, "password changed").await?)
 }
 

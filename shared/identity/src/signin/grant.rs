@@ -10,7 +10,7 @@ use chrono::Utc;
 use nudge_core::auth::session::{self, ACCESS_TOKEN_TTL, Client, RefreshToken, Session};
 use nudge_core::auth::{Grant, SystemRole, TokenIssuer};
 use nudge_core::standing::{self, Standing};
-use nudge_core::store::{Store, optimistic};
+use nudge_core::store::{Store, Tx};
 use nudge_core::{TenantId, crypto};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -180,19 +180,10 @@ pub(crate) async fn open(
     let tenant = target.tenant().map(|t| t.as_uuid());
     let now = Utc::now();
     let session = Session::new(user.id, tenant, target.role(), &secret, now, client);
-    store.write(session::create(&session)?).await?;
-    let signed_in = optimistic::retry(|| async {
-        let Some(current) = user::load(store, user.id).await? else { return Err(IdentityError::NotFound) };
-        let next = current.revised(now, |u| {
-            u.last_login_at = Some(now);
-            if tenant.is_some() {
-                u.last_tenant_id = tenant;
-            }
-        });
-        Ok(optimistic::settle(store.write(user::replace(&current, &next)?).await, next, true)?)
-    })
-    .await?;
-    let tokens = tokens(store, issuer, &signed_in, &session, secret, &target, memberships).await?;
+    session::make_room(store, user.id).await?;
+    let tx = Tx::new().with(session::create(&session)?).with(user::signed_in(user.id, tenant, now)?);
+    store.transact(tx).await?;
+    let tokens = tokens(store, issuer, user, &session, secret, &target, memberships).await?;
     Ok((session, tokens))
 }
 
@@ -209,8 +200,14 @@ pub(crate) async fn refresh(
     let presented = RefreshToken::parse(text).ok_or(ENDED)?;
     let current = session::load(store, presented.session).await?.ok_or(ENDED)?;
     let now = Utc::now();
+    let epoch = session::epoch(store, current.user_id).await?;
     match current.presented(&presented.secret) {
-        session::Presented::Current if current.is_live(now) => {}
+        session::Presented::Current if current.is_live_under(epoch.as_ref(), now) => {}
+        // Ended by a password change or reset: mark it so.
+        session::Presented::Current if current.is_live(now) => {
+            session::revoke(store, current.clone(), "password changed").await?;
+            return Err(ENDED);
+        }
         session::Presented::Reused if current.is_live(now) => {
             // A rotated-out token came back: someone holds a copy. End the session for both holders.
             session::revoke(store, current.clone(), "refresh token reuse").await?;

@@ -139,6 +139,18 @@ pub(crate) async fn switch_tenant(
     tenant_id: Uuid,
     client: Client,
 ) -> Result<(Uuid, Session, Tokens), IdentityError> {
+    // A switch opens a session from an access token alone: the token's own session must be live now (read
+    // again, not trusted from the gate's cache), and a switch to where it already acts is refused.
+    let live = match principal.session {
+        Some(sid) => session::load_live(store, sid).await?,
+        None => None,
+    };
+    if live.is_none() {
+        return Err(IdentityError::Unauthenticated(Unauthenticated::SessionEnded));
+    }
+    if principal.tenant_opt().is_some_and(|t| t.as_uuid() == tenant_id) {
+        return Err(IdentityError::Broken(Broken::SameTenant));
+    }
     let user = user::load(store, principal.user_id).await?.filter(User::can_sign_in);
     let Some(user) = user else { return Err(IdentityError::Unauthenticated(Unauthenticated::CannotSignIn)) };
     let reach = grant::reach(store, user.id).await?;
@@ -205,9 +217,13 @@ pub(crate) async fn confirm_reset(
     let Some(current) = user::load(store, record.user_id).await? else { return Err(BAD_TOKEN) };
     current.check_new_password(&password).map_err(|why| IdentityError::Broken(Broken::Password(why)))?;
     let hash = password::hash_off_thread(password).await?;
-    let next = current.revised(Utc::now(), |u| u.password_hash = Some(hash));
-    let tx = Tx::new().with(email_token::spend(token, &record)).with(user::replace(&current, &next)?);
+    let now = Utc::now();
+    let tx = Tx::new()
+        .with(email_token::spend(token, &record))
+        .with(user::set_password(current.id, &hash, now)?)
+        .with(session::end_all(current.id, None, now)?);
     repo::transact(store, tx).await?;
+    // The epoch already ended them all; marking each one revoked shows it in the session list.
     let ended = session::revoke_all(store, current.id, None, "password reset").await?;
     lockout::clear(store, &current.email).await?;
     Ok((current.id, ended))
