@@ -99,9 +99,12 @@ pub enum Refusal {
     /// Granting (or taking away) permissions the caller does not hold: which ones.
     #[error("permissions not held: {0:?}")]
     NotHeld(Vec<Permission>),
-    /// Only owners and super admins make or unmake owners.
-    #[error("only an owner or super admin makes an owner")]
-    OwnerMaker,
+    /// Acting on a member whose role ranks as high as the caller's, or higher.
+    #[error("the member's role ranks as high as yours")]
+    Outranked,
+    /// Giving a role that ranks above the caller's.
+    #[error("the role ranks above yours")]
+    AboveOwnRank,
     /// System roles are not deleted.
     #[error("a system role")]
     SystemRole,

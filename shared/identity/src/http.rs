@@ -40,7 +40,8 @@ impl From<IdentityError> for ApiError {
                     let names: Vec<&str> = missing.iter().map(|p| p.as_str()).collect();
                     format!("you cannot grant permissions you do not hold: {}", names.join(", "))
                 }
-                Refusal::OwnerMaker => "only an owner or super admin can make an owner".into(),
+                Refusal::Outranked => "the member's role ranks as high as yours or higher".into(),
+                Refusal::AboveOwnRank => "you cannot give a role that ranks above yours".into(),
                 Refusal::SystemRole => "system roles cannot be deleted".into(),
                 Refusal::NotServed(standing) => standing.refusal().into(),
             }),
@@ -119,7 +120,8 @@ mod tests {
             Refusal::NoMembership,
             Refusal::OwnMembership,
             Refusal::NotHeld(vec![Permission::AuditRead]),
-            Refusal::OwnerMaker,
+            Refusal::Outranked,
+            Refusal::AboveOwnRank,
             Refusal::SystemRole,
             Refusal::NotServed(nudge_core::standing::Standing::Suspended),
         ] {

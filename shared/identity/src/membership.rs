@@ -8,6 +8,7 @@
 use crate::error::{Conflict, IdentityError};
 use crate::permission::Permission;
 use chrono::{DateTime, Utc};
+use nudge_core::auth::SystemRole;
 use nudge_core::http::update::Patchable;
 use nudge_core::http::{ApiResult, Page};
 use nudge_core::keys::{Key, platform_partition, tenant_partition};
@@ -122,8 +123,24 @@ fn put(m: &Membership) -> Result<Put, StoreError> {
 const ALREADY_MEMBER: &str = "membership";
 
 /// What a failed condition labelled here means.
+/// The label of the check that another owner is still an active owner.
+const OWNER_REMAINS: &str = "another owner";
+
 pub(crate) fn failed(label: &str) -> Option<IdentityError> {
-    (label == ALREADY_MEMBER).then_some(IdentityError::Conflict(Conflict::AlreadyMember))
+    match label {
+        ALREADY_MEMBER => Some(IdentityError::Conflict(Conflict::AlreadyMember)),
+        OWNER_REMAINS => Some(IdentityError::Conflict(Conflict::LastOwner)),
+        _ => None,
+    }
+}
+
+/// For the transaction that makes an active owner something else: `other` must still be an active owner
+/// when it commits. Transactions are serializable, so the last of any number of concurrent demotions finds
+/// the owner it checked still there: the tenant never ends without one.
+pub(crate) fn owner_remains(other: &Membership) -> Result<Write, IdentityError> {
+    Ok(Write::check(key(&other.tenant(), other.user_id), OWNER_REMAINS)
+        .and_equals("role", &SystemRole::Owner.name(), OWNER_REMAINS)?
+        .and_equals("status", &MembershipStatus::Active, OWNER_REMAINS)?)
 }
 
 pub(crate) fn create(m: &Membership) -> Result<Write, IdentityError> {

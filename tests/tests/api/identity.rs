@@ -640,3 +640,53 @@ async fn recovery_evicts_every_session_and_one_token_mints_none() {
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     assert_eq!(s.login(&m.email, "the newest passphrase").await.status, StatusCode::OK);
 }
+
+/// Ranks: owner > super admin > admin > HR > the working roles. A caller acts on a member (role, status,
+/// grants, removal) only when outranking the member's role, and gives only roles their rank reaches; two
+/// owners demoting each other at once leave one owner.
+#[tokio::test]
+async fn ranks_keep_a_tenant_with_its_owners() {
+    let s = stack();
+    let tenant = s.organization("Ranks").await;
+    let a = s.member(tenant, "owner").await;
+    let b = s.member(tenant, "owner").await;
+    let admin = s.member(tenant, "admin").await;
+    let hr = s.member(tenant, "hr").await;
+    let other_admin = s.member(tenant, "admin").await;
+    let mailbox = |who: &str| format!("{who}-{}@example.com", Uuid::new_v4().simple());
+
+    let up = s.post("/users", &admin.access, &json!({"email": mailbox("up"), "role": "super_admin"})).await;
+    assert_eq!(up.status, StatusCode::FORBIDDEN, "an admin makes no super admin: {:?}", up.body);
+    assert_eq!(up.body["detail"], "you cannot give a role that ranks above yours");
+    let peer =
+        s.patch(&format!("/users/{}", other_admin.id), &admin.access, &json!({"status": "suspended"}), None).await;
+    assert_eq!(peer.status, StatusCode::FORBIDDEN, "admins do not act on admins: {:?}", peer.body);
+    let by_hr = s.patch(&format!("/users/{}", admin.id), &hr.access, &json!({"status": "suspended"}), None).await;
+    assert_eq!(by_hr.status, StatusCode::FORBIDDEN, "{:?}", by_hr.body);
+    assert_eq!(by_hr.body["detail"], "the member's role ranks as high as yours or higher");
+    let grants = json!({"grants": [{"permission": "workers:read", "scope": {"segments": ["a"]}}]});
+    let rewrite = s.patch(&format!("/users/{}", admin.id), &hr.access, &grants, None).await;
+    assert_eq!(rewrite.status, StatusCode::FORBIDDEN, "HR rewrites no admin's grants: {:?}", rewrite.body);
+    let employee = s.member(tenant, "employee").await;
+    let fine = s.patch(&format!("/users/{}", employee.id), &hr.access, &json!({"status": "suspended"}), None).await;
+    assert_eq!(fine.status, StatusCode::OK, "HR acts on employees: {:?}", fine.body);
+
+    let super_admin = s.member(tenant, "super_admin").await;
+    let owner = s.post("/users", &super_admin.access, &json!({"email": mailbox("own"), "role": "owner"})).await;
+    assert_eq!(owner.status, StatusCode::FORBIDDEN, "a super admin makes no owner: {:?}", owner.body);
+    let on_owner =
+        s.patch(&format!("/users/{}", a.id), &super_admin.access, &json!({"status": "suspended"}), None).await;
+    assert_eq!(on_owner.status, StatusCode::FORBIDDEN, "{:?}", on_owner.body);
+    let promote = s.patch(&format!("/users/{}", admin.id), &super_admin.access, &json!({"role": "owner"}), None).await;
+    assert_eq!(promote.status, StatusCode::FORBIDDEN, "{:?}", promote.body);
+
+    // Two owners demote each other at once: one change lands, one owner remains.
+    let demote = json!({"role": "admin"});
+    let (path_a, path_b) = (format!("/users/{}", a.id), format!("/users/{}", b.id));
+    let (ab, ba) = tokio::join!(s.patch(&path_b, &a.access, &demote, None), s.patch(&path_a, &b.access, &demote, None));
+    let statuses = [ab.status, ba.status];
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?} {:?} {:?}", ab.body, ba.body);
+    let members = s.all_pages("/users", &s.tenant(tenant, SystemRole::Owner), 100).await;
+    let owners = members.iter().filter(|m| m["role"] == "owner" && m["status"] == "active").count();
+    assert_eq!(owners, 1, "{statuses:?}");
+}

@@ -14,20 +14,58 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A caller may hand out only permissions they hold themselves, and only owners (and super admins) make
-/// owners: no one escalates past their own rights.
-pub(crate) fn may_assign(caller_role: &str, caller_permissions: &[String], role: &Role) -> Result<(), IdentityError> {
+/// A caller may hand out only permissions they hold themselves: no one escalates past their own rights.
+pub(crate) fn may_assign(caller_permissions: &[String], role: &Role) -> Result<(), IdentityError> {
     let missing: Vec<Permission> =
         role.permissions.iter().copied().filter(|p| !caller_permissions.iter().any(|c| c == p.as_str())).collect();
     if !missing.is_empty() {
         return Err(IdentityError::Refused(Refusal::NotHeld(missing)));
     }
-    let owner = SystemRole::Owner.name();
-    let makers = [owner, SystemRole::SuperAdmin.name()];
-    if role.name == owner && !makers.contains(&caller_role) {
-        return Err(IdentityError::Refused(Refusal::OwnerMaker));
-    }
     Ok(())
+}
+
+/// Where a role stands in a tenant: the seeds' roles in order of authority (owner, super admin, admin, HR,
+/// then the working roles). A custom role ranks just below HR; what it grants is also checked permission by
+/// permission ([`may_assign`]).
+pub(crate) fn rank(role: &str) -> u8 {
+    match SystemRole::ALL.into_iter().find(|r| r.name() == role) {
+        Some(SystemRole::PlatformAdmin) => 110,
+        Some(SystemRole::Owner) => 100,
+        Some(SystemRole::SuperAdmin) => 90,
+        Some(SystemRole::Admin) => 80,
+        Some(SystemRole::Hr) => 70,
+        None => 65,
+        Some(SystemRole::Manager) => 60,
+        Some(SystemRole::Organizer) => 50,
+        Some(SystemRole::Contributor) => 40,
+        Some(SystemRole::Employee) => 30,
+        Some(SystemRole::Client) => 20,
+        Some(SystemRole::Viewer) => 10,
+    }
+}
+
+/// Changing a member's role, status or grants, or removing them, needs a rank above the role they hold
+/// now; owners act on owners (the last-owner rule keeps one).
+pub(crate) fn may_act_on(caller_role: &str, member_role: &str) -> Result<(), IdentityError> {
+    let (mine, theirs) = (rank(caller_role), rank(member_role));
+    let owner = rank(SystemRole::Owner.name());
+    if mine > theirs || (mine == owner && theirs == owner) {
+        Ok(())
+    } else {
+        Err(IdentityError::Refused(Refusal::Outranked))
+    }
+}
+
+/// Giving a role needs a rank that reaches it. A tenant without an active owner (`active_owners` 0) may
+/// get its first one from a super admin: the platform's support session that onboards it.
+pub(crate) fn may_give(caller_role: &str, role: &str, active_owners: usize) -> Result<(), IdentityError> {
+    let owner = SystemRole::Owner.name();
+    let first_owner = role == owner && active_owners == 0 && caller_role == SystemRole::SuperAdmin.name();
+    if rank(caller_role) >= rank(role) || first_owner {
+        Ok(())
+    } else {
+        Err(IdentityError::Refused(Refusal::AboveOwnRank))
+    }
 }
 
 /// Nobody changes or removes their own membership.
@@ -35,12 +73,13 @@ pub(crate) fn not_self(caller: Uuid, member: Uuid) -> Result<(), IdentityError> 
     if caller == member { Err(IdentityError::Refused(Refusal::OwnMembership)) } else { Ok(()) }
 }
 
-/// Whether `next` would leave the tenant without an active owner (`owners`: the active owners now).
-pub(crate) fn strands_owners(current: &Membership, next: Option<&Membership>, owners: usize) -> bool {
+/// Whether the change from `current` to `next` (`None`: removal) takes an active owner away; another
+/// active owner must then remain.
+pub(crate) fn stops_owning(current: &Membership, next: Option<&Membership>) -> bool {
     let owner = SystemRole::Owner.name();
     let was = current.role == owner && current.status == MembershipStatus::Active;
     let stays = next.is_some_and(|n| n.role == owner && n.status == MembershipStatus::Active);
-    was && !stays && owners <= 1
+    was && !stays
 }
 
 /// A scoped grant as written (`grants` of `PATCH /users/{id}`).
@@ -223,14 +262,12 @@ mod tests {
     #[test]
     fn what_a_caller_lacks_is_named() {
         let admin = Role::system(SystemRole::Admin, false);
-        let Err(IdentityError::Refused(Refusal::NotHeld(missing))) = may_assign("hr", &perms(SystemRole::Hr), &admin)
-        else {
+        let Err(IdentityError::Refused(Refusal::NotHeld(missing))) = may_assign(&perms(SystemRole::Hr), &admin) else {
             panic!("hr made an admin")
         };
         assert!(missing.contains(&Permission::RolesWrite) && !missing.contains(&Permission::UsersWrite));
-        let owner = Role::system(SystemRole::Owner, false);
-        let refused = may_assign("admin", &perms(SystemRole::Admin), &owner);
-        assert!(matches!(refused, Err(IdentityError::Refused(Refusal::OwnerMaker))));
+        let refused = may_give("admin", "owner", 1);
+        assert!(matches!(refused, Err(IdentityError::Refused(Refusal::AboveOwnRank))));
         let me = Uuid::now_v7();
         assert!(not_self(me, me).is_err() && not_self(me, Uuid::now_v7()).is_ok());
     }
@@ -239,11 +276,29 @@ mod tests {
     fn no_one_grants_past_their_own_rights() {
         let admin = Role::system(SystemRole::Admin, false);
         let owner = Role::system(SystemRole::Owner, false);
-        assert!(may_assign("hr", &perms(SystemRole::Hr), &admin).is_err(), "hr cannot make admins");
-        assert!(may_assign("hr", &perms(SystemRole::Hr), &Role::system(SystemRole::Employee, false)).is_ok());
-        assert!(may_assign("admin", &perms(SystemRole::Admin), &admin).is_ok());
-        assert!(may_assign("admin", &perms(SystemRole::Admin), &owner).is_err(), "only owners make owners");
-        assert!(may_assign("owner", &perms(SystemRole::Owner), &owner).is_ok());
+        assert!(may_assign(&perms(SystemRole::Hr), &admin).is_err(), "hr cannot make admins");
+        assert!(may_assign(&perms(SystemRole::Hr), &Role::system(SystemRole::Employee, false)).is_ok());
+        assert!(may_assign(&perms(SystemRole::Admin), &admin).is_ok());
+        assert!(may_assign(&perms(SystemRole::Owner), &owner).is_ok());
+    }
+
+    #[test]
+    fn ranks_decide_who_acts_on_whom_and_what_they_give() {
+        let order = ["owner", "super_admin", "admin", "hr", "shift-lead", "manager", "organizer", "contributor"];
+        assert!(order.windows(2).all(|w| rank(w[0]) > rank(w[1])), "{order:?}");
+        assert!(rank("employee") > rank("client") && rank("client") > rank("viewer"));
+        // An admin neither makes a super admin nor touches one; HR cannot suspend an admin.
+        assert!(may_give("admin", "super_admin", 1).is_err());
+        assert!(may_give("admin", "admin", 1).is_ok());
+        assert!(may_act_on("admin", "super_admin").is_err());
+        assert!(may_act_on("hr", "admin").is_err() && may_act_on("hr", "employee").is_ok());
+        assert!(may_act_on("admin", "admin").is_err(), "peers do not act on each other");
+        // Only owners make owners, and act on them; a super admin may make the first one.
+        assert!(may_give("super_admin", "owner", 1).is_err());
+        assert!(may_give("super_admin", "owner", 0).is_ok());
+        assert!(may_give("admin", "owner", 0).is_err());
+        assert!(may_give("owner", "owner", 2).is_ok() && may_act_on("owner", "owner").is_ok());
+        assert!(may_act_on("super_admin", "owner").is_err());
     }
 
     fn member(role: &str, status: MembershipStatus) -> Membership {
@@ -270,11 +325,11 @@ mod tests {
         let owner = member("owner", MembershipStatus::Active);
         let demoted = owner.revised(Utc::now(), |m| m.role = "admin".into());
         let suspended = owner.revised(Utc::now(), |m| m.status = MembershipStatus::Suspended);
-        assert!(strands_owners(&owner, Some(&demoted), 1));
-        assert!(strands_owners(&owner, Some(&suspended), 1));
-        assert!(strands_owners(&owner, None, 1), "removal");
-        assert!(!strands_owners(&owner, None, 2), "another owner remains");
-        assert!(!strands_owners(&member("admin", MembershipStatus::Active), None, 1));
+        assert!(stops_owning(&owner, Some(&demoted)));
+        assert!(stops_owning(&owner, Some(&suspended)));
+        assert!(stops_owning(&owner, None), "removal");
+        assert!(!stops_owning(&owner, Some(&owner.revised(Utc::now(), |m| m.name = Some("A".into())))));
+        assert!(!stops_owning(&member("admin", MembershipStatus::Active), None));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use nudge_core::auth::{Principal, SystemRole, session};
 use nudge_core::crypto::{DataKey, password};
 use nudge_core::http::Page;
 use nudge_core::store::optimistic::VersionConflict as _;
-use nudge_core::store::{Attempt, Store, Tx, optimistic};
+use nudge_core::store::{Attempt, Store, Tx, Write, optimistic};
 use nudge_core::values::Email;
 use uuid::Uuid;
 
@@ -221,7 +221,8 @@ pub(crate) async fn invite(
         None => role::default_name(store, tenant).await?,
     };
     let role = resolve_role(store, tenant, &role_name).await?;
-    rules::may_assign(&by.role, by.permissions(), &role)?;
+    rules::may_give(&by.role, &role.name, owners_if(store, tenant, &role.name).await?)?;
+    rules::may_assign(by.permissions(), &role)?;
     invite::invite(store, deps, tenant, email, name, &role, by.user_id).await
 }
 
@@ -250,9 +251,33 @@ pub(crate) async fn member_and_account(
     Ok((member, account))
 }
 
-async fn active_owners(store: &Store, tenant: &TenantId) -> Result<usize, IdentityError> {
+async fn active_owners(store: &Store, tenant: &TenantId) -> Result<Vec<Membership>, IdentityError> {
     let owners = membership::with_role(store, tenant, SystemRole::Owner.name()).await?;
-    Ok(owners.iter().filter(|m| m.status == MembershipStatus::Active).count())
+    Ok(owners.into_iter().filter(|m| m.status == MembershipStatus::Active).collect())
+}
+
+/// The active owners, counted only when giving `role` depends on them (the first owner of a tenant).
+async fn owners_if(store: &Store, tenant: &TenantId, role: &str) -> Result<usize, IdentityError> {
+    if role == SystemRole::Owner.name() { Ok(active_owners(store, tenant).await?.len()) } else { Ok(1) }
+}
+
+/// The write that keeps an owner when `current` (an active owner) stops being one: another active owner
+/// must still be one when the change commits ([`membership::owner_remains`]); none left is the last-owner
+/// conflict.
+async fn keep_an_owner(
+    store: &Store,
+    tenant: &TenantId,
+    current: &Membership,
+    next: Option<&Membership>,
+) -> Result<Option<Write>, IdentityError> {
+    if !rules::stops_owning(current, next) {
+        return Ok(None);
+    }
+    let owners = active_owners(store, tenant).await?;
+    match owners.iter().find(|m| m.user_id != current.user_id) {
+        Some(other) => Ok(Some(membership::owner_remains(other)?)),
+        None => Err(IdentityError::Conflict(Conflict::LastOwner)),
+    }
 }
 
 /// What a membership change sets.
@@ -278,12 +303,15 @@ pub(crate) async fn revise_member(
     if current.status == MembershipStatus::Invited && status != MembershipStatus::Invited {
         return Err(IdentityError::Broken(Broken::InvitationOpen));
     }
+    // Role, status and grants alike: only a caller who outranks the member's role changes them.
+    rules::may_act_on(&by.role, &current.role)?;
     let role = resolve_role(store, tenant, &role_name).await?;
     if role.name != current.role {
-        rules::may_assign(&by.role, by.permissions(), &role)?;
+        rules::may_give(&by.role, &role.name, owners_if(store, tenant, &role.name).await?)?;
+        rules::may_assign(by.permissions(), &role)?;
         // Taking a role away is also handing out less than the caller holds: check the old one too.
         if let Some(old) = role::resolve(store, tenant, &current.role).await? {
-            rules::may_assign(&by.role, by.permissions(), &old)?;
+            rules::may_assign(by.permissions(), &old)?;
         }
     }
     let next = current.revised(Utc::now(), |m| {
@@ -294,10 +322,11 @@ pub(crate) async fn revise_member(
     if (&next.role, next.status, &next.grants) == (&current.role, current.status, &current.grants) {
         return Ok(Attempt::Done((current.clone(), current)));
     }
-    if rules::strands_owners(&current, Some(&next), active_owners(store, tenant).await?) {
-        return Err(IdentityError::Conflict(Conflict::LastOwner));
+    let mut tx = Tx::new().with(membership::replace(&current, &next)?);
+    if let Some(check) = keep_an_owner(store, tenant, &current, Some(&next)).await? {
+        tx = tx.with(check);
     }
-    optimistic::settle(repo::write(store, membership::replace(&current, &next)?).await, (current, next), true)
+    optimistic::settle(repo::transact(store, tx).await, (current, next), true)
 }
 
 /// What a membership change means for the member's sessions: a suspension ends them, a new role reaches
@@ -325,13 +354,12 @@ pub(crate) async fn remove_member(
 ) -> Result<(), IdentityError> {
     let current = member(store, tenant, id).await?;
     rules::not_self(by.user_id, id)?;
-    if let Some(role) = role::resolve(store, tenant, &current.role).await? {
-        rules::may_assign(&by.role, by.permissions(), &role)?;
+    rules::may_act_on(&by.role, &current.role)?;
+    let mut tx = Tx::new().with(membership::delete(&current).if_version(current.version));
+    if let Some(check) = keep_an_owner(store, tenant, &current, None).await? {
+        tx = tx.with(check);
     }
-    if rules::strands_owners(&current, None, active_owners(store, tenant).await?) {
-        return Err(IdentityError::Conflict(Conflict::LastOwner));
-    }
-    repo::write(store, membership::delete(&current).if_version(current.version)).await?;
+    repo::transact(store, tx).await?;
     session::revoke_all(store, id, Some(tenant.as_uuid()), "membership removed").await?;
     Ok(())
 }
@@ -373,7 +401,7 @@ pub(crate) async fn create_role(
         updated_at: Some(now),
         version: 1,
     };
-    rules::may_assign(&by.role, by.permissions(), &role)?;
+    rules::may_assign(by.permissions(), &role)?;
     let mut tx = Tx::new().with(role::create(tenant, &role)?);
     if role.is_default {
         tx = tx.with(role::set_default(tenant, &role.name)?);
@@ -414,7 +442,7 @@ pub(crate) async fn revise_role(
         version: current.version + 1,
         ..current.clone()
     };
-    rules::may_assign(&by.role, by.permissions(), &next)?;
+    rules::may_assign(by.permissions(), &next)?;
     let mut tx = Tx::new().with(role::replace(tenant, &current, &next)?);
     if next.is_default != current.is_default {
         let default = if next.is_default { next.name.clone() } else { FALLBACK_DEFAULT.name().to_owned() };
