@@ -690,3 +690,29 @@ async fn ranks_keep_a_tenant_with_its_owners() {
     let owners = members.iter().filter(|m| m["role"] == "owner" && m["status"] == "active").count();
     assert_eq!(owners, 1, "{statuses:?}");
 }
+
+/// Attempts are counted before the password is checked: a parallel burst gets no more guesses evaluated
+/// than the limit, and the checks of `/me` (password change, MFA off, new backup codes) share the counter.
+#[tokio::test]
+async fn a_burst_of_guesses_is_counted_before_any_is_checked() {
+    let s = stack();
+    let tenant = s.organization("Burst").await;
+    let m = s.member(tenant, "viewer").await;
+    let words: Vec<String> = (0..24).map(|i| format!("wrong guess {i}")).collect();
+    let guesses: Vec<_> = words.iter().map(|w| s.login(&m.email, w)).collect();
+    let answers = futures_util::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|r| r.status == StatusCode::UNAUTHORIZED).count();
+    let refused = answers.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS).count();
+    assert!(checked <= 10, "{checked} guesses were checked");
+    assert_eq!(checked + refused, answers.len());
+
+    let other = s.member(tenant, "viewer").await;
+    for _ in 0..10 {
+        let wrong = json!({"currentPassword": "not my password", "newPassword": "a brand new passphrase"});
+        assert_eq!(s.post("/me/password", &other.access, &wrong).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let right = json!({"currentPassword": other.password, "newPassword": "a brand new passphrase"});
+    let locked = s.post("/me/password", &other.access, &right).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", locked.body);
+    assert_eq!(s.login(&other.email, &other.password).await.status, StatusCode::TOO_MANY_REQUESTS, "one counter");
+}

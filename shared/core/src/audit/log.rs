@@ -187,9 +187,18 @@ fn placement(log: &Log, entry: &Entry) -> Placement {
     }
 }
 
+/// How long an entry nobody is known to have made (a sign-in attempt for an unknown address) is kept: such
+/// attempts can be made by anyone, as many as they like, and would otherwise pile up in the platform's log.
+pub const ANONYMOUS_RETENTION: chrono::Duration = chrono::Duration::days(90);
+
 fn put(log: &Log, entry: &Entry) -> Result<Put, StoreError> {
     let Placement { key, by_actor, by_entity } = placement(log, entry);
     let mut put = Put::new(&key, ENTITY, &Stored::from(entry))?;
+    if entry.actor_id.is_none()
+        && let Ok(time) = DateTime::parse_from_rfc3339(&entry.time)
+    {
+        put = put.ttl((time.with_timezone(&Utc) + ANONYMOUS_RETENTION).timestamp());
+    }
     if let Some((pk, sk)) = by_actor {
         put = put.index(Index::Gsi1, pk, sk);
     }
@@ -280,6 +289,34 @@ pub async fn page(
 ) -> Result<Page<Entry>, StoreError> {
     let page: Page<Stored> = store.page(scope, &filter.query(log), limit, cursor).await?;
     Ok(Page { items: page.items.into_iter().map(Entry::from).collect(), next_cursor: page.next_cursor })
+}
+
+#[cfg(test)]
+mod retention {
+    use super::*;
+
+    #[test]
+    fn anonymous_entries_expire_and_the_others_stay() {
+        let log = Log(Scope::Platform);
+        let time = "2026-11-30T01:00:00.000Z".to_owned();
+        let entry = |actor| Entry {
+            id: Uuid::now_v7(),
+            time: time.clone(),
+            actor_id: actor,
+            action: "auth.sign_in_failed".into(),
+            entity_type: "user".into(),
+            entity_id: None,
+            metadata: Value::Null,
+            status: 401,
+            ip: None,
+            user_agent: None,
+            request_id: None,
+        };
+        let expires = |p: Put| p.attribute("ttl").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok());
+        let at = DateTime::parse_from_rfc3339(&time).map(|t| (t.with_timezone(&Utc) + ANONYMOUS_RETENTION).timestamp());
+        assert_eq!(expires(put(&log, &entry(None)).unwrap()), at.ok());
+        assert_eq!(expires(put(&log, &entry(Some(Uuid::now_v7()))).unwrap()), None);
+    }
 }
 
 #[cfg(test)]

@@ -46,6 +46,11 @@ impl Put {
         self.item.insert("ttl".into(), AttributeValue::N(epoch_seconds.to_string()));
         self
     }
+
+    /// An attribute of the item as it will be written (for tests of an entity's layout).
+    pub fn attribute(&self, name: &str) -> Option<&AttributeValue> {
+        self.item.get(name)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -9,6 +9,7 @@ use crate::people::rules::{self, RoleFields};
 use crate::people::{Deps, invite};
 use crate::repo;
 use crate::role::{self, FALLBACK_DEFAULT, Role};
+use crate::signin::lockout;
 use crate::user::{self, User};
 use chrono::Utc;
 use nudge_core::TenantId;
@@ -83,9 +84,11 @@ pub(crate) async fn change_password(
     new_password: String,
 ) -> Result<usize, IdentityError> {
     let current = account(store, user).await?;
+    lockout::attempt(store, &lockout::SIGN_IN, &current.email).await?;
     if !password::verify_off_thread(current_password, current.password_hash.clone()).await? {
         return Err(IdentityError::Broken(Broken::WrongCurrentPassword));
     }
+    lockout::clear(store, &lockout::SIGN_IN, &current.email).await?;
     current.check_new_password(&new_password).map_err(|why| IdentityError::Broken(Broken::NewPassword(why)))?;
     let hash = password::hash_off_thread(new_password).await?;
     let now = Utc::now();
@@ -173,8 +176,11 @@ pub(crate) async fn regenerate(
     user: Uuid,
     code: &str,
 ) -> Result<Vec<String>, IdentityError> {
+    let email = account(store, user).await?.email;
+    lockout::attempt(store, &lockout::SIGN_IN, &email).await?;
     let current = mfa::load(store, user).await?;
     let spent = spent(key, user, &current, code)?;
+    lockout::clear(store, &lockout::SIGN_IN, &email).await?;
     let (plain, hashes) = mfa::new_backup_codes(key)?;
     save_mfa(store, user, &current, &MfaSetting { backup_codes: hashes, ..spent }).await?;
     Ok(plain)
@@ -189,11 +195,13 @@ pub(crate) async fn disable(
     code: &str,
 ) -> Result<(), IdentityError> {
     let account = account(store, user).await?;
+    lockout::attempt(store, &lockout::SIGN_IN, &account.email).await?;
     if !password::verify_off_thread(password, account.password_hash.clone()).await? {
         return Err(IdentityError::Broken(Broken::WrongPassword));
     }
     let current = mfa::load(store, account.id).await?;
     let spent = spent(key, user, &current, code)?;
+    lockout::clear(store, &lockout::SIGN_IN, &account.email).await?;
     let off = MfaSetting { version: spent.version, updated_at: spent.updated_at, ..MfaSetting::default() };
     save_mfa(store, user, &current, &off).await
 }

@@ -6,7 +6,7 @@
 
 mod grant;
 mod input;
-mod lockout;
+pub(crate) mod lockout;
 mod routes;
 mod service;
 

@@ -59,19 +59,20 @@ fn choose_target(user: &User, active: &[Membership], asked: Option<Uuid>) -> Res
     Ok(Target::Member(chosen.clone()))
 }
 
-/// Signs in with email, password and (when the account has MFA on) a code. Failures are counted per
-/// address, found account or not; the tenth locks the address.
+/// Signs in with email, password and (when the account has MFA on) a code. Each attempt is counted per
+/// address before anything is checked, found account or not, and forgotten once the credentials pass; the
+/// tenth within the window locks the address.
 pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Client) -> Result<Outcome, IdentityError> {
     let refused = |user: Option<Uuid>, why| Ok(Outcome::Refused { user, why });
-    let failures = lockout::load(store, &input.email).await?;
-    if let Some(retry_after_secs) = failures.locked_for(Utc::now()) {
-        return refused(None, IdentityError::Locked { retry_after_secs });
+    match lockout::attempt(store, &lockout::SIGN_IN, &input.email).await {
+        Ok(()) => {}
+        Err(locked @ IdentityError::Locked { .. }) => return refused(None, locked),
+        Err(e) => return Err(e),
     }
     let account = user::by_email(store, &input.email).await?;
     let hash = account.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify_off_thread(input.password, hash).await?;
     let (Some(user), true) = (account, matches) else {
-        lockout::record_failure(store, &input.email).await?;
         return refused(None, IdentityError::Unauthenticated(Unauthenticated::BadCredentials));
     };
     let me = Some(user.id);
@@ -85,7 +86,6 @@ pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Clie
         };
         let wrong = || IdentityError::Unauthenticated(Unauthenticated::WrongMfaCode);
         let Some(after) = setting.spend(&deps.key, user.id, code, Utc::now())? else {
-            lockout::record_failure(store, &input.email).await?;
             return refused(me, wrong());
         };
         // The write is conditional: the same code racing in twice signs in once.
@@ -95,6 +95,7 @@ pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Clie
             Err(e) => return Err(e.into()),
         }
     }
+    lockout::clear(store, &lockout::SIGN_IN, &input.email).await?;
     let reach = grant::reach(store, user.id).await?;
     let active = reach.served.clone();
     let target = match choose_target(&user, &active, input.tenant_id) {
@@ -102,7 +103,6 @@ pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Clie
         Err(why) => return refused(me, reach.refusal(input.tenant_id).unwrap_or(why)),
     };
     let (session, tokens) = grant::open(store, &deps.issuer, &user, target, &active, client).await?;
-    lockout::clear(store, &input.email).await?;
     Ok(Outcome::SignedIn(Box::new(SignedIn { user: user.id, session, tokens, mfa: setting.enabled })))
 }
 
@@ -176,8 +176,14 @@ pub(crate) async fn switch_tenant(
     Ok((user.id, session, tokens))
 }
 
-/// Sends a reset email when an active account has the address; the account's id, if so.
+/// Sends a reset email when an active account has the address, at most five an hour per address (counted
+/// whether an account has it or not); the account's id, if one was sent.
 pub(crate) async fn request_reset(store: &Store, deps: &Deps, email: &Email) -> Result<Option<Uuid>, IdentityError> {
+    match lockout::attempt(store, &lockout::RESET, email).await {
+        Ok(()) => {}
+        Err(IdentityError::Locked { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    }
     let Some(user) = user::by_email(store, email).await?.filter(|u| u.status == UserStatus::Active) else {
         return Ok(None);
     };
@@ -225,7 +231,7 @@ pub(crate) async fn confirm_reset(
     repo::transact(store, tx).await?;
     // The epoch already ended them all; marking each one revoked shows it in the session list.
     let ended = session::revoke_all(store, current.id, None, "password reset").await?;
-    lockout::clear(store, &current.email).await?;
+    lockout::clear(store, &lockout::SIGN_IN, &current.email).await?;
     Ok((current.id, ended))
 }
 
