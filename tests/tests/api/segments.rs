@@ -459,7 +459,7 @@ async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
 #[tokio::test]
 async fn bad_rules_are_named_by_pointer_and_previews_write_nothing() {
     let s = stack();
-    let (_, token) = tenant().await;
+    let (tenant_id, token) = tenant().await;
     for n in 0..5 {
         worker(&token, n, if n < 3 { "Sales" } else { "Ops" }, 20).await;
     }
@@ -493,7 +493,20 @@ async fn bad_rules_are_named_by_pointer_and_previews_write_nothing() {
     assert_eq!(preview.status, StatusCode::OK, "{:?}", preview.body);
     assert_eq!((preview.body["matchCount"].clone(), preview.body["processedCount"].clone()), (json!(3), json!(5)));
     assert_eq!(preview.body["sample"].as_array().unwrap().len(), 2);
+    assert_eq!(preview.body["complete"], true);
     assert!(preview.body["sample"][0]["ruleMatchReason"].as_str().unwrap().contains("department"));
+    // A role with segments:read but not workers:read gets the counts and no one's name (it could otherwise
+    // search workers' fields through rules).
+    let analyst = s
+        .post("/roles", &token, &json!({"name": "analyst", "displayName": "Analyst", "permissions": ["segments:read"]}))
+        .await;
+    assert_eq!(analyst.status, StatusCode::CREATED, "{:?}", analyst.body);
+    let counts_only = s.member(tenant_id, "analyst").await;
+    let blind = s
+        .post("/segments/preview", &counts_only.access, &json!({"ruleDefinition": sales_rule(), "sampleSize": 2}))
+        .await;
+    assert_eq!(blind.status, StatusCode::OK, "{:?}", blind.body);
+    assert_eq!((blind.body["matchCount"].clone(), blind.body["sample"].clone()), (json!(3), json!([])));
     let wrong = s.post("/segments/preview", &token, &json!({"ruleDefinition": {"not": {}}, "sampleSize": 99})).await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.pointers().contains(&"/sampleSize".to_owned()));
