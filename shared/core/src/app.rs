@@ -29,8 +29,17 @@ where
         .route_layer(from_fn_with_state(ctx.clone(), audit::record))
         .route_layer(from_fn_with_state(ctx.store.clone(), idempotent))
         .route_layer(from_fn_with_state(ctx, authenticate))
+        .route_layer(from_fn(private))
         .with_state(state)
         .layer(from_fn(telemetry::observe))
+}
+
+/// What a bearer token reads is its holder's alone (presigned URLs among it): no cache may keep it, unless
+/// the handler said otherwise.
+async fn private(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().entry(http::header::CACHE_CONTROL).or_insert(http::HeaderValue::from_static("no-store"));
+    response
 }
 
 /// For routes without a bearer token (sign-in and the like): telemetry and the audit log only. Their

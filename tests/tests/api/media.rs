@@ -20,6 +20,9 @@ async fn a_png_upload_becomes_ready_with_dimensions_and_a_thumbnail() {
     assert_eq!(asset["metadata"]["format"], "png");
     assert_eq!((asset["hasThumbnail"].as_bool(), asset["fileSize"].as_u64()), (Some(true), Some(bytes.len() as u64)));
     assert_eq!((asset["provider"].as_str(), asset["type"].as_str()), (Some("s3"), Some("image")));
+    // Presigned URLs are the caller's alone: no cache keeps the answer that holds them.
+    let read = s.get(&format!("/media-assets/{}", asset["id"].as_str().unwrap()), &admin).await;
+    assert_eq!(read.header("cache-control"), Some("no-store"));
 
     // The presigned downloads serve the original and a PNG thumbnail that fits 320 × 320.
     let (status, original) = s.fetch(asset["url"].as_str().unwrap()).await;

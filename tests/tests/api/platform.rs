@@ -155,6 +155,18 @@ async fn idempotency_keys_replay_reject_and_serialize() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(r.header("idempotent-replayed").is_none(), "no record leaks across tenants");
     }
+    // Nor across the members of one tenant: a member's key never replays another member's answer.
+    let members = [s.tenant(a, SystemRole::Admin), s.tenant(a, SystemRole::Admin)];
+    let worker = json!({"firstName": "Idem", "lastName": "Potent"});
+    let shared = Uuid::new_v4().to_string();
+    let mut ids = Vec::new();
+    for t in &members {
+        let r = s.call(Method::POST, "/workers", Some(t), Some(&worker), &[("idempotency-key", &shared)]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert!(r.header("idempotent-replayed").is_none(), "no record leaks across users");
+        ids.push(r.body["id"].clone());
+    }
+    assert_ne!(ids[0], ids[1]);
 
     // Concurrent retries of one request create one organization.
     let key = Uuid::new_v4().to_string();

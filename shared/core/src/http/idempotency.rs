@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on POST. The first request with a key takes a lock (a record written with
 //! `attribute_not_exists`), runs, and stores its response; a retry with the same key and body replays that
 //! response, a different body answers 422, and a retry while the first still runs answers 409. Records are
-//! per caller scope (tenant, or platform user) and expire after a day. A lock left by a crashed invocation
+//! per caller (user, within the tenant) and expire after a day. A lock left by a crashed invocation
 //! expires after a minute; a 5xx releases the key so the client may retry.
 
 use crate::auth::Principal;
@@ -74,9 +74,11 @@ fn decide(record: &Record, fingerprint: &str, now: i64) -> Decision {
     }
 }
 
+/// A key is the caller's own: in the tenant, per user too, so one member's key never replays another's
+/// response (which the replay would answer before the handler checks the second member's permissions).
 fn record_key(principal: &Principal, key: &str) -> Key {
     match principal.tenant_opt() {
-        Some(t) => Key::tenant(&t, &format!("IDEM#{key}"), "IDEM"),
+        Some(t) => Key::tenant(&t, &format!("IDEM#{key}"), format!("USER#{}", principal.user_id)),
         None => Key::platform(&format!("USER#{}#IDEM#{key}", principal.user_id), "IDEM"),
     }
 }
