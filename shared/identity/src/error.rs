@@ -140,6 +140,9 @@ pub enum Broken {
     /// An invitation accepted for an account without a password, and none chosen.
     #[error("a password is required")]
     PasswordRequired,
+    /// An invitation accepted for an existing account without its password.
+    #[error("the account's password is required")]
+    CurrentPasswordRequired,
     /// The code does not confirm the MFA secret being enrolled.
     #[error("not the current code")]
     NotCurrentCode,

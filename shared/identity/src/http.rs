@@ -53,6 +53,9 @@ impl From<IdentityError> for ApiError {
                 Broken::WrongPassword => ApiError::rule("/password", "is wrong"),
                 Broken::NewPassword(why) => ApiError::rule("/newPassword", why),
                 Broken::Password(why) => ApiError::rule("/password", why),
+                Broken::CurrentPasswordRequired => {
+                    ApiError::rule("/password", "is required: your account's password proves it is yours")
+                }
                 Broken::PasswordRequired => {
                     ApiError::rule("/password", "is required: choose a password for your new account")
                 }
@@ -136,6 +139,7 @@ mod tests {
             Broken::NewPassword("is too common"),
             Broken::Password("is too common"),
             Broken::PasswordRequired,
+            Broken::CurrentPasswordRequired,
             Broken::SameTenant,
             Broken::NotCurrentCode,
             Broken::WrongCode,

@@ -316,9 +316,16 @@ async fn switching_between_organizations() {
         s.post("/users", &owner_b, &json!({"email": coach.email, "role": "viewer"})).await.status,
         StatusCode::CREATED
     );
+    // Until the invitation is accepted, the other organization sees nothing of the account itself.
+    let pending = s.get(&format!("/users/{}", coach.id), &owner_b).await;
+    assert_eq!(pending.status, StatusCode::OK, "{:?}", pending.body);
+    for hidden in ["accountStatus", "lastLoginAt"] {
+        assert!(pending.body.get(hidden).is_none(), "{hidden} shown: {:?}", pending.body);
+    }
+    assert_eq!(pending.body["name"], Value::Null);
     let mail = s.mail(&coach.email, NotificationKind::Invite).await;
-    // The account has a password already: accepting needs only the token.
-    let joined = s.public("/auth/invites/accept", &json!({"token": mail.token})).await;
+    // The account has a password already: accepting takes it, which proves the account is the caller's.
+    let joined = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": coach.password})).await;
     assert_eq!((joined.status, joined.body["tenantId"].clone()), (StatusCode::OK, json!(b)));
 
     let login = s.login(&coach.email, &coach.password).await;
@@ -578,7 +585,12 @@ async fn recovery_evicts_every_session_and_one_token_mints_none() {
     let invited = s.post("/users", &owner_b, &json!({"email": m.email, "role": "viewer"})).await;
     assert_eq!(invited.status, StatusCode::CREATED, "{:?}", invited.body);
     let mail = s.mail(&m.email, NotificationKind::Invite).await;
-    assert_eq!(s.public("/auth/invites/accept", &json!({"token": mail.token})).await.status, StatusCode::OK);
+    let without = s.public("/auth/invites/accept", &json!({"token": mail.token})).await;
+    assert_eq!((without.status, pointers(&without)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/password".to_owned()]));
+    let wrong = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": "not the password"})).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "an existing account joins with its own password");
+    let joined = s.public("/auth/invites/accept", &json!({"token": mail.token, "password": m.password})).await;
+    assert_eq!(joined.status, StatusCode::OK, "{:?}", joined.body);
     let login = s.login(&m.email, &m.password).await;
     let access = token(&login, "accessToken");
     assert_eq!(

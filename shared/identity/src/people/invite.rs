@@ -22,7 +22,8 @@ fn new_membership(tenant: &TenantId, user: &User, role: &Role, by: Uuid, name: O
         tenant_id: tenant.into(),
         user_id: user.id,
         email: user.email.clone(),
-        name: name.map(str::to_owned).or_else(|| user.name.clone()),
+        // Only what the inviter wrote: the account's own name is shown once the invitation is accepted.
+        name: name.map(str::to_owned),
         role: role.name.clone(),
         status: MembershipStatus::Invited,
         grants: vec![],

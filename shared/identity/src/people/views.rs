@@ -23,7 +23,8 @@ pub(crate) struct Member {
     pub joined_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// From the account (single reads only).
+    /// From the account (single reads only), once the invitation is accepted: before, an account that
+    /// exists elsewhere on the platform shows nothing of itself to this tenant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status: Option<UserStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,6 +33,7 @@ pub(crate) struct Member {
 
 impl Member {
     pub(crate) fn of(m: Membership, user: Option<&User>) -> Self {
+        let user = user.filter(|_| m.status != MembershipStatus::Invited);
         Self {
             id: m.user_id,
             email: m.email.into(),

@@ -84,9 +84,13 @@ pub(crate) struct InviteAcceptRequest {
     #[schema(min_length = 1, max_length = 512)]
     pub token: String,
     /// The account's password: 10 to 256 characters, not all white space, not the email address. Required
-    /// (422 without) when the account has none yet; ignored when it has one.
+    /// (422 without): a new one when the account has none yet, its current one when it has (joining an
+    /// organization with an existing account proves it is yours).
     #[schema(min_length = 10, max_length = 256, pattern = r"\S")]
     pub password: Option<String>,
+    /// A TOTP or backup code, when the existing account has MFA on (401 without).
+    #[schema(min_length = 1, max_length = 32, pattern = r"\S")]
+    pub mfa_code: Option<String>,
     /// The account's name, if it changes.
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
@@ -147,6 +151,7 @@ pub(crate) fn reset_request(body: Value) -> Result<Email, ApiError> {
 pub(crate) struct NewPassword {
     pub token: String,
     pub password: Option<String>,
+    pub mfa_code: Option<String>,
     pub name: Option<String>,
 }
 
@@ -157,20 +162,22 @@ pub(crate) fn reset_confirmation(body: Value) -> Result<NewPassword, ApiError> {
     let password = fields::new_password(&mut f, "password", true);
     f.finish()?;
     let token = token.ok_or_else(|| ApiError::internal("token input incomplete after validation"))?;
-    Ok(NewPassword { token, password, name: None })
+    Ok(NewPassword { token, password, mfa_code: None, name: None })
 }
 
-/// `{token, password?, name?}`: an invitation's acceptance. A password is checked for form even when the
-/// account has one already (and it is then ignored).
+/// `{token, password?, mfaCode?, name?}`: an invitation's acceptance. The password has a new one's form
+/// either way (existing passwords have it too).
 pub(crate) fn invite_acceptance(body: Value) -> Result<NewPassword, ApiError> {
     let mut f = Fields::new(body)?;
     let token = fields::secret(&mut f, "token", TOKEN_MAX, true);
     let password = fields::new_password(&mut f, "password", false);
+    let mfa_code: Option<String> = f.optional("mfaCode");
+    f.check("mfaCode", &mfa_code, |c| validate::text(c, 1, 32));
     let name: Option<String> = f.optional("name");
     f.check("name", &name, |n| validate::text(n, 1, 200));
     f.finish()?;
     let token = token.ok_or_else(|| ApiError::internal("token input incomplete after validation"))?;
-    Ok(NewPassword { token, password, name: name.map(|n| n.trim().to_owned()) })
+    Ok(NewPassword { token, password, mfa_code, name: name.map(|n| n.trim().to_owned()) })
 }
 
 #[cfg(test)]

@@ -253,7 +253,25 @@ pub(crate) async fn accept_invite(
     grant::served(store, &tenant).await?;
     let Some(current) = user::load(store, record.user_id).await? else { return Err(BAD_TOKEN) };
     let hash = match (&current.password_hash, input.password) {
-        (Some(_), _) => None,
+        // An existing account joins only with its own password (and code): the invitation's link alone
+        // proves nothing about who holds the account.
+        (Some(existing), Some(given)) => {
+            lockout::attempt(store, &lockout::SIGN_IN, &current.email).await?;
+            if !password::verify_off_thread(given, Some(existing.clone())).await? {
+                return Err(IdentityError::Broken(Broken::WrongPassword));
+            }
+            let setting = mfa::load(store, current.id).await?;
+            if setting.enabled {
+                let code = input.mfa_code.as_deref();
+                let code = code.ok_or(IdentityError::Unauthenticated(Unauthenticated::MfaRequired))?;
+                let wrong = IdentityError::Unauthenticated(Unauthenticated::WrongMfaCode);
+                let after = setting.spend(&deps.key, current.id, code, now)?.ok_or(wrong)?;
+                repo::write(store, mfa::save(current.id, &setting, &after)?).await?;
+            }
+            lockout::clear(store, &lockout::SIGN_IN, &current.email).await?;
+            None
+        }
+        (Some(_), None) => return Err(IdentityError::Broken(Broken::CurrentPasswordRequired)),
         (None, Some(password)) => {
             current.check_new_password(&password).map_err(|why| IdentityError::Broken(Broken::Password(why)))?;
             Some(password::hash_off_thread(password).await?)
