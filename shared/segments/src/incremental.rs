@@ -9,8 +9,8 @@ use super::rules::{Compiled, Rule};
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::store::{Store, StoreError};
+use nudge_workers::marker;
 use nudge_workers::repo as workers;
-use nudge_workers::tombstone;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -26,7 +26,8 @@ fn compiled(segment: &Segment, now: chrono::DateTime<Utc>) -> Option<Compiled> {
 }
 
 /// Brings the memberships of `ids` in line with the workers as they are now: rule-based segments follow
-/// their rules; deleted workers leave every segment, static ones included, and then lose their tombstones.
+/// their rules; deleted workers leave every segment, static ones included. The workers' change markers
+/// read before are then settled (those no newer change replaced).
 pub async fn reevaluate(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<(), StoreError> {
     let segments = repo::all(store, tenant).await?;
     let now = Utc::now();
@@ -35,31 +36,23 @@ pub async fn reevaluate(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Resul
     ids.sort();
     ids.dedup();
     for chunk in ids.chunks(CHUNK) {
-        // Which workers are gone, as the segments' own reads saw them (a read of its own only when the
-        // tenant has no segment left to read them).
-        let mut gone = None;
+        let seen = marker::read(store, tenant, chunk).await?;
         for (segment, rule) in &rules {
-            if let Some(seen) = settle_segment(store, tenant, *segment, rule.as_ref(), chunk).await? {
-                gone = Some(seen);
-            }
+            settle_segment(store, tenant, *segment, rule.as_ref(), chunk).await?;
         }
-        let gone = match gone {
-            Some(gone) => gone,
-            None => workers::missing(store, tenant, chunk).await?,
-        };
-        tombstone::clear(store, tenant, &gone).await?;
+        marker::settled(store, tenant, &seen).await?;
     }
     Ok(())
 }
 
-/// Settles `ids` in one segment; answers which of them have no worker (`None`: the segment is gone).
+/// Settles `ids` in one segment (nothing to do when the segment is gone).
 async fn settle_segment(
     store: &Store,
     tenant: &TenantId,
     segment: Uuid,
     rule: Option<&Compiled>,
     ids: &[Uuid],
-) -> Result<Option<Vec<Uuid>>, StoreError> {
+) -> Result<(), StoreError> {
     membership::until_applied(store, tenant, segment, || async {
         let found: HashMap<Uuid, nudge_workers::Worker> =
             workers::get_many(store, tenant, ids).await?.into_iter().map(|w| (w.id, w)).collect();
@@ -77,8 +70,8 @@ async fn settle_segment(
                 (None, _) => membership::worker_gone(current.get(id)).map(|c| (c, WorkerCheck::Absent)),
             })
             .collect();
-        let gone = ids.iter().filter(|id| !found.contains_key(id)).copied().collect();
-        Ok((changes, gone))
+        Ok((changes, ()))
     })
     .await
+    .map(drop)
 }

@@ -12,7 +12,7 @@ use nudge_core::jobs::{self as framework, Job};
 use nudge_core::keys::platform_partition;
 use nudge_core::queue::{Deadline, Queue};
 use nudge_core::store::{Query, Store};
-use nudge_workers::tombstone;
+use nudge_workers::marker;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -20,8 +20,8 @@ use uuid::Uuid;
 const MAX_ATTEMPTS: u32 = 3;
 /// Memberships or jobs deleted per purge step.
 const PURGE_PAGE: u32 = 500;
-/// How long a deleted worker's cleanup may take before the scheduled tick asks for it again.
-const TOMBSTONE_GRACE: chrono::Duration = chrono::Duration::minutes(15);
+/// How long a changed worker's re-evaluation may take before the scheduled tick asks for it again.
+const MARKER_GRACE: chrono::Duration = chrono::Duration::minutes(15);
 
 #[derive(Clone, Debug)]
 pub struct Syncer {
@@ -107,15 +107,15 @@ impl Syncer {
             }
         }
         tracing::info!(started, "scheduled re-sync of time-relative segments");
-        self.sweep_tombstones().await
+        self.sweep_markers().await
     }
 
-    /// Asks again for the cleanup of deleted workers whose memberships outlived [`TOMBSTONE_GRACE`]: the
-    /// message sent after their delete was lost or failed for good.
-    async fn sweep_tombstones(&self) -> Result<(), SyncError> {
-        let overdue = tombstone::overdue(&self.store, Utc::now(), TOMBSTONE_GRACE).await?;
+    /// Asks again for the re-evaluation of changed (and deleted) workers whose markers outlived
+    /// [`MARKER_GRACE`]: the message sent after their write was lost or failed for good.
+    async fn sweep_markers(&self) -> Result<(), SyncError> {
+        let overdue = marker::overdue(&self.store, Utc::now(), MARKER_GRACE).await?;
         for (tenant, workers) in &overdue {
-            tracing::warn!(tenant_id = %tenant, workers = workers.len(), "re-sending the membership cleanup of deleted workers");
+            tracing::warn!(tenant_id = %tenant, workers = workers.len(), "re-sending the re-evaluation of changed workers");
             self.queue.workers_changed(&tenant.tenant(), workers).await?;
         }
         Ok(())

@@ -9,7 +9,8 @@
 //! - service: [`service`] (create, update by merge patch, delete: the rules every writer applies), with
 //!   `hierarchy` (supervisor chains without cycles);
 //! - keys and storage: [`repo`] (the key table at its top, the worker's items, uniqueness guards, and the
-//!   only place their write conditions are read back), [`index`] (list indexes as items), [`tombstone`];
+//!   only place their write conditions are read back), [`index`] (list indexes as items), [`marker`] (every
+//!   write marks the worker changed until listeners re-evaluated it);
 //! - bulk jobs: [`import`] and [`export`] (job records, rows, runners with checkpoints), each a
 //!   `nudge_core::jobs::Job` that `functions/worker-import` composes into its consumers;
 //! - http: [`http`] (routes, request bodies as documented, and `http::error`, the `From<WorkerError> for
@@ -26,11 +27,11 @@ pub mod http;
 pub mod import;
 pub mod index;
 pub mod input;
+pub mod marker;
 pub mod model;
 pub mod phone;
 pub mod repo;
 pub mod service;
-pub mod tombstone;
 
 pub use error::WorkerError;
 pub use events::{WorkerEvents, WorkersChanged};

@@ -131,6 +131,8 @@ pub(crate) fn save(
     checks: Vec<Write>,
 ) -> Result<Tx, StoreError> {
     let mut tx = Tx::new();
+    // Listeners re-evaluate the worker even when the message after this write is lost.
+    tx.push(Write::upsert(super::marker::put(tenant, next.id, next.updated_at)?));
     let core = core_put(tenant, next)?;
     tx.push(match prev {
         None => Write::create(core, EXISTS),
@@ -201,11 +203,11 @@ pub fn partition_puts(tenant: &TenantId, w: &Worker) -> Result<Vec<Put>, StoreEr
 }
 
 /// Every item of a worker, for deleting it: the core item under its version, records, entries, guards;
-/// and its tombstone, which stays until its segment memberships are cleared.
+/// and its change marker, which stays until its segment memberships are cleared.
 pub(crate) fn remove(tenant: &TenantId, w: &Worker, at: DateTime<Utc>) -> Result<Tx, StoreError> {
     let mut tx = Tx::new();
     tx.push(Write::delete(core_key(tenant, w.id)).if_version(w.version));
-    tx.push(Write::upsert(super::tombstone::put(tenant, w.id, at)?));
+    tx.push(Write::upsert(super::marker::put(tenant, w.id, at)?));
     for record in Record::ALL {
         if record.data(&w.fields).is_some() {
             tx.push(Write::delete(record_key(tenant, w.id, record)));
@@ -319,18 +321,6 @@ pub async fn get_many(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<
     let mut by_id: HashMap<Uuid, Worker> =
         assemble(store.batch_get(&keys).await?)?.into_iter().map(|w| (w.id, w)).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-}
-
-/// Which of `ids` have no worker (core items only: one key each).
-pub async fn missing(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
-    let keys: Vec<Key> = ids.iter().map(|id| core_key(tenant, *id)).collect();
-    let found: std::collections::HashSet<String> = store
-        .batch_get(&keys)
-        .await?
-        .iter()
-        .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
-        .collect();
-    Ok(ids.iter().filter(|id| !found.contains(&id.to_string())).copied().collect())
 }
 
 /// The owner of a guard (a phone number or an external id), if taken.

@@ -11,7 +11,7 @@ use nudge_segments::jobs::{self, SyncJob, SyncTrigger};
 use nudge_segments::sync::{self, Limits, Outcome};
 use nudge_segments::{Message, SegmentQueue, repo};
 use nudge_workers::input::Origin;
-use nudge_workers::tombstone::{self, Tombstone};
+use nudge_workers::marker::{self, Marker};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -398,8 +398,8 @@ async fn static_segments_take_members_by_hand_only() {
     assert_eq!(s.post(&path, &viewer, &json!({"workerIds": [a]})).await.status, StatusCode::FORBIDDEN);
 }
 
-/// A deleted worker's cleanup survives a lost message: the delete leaves a tombstone, and the scheduled
-/// tick asks again for the cleanup of any that are overdue.
+/// A deleted worker's cleanup survives a lost message: the delete leaves a change marker, and the scheduled
+/// tick asks again for the re-evaluation of any that are overdue.
 #[tokio::test]
 async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
     let s = stack();
@@ -411,13 +411,13 @@ async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
     let added = s.post(&format!("/segments/{id}/members"), &token, &json!({"workerIds": [a, b]})).await;
     assert_eq!(added.body["workerCount"], 2);
 
-    // Deleted behind the API's back: the transaction writes the tombstone, but no message is sent.
+    // Deleted behind the API's back: the transaction writes the marker, but no message is sent.
     let ctx = s.ctx().await;
     let org = tenant_of(&token);
     let a_id = Uuid::parse_str(&a).unwrap();
     nudge_workers::service::delete(&ctx.store, &org, a_id, None).await.unwrap();
-    let key = tombstone::key(&org, a_id);
-    let stone: Tombstone = ctx.store.get(&key).await.unwrap().expect("the delete leaves a tombstone");
+    let key = marker::key(&org, a_id);
+    let stone: Marker = ctx.store.get(&key).await.unwrap().expect("the delete leaves a marker");
     assert_eq!((stone.tenant_id.tenant(), stone.worker_id), (org, a_id));
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(members(&token, &id).await.len(), 2, "nothing cleared it yet");
@@ -428,32 +428,73 @@ async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(members(&token, &id).await.len(), 2);
 
-    // An hour old: the tick re-sends the cleanup, which removes the membership and then the tombstone.
-    let old = tombstone::put(&org, a_id, stone.deleted_at - chrono::Duration::hours(1)).unwrap();
+    // An hour old: the tick re-sends the cleanup, which removes the membership and then the marker.
+    let old = marker::put(&org, a_id, stone.changed_at - chrono::Duration::hours(1)).unwrap();
     ctx.store.write(Write::upsert(old)).await.unwrap();
     q.tick().await.unwrap();
     let left = eventually(&token, &id, "a leaves", |m| m.len() == 1).await;
     assert_eq!(ids(&left), std::slice::from_ref(&b));
     assert_eq!(s.get(&format!("/segments/{id}"), &token).await.body["workerCount"], 1);
     for _ in 0..50 {
-        if ctx.store.get::<Tombstone>(&key).await.unwrap().is_none() {
+        if ctx.store.get::<Marker>(&key).await.unwrap().is_none() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(ctx.store.get::<Tombstone>(&key).await.unwrap().is_none(), "the tombstone is cleared");
+    assert!(ctx.store.get::<Marker>(&key).await.unwrap().is_none(), "the marker is cleared");
 
-    // Through the API, the message does it and leaves no tombstone behind.
+    // Through the API, the message does it and leaves no marker behind.
     assert_eq!(s.delete(&format!("/workers/{b}"), &token).await.status, StatusCode::NO_CONTENT);
     eventually(&token, &id, "b leaves", |m| m.is_empty()).await;
-    let b_key = tombstone::key(&org, Uuid::parse_str(&b).unwrap());
+    let b_key = marker::key(&org, Uuid::parse_str(&b).unwrap());
     for _ in 0..50 {
-        if ctx.store.get::<Tombstone>(&b_key).await.unwrap().is_none() {
+        if ctx.store.get::<Marker>(&b_key).await.unwrap().is_none() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("b's tombstone was never cleared");
+    panic!("b's marker was never cleared");
+}
+
+/// A changed worker's re-evaluation survives a lost message too: every worker write leaves a marker in its
+/// own transaction, and the tick re-sends the overdue ones.
+#[tokio::test]
+async fn a_changed_worker_joins_its_segments_even_when_the_message_is_lost() {
+    let s = stack();
+    let (_, token) = tenant().await;
+    let a = worker(&token, 1, "Sales", 20).await;
+    let b = worker(&token, 2, "Ops", 20).await;
+    let created = s
+        .post("/segments", &token, &json!({"name": "Sales", "type": "rule_based", "ruleDefinition": sales_rule()}))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    synced(&token, &id).await;
+    assert_eq!(members(&token, &id).await.len(), 1);
+
+    // Moved to sales behind the API's back: the transaction writes the marker, no message is sent.
+    let ctx = s.ctx().await;
+    let org = tenant_of(&token);
+    let b_id = Uuid::parse_str(&b).unwrap();
+    let patch = json!({"employment": {"department": "Sales"}});
+    nudge_workers::service::update(&ctx.store, &org, b_id, &patch, None, None).await.unwrap();
+    let key = marker::key(&org, b_id);
+    let mark: Marker = ctx.store.get(&key).await.unwrap().expect("the update leaves a marker");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(members(&token, &id).await.len(), 1, "nothing re-evaluated it yet");
+
+    let old = marker::put(&org, b_id, mark.changed_at - chrono::Duration::hours(1)).unwrap();
+    ctx.store.write(Write::upsert(old)).await.unwrap();
+    queue().await.tick().await.unwrap();
+    let joined = eventually(&token, &id, "b joins", |m| m.len() == 2).await;
+    assert!(ids(&joined).contains(&b) && ids(&joined).contains(&a));
+    for _ in 0..50 {
+        if ctx.store.get::<Marker>(&key).await.unwrap().is_none() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("b's marker was never cleared");
 }
 
 #[tokio::test]
