@@ -103,8 +103,14 @@ async fn a_csv_import_creates_updates_and_reports_bad_rows_once() {
     assert_eq!(updated.body["items"][0]["employment"]["department"], "New Dept");
     assert_eq!(updated.body["items"][0]["tags"], json!(["a", "b"]));
 
-    // A redelivered notification and a stale continuation change nothing.
+    // The uploaded file (personal data) is deleted once the import has finished.
     let key = format!("tenants/{tenant}/imports/{id}/rows");
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let head =
+        nudge_core::objects::Objects::client(&sdk).head_object().bucket(&s.resources.bucket).key(&key).send().await;
+    assert!(head.is_err(), "the upload is still there");
+
+    // A redelivered notification and a stale continuation change nothing.
     let event = json!({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
         "eventTime": "2026-11-22T10:00:00.000Z", "eventName": "ObjectCreated:Put",
         "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": s.resources.bucket, "arn": "arn:aws:s3:::b"},
@@ -204,6 +210,11 @@ async fn a_lost_continuation_is_recovered_from_the_checkpoint_without_duplicates
     rewound.completed_at = None;
     rewound.version += 1;
     job::replace(&ctx.store, &org, done.version, &rewound).await.unwrap();
+    // A finished import's file is deleted; a job mid-way still has it.
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let key = format!("tenants/{tenant}/imports/{id}/rows");
+    let put = nudge_core::objects::Objects::client(&sdk).put_object().bucket(&s.resources.bucket).key(&key);
+    put.body(csv.clone().into_bytes().into()).send().await.unwrap();
 
     // The message that comes back names an offset the job is no longer at.
     let behind = json!({"importContinue": id, "tenantId": tenant, "offset": 12345});

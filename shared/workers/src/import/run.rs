@@ -110,6 +110,8 @@ impl Importer {
             }
             ImportStatus::Completed | ImportStatus::Failed => {
                 tracing::info!(import_id = %id, status = ?job.status, "import finished; duplicate event ignored");
+                // A delete that failed after the job finished is retried with the redelivery.
+                self.discard_upload(tenant, id).await;
                 return Ok(());
             }
         }
@@ -134,7 +136,10 @@ impl Importer {
         job.updated_at = now;
         match job::replace(&self.store, tenant, expected, &job).await {
             Ok(()) if job.status == ImportStatus::Processing => self.run(tenant, job, deadline).await,
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.discard_upload(tenant, id).await;
+                Ok(())
+            }
             // Another delivery of the same event started it first.
             Err(e) if e.is_version_conflict() => Ok(()),
             Err(e) => Err(e.into()),
@@ -220,15 +225,30 @@ impl Importer {
             }
             if eof {
                 tracing::info!(import_id = %job.id, counts = ?job.counts, "import completed");
+                self.discard_upload(tenant, job.id).await;
                 return Ok(());
             }
         }
     }
 
+    /// Saves a job that just failed, and lets its upload go.
     async fn save(&self, tenant: &TenantId, expected: u64, job: &ImportJob) -> Result<(), ImportError> {
         match job::replace(&self.store, tenant, expected, job).await {
             Err(e) if !e.is_version_conflict() => Err(e.into()),
-            _ => Ok(()),
+            Err(_) => Ok(()),
+            Ok(()) => {
+                self.discard_upload(tenant, job.id).await;
+                Ok(())
+            }
+        }
+    }
+
+    /// Deletes a finished import's upload: the file holds workers' personal data and has served its
+    /// purpose (the job keeps the counts and the errors). A failure is logged, not fatal: the job is
+    /// finished either way, and a redelivered event deletes it again.
+    async fn discard_upload(&self, tenant: &TenantId, id: Uuid) {
+        if let Err(e) = self.objects.delete(&ImportJob::object(tenant, id)).await {
+            tracing::warn!(import_id = %id, error = %e, "could not delete the finished import's upload");
         }
     }
 
