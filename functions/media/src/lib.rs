@@ -13,8 +13,8 @@ pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
 
 pub fn ingest(env: &Env) -> Result<Consumer, ConfigError> {
     let ingest = Arc::new(Ingest::new(env.ctx()?.store, env.objects()?));
-    Ok(Arc::new(move |event, _deadline| {
+    Ok(Arc::new(move |event, deadline| {
         let ingest = ingest.clone();
-        Box::pin(async move { ingest.handle(event).await })
+        Box::pin(async move { ingest.handle(event, deadline).await })
     }))
 }

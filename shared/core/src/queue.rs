@@ -110,6 +110,36 @@ where
     response
 }
 
+/// [`each_record`] within an invocation's time: a record whose turn comes with less than `margin` left is
+/// not started but reported for redelivery, so one slow message costs the batch's later messages a
+/// retry, never a timeout that fails them all (again and again, into the DLQ).
+pub async fn each_record_before<F, Fut, E>(
+    event: SqsEvent,
+    deadline: Deadline,
+    margin: Duration,
+    mut handle: F,
+) -> SqsBatchResponse
+where
+    F: FnMut(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    let mut response = SqsBatchResponse::default();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        if deadline.remaining() < margin {
+            tracing::warn!(message_id = %id, "too little time left to start it; it will be retried");
+            response.add_failure(id);
+            continue;
+        }
+        if let Err(err) = handle(record).await {
+            tracing::error!(message_id = %id, error = %err, "message failed; it will be retried");
+            response.add_failure(id);
+        }
+    }
+    response
+}
+
 /// A queue consumer as a function's composition root builds it: one SQS batch and the invocation's deadline
 /// in, the records to retry out. `main.rs` runs it on Lambda ([`run`]); the local cloud polls the queue
 /// into the same value.
@@ -153,6 +183,23 @@ mod tests {
         let records: Vec<_> =
             ids.iter().map(|id| serde_json::json!({"messageId": id, "body": id, "attributes": {}})).collect();
         serde_json::from_value(serde_json::json!({ "Records": records })).unwrap()
+    }
+
+    #[tokio::test]
+    async fn records_without_time_left_are_not_started_but_retried() {
+        let started = std::sync::Mutex::new(Vec::new());
+        let deadline = Deadline::after(Duration::from_millis(300));
+        let out = each_record_before(event(&["a", "b", "c"]), deadline, Duration::from_millis(200), |m| {
+            started.lock().unwrap().push(m.body.clone().unwrap_or_default());
+            async {
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                Ok::<(), String>(())
+            }
+        })
+        .await;
+        assert_eq!(started.lock().unwrap().as_slice(), ["a"], "b's turn came with 150 ms left");
+        let failed: Vec<_> = out.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        assert_eq!(failed, ["b", "c"]);
     }
 
     #[tokio::test]

@@ -16,6 +16,7 @@ use crate::{MediaStatus, MediaType};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use nudge_core::TenantId;
 use nudge_core::objects::{Head, ObjectCreated, ObjectKey, Objects, object_created};
+use nudge_core::queue::Deadline;
 use nudge_core::store::Store;
 
 #[derive(Clone, Debug)]
@@ -35,9 +36,11 @@ impl Ingest {
         Self { store, objects }
     }
 
-    /// One SQS batch; only the messages that failed are reported for redelivery.
-    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        nudge_core::queue::each_record(event, |message| self.message(message)).await
+    /// One SQS batch; only the messages that failed, or that the invocation had no time left to start,
+    /// are reported for redelivery (an image takes seconds at most: a message starts with 20 s left).
+    pub async fn handle(&self, event: SqsEvent, deadline: Deadline) -> SqsBatchResponse {
+        let margin = std::time::Duration::from_secs(20);
+        nudge_core::queue::each_record_before(event, deadline, margin, |message| self.message(message)).await
     }
 
     async fn message(&self, message: SqsMessage) -> Result<(), MediaError> {

@@ -284,7 +284,7 @@ async fn content_and_media_sample_events() {
     let sqs: aws_lambda_events::event::sqs::SqsEvent =
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     let ingest = nudge_media::ingest::Ingest::new(ctx.store.clone(), objects);
-    let response = ingest.handle(sqs).await;
+    let response = ingest.handle(sqs, nudge_core::queue::Deadline::after(std::time::Duration::from_secs(60))).await;
     assert!(response.batch_item_failures.is_empty());
     let ready = s.settled(&format!("/media-assets/{id}"), &admin).await;
     assert_eq!((ready["status"].as_str(), ready["metadata"]["width"].as_u64()), (Some("ready"), Some(32)), "{ready}");
