@@ -308,3 +308,31 @@ async fn an_export_that_keeps_failing_is_failed_on_the_last_attempt() {
     assert_eq!(failed["status"], "failed");
     assert!(failed["failureReason"].as_str().unwrap_or_default().contains("failed 5 times"), "{failed}");
 }
+
+/// Each export reads the whole directory: a tenant has at most two unfinished at once, and the third waits.
+#[tokio::test]
+async fn a_tenant_runs_at_most_two_exports_at_once() {
+    let s = stack();
+    let tenant = s.organization("Export quota").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let ctx = s.ctx().await;
+    let org = s.keys.verifier().unwrap().verify(&admin).unwrap().tenant().unwrap();
+    for _ in 0..2 {
+        let job = nudge_workers::export::ExportJob::new(
+            Uuid::now_v7(),
+            nudge_workers::export::ExportFormat::Csv,
+            Default::default(),
+            None,
+            Uuid::now_v7(),
+            chrono::Utc::now(),
+        );
+        // Unfinished and never queued: as two exports still running.
+        nudge_workers::export::job::create(&ctx.store, &org, &job).await.unwrap();
+    }
+    let third = s.post("/worker-exports", &admin, &json!({"format": "csv"})).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", third.body);
+    assert!(third.header("retry-after").is_some());
+    let other = s.organization("Export quota elsewhere").await;
+    let elsewhere = s.post("/worker-exports", &s.tenant(other, SystemRole::Admin), &json!({"format": "csv"})).await;
+    assert_eq!(elsewhere.status, StatusCode::ACCEPTED, "a quota per tenant: {:?}", elsewhere.body);
+}

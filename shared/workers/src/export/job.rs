@@ -283,6 +283,19 @@ pub(crate) fn list_query(tenant: &TenantId) -> Query {
     Query::partition(partition(tenant)).newest_first()
 }
 
+/// Unfinished exports a tenant may have at once: each reads the whole directory.
+pub(crate) const MAX_RUNNING: usize = 2;
+/// An export unfinished after this long is stuck (it gives up long before), and no longer counts.
+const RUNNING_AT_MOST: chrono::Duration = chrono::Duration::hours(1);
+
+/// How many of the tenant's exports are unfinished now (among the newest: older ones have finished).
+pub(crate) async fn running(store: &Store, tenant: &TenantId) -> Result<usize, StoreError> {
+    let (items, _) = store.items_page(&list_query(tenant), 20, None).await?;
+    let now = Utc::now();
+    let jobs = items.into_iter().map(nudge_core::store::decode).collect::<Result<Vec<ExportJob>, _>>()?;
+    Ok(jobs.iter().filter(|j| !j.is_finished() && now - j.created_at < RUNNING_AT_MOST).count())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,6 +80,10 @@ async fn create(
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_READ)?;
     let (format, filter, keys) = read_request(body)?;
+    if job::running(&ctx.store, &tenant).await? >= job::MAX_RUNNING {
+        // A whole-directory read per export: a tenant waits for one to finish before asking for more.
+        return Err(ApiError::TooManyRequests { retry_after_secs: 30 });
+    }
     let mut job = ExportJob::new(Uuid::now_v7(), format, filter, keys, principal.user_id, Utc::now());
     job::create(&ctx.store, &tenant, &job).await?;
     if let Err(err) = queue.start(&tenant, job.id).await {
