@@ -106,6 +106,7 @@ impl Local {
             jwt_private_key: Some(keys.private_pem.clone()),
             media_bucket: Some(emulator.resources.bucket.clone()),
             app_url: Some("http://127.0.0.1:3000".into()),
+            audit_retention: chrono::Duration::days(nudge_core::config::DEFAULT_AUDIT_RETENTION_DAYS),
             session_cache: session_cache.unwrap_or_else(|| {
                 std::time::Duration::from_secs(
                     std::env::var("SESSION_CACHE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(30),

@@ -14,6 +14,9 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+/// Audit entries are kept this many days unless the stack says otherwise (a year and a month).
+pub const DEFAULT_AUDIT_RETENTION_DAYS: i64 = 400;
+
 /// What a function needs from its environment (template.yaml sets these on AWS; the local cloud locally).
 #[derive(Clone)]
 pub struct Settings {
@@ -32,6 +35,8 @@ pub struct Settings {
     pub app_url: Option<String>,
     /// How long a session's state is trusted before the verifying layer reads it again.
     pub session_cache: std::time::Duration,
+    /// How long audit entries are kept (`AUDIT_RETENTION_DAYS`, default 400).
+    pub audit_retention: chrono::Duration,
 }
 
 impl std::fmt::Debug for Settings {
@@ -63,6 +68,13 @@ impl Settings {
                     reason: "not a whole number".into(),
                 })?,
                 Err(_) => 30,
+            }),
+            audit_retention: chrono::Duration::days(match var("AUDIT_RETENTION_DAYS") {
+                Ok(v) => v.parse().ok().filter(|d| *d >= 1).ok_or(ConfigError::Invalid {
+                    name: "AUDIT_RETENTION_DAYS",
+                    reason: "not a whole number of days, at least 1".into(),
+                })?,
+                Err(_) => DEFAULT_AUDIT_RETENTION_DAYS,
             }),
         })
     }
@@ -166,11 +178,18 @@ pub struct Ctx {
     pub store: Store,
     pub verifier: Arc<TokenVerifier>,
     pub sessions: SessionGate,
+    /// How long the audit log keeps what this function writes to it.
+    pub audit_retention: chrono::Duration,
 }
 
 impl Ctx {
     pub fn new(store: Store, verifier: TokenVerifier, session_cache: std::time::Duration) -> Self {
-        Self { sessions: SessionGate::new(store.clone(), session_cache), store, verifier: Arc::new(verifier) }
+        Self {
+            sessions: SessionGate::new(store.clone(), session_cache),
+            store,
+            verifier: Arc::new(verifier),
+            audit_retention: chrono::Duration::days(DEFAULT_AUDIT_RETENTION_DAYS),
+        }
     }
 
     pub fn from_parts(sdk: &SdkConfig, settings: &Settings) -> Result<Self, ConfigError> {
@@ -179,7 +198,8 @@ impl Ctx {
             settings.table.as_str(),
             CursorCodec::new(settings.cursor_secret.as_bytes().to_vec()),
         );
-        Ok(Self::new(store, settings.verifier()?, settings.session_cache))
+        let ctx = Self::new(store, settings.verifier()?, settings.session_cache);
+        Ok(Self { audit_retention: settings.audit_retention, ..ctx })
     }
 }
 

@@ -191,13 +191,14 @@ fn placement(log: &Log, entry: &Entry) -> Placement {
 /// attempts can be made by anyone, as many as they like, and would otherwise pile up in the platform's log.
 pub const ANONYMOUS_RETENTION: chrono::Duration = chrono::Duration::days(90);
 
-fn put(log: &Log, entry: &Entry) -> Result<Put, StoreError> {
+/// The entry's item, kept `retention` (the stack's setting), or [`ANONYMOUS_RETENTION`] when nobody is
+/// known to have acted and that is shorter.
+fn put(log: &Log, entry: &Entry, retention: chrono::Duration) -> Result<Put, StoreError> {
     let Placement { key, by_actor, by_entity } = placement(log, entry);
     let mut put = Put::new(&key, ENTITY, &Stored::from(entry))?;
-    if entry.actor_id.is_none()
-        && let Ok(time) = DateTime::parse_from_rfc3339(&entry.time)
-    {
-        put = put.ttl((time.with_timezone(&Utc) + ANONYMOUS_RETENTION).timestamp());
+    let kept = if entry.actor_id.is_none() { retention.min(ANONYMOUS_RETENTION) } else { retention };
+    if let Ok(time) = DateTime::parse_from_rfc3339(&entry.time) {
+        put = put.ttl((time.with_timezone(&Utc) + kept).timestamp());
     }
     if let Some((pk, sk)) = by_actor {
         put = put.index(Index::Gsi1, pk, sk);
@@ -209,8 +210,13 @@ fn put(log: &Log, entry: &Entry) -> Result<Put, StoreError> {
 }
 
 /// Appends an entry, trying a few times: an audit write that fails once must not lose the entry.
-pub(crate) async fn append(store: &Store, log: &Log, entry: &Entry) -> Result<(), StoreError> {
-    let write = Write::create(put(log, entry)?, "audit entry");
+pub(crate) async fn append(
+    store: &Store,
+    log: &Log,
+    entry: &Entry,
+    retention: chrono::Duration,
+) -> Result<(), StoreError> {
+    let write = Write::create(put(log, entry, retention)?, "audit entry");
     let mut attempt = 1;
     loop {
         match store.write(write.clone()).await {
@@ -296,7 +302,7 @@ mod retention {
     use super::*;
 
     #[test]
-    fn anonymous_entries_expire_and_the_others_stay() {
+    fn entries_expire_after_the_retention_and_anonymous_ones_sooner() {
         let log = Log(Scope::Platform);
         let time = "2026-11-30T01:00:00.000Z".to_owned();
         let entry = |actor| Entry {
@@ -313,9 +319,13 @@ mod retention {
             request_id: None,
         };
         let expires = |p: Put| p.attribute("ttl").and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok());
-        let at = DateTime::parse_from_rfc3339(&time).map(|t| (t.with_timezone(&Utc) + ANONYMOUS_RETENTION).timestamp());
-        assert_eq!(expires(put(&log, &entry(None)).unwrap()), at.ok());
-        assert_eq!(expires(put(&log, &entry(Some(Uuid::now_v7()))).unwrap()), None);
+        let start = DateTime::parse_from_rfc3339(&time).map(|t| t.with_timezone(&Utc)).unwrap();
+        let year = chrono::Duration::days(365);
+        let at = |d: chrono::Duration| Some((start + d).timestamp());
+        assert_eq!(expires(put(&log, &entry(None), year).unwrap()), at(ANONYMOUS_RETENTION));
+        assert_eq!(expires(put(&log, &entry(Some(Uuid::now_v7())), year).unwrap()), at(year));
+        let week = chrono::Duration::days(7);
+        assert_eq!(expires(put(&log, &entry(None), week).unwrap()), at(week), "the shorter of the two");
     }
 }
 
@@ -361,7 +371,7 @@ mod tests {
                 by_entity: Some((format!("{t}#ENTITY#organization#a%23b%25"), sk)),
             }
         );
-        assert!(put(&Log::tenant(tenant()), &entry(Some(actor), None)).is_ok());
+        assert!(put(&Log::tenant(tenant()), &entry(Some(actor), None), chrono::Duration::days(400)).is_ok());
     }
 
     #[test]

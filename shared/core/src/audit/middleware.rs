@@ -77,7 +77,7 @@ pub async fn record(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
     // retry something that happened. `append` already tried a few times; what is left is an alarm for a
     // human (the error log line), with the entry's coordinates but never its metadata, which may hold data
     // an operator's log must not.
-    if let Err(err) = log::append(&ctx.store, &log, &entry).await {
+    if let Err(err) = log::append(&ctx.store, &log, &entry, ctx.audit_retention).await {
         tracing::error!(
             error = %err,
             audit_action = %entry.action,
