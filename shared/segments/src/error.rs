@@ -31,6 +31,9 @@ pub enum SegmentError {
     /// A static segment has no rule to sync.
     #[error("a static segment has no rule to sync")]
     NoRule,
+    /// The tenant has as many rule-based segments as it may (each is re-evaluated on every worker change).
+    #[error("the organization has {0} rule-based segments, the most it may")]
+    TooManyRules(usize),
     /// Claims of the segment's sync kept losing to others.
     #[error("the segment's sync is changing too fast")]
     SyncContended,

@@ -16,6 +16,8 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Worker ids per manual membership edit.
+/// Rule-based segments a tenant may have.
+pub(crate) const MAX_RULE_BASED: usize = 100;
 pub(crate) const MAX_WORKER_IDS: usize = 100;
 /// A sync that has not moved for this long is taken to have died (its messages in the DLQ): a new sync
 /// may replace it.
@@ -35,7 +37,9 @@ fn apply_input(s: &mut Segment, input: SegmentInput) {
 }
 
 impl Services<'_> {
-    /// A new segment; a rule-based one starts its first sync.
+    /// Creates a segment; a rule-based one starts its first sync. A tenant holds at most
+    /// [`MAX_RULE_BASED`] rule-based segments: every worker change is re-evaluated against each (a few
+    /// concurrent creations may pass the count together; it is a budget, not an invariant).
     pub(crate) async fn create(
         &self,
         tenant: &TenantId,
@@ -58,6 +62,13 @@ impl Services<'_> {
             version: 1,
         };
         apply_input(&mut segment, input);
+        if segment.kind == SegmentType::RuleBased {
+            let rules =
+                repo::all(self.store, tenant).await?.iter().filter(|s| s.kind == SegmentType::RuleBased).count();
+            if rules >= MAX_RULE_BASED {
+                return Err(SegmentError::TooManyRules(MAX_RULE_BASED));
+            }
+        }
         self.store.transact(repo::create(tenant, &segment)?).await?;
         let mut state = SegmentState::default();
         if segment.kind == SegmentType::RuleBased {

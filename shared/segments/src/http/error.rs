@@ -21,6 +21,10 @@ impl From<SegmentError> for ApiError {
                 "a static segment has no rule to sync; add or remove its members by hand".into(),
                 vec![],
             ),
+            SegmentError::TooManyRules(max) => ApiError::Conflict(
+                format!("the organization has {max} rule-based segments, the most it may; delete one first"),
+                vec![],
+            ),
             SegmentError::SyncContended => {
                 ApiError::Conflict("the segment's sync is changing too fast; retry".into(), vec![])
             }
@@ -52,6 +56,7 @@ mod tests {
             (SegmentError::UnknownWorkers(vec![1]), 422),
             (SegmentError::NoRule, 409),
             (SegmentError::SyncContended, 409),
+            (SegmentError::TooManyRules(100), 409),
             (SegmentError::MembersContended, 409),
             (SegmentError::Internal("a bug".into()), 500),
             (SegmentError::Store(StoreError::Contended), 409),
