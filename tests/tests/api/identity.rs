@@ -728,3 +728,28 @@ async fn a_burst_of_guesses_is_counted_before_any_is_checked() {
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", locked.body);
     assert_eq!(s.login(&other.email, &other.password).await.status, StatusCode::TOO_MANY_REQUESTS, "one counter");
 }
+
+/// Editing a custom role's permissions reaches the live tokens of its members within the revocation
+/// interval: they must refresh, and the new token carries the new permissions.
+#[tokio::test]
+async fn a_custom_roles_new_permissions_reach_live_tokens() {
+    let s = stack();
+    let tenant = s.organization("Role edits").await;
+    let owner = s.tenant(tenant, SystemRole::Owner);
+    let role = json!({"name": "dispatcher", "displayName": "Dispatcher", "permissions": ["workers:read"]});
+    assert_eq!(s.post("/roles", &owner, &role).await.status, StatusCode::CREATED);
+    let m = s.member(tenant, "dispatcher").await;
+    assert_eq!(s.get("/workers", &m.access).await.status, StatusCode::OK);
+
+    let narrowed = s.patch("/roles/dispatcher", &owner, &json!({"permissions": ["segments:read"]}), None).await;
+    assert_eq!(narrowed.status, StatusCode::OK, "{:?}", narrowed.body);
+    let old = s.get("/workers", &m.access).await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED, "{:?}", old.body);
+    assert_eq!(old.body["detail"], "your role's permissions changed; refresh the session for a new token");
+    let renewed = s.public("/auth/refresh", &json!({"refreshToken": m.refresh})).await;
+    assert_eq!(renewed.status, StatusCode::OK, "{:?}", renewed.body);
+    assert_eq!(renewed.body["permissions"], json!(["segments:read"]));
+    let new = token(&renewed, "accessToken");
+    assert_eq!(s.get("/workers", &new).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(s.get("/segments", &new).await.status, StatusCode::OK);
+}

@@ -57,6 +57,9 @@ pub struct Session {
     pub user_agent: Option<String>,
     #[serde(default)]
     pub revoked_reason: Option<String>,
+    /// What the session's role grants changed since its token was issued: its holder must refresh.
+    #[serde(default)]
+    pub stale: bool,
     pub version: u64,
 }
 
@@ -110,6 +113,7 @@ impl Session {
             ip: client.ip,
             user_agent: client.user_agent,
             revoked_reason: None,
+            stale: false,
             version: 1,
         }
     }
@@ -146,6 +150,7 @@ impl Session {
             previous_hash: Some(self.refresh_hash.clone()),
             role: role.to_owned(),
             refreshed_at: now,
+            stale: false,
             version: self.version + 1,
             ..self.clone()
         }
@@ -162,6 +167,11 @@ impl Session {
 
     pub fn with_role(&self, role: &str) -> Self {
         Self { role: role.to_owned(), version: self.version + 1, ..self.clone() }
+    }
+
+    /// The session with its token's permissions out of date.
+    pub fn staled(&self) -> Self {
+        Self { stale: true, version: self.version + 1, ..self.clone() }
     }
 }
 
@@ -284,6 +294,13 @@ pub async fn revoke(store: &Store, session: Session, reason: &str) -> Result<(),
 pub async fn set_role(store: &Store, user: Uuid, tenant: Uuid, role: &str) -> Result<usize, StoreError> {
     let now = Utc::now();
     update_each(store, user, Some(tenant), |s| (s.is_live(now) && s.role != role).then(|| s.with_role(role))).await
+}
+
+/// Marks the user's live sessions in `tenant` stale: what their role grants changed (a custom role's
+/// permissions were edited), so the verifying layer sends their holders to refresh for the new ones.
+pub async fn mark_stale(store: &Store, user: Uuid, tenant: Uuid) -> Result<usize, StoreError> {
+    let now = Utc::now();
+    update_each(store, user, Some(tenant), |s| (s.is_live(now) && !s.stale).then(|| s.staled())).await
 }
 
 /// Applies `change` to each of the user's sessions (in `tenant`, if given), re-reading on a concurrent

@@ -21,7 +21,7 @@ const CAPACITY: usize = 10_000;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Verdict {
-    Live { user: Uuid, tenant: Option<Uuid>, role: String },
+    Live { user: Uuid, tenant: Option<Uuid>, role: String, stale: bool },
     Gone,
 }
 
@@ -59,7 +59,7 @@ impl SessionGate {
             Some(v) => v,
             None => {
                 let verdict = match session::load_live(&self.store, sid).await.map_err(ApiError::internal)? {
-                    Some(s) => Verdict::Live { user: s.user_id, tenant: s.tenant_id, role: s.role },
+                    Some(s) => Verdict::Live { user: s.user_id, tenant: s.tenant_id, role: s.role, stale: s.stale },
                     None => Verdict::Gone,
                 };
                 self.remember(sid, verdict.clone());
@@ -109,13 +109,15 @@ fn keep<V>(cache: &Cache<V>, id: Uuid, value: V, ttl: Duration) {
 
 fn judge(verdict: &Verdict, principal: &Principal) -> Result<(), ApiError> {
     match verdict {
-        Verdict::Live { user, tenant, role }
+        Verdict::Live { user, tenant, role, stale }
             if *user == principal.user_id && *tenant == principal.tenant_opt().map(|t| t.as_uuid()) =>
         {
-            if *role == principal.role {
-                Ok(())
-            } else {
+            if *role != principal.role {
                 Err(ApiError::Unauthorized("your role changed; refresh the session for a new token"))
+            } else if *stale {
+                Err(ApiError::Unauthorized("your role's permissions changed; refresh the session for a new token"))
+            } else {
+                Ok(())
             }
         }
         _ => Err(ApiError::Unauthorized("the session has ended; sign in again")),
@@ -146,8 +148,10 @@ mod tests {
     #[test]
     fn a_live_session_admits_only_its_own_user_tenant_and_role() {
         let (user, tenant) = (Uuid::now_v7(), Uuid::now_v7());
-        let live = Verdict::Live { user, tenant: Some(tenant), role: "admin".into() };
+        let live = Verdict::Live { user, tenant: Some(tenant), role: "admin".into(), stale: false };
         assert!(judge(&live, &principal(user, tenant, "admin")).is_ok());
+        let stale = Verdict::Live { user, tenant: Some(tenant), role: "admin".into(), stale: true };
+        assert!(judge(&stale, &principal(user, tenant, "admin")).is_err(), "permissions changed");
         assert!(judge(&live, &principal(user, tenant, "viewer")).is_err(), "role changed");
         assert!(judge(&live, &principal(Uuid::now_v7(), tenant, "admin")).is_err(), "other user");
         assert!(judge(&live, &principal(user, Uuid::now_v7(), "admin")).is_err(), "other tenant");

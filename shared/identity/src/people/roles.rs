@@ -103,6 +103,7 @@ pub(crate) async fn patch(
         })
     })
     .await?;
+    service::role_revised(&ctx.store, tenant, &updated).await?;
     Ok(respond(StatusCode::OK, &updated))
 }
 

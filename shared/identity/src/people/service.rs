@@ -459,6 +459,18 @@ pub(crate) async fn revise_role(
     optimistic::settle(repo::transact(store, tx).await, next, true)
 }
 
+/// What a custom role's new permissions mean for live sessions: each member holding it must refresh for
+/// them, within the gate's revocation interval.
+pub(crate) async fn role_revised(store: &Store, tenant: &TenantId, role: &Role) -> Result<(), IdentityError> {
+    if role.is_system {
+        return Ok(());
+    }
+    for member in membership::with_role(store, tenant, &role.name).await? {
+        session::mark_stale(store, member.user_id, tenant.as_uuid()).await?;
+    }
+    Ok(())
+}
+
 /// Deletes a custom role no member holds (the default falls back to employee).
 pub(crate) async fn remove_role(store: &Store, tenant: &TenantId, name: &str) -> Result<(), IdentityError> {
     let current = role(store, tenant, name).await?;
