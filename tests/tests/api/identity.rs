@@ -561,6 +561,17 @@ async fn a_platform_admin_signs_in_and_enters_an_organization_to_onboard_it() {
         log.body["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"auth.switch_tenant") && actions.contains(&"user.created"), "{actions:?}");
 
+    // A platform admin guards every organization: their account takes MFA like anyone's.
+    let enrol = s.call(Method::POST, "/me/mfa/enrol", Some(&platform), None, &[]).await;
+    assert_eq!(enrol.status, StatusCode::OK, "{:?}", enrol.body);
+    let secret = token(&enrol, "secret");
+    let on = s.post("/me/mfa/activate", &platform, &json!({"code": totp(&secret, now())})).await;
+    assert_eq!(on.status, StatusCode::OK, "{:?}", on.body);
+    let bare = s.login(&email, "platform passphrase").await;
+    assert_eq!(bare.status, StatusCode::UNAUTHORIZED, "the platform admin now signs in with a code");
+    let code = json!({"email": email, "password": "platform passphrase", "mfaCode": totp(&secret, now() + 30)});
+    assert_eq!(s.public("/auth/login", &code).await.status, StatusCode::OK);
+
     // A tenant member cannot enter an organization they do not belong to.
     let member = s.member(s.organization("Elsewhere").await, "owner").await;
     let refused = s.post("/auth/switch-tenant", &member.access, &json!({"tenantId": tenant})).await;

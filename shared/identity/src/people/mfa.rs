@@ -78,11 +78,20 @@ fn code(body: Value, with_password: bool) -> ApiResult<(String, Option<String>)>
     Ok((code.unwrap_or_default(), pw))
 }
 
+/// MFA is the account's own: a member with the profile permission, or a platform admin (who has no tenant,
+/// and whose account guards every organization).
+fn own_account(principal: &Principal, permission: &str) -> Result<(), nudge_core::http::ApiError> {
+    if principal.platform_admin().is_some() {
+        return Ok(());
+    }
+    principal.require(permission).map(drop)
+}
+
 #[utoipa::path(get, path = "/me/mfa", tag = "me",
     responses((status = 200, description = "Your MFA state", body = MfaStatus)),
     security(("bearer" = [])))]
 pub(crate) async fn status(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
-    principal.require(PROFILE_READ)?;
+    own_account(&principal, PROFILE_READ)?;
     let s = service::mfa_setting(&ctx.store, principal.user_id).await?;
     Ok(axum::Json(MfaStatus {
         enabled: s.enabled,
@@ -103,7 +112,7 @@ pub(crate) async fn enrol(
     State(ctx): State<Ctx>,
     State(deps): State<Arc<Deps>>,
 ) -> ApiResult<Response> {
-    principal.require(PROFILE_WRITE)?;
+    own_account(&principal, PROFILE_WRITE)?;
     let (secret, otpauth_uri) = service::enrol(&ctx.store, &deps.key, principal.user_id).await?;
     Ok(no_store(Enrolment { secret, otpauth_uri }))
 }
@@ -120,7 +129,7 @@ pub(crate) async fn activate(
     State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    principal.require(PROFILE_WRITE)?;
+    own_account(&principal, PROFILE_WRITE)?;
     let (code, _) = code(body, false)?;
     let backup_codes = service::activate(&ctx.store, &deps.key, principal.user_id, &code).await?;
     Ok(no_store(BackupCodes { backup_codes }))
@@ -138,7 +147,7 @@ pub(crate) async fn regenerate(
     State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    principal.require(PROFILE_WRITE)?;
+    own_account(&principal, PROFILE_WRITE)?;
     let (code, _) = code(body, false)?;
     let backup_codes = service::regenerate(&ctx.store, &deps.key, principal.user_id, &code).await?;
     Ok(no_store(BackupCodes { backup_codes }))
@@ -156,7 +165,7 @@ pub(crate) async fn disable(
     State(deps): State<Arc<Deps>>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<StatusCode> {
-    principal.require(PROFILE_WRITE)?;
+    own_account(&principal, PROFILE_WRITE)?;
     let (code, password) = code(body, true)?;
     service::disable(&ctx.store, &deps.key, principal.user_id, password.unwrap_or_default(), &code).await?;
     Ok(StatusCode::NO_CONTENT)
