@@ -267,3 +267,44 @@ async fn an_import_that_keeps_failing_is_failed_on_the_last_receive() {
     assert_eq!(failed["status"], "failed", "{failed}");
     assert!(failed["failureReason"].as_str().unwrap_or_default().contains("import failed 5 times"), "{failed}");
 }
+
+/// An import reads every chunk from the upload it started with (its ETag): a file replaced mid-way fails
+/// the job with the reason instead of mixing the rows of two files.
+#[tokio::test]
+async fn an_upload_replaced_mid_import_fails_the_job() {
+    let s = stack();
+    let tenant = s.organization("Import replaced").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let mut csv = String::from("firstName,lastName,department\n");
+    for n in 0..20 {
+        csv.push_str(&format!("Pinned{n},Row,pinned\n"));
+    }
+    let id = upload(&admin, "csv", csv.as_bytes(), None).await;
+    assert_eq!(finished(&admin, &id).await["status"], "completed");
+
+    // As if the import were mid-way when another file took the key.
+    let ctx = s.ctx().await;
+    let org = s.keys.verifier().unwrap().verify(&admin).unwrap().tenant().unwrap();
+    let job_id = Uuid::parse_str(&id).unwrap();
+    let done = job::get(&ctx.store, &org, job_id).await.unwrap().unwrap();
+    assert!(done.etag.is_some(), "the job pins the upload's version");
+    let mut rewound = done.clone();
+    rewound.status = ImportStatus::Processing;
+    rewound.counts = Default::default();
+    rewound.checkpoint = Default::default();
+    rewound.header = None;
+    rewound.completed_at = None;
+    rewound.version += 1;
+    job::replace(&ctx.store, &org, done.version, &rewound).await.unwrap();
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let key = format!("tenants/{tenant}/imports/{id}/rows");
+    let other = csv.replace("Pinned", "Other");
+    let put = nudge_core::objects::Objects::client(&sdk).put_object().bucket(&s.resources.bucket).key(&key);
+    put.body(other.into_bytes().into()).send().await.unwrap();
+
+    let next = json!({"importContinue": id, "tenantId": tenant, "offset": 0});
+    sqs().await.send_message().queue_url(imports_queue()).message_body(next.to_string()).send().await.unwrap();
+    let failed = finished(&admin, &id).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert!(failed["failureReason"].as_str().unwrap().contains("replaced"), "{failed}");
+}

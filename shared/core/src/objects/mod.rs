@@ -23,6 +23,9 @@ pub enum ObjectError {
     Sdk { op: &'static str, message: String },
     #[error("presigning failed: {0}")]
     Presign(String),
+    /// The object is no longer the version a read was pinned to (its ETag changed).
+    #[error("the object changed")]
+    Changed,
 }
 
 impl ObjectError {
@@ -146,19 +149,31 @@ impl Objects {
 
     /// Bytes `start..end` (end exclusive, clamped to the object) of the object.
     pub async fn get_range(&self, key: &ObjectKey, start: u64, end: u64) -> Result<Bytes, ObjectError> {
+        self.get_range_of(key, start, end, None).await
+    }
+
+    /// [`Self::get_range`] of the object's version whose ETag is `etag` (when given): a read of a file in
+    /// chunks never mixes two uploads; another version is [`ObjectError::Changed`].
+    pub async fn get_range_of(
+        &self,
+        key: &ObjectKey,
+        start: u64,
+        end: u64,
+        etag: Option<&str>,
+    ) -> Result<Bytes, ObjectError> {
         if end <= start {
             return Ok(Bytes::new());
         }
         let range = format!("bytes={start}-{}", end - 1);
-        self.read(key, Some(range)).await
+        self.read(key, Some(range), etag).await
     }
 
     /// The whole object: for objects known to be small (a thumbnail, a version snapshot).
     pub async fn get(&self, key: &ObjectKey) -> Result<Bytes, ObjectError> {
-        self.read(key, None).await
+        self.read(key, None, None).await
     }
 
-    async fn read(&self, key: &ObjectKey, range: Option<String>) -> Result<Bytes, ObjectError> {
+    async fn read(&self, key: &ObjectKey, range: Option<String>, etag: Option<&str>) -> Result<Bytes, ObjectError> {
         crate::store::calls::record();
         let out = self
             .client
@@ -166,9 +181,13 @@ impl Objects {
             .bucket(&*self.bucket)
             .key(key.as_str())
             .set_range(range)
+            .set_if_match(etag.map(str::to_owned))
             .send()
             .await
-            .map_err(|e| ObjectError::sdk("GetObject", e))?;
+            .map_err(|e| {
+                let status = e.raw_response().map(|r| r.status().as_u16());
+                if status == Some(412) { ObjectError::Changed } else { ObjectError::sdk("GetObject", e) }
+            })?;
         let body = out.body.collect().await.map_err(|e| ObjectError::sdk("GetObject body", e))?;
         Ok(body.into_bytes())
     }

@@ -94,6 +94,9 @@ pub struct ImportJob {
     /// The CSV header, once read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<Vec<String>>,
+    /// The upload's ETag when the import started: every chunk is read from that version only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
     pub created_by: Uuid,
@@ -150,6 +153,7 @@ impl ImportJob {
             errors: Vec::new(),
             checkpoint: Checkpoint::default(),
             header: None,
+            etag: None,
             failure_reason: None,
             created_by: by,
             version: 1,

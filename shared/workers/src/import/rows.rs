@@ -69,10 +69,17 @@ pub(crate) fn custom_key_fits(key: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header(Vec<String>);
 
+/// Columns a header may have: every fixed column and a generous number of `customFields.<key>` ones.
+const MAX_COLUMNS: usize = 300;
+
 impl Header {
     /// Every unknown or repeated column is an error; a header must name `firstName` and `lastName` or a
     /// key to match existing workers by (`externalId` or `primaryPhoneNumber`).
     pub fn parse(names: &[String]) -> Result<Self, Vec<String>> {
+        // The header is kept on the job: bounded, so the job's item always fits.
+        if names.len() > MAX_COLUMNS {
+            return Err(vec![format!("the header has {} columns, at most {MAX_COLUMNS}", names.len())]);
+        }
         let mut errors = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
         for name in names {
@@ -170,6 +177,16 @@ pub(crate) fn column_of(pointer: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_header_of_too_many_columns_is_refused_whole() {
+        let mut names: Vec<String> = vec!["firstName".into(), "lastName".into()];
+        names.extend((0..MAX_COLUMNS - 1).map(|i| format!("customFields.k{i}")));
+        let Err(errors) = Header::parse(&names) else { panic!("accepted {} columns", names.len()) };
+        assert_eq!(errors, [format!("the header has {} columns, at most {MAX_COLUMNS}", MAX_COLUMNS + 1)]);
+        let fits = Header::parse(&names[..MAX_COLUMNS]);
+        assert!(fits.is_ok(), "{:?}", fits.err());
+    }
 
     fn header(names: &[&str]) -> Result<Header, Vec<String>> {
         Header::parse(&names.iter().map(|s| s.to_string()).collect::<Vec<_>>())

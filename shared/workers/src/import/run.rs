@@ -19,7 +19,7 @@ use crate::service::{self, Updated};
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::jobs::{Job, Outcome};
-use nudge_core::objects::{ObjectKey, Objects, object_created};
+use nudge_core::objects::{ObjectError, ObjectKey, Objects, object_created};
 use nudge_core::queue::{Deadline, Queue};
 use nudge_core::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,7 @@ impl Importer {
             Some(h) if h.size == job.size => {
                 job.status = ImportStatus::Processing;
                 job.started_at = Some(now);
+                job.etag = h.etag;
             }
             other => {
                 job.status = ImportStatus::Failed;
@@ -172,7 +173,16 @@ impl Importer {
             }
             let start = job.checkpoint.offset;
             let end = (start + self.chunk_bytes).min(job.size);
-            let bytes = self.objects.get_range(&object, start, end).await?;
+            let bytes = match self.objects.get_range_of(&object, start, end, job.etag.as_deref()).await {
+                Ok(bytes) => bytes,
+                Err(ObjectError::Changed) => {
+                    // Rows of two files must not mix: the job stands for the upload it started with.
+                    let reason = "the upload was replaced while it was being imported; import it again".into();
+                    fail(&mut job, reason, Utc::now());
+                    return self.save(tenant, job.version - 1, &job).await;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let eof = end >= job.size;
             let parsed = chunk::rows(job.format, &bytes, eof, start == 0);
             let now = Utc::now();
@@ -561,7 +571,9 @@ fn bounded(reason: &str) -> String {
 
 fn fail(job: &mut ImportJob, reason: String, now: chrono::DateTime<Utc>) {
     job.status = ImportStatus::Failed;
-    job.failure_reason = Some(reason);
+    // Bounded: a reason (a header's errors, an error's text) must fit the job's item, or the job could not
+    // be saved failed and would stay `processing`.
+    job.failure_reason = Some(bounded(&reason));
     job.completed_at = Some(now);
     job.updated_at = now;
     job.version += 1;
