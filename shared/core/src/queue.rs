@@ -93,21 +93,13 @@ impl Deadline {
 
 /// Runs `handle` on each record in turn and reports the ones that failed, so SQS redelivers only those (and,
 /// past `maxReceiveCount`, moves them to the DLQ). A record's error is logged with its message id.
-pub async fn each_record<F, Fut, E>(event: SqsEvent, mut handle: F) -> SqsBatchResponse
+pub async fn each_record<F, Fut, E>(event: SqsEvent, handle: F) -> SqsBatchResponse
 where
     F: FnMut(SqsMessage) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
-    let mut response = SqsBatchResponse::default();
-    for record in event.records {
-        let id = record.message_id.clone().unwrap_or_default();
-        if let Err(err) = handle(record).await {
-            tracing::error!(message_id = %id, error = %err, "message failed; it will be retried");
-            response.add_failure(id);
-        }
-    }
-    response
+    records(event, None, handle).await
 }
 
 /// [`each_record`] within an invocation's time: a record whose turn comes with less than `margin` left is
@@ -117,8 +109,18 @@ pub async fn each_record_before<F, Fut, E>(
     event: SqsEvent,
     deadline: Deadline,
     margin: Duration,
-    mut handle: F,
+    handle: F,
 ) -> SqsBatchResponse
+where
+    F: FnMut(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
+    records(event, Some((deadline, margin)), handle).await
+}
+
+/// The loop of both: each record in turn, unless `time` says too little is left to start it.
+async fn records<F, Fut, E>(event: SqsEvent, time: Option<(Deadline, Duration)>, mut handle: F) -> SqsBatchResponse
 where
     F: FnMut(SqsMessage) -> Fut,
     Fut: Future<Output = Result<(), E>>,
@@ -127,7 +129,7 @@ where
     let mut response = SqsBatchResponse::default();
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
-        if deadline.remaining() < margin {
+        if time.is_some_and(|(deadline, margin)| deadline.remaining() < margin) {
             tracing::warn!(message_id = %id, "too little time left to start it; it will be retried");
             response.add_failure(id);
             continue;

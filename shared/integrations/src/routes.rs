@@ -7,7 +7,7 @@ use crate::error::IntegrationError;
 use crate::input::{self, Sealing};
 use crate::model::{Integration, IntegrationView};
 use crate::secrets::Scope;
-use crate::service;
+use crate::{repo, service};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -97,7 +97,7 @@ async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> A
     let query = ListQuery::parse(uri.query(), &["status", "type"])?;
     let filter = input::filter(query.filter("status"), query.filter("type"))?;
     let page =
-        service::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
+        repo::list(&ctx.store, &principal.scope(), &tenant, &filter, query.limit, query.cursor.as_deref()).await?;
     let items = page.items.iter().map(Integration::view).collect();
     Ok(Json(nudge_core::http::Page { items, next_cursor: page.next_cursor }).into_response())
 }

@@ -2,12 +2,10 @@
 //! [`IntegrationError`].
 
 use crate::error::IntegrationError;
-use crate::input::Filter;
 use crate::model::{Integration, IntegrationFields};
 use crate::repo;
 use chrono::Utc;
 use nudge_core::TenantId;
-use nudge_core::http::Page;
 use nudge_core::store::Store;
 use uuid::Uuid;
 
@@ -26,17 +24,6 @@ pub(crate) async fn create(
 
 pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Integration, IntegrationError> {
     repo::get(store, tenant, id).await?.ok_or(IntegrationError::NotFound)
-}
-
-pub(crate) async fn list(
-    store: &Store,
-    scope: &str,
-    tenant: &TenantId,
-    filter: &Filter,
-    limit: u32,
-    cursor: Option<&str>,
-) -> Result<Page<Integration>, IntegrationError> {
-    repo::list(store, scope, tenant, filter, limit, cursor).await
 }
 
 /// `current` with new fields, written only if it is still the version read ([`IntegrationError::Changed`]

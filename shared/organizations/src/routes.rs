@@ -4,6 +4,7 @@
 use crate::error::OrganizationError;
 use crate::input;
 use crate::model::Organization;
+use crate::repo;
 use crate::service::{self, Access};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -102,7 +103,7 @@ pub(crate) async fn list(principal: Principal, State(ctx): State<Ctx>, uri: http
         Some("deleted") => true,
         Some(_) => return Err(ApiError::param("status", "must be `active` or `deleted`")),
     };
-    let page = service::list(&ctx.store, &principal.scope(), deleted, query.limit, query.cursor.as_deref()).await?;
+    let page = repo::list(&ctx.store, &principal.scope(), deleted, query.limit, query.cursor.as_deref()).await?;
     Ok(axum::Json(nudge_core::http::Page { items: page.items, next_cursor: page.next_cursor }).into_response())
 }
 

@@ -7,7 +7,6 @@ use crate::model::{Organization, OrganizationFields};
 use crate::repo;
 use chrono::Utc;
 use nudge_core::TenantId;
-use nudge_core::http::Page;
 use nudge_core::standing::Standing;
 use nudge_core::store::{Attempt, Store};
 
@@ -35,16 +34,6 @@ pub(crate) async fn create(
     repo::create(store, tenant, &org).await?;
     tracing::info!(organization_id = %org.id, "organization created");
     Ok(org)
-}
-
-pub(crate) async fn list(
-    store: &Store,
-    scope: &str,
-    deleted: bool,
-    limit: u32,
-    cursor: Option<&str>,
-) -> Result<Page<Organization>, OrganizationError> {
-    repo::list(store, scope, deleted, limit, cursor).await
 }
 
 /// The organization as the caller may see it: deleted ones stay visible to platform admins, and are gone for

@@ -353,4 +353,16 @@ async fn a_suspended_or_deleted_organization_serves_nobody_until_restored() {
     );
     let by_tenant = s.call(Method::POST, &format!("/organizations/{id}/suspend"), Some(&operator), None, &[]).await;
     assert_eq!(by_tenant.status, StatusCode::FORBIDDEN, "only platform admins change standing");
+    // An id that is no id, or names no organization, is a 404 problem, as on every route; a stale If-Match
+    // is a 412.
+    let platform = s.platform();
+    let bad = s.call(Method::POST, "/organizations/not-an-id/restore", Some(&platform), None, &[]).await;
+    assert_eq!(bad.status, StatusCode::NOT_FOUND, "{:?}", bad.body);
+    assert_eq!(bad.header("content-type"), Some("application/problem+json"));
+    let nobody = format!("/organizations/{}/suspend", Uuid::now_v7());
+    assert_eq!(s.call(Method::POST, &nobody, Some(&platform), None, &[]).await.status, StatusCode::NOT_FOUND);
+    let stale = s
+        .call(Method::POST, &format!("/organizations/{id}/suspend"), Some(&platform), None, &[("if-match", "\"1\"")])
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{:?}", stale.body);
 }

@@ -197,24 +197,9 @@ async fn a_lost_continuation_is_recovered_from_the_checkpoint_without_duplicates
     let before = listed().await;
     assert_eq!(before.as_array().unwrap().len(), 40);
 
-    // Rewind the job to just after its start, as if every run since had died with its continuation unsent.
-    let ctx = s.ctx().await;
-    let org = s.keys.verifier().unwrap().verify(&admin).unwrap().tenant().unwrap();
-    let job_id = Uuid::parse_str(&id).unwrap();
-    let done = job::get(&ctx.store, &org, job_id).await.unwrap().unwrap();
-    let mut rewound = done.clone();
-    rewound.status = ImportStatus::Processing;
-    rewound.counts = Default::default();
-    rewound.checkpoint = Default::default();
-    rewound.header = None;
-    rewound.completed_at = None;
-    rewound.version += 1;
-    job::replace(&ctx.store, &org, done.version, &rewound).await.unwrap();
-    // A finished import's file is deleted; a job mid-way still has it.
-    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let key = format!("tenants/{tenant}/imports/{id}/rows");
-    let put = nudge_core::objects::Objects::client(&sdk).put_object().bucket(&s.resources.bucket).key(&key);
-    put.body(csv.clone().into_bytes().into()).send().await.unwrap();
+    // Rewind the job to just after its start, as if every run since had died with its continuation unsent;
+    // a finished import's file is deleted, a job mid-way still has it.
+    rewind(&admin, tenant, &id, &csv).await;
 
     // The message that comes back names an offset the job is no longer at.
     let behind = json!({"importContinue": id, "tenantId": tenant, "offset": 12345});
@@ -223,6 +208,28 @@ async fn a_lost_continuation_is_recovered_from_the_checkpoint_without_duplicates
     assert_eq!(again["status"], "completed");
     assert_eq!(again["counts"], job["counts"], "replayed rows count as they did");
     assert_eq!(listed().await, before, "no worker was created twice");
+}
+
+/// Sets a finished import back to just after its start (processing, no rows read) and puts `rows` at its
+/// key, as the state of a run that died mid-way; the job as rewound.
+async fn rewind(admin: &str, tenant: Uuid, id: &str, rows: &str) -> job::ImportJob {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let org = s.keys.verifier().unwrap().verify(admin).unwrap().tenant().unwrap();
+    let done = job::get(&ctx.store, &org, Uuid::parse_str(id).unwrap()).await.unwrap().unwrap();
+    let mut rewound = done.clone();
+    rewound.status = ImportStatus::Processing;
+    rewound.counts = Default::default();
+    rewound.checkpoint = Default::default();
+    rewound.header = None;
+    rewound.completed_at = None;
+    rewound.version += 1;
+    job::replace(&ctx.store, &org, done.version, &rewound).await.unwrap();
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let key = format!("tenants/{tenant}/imports/{id}/rows");
+    let put = nudge_core::objects::Objects::client(&sdk).put_object().bucket(&s.resources.bucket).key(&key);
+    put.body(rows.to_owned().into_bytes().into()).send().await.unwrap();
+    rewound
 }
 
 /// An import whose message keeps failing is failed on the last receive, with the reason, instead of
@@ -283,24 +290,8 @@ async fn an_upload_replaced_mid_import_fails_the_job() {
     assert_eq!(finished(&admin, &id).await["status"], "completed");
 
     // As if the import were mid-way when another file took the key.
-    let ctx = s.ctx().await;
-    let org = s.keys.verifier().unwrap().verify(&admin).unwrap().tenant().unwrap();
-    let job_id = Uuid::parse_str(&id).unwrap();
-    let done = job::get(&ctx.store, &org, job_id).await.unwrap().unwrap();
-    assert!(done.etag.is_some(), "the job pins the upload's version");
-    let mut rewound = done.clone();
-    rewound.status = ImportStatus::Processing;
-    rewound.counts = Default::default();
-    rewound.checkpoint = Default::default();
-    rewound.header = None;
-    rewound.completed_at = None;
-    rewound.version += 1;
-    job::replace(&ctx.store, &org, done.version, &rewound).await.unwrap();
-    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let key = format!("tenants/{tenant}/imports/{id}/rows");
-    let other = csv.replace("Pinned", "Other");
-    let put = nudge_core::objects::Objects::client(&sdk).put_object().bucket(&s.resources.bucket).key(&key);
-    put.body(other.into_bytes().into()).send().await.unwrap();
+    let rewound = rewind(&admin, tenant, &id, &csv.replace("Pinned", "Other")).await;
+    assert!(rewound.etag.is_some(), "the job pins the upload's version");
 
     let next = json!({"importContinue": id, "tenantId": tenant, "offset": 0});
     sqs().await.send_message().queue_url(imports_queue()).message_body(next.to_string()).send().await.unwrap();
