@@ -2,9 +2,9 @@
 """Create the table, bucket and queues of template.yaml in the local AWS emulator.
 
 template.yaml is the one source of truth: this reads its AWS::DynamoDB::Table, AWS::S3::Bucket and
-AWS::SQS::Queue resources (keys, indexes, TTL, redrive policies, the bucket's S3 -> SQS notification) and
-creates them as declared. It prints one JSON document naming what it made, which the dev server and the
-end-to-end tests read:
+AWS::SQS::Queue resources (keys, indexes, TTL, redrive policies, the bucket's CORS, lifecycle rules and
+S3 -> SQS notification) and creates them as declared. It prints one JSON document naming what it made,
+which the dev server and the end-to-end tests read:
 
     {"table": ..., "bucket": ..., "queues": {"<LogicalId>": {"url": ..., "arn": ...}},
      "consumers": [{"function": "<LogicalId>", "binary": ..., "queue": "<LogicalId>"}],
@@ -131,6 +131,33 @@ def create_table(ddb, template, r, out):
         out["table"] = name
 
 
+def lifecycle_rules(config):
+    """CloudFormation's LifecycleConfiguration rules in the S3 API's shape; a key this does not translate
+    fails, so the local bucket never silently keeps what the deployed one deletes."""
+    rules = []
+    for rule in config.get("Rules", []):
+        unknown = set(rule) - {"Id", "Status", "Prefix", "TagFilters", "ExpirationInDays",
+                               "AbortIncompleteMultipartUpload"}
+        if unknown:
+            raise ValueError(f"lifecycle rule {rule.get('Id')}: unsupported {sorted(unknown)}")
+        tags = [{"Key": t["Key"], "Value": t["Value"]} for t in rule.get("TagFilters", [])]
+        prefix = rule.get("Prefix", "")
+        if len(tags) == 1 and not prefix:
+            rule_filter = {"Tag": tags[0]}
+        elif tags:
+            rule_filter = {"And": {"Prefix": prefix, "Tags": tags}}
+        else:
+            rule_filter = {"Prefix": prefix}
+        api = {"ID": rule["Id"], "Status": rule["Status"], "Filter": rule_filter}
+        if "ExpirationInDays" in rule:
+            api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+        if "AbortIncompleteMultipartUpload" in rule:
+            days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+            api["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": int(days)}
+        rules.append(api)
+    return rules
+
+
 def create_buckets(s3, template, r, out):
     for logical, res in resources(template, "AWS::S3::Bucket"):
         props = r.resolve(res["Properties"])
@@ -141,6 +168,9 @@ def create_buckets(s3, template, r, out):
             renames = {"ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds", "Id": "ID"}
             rules = [{renames.get(k, k): v for k, v in rule.items()} for rule in props["CorsConfiguration"]["CorsRules"]]
             s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+        if "LifecycleConfiguration" in props:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name, LifecycleConfiguration={"Rules": lifecycle_rules(props["LifecycleConfiguration"])})
         queue_configs = []
         for q in props.get("NotificationConfiguration", {}).get("QueueConfigurations", []):
             config = {"QueueArn": q["Queue"], "Events": [q["Event"]]}

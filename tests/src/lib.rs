@@ -76,6 +76,8 @@ pub fn stack() -> &'static Stack {
                 );
                 let _ = tx.send((info, keys));
                 let app = local.app().unwrap_or_else(|e| panic!("app: {e}"));
+                // With the peer's address, as API Gateway gives its source IP: the per-IP throttles count it.
+                let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
                 let _ = axum::serve(listener, app).await;
                 drop(local);
             });

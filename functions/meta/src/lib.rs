@@ -28,6 +28,7 @@ pub fn router() -> Router {
         .route("/health", get(health))
         .route("/openapi.json", get(openapi_json))
         .merge(docs::router())
+        .layer(nudge_core::app::catch_panics())
         .layer(axum::middleware::from_fn(nudge_core::telemetry::observe))
 }
 

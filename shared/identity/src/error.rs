@@ -31,6 +31,9 @@ pub enum IdentityError {
     /// Too many failed sign-ins for the address (see `signin::lockout`).
     #[error("sign-in locked for {retry_after_secs} s")]
     Locked { retry_after_secs: u64 },
+    /// Too many attempts from the request's source address (see `signin::lockout`).
+    #[error("source address throttled for {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -94,6 +97,9 @@ pub enum Refusal {
     /// A sign-in found no tenant the user is an active member of.
     #[error("not an active member of any organization")]
     NoMembership,
+    /// A session that must enrol MFA first asked for more (a tenant switch).
+    #[error("MFA enrolment required first")]
+    MfaEnrolmentRequired,
     #[error("one's own membership")]
     OwnMembership,
     /// Granting (or taking away) permissions the caller does not hold: which ones.

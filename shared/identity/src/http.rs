@@ -35,6 +35,7 @@ impl From<IdentityError> for ApiError {
                 Refusal::Suspended => "the account is suspended".into(),
                 Refusal::NotMemberOf => "you are not an active member of that organization".into(),
                 Refusal::NoMembership => "you are not an active member of any organization".into(),
+                Refusal::MfaEnrolmentRequired => nudge_core::auth::layer::MFA_ENROLMENT_REQUIRED.into(),
                 Refusal::OwnMembership => "you cannot change or remove your own membership".into(),
                 Refusal::NotHeld(missing) => {
                     let names: Vec<&str> = missing.iter().map(|p| p.as_str()).collect();
@@ -72,7 +73,9 @@ impl From<IdentityError> for ApiError {
                 Unauthenticated::OperatorToken => "an operator token has no session to end",
                 Unauthenticated::CannotSignIn => "the account cannot sign in",
             }),
-            IdentityError::Locked { retry_after_secs } => ApiError::TooManyRequests { retry_after_secs },
+            IdentityError::Locked { retry_after_secs } | IdentityError::Throttled { retry_after_secs } => {
+                ApiError::TooManyRequests { retry_after_secs }
+            }
             IdentityError::Store(e) => e.into(),
             IdentityError::Organization(e) => e.into(),
             other @ (IdentityError::Mfa(_)
@@ -121,6 +124,7 @@ mod tests {
             Refusal::Suspended,
             Refusal::NotMemberOf,
             Refusal::NoMembership,
+            Refusal::MfaEnrolmentRequired,
             Refusal::OwnMembership,
             Refusal::NotHeld(vec![Permission::AuditRead]),
             Refusal::Outranked,
@@ -158,6 +162,7 @@ mod tests {
             assert_eq!(status(IdentityError::Unauthenticated(u)), 401);
         }
         assert_eq!(status(IdentityError::Locked { retry_after_secs: 9 }), 429);
+        assert_eq!(status(IdentityError::Throttled { retry_after_secs: 9 }), 429);
         assert_eq!(status(IdentityError::Store(StoreError::Condition("version"))), 412);
         assert_eq!(status(IdentityError::Store(StoreError::TransactionConflict)), 409);
         assert_eq!(status(IdentityError::Store(StoreError::Decode("x".into()))), 500);

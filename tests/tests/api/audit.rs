@@ -106,6 +106,36 @@ async fn mutations_are_recorded_in_the_right_log_with_who_what_and_where() {
     assert!(platform_log.iter().all(|e| e["entityId"] == org.as_str() && e["actorId"] == operator.to_string()));
 }
 
+/// The log is kept for ever, so a worker's personal data is masked in it: an auditor sees which fields a
+/// request set, and only enough of an email or phone number to tell them apart.
+#[tokio::test]
+async fn personal_fields_are_masked_in_the_log() {
+    let s = stack();
+    let org = s.organization("Audit personal").await;
+    let admin = s.tenant(org, SystemRole::Admin);
+    let worker = json!({
+        "firstName": "Ann", "lastName": "Lee", "dateOfBirth": "1990-04-01", "tags": ["night"],
+        "customFields": {"badge": "B-17"},
+        "contact": {"primaryPhoneNumber": "+14155552671", "emailAddress": "ann.lee@example.com"},
+    });
+    let created = s.post("/workers", &admin, &worker).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    let logged = entries(s, &admin, &format!("entityType=worker&entityId={id}")).await;
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let personal = nudge_core::audit::PERSONAL;
+    assert_eq!(
+        logged[0]["metadata"],
+        json!({
+            "firstName": personal, "lastName": personal, "dateOfBirth": personal, "tags": ["night"],
+            "customFields": {"badge": personal},
+            "contact": {"primaryPhoneNumber": "•••2671", "emailAddress": "a•••@example.com"},
+        })
+    );
+    let text = logged[0].to_string();
+    assert!(!text.contains("ann.lee") && !text.contains("4155552671") && !text.contains("Lee"), "{text}");
+}
+
 #[tokio::test]
 async fn time_actor_and_entity_filters_work_and_paginate() {
     let s = stack();

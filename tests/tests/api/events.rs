@@ -100,6 +100,7 @@ async fn identity_sample_events_sign_in_and_invite() {
         key: s.settings.data_key().unwrap(),
         notifier: notifier(),
         app_url: s.settings.app_url().unwrap_or_else(|e| panic!("{e}")),
+        require_platform_admin_mfa: true,
     };
     let fill = |name: &str, email: &str, password: &str, token: &str| {
         let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));

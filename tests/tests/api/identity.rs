@@ -28,6 +28,16 @@ fn now() -> u64 {
     chrono::Utc::now().timestamp() as u64
 }
 
+/// Turns MFA on for the holder of `access` (enrol, then activate with this step's code); the secret.
+async fn enrol_mfa(s: &e2e::Stack, access: &str) -> String {
+    let enrol = s.call(Method::POST, "/me/mfa/enrol", Some(access), None, &[]).await;
+    assert_eq!(enrol.status, StatusCode::OK, "{:?}", enrol.body);
+    let secret = token(&enrol, "secret");
+    let on = s.post("/me/mfa/activate", access, &json!({"code": totp(&secret, now())})).await;
+    assert_eq!(on.status, StatusCode::OK, "{:?}", on.body);
+    secret
+}
+
 #[tokio::test]
 async fn sign_in_refresh_and_logout() {
     let s = stack();
@@ -533,9 +543,17 @@ async fn a_platform_admin_signs_in_and_enters_an_organization_to_onboard_it() {
     let email = format!("ops-{}@example.com", Uuid::new_v4().simple());
     nudge_local::bootstrap::platform_admin(&ctx.store, &email, "platform passphrase").await.unwrap();
 
-    let login = s.login(&email, "platform passphrase").await;
+    let first = s.login(&email, "platform passphrase").await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!((first.body["tenantId"].clone(), first.body["role"].as_str()), (Value::Null, Some("platform_admin")));
+    // A platform admin guards every organization: the stack requires their MFA, enrolled with this first
+    // session, and from then on they sign in with a code.
+    let secret = enrol_mfa(s, &token(&first, "accessToken")).await;
+    let bare = s.login(&email, "platform passphrase").await;
+    assert_eq!(bare.status, StatusCode::UNAUTHORIZED, "the platform admin now signs in with a code");
+    let code = json!({"email": email, "password": "platform passphrase", "mfaCode": totp(&secret, now() + 30)});
+    let login = s.public("/auth/login", &code).await;
     assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
-    assert_eq!((login.body["tenantId"].clone(), login.body["role"].as_str()), (Value::Null, Some("platform_admin")));
     let platform = token(&login, "accessToken");
     let org = s.post("/organizations", &platform, &json!({"name": "Onboarded", "type": "client"})).await;
     assert_eq!(org.status, StatusCode::CREATED, "{:?}", org.body);
@@ -560,17 +578,6 @@ async fn a_platform_admin_signs_in_and_enters_an_organization_to_onboard_it() {
     let actions: Vec<&str> =
         log.body["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"auth.switch_tenant") && actions.contains(&"user.created"), "{actions:?}");
-
-    // A platform admin guards every organization: their account takes MFA like anyone's.
-    let enrol = s.call(Method::POST, "/me/mfa/enrol", Some(&platform), None, &[]).await;
-    assert_eq!(enrol.status, StatusCode::OK, "{:?}", enrol.body);
-    let secret = token(&enrol, "secret");
-    let on = s.post("/me/mfa/activate", &platform, &json!({"code": totp(&secret, now())})).await;
-    assert_eq!(on.status, StatusCode::OK, "{:?}", on.body);
-    let bare = s.login(&email, "platform passphrase").await;
-    assert_eq!(bare.status, StatusCode::UNAUTHORIZED, "the platform admin now signs in with a code");
-    let code = json!({"email": email, "password": "platform passphrase", "mfaCode": totp(&secret, now() + 30)});
-    assert_eq!(s.public("/auth/login", &code).await.status, StatusCode::OK);
 
     // A tenant member cannot enter an organization they do not belong to.
     let member = s.member(s.organization("Elsewhere").await, "owner").await;
@@ -763,4 +770,127 @@ async fn a_custom_roles_new_permissions_reach_live_tokens() {
     let new = token(&renewed, "accessToken");
     assert_eq!(s.get("/workers", &new).await.status, StatusCode::FORBIDDEN);
     assert_eq!(s.get("/segments", &new).await.status, StatusCode::OK);
+}
+
+/// With `RequirePlatformAdminMfa` on (the template's default, which the test stack runs), a platform admin
+/// without MFA signs in to a session that can only read itself, enrol and log out; once MFA is on, a
+/// refresh or a sign-in with a code is a normal session.
+#[tokio::test]
+async fn a_platform_admin_without_mfa_may_only_enrol_it() {
+    let s = stack();
+    let ctx = s.ctx().await;
+    let email = format!("ops-{}@example.com", Uuid::new_v4().simple());
+    nudge_local::bootstrap::platform_admin(&ctx.store, &email, "platform passphrase").await.unwrap();
+    let elsewhere = s.organization("Not yet").await;
+
+    let login = s.login(&email, "platform passphrase").await;
+    assert_eq!((login.status, login.body["role"].as_str()), (StatusCode::OK, Some("platform_admin")));
+    let (access, refresh) = (token(&login, "accessToken"), token(&login, "refreshToken"));
+    let refused = s.get("/organizations", &access).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(refused.header("content-type"), Some("application/problem+json"));
+    assert!(
+        refused.body["detail"].as_str().unwrap().starts_with("platform admins must enrol MFA"),
+        "{:?}",
+        refused.body
+    );
+    let create = s.post("/organizations", &access, &json!({"name": "Sneaky", "type": "client"})).await;
+    assert_eq!(create.status, StatusCode::FORBIDDEN);
+    let switch = s.post("/auth/switch-tenant", &access, &json!({"tenantId": elsewhere})).await;
+    assert_eq!(switch.status, StatusCode::FORBIDDEN, "no support session either: {:?}", switch.body);
+    let password = json!({"currentPassword": "platform passphrase", "newPassword": "another passphrase"});
+    assert_eq!(s.post("/me/password", &access, &password).await.status, StatusCode::FORBIDDEN);
+    // `GET /me` passes the gate too, but serves tenant sessions only: a platform session gets its own 403.
+    let me = s.get("/me", &access).await;
+    assert_ne!(me.body["detail"], refused.body["detail"], "{:?}", me.body);
+    assert_eq!(s.get("/me/mfa", &access).await.body["enabled"], json!(false));
+    // Refreshing before enrolment renews the restriction, and such a session can log out.
+    let still = s.public("/auth/refresh", &json!({"refreshToken": refresh})).await;
+    assert_eq!(still.status, StatusCode::OK, "{:?}", still.body);
+    assert_eq!(s.get("/organizations", &token(&still, "accessToken")).await.status, StatusCode::FORBIDDEN);
+    let other = s.login(&email, "platform passphrase").await;
+    let out = s.call(Method::POST, "/auth/logout", Some(&token(&other, "accessToken")), None, &[]).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+
+    let secret = enrol_mfa(s, &access).await;
+    let renewed = s.public("/auth/refresh", &json!({"refreshToken": token(&still, "refreshToken")})).await;
+    assert_eq!(renewed.status, StatusCode::OK, "{:?}", renewed.body);
+    assert_eq!(s.get("/organizations", &token(&renewed, "accessToken")).await.status, StatusCode::OK);
+    assert_eq!(s.get("/organizations", &access).await.status, StatusCode::FORBIDDEN, "the old token stays as issued");
+
+    assert_eq!(s.login(&email, "platform passphrase").await.status, StatusCode::UNAUTHORIZED, "a code is needed");
+    let with_code = json!({"email": email, "password": "platform passphrase", "mfaCode": totp(&secret, now() + 30)});
+    let signed = s.public("/auth/login", &with_code).await;
+    assert_eq!(signed.status, StatusCode::OK, "{:?}", signed.body);
+    let platform = token(&signed, "accessToken");
+    assert_eq!(s.get("/organizations", &platform).await.status, StatusCode::OK);
+    let entered = s.post("/auth/switch-tenant", &platform, &json!({"tenantId": elsewhere})).await;
+    assert_eq!(entered.status, StatusCode::OK, "{:?}", entered.body);
+}
+
+/// A client of its own: requests from `ip` (any 127.x.y.z reaches the stack on Linux), so its per-IP counts
+/// are its own and not those of the suite, which all comes from 127.0.0.1.
+fn client_from(ip: std::net::IpAddr) -> reqwest::Client {
+    reqwest::Client::builder().local_address(ip).pool_max_idle_per_host(0).build().unwrap()
+}
+
+/// A loopback address no other test uses.
+fn fresh_loopback() -> std::net::IpAddr {
+    let b = Uuid::new_v4().into_bytes();
+    std::net::IpAddr::from([127, b[0], b[1], 2 + b[2] % 250])
+}
+
+async fn post_from(
+    client: &reqwest::Client,
+    path: &str,
+    body: &Value,
+    forwarded: &str,
+) -> (StatusCode, Option<String>, Value) {
+    let response = client
+        .post(format!("{}{path}", stack().base))
+        .header("x-forwarded-for", forwarded)
+        .json(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let status = response.status();
+    let retry = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    (status, retry, response.json().await.unwrap_or(Value::Null))
+}
+
+/// One client spraying many addresses (each new, so no address lock applies) is stopped by its source IP
+/// after a hundred sign-ins, or twenty reset requests, however it sets `X-Forwarded-For`; other clients are
+/// not, and a good password from the throttled source waits too.
+#[tokio::test]
+async fn one_source_spraying_many_addresses_is_throttled() {
+    let s = stack();
+    let sprayer = client_from(fresh_loopback());
+    for i in 0..100 {
+        let ghost =
+            json!({"email": format!("spray-{}@example.com", Uuid::new_v4().simple()), "password": "password123!"});
+        let (status, _, body) = post_from(&sprayer, "/auth/login", &ghost, &format!("198.51.100.{i}")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}: {body}");
+    }
+    let ghost = json!({"email": format!("spray-{}@example.com", Uuid::new_v4().simple()), "password": "password123!"});
+    let (status, retry, body) = post_from(&sprayer, "/auth/login", &ghost, "203.0.113.99").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["status"], 429);
+    let retry: u64 = retry.and_then(|r| r.parse().ok()).unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    let tenant = s.organization("Sprayed").await;
+    let m = s.member(tenant, "viewer").await;
+    let right = json!({"email": m.email, "password": m.password});
+    assert_eq!(post_from(&sprayer, "/auth/login", &right, "10.0.0.1").await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(s.login(&m.email, &m.password).await.status, StatusCode::OK, "another source signs in");
+
+    let mailer = client_from(fresh_loopback());
+    for i in 0..20 {
+        let ghost = json!({"email": format!("reset-{}@example.com", Uuid::new_v4().simple())});
+        let (status, _, body) = post_from(&mailer, "/auth/password-reset", &ghost, &format!("198.51.100.{i}")).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "request {i}: {body}");
+    }
+    let ghost = json!({"email": format!("reset-{}@example.com", Uuid::new_v4().simple())});
+    let (status, retry, body) = post_from(&mailer, "/auth/password-reset", &ghost, "203.0.113.98").await;
+    assert_eq!((status, body["status"].clone()), (StatusCode::TOO_MANY_REQUESTS, json!(429)), "{body}");
+    assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|r| (1..=3600).contains(&r)));
 }

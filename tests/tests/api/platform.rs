@@ -23,6 +23,7 @@ fn claims(tenant: Uuid) -> Claims {
         role: "admin".into(),
         perms: vec!["organization:read".into()],
         sid: None,
+        mfa_enrol: false,
         iss: ISSUER.into(),
         aud: AUDIENCE.into(),
         exp: now + 600,

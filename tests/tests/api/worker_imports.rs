@@ -178,6 +178,30 @@ async fn bad_files_and_requests_fail_clearly() {
     assert_eq!(listed.body["items"][0]["id"], id.as_str(), "newest first");
 }
 
+/// A file whose job never runs (never announced, its message lost) is not kept for ever: the presigned
+/// upload carries the tag the bucket's lifecycle rule expires, signed so the upload cannot drop it.
+#[tokio::test]
+async fn an_import_upload_is_tagged_for_the_lifecycle_backstop() {
+    let s = stack();
+    let admin = s.tenant(s.organization("Import backstop").await, SystemRole::Admin);
+    let created = s.post("/worker-imports", &admin, &json!({"format": "csv", "fileName": "w", "size": 10})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.body["uploadHeaders"]["x-amz-tagging"], "nudge-kind=import", "{:?}", created.body);
+    assert!(created.body["uploadUrl"].as_str().unwrap().contains("x-amz-tagging"), "a signed header");
+
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let s3 = nudge_core::objects::Objects::client(&sdk);
+    let lifecycle = s3.get_bucket_lifecycle_configuration().bucket(&s.resources.bucket).send().await.unwrap();
+    let rule = lifecycle
+        .rules()
+        .iter()
+        .find(|r| r.filter().and_then(|f| f.tag()).is_some_and(|t| (t.key(), t.value()) == ("nudge-kind", "import")))
+        .unwrap_or_else(|| panic!("no rule expires imports: {lifecycle:?}"));
+    assert_eq!(rule.expiration().and_then(|e| e.days()), Some(7), "ImportFileRetentionDays' default");
+    let aborts = lifecycle.rules().iter().find_map(|r| r.abort_incomplete_multipart_upload());
+    assert_eq!(aborts.and_then(|a| a.days_after_initiation()), Some(1), "{lifecycle:?}");
+}
+
 /// An import whose continuation was lost mid-way (its send failed, so the message that ran it comes back)
 /// goes on from its checkpoint on any message, even one that looks stale; rows applied before count as
 /// before, and rows with no external id or phone do not create their workers twice.

@@ -148,7 +148,7 @@ async fn run() -> Result<(), LocalError> {
     let local = Local::start(keys.clone(), 0, None).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(LocalError::io("bind"))?;
     let base = format!("http://{}", listener.local_addr().map_err(LocalError::io("addr"))?);
-    let app = local.app()?;
+    let app = local.app()?.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     // A tenant to read, made through the API.

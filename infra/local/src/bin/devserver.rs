@@ -90,7 +90,8 @@ async fn run() -> Result<(), LocalError> {
          \x20 Emulator   {endpoint}   table {table}, bucket {bucket}, {nq} queues ({queues} with a consumer)\n\
          \x20 Demo       tenant {tenant} (slug `demo`)\n\
          \x20 Admin      {ADMIN_EMAIL} / {ADMIN_PASSWORD} (owner of the demo tenant)\n\
-         \x20 Platform   {PLATFORM_EMAIL} / {PLATFORM_PASSWORD} (platform admin)\n\n\
+         \x20 Platform   {PLATFORM_EMAIL} / {PLATFORM_PASSWORD} (platform admin; enrols MFA at\n\
+         \x20            first sign-in: POST /me/mfa/enrol, /me/mfa/activate, then sign in with mfaCode)\n\n\
          Sign in and make a first call:\n\
          \x20 TOKEN=$(curl -s -H 'content-type: application/json' -d '{{\"email\":\"{ADMIN_EMAIL}\",\"password\":\"{ADMIN_PASSWORD}\"}}' http://127.0.0.1:{api_port}/auth/login | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"accessToken\"])')\n\
          \x20 curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{api_port}/organization\n\

@@ -99,8 +99,8 @@ pub struct Entry {
     pub action: String,
     pub entity_type: String,
     pub entity_id: Option<String>,
-    /// What changed (for a PATCH, the merge patch), secrets replaced by `[redacted]`; null when the request
-    /// had no body.
+    /// What changed (for a PATCH, the merge patch), secrets replaced by `[redacted]` and personal data
+    /// masked (`a•••@example.com`, `•••2671`, `[personal]`); null when the request had no body.
     #[schema(value_type = Option<Object>)]
     pub metadata: Value,
     /// The HTTP status the request was answered with.

@@ -292,5 +292,6 @@ mod tests {
         assert_eq!(log, Log::tenant(tenant));
         assert_eq!((e.actor_id, e.status), (Some(user), 401));
         assert_eq!(e.metadata["password"], derive::REDACTED);
+        assert_eq!(e.metadata["email"], "a•••@b.c", "a note's personal fields are masked too");
     }
 }

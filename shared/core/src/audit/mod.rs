@@ -4,6 +4,10 @@
 //! status, so a refused sign-in is on record), else one derived from the route, method and request body for
 //! a 2xx answer. Tenant admins read their tenant's log (`audit:read`), platform admins the platform's.
 //!
+//! An entry's metadata keeps what changed, never a secret (`[redacted]`) nor, since the log is kept for
+//! ever, a person's data in clear: emails keep their first character and domain, phone numbers their last
+//! digits, names, dates of birth, addresses, national ids and workers' custom fields become `[personal]`.
+//!
 //! Storage: one item per entry, never expiring (a compliance log is kept, not cached), `entity` =
 //! `AuditEntry`. `<time>` is RFC 3339 UTC with milliseconds (`2026-01-02T03:04:05.678Z`, fixed width, so
 //! string order is time order) and `<entryId>` a UUIDv7, so a time range is a key condition.
@@ -30,7 +34,7 @@ mod log;
 mod middleware;
 mod note;
 
-pub use derive::REDACTED;
+pub use derive::{PERSONAL, REDACTED};
 pub use log::{EntityFilter, Entry, Filter, Log, page};
 pub use middleware::record;
 pub use note::AuditNote;

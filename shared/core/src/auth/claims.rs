@@ -16,6 +16,10 @@ pub struct Claims {
     /// The session the token belongs to; operator tokens (`make token`) have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<Uuid>,
+    /// The session may only enrol MFA (a platform admin without it, where the stack requires it): the
+    /// verifying layer refuses every other route. Absent, and false, on every other token.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_enrol: bool,
     pub iss: String,
     pub aud: String,
     pub exp: i64,

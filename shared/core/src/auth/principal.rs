@@ -16,6 +16,8 @@ pub struct Principal {
     pub session: Option<Uuid>,
     permissions: Vec<String>,
     platform_admin: bool,
+    /// Only MFA enrolment is open to this caller (see [`Claims::mfa_enrol`]).
+    mfa_enrol: bool,
 }
 
 impl Principal {
@@ -32,6 +34,7 @@ impl Principal {
                 session: claims.sid,
                 permissions: claims.perms,
                 platform_admin,
+                mfa_enrol: claims.mfa_enrol,
             }),
         }
     }
@@ -61,6 +64,11 @@ impl Principal {
 
     pub fn permissions(&self) -> &[String] {
         &self.permissions
+    }
+
+    /// Whether the caller may do nothing but enrol MFA (the verifying layer refuses everything else).
+    pub fn must_enrol_mfa(&self) -> bool {
+        self.mfa_enrol
     }
 
     pub fn platform_admin(&self) -> Option<PlatformAdmin> {

@@ -136,6 +136,7 @@ mod tests {
             role: role.into(),
             perms: vec![],
             sid: Some(Uuid::now_v7()),
+            mfa_enrol: false,
             iss: "i".into(),
             aud: "a".into(),
             exp: 0,

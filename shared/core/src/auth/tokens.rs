@@ -59,6 +59,8 @@ pub struct Grant<'a> {
     pub permissions: Vec<String>,
     pub session: Option<Uuid>,
     pub ttl: chrono::Duration,
+    /// The session may only enrol MFA ([`Claims::mfa_enrol`]).
+    pub mfa_enrol: bool,
 }
 
 /// Issues tokens: the auth function, the dev token command and tests.
@@ -85,7 +87,7 @@ impl TokenIssuer {
         ttl: chrono::Duration,
     ) -> Result<String, KeyError> {
         let permissions = role.permissions().into_iter().map(str::to_owned).collect();
-        self.grant(Grant { user, tenant, role: role.name(), permissions, session: None, ttl })
+        self.grant(Grant { user, tenant, role: role.name(), permissions, session: None, ttl, mfa_enrol: false })
     }
 
     /// Signs an access token for what a session grants.
@@ -97,6 +99,7 @@ impl TokenIssuer {
             role: grant.role.to_owned(),
             perms: grant.permissions,
             sid: grant.session,
+            mfa_enrol: grant.mfa_enrol,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             exp: now + grant.ttl.num_seconds(),
@@ -177,5 +180,26 @@ pub(crate) mod tests {
         assert!(p.tenant().is_err());
         let bad = issuer.issue(Uuid::now_v7(), None, SystemRole::Admin, chrono::Duration::minutes(5)).unwrap();
         assert!(verifier.verify(&bad).is_err(), "a tenant role without a tenant");
+    }
+
+    #[test]
+    fn only_an_enrolment_token_carries_the_mfa_enrol_claim() {
+        let (issuer, verifier) = pair();
+        let grant = |mfa_enrol| Grant {
+            user: Uuid::now_v7(),
+            tenant: None,
+            role: SystemRole::PlatformAdmin.name(),
+            permissions: vec![],
+            session: Some(Uuid::now_v7()),
+            ttl: chrono::Duration::minutes(5),
+            mfa_enrol,
+        };
+        let enrolling = issuer.grant(grant(true)).unwrap();
+        assert!(verifier.verify(&enrolling).unwrap().must_enrol_mfa());
+        let normal = issuer.grant(grant(false)).unwrap();
+        assert!(!verifier.verify(&normal).unwrap().must_enrol_mfa());
+        // Tokens issued before the claim existed (and every normal one) lack it: they are not restricted.
+        let claims: Claims = jsonwebtoken::dangerous::insecure_decode(normal).unwrap().claims;
+        assert!(!serde_json::to_string(&claims).unwrap().contains("mfa_enrol"));
     }
 }

@@ -11,7 +11,7 @@ pub mod problem;
 pub mod shapes;
 pub mod update;
 
-pub use client::ClientInfo;
+pub use client::{ClientInfo, SourceIp};
 pub use conditional::{IfMatch, created, etag, tagged};
 pub use input::{Fields, JsonBody, path_id};
 pub use pagination::{ListQuery, Page};

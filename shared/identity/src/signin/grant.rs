@@ -1,14 +1,15 @@
 //! Opening and renewing sessions: what a session acts as (a tenant membership, the platform, or a platform
 //! admin's support access to a tenant), the permissions that grants, and the token pair the client gets.
 
+use super::Deps;
 use crate::error::{IdentityError, Refusal, Unauthenticated};
 use crate::membership::{self, Membership, MembershipStatus};
 use crate::permission::Permission;
-use crate::role;
 use crate::user::{self, User};
+use crate::{mfa, role};
 use chrono::Utc;
 use nudge_core::auth::session::{self, ACCESS_TOKEN_TTL, Client, RefreshToken, Session};
-use nudge_core::auth::{Grant, SystemRole, TokenIssuer};
+use nudge_core::auth::{Grant, SystemRole};
 use nudge_core::standing::{self, Standing};
 use nudge_core::store::{Store, Tx};
 use nudge_core::{TenantId, crypto};
@@ -76,6 +77,16 @@ pub(crate) struct Tokens {
     pub user: UserSummary,
     /// Every tenant the user can switch to.
     pub memberships: Vec<TenantChoice>,
+    /// The access token may only enrol MFA (for the audit note; the client learns it from the 403s).
+    #[serde(skip)]
+    pub mfa_enrol: bool,
+}
+
+/// Whether a session of `user` may only enrol MFA: a platform admin's account guards every organization, so
+/// where the stack requires it, every session of one without MFA on (whatever it acts as) is an enrolment
+/// session until MFA is on and the session is refreshed or opened again.
+fn must_enrol_mfa(required: bool, user: &User, mfa_on: bool) -> bool {
+    required && user.platform_admin && !mfa_on
 }
 
 /// What the target's role grants in its tenant; a platform session holds no tenant permissions.
@@ -134,7 +145,7 @@ pub(crate) async fn served(store: &Store, tenant: &TenantId) -> Result<(), Ident
 
 async fn tokens(
     store: &Store,
-    issuer: &TokenIssuer,
+    deps: &Deps,
     user: &User,
     session: &Session,
     secret: String,
@@ -142,13 +153,18 @@ async fn tokens(
     memberships: &[Membership],
 ) -> Result<Tokens, IdentityError> {
     let permissions = permissions(store, target).await?;
-    let access_token = issuer.grant(Grant {
+    // Read for platform admins alone (the others are never restricted), fresh at each grant: enrolling
+    // lifts the restriction at the next refresh, turning MFA off brings it back.
+    let mfa_on = deps.require_platform_admin_mfa && user.platform_admin && mfa::load(store, user.id).await?.enabled;
+    let mfa_enrol = must_enrol_mfa(deps.require_platform_admin_mfa, user, mfa_on);
+    let access_token = deps.issuer.grant(Grant {
         user: user.id,
         tenant: session.tenant_id,
         role: &session.role,
         permissions: permissions.clone(),
         session: Some(session.id),
         ttl: ACCESS_TOKEN_TTL,
+        mfa_enrol,
     })?;
     let memberships =
         memberships.iter().map(|m| TenantChoice { tenant_id: m.tenant_id.as_uuid(), role: m.role.clone() }).collect();
@@ -163,6 +179,7 @@ async fn tokens(
         permissions,
         user: UserSummary { id: user.id, email: user.email.to_string(), name: user.display_name() },
         memberships,
+        mfa_enrol,
     })
 }
 
@@ -170,7 +187,7 @@ async fn tokens(
 /// the user's active ones (the caller has read them to choose the target).
 pub(crate) async fn open(
     store: &Store,
-    issuer: &TokenIssuer,
+    deps: &Deps,
     user: &User,
     target: Target,
     memberships: &[Membership],
@@ -183,7 +200,7 @@ pub(crate) async fn open(
     session::make_room(store, user.id).await?;
     let tx = Tx::new().with(session::create(&session)?).with(user::signed_in(user.id, tenant, now)?);
     store.transact(tx).await?;
-    let tokens = tokens(store, issuer, user, &session, secret, &target, memberships).await?;
+    let tokens = tokens(store, deps, user, &session, secret, &target, memberships).await?;
     Ok((session, tokens))
 }
 
@@ -192,11 +209,7 @@ const ENDED: IdentityError = IdentityError::Unauthenticated(Unauthenticated::Ses
 
 /// Renews a session from its refresh token: rotates the secret and re-reads the role, so a changed role
 /// or suspension takes effect here at the latest.
-pub(crate) async fn refresh(
-    store: &Store,
-    issuer: &TokenIssuer,
-    text: &str,
-) -> Result<(Session, Tokens), IdentityError> {
+pub(crate) async fn refresh(store: &Store, deps: &Deps, text: &str) -> Result<(Session, Tokens), IdentityError> {
     let presented = RefreshToken::parse(text).ok_or(ENDED)?;
     let current = session::load(store, presented.session).await?.ok_or(ENDED)?;
     let now = Utc::now();
@@ -249,6 +262,23 @@ pub(crate) async fn refresh(
         Err(e) => return Err(e.into()),
     }
     let memberships = active_memberships(store, user.id).await?;
-    let tokens = tokens(store, issuer, &user, &next, secret, &target, &memberships).await?;
+    let tokens = tokens(store, deps, &user, &next, secret, &target, &memberships).await?;
     Ok((next, tokens))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nudge_core::values::{Email, Parse};
+
+    #[test]
+    fn only_a_platform_admin_without_mfa_on_must_enrol_and_only_when_required() {
+        let mut admin = User::new(Email::parse("ops@example.com").unwrap(), None, None, Utc::now());
+        admin.platform_admin = true;
+        assert!(must_enrol_mfa(true, &admin, false));
+        assert!(!must_enrol_mfa(true, &admin, true), "enrolled");
+        assert!(!must_enrol_mfa(false, &admin, false), "the stack does not require it");
+        admin.platform_admin = false;
+        assert!(!must_enrol_mfa(true, &admin, false), "not a platform admin");
+    }
 }

@@ -5,7 +5,8 @@
 //! burst gets no more guesses evaluated than the limit. Ten within fifteen minutes lock the address for
 //! fifteen minutes: every attempt then answers 429 with Retry-After, even with the right password.
 //! Password-reset mails ([`RESET`]) are limited the same way, five an hour per address; past that the
-//! request is answered as usual and sends nothing.
+//! request is answered as usual and sends nothing. The anonymous routes are also throttled per source
+//! address: see [`super::throttle`].
 //!
 //! | item | pk | sk |
 //! |---|---|---|

@@ -2,13 +2,15 @@
 //! acceptance. It is the only function holding the token signing key.
 //!
 //! `input` reads requests (edge), `routes` are the handlers (edge: audit notes, problems), `service` and
-//! `grant` (sessions and tokens) do the work, `lockout` keeps the failed sign-ins per address.
+//! `grant` (sessions and tokens) do the work, `lockout` keeps the failed sign-ins per address, `throttle`
+//! the attempts per source address.
 
 mod grant;
 mod input;
 pub(crate) mod lockout;
 mod routes;
 mod service;
+mod throttle;
 
 use axum::Router;
 use axum::extract::FromRef;
@@ -27,6 +29,22 @@ pub struct Deps {
     pub notifier: Notifier,
     /// The web app that links in emails lead to.
     pub app_url: String,
+    /// A platform admin without MFA gets sessions that can only enrol it (`REQUIRE_PLATFORM_ADMIN_MFA`,
+    /// the stack's `RequirePlatformAdminMfa`; see [`platform_admin_mfa_required`]).
+    pub require_platform_admin_mfa: bool,
+}
+
+/// `REQUIRE_PLATFORM_ADMIN_MFA` read: `true` or `false`; unset is `true`, the safe side (a stack that
+/// forgot the variable still guards its admins). Anything else is a configuration error, not a guess.
+pub fn platform_admin_mfa_required(text: Option<&str>) -> Result<bool, nudge_core::config::ConfigError> {
+    match text {
+        None | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(_) => Err(nudge_core::config::ConfigError::Invalid {
+            name: "REQUIRE_PLATFORM_ADMIN_MFA",
+            reason: "must be `true` or `false`".into(),
+        }),
+    }
 }
 
 #[derive(OpenApi)]
@@ -59,4 +77,26 @@ pub fn router(ctx: Ctx, deps: Deps) -> Router {
 
 pub fn openapi() -> utoipa::openapi::OpenApi {
     parts().1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_platform_admin_mfa_setting_defaults_to_required_and_refuses_other_words() {
+        assert!(platform_admin_mfa_required(None).unwrap());
+        assert!(platform_admin_mfa_required(Some("true")).unwrap());
+        assert!(!platform_admin_mfa_required(Some("false")).unwrap());
+        assert!(platform_admin_mfa_required(Some("no")).is_err());
+        assert!(platform_admin_mfa_required(Some("TRUE")).is_err(), "the template allows exactly two words");
+    }
+
+    #[test]
+    fn the_documented_token_pair_names_no_internal_field() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        let tokens = &doc["components"]["schemas"]["Tokens"];
+        assert!(tokens["properties"]["accessToken"].is_object(), "{tokens}");
+        assert!(!tokens.to_string().contains("mfaEnrol") && !tokens.to_string().contains("mfa_enrol"), "{tokens}");
+    }
 }

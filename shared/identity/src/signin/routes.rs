@@ -17,7 +17,7 @@ use http::{HeaderMap, StatusCode, header};
 use nudge_core::Ctx;
 use nudge_core::audit::AuditNote;
 use nudge_core::auth::session::{Client, Session};
-use nudge_core::http::{ApiError, ApiResult, ClientInfo, JsonBody};
+use nudge_core::http::{ApiError, ApiResult, ClientInfo, JsonBody, SourceIp};
 use serde_json::json;
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
@@ -60,6 +60,7 @@ fn by_user(action: &str, user: Uuid) -> AuditNote {
 fn refusal_action(why: &IdentityError) -> &'static str {
     match why {
         IdentityError::Locked { .. } => "auth.login_locked",
+        IdentityError::Throttled { .. } => "auth.login_throttled",
         IdentityError::Unauthenticated(Unauthenticated::BadCredentials) => "auth.login_failed",
         IdentityError::Unauthenticated(Unauthenticated::MfaRequired) => "auth.mfa_required",
         IdentityError::Unauthenticated(Unauthenticated::WrongMfaCode) => "auth.mfa_failed",
@@ -76,15 +77,16 @@ pub(crate) async fn login(
     State(ctx): State<Ctx>,
     State(deps): State<Arc<Deps>>,
     client: ClientInfo,
+    ip: SourceIp,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let input = input::login(body)?;
     let email = input.email.clone();
-    match service::login(&ctx.store, &deps, input, session_client(client)).await? {
+    match service::login(&ctx.store, &deps, input, session_client(client), ip).await? {
         Outcome::SignedIn(signed_in) => {
             let SignedIn { user, session, tokens, mfa } = *signed_in;
             let note = with_tenant(by_user("auth.login", user), &session)
-                .metadata(json!({"sessionId": session.id, "mfa": mfa}));
+                .metadata(json!({"sessionId": session.id, "mfa": mfa, "mfaEnrolmentOnly": tokens.mfa_enrol}));
             Ok(issued(StatusCode::OK, &tokens, note))
         }
         Outcome::Refused { user, why } => {
@@ -116,7 +118,7 @@ pub(crate) async fn refresh(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let token = input::refresh_token(body)?;
-    let (session, tokens) = grant::refresh(&ctx.store, &deps.issuer, &token).await?;
+    let (session, tokens) = grant::refresh(&ctx.store, &deps, &token).await?;
     let note = AuditNote::new("auth.refresh", "session", Some(session.id.to_string())).actor(session.user_id);
     Ok(issued(StatusCode::OK, &tokens, with_tenant(note, &session)))
 }
@@ -176,11 +178,12 @@ pub(crate) async fn switch_tenant(
 pub(crate) async fn request_reset(
     State(ctx): State<Ctx>,
     State(deps): State<Arc<Deps>>,
+    ip: SourceIp,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let email = input::reset_request(body)?;
     // The answer is the same whether or not the account exists: nothing to enumerate.
-    let Some(user) = service::request_reset(&ctx.store, &deps, &email).await? else {
+    let Some(user) = service::request_reset(&ctx.store, &deps, &email, ip).await? else {
         return Ok(StatusCode::ACCEPTED.into_response());
     };
     let audit = by_user("auth.password_reset_requested", user);
@@ -209,10 +212,11 @@ pub(crate) async fn accept_invite(
     State(ctx): State<Ctx>,
     State(deps): State<Arc<Deps>>,
     client: ClientInfo,
+    ip: SourceIp,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let input = input::invite_acceptance(body)?;
-    let (user, session, tokens) = service::accept_invite(&ctx.store, &deps, input, session_client(client)).await?;
+    let (user, session, tokens) = service::accept_invite(&ctx.store, &deps, input, session_client(client), ip).await?;
     let note = by_user("invite.accepted", user);
     Ok(issued(StatusCode::OK, &tokens, with_tenant(note, &session)))
 }

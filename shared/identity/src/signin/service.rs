@@ -5,7 +5,7 @@
 use super::Deps;
 use super::grant::{self, Target, Tokens};
 use super::input::{Login, NewPassword};
-use super::lockout;
+use super::{lockout, throttle};
 use crate::email_token::{self, EmailToken, TokenKind};
 use crate::error::{Broken, Conflict, IdentityError, Refusal, Unauthenticated};
 use crate::membership::{self, Membership, MembershipStatus};
@@ -15,6 +15,7 @@ use chrono::Utc;
 use nudge_core::auth::Principal;
 use nudge_core::auth::session::{self, Client, RefreshToken, Session};
 use nudge_core::crypto::{self, password};
+use nudge_core::http::SourceIp;
 use nudge_core::store::{Store, Tx};
 use nudge_core::values::Email;
 use nudge_notifications::{Notification, NotificationKind};
@@ -60,10 +61,24 @@ fn choose_target(user: &User, active: &[Membership], asked: Option<Uuid>) -> Res
 }
 
 /// Signs in with email, password and (when the account has MFA on) a code. Each attempt is counted per
-/// address before anything is checked, found account or not, and forgotten once the credentials pass; the
-/// tenth within the window locks the address.
-pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Client) -> Result<Outcome, IdentityError> {
+/// source address, then per email address, before anything is checked, found account or not; once the
+/// credentials pass, the address's count is forgotten and the source's attempt given back. The tenth within
+/// the window locks the address; a source gets a hundred checks per window ([`throttle`]).
+pub(crate) async fn login(
+    store: &Store,
+    deps: &Deps,
+    input: Login,
+    client: Client,
+    ip: SourceIp,
+) -> Result<Outcome, IdentityError> {
     let refused = |user: Option<Uuid>, why| Ok(Outcome::Refused { user, why });
+    // The source first: a throttled client gets no guess checked, and spends no address's attempts either
+    // (so it cannot go on locking addresses out).
+    let counted = match throttle::attempt(store, &throttle::SIGN_IN_PER_IP, ip).await {
+        Ok(counted) => counted,
+        Err(throttled @ IdentityError::Throttled { .. }) => return refused(None, throttled),
+        Err(e) => return Err(e),
+    };
     match lockout::attempt(store, &lockout::SIGN_IN, &input.email).await {
         Ok(()) => {}
         Err(locked @ IdentityError::Locked { .. }) => return refused(None, locked),
@@ -95,15 +110,21 @@ pub(crate) async fn login(store: &Store, deps: &Deps, input: Login, client: Clie
             Err(e) => return Err(e.into()),
         }
     }
-    lockout::clear(store, &lockout::SIGN_IN, &input.email).await?;
+    passed(store, &input.email, counted).await?;
     let reach = grant::reach(store, user.id).await?;
     let active = reach.served.clone();
     let target = match choose_target(&user, &active, input.tenant_id) {
         Ok(t) => t,
         Err(why) => return refused(me, reach.refusal(input.tenant_id).unwrap_or(why)),
     };
-    let (session, tokens) = grant::open(store, &deps.issuer, &user, target, &active, client).await?;
+    let (session, tokens) = grant::open(store, deps, &user, target, &active, client).await?;
     Ok(Outcome::SignedIn(Box::new(SignedIn { user: user.id, session, tokens, mfa: setting.enabled })))
+}
+
+/// A password (and code) check passed: the address's failures are forgotten, the source's attempt given back.
+async fn passed(store: &Store, email: &Email, counted: throttle::Counted) -> Result<(), IdentityError> {
+    tokio::try_join!(lockout::clear(store, &lockout::SIGN_IN, email), throttle::refund(store, counted))?;
+    Ok(())
 }
 
 /// The session a logout names.
@@ -148,6 +169,10 @@ pub(crate) async fn switch_tenant(
     if live.is_none() {
         return Err(IdentityError::Unauthenticated(Unauthenticated::SessionEnded));
     }
+    // An enrolment session would only open another like it: refused as the gate refuses other routes.
+    if principal.must_enrol_mfa() {
+        return Err(IdentityError::Refused(Refusal::MfaEnrolmentRequired));
+    }
     if principal.tenant_opt().is_some_and(|t| t.as_uuid() == tenant_id) {
         return Err(IdentityError::Broken(Broken::SameTenant));
     }
@@ -172,13 +197,20 @@ pub(crate) async fn switch_tenant(
         }
         _ => return Err(IdentityError::NotFound),
     };
-    let (session, tokens) = grant::open(store, &deps.issuer, &user, target, &active, client).await?;
+    let (session, tokens) = grant::open(store, deps, &user, target, &active, client).await?;
     Ok((user.id, session, tokens))
 }
 
 /// Sends a reset email when an active account has the address, at most five an hour per address (counted
-/// whether an account has it or not); the account's id, if one was sent.
-pub(crate) async fn request_reset(store: &Store, deps: &Deps, email: &Email) -> Result<Option<Uuid>, IdentityError> {
+/// whether an account has it or not); the account's id, if one was sent. Past twenty an hour from one
+/// source address, [`IdentityError::Throttled`]: that says nothing about any account.
+pub(crate) async fn request_reset(
+    store: &Store,
+    deps: &Deps,
+    email: &Email,
+    ip: SourceIp,
+) -> Result<Option<Uuid>, IdentityError> {
+    throttle::attempt(store, &throttle::RESET_PER_IP, ip).await?;
     match lockout::attempt(store, &lockout::RESET, email).await {
         Ok(()) => {}
         Err(IdentityError::Locked { .. }) => return Ok(None),
@@ -242,6 +274,7 @@ pub(crate) async fn accept_invite(
     deps: &Deps,
     input: NewPassword,
     client: Client,
+    ip: SourceIp,
 ) -> Result<(Uuid, Session, Tokens), IdentityError> {
     let now = Utc::now();
     let record = email_token::load(store, &input.token).await?.filter(|t| t.is_valid(TokenKind::Invite, now));
@@ -256,6 +289,7 @@ pub(crate) async fn accept_invite(
         // An existing account joins only with its own password (and code): the invitation's link alone
         // proves nothing about who holds the account.
         (Some(existing), Some(given)) => {
+            let counted = throttle::attempt(store, &throttle::SIGN_IN_PER_IP, ip).await?;
             lockout::attempt(store, &lockout::SIGN_IN, &current.email).await?;
             if !password::verify_off_thread(given, Some(existing.clone())).await? {
                 return Err(IdentityError::Broken(Broken::WrongPassword));
@@ -268,7 +302,7 @@ pub(crate) async fn accept_invite(
                 let after = setting.spend(&deps.key, current.id, code, now)?.ok_or(wrong)?;
                 repo::write(store, mfa::save(current.id, &setting, &after)?).await?;
             }
-            lockout::clear(store, &lockout::SIGN_IN, &current.email).await?;
+            passed(store, &current.email, counted).await?;
             None
         }
         (Some(_), None) => return Err(IdentityError::Broken(Broken::CurrentPasswordRequired)),
@@ -302,7 +336,6 @@ pub(crate) async fn accept_invite(
     if !active.iter().any(|m| m.tenant_id == joined.tenant_id) {
         active.push(joined.clone());
     }
-    let (session, tokens) =
-        grant::open(store, &deps.issuer, &next_user, Target::Member(joined), &active, client).await?;
+    let (session, tokens) = grant::open(store, deps, &next_user, Target::Member(joined), &active, client).await?;
     Ok((current.id, session, tokens))
 }

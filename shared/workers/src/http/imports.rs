@@ -67,8 +67,8 @@ async fn create(
     f.finish()?;
     let (format, size) = (format.unwrap_or_default(), size.unwrap_or(0));
     let job = ImportJob::new(Uuid::now_v7(), format, file_name, size, principal.user_id, Utc::now());
-    let upload =
-        objects.presign_put(&ImportJob::object(&tenant, job.id), format.content_type(), size, UPLOAD_TTL).await?;
+    let object = ImportJob::object(&tenant, job.id);
+    let upload = objects.presign_put_tagged(&object, format.content_type(), size, UPLOAD_TTL, job::TAGGING).await?;
     job::create(&ctx.store, &tenant, &job).await?;
     tracing::info!(import_id = %job.id, size, "worker import declared");
     let body = ImportCreated {

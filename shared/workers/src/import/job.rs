@@ -16,6 +16,10 @@ use uuid::Uuid;
 const ENTITY: &str = "WorkerImport";
 /// Row errors kept on the job; past this only the count grows (`failed`).
 pub(crate) const MAX_ERRORS: usize = 1000;
+/// The object tag of an uploaded import file, by which the bucket's lifecycle rule expires a file its job
+/// never deleted (an upload never announced, a job that never ran): rows hold workers' personal data, and
+/// lifecycle filters take a key prefix, which under each tenant's prefix cannot select imports.
+pub(crate) const TAGGING: &str = "nudge-kind=import";
 
 /// The shared lifecycle of background jobs.
 pub type ImportStatus = nudge_core::jobs::JobStatus;
