@@ -6,6 +6,7 @@ use crate::queues::Poller;
 use crate::{LocalError, root};
 use axum::Router;
 use nudge_core::Ctx;
+use nudge_core::clock::Clock;
 use nudge_core::config::{Env, Settings};
 use nudge_core::crypto::DataKey;
 use nudge_core::queue::{Consumer, Queue};
@@ -33,7 +34,8 @@ fn app(local: &Local) -> Result<Router, LocalError> {
     for (binary, compose) in http {
         router = router.merge(compose(&local.env(binary)).map_err(setup)?);
     }
-    Ok(router.fallback(nudge_core::app::not_found))
+    let control = crate::control::router(local.clock.clone(), local.sweeper()?);
+    Ok(router.merge(control).fallback(nudge_core::app::not_found))
 }
 
 /// Queue consumers by the binary name template.yaml gives their function, each composed by the root its
@@ -60,6 +62,8 @@ fn queue(emulator: &Emulator, sdk: &nudge_core::config::SdkConfig, logical_id: &
 
 pub struct Local {
     pub emulator: Emulator,
+    /// The one clock of every function here, which `/_local/clock` moves (see `nudge_core::clock`).
+    pub clock: Clock,
     pub sdk: nudge_core::config::SdkConfig,
     pub ctx: Ctx,
     pub keys: DevKeys,
@@ -114,12 +118,14 @@ impl Local {
             }),
         };
         let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-        let ctx = Ctx::from_parts(&sdk, &settings).map_err(setup)?;
+        let clock = Clock::shifted();
+        let ctx = Ctx { clock: clock.clone(), ..Ctx::from_parts(&sdk, &settings).map_err(setup)? };
         let key = settings.data_key().map_err(setup)?;
         let objects = nudge_core::objects::Objects::from_settings(&sdk, &settings).map_err(setup)?;
         let import_rows_per_run = std::env::var("IMPORT_ROWS_PER_RUN").ok().and_then(|v| v.parse().ok());
         Ok(Self {
             emulator,
+            clock,
             sdk,
             ctx,
             keys,
@@ -139,6 +145,11 @@ impl Local {
     /// A queue of template.yaml by its logical id, as a function holds it (the URL its environment names).
     pub fn queue(&self, logical_id: &str) -> Result<Queue, LocalError> {
         queue(&self.emulator, &self.sdk, logical_id)
+    }
+
+    /// The outbox function, as its schedule runs it.
+    pub fn sweeper(&self) -> Result<nudge_core::outbox::Sweeper, LocalError> {
+        outbox::compose(&self.env("outbox")).map_err(|e| LocalError::Setup(e.to_string()))
     }
 
     /// The notifications queue, read as a mailbox.
@@ -169,7 +180,7 @@ impl Local {
             ("SYNC_PAGE_WORKERS", self.sync_page_workers.map(|n| n.to_string())),
         ];
         vars.extend(tuning.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))));
-        Env::local(self.sdk.clone(), self.settings.clone(), vars)
+        Env::local(self.sdk.clone(), self.settings.clone(), self.clock.clone(), vars)
     }
 
     pub fn app(&self) -> Result<Router, LocalError> {

@@ -2,6 +2,7 @@
 //! `AWS_ENDPOINT_URL` (the local emulator).
 
 use crate::auth::{SessionGate, TokenIssuer, TokenVerifier};
+use crate::clock::Clock;
 use crate::crypto::DataKey;
 use crate::store::{CursorCodec, Store};
 use std::sync::Arc;
@@ -180,6 +181,8 @@ pub struct Ctx {
     pub sessions: SessionGate,
     /// How long the audit log keeps what this function writes to it.
     pub audit_retention: chrono::Duration,
+    /// The time time-driven rules read (movable only in the local cloud).
+    pub clock: Clock,
 }
 
 impl Ctx {
@@ -189,6 +192,7 @@ impl Ctx {
             store,
             verifier: Arc::new(verifier),
             audit_retention: chrono::Duration::days(DEFAULT_AUDIT_RETENTION_DAYS),
+            clock: Clock::system(),
         }
     }
 
@@ -211,6 +215,8 @@ impl Ctx {
 pub struct Env {
     pub sdk: SdkConfig,
     pub settings: Settings,
+    /// The system clock on AWS; the local cloud's shared, movable one locally.
+    pub clock: Clock,
     /// `None`: the process environment.
     vars: Option<Arc<std::collections::BTreeMap<String, String>>>,
 }
@@ -224,12 +230,17 @@ impl std::fmt::Debug for Env {
 impl Env {
     /// The environment of a Lambda execution environment, read once per cold start.
     pub fn from_process() -> Result<Self, ConfigError> {
-        Ok(Self { sdk: aws_sdk_config()?, settings: Settings::from_env()?, vars: None })
+        Ok(Self { sdk: aws_sdk_config()?, settings: Settings::from_env()?, clock: Clock::system(), vars: None })
     }
 
     /// A function's environment as the local cloud makes it (template.yaml's variables, resolved).
-    pub fn local(sdk: SdkConfig, settings: Settings, vars: std::collections::BTreeMap<String, String>) -> Self {
-        Self { sdk, settings, vars: Some(Arc::new(vars)) }
+    pub fn local(
+        sdk: SdkConfig,
+        settings: Settings,
+        clock: Clock,
+        vars: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        Self { sdk, settings, clock, vars: Some(Arc::new(vars)) }
     }
 
     /// A variable template.yaml sets for this function; unset or empty is [`ConfigError::Missing`].
@@ -252,7 +263,7 @@ impl Env {
 
     /// The request context: store, token verifier, session gate.
     pub fn ctx(&self) -> Result<Ctx, ConfigError> {
-        Ctx::from_parts(&self.sdk, &self.settings)
+        Ok(Ctx { clock: self.clock.clone(), ..Ctx::from_parts(&self.sdk, &self.settings)? })
     }
 
     /// The queue whose URL the variable `name` holds.

@@ -6,12 +6,14 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod http;
 pub mod jobs;
 pub mod keys;
 pub mod objects;
+pub mod outbox;
 pub mod queue;
 pub mod standing;
 pub mod store;

@@ -31,16 +31,23 @@ impl Queue {
     /// Sends `message` for `tenant`: the tenant travels in the core's envelope beside the message's own
     /// fields, and the consumer gets it back from [`open`].
     pub async fn send_for<T: Serialize>(&self, tenant: &TenantId, message: &T) -> Result<(), QueueError> {
-        self.post(&Envelope { tenant_id: Some(tenant.as_uuid()), body: message }).await
+        self.send_body(Queue::body(Some(tenant), message)?).await
     }
 
     /// Sends a message that belongs to no tenant (a schedule's tick, a platform sweep).
     pub async fn send<T: Serialize>(&self, message: &T) -> Result<(), QueueError> {
-        self.post(&Envelope { tenant_id: None, body: message }).await
+        self.send_body(Queue::body(None, message)?).await
     }
 
-    async fn post<T: Serialize>(&self, envelope: &Envelope<&T>) -> Result<(), QueueError> {
-        let body = serde_json::to_string(envelope).map_err(|e| QueueError(e.to_string()))?;
+    /// The body [`Queue::send_for`] (`Some` tenant) or [`Queue::send`] would send, for a message that is
+    /// sent later (an outbox entry).
+    pub(crate) fn body<T: Serialize>(tenant: Option<&TenantId>, message: &T) -> Result<String, QueueError> {
+        let envelope = Envelope { tenant_id: tenant.map(TenantId::as_uuid), body: message };
+        serde_json::to_string(&envelope).map_err(|e| QueueError(e.to_string()))
+    }
+
+    /// Sends a body made by [`Queue::body`].
+    pub(crate) async fn send_body(&self, body: String) -> Result<(), QueueError> {
         crate::store::calls::record();
         self.sqs
             .send_message()

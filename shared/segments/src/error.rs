@@ -50,6 +50,16 @@ pub enum SegmentError {
     Queue(#[from] QueueError),
 }
 
+/// An outbox entry fails to be made only as the store or the queue's encoding does.
+impl From<nudge_core::outbox::OutboxError> for SegmentError {
+    fn from(e: nudge_core::outbox::OutboxError) -> Self {
+        match e {
+            nudge_core::outbox::OutboxError::Store(e) => Self::Store(e),
+            nudge_core::outbox::OutboxError::Queue(e) => Self::Queue(e),
+        }
+    }
+}
+
 /// What fails a message of the segment sync queue (it is retried; a sync job fails for good after a few).
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {

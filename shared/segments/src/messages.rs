@@ -3,7 +3,9 @@
 
 use futures_util::future::BoxFuture;
 use nudge_core::TenantId;
+use nudge_core::outbox::{OutboxError, Posted};
 use nudge_core::queue::{Queue, QueueError};
+use nudge_core::store::Write;
 use nudge_workers::WorkersChanged;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -32,6 +34,16 @@ impl SegmentQueue {
     /// A tenant's work: syncs, purges, re-evaluations.
     pub async fn send_for(&self, tenant: &TenantId, message: &Message) -> Result<(), QueueError> {
         self.0.send_for(tenant, message).await
+    }
+
+    /// `message` as an outbox entry, for the transaction of the write that calls for it.
+    pub(crate) fn post_for(
+        &self,
+        tenant: &TenantId,
+        message: &Message,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Write, Posted), OutboxError> {
+        self.0.post_for(tenant, message, at)
     }
 
     /// The schedule's tick (EventBridge sends the same body).

@@ -84,11 +84,15 @@ fn schedule_write(tenant: &TenantId, s: &Segment) -> Result<Write, StoreError> {
     })
 }
 
-/// A new segment with its empty state.
-pub fn create(tenant: &TenantId, s: &Segment) -> Result<Tx, StoreError> {
+/// A new segment with its state: empty, or held by its first sync `job`.
+pub fn create(tenant: &TenantId, s: &Segment, job: Option<&SyncJob>) -> Result<Tx, StoreError> {
     let mut tx = Tx::new();
     tx.push(Write::create(Put::new(&segment_key(tenant, s.id), SEGMENT, s)?, EXISTS));
-    tx.push(Write::create(Put::new(&state_key(tenant, s.id), STATE, &SegmentState::default())?, EXISTS));
+    let state = SegmentState { active_job_id: job.map(|j| j.id), ..SegmentState::default() };
+    tx.push(Write::create(Put::new(&state_key(tenant, s.id), STATE, &state)?, EXISTS));
+    if let Some(job) = job {
+        tx.push(Write::create(jobs::put(tenant, job)?, "sync job"));
+    }
     if s.time_relative {
         tx.push(schedule_write(tenant, s)?);
     }
@@ -115,11 +119,17 @@ pub(crate) enum Claim {
     Raced,
 }
 
-/// Writes `job` and makes it the segment's one sync, if no other job holds the segment.
-pub(crate) async fn claim(store: &Store, tenant: &TenantId, job: &SyncJob) -> Result<Claim, SegmentError> {
+/// Writes `job` and makes it the segment's one sync, if no other job holds the segment, with `start` (the
+/// job's message, an outbox entry) in the same transaction.
+pub(crate) async fn claim(
+    store: &Store,
+    tenant: &TenantId,
+    job: &SyncJob,
+    start: Write,
+) -> Result<Claim, SegmentError> {
     let claim = Write::update(state_key(tenant, job.segment_id), Changes::new().set("activeJobId", &job.id)?, GONE)
         .and_absent("activeJobId", ACTIVE_JOB);
-    let tx = Tx::new().with(Write::create(jobs::put(tenant, job)?, "sync job")).with(claim);
+    let tx = Tx::new().with(Write::create(jobs::put(tenant, job)?, "sync job")).with(claim).with(start);
     match store.transact(tx).await {
         Ok(()) => Ok(Claim::Claimed),
         Err(StoreError::Condition(GONE)) => Err(SegmentError::NotFound),

@@ -69,12 +69,25 @@ impl Services<'_> {
                 return Err(SegmentError::TooManyRules(MAX_RULE_BASED));
             }
         }
-        self.store.transact(repo::create(tenant, &segment)?).await?;
-        let mut state = SegmentState::default();
-        if segment.kind == SegmentType::RuleBased {
-            let (job, _) = self.start_sync(tenant, &segment, SyncTrigger::RuleChange).await?;
-            state.active_job_id = Some(job.id);
+        // A rule-based segment is written with its first sync claimed and that sync's message in the outbox:
+        // no crash after the commit leaves it without members.
+        let job =
+            (segment.kind == SegmentType::RuleBased).then(|| SyncJob::new(segment.id, SyncTrigger::RuleChange, now));
+        let mut tx = repo::create(tenant, &segment, job.as_ref())?;
+        let start = match &job {
+            Some(job) => {
+                let (write, posted) =
+                    self.queue.post_for(tenant, &Message::Sync { segment_id: segment.id, job_id: job.id }, now)?;
+                tx.push(write);
+                Some(posted)
+            }
+            None => None,
+        };
+        self.store.transact(tx).await?;
+        if let Some(start) = start {
+            start.deliver(self.store).await;
         }
+        let state = SegmentState { active_job_id: job.map(|j| j.id), ..SegmentState::default() };
         Ok((segment, state))
     }
 
@@ -132,14 +145,14 @@ impl Services<'_> {
             if if_match.is_some_and(|expected| expected != current.version) {
                 return Err(SegmentError::VersionMoved);
             }
-            let written = self.store.transact(repo::remove(tenant, &current)).await;
-            settle(written, (), if_match)
+            // The purge of its memberships and jobs goes in the outbox of the delete itself.
+            let (purge, posted) = self.queue.post_for(tenant, &Message::Purge { segment_id: id }, Utc::now())?;
+            let written = self.store.transact(repo::remove(tenant, &current).with(purge)).await;
+            settle(written, posted, if_match)
         })
-        .await?;
-        if let Err(e) = self.queue.send_for(tenant, &Message::Purge { segment_id: id }).await {
-            // The segment is gone for every reader; its leftovers are unreachable, only storage.
-            tracing::error!(segment_id = %id, error = %e, "could not queue the purge of a deleted segment's memberships");
-        }
+        .await?
+        .deliver(self.store)
+        .await;
         Ok(())
     }
 
@@ -156,13 +169,11 @@ impl Services<'_> {
         for _ in 0..3 {
             let now = Utc::now();
             let job = SyncJob::new(segment.id, trigger, now);
-            match repo::claim(self.store, tenant, &job).await? {
+            let message = Message::Sync { segment_id: segment.id, job_id: job.id };
+            let (start, posted) = self.queue.post_for(tenant, &message, now)?;
+            match repo::claim(self.store, tenant, &job, start).await? {
                 Claim::Claimed => {
-                    let message = Message::Sync { segment_id: segment.id, job_id: job.id };
-                    if let Err(e) = self.queue.send_for(tenant, &message).await {
-                        self.abandon(tenant, job, "the job could not be queued", now).await?;
-                        return Err(e.into());
-                    }
+                    posted.deliver(self.store).await;
                     tracing::info!(segment_id = %segment.id, job_id = %job.id, ?trigger, "segment sync queued");
                     return Ok((job, true));
                 }

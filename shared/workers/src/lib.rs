@@ -29,6 +29,7 @@ pub mod index;
 pub mod input;
 pub mod marker;
 pub mod model;
+pub mod orphans;
 pub mod phone;
 pub mod repo;
 pub mod service;

@@ -7,6 +7,7 @@ use super::hierarchy;
 use super::input;
 use super::model::{ImportMark, RowOutcome, Worker, WorkerFields};
 use super::repo;
+use crate::orphans::WorkerJobs;
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::store::{Attempt, Store, Write, optimistic};
@@ -104,42 +105,30 @@ pub async fn update(
     .await
 }
 
-/// Deletes a worker with its records, entries and guards; its supervisees then report to no one. Answers
-/// the supervisees it changed.
+/// Deletes a worker with its records, entries and guards. Its supervisees then report to no one: the
+/// delete's transaction puts their clearing in the outbox for the background function (see
+/// [`crate::orphans`]), as a supervisor may have thousands.
 pub async fn delete(
     store: &Store,
+    jobs: &WorkerJobs,
     tenant: &TenantId,
     id: Uuid,
     if_match: Option<u64>,
-) -> Result<Vec<Uuid>, WorkerError> {
-    let removed = optimistic::retry(|| async {
+) -> Result<(), WorkerError> {
+    let posted = optimistic::retry(|| async {
         let current = get(store, tenant, id).await?;
         if if_match.is_some_and(|expected| expected != current.version) {
             return Err(WorkerError::VersionMoved);
         }
-        let written = store.transact(repo::remove(tenant, &current, Utc::now())?).await;
-        optimistic::settle(written, current, if_match.is_none()).map_err(repo::refusal)
+        let now = Utc::now();
+        let (unsupervise, posted) =
+            jobs.unsupervise(tenant, id, now).map_err(|e| WorkerError::Internal(e.to_string()))?;
+        let written = store.transact(repo::remove(tenant, &current, now)?.with(unsupervise)).await;
+        optimistic::settle(written, posted, if_match.is_none()).map_err(repo::refusal)
     })
     .await?;
-    // The seed's supervisor relation has no cascade: like SET NULL, supervisees keep their place
-    // without a supervisor.
-    let clear = serde_json::json!({ "supervisorId": null });
-    let mut cleared = Vec::new();
-    loop {
-        let plan = super::index::plan(&super::index::Filter { supervisor_id: Some(removed.id), ..Default::default() });
-        let page = repo::list(store, "internal", tenant, &plan, 100, None).await?;
-        if page.items.is_empty() {
-            break;
-        }
-        for w in &page.items {
-            match update(store, tenant, w.id, &clear, None, None).await {
-                Ok(_) => cleared.push(w.id),
-                Err(WorkerError::NotFound) => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    Ok(cleared)
+    posted.deliver(store).await;
+    Ok(())
 }
 
 #[cfg(test)]

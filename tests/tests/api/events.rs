@@ -147,9 +147,13 @@ async fn worker_sample_events_create_and_import() {
         aws_sdk_sqs::Client::new(&sdk),
         s.resources.queues["WorkerExportsQueue"].url.clone(),
     ));
-    let router =
-        nudge_workers::http::router(ctx.clone(), objects.clone(), nudge_workers::WorkerEvents::to(segments), exports)
-            .fallback(nudge_core::app::not_found);
+    let jobs = nudge_workers::orphans::WorkerJobs(nudge_core::queue::Queue::new(
+        aws_sdk_sqs::Client::new(&sdk),
+        s.resources.queues["WorkerImportsQueue"].url.clone(),
+    ));
+    let events = nudge_workers::WorkerEvents::to(segments);
+    let router = nudge_workers::http::router(ctx.clone(), objects.clone(), events, exports, jobs)
+        .fallback(nudge_core::app::not_found);
     let (status, _, created) = invoke(router, event("apigw-workers-create.json", &admin)).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["contact"]["primaryPhoneNumber"], "+5511912345678");

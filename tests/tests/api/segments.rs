@@ -415,7 +415,11 @@ async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
     let ctx = s.ctx().await;
     let org = tenant_of(&token);
     let a_id = Uuid::parse_str(&a).unwrap();
-    nudge_workers::service::delete(&ctx.store, &org, a_id, None).await.unwrap();
+    // (Its supervisee clearing goes to the imports' dead-letter queue, which nothing consumes.)
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let dlq = s.resources.queues["WorkerImportsDLQ"].url.clone();
+    let jobs = nudge_workers::orphans::WorkerJobs(nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), dlq));
+    nudge_workers::service::delete(&ctx.store, &jobs, &org, a_id, None).await.unwrap();
     let key = marker::key(&org, a_id);
     let stone: Marker = ctx.store.get(&key).await.unwrap().expect("the delete leaves a marker");
     assert_eq!((stone.tenant_id.tenant(), stone.worker_id), (org, a_id));

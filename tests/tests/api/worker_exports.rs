@@ -29,6 +29,17 @@ fn exports_queue() -> String {
     stack().resources.queues["WorkerExportsQueue"].url.clone()
 }
 
+async fn export_queue() -> nudge_workers::export::ExportQueue {
+    nudge_workers::export::ExportQueue(nudge_core::queue::Queue::new(sqs().await, exports_queue()))
+}
+
+/// The exports' dead-letter queue, which nothing consumes: a job written with its message posted there
+/// is never run, even when a test's outbox sweep sends what others left behind.
+async fn unheard() -> nudge_workers::export::ExportQueue {
+    let dlq = stack().resources.queues["WorkerExportsDLQ"].url.clone();
+    nudge_workers::export::ExportQueue(nudge_core::queue::Queue::new(sqs().await, dlq))
+}
+
 /// Creates `n` plain workers (with external ids) a few at a time.
 async fn workers(token: &str, prefix: &str, n: u32, department: &str) {
     let s = stack();
@@ -292,7 +303,8 @@ async fn an_export_that_keeps_failing_is_failed_on_the_last_attempt() {
         Uuid::now_v7(),
         chrono::Utc::now(),
     );
-    nudge_workers::export::job::create(&ctx.store, &tenant, &job).await.unwrap();
+    let (start, _never_sent) = unheard().await.post(&tenant, job.id, chrono::Utc::now()).unwrap();
+    nudge_workers::export::job::create(&ctx.store, &tenant, &job, start).await.unwrap();
     let broken = nudge_core::objects::Objects::new(nudge_core::objects::Objects::client(&sdk), "no-such-bucket");
     let queue = nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), exports_queue());
     let exporter = nudge_workers::export::Exporter::new(ctx.store.clone(), broken, queue);
@@ -326,8 +338,9 @@ async fn a_tenant_runs_at_most_two_exports_at_once() {
             Uuid::now_v7(),
             chrono::Utc::now(),
         );
-        // Unfinished and never queued: as two exports still running.
-        nudge_workers::export::job::create(&ctx.store, &org, &job).await.unwrap();
+        // Unfinished, their messages never sent: as two exports still running.
+        let (start, _never_sent) = unheard().await.post(&org, job.id, chrono::Utc::now()).unwrap();
+        nudge_workers::export::job::create(&ctx.store, &org, &job, start).await.unwrap();
     }
     let third = s.post("/worker-exports", &admin, &json!({"format": "csv"})).await;
     assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", third.body);
@@ -335,4 +348,43 @@ async fn a_tenant_runs_at_most_two_exports_at_once() {
     let other = s.organization("Export quota elsewhere").await;
     let elsewhere = s.post("/worker-exports", &s.tenant(other, SystemRole::Admin), &json!({"format": "csv"})).await;
     assert_eq!(elsewhere.status, StatusCode::ACCEPTED, "a quota per tenant: {:?}", elsewhere.body);
+}
+
+/// A crash between an export's commit and its message: the job and its outbox entry are written as
+/// `POST /worker-exports` writes them, and the message is never sent. The outbox sweep leaves the entry
+/// alone while its writer may still send it, and sends it once the clock is past that; the export runs.
+#[tokio::test]
+async fn an_export_whose_message_was_never_sent_is_started_by_the_outbox_sweep() {
+    let s = stack();
+    let tenant = s.organization("Export outbox").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    workers(&admin, "outbox", 3, "Outbox").await;
+    let org = s.keys.verifier().unwrap().verify(&admin).unwrap().tenant().unwrap();
+    let job = nudge_workers::export::ExportJob::new(
+        Uuid::now_v7(),
+        nudge_workers::export::ExportFormat::Csv,
+        Default::default(),
+        None,
+        Uuid::now_v7(),
+        chrono::Utc::now(),
+    );
+    let (start, posted) = export_queue().await.post(&org, job.id, chrono::Utc::now()).unwrap();
+    nudge_workers::export::job::create(&s.ctx().await.store, &org, &job, start).await.unwrap();
+    drop(posted); // the crash
+
+    let path = format!("/worker-exports/{}", job.id);
+    let swept = s.public("/_local/outbox/sweep", &json!({})).await;
+    assert_eq!(swept.status, StatusCode::OK, "{:?}", swept.body);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(s.get(&path, &admin).await.body["status"], "pending", "within the grace period nothing is sent");
+
+    let moved = s.public("/_local/clock", &json!({"advanceSeconds": 180})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    let swept = s.public("/_local/outbox/sweep", &json!({})).await;
+    assert!(swept.body["sent"].as_u64().is_some_and(|n| n >= 1), "{:?}", swept.body);
+    let done = finished(&admin, &job.id.to_string()).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["rowCount"], 3, "{done}");
+    let backwards = s.public("/_local/clock", &json!({"advanceSeconds": -60})).await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

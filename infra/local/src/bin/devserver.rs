@@ -83,6 +83,7 @@ async fn run() -> Result<(), LocalError> {
     let queues = pollers.len();
     let tasks: Vec<_> = pollers.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
     let ticker = tokio::spawn(schedule(local.segment_queue()?, stop_rx.clone()));
+    let sweeper = tokio::spawn(sweep_outbox(local.sweeper()?, stop_rx.clone()));
 
     eprintln!(
         "\nNudge is running.\n\
@@ -103,13 +104,32 @@ async fn run() -> Result<(), LocalError> {
         nq = local.emulator.resources.queues.len(),
     );
 
-    axum::serve(listener, local.app()?).with_graceful_shutdown(shutdown()).await.map_err(LocalError::io("serving"))?;
+    // The peer's address stands in for API Gateway's source IP (the per-IP sign-in throttles count it).
+    let app = local.app()?.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(LocalError::io("serving"))?;
     let _ = stop_tx.send(true);
     for task in tasks {
         let _ = task.await;
     }
     let _ = ticker.await;
+    let _ = sweeper.await;
     Ok(())
+}
+
+/// What the OutboxFunction's schedule does on AWS: a sweep of the outbox every minute.
+async fn sweep_outbox(sweeper: nudge_core::outbox::Sweeper, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let every = std::time::Duration::from_secs(60);
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                if let Err(e) = sweeper.sweep().await {
+                    tracing::warn!(error = %e, "outbox sweep failed");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// What EventBridge's SegmentSyncSchedule does on AWS: the tick of time-relative segment rules, on the

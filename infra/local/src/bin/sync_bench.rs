@@ -119,7 +119,7 @@ async fn run() -> Result<(), LocalError> {
         updated_at: now,
         version: 1,
     };
-    store.transact(repo::create(&tenant, &segment).map_err(setup)?).await.map_err(setup)?;
+    store.transact(repo::create(&tenant, &segment, None).map_err(setup)?).await.map_err(setup)?;
     for label in ["first sync (all adds)", "second sync (no changes)"] {
         let (job, wall, calls, cpu) = sync_once(&store, &tenant, segment.id).await?;
         let count_now = repo::state(&store, &tenant, segment.id).await.map_err(setup)?.worker_count;

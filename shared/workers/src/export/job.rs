@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use nudge_core::TenantId;
 use nudge_core::keys::{Key, tenant_partition};
 use nudge_core::objects::ObjectKey;
-use nudge_core::store::{Put, Query, Store, StoreError, Write};
+use nudge_core::store::{Put, Query, Store, StoreError, Tx, Write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -261,8 +261,9 @@ fn put(tenant: &TenantId, job: &ExportJob) -> Result<Put, StoreError> {
     Ok(Put::new(&key(tenant, job.id), ENTITY, job)?.ttl(job.expires_at.timestamp()))
 }
 
-pub async fn create(store: &Store, tenant: &TenantId, job: &ExportJob) -> Result<(), StoreError> {
-    store.write(Write::create(put(tenant, job)?, "export")).await
+/// Writes a new export with `start`, its message's outbox entry, in one transaction.
+pub async fn create(store: &Store, tenant: &TenantId, job: &ExportJob, start: Write) -> Result<(), StoreError> {
+    store.transact(Tx::new().with(Write::create(put(tenant, job)?, "export")).with(start)).await
 }
 
 pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Option<ExportJob>, StoreError> {

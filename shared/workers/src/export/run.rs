@@ -16,13 +16,14 @@ use super::rows;
 use crate::error::ExportError;
 use crate::index::{self, Filter, SHARDS};
 use crate::{Worker, repo};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::jobs::{Job, Outcome};
 use nudge_core::keys::Key;
 use nudge_core::objects::Objects;
+use nudge_core::outbox::{OutboxError, Posted};
 use nudge_core::queue::{Deadline, Queue};
-use nudge_core::store::{Store, item_key};
+use nudge_core::store::{Store, Write, item_key};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -45,8 +46,9 @@ pub struct ExportMessage {
 pub struct ExportQueue(pub Queue);
 
 impl ExportQueue {
-    pub async fn start(&self, tenant: &TenantId, id: Uuid) -> Result<(), nudge_core::queue::QueueError> {
-        self.0.send_for(tenant, &ExportMessage { export_id: id }).await
+    /// The message that starts export `id`, as an outbox entry for the transaction that creates it.
+    pub fn post(&self, tenant: &TenantId, id: Uuid, at: DateTime<Utc>) -> Result<(Write, Posted), OutboxError> {
+        self.0.post_for(tenant, &ExportMessage { export_id: id }, at)
     }
 }
 

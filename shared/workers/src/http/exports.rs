@@ -84,17 +84,11 @@ async fn create(
         // A whole-directory read per export: a tenant waits for one to finish before asking for more.
         return Err(ApiError::TooManyRequests { retry_after_secs: 30 });
     }
-    let mut job = ExportJob::new(Uuid::now_v7(), format, filter, keys, principal.user_id, Utc::now());
-    job::create(&ctx.store, &tenant, &job).await?;
-    if let Err(err) = queue.start(&tenant, job.id).await {
-        // Not left pending forever: the job says why, and the caller sees the failure.
-        let expected = job.version;
-        job.fail("the export could not be queued; ask again".into(), Utc::now());
-        if let Err(e) = job::replace(&ctx.store, &tenant, expected, &job).await {
-            tracing::error!(export_id = %job.id, error = %e, "marking an unqueued export failed");
-        }
-        return Err(ApiError::internal(err));
-    }
+    let now = Utc::now();
+    let job = ExportJob::new(Uuid::now_v7(), format, filter, keys, principal.user_id, now);
+    let (start, posted) = queue.post(&tenant, job.id, now).map_err(ApiError::internal)?;
+    job::create(&ctx.store, &tenant, &job, start).await?;
+    posted.deliver(&ctx.store).await;
     tracing::info!(export_id = %job.id, format = ?format, "worker export queued");
     let mut response = tagged(StatusCode::ACCEPTED, &job.view(), job.version);
     if let Ok(location) = HeaderValue::from_str(&format!("/worker-exports/{}", job.id)) {

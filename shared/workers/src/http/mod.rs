@@ -11,6 +11,7 @@ mod routes;
 
 use crate::events::WorkerEvents;
 use crate::export::ExportQueue;
+use crate::orphans::WorkerJobs;
 use axum::Router;
 use axum::extract::FromRef;
 use nudge_core::Ctx;
@@ -44,14 +45,16 @@ pub struct Api {
     objects: Objects,
     events: WorkerEvents,
     exports: ExportQueue,
+    jobs: WorkerJobs,
 }
 
 /// The function's routes behind the shared layers; `objects` presigns import uploads and export downloads,
 /// `events` tells the listeners (segments) of each worker change, `exports` queues
-/// export jobs for the export consumer.
-pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQueue) -> Router {
+/// export jobs for the export consumer, `jobs` the workers' other background work (a deleted supervisor's
+/// supervisees).
+pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQueue, jobs: WorkerJobs) -> Router {
     let (routes, doc) = parts();
-    nudge_core::app::protected(routes, Api { ctx, objects, events, exports }, &doc)
+    nudge_core::app::protected(routes, Api { ctx, objects, events, exports, jobs }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -7,6 +7,7 @@ use crate::hierarchy;
 use crate::index::{self, Filter};
 use crate::input::{self, Origin};
 use crate::model::{DeactivationReason, Worker, WorkerView};
+use crate::orphans::WorkerJobs;
 use crate::repo;
 use crate::service::{self, Updated};
 use axum::Json;
@@ -213,22 +214,23 @@ async fn reactivate(
 #[utoipa::path(delete, path = "/workers/{id}", tag = "workers",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
-        (status = 204, description = "Deleted with its records, index entries and guards; its supervisees now report to no one"),
+        (status = 204, description = "Deleted with its records, index entries and guards; its supervisees are set to report to no one in the background, within seconds"),
     ),
     security(("bearer" = [])))]
 async fn delete_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
+    State(jobs): State<WorkerJobs>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let tenant = principal.require(WORKERS_WRITE)?;
     let id = path_id(&id)?;
-    let cleared = service::delete(&ctx.store, &tenant, id, if_match.0).await?;
+    service::delete(&ctx.store, &jobs, &tenant, id, if_match.0).await?;
     tracing::info!(worker_id = %id, "worker deleted");
-    // The deleted worker leaves its segments; its supervisees changed too (no supervisor now).
-    events.notify(&tenant, &[&[id][..], &cleared].concat()).await;
+    // The deleted worker leaves its segments (its supervisees are cleared, and announced, in the background).
+    events.notify(&tenant, &[id]).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -13,6 +13,7 @@ use crate::error::{ImportError, TAKEN, WorkerError};
 use crate::events::WorkerEvents;
 use crate::input::{self, Origin};
 use crate::model::RowOutcome;
+use crate::orphans::{self, Unsupervise};
 use crate::phone::{self, Phone};
 use crate::repo;
 use crate::service::{self, Updated};
@@ -33,7 +34,11 @@ use uuid::Uuid;
 #[serde(untagged)]
 pub enum ImportMessage {
     Continue(Continue),
-    Uploaded { keys: Vec<String> },
+    /// A deleted worker's supervisees to clear (the workers' other background work on this queue).
+    Unsupervise(Unsupervise),
+    Uploaded {
+        keys: Vec<String>,
+    },
 }
 
 /// The continuation an import sends itself.
@@ -491,6 +496,37 @@ fn lane_of(key: &str, lanes: usize) -> usize {
 
 /// Imports send their own continuations (a notification may name uploads of several tenants, each its
 /// own run); the framework reads their messages and fails an import whose message keeps failing.
+impl Importer {
+    /// Clears a deleted worker's supervisees a page at a time, telling segments of each change, until done
+    /// or the invocation runs short (then the rest continues in a new message).
+    async fn unsupervise(
+        &self,
+        tenant: &TenantId,
+        clear: &Unsupervise,
+        deadline: Deadline,
+    ) -> Result<Outcome<ImportMessage>, ImportError> {
+        let mut next = clear.clone();
+        loop {
+            let (cleared, rest) = orphans::clear_page(&self.store, tenant, &next).await.map_err(|e| match e {
+                WorkerError::Store(e) => ImportError::Store(e),
+                other => ImportError::Internal(other.to_string()),
+            })?;
+            // Each clearing left its change marker too: a lost message is only a later re-evaluation.
+            self.events.notify(tenant, &cleared).await;
+            match rest {
+                None => {
+                    tracing::info!(supervisor_id = %clear.supervisor_removed, "a deleted worker's supervisees cleared");
+                    return Ok(Outcome::Settled);
+                }
+                Some(rest) if deadline.remaining() < self.margin => {
+                    return Ok(Outcome::Continue(ImportMessage::Unsupervise(rest)));
+                }
+                Some(rest) => next = rest,
+            }
+        }
+    }
+}
+
 impl Job for Importer {
     const NAME: &'static str = "import";
     type Message = ImportMessage;
@@ -499,6 +535,9 @@ impl Job for Importer {
     fn read(&self, body: &str) -> Result<(Option<TenantId>, ImportMessage), String> {
         if let Ok((Some(tenant), next)) = nudge_core::queue::open::<Continue>(body) {
             return Ok((Some(tenant), ImportMessage::Continue(next)));
+        }
+        if let Ok((Some(tenant), clear)) = nudge_core::queue::open::<Unsupervise>(body) {
+            return Ok((Some(tenant), ImportMessage::Unsupervise(clear)));
         }
         let created = object_created(body).map_err(|e| format!("unreadable import message: {e}"))?;
         Ok((None, ImportMessage::Uploaded { keys: created.into_iter().map(|o| o.key).collect() }))
@@ -519,8 +558,11 @@ impl Job for Importer {
                     self.start(&tenant, job_id, deadline).await?;
                 }
             }
-            (None, ImportMessage::Continue(_)) => {
-                return Err(ImportError::Message("an import continuation names no tenant".into()));
+            (Some(tenant), ImportMessage::Unsupervise(clear)) => {
+                return self.unsupervise(&tenant, clear, deadline).await;
+            }
+            (None, ImportMessage::Continue(_) | ImportMessage::Unsupervise(_)) => {
+                return Err(ImportError::Message("a tenant's message names no tenant".into()));
             }
         }
         Ok(Outcome::Settled)
@@ -536,7 +578,7 @@ impl Job for Importer {
         let jobs = match (tenant, message) {
             (Some(tenant), ImportMessage::Continue(next)) => vec![(tenant, next.import_continue)],
             (_, ImportMessage::Uploaded { keys }) => Self::uploads(keys),
-            (None, ImportMessage::Continue(_)) => Vec::new(),
+            (_, ImportMessage::Continue(_) | ImportMessage::Unsupervise(_)) => Vec::new(),
         };
         for (tenant, id) in jobs {
             let Some(mut job) = job::get(&self.store, &tenant, id).await? else { continue };
