@@ -5,8 +5,9 @@
 use nudge_core::auth::SystemRole;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::emulator::Resources;
+use nudge_local::mailbox::Mail;
 use nudge_local::server::Local;
-use nudge_notifications::{Notification, NotificationKind};
+use nudge_notifications::NotificationKind;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -218,7 +219,7 @@ impl Stack {
     }
 
     /// The message of `kind` the notifications queue holds for `to`.
-    pub async fn mail(&self, to: &str, kind: NotificationKind) -> Notification {
+    pub async fn mail(&self, to: &str, kind: NotificationKind) -> Mail {
         self.mailbox.take(to, kind).await.unwrap_or_else(|e| panic!("mail for {to}: {e}"))
     }
 

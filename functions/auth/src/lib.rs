@@ -5,10 +5,11 @@ use nudge_core::config::{ConfigError, Env};
 use nudge_notifications::Notifier;
 
 pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
+    let key = env.settings.data_key()?;
     let deps = nudge_identity::signin::Deps {
         issuer: env.settings.issuer()?,
-        key: env.settings.data_key()?,
-        notifier: Notifier::new(env.queue("NOTIFICATIONS_QUEUE_URL")?),
+        notifier: Notifier::new(env.queue("NOTIFICATIONS_QUEUE_URL")?, key.clone()),
+        key,
         app_url: env.settings.app_url()?,
         require_platform_admin_mfa: nudge_identity::signin::platform_admin_mfa_required(
             env.var("REQUIRE_PLATFORM_ADMIN_MFA").ok().as_deref(),

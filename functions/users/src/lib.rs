@@ -4,9 +4,10 @@ use nudge_core::config::{ConfigError, Env};
 use nudge_notifications::Notifier;
 
 pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
+    let key = env.settings.data_key()?;
     let deps = nudge_identity::people::Deps {
-        key: env.settings.data_key()?,
-        notifier: Notifier::new(env.queue("NOTIFICATIONS_QUEUE_URL")?),
+        notifier: Notifier::new(env.queue("NOTIFICATIONS_QUEUE_URL")?, key.clone()),
+        key,
         app_url: env.settings.app_url()?,
     };
     Ok(nudge_identity::people::router(env.ctx()?, deps))

@@ -1,60 +1,109 @@
-//! The local mailbox: reads the notifications queue the way the (future) notifications function will, and
-//! hands each caller the message addressed to them. Locally there is no email: the dev server and the tests
-//! read invitations and reset links from here.
+//! The local mailbox: the emails the notifications function sent through the emulator's SES (read from
+//! the emulator's `/_local/ses/sent`), handed to each caller by address and kind. The dev server and the
+//! tests read invitations and reset links from here, as a person would from their inbox.
 
 use crate::LocalError;
-use nudge_notifications::{Notification, NotificationKind};
+use nudge_notifications::NotificationKind;
+use serde::Deserialize;
+use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// One email as SES sent it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Sent {
+    pub id: String,
+    pub source: String,
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// An account email, with the link it carries and the single-use token in that link.
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    pub link: String,
+    pub token: String,
+}
+
+/// Where each kind's link goes in the web app.
+fn path_of(kind: &NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::Invite => "/accept-invite?token=",
+        NotificationKind::PasswordReset => "/reset-password?token=",
+    }
+}
+
+/// The link of `kind` in `text` and its token: the link runs to the next white space.
+fn link_in(text: &str, kind: &NotificationKind) -> Option<(String, String)> {
+    let path = path_of(kind);
+    let at = text.find(path)?;
+    let start = text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = text[at..].find(char::is_whitespace).map_or(text.len(), |i| at + i);
+    let link = text[start..end].to_owned();
+    let token = link.split_once("token=")?.1.to_owned();
+    Some((link, token))
+}
+
 pub struct Mailbox {
     endpoint: String,
-    queue_url: String,
-    /// Messages read from the queue for someone else, kept for them.
-    stash: Mutex<Vec<Notification>>,
+    /// Sent emails already handed out.
+    taken: Mutex<HashSet<String>>,
 }
 
 impl Mailbox {
-    pub fn new(endpoint: impl Into<String>, queue_url: impl Into<String>) -> Self {
-        Self { endpoint: endpoint.into(), queue_url: queue_url.into(), stash: Mutex::default() }
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Self { endpoint: endpoint.into(), taken: Mutex::default() }
     }
 
-    fn take_stashed(&self, to: &str, kind: &NotificationKind) -> Option<Notification> {
-        let mut stash = self.stash.lock().ok()?;
-        let i = stash.iter().position(|n| n.to == to && &n.kind == kind)?;
-        Some(stash.remove(i))
+    /// Everything SES has sent so far.
+    pub async fn sent(&self) -> Result<Vec<Sent>, LocalError> {
+        let url = format!("{}/_local/ses/sent", self.endpoint);
+        let reply = reqwest::get(&url).await.map_err(|e| LocalError::Setup(format!("reading {url}: {e}")))?;
+        reply.json().await.map_err(|e| LocalError::Setup(format!("reading {url}: {e}")))
     }
 
-    /// The newest-arriving message of `kind` to `to`, waiting up to ~10 s for it.
-    pub async fn take(&self, to: &str, kind: NotificationKind) -> Result<Notification, LocalError> {
-        // A client per call: callers may each run their own tokio runtime (tests), and a pooled
-        // connection cannot cross runtimes.
-        let sqs = aws_sdk_sqs::Client::new(&crate::emulator::sdk_config(&self.endpoint).await);
-        for _ in 0..20 {
-            if let Some(found) = self.take_stashed(to, &kind) {
-                return Ok(found);
-            }
-            let out = sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .map_err(|e| LocalError::Setup(format!("reading the notifications queue: {e}")))?;
-            for message in out.messages.unwrap_or_default() {
-                if let Some(body) = message.body.as_deref()
-                    && let Ok(note) = serde_json::from_str::<Notification>(body)
-                    && let Ok(mut stash) = self.stash.lock()
-                {
-                    stash.push(note);
+    /// The first email of `kind` to `to` not handed out before, waiting up to ~20 s for it.
+    pub async fn take(&self, to: &str, kind: NotificationKind) -> Result<Mail, LocalError> {
+        for _ in 0..200 {
+            for sent in self.sent().await? {
+                if !sent.to.iter().any(|t| t.eq_ignore_ascii_case(to)) {
+                    continue;
                 }
-                if let Some(handle) = message.receipt_handle {
-                    let _ = sqs.delete_message().queue_url(&self.queue_url).receipt_handle(handle).send().await;
+                let Some((link, token)) = link_in(&sent.body, &kind) else { continue };
+                let mut taken = self.taken.lock().map_err(|_| LocalError::Setup("mailbox poisoned".into()))?;
+                if taken.insert(sent.id.clone()) {
+                    return Ok(Mail {
+                        to: to.to_owned(),
+                        from: sent.source,
+                        subject: sent.subject,
+                        text: sent.body,
+                        link,
+                        token,
+                    });
                 }
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Err(LocalError::Setup(format!("no {kind:?} message for {to} arrived")))
+        Err(LocalError::Setup(format!("no {kind:?} email for {to} arrived")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_link_and_token_of_its_kind() {
+        let text = "Hi. Open https://app.example/reset-password?token=abc123 within the hour.";
+        let (link, token) = link_in(text, &NotificationKind::PasswordReset).unwrap();
+        assert_eq!((link.as_str(), token.as_str()), ("https://app.example/reset-password?token=abc123", "abc123"));
+        assert!(link_in(text, &NotificationKind::Invite).is_none());
     }
 }

@@ -42,11 +42,12 @@ fn app(local: &Local) -> Result<Router, LocalError> {
 /// main.rs uses. The local poller hands each batch the deadline of a 15-minute function.
 fn consumers(local: &Local) -> Result<HashMap<&'static str, Consumer>, LocalError> {
     let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-    let roots: [(&'static str, Root<Consumer>); 4] = [
+    let roots: [(&'static str, Root<Consumer>); 5] = [
         ("worker-import", worker_import::import),
         ("worker-export", worker_import::export),
         ("segment-sync", segment_sync::compose),
         ("media-ingest", media::ingest),
+        ("notifications", notifications::compose),
     ];
     roots.into_iter().map(|(binary, compose)| Ok((binary, compose(&local.env(binary)).map_err(setup)?))).collect()
 }
@@ -59,6 +60,9 @@ fn queue(emulator: &Emulator, sdk: &nudge_core::config::SdkConfig, logical_id: &
         .ok_or_else(|| LocalError::Setup(format!("no {logical_id} in template.yaml")))?;
     Ok(Queue::new(aws_sdk_sqs::Client::new(sdk), q.url.clone()))
 }
+
+/// The address local account emails come from (verified in the emulator's SES at start).
+pub const EMAIL_FROM: &str = "no-reply@nudge.local";
 
 pub struct Local {
     pub emulator: Emulator,
@@ -100,6 +104,13 @@ impl Local {
     ) -> Result<Self, LocalError> {
         let emulator = Emulator::start(&root(), port).await?;
         let sdk = emulator.sdk_config().await;
+        // SES sends only from a verified identity (the stack's EmailFromAddress on AWS).
+        aws_sdk_sesv2::Client::new(&sdk)
+            .create_email_identity()
+            .email_identity(EMAIL_FROM)
+            .send()
+            .await
+            .map_err(|e| LocalError::Setup(format!("verifying {EMAIL_FROM} in SES: {e}")))?;
         let settings = Settings {
             table: emulator.resources.table.clone(),
             jwt_public_key: keys.public_pem.clone(),
@@ -152,12 +163,9 @@ impl Local {
         outbox::compose(&self.env("outbox")).map_err(|e| LocalError::Setup(e.to_string()))
     }
 
-    /// The notifications queue, read as a mailbox.
+    /// The emails the emulator's SES sent, read as a mailbox.
     pub fn mailbox(&self) -> Result<crate::mailbox::Mailbox, LocalError> {
-        Ok(crate::mailbox::Mailbox::new(
-            self.emulator.endpoint.clone(),
-            self.queue("NotificationsQueue")?.url().to_owned(),
-        ))
+        Ok(crate::mailbox::Mailbox::new(self.emulator.endpoint.clone()))
     }
 
     /// The segment sync queue, which the local schedule ticks (EventBridge's rule on AWS).
@@ -180,6 +188,8 @@ impl Local {
             ("SYNC_PAGE_WORKERS", self.sync_page_workers.map(|n| n.to_string())),
         ];
         vars.extend(tuning.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))));
+        // A required stack parameter with no local value: the address provisioning verified.
+        vars.entry("EMAIL_FROM".into()).or_insert_with(|| EMAIL_FROM.into());
         Env::local(self.sdk.clone(), self.settings.clone(), self.clock.clone(), vars)
     }
 

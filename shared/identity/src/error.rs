@@ -46,6 +46,9 @@ pub enum IdentityError {
     Random(#[from] RandomError),
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// An email could not be made or posted (its link sealed, its outbox entry written).
+    #[error(transparent)]
+    Notification(#[from] nudge_notifications::NotificationError),
     #[error(transparent)]
     Signing(#[from] KeyError),
 }

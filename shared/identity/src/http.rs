@@ -82,6 +82,7 @@ impl From<IdentityError> for ApiError {
             | IdentityError::Password(_)
             | IdentityError::Random(_)
             | IdentityError::Queue(_)
+            | IdentityError::Notification(_)
             | IdentityError::Signing(_)) => ApiError::internal(other),
         }
     }

@@ -5,7 +5,7 @@ use axum::Router;
 use e2e::stack;
 use http_body_util::BodyExt;
 use nudge_core::auth::SystemRole;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -93,7 +93,8 @@ async fn identity_sample_events_sign_in_and_invite() {
     let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
     let notifier = || {
         let url = s.resources.queues["NotificationsQueue"].url.clone();
-        nudge_notifications::Notifier::new(nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), url))
+        let queue = nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), url);
+        nudge_notifications::Notifier::new(queue, s.settings.data_key().unwrap())
     };
     let auth_deps = nudge_identity::signin::Deps {
         issuer: s.settings.issuer().unwrap(),
@@ -125,7 +126,7 @@ async fn identity_sample_events_sign_in_and_invite() {
             .await;
     assert_eq!((status, member["status"].as_str()), (201, Some("invited")), "{member}");
     let mail = s.mail(&email, nudge_notifications::NotificationKind::Invite).await;
-    assert_eq!(mail.tenant_id, Some(tenant));
+    assert!(mail.link.contains(&mail.token), "{mail:?}");
 }
 
 /// The workers samples: a worker created through the Lambda path, and the S3-notification SQS event the
@@ -344,4 +345,71 @@ async fn segment_sample_events_create_and_sync() {
         (done["status"].clone(), done["matchCount"].clone()),
         (serde_json::json!("completed"), serde_json::json!(1))
     );
+}
+
+/// The notifications function's sample event: a reset request for a member's address sends one reset email
+/// (through the emulator's SES), however often the message comes; one for an unknown address sends none.
+#[tokio::test]
+async fn notification_sample_event_sends_a_reset_once() {
+    let s = stack();
+    let tenant = s.organization("Notification events").await;
+    let member = s.member(tenant, "viewer").await;
+    let ctx = s.ctx().await;
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let key = s.settings.data_key().unwrap();
+    let resets = nudge_identity::signin::ResetMailer {
+        store: ctx.store.clone(),
+        key: key.clone(),
+        app_url: s.settings.app_url().unwrap(),
+    };
+    let email = nudge_notifications::email::EmailChannel::new(
+        aws_sdk_sesv2::Client::new(&sdk),
+        nudge_local::server::EMAIL_FROM,
+    );
+    let queue = nudge_core::queue::Queue::new(
+        aws_sdk_sqs::Client::new(&sdk),
+        s.resources.queues["NotificationsQueue"].url.clone(),
+    );
+    let mailer = nudge_notifications::Mailer::new(ctx.store.clone(), queue, email, key, std::sync::Arc::new(resets));
+    let path = format!("{}/../events/sqs-notifications-reset.json", env!("CARGO_MANIFEST_DIR"));
+    let sample = std::fs::read_to_string(&path).unwrap();
+    let event = |address: &str| -> aws_lambda_events::event::sqs::SqsEvent {
+        let text = sample.replace("{{REQUEST}}", &Uuid::now_v7().to_string()).replace("{{EMAIL}}", address);
+        serde_json::from_str(&text).unwrap()
+    };
+    let deadline = || nudge_core::queue::Deadline::after(std::time::Duration::from_secs(60));
+    let once = event(&member.email);
+    for _ in 0..2 {
+        let response = nudge_core::jobs::consume(&mailer, once.clone(), deadline()).await;
+        assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
+    }
+    let unknown = format!("nobody-{}@example.com", Uuid::new_v4().simple());
+    let response = nudge_core::jobs::consume(&mailer, event(&unknown), deadline()).await;
+    assert!(response.batch_item_failures.is_empty());
+
+    let mail = s.mail(&member.email, nudge_notifications::NotificationKind::PasswordReset).await;
+    let confirm = json!({"token": mail.token, "password": "a brand new passphrase"});
+    assert_eq!(s.public("/auth/password-reset/confirm", &confirm).await.status, reqwest::StatusCode::NO_CONTENT);
+    let sent = s.mailbox.sent().await.unwrap();
+    let to = |address: &str| {
+        sent.iter().filter(|m| m.to.iter().any(|t| t == address) && m.body.contains("/reset-password?")).count()
+    };
+    assert_eq!((to(&member.email.to_lowercase()), to(&unknown)), (1, 0), "one reset email, none for nobody");
+}
+
+/// The outbox function's sample event is a plain EventBridge schedule: its fields are not read, every
+/// invocation is one sweep.
+#[tokio::test]
+async fn outbox_sample_event_is_one_sweep() {
+    let s = stack();
+    let path = format!("{}/../events/schedule-outbox-sweep.json", env!("CARGO_MANIFEST_DIR"));
+    let sample: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(sample["detail-type"], "Scheduled Event");
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let sweeper = nudge_core::outbox::Sweeper {
+        store: s.ctx().await.store,
+        sqs: aws_sdk_sqs::Client::new(&sdk),
+        clock: nudge_core::clock::Clock::system(),
+    };
+    sweeper.sweep().await.unwrap();
 }

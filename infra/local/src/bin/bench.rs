@@ -360,7 +360,15 @@ async fn identity(local: &Local, http: &reqwest::Client, base: &str) -> Result<(
         .await
         .and_then(|r| r.error_for_status())
         .map_err(|e| LocalError::Setup(e.to_string()))?;
-    let mail = local.mailbox()?.take(email, nudge_notifications::NotificationKind::Invite).await?;
+    // The invitation email goes out through the notifications consumer: run the queues' pollers meanwhile.
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let pollers: Vec<_> = local.pollers()?.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
+    let mail = local.mailbox()?.take(email, nudge_notifications::NotificationKind::Invite).await;
+    let _ = stop.send(true);
+    for poller in pollers {
+        let _ = poller.await;
+    }
+    let mail = mail?;
     post("/auth/invites/accept", None, serde_json::json!({"token": mail.token, "password": "bench password 123"}))
         .await
         .and_then(|r| r.error_for_status())

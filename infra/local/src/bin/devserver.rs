@@ -74,14 +74,16 @@ async fn run() -> Result<(), LocalError> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
         .await
         .map_err(LocalError::io(format!("binding 127.0.0.1:{api_port}")))?;
-    let tenant = demo_tenant(&local).await?;
+
     nudge_local::bootstrap::platform_admin(&local.ctx.store, PLATFORM_EMAIL, PLATFORM_PASSWORD).await?;
-    std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let pollers = local.pollers()?;
     let queues = pollers.len();
     let tasks: Vec<_> = pollers.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
+    // After the pollers: the owner's invitation email is sent by the notifications consumer.
+    let tenant = demo_tenant(&local).await?;
+    std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
     let ticker = tokio::spawn(schedule(local.segment_queue()?, stop_rx.clone()));
     let sweeper = tokio::spawn(sweep_outbox(local.sweeper()?, stop_rx.clone()));
 

@@ -1,5 +1,6 @@
 //! Inviting someone into a tenant: the account is found by email or created without a password, the
-//! membership starts as `invited`, and a single-use token goes out by email through the notifications queue.
+//! membership starts as `invited`, and a single-use token goes out by email: the token and the email's outbox
+//! entry are written in the membership's own transaction, and the notifications function sends it.
 
 use crate::email_token::{self, EmailToken, TokenKind};
 use crate::error::{Conflict, IdentityError};
@@ -11,8 +12,10 @@ use crate::user::{self, User};
 use chrono::Utc;
 use nudge_core::TenantId;
 use nudge_core::crypto::random;
+use nudge_core::outbox::Posted;
 use nudge_core::store::{Attempt, Store, StoreError, Tx, optimistic};
 use nudge_core::values::Email;
+use nudge_notifications::message::LINK;
 use nudge_notifications::{Notification, NotificationKind};
 use uuid::Uuid;
 
@@ -36,8 +39,9 @@ fn new_membership(tenant: &TenantId, user: &User, role: &Role, by: Uuid, name: O
     }
 }
 
-/// Creates the invited membership (and the account, if the address has none) atomically; a concurrent
-/// invitation of the same new address is retried against the account it created.
+/// Creates the invited membership (and the account, if the address has none) atomically with what `mail`
+/// writes for it (its token and email); a concurrent invitation of the same new address is retried
+/// against the account it created.
 async fn enrol(
     store: &Store,
     tenant: &TenantId,
@@ -45,7 +49,8 @@ async fn enrol(
     name: Option<&str>,
     role: &Role,
     by: Uuid,
-) -> Result<Membership, IdentityError> {
+    mail: impl Fn(&Membership) -> Result<(Tx, Posted), IdentityError>,
+) -> Result<(Membership, Posted), IdentityError> {
     optimistic::retry(|| async {
         let (user, mut tx) = match user::by_email(store, email).await? {
             Some(existing) => {
@@ -62,8 +67,10 @@ async fn enrol(
         };
         let member = new_membership(tenant, &user, role, by, name);
         tx = tx.with(membership::create(&member)?);
+        let (mail_tx, posted) = mail(&member)?;
+        tx.extend(mail_tx);
         match repo::transact(store, tx).await {
-            Ok(()) => Ok(Attempt::Done(member)),
+            Ok(()) => Ok(Attempt::Done((member, posted))),
             Err(IdentityError::Conflict(Conflict::EmailTaken))
             | Err(IdentityError::Store(StoreError::TransactionConflict)) => Ok(Attempt::Retry),
             Err(e) => Err(e),
@@ -72,31 +79,28 @@ async fn enrol(
     .await
 }
 
-/// Sends (or re-sends) the invitation email for a membership still `invited`.
-async fn send(
-    store: &Store,
-    deps: &Deps,
-    tenant: &TenantId,
-    member: &Membership,
-    org: &str,
-) -> Result<(), IdentityError> {
+/// The invitation's single-use token and its email (an outbox entry), for the membership's transaction:
+/// no crash leaves an invitation without its email.
+fn invitation(deps: &Deps, tenant: &TenantId, member: &Membership, org: &str) -> Result<(Tx, Posted), IdentityError> {
     let token = random::token()?;
-    let record = EmailToken::new(TokenKind::Invite, member.user_id, &member.email, Some(tenant), Utc::now());
-    store.write(email_token::create(&token, &record)?).await?;
+    let now = Utc::now();
+    let record = EmailToken::new(TokenKind::Invite, member.user_id, &member.email, Some(tenant), now);
     let link = format!("{}/accept-invite?token={token}", deps.app_url);
     let text =
-        format!("You are invited to join {org} on Nudge as {role}. Accept within 7 days: {link}", role = member.role);
+        format!("You are invited to join {org} on Nudge as {role}. Accept within 7 days: {LINK}", role = member.role);
     let note = Notification::email(
+        deps.notifier.key(),
+        Uuid::now_v7(),
         NotificationKind::Invite,
         &member.email,
         Some(tenant.as_uuid()),
         format!("You are invited to {org} on Nudge"),
         text,
-        link,
-        &token,
+        &link,
         record.expires_at,
-    );
-    Ok(deps.notifier.send(&note).await?)
+    )?;
+    let (post, posted) = deps.notifier.post(note, now)?;
+    Ok((Tx::new().with(email_token::create(&token, &record)?).with(post), posted))
 }
 
 pub(crate) async fn invite(
@@ -108,11 +112,12 @@ pub(crate) async fn invite(
     role: &Role,
     by: Uuid,
 ) -> Result<Membership, IdentityError> {
-    let member = enrol(store, tenant, email, name, role, by).await?;
     let org = nudge_organizations::service::find(store, tenant)
         .await?
         .map(|o| o.fields.name)
         .unwrap_or_else(|| "your organization".into());
-    send(store, deps, tenant, &member, &org).await?;
+    let (member, posted) =
+        enrol(store, tenant, email, name, role, by, |member| invitation(deps, tenant, member, &org)).await?;
+    posted.deliver(store).await;
     Ok(member)
 }

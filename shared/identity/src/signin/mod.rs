@@ -5,9 +5,12 @@
 //! `grant` (sessions and tokens) do the work, `lockout` keeps the failed sign-ins per address, `throttle`
 //! the attempts per source address.
 
+pub use reset_mails::ResetMailer;
+
 mod grant;
 mod input;
 pub(crate) mod lockout;
+mod reset_mails;
 mod routes;
 mod service;
 mod throttle;

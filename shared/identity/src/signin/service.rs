@@ -14,10 +14,11 @@ use crate::{mfa, repo};
 use chrono::Utc;
 use nudge_core::auth::Principal;
 use nudge_core::auth::session::{self, Client, RefreshToken, Session};
-use nudge_core::crypto::{self, password};
+use nudge_core::crypto::{self, DataKey, password};
 use nudge_core::http::SourceIp;
 use nudge_core::store::{Store, Tx};
 use nudge_core::values::Email;
+use nudge_notifications::message::LINK;
 use nudge_notifications::{Notification, NotificationKind};
 use uuid::Uuid;
 
@@ -201,44 +202,59 @@ pub(crate) async fn switch_tenant(
     Ok((user.id, session, tokens))
 }
 
-/// Sends a reset email when an active account has the address, at most five an hour per address (counted
-/// whether an account has it or not); the account's id, if one was sent. Past twenty an hour from one
-/// source address, [`IdentityError::Throttled`]: that says nothing about any account.
+/// Asks for a reset email to `email` (sent if an active account has it, see [`reset_mail`]), at most five
+/// an hour per address (counted whether an account has it or not; past that nothing is asked). Past twenty
+/// an hour from one source address, [`IdentityError::Throttled`]: that says nothing about any account.
 pub(crate) async fn request_reset(
     store: &Store,
     deps: &Deps,
     email: &Email,
     ip: SourceIp,
-) -> Result<Option<Uuid>, IdentityError> {
+) -> Result<(), IdentityError> {
     throttle::attempt(store, &throttle::RESET_PER_IP, ip).await?;
     match lockout::attempt(store, &lockout::RESET, email).await {
         Ok(()) => {}
-        Err(IdentityError::Locked { .. }) => return Ok(None),
+        Err(IdentityError::Locked { .. }) => return Ok(()),
         Err(e) => return Err(e),
     }
+    // Whether an account has the address is decided in the background: this answer costs the same either way.
+    Ok(deps.notifier.request_reset(email).await?)
+}
+
+/// The password-reset email for `email`, if an active account has it: its token is written here, and the
+/// email (its link sealed) is for the notifications function to send. Runs in that function, through
+/// the notifications' [`nudge_notifications::ResetMails`] port.
+pub(crate) async fn reset_mail(
+    store: &Store,
+    key: &DataKey,
+    app_url: &str,
+    request: Uuid,
+    email: &Email,
+) -> Result<Option<Notification>, IdentityError> {
     let Some(user) = user::by_email(store, email).await?.filter(|u| u.status == UserStatus::Active) else {
         return Ok(None);
     };
     let token = crypto::random::token()?;
     let record = EmailToken::new(TokenKind::PasswordReset, user.id, &user.email, None, Utc::now());
     store.write(email_token::create(&token, &record)?).await?;
-    let link = format!("{}/reset-password?token={token}", deps.app_url);
     let text = format!(
-        "Someone asked to reset the password of your Nudge account. If it was you, open {link} within the hour. \
+        "Someone asked to reset the password of your Nudge account. If it was you, open {LINK} within the hour. \
          If not, ignore this email: your password stays as it is."
     );
+    let link = format!("{app_url}/reset-password?token={token}");
     let note = Notification::email(
+        key,
+        request,
         NotificationKind::PasswordReset,
         &user.email,
         None,
         "Reset your Nudge password".into(),
         text,
-        link,
-        &token,
+        &link,
         record.expires_at,
-    );
-    deps.notifier.send(&note).await?;
-    Ok(Some(user.id))
+    )?;
+    tracing::info!(user_id = %user.id, "password reset email made");
+    Ok(Some(note))
 }
 
 const BAD_TOKEN: IdentityError = IdentityError::Broken(Broken::BadToken);
