@@ -130,35 +130,56 @@ def partition_queries():
     Table.query = query
 
 
-class SentMail:
-    """WSGI middleware: `GET /_local/ses/sent` lists what SES has sent (moto keeps it in its backend and has
-    no API for it), so the local mailbox and the tests read the emails the notifications function sent."""
+def sent_mail():
+    """The emails SES has sent: raw ones with their data, simple ones with subject and body."""
+    from moto.ses.models import ses_backends
+
+    sent = []
+    for account in list(ses_backends.keys()):
+        for region in list(ses_backends[account].keys()):
+            for m in list(ses_backends[account][region].sent_messages):
+                if hasattr(m, "raw_data"):
+                    sent.append({"id": m.id, "source": m.source, "to": list(m.destinations), "raw": m.raw_data})
+                elif hasattr(m, "subject"):
+                    to = m.destinations.get("ToAddresses", []) if isinstance(m.destinations, dict) else []
+                    sent.append({"id": m.id, "source": m.source, "to": to, "subject": m.subject, "body": m.body})
+    return sent
+
+
+def sent_sms():
+    """The SMS SNS has published to phone numbers (moto keeps `message id -> (phone, text)`)."""
+    from moto.sns.models import sns_backends
+
+    sent = []
+    for account in list(sns_backends.keys()):
+        for region in list(sns_backends[account].keys()):
+            for msg_id, (phone, message) in list(sns_backends[account][region].sms_messages.items()):
+                sent.append({"id": msg_id, "to": phone, "message": message})
+    return sent
+
+
+class SentMessages:
+    """WSGI middleware: what the emulated providers sent, which moto keeps in its backends with no API for it.
+    `GET /_local/ses/sent` lists SES's emails (the local mailbox and the tests read the emails the
+    notifications function sent), `GET /_local/sns/sms` the SMS published to phone numbers."""
+
+    ROUTES = {"/_local/ses/sent": sent_mail, "/_local/sns/sms": sent_sms}
 
     def __init__(self, app):
         self.app = app
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") != "/_local/ses/sent":
+        route = self.ROUTES.get(environ.get("PATH_INFO"))
+        if route is None or environ.get("REQUEST_METHOD") != "GET":
             return self.app(environ, start_response)
-        from moto.ses.models import ses_backends
-
-        sent = []
-        for account in list(ses_backends.keys()):
-            for region in list(ses_backends[account].keys()):
-                for m in list(ses_backends[account][region].sent_messages):
-                    if hasattr(m, "raw_data"):
-                        sent.append({"id": m.id, "source": m.source, "to": list(m.destinations), "raw": m.raw_data})
-                    elif hasattr(m, "subject"):
-                        to = m.destinations.get("ToAddresses", []) if isinstance(m.destinations, dict) else []
-                        sent.append({"id": m.id, "source": m.source, "to": to, "subject": m.subject, "body": m.body})
-        body = json.dumps(sent).encode()
+        body = json.dumps(route()).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
 
 class Server(ThreadedMotoServer):
     def _server_entry(self):
-        app = SentMail(SerialDynamoDB(DomainDispatcherApplication(create_backend_app)))
+        app = SentMessages(SerialDynamoDB(DomainDispatcherApplication(create_backend_app)))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()

@@ -50,6 +50,7 @@ mod document {
             nudge_segments::http::openapi(),
             nudge_content::openapi(),
             nudge_media::openapi(),
+            nudge_notifications::http::openapi(),
         ]
     }
 

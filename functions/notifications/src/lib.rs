@@ -1,18 +1,45 @@
-//! The notifications function's composition root: the mailer on the notifications queue, sending through
-//! SES from `EMAIL_FROM`, with identity's reset mails behind the notifications' port.
+//! The composition roots of the notifications functions. `notifications`: the API (sending, delivery
+//! status, the inbox), with identity's directory of users. `notification-delivery`: the notifications
+//! queue's consumer: account emails through SES from `EMAIL_FROM` (identity's reset mails behind the
+//! notifications' port), fan-outs, and deliveries on email (SES), SMS (SNS), WhatsApp (the tenant's Cloud
+//! API integration) and in-app.
 
 use nudge_core::config::{ConfigError, Env};
 use nudge_core::queue::{Consumer, job};
+use nudge_identity::people::Directory;
 use nudge_identity::signin::ResetMailer;
-use nudge_notifications::Mailer;
-use nudge_notifications::email::EmailChannel;
+use nudge_notifications::channels::{EmailChannel, SmsChannel, SmsType};
+use nudge_notifications::send::Senders;
+use nudge_notifications::{Mailer, NotificationJob};
 use std::sync::Arc;
+use std::time::Duration;
 
-pub fn compose(env: &Env) -> Result<Consumer, ConfigError> {
+pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
+    let ctx = env.ctx()?;
+    let deps = nudge_notifications::http::Deps {
+        queue: env.queue("NOTIFICATIONS_QUEUE_URL")?,
+        users: Arc::new(Directory { store: ctx.store.clone() }),
+    };
+    Ok(nudge_notifications::http::router(ctx, deps))
+}
+
+pub fn deliver(env: &Env) -> Result<Consumer, ConfigError> {
     let store = env.ctx()?.store;
     let key = env.settings.data_key()?;
     let resets = ResetMailer { store: store.clone(), key: key.clone(), app_url: env.settings.app_url()? };
     let email = EmailChannel::new(aws_sdk_sesv2::Client::new(&env.sdk), env.var("EMAIL_FROM")?);
+    let mailer = Mailer::new(store.clone(), email.clone(), key.clone(), Arc::new(resets));
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| ConfigError::Invalid { name: "WHATSAPP_HTTP", reason: e.to_string() })?;
+    let senders = Senders {
+        email: Arc::new(email),
+        sms: Arc::new(SmsChannel::new(aws_sdk_sns::Client::new(&env.sdk), SmsType::Transactional)),
+        http,
+        key,
+        users: Arc::new(Directory { store: store.clone() }),
+    };
     let queue = env.queue("NOTIFICATIONS_QUEUE_URL")?;
-    Ok(job(Mailer::new(store, queue, email, key, Arc::new(resets))))
+    Ok(job(NotificationJob::new(store, queue, mailer, senders)))
 }

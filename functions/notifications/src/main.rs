@@ -1,9 +1,9 @@
-//! Lambda entry point of the notifications consumer: compose it once per cold start, then consume its
-//! queue.
+//! Lambda entry point of the notifications API: compose the router from its environment once per cold
+//! start, then serve API Gateway's events.
 
 #[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
+async fn main() -> Result<(), lambda_http::Error> {
     nudge_core::telemetry::init();
-    let consumer = notifications::compose(&nudge_core::config::Env::from_process()?)?;
-    nudge_core::queue::run(consumer).await
+    let router = notifications::compose(&nudge_core::config::Env::from_process()?)?;
+    nudge_core::app::run_lambda(router).await
 }

@@ -48,6 +48,16 @@ pub struct Resources {
     pub environments: BTreeMap<String, BTreeMap<String, String>>,
 }
 
+impl Resources {
+    /// The variables of the function built as `binary`, with local values for the stack parameters that
+    /// have no default (the sender address provisioning verified in SES).
+    pub fn environment(&self, binary: &str) -> BTreeMap<String, String> {
+        let mut vars = self.environments.get(binary).cloned().unwrap_or_default();
+        vars.entry("EMAIL_FROM".into()).or_insert_with(|| crate::server::EMAIL_FROM.into());
+        vars
+    }
+}
+
 pub struct Emulator {
     _child: Child,
     /// Held open: when it closes (this process ends, however), the emulator exits.

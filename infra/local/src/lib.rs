@@ -1,5 +1,6 @@
-//! The local cloud: the AWS emulator with the resources of template.yaml, dev signing keys, and the dev
-//! server that serves every function's routes on one port and feeds every queue to its consumer.
+//! The local cloud: the AWS emulator with the resources of template.yaml, dev signing keys, the dev
+//! server that serves every function's routes on one port and feeds every queue to its consumer, and a fake
+//! WhatsApp Cloud API.
 
 pub mod bootstrap;
 pub mod control;
@@ -10,6 +11,7 @@ pub mod mailbox;
 pub mod queues;
 pub mod server;
 pub mod tls;
+pub mod whatsapp;
 
 use std::path::PathBuf;
 

@@ -19,7 +19,7 @@ type Root<T> = fn(&Env) -> Result<T, nudge_core::config::ConfigError>;
 /// root its main.rs uses, from the environment template.yaml gives it.
 fn app(local: &Local) -> Result<Router, LocalError> {
     let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-    let http: [(&str, Root<Router>); 9] = [
+    let http: [(&str, Root<Router>); 10] = [
         ("audit", audit::compose),
         ("auth", auth::compose),
         ("users", users::compose),
@@ -28,6 +28,7 @@ fn app(local: &Local) -> Result<Router, LocalError> {
         ("segments", segments::compose),
         ("content", content::compose),
         ("media", media::compose),
+        ("notifications", notifications::compose),
         ("organizations", organizations::compose),
     ];
     let mut router = Router::new().merge(meta::router());
@@ -47,7 +48,7 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Consumer>, LocalErro
         ("worker-export", worker_import::export),
         ("segment-sync", segment_sync::compose),
         ("media-ingest", media::ingest),
-        ("notifications", notifications::compose),
+        ("notification-delivery", notifications::deliver),
     ];
     roots.into_iter().map(|(binary, compose)| Ok((binary, compose(&local.env(binary)).map_err(setup)?))).collect()
 }
@@ -176,8 +177,7 @@ impl Local {
     /// The environment template.yaml gives the function built as `binary`, resolved against the emulator,
     /// with this run's tuning of the bulk jobs.
     pub fn env(&self, binary: &str) -> Env {
-        let mut vars: BTreeMap<String, String> =
-            self.emulator.resources.environments.get(binary).cloned().unwrap_or_default();
+        let mut vars: BTreeMap<String, String> = self.emulator.resources.environment(binary);
         let tuning = [
             ("IMPORT_ROWS_PER_RUN", self.import_rows_per_run.map(|n| n.to_string())),
             ("IMPORT_CHUNK_BYTES", self.import_chunk_bytes.map(|n| n.to_string())),
@@ -188,8 +188,6 @@ impl Local {
             ("SYNC_PAGE_WORKERS", self.sync_page_workers.map(|n| n.to_string())),
         ];
         vars.extend(tuning.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))));
-        // A required stack parameter with no local value: the address provisioning verified.
-        vars.entry("EMAIL_FROM".into()).or_insert_with(|| EMAIL_FROM.into());
         Env::local(self.sdk.clone(), self.settings.clone(), self.clock.clone(), vars)
     }
 

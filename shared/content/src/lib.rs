@@ -23,6 +23,7 @@
 mod body;
 mod error;
 mod input;
+pub mod message_template;
 mod model;
 mod order;
 mod removal;

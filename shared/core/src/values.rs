@@ -4,6 +4,10 @@
 //!
 //! They serialize as the plain string; reading one back from the table trusts what the table holds (it was
 //! parsed when written), so a rule tightened later never makes a stored item unreadable.
+//!
+//! [`sms`] is a computed value rather than a parsed one: how a text goes out as SMS.
+
+pub mod sms;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -34,11 +34,13 @@ pub enum Permission {
     IntegrationsRead,
     IntegrationsWrite,
     AuditRead,
+    NotificationsRead,
+    NotificationsSend,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 22] = [
+    pub(crate) const ALL: [Permission; 24] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -61,6 +63,8 @@ impl Permission {
         Self::IntegrationsRead,
         Self::IntegrationsWrite,
         Self::AuditRead,
+        Self::NotificationsRead,
+        Self::NotificationsSend,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +91,8 @@ impl Permission {
             Self::IntegrationsRead => "integrations:read",
             Self::IntegrationsWrite => "integrations:write",
             Self::AuditRead => "audit:read",
+            Self::NotificationsRead => "notifications:read",
+            Self::NotificationsSend => "notifications:send",
         }
     }
 

@@ -17,6 +17,7 @@
 //!
 //! Only [`router`] and [`openapi`] are public: the functions and the dev server need nothing else.
 
+pub mod connect;
 mod error;
 mod input;
 mod model;

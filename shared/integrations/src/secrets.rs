@@ -210,7 +210,6 @@ impl std::error::Error for OpenError {}
 
 /// The stored config with every secret opened to its plaintext: for the sync workers that call the external
 /// system, never for an API response.
-#[cfg_attr(not(test), expect(dead_code, reason = "the integration sync workers (a later issue) call it"))]
 pub(crate) fn open(stored: &Map<String, Value>, key: &DataKey, scope: &Scope) -> Result<Map<String, Value>, OpenError> {
     open_object(stored, key, scope, "")
 }

@@ -21,7 +21,16 @@ pub enum NotificationError {
     /// Another run is sending this email right now; the message comes back later.
     #[error("notification {0} is being sent by another run")]
     InFlight(uuid::Uuid),
+    /// A provider asked to be tried again later (throttled, down); the message is redelivered.
+    #[error("retry later: {0}")]
+    Retry(String),
     /// A port (identity's reset mails) failed.
     #[error("{0}")]
     Port(String),
+}
+
+impl nudge_core::store::optimistic::VersionConflict for NotificationError {
+    fn is_version_conflict(&self) -> bool {
+        matches!(self, Self::Store(e) if e.is_version_conflict())
+    }
 }

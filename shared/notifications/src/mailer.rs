@@ -11,15 +11,12 @@
 //! | delivery record | `P#EMAIL#<notificationId>` | `DELIVERY` |
 
 use crate::NotificationError;
-use crate::email::EmailChannel;
-use crate::message::{Message, Notification};
+use crate::channels::EmailChannel;
+use crate::message::Notification;
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::BoxFuture;
-use nudge_core::TenantId;
 use nudge_core::crypto::DataKey;
-use nudge_core::jobs::{Job, Outcome};
 use nudge_core::keys::Key;
-use nudge_core::queue::{Deadline, Queue};
 use nudge_core::store::{Put, Store, StoreError, Write};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -87,15 +84,22 @@ fn decide(existing: &Delivery, now: DateTime<Utc>) -> Claim {
 
 pub struct Mailer {
     store: Store,
-    queue: Queue,
     email: EmailChannel,
     key: DataKey,
     resets: Arc<dyn ResetMails>,
 }
 
 impl Mailer {
-    pub fn new(store: Store, queue: Queue, email: EmailChannel, key: DataKey, resets: Arc<dyn ResetMails>) -> Self {
-        Self { store, queue, email, key, resets }
+    pub fn new(store: Store, email: EmailChannel, key: DataKey, resets: Arc<dyn ResetMails>) -> Self {
+        Self { store, email, key, resets }
+    }
+
+    /// A reset request: the email identity makes for it, if an account has the address, sent once.
+    pub(crate) async fn reset(&self, request_id: Uuid, email: &str) -> Result<(), NotificationError> {
+        match self.resets.reset_mail(request_id, email).await.map_err(NotificationError::Port)? {
+            Some(note) => self.deliver(&note).await,
+            None => Ok(()),
+        }
     }
 
     async fn claim(&self, id: Uuid, now: DateTime<Utc>) -> Result<Claim, NotificationError> {
@@ -127,7 +131,7 @@ impl Mailer {
     }
 
     /// Sends `note` unless it was sent before.
-    async fn deliver(&self, note: &Notification) -> Result<(), NotificationError> {
+    pub(crate) async fn deliver(&self, note: &Notification) -> Result<(), NotificationError> {
         let now = Utc::now();
         let version = match self.claim(note.id, now).await? {
             Claim::Mine(version) => version,
@@ -179,53 +183,6 @@ impl Mailer {
             Err(e) if e.is_version_conflict() => Ok(()),
             other => Ok(other?),
         }
-    }
-}
-
-impl Job for Mailer {
-    const NAME: &'static str = "notification";
-    type Message = Message;
-    type Error = NotificationError;
-
-    async fn run(
-        &self,
-        _tenant: Option<TenantId>,
-        message: &Message,
-        _deadline: Deadline,
-    ) -> Result<Outcome<Message>, NotificationError> {
-        match message {
-            Message::Email(note) => self.deliver(note).await?,
-            Message::ResetRequested { request_id, email } => {
-                if let Some(note) = self.resets.reset_mail(*request_id, email).await.map_err(NotificationError::Port)? {
-                    self.deliver(&note).await?;
-                }
-            }
-        }
-        Ok(Outcome::Settled)
-    }
-
-    /// Nothing to record beyond the log: the message goes to the dead-letter queue, whose alarm pages a
-    /// human, and the sender can ask again (a new invitation, a new reset).
-    async fn give_up(
-        &self,
-        _tenant: Option<TenantId>,
-        message: &Message,
-        reason: String,
-    ) -> Result<(), NotificationError> {
-        let id = match message {
-            Message::Email(note) => Some(note.id),
-            Message::ResetRequested { request_id, .. } => Some(*request_id),
-        };
-        tracing::error!(notification_id = ?id, reason = %reason, "notification given up");
-        Ok(())
-    }
-
-    fn continuations(&self) -> &Queue {
-        &self.queue
-    }
-
-    fn store(&self) -> &Store {
-        &self.store
     }
 }
 

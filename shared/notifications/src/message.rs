@@ -47,6 +47,15 @@ pub enum Message {
     /// the background, so the API's answer takes the same time either way. The email it makes has the
     /// request's id, so a redelivered request sends nothing twice.
     ResetRequested { request_id: Uuid, email: String },
+    /// Resolve a send request's recipients into deliveries, a page at a time from `cursor` (the tenant in
+    /// the envelope).
+    Fanout {
+        request_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cursor: Option<crate::send::fanout::FanoutCursor>,
+    },
+    /// Send these recipients' deliveries of a request.
+    Deliver { request_id: Uuid, recipients: Vec<crate::send::model::Recipient> },
 }
 
 impl Notification {

@@ -277,6 +277,25 @@ pub(crate) async fn purge_members(
 }
 
 /// The table at the top of this module, checked.
+/// Whether the tenant has segment `id` (for other domains: a send to a segment's members).
+pub async fn exists(store: &Store, tenant: &TenantId, id: Uuid) -> Result<bool, StoreError> {
+    Ok(get(store, tenant, id).await?.is_some())
+}
+
+/// One page of a segment's member ids, in key order, for other domains' fan-outs (a notification to a
+/// segment); the cursor continues it.
+pub async fn member_ids_page(
+    store: &Store,
+    tenant: &TenantId,
+    segment: Uuid,
+    limit: u32,
+    cursor: Option<&str>,
+) -> Result<(Vec<Uuid>, Option<String>), StoreError> {
+    let page: nudge_core::http::Page<Membership> =
+        store.page("segment-members", &Query::partition(members_partition(tenant, segment)), limit, cursor).await?;
+    Ok((page.items.into_iter().map(|m| m.worker_id).collect(), page.next_cursor))
+}
+
 #[cfg(test)]
 mod layout {
     use super::*;

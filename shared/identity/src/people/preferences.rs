@@ -228,7 +228,7 @@ fn key(tenant: &TenantId, user: Uuid) -> Key {
 }
 
 /// A user's preferences in a tenant: the defaults until they save some.
-async fn load(store: &Store, tenant: &TenantId, user: Uuid) -> Result<Preferences, IdentityError> {
+pub(crate) async fn load(store: &Store, tenant: &TenantId, user: Uuid) -> Result<Preferences, IdentityError> {
     let prefs: Option<Preferences> = store.get(&key(tenant, user)).await?;
     Ok(prefs.unwrap_or_default())
 }

@@ -1,0 +1,20 @@
+//! Sending to workers and users: `POST /notifications` accepts a request (its recipients, a template or
+//! text, a channel), the fan-out turns its recipients into deliveries a page at a time through the queue,
+//! and the delivery step checks consent, renders and sends each on its channel, recording every outcome.
+//!
+//! - [`model`]: requests, deliveries, counts (and the key layout);
+//! - [`input`]: reading a request (edge); [`routes`]: the HTTP edge, the only place errors become problems;
+//! - [`service`]: accepting, reading, cancelling; [`repo`]: the table;
+//! - [`fanout`], [`deliver`]: the two background steps; [`recipients`]: reach, consent and variables (pure).
+
+pub mod deliver;
+pub mod fanout;
+pub(crate) mod input;
+pub mod model;
+pub mod recipients;
+pub(crate) mod repo;
+pub(crate) mod routes;
+pub mod service;
+
+pub use deliver::Senders;
+pub use recipients::{UserDirectory, UserRecipient};
