@@ -6,6 +6,7 @@ use http_body_util::BodyExt;
 use nudge_core::auth::SystemRole;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::server::Local;
+use nudge_local::whatsapp::FakeWhatsapp;
 use nudge_local::{LocalError, root};
 use std::process::ExitCode;
 use tower::ServiceExt;
@@ -17,6 +18,10 @@ fn port(var: &str, default: u16) -> u16 {
 /// The demo tenant's admin, printed by `make dev`.
 const ADMIN_EMAIL: &str = "admin@demo.example";
 const ADMIN_PASSWORD: &str = "demo-admin-password";
+/// The token the local fake WhatsApp Cloud API accepts (the demo tenant's integration holds it, sealed).
+const WHATSAPP_TOKEN: &str = "local-whatsapp-token";
+const WHATSAPP_NUMBER_ID: &str = "100000000000001";
+
 /// The local platform admin (creates organizations, may enter any of them through switch-tenant).
 const PLATFORM_EMAIL: &str = "platform@nudge.local";
 const PLATFORM_PASSWORD: &str = "platform-admin-password";
@@ -43,7 +48,7 @@ async fn call(
 
 /// The demo tenant and its admin are made through the API itself: a platform admin creates the
 /// organization, an operator token invites the admin as owner, and the admin accepts the emailed invitation.
-async fn demo_tenant(local: &Local) -> Result<String, LocalError> {
+async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<String, LocalError> {
     let issuer = local.keys.issuer()?;
     let operator = |tenant: Option<uuid::Uuid>, role| {
         issuer
@@ -63,6 +68,12 @@ async fn demo_tenant(local: &Local) -> Result<String, LocalError> {
     let mail = local.mailbox()?.take(ADMIN_EMAIL, nudge_notifications::NotificationKind::Invite).await?;
     let accept = serde_json::json!({"token": mail.token, "password": ADMIN_PASSWORD});
     call(local, "/auth/invites/accept", None, accept).await?;
+    // WhatsApp sends of the demo tenant go to the local fake Cloud API (`/_fake/messages` lists them).
+    let integration = serde_json::json!({
+        "type": "whatsapp", "name": "Local fake WhatsApp Cloud API", "status": "active",
+        "config": {"baseUrl": whatsapp.base_url, "phoneNumberId": whatsapp.phone_number_id, "accessToken": WHATSAPP_TOKEN}
+    });
+    call(local, "/integrations", Some(&owner), integration).await?;
     Ok(tenant)
 }
 
@@ -82,7 +93,8 @@ async fn run() -> Result<(), LocalError> {
     let queues = pollers.len();
     let tasks: Vec<_> = pollers.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
     // After the pollers: the owner's invitation email is sent by the notifications consumer.
-    let tenant = demo_tenant(&local).await?;
+    let whatsapp = FakeWhatsapp::start(WHATSAPP_TOKEN, WHATSAPP_NUMBER_ID).await?;
+    let tenant = demo_tenant(&local, &whatsapp).await?;
     std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
     let ticker = tokio::spawn(schedule(local.segment_queue()?, stop_rx.clone()));
     let sweeper = tokio::spawn(sweep_outbox(local.sweeper()?, stop_rx.clone()));
@@ -92,6 +104,8 @@ async fn run() -> Result<(), LocalError> {
          \x20 API        http://127.0.0.1:{api_port}   (OpenAPI: /openapi.json, health: /health)\n\
          \x20 Emulator   {endpoint}   table {table}, bucket {bucket}, {nq} queues ({queues} with a consumer)\n\
          \x20 Demo       tenant {tenant} (slug `demo`)\n\
+         \x20 WhatsApp   {wa}/_fake/messages (the demo tenant's WhatsApp goes to this fake Cloud API)\n\
+         \x20 Sent mail  {endpoint}/_local/ses/sent, SMS {endpoint}/_local/sns/sms\n\
          \x20 Admin      {ADMIN_EMAIL} / {ADMIN_PASSWORD} (owner of the demo tenant)\n\
          \x20 Platform   {PLATFORM_EMAIL} / {PLATFORM_PASSWORD} (platform admin; enrols MFA at\n\
          \x20            first sign-in: POST /me/mfa/enrol, /me/mfa/activate, then sign in with mfaCode)\n\n\
@@ -101,6 +115,7 @@ async fn run() -> Result<(), LocalError> {
          Operator tokens: TOKEN=$(make -s token TENANT={tenant} ROLE=admin), platform admin: TOKEN=$(make -s token)\n\
          Ctrl-C stops everything.\n",
         endpoint = local.emulator.endpoint,
+        wa = whatsapp.root_url,
         table = local.emulator.resources.table,
         bucket = local.emulator.resources.bucket,
         nq = local.emulator.resources.queues.len(),
