@@ -98,7 +98,7 @@ impl NotificationJob {
     ) -> Result<(), NotificationError> {
         for recipient in recipients {
             let Some(d) = repo::get_delivery(&self.store, tenant, request_id, recipient).await? else { continue };
-            if d.state == DeliveryState::Queued {
+            if d.state == DeliveryState::Queued && d.is_free(Utc::now()) {
                 let next = d.moved(DeliveryState::Failed, Some(reason.to_owned()), Utc::now());
                 match self.store.transact(repo::move_delivery(tenant, &d, &next)?).await {
                     Ok(()) => {}

@@ -1,6 +1,5 @@
-//! Notifications: what the platform says to people, and its delivery. Today: the account emails (an
-//! invitation, a password reset), delivered by the notifications function through SES v2. The wider
-//! product voice (WhatsApp, SMS, in-app, consent, quiet hours) builds on the same message and job.
+//! Notifications: what the platform says to people, and its delivery. Account emails (an invitation, a
+//! password reset) and send requests to workers and users on WhatsApp, SMS, email and in-app.
 //!
 //! Where things live:
 //! - [`message`]: what travels on the notifications queue ([`Message`]), and an email [`Notification`]
@@ -8,16 +7,19 @@
 //!   queue and the outbox never hold a readable token;
 //! - [`notifier`]: the senders' side ([`Notifier`]): an email as an outbox entry for the writer's own
 //!   transaction, a reset request as a plain message;
+//! - [`send`]: send requests (`POST /notifications`), their fan-out into deliveries and the delivery step
+//!   (consent, rendering, sending, outcomes with exact counts);
 //! - [`channels`]: the providers behind one [`Channel`] trait: email (SES v2), SMS (SNS) and WhatsApp (the
 //!   Cloud API); each answers the provider's message id or a [`SendError`] that says retry or give up;
 //! - [`inbox`]: each user's in-app notifications (`/me/notifications`): unread first, an exact unread
 //!   count, and [`inbox::deliver`], through which the send pipeline puts one in an inbox, once;
-//! - [`mailer`]: the notifications function's job ([`Mailer`]): opens the link, renders, sends each email
-//!   at most once (a delivery record claimed before the send), and asks the [`ResetMails`] port (identity)
-//!   to turn a reset request into an email, so the API answers a reset request with the same work whether
-//!   or not an account has the address.
+//! - [`mailer`]: account emails, each sent at most once (a delivery record claimed before the send); a reset
+//!   request becomes an email through the [`ResetMails`] port (identity), so the API answers it with the
+//!   same work whether or not an account has the address;
+//! - [`job`]: the queue's one job ([`NotificationJob`]); [`http`]: the API's router.
 //!
-//! No HTTP edge yet; failures are [`NotificationError`], which the job framework logs and retries.
+//! Failures below the edge are [`NotificationError`] (the job framework logs and retries them) and
+//! [`send::service::RequestError`] (the edge's problems, in `send::routes`).
 
 pub mod channels;
 pub mod error;

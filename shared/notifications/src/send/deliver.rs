@@ -24,6 +24,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// How long a run holds a delivery it is sending (a provider call takes seconds; the function's timeout is
+/// 30 s).
+const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
 /// What the delivery step sends with.
 #[derive(Clone)]
 pub struct Senders {
@@ -79,9 +83,8 @@ impl Step<'_> {
             let Some(delivery) = repo::get_delivery(self.store, tenant, request_id, recipient).await? else {
                 continue;
             };
-            if !delivery.state.is_pending() {
-                continue;
-            }
+            // Held before anything is sent: a duplicate message running at the same time skips it.
+            let Some(delivery) = self.claim(tenant, &delivery).await? else { continue };
             let ctx = Attempt { request: &request, template: template.as_ref(), whatsapp: whatsapp.as_ref() };
             let outcome = match (recipient.kind, &request.status) {
                 (_, RequestStatus::Cancelled) => Ok(Outcome::Cancelled),
@@ -96,7 +99,14 @@ impl Step<'_> {
             };
             match outcome {
                 Ok(outcome) => self.settle(tenant, &delivery, outcome).await?,
-                Err(e) => retry = Some(e),
+                Err(e) => {
+                    // Let the retry (SQS's backoff) take it at once, not after the lease.
+                    let released = Delivery { lease_until: None, version: delivery.version + 1, ..delivery.clone() };
+                    if let Err(r) = self.store.transact(repo::move_delivery(tenant, &delivery, &released)?).await {
+                        tracing::warn!(delivery_id = %delivery.id, error = %r, "could not release; its lease will lapse");
+                    }
+                    retry = Some(e);
+                }
             }
         }
         retry.map_or(Ok(()), |e| Err(NotificationError::Retry(e.to_string())))
@@ -235,6 +245,21 @@ impl Step<'_> {
         }
     }
 
+    /// Holds a free delivery for this run (a lease under its version): `None` if it is settled, or another
+    /// run holds it or took it first.
+    async fn claim(&self, tenant: &TenantId, delivery: &Delivery) -> Result<Option<Delivery>, NotificationError> {
+        let now = Utc::now();
+        if !delivery.is_free(now) {
+            return Ok(None);
+        }
+        let held = delivery.claimed(now + LEASE, now);
+        match self.store.transact(repo::move_delivery(tenant, delivery, &held)?).await {
+            Ok(()) => Ok(Some(held)),
+            Err(e) if e.is_version_conflict() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Moves `delivery` to `outcome`, retried against a concurrent move (which wins if it settled it).
     async fn settle(&self, tenant: &TenantId, delivery: &Delivery, outcome: Outcome) -> Result<(), NotificationError> {
         let now = Utc::now();
@@ -246,19 +271,24 @@ impl Step<'_> {
                 delivery.moved(DeliveryState::Cancelled, Some("the request was cancelled".into()), now)
             }
         };
-        next.attempts += 1;
         if let Outcome::Sent { provider_message_id, segments } = outcome {
             next.provider_message_id = provider_message_id;
             next.segments = segments;
         }
-        match self.store.transact(repo::move_delivery(tenant, delivery, &next)?).await {
-            Ok(()) => Ok(()),
-            // Another run settled it (a duplicate message): its outcome stands.
-            Err(e) if e.is_version_conflict() => Ok(()),
-            Err(StoreError::TransactionConflict) => {
-                Err(NotificationError::Retry("a count shard was busy; the delivery is retried".into()))
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.store.transact(repo::move_delivery(tenant, delivery, &next)?).await {
+                Ok(()) => return Ok(()),
+                // Another run settled it (a duplicate message): its outcome stands.
+                Err(e) if e.is_version_conflict() => return Ok(()),
+                // Another delivery moved a count of the same shard at that moment.
+                Err(StoreError::TransactionConflict) if tries < repo::CONFLICT_TRIES => {}
+                Err(StoreError::TransactionConflict) => {
+                    return Err(NotificationError::Retry("a count shard stayed busy; the delivery is retried".into()));
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => Err(e.into()),
         }
     }
 }

@@ -108,13 +108,19 @@ async fn ensure(
     recipient: Recipient,
 ) -> Result<Option<Recipient>, NotificationError> {
     let delivery = Delivery::new(request, recipient, Utc::now());
-    match store.transact(repo::create_delivery(tenant, &delivery)?).await {
-        Ok(()) => Ok(Some(recipient)),
-        Err(StoreError::Condition(repo::EXISTS)) => {
-            let existing = repo::get_delivery(store, tenant, request.id, &recipient).await?;
-            Ok(existing.filter(|d| d.state.is_pending()).map(|_| recipient))
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match store.transact(repo::create_delivery(tenant, &delivery)?).await {
+            Ok(()) => return Ok(Some(recipient)),
+            Err(StoreError::Condition(repo::EXISTS)) => {
+                let existing = repo::get_delivery(store, tenant, request.id, &recipient).await?;
+                return Ok(existing.filter(|d| d.is_free(Utc::now())).map(|_| recipient));
+            }
+            // A delivery step moved a count of the same shard at that moment: the write is simply again.
+            Err(StoreError::TransactionConflict) if tries < repo::CONFLICT_TRIES => {}
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => Err(e.into()),
     }
 }
 

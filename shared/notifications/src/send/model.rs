@@ -182,6 +182,10 @@ pub struct Delivery {
     pub segments: Option<u32>,
     #[serde(default)]
     pub attempts: u32,
+    /// While a run is sending it: another run (a duplicate message) leaves it alone until then, and takes
+    /// it over after (that run died before it could record what happened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<DateTime<Utc>>,
     pub queued_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<DateTime<Utc>>,
@@ -207,6 +211,7 @@ impl Delivery {
             provider_message_id: None,
             segments: None,
             attempts: 0,
+            lease_until: None,
             queued_at: now,
             sent_at: None,
             delivered_at: None,
@@ -217,10 +222,26 @@ impl Delivery {
         }
     }
 
+    /// Whether a run may take it to send at `now`: pending, and not held by another run's live lease.
+    pub(crate) fn is_free(&self, now: DateTime<Utc>) -> bool {
+        self.state.is_pending() && self.lease_until.is_none_or(|until| until <= now)
+    }
+
+    /// The delivery held by a run until `until`, one attempt more.
+    pub(crate) fn claimed(&self, until: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        let mut next = self.clone();
+        next.lease_until = Some(until);
+        next.attempts += 1;
+        next.updated_at = now;
+        next.version += 1;
+        next
+    }
+
     /// The delivery moved to `state` at `now` (with `reason` for a refusal or failure).
     pub(crate) fn moved(&self, state: DeliveryState, reason: Option<String>, now: DateTime<Utc>) -> Self {
         let mut next = self.clone();
         next.state = state;
+        next.lease_until = None;
         next.reason = reason.map(|r| bounded(&r));
         next.updated_at = now;
         next.version += 1;
@@ -302,6 +323,7 @@ mod tests {
             provider_message_id: None,
             segments: None,
             attempts: 0,
+            lease_until: None,
             queued_at: now,
             sent_at: None,
             delivered_at: None,
@@ -310,6 +332,12 @@ mod tests {
             updated_at: now,
             version: 1,
         };
+        assert!(d.is_free(now));
+        let held = d.claimed(now + chrono::Duration::minutes(2), now);
+        assert!(!held.is_free(now) && held.is_free(now + chrono::Duration::minutes(3)), "a lapsed lease frees it");
+        assert_eq!((held.attempts, held.version), (1, 2));
+        let sent = held.moved(DeliveryState::Sent, None, now);
+        assert!(!sent.is_free(now + chrono::Duration::hours(1)) && sent.lease_until.is_none(), "settled for good");
         let failed = d.moved(DeliveryState::Failed, Some("x".repeat(2000)), now);
         assert_eq!((failed.version, failed.failed_at), (2, Some(now)));
         assert!(failed.reason.unwrap().chars().count() <= 501);

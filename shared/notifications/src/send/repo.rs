@@ -16,6 +16,8 @@ const DELIVERY: &str = "Delivery";
 const SHARDS: u32 = 8;
 /// How long a dedup key answers with its first request.
 pub(crate) const DEDUP_WINDOW: Duration = Duration::hours(24);
+/// Tries of a write that met a concurrent transaction on a count shard.
+pub(crate) const CONFLICT_TRIES: u32 = 4;
 /// Condition labels read back here only.
 pub(crate) const DUPLICATE: &str = "dedup key used";
 pub(crate) const EXISTS: &str = "delivery exists";
