@@ -20,8 +20,8 @@ pub enum Unusable {
     OtherChannel(&'static str),
     #[error("the template is not approved (its status is {0})")]
     NotApproved(&'static str),
-    #[error("the provider has not approved this WhatsApp template")]
-    ProviderNotApproved,
+    #[error("the provider has not approved this WhatsApp template (its status is {0})")]
+    ProviderNotApproved(&'static str),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +59,8 @@ impl MessageTemplate {
             return Err(Unusable::NotApproved(self.status.as_str()));
         }
         if self.channel == Channel::Whatsapp && self.approval != Some(ApprovalStatus::Approved) {
-            return Err(Unusable::ProviderNotApproved);
+            let status = self.approval.map_or("unknown", ApprovalStatus::as_str);
+            return Err(Unusable::ProviderNotApproved(status));
         }
         Ok(())
     }
@@ -126,7 +127,9 @@ mod tests {
         let draft = template(Channel::Sms, ContentStatus::Draft, None);
         assert!(matches!(draft.usable_on("sms"), Err(Unusable::NotApproved(_))));
         let pending = template(Channel::Whatsapp, ContentStatus::Approved, Some(ApprovalStatus::Pending));
-        assert_eq!(pending.usable_on("whatsapp"), Err(Unusable::ProviderNotApproved));
+        assert_eq!(pending.usable_on("whatsapp"), Err(Unusable::ProviderNotApproved("pending")));
+        let paused = template(Channel::Whatsapp, ContentStatus::Published, Some(ApprovalStatus::Paused));
+        assert_eq!(paused.usable_on("whatsapp"), Err(Unusable::ProviderNotApproved("paused")));
         let meta_ok = template(Channel::Whatsapp, ContentStatus::Approved, Some(ApprovalStatus::Approved));
         assert_eq!(meta_ok.usable_on("whatsapp"), Ok(()));
     }

@@ -190,13 +190,28 @@ pub enum Channel {
     Email,
 }
 
-/// The channel's own approval of a template (WhatsApp message templates are approved by Meta).
+/// The channel's own approval of a template (WhatsApp message templates are approved by Meta, which may
+/// later pause one for low quality or disable it; neither is sent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ApprovalStatus {
     Pending,
     Approved,
     Rejected,
+    Paused,
+    Disabled,
+}
+
+impl ApprovalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Paused => "paused",
+            Self::Disabled => "disabled",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
