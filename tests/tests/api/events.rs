@@ -405,3 +405,36 @@ async fn outbox_sample_event_is_one_sweep() {
     };
     sweeper.sweep().await.unwrap();
 }
+
+/// The notifications API's sample event: an in-app send to a member, accepted through lambda_http's own
+/// conversion, then fanned out and delivered by the stack's consumer into the member's inbox.
+#[tokio::test]
+async fn notifications_sample_event_sends_to_an_inbox() {
+    let s = stack();
+    let tenant = s.organization("Notifications events").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let member = s.member(tenant, "viewer").await;
+    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
+    let env = nudge_core::config::Env::local(
+        sdk,
+        s.settings.clone(),
+        nudge_core::clock::Clock::system(),
+        s.resources.environment("notifications"),
+    );
+    let router = notifications::compose(&env).unwrap().fallback(nudge_core::app::not_found);
+    let path = format!("{}/../events/apigw-notifications-send.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("{{TOKEN}}", &admin)
+        .replace("{{USER}}", &member.id.to_string());
+    let request = lambda_http::request::from_str(&text).unwrap();
+    let (status, request_id, accepted) = invoke(router, request).await;
+    assert_eq!((status, request_id.as_deref()), (202, Some("KLKdQxRNvHcESKD=")), "{accepted}");
+    let inbox = s
+        .eventually("/me/notifications", &member.access, "gets the notification", |b| {
+            b["items"][0]["title"] == "Welcome"
+        })
+        .await;
+    assert_eq!(inbox["items"][0]["message"], "Hello there, welcome aboard.");
+    assert_eq!(inbox["items"][0]["requestId"], accepted["id"]);
+}
