@@ -137,6 +137,14 @@ impl Stack {
         nudge_core::Ctx::from_parts(&sdk, &self.settings).unwrap_or_else(|e| panic!("ctx: {e}"))
     }
 
+    /// The environment template.yaml gives the function built as `binary`, resolved against this stack's
+    /// emulator, for calling its composition root in a test's own runtime.
+    pub async fn env(&self, binary: &str) -> nudge_core::config::Env {
+        let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
+        let vars = self.resources.environment(binary);
+        nudge_core::config::Env::local(sdk, self.settings.clone(), nudge_core::clock::Clock::system(), vars)
+    }
+
     pub fn token(&self, tenant: Option<Uuid>, role: SystemRole) -> String {
         self.keys
             .issuer()

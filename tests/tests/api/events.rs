@@ -355,13 +355,7 @@ async fn notification_sample_event_sends_a_reset_once() {
     let tenant = s.organization("Notification events").await;
     let member = s.member(tenant, "viewer").await;
     // The notification-delivery function as its main.rs composes it, from its template environment.
-    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let env = nudge_core::config::Env::local(
-        sdk,
-        s.settings.clone(),
-        nudge_core::clock::Clock::system(),
-        s.resources.environment("notification-delivery"),
-    );
+    let env = s.env("notification-delivery").await;
     let consumer = notifications::deliver(&env).unwrap();
     let path = format!("{}/../events/sqs-notifications-reset.json", env!("CARGO_MANIFEST_DIR"));
     let sample = std::fs::read_to_string(&path).unwrap();
@@ -414,13 +408,7 @@ async fn notifications_sample_event_sends_to_an_inbox() {
     let tenant = s.organization("Notifications events").await;
     let admin = s.tenant(tenant, SystemRole::Admin);
     let member = s.member(tenant, "viewer").await;
-    let sdk = nudge_local::emulator::sdk_config(&s.endpoint).await;
-    let env = nudge_core::config::Env::local(
-        sdk,
-        s.settings.clone(),
-        nudge_core::clock::Clock::system(),
-        s.resources.environment("notifications"),
-    );
+    let env = s.env("notifications").await;
     let router = notifications::compose(&env).unwrap().fallback(nudge_core::app::not_found);
     let path = format!("{}/../events/apigw-notifications-send.json", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path)

@@ -36,13 +36,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 const ENTITY: &str = "InAppNotification";
-const COUNTER: &str = "InboxCounter";
 const COUNTER_SK: &str = "#UNREAD";
 /// The condition label of a delivery whose id is stored already.
 const DELIVERED: &str = "notification delivered";
-/// The counter is not there yet (the inbox's first notification).
-const NO_COUNTER: &str = "inbox counter missing";
-const COUNTER_EXISTS: &str = "inbox counter exists";
 /// Notifications changed per transaction by read-all: with the counter, DynamoDB's limit of 100 writes.
 const PER_TX: usize = 99;
 
@@ -110,25 +106,15 @@ fn put(tenant: &TenantId, item: &InAppNotification) -> Result<Put, StoreError> {
         .index(Index::Gsi2, type_partition(tenant, user, item.kind), sort))
 }
 
-/// Moves the unread count by `delta`; fails as [`NO_COUNTER`] before the inbox's first notification.
+/// Moves the unread count by `delta` (`ADD`, so the inbox's first notification creates the counter).
 fn count(tenant: &TenantId, user: Uuid, delta: i64) -> Write {
-    Write::update(counter_key(tenant, user), Changes::new().add("unread", delta), NO_COUNTER)
+    Write::upsert_changes(counter_key(tenant, user), Changes::new().add("unread", delta))
 }
 
-/// Creates the counter at zero, unless a concurrent first delivery did.
-async fn open_counter(store: &Store, tenant: &TenantId, user: Uuid) -> Result<(), StoreError> {
-    let put = Put::new(&counter_key(tenant, user), COUNTER, &Counter::default())?;
-    match store.write(Write::create(put, COUNTER_EXISTS)).await {
-        Ok(()) | Err(StoreError::Condition(COUNTER_EXISTS)) => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-/// What a failed write means for another attempt: the inbox's first counter is made, a raced transaction
-/// or a moved version is read again; anything else is the caller's.
-async fn settle<T>(store: &Store, tenant: &TenantId, user: Uuid, err: StoreError) -> Result<Attempt<T>, StoreError> {
+/// What a failed write means for another attempt: a raced transaction or a moved version is read again;
+/// anything else is the caller's.
+fn settle<T>(err: StoreError) -> Result<Attempt<T>, StoreError> {
     match err {
-        StoreError::Condition(NO_COUNTER) => open_counter(store, tenant, user).await.map(|()| Attempt::Retry),
         StoreError::TransactionConflict => Ok(Attempt::Retry),
         e if e.is_version_conflict() => Ok(Attempt::Retry),
         e => Err(e),
@@ -144,7 +130,7 @@ pub(crate) async fn create(store: &Store, tenant: &TenantId, item: &InAppNotific
         match store.transact(tx).await {
             Ok(()) => Ok(Attempt::Done(true)),
             Err(StoreError::Condition(DELIVERED)) => Ok(Attempt::Done(false)),
-            Err(e) => settle(store, tenant, user, e).await,
+            Err(e) => settle(e),
         }
     })
     .await
@@ -179,7 +165,7 @@ pub(crate) async fn mark(
         }
         match store.transact(tx).await {
             Ok(()) => Ok(Attempt::Done(Some(next))),
-            Err(e) => settle(store, tenant, user, e).await,
+            Err(e) => settle(e),
         }
     })
     .await
@@ -271,7 +257,7 @@ async fn read_chunk(
         tx.push(count(tenant, user, -i64::try_from(read).unwrap_or(i64::MAX)));
         match store.transact(tx).await {
             Ok(()) => Ok(Attempt::Done(read as u64)),
-            Err(e) => settle(store, tenant, user, e).await,
+            Err(e) => settle(e),
         }
     })
     .await

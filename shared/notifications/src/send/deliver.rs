@@ -89,7 +89,7 @@ impl Step<'_> {
             let outcome = match (recipient.kind, &request.status) {
                 (_, RequestStatus::Cancelled) => Ok(Outcome::Cancelled),
                 (RecipientType::Worker, _) => match workers.get(&recipient.id) {
-                    Some(worker) => self.to_worker(tenant, &ctx, &delivery, worker).await,
+                    Some(worker) => self.to_worker(&ctx, &delivery, worker).await,
                     None => Ok(Outcome::Refused("the worker no longer exists".into())),
                 },
                 (RecipientType::User, _) => match users.get(&recipient.id) {
@@ -151,13 +151,7 @@ impl Step<'_> {
         }))
     }
 
-    async fn to_worker(
-        &self,
-        _tenant: &TenantId,
-        ctx: &Attempt<'_>,
-        delivery: &Delivery,
-        worker: &Worker,
-    ) -> Result<Outcome, SendError> {
+    async fn to_worker(&self, ctx: &Attempt<'_>, delivery: &Delivery, worker: &Worker) -> Result<Outcome, SendError> {
         let address = match recipients::worker_reach(worker, ctx.request.channel) {
             Reach::Address(a) => a,
             Reach::Refused(why) => return Ok(Outcome::Refused(why)),

@@ -107,7 +107,7 @@ async fn ensure(
     request: &NotificationRequest,
     recipient: Recipient,
 ) -> Result<Option<Recipient>, NotificationError> {
-    let delivery = Delivery::new(request, recipient, Utc::now());
+    let delivery = Delivery::new(request.id, request.channel, recipient, Utc::now());
     let mut tries = 0;
     loop {
         tries += 1;

@@ -200,12 +200,13 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    pub(crate) fn new(request: &NotificationRequest, recipient: Recipient, now: DateTime<Utc>) -> Self {
+    /// `recipient`'s delivery of request `request_id` on `channel`, queued.
+    pub(crate) fn new(request_id: Uuid, channel: ChannelKind, recipient: Recipient, now: DateTime<Utc>) -> Self {
         Self {
             id: Uuid::now_v7(),
-            request_id: request.id,
+            request_id,
             recipient,
-            channel: request.channel,
+            channel,
             state: DeliveryState::Queued,
             reason: None,
             provider_message_id: None,
@@ -313,25 +314,7 @@ mod tests {
     fn a_move_stamps_its_time_and_bounds_the_reason() {
         let now = Utc::now();
         let request_id = Uuid::now_v7();
-        let d = Delivery {
-            id: Uuid::now_v7(),
-            request_id,
-            recipient: Recipient::worker(Uuid::now_v7()),
-            channel: ChannelKind::Sms,
-            state: DeliveryState::Queued,
-            reason: None,
-            provider_message_id: None,
-            segments: None,
-            attempts: 0,
-            lease_until: None,
-            queued_at: now,
-            sent_at: None,
-            delivered_at: None,
-            read_at: None,
-            failed_at: None,
-            updated_at: now,
-            version: 1,
-        };
+        let d = Delivery::new(request_id, ChannelKind::Sms, Recipient::worker(Uuid::now_v7()), now);
         assert!(d.is_free(now));
         let held = d.claimed(now + chrono::Duration::minutes(2), now);
         assert!(!held.is_free(now) && held.is_free(now + chrono::Duration::minutes(3)), "a lapsed lease frees it");
