@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Create the table, bucket and queues of template.yaml in the local AWS emulator.
 
-template.yaml is the one source of truth: this reads its AWS::DynamoDB::Table, AWS::S3::Bucket and
-AWS::SQS::Queue resources (keys, indexes, TTL, redrive policies, the bucket's CORS, lifecycle rules and
-S3 -> SQS notification) and creates them as declared. It prints one JSON document naming what it made,
+template.yaml is the one source of truth: this reads its AWS::DynamoDB::Table, AWS::S3::Bucket,
+AWS::SQS::Queue and AWS::SNS::Topic resources (keys, indexes, TTL, redrive policies, the bucket's CORS,
+lifecycle rules and S3 -> SQS notification, SNS -> SQS subscriptions) and creates them as declared. It prints one JSON document naming what it made,
 which the dev server and the end-to-end tests read:
 
     {"table": ..., "bucket": ..., "queues": {"<LogicalId>": {"url": ..., "arn": ...}},
+     "topics": {"<LogicalId>": "<arn>"},
      "consumers": [{"function": "<LogicalId>", "binary": ..., "queue": "<LogicalId>"}],
      "routes": [{"function": ..., "binary": ..., "method": ..., "path": ...}],
      "environments": {"<binary>": {"<VARIABLE>": "<value>"}}}
@@ -112,6 +113,19 @@ def create_queues(sqs, template, r, out):
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         r.physical[logical], r.arns[logical] = url, arn
         out["queues"][logical] = {"url": url, "arn": arn}
+
+
+def create_topics(sns, template, r, out):
+    """SNS topics and their SQS subscriptions (SES publishes its events to a topic; a queue reads them)."""
+    for logical, _ in resources(template, "AWS::SNS::Topic"):
+        arn = sns.create_topic(Name=r.name(logical))["TopicArn"]
+        r.physical[logical], r.arns[logical] = arn, arn
+        out["topics"][logical] = arn
+    for _, res in resources(template, "AWS::SNS::Subscription"):
+        props = r.resolve(res.get("Properties", {}))
+        attrs = {"RawMessageDelivery": "true"} if props.get("RawMessageDelivery") else {}
+        sns.subscribe(TopicArn=props["TopicArn"], Protocol=props["Protocol"], Endpoint=props["Endpoint"],
+                      Attributes=attrs)
 
 
 def create_table(ddb, template, r, out):
@@ -226,7 +240,8 @@ def main():
 
     with open(args.template) as f:
         template = yaml.load(f, Loader=CfnLoader)
-    out = {"table": None, "bucket": None, "queues": {}, "consumers": [], "routes": [], "environments": {}}
+    out = {"table": None, "bucket": None, "queues": {}, "topics": {}, "consumers": [], "routes": [],
+           "environments": {}}
     functions(template, out)
     if not args.describe_only:
         session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
@@ -234,6 +249,7 @@ def main():
         client = lambda svc: session.client(svc, endpoint_url=args.endpoint)  # noqa: E731
         r = Resolver(template, args.prefix)
         create_queues(client("sqs"), template, r, out)
+        create_topics(client("sns"), template, r, out)
         create_table(client("dynamodb"), template, r, out)
         create_buckets(client("s3"), template, r, out)
         environments(template, r, out)

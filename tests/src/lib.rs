@@ -207,6 +207,20 @@ impl Stack {
         self.call(Method::DELETE, path, Some(token), None, &[]).await
     }
 
+    /// Creates a worker `first_name` with a phone no other test uses and `contact` merged into its contact
+    /// record (consent, opt-in, a time zone …); answers its id and phone.
+    pub async fn worker(&self, token: &str, first_name: &str, contact: Value) -> (String, String) {
+        let phone = unique_phone();
+        let mut record = serde_json::json!({"primaryPhoneNumber": phone});
+        if let (Some(r), Some(extra)) = (record.as_object_mut(), contact.as_object()) {
+            r.extend(extra.clone());
+        }
+        let body = serde_json::json!({"firstName": first_name, "lastName": "Tester", "contact": record});
+        let reply = self.post("/workers", token, &body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        (reply.body["id"].as_str().unwrap_or_else(|| panic!("{:?}", reply.body)).to_owned(), phone)
+    }
+
     /// Creates an organization with a unique slug and returns its id.
     pub async fn organization(&self, name: &str) -> Uuid {
         let slug = format!("org-{}", Uuid::new_v4().simple());
@@ -269,6 +283,11 @@ pub struct Member {
     pub password: String,
     pub access: String,
     pub refresh: String,
+}
+
+/// A Brazilian mobile number no other test of the run uses (the emulator's SNS keeps every SMS of the run).
+pub fn unique_phone() -> String {
+    format!("+55119{:08}", Uuid::new_v4().as_u128() % 100_000_000)
 }
 
 /// A real PNG of `w` × `h` pixels.

@@ -11,6 +11,8 @@ use nudge_identity::signin::ResetMailer;
 use nudge_notifications::channels::{EmailChannel, SmsChannel, SmsType};
 use nudge_notifications::send::Senders;
 use nudge_notifications::{Mailer, NotificationJob};
+use nudge_segments::SegmentQueue;
+use nudge_workers::WorkerEvents;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +21,8 @@ pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
     let deps = nudge_notifications::http::Deps {
         queue: env.queue("NOTIFICATIONS_QUEUE_URL")?,
         users: Arc::new(Directory { store: ctx.store.clone() }),
+        key: env.settings.data_key()?,
+        events: WorkerEvents::to(SegmentQueue(env.queue("SEGMENT_SYNC_QUEUE_URL")?)),
     };
     Ok(nudge_notifications::http::router(ctx, deps))
 }
@@ -27,7 +31,8 @@ pub fn deliver(env: &Env) -> Result<Consumer, ConfigError> {
     let store = env.ctx()?.store;
     let key = env.settings.data_key()?;
     let resets = ResetMailer { store: store.clone(), key: key.clone(), app_url: env.settings.app_url()? };
-    let email = EmailChannel::new(aws_sdk_sesv2::Client::new(&env.sdk), env.var("EMAIL_FROM")?);
+    let email = EmailChannel::new(aws_sdk_sesv2::Client::new(&env.sdk), env.var("EMAIL_FROM")?)
+        .with_configuration_set(env.var("EMAIL_CONFIGURATION_SET").ok());
     let mailer = Mailer::new(store.clone(), email.clone(), key.clone(), Arc::new(resets));
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -39,7 +44,23 @@ pub fn deliver(env: &Env) -> Result<Consumer, ConfigError> {
         http,
         key,
         users: Arc::new(Directory { store: store.clone() }),
+        email_per_second: per_second(env, "EMAIL_SENDS_PER_SECOND", 14)?,
+        sms_per_second: per_second(env, "SMS_SENDS_PER_SECOND", 20)?,
     };
     let queue = env.queue("NOTIFICATIONS_QUEUE_URL")?;
-    Ok(job(NotificationJob::new(store, queue, mailer, senders)))
+    Ok(job(NotificationJob::new(store, queue, mailer, senders, env.clock.clone())))
+}
+
+/// The provider-events queue's consumer: SES events applied to deliveries.
+pub fn provider_events(env: &Env) -> Result<Consumer, ConfigError> {
+    Ok(nudge_notifications::provider_events::ses_consumer(env.ctx()?.store, env.clock.clone()))
+}
+
+/// A send rate from the environment (the AWS account's SES or SNS quota), `default` when unset.
+fn per_second(env: &Env, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+    match env.number::<u32>(name)? {
+        None => Ok(default),
+        Some(0) => Err(ConfigError::Invalid { name, reason: "must be above 0".into() }),
+        Some(n) => Ok(n),
+    }
 }

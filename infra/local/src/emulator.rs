@@ -41,6 +41,9 @@ pub struct Resources {
     pub table: String,
     pub bucket: String,
     pub queues: BTreeMap<String, Queue>,
+    /// SNS topic ARNs by logical id.
+    #[serde(default)]
+    pub topics: BTreeMap<String, String>,
     pub consumers: Vec<Consumer>,
     pub routes: Vec<Route>,
     /// Each function's environment by binary: template.yaml's variables, resolved to what was made here.

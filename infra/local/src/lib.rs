@@ -2,6 +2,7 @@
 //! server that serves every function's routes on one port and feeds every queue to its consumer, and a fake
 //! WhatsApp Cloud API.
 
+pub mod bench;
 pub mod bootstrap;
 pub mod control;
 pub mod devkeys;

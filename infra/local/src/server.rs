@@ -43,12 +43,13 @@ fn app(local: &Local) -> Result<Router, LocalError> {
 /// main.rs uses. The local poller hands each batch the deadline of a 15-minute function.
 fn consumers(local: &Local) -> Result<HashMap<&'static str, Consumer>, LocalError> {
     let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-    let roots: [(&'static str, Root<Consumer>); 5] = [
+    let roots: [(&'static str, Root<Consumer>); 6] = [
         ("worker-import", worker_import::import),
         ("worker-export", worker_import::export),
         ("segment-sync", segment_sync::compose),
         ("media-ingest", media::ingest),
         ("notification-delivery", notifications::deliver),
+        ("provider-events", notifications::provider_events),
     ];
     roots.into_iter().map(|(binary, compose)| Ok((binary, compose(&local.env(binary)).map_err(setup)?))).collect()
 }
@@ -172,6 +173,11 @@ impl Local {
     /// The segment sync queue, which the local schedule ticks (EventBridge's rule on AWS).
     pub fn segment_queue(&self) -> Result<nudge_segments::SegmentQueue, LocalError> {
         Ok(nudge_segments::SegmentQueue(self.queue("SegmentSyncQueue")?))
+    }
+
+    /// The notifications queue (the digest schedule's target).
+    pub fn notifications_queue(&self) -> Result<Queue, LocalError> {
+        self.queue("NotificationsQueue")
     }
 
     /// The environment template.yaml gives the function built as `binary`, resolved against the emulator,

@@ -4,7 +4,16 @@
 //!
 //! - `POST /{version}/{phone-number-id}/messages`: the Cloud API's send;
 //! - `GET /_fake/messages`: what it accepted, oldest first;
-//! - `POST /_fake/fail` `{"count": n, "status": 429, "code": 130429}`: the next `n` valid sends fail so.
+//! - `POST /_fake/fail` `{"count": n, "status": 429, "code": 130429}`: the next `n` valid sends fail so;
+//! - `POST /_fake/inbound` `{"from": "+5511…", "text": "STOP", "timestamp"?: unix seconds}`: a worker's
+//!   message, posted to the webhook.
+//!
+//! Given a webhook ([`FakeWhatsapp::post_webhooks_to`]: our `/webhooks/whatsapp/{id}` and the app
+//! secret), it calls back as Meta does, signed: `sent` then `delivered` for each message it accepts, and
+//! the inbound messages asked for on `/_fake/inbound`.
+//!
+//! [`status_payload`] and [`inbound_payload`] build the webhook bodies Meta would post back, for tests to
+//! sign with `nudge_notifications::providers::whatsapp::signature` and post to the webhook route.
 
 use crate::LocalError;
 use axum::Router;
@@ -37,9 +46,47 @@ struct Fake {
     phone_number_id: String,
     sent: Mutex<Vec<FakeMessage>>,
     failure: Mutex<Option<Failure>>,
+    /// Where and with which app secret to post webhooks, once told.
+    webhook: Mutex<Option<Webhook>>,
+    http: reqwest::Client,
+}
+
+#[derive(Clone)]
+struct Webhook {
+    url: String,
+    app_secret: String,
 }
 
 impl Fake {
+    fn webhook(&self) -> Option<Webhook> {
+        self.webhook.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Posts one signed webhook body; what the receiver answers is logged, not retried.
+    async fn post(&self, hook: &Webhook, body: &Value) -> Option<StatusCode> {
+        let bytes = body.to_string();
+        let signature = nudge_notifications::providers::whatsapp::signature(&hook.app_secret, bytes.as_bytes());
+        let sent = self
+            .http
+            .post(&hook.url)
+            .header("content-type", "application/json")
+            .header(nudge_notifications::providers::whatsapp::SIGNATURE_HEADER, signature)
+            .body(bytes)
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status().is_success() => Some(r.status()),
+            Ok(r) => {
+                tracing::warn!(status = %r.status(), "the webhook refused the fake's callback");
+                Some(r.status())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the fake could not reach the webhook");
+                None
+            }
+        }
+    }
+
     fn sent(&self) -> Vec<FakeMessage> {
         self.sent.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
@@ -84,6 +131,8 @@ impl FakeWhatsapp {
             phone_number_id: phone_number_id.clone(),
             sent: Mutex::default(),
             failure: Mutex::default(),
+            webhook: Mutex::default(),
+            http: reqwest::Client::new(),
         });
         let listener =
             tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(LocalError::io("binding the fake WhatsApp"))?;
@@ -105,6 +154,13 @@ impl FakeWhatsapp {
         self.fake.sent()
     }
 
+    /// From now on, calls back `url` (a WhatsApp webhook of ours) signed with `app_secret`: statuses of
+    /// what it accepts, and inbound messages asked for on `/_fake/inbound`.
+    pub fn post_webhooks_to(&self, url: impl Into<String>, app_secret: impl Into<String>) {
+        let hook = Webhook { url: url.into(), app_secret: app_secret.into() };
+        *self.fake.webhook.lock().unwrap_or_else(PoisonError::into_inner) = Some(hook);
+    }
+
     /// The next `count` valid sends answer `status` with Graph error `code` (and are not recorded).
     pub fn fail_next(&self, count: u32, status: StatusCode, code: i64) {
         self.fake.fail_next(count, status, code);
@@ -116,6 +172,7 @@ fn router(fake: Arc<Fake>) -> Router {
         .route("/{version}/{phone_number_id}/messages", post(send))
         .route("/_fake/messages", get(messages))
         .route("/_fake/fail", post(fail))
+        .route("/_fake/inbound", post(inbound))
         .with_state(fake)
 }
 
@@ -153,6 +210,17 @@ async fn send(
         to: to.clone(),
         body: request,
     });
+    if let Some(hook) = fake.webhook() {
+        let (fake, id, to) = (fake.clone(), id.clone(), to.clone());
+        // After the answer, as Meta does: the sender records the wamid before its statuses arrive.
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            for status in ["sent", "delivered"] {
+                let now = chrono::Utc::now().timestamp();
+                fake.post(&hook, &status_payload(&fake.phone_number_id, &id, status, now, &to)).await;
+            }
+        });
+    }
     axum::Json(json!({
         "messaging_product": "whatsapp",
         "contacts": [{"input": to, "wa_id": to}],
@@ -184,6 +252,47 @@ async fn fail(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => (StatusCode::BAD_REQUEST, axum::Json(json!({"detail": e}))).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InboundRequest {
+    from: String,
+    text: String,
+    /// Unix seconds; now when absent (a test on a moved clock gives its own).
+    #[serde(default)]
+    timestamp: Option<i64>,
+}
+
+/// A worker's message to the business number, posted to the webhook as Meta would.
+async fn inbound(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<InboundRequest>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"detail": "send {\"from\": \"+<E.164>\", \"text\": \"…\"}"})),
+        )
+            .into_response();
+    };
+    let Some(hook) = fake.webhook() else {
+        return (StatusCode::CONFLICT, axum::Json(json!({"detail": "no webhook to post to"}))).into_response();
+    };
+    let wamid = format!("wamid.{}", uuid::Uuid::new_v4().simple());
+    let from = request.from.trim_start_matches('+');
+    let payload = inbound_payload(
+        &fake.phone_number_id,
+        from,
+        &wamid,
+        &request.text,
+        request.timestamp.unwrap_or_else(|| chrono::Utc::now().timestamp()),
+    );
+    match fake.post(&hook, &payload).await {
+        Some(status) => {
+            (StatusCode::OK, axum::Json(json!({"wamid": wamid, "webhookStatus": status.as_u16()}))).into_response()
+        }
+        None => {
+            (StatusCode::BAD_GATEWAY, axum::Json(json!({"detail": "the webhook could not be reached"}))).into_response()
+        }
     }
 }
 
@@ -304,6 +413,52 @@ fn check_text(text: &Text) -> Result<(), String> {
     Ok(())
 }
 
+/// The business account (`entry[].id`) and display number the webhook bodies below name: Meta sends
+/// both, and the receiver reads neither.
+const FAKE_WABA_ID: &str = "102290129340398";
+const FAKE_DISPLAY_NUMBER: &str = "15550783881";
+
+/// A `messages` webhook body as Meta posts it: one entry, one change, `value` for the business number.
+fn webhook(phone_number_id: &str, mut value: Value) -> Value {
+    value["messaging_product"] = json!("whatsapp");
+    value["metadata"] = json!({"display_phone_number": FAKE_DISPLAY_NUMBER, "phone_number_id": phone_number_id});
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": FAKE_WABA_ID, "changes": [{"value": value, "field": "messages"}]}],
+    })
+}
+
+/// A status webhook for one message of ours: `status` is `sent`, `delivered`, `read` or `failed` (which
+/// carries Meta's 131026, message undeliverable); `recipient` is the worker's number, digits only.
+pub fn status_payload(phone_number_id: &str, wamid: &str, status: &str, timestamp: i64, recipient: &str) -> Value {
+    // Meta sends every timestamp as a string of unix seconds.
+    let mut entry =
+        json!({"id": wamid, "status": status, "timestamp": timestamp.to_string(), "recipient_id": recipient});
+    if status == "failed" {
+        entry["errors"] = json!([{
+            "code": 131026,
+            "title": "Message undeliverable",
+            "message": "Message undeliverable",
+            "error_data": {"details": "Message Undeliverable."},
+            "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+        }]);
+    }
+    webhook(phone_number_id, json!({"statuses": [entry]}))
+}
+
+/// A webhook for a text message a worker (`from`, digits only) wrote to the business number, with the
+/// contact card Meta sends along.
+pub fn inbound_payload(phone_number_id: &str, from: &str, wamid: &str, text: &str, timestamp: i64) -> Value {
+    webhook(
+        phone_number_id,
+        json!({
+            "contacts": [{"profile": {"name": "Fake Worker"}, "wa_id": from}],
+            "messages": [{"from": from, "id": wamid, "timestamp": timestamp.to_string(), "type": "text",
+                "text": {"body": text}}],
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,12 +534,43 @@ mod tests {
 
     #[test]
     fn injected_failures_count_down() {
-        let fake =
-            Fake { token: "t".into(), phone_number_id: "1".into(), sent: Mutex::default(), failure: Mutex::default() };
+        let fake = Fake {
+            token: "t".into(),
+            phone_number_id: "1".into(),
+            sent: Mutex::default(),
+            failure: Mutex::default(),
+            webhook: Mutex::default(),
+            http: reqwest::Client::new(),
+        };
         assert!(fake.take_failure().is_none());
         fake.fail_next(2, StatusCode::TOO_MANY_REQUESTS, 130429);
         assert_eq!(fake.take_failure().map(|f| (f.status, f.code)), Some((StatusCode::TOO_MANY_REQUESTS, 130429)));
         assert!(fake.take_failure().is_some());
         assert!(fake.take_failure().is_none());
+    }
+
+    #[test]
+    fn webhook_bodies_parse_as_meta_s() {
+        use nudge_notifications::providers::{Progress, whatsapp};
+        let status = status_payload("1065", "wamid.A", "failed", 1_750_000_000, "38640123456").to_string();
+        let header = whatsapp::signature("secret", status.as_bytes());
+        assert!(whatsapp::verify_signature("secret", status.as_bytes(), Some(&header)));
+        match whatsapp::parse(status.as_bytes()).unwrap().as_slice() {
+            [whatsapp::Event::Status { phone_number_id, event }] => {
+                assert_eq!(phone_number_id, "1065");
+                assert_eq!(event.provider_message_id, "wamid.A");
+                assert!(matches!(&event.progress, Progress::Failed { reason } if reason.starts_with("131026: ")));
+                assert_eq!(event.at.timestamp(), 1_750_000_000);
+            }
+            other => panic!("{other:?}"),
+        }
+        let inbound = inbound_payload("1065", "38640123456", "wamid.B", "STOP", 1_750_000_001).to_string();
+        match whatsapp::parse(inbound.as_bytes()).unwrap().as_slice() {
+            [whatsapp::Event::Inbound(message)] => {
+                assert_eq!((message.from.as_str(), message.wamid.as_str()), ("38640123456", "wamid.B"));
+                assert_eq!(message.keyword, Some(whatsapp::Keyword::OptOut));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

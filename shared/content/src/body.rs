@@ -27,6 +27,9 @@ const QUESTIONS_MAX: usize = 100;
 const OPTIONS: std::ops::RangeInclusive<usize> = 2..=10;
 const TEMPLATE_MAX: usize = 4_096;
 const VARIABLES_MAX: usize = 50;
+/// The longest `approvalReason` (the schemas' `maxLength`): a provider's longer reason is cut to it, so a
+/// stored item always reads back.
+pub(crate) const APPROVAL_REASON_MAX: usize = 500;
 
 /// A question's or option's id, as [`id_field`] reads it (the schema's pattern, checked by the tests).
 #[cfg(test)]
@@ -45,7 +48,7 @@ pub(crate) fn keys(kind: ContentType) -> &'static [&'static str] {
         ContentType::Document => &["mediaAssetId", "description"],
         ContentType::Quiz => &["questions", "scoringType", "timeLimit", "passingScore", "maxAttempts"],
         ContentType::Reflection => &["promptText", "guidanceText"],
-        ContentType::Template => &["templateText", "variables", "channel", "approvalStatus"],
+        ContentType::Template => &["templateText", "variables", "channel", "approvalStatus", "approvalReason"],
     }
 }
 
@@ -279,6 +282,9 @@ pub(crate) struct TemplateBodyRequest {
     pub variables: Vec<VariableRequest>,
     pub channel: Channel,
     pub approval_status: Option<ApprovalStatus>,
+    /// Why the channel gave `approvalStatus` (on WhatsApp, kept up to date from the provider's reports).
+    #[schema(max_length = 500)]
+    pub approval_reason: Option<String>,
 }
 
 /// A merge patch of a message template body (`variables` is replaced whole).
@@ -295,6 +301,9 @@ pub(crate) struct TemplateBodyPatch {
     #[schema(required = false)]
     pub channel: Channel,
     pub approval_status: Option<ApprovalStatus>,
+    /// Why the channel gave `approvalStatus` (on WhatsApp, kept up to date from the provider's reports).
+    #[schema(max_length = 500)]
+    pub approval_reason: Option<String>,
 }
 
 /// An optional text of at most `max` characters (blank allowed only when `min` is 0).
@@ -535,6 +544,7 @@ fn message_template(f: &mut Fields) -> Option<TemplateBody> {
     });
     let channel: Option<Channel> = f.required("channel");
     let approval_status: Option<ApprovalStatus> = f.optional("approvalStatus");
+    let approval_reason = text_field(f, "approvalReason", false, 0, APPROVAL_REASON_MAX);
     let (template_text, variables, channel) = (template_text?, variables?, channel?);
     let mut names = BTreeSet::new();
     for (i, v) in variables.iter().enumerate() {
@@ -554,7 +564,7 @@ fn message_template(f: &mut Fields) -> Option<TemplateBody> {
         Err(e) => f.break_rule("templateText", e.to_string()),
     }
     let sms_segments = (channel == Channel::Sms).then(|| sms::count(&template_text));
-    Some(TemplateBody { template_text, variables, channel, approval_status, sms_segments })
+    Some(TemplateBody { template_text, variables, channel, approval_status, approval_reason, sms_segments })
 }
 
 #[cfg(test)]
@@ -667,6 +677,15 @@ mod tests {
         let whatsapp = json!({"templateText": "Hi {{1}}", "channel": "whatsapp", "variables": [{"name": "1"}], "approvalStatus": "pending"});
         let Body::Template(t) = read_body(ContentType::Template, whatsapp).unwrap() else { panic!() };
         assert!(t.sms_segments.is_none());
+        assert_eq!(t.approval_reason, None);
+        let paused = json!({"templateText": "Hi", "channel": "whatsapp", "variables": [], "approvalStatus": "paused", "approvalReason": "FIRST_PAUSE"});
+        let Body::Template(t) = read_body(ContentType::Template, paused).unwrap() else { panic!() };
+        assert_eq!(
+            (t.approval_status, t.approval_reason.as_deref()),
+            (Some(ApprovalStatus::Paused), Some("FIRST_PAUSE"))
+        );
+        let long = json!({"templateText": "Hi", "channel": "whatsapp", "variables": [], "approvalReason": "x".repeat(APPROVAL_REASON_MAX + 1)});
+        assert_eq!(read_body(ContentType::Template, long).unwrap_err(), ["/template/approvalReason"]);
 
         let undeclared = json!({"templateText": "Hi {{name}} at {{site}}", "channel": "email", "variables": [{"name": "name"}, {"name": "name"}, {"name": "bad name"}]});
         assert_eq!(read_body(ContentType::Template, undeclared).unwrap_err(), ["/template/variables/2/name"]);

@@ -8,6 +8,7 @@ use crate::workflow::WorkflowError;
 use nudge_core::objects::ObjectError;
 use nudge_core::store::{StoreError, optimistic};
 use nudge_media::asset::Unfit;
+use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContentError {
@@ -49,6 +50,10 @@ pub enum ContentError {
     SnapshotKept { key: String, source: ObjectError },
     #[error("a snapshot does not serialize: {0}")]
     Snapshot(#[from] serde_json::Error),
+    /// Recording a provider's status of a WhatsApp template failed: which template (its provider name, and
+    /// the content item being written when it was one), and why.
+    #[error("recording the provider status of the template `{name}`{}: {source}", item_of(.content))]
+    ProviderStatus { name: String, content: Option<Uuid>, source: Box<ContentError> },
     /// Something that cannot happen did (named for the log).
     #[error("{0}")]
     Invariant(&'static str),
@@ -56,6 +61,10 @@ pub enum ContentError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Objects(#[from] ObjectError),
+}
+
+fn item_of(content: &Option<Uuid>) -> String {
+    content.map(|id| format!(" (content {id})")).unwrap_or_default()
 }
 
 /// What a change names that it cannot use.

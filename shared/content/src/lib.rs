@@ -7,6 +7,8 @@
 //! - `model` and `body` (the eight typed bodies, read and checked), `values` (`TagName`), `workflow` (the
 //!   statuses, their steps and who may take them), `template`, `sms` and `order`: the domain, pure.
 //! - `input`: the request readers and their OpenAPI schemas (edge code: they answer problems).
+//! - [`message_template`]: templates as the notifications pipeline sends them, and (from `provider_status`)
+//!   the WhatsApp provider's reports of their approval.
 //! - `service`: what each route does (contents, versions, tags, collections), over one tenant's
 //!   `Library`; `removal` deletes content end to end; [`snapshots`] keeps large versions in the bucket.
 //! - [`repo`]: keys and access patterns (the table at its top), and the only reader of the store's
@@ -26,6 +28,7 @@ mod input;
 pub mod message_template;
 mod model;
 mod order;
+mod provider_status;
 mod removal;
 pub mod repo;
 mod routes;
@@ -178,6 +181,11 @@ mod tests {
             assert_eq!(schema(&doc, name)["properties"][field]["pattern"], body::ID_PATTERN);
         }
         assert_eq!(schema(&doc, "VariableRequest")["properties"]["name"]["pattern"], body::VARIABLE_PATTERN);
+        for name in ["TemplateBodyRequest", "TemplateBodyPatch"] {
+            let reason = &schema(&doc, name)["properties"]["approvalReason"];
+            assert_eq!(reason["maxLength"], body::APPROVAL_REASON_MAX, "{name}");
+        }
+        assert!(schema(&doc, "TemplateBody")["properties"]["approvalReason"].is_object(), "served with the item");
         for name in ["CollectionItemRequest", "ItemMoveRequest"] {
             assert_eq!(schema(&doc, name)["properties"]["order"]["maximum"], input::LAST_POSITION, "{name}");
         }

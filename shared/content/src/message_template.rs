@@ -2,9 +2,12 @@
 //! workflow has approved it (status `approved` or `published`: a draft edit after publishing has to be
 //! approved again before it goes out), for one channel, and on WhatsApp approved by the provider too.
 //! Rendering fills every placeholder or refuses, naming what is missing: a message never goes out blank.
+//! The provider's approval comes from its webhook through [`provider_status`].
 
 use crate::error::ContentError;
-use crate::model::{ApprovalStatus, Body, Channel};
+pub use crate::model::ApprovalStatus;
+use crate::model::{Body, Channel};
+pub use crate::provider_status::{approval_of_provider_event, provider_status};
 use crate::template;
 pub use crate::template::{RenderError, TemplateError};
 use crate::workflow::ContentStatus;

@@ -232,6 +232,10 @@ pub struct TemplateBody {
     pub channel: Channel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<ApprovalStatus>,
+    /// Why the channel gave `approvalStatus` (WhatsApp's rejection or pause reason), at most 500 characters.
+    /// Absent on items stored before the provider reported reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_reason: Option<String>,
     /// SMS templates: how the template text goes out (read-only, computed from `templateText`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(read_only)]
@@ -549,6 +553,16 @@ impl Collection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_stored_before_approval_reasons_still_reads() {
+        let old = serde_json::json!({"templateText": "Hi", "variables": [], "channel": "whatsapp", "approvalStatus": "approved"});
+        let body: TemplateBody = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!((body.approval_status, body.approval_reason.as_deref()), (Some(ApprovalStatus::Approved), None));
+        assert_eq!(serde_json::to_value(&body).unwrap(), old, "no reason, no key");
+        let paused = TemplateBody { approval_reason: Some("FIRST_PAUSE".into()), ..body };
+        assert_eq!(serde_json::to_value(&paused).unwrap()["approvalReason"], "FIRST_PAUSE");
+    }
 
     #[test]
     fn removing_content_renumbers_the_rest_densely() {

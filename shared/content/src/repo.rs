@@ -20,6 +20,7 @@
 //! | by status (by type, then oldest first) | Query | `gsi1pk = …#STATUS#<status>` | gsi1 |
 //! | by status and type | Query | `gsi1pk = …#STATUS#<status>`, `begins_with(gsi1sk, "<type>#")` | gsi1 |
 //! | by type | Query | `gsi2pk = T#<t>#CONTENTS#TYPE#<type>` | gsi2 |
+//! | templates by title (a provider's status report) | the type query for `template`, filtered on `title` | gsi2 |
 //! | by tag (and type) | Query | `pk = T#<t>#TAG#<tag>#CONTENTS` (`begins_with(sk, "<type>#")`) | table |
 //! | by tag and status | the tag query, filtered on `status` | table |
 //! | versions, newest first | Query | `pk = T#<t>#CONTENT#<id>#VERSIONS` | table |
@@ -39,12 +40,12 @@
 
 use crate::error::{AssetProblem, Conflict, ContentError, Unusable};
 use crate::input::Filter;
-use crate::model::{Collection, Content, ContentSummary, ContentVersion, Tag};
+use crate::model::{Collection, Content, ContentSummary, ContentType, ContentVersion, Tag};
 use crate::values::TagName;
 use nudge_core::TenantId;
 use nudge_core::http::Page;
 use nudge_core::keys::{Key, tenant_partition};
-use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write, decode};
+use nudge_core::store::{Index, Item, Put, Query, Store, StoreError, Tx, Write, decode};
 use nudge_media::asset as media;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -301,6 +302,24 @@ pub(crate) async fn list(
     Ok(store.page(scope, &query, limit, cursor).await?)
 }
 
+/// One page of the tenant's template items titled `title`, from `start` (the last key of the page before):
+/// the template type's query filtered on the title, so a page reads `limit` templates and may answer none.
+/// Internal paging, so the raw last key instead of a cursor.
+pub(crate) async fn templates_titled(
+    store: &Store,
+    tenant: &TenantId,
+    title: &str,
+    limit: u32,
+    start: Option<Item>,
+) -> Result<(Vec<Content>, Option<Item>), ContentError> {
+    let query = Query::partition(type_partition(tenant, ContentType::Template.as_str()))
+        .on(Index::Gsi2)
+        .filter_eq("title", title);
+    let (items, last) = store.items_page(&query, limit, start).await?;
+    let items = items.into_iter().map(decode).collect::<Result<Vec<Content>, _>>()?;
+    Ok((items, last))
+}
+
 pub(crate) async fn versions_page(
     store: &Store,
     scope: &str,
@@ -330,9 +349,8 @@ pub(crate) async fn live_version(
     n: u64,
 ) -> Result<Option<StoredVersion>, ContentError> {
     let items = store.batch_get(&[content_key(tenant, id), version_key(tenant, id, n)]).await?;
-    let entity = |item: &nudge_core::store::Item, wanted: &str| {
-        item.get("entity").and_then(|v| v.as_s().ok()).is_some_and(|e| e == wanted)
-    };
+    let entity =
+        |item: &Item, wanted: &str| item.get("entity").and_then(|v| v.as_s().ok()).is_some_and(|e| e == wanted);
     if !items.iter().any(|i| entity(i, "Content")) {
         return Ok(None);
     }

@@ -10,7 +10,7 @@
 use crate::error::ContentError;
 use crate::model::{Content, ContentVersion};
 use crate::repo::StoredVersion;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::objects::{ObjectKey, Objects};
 use uuid::Uuid;
@@ -30,6 +30,22 @@ fn rest(content: Uuid, n: u64) -> String {
     format!("content/{content}/versions/{n:010}-{}.json", Uuid::new_v4().simple())
 }
 
+/// The version a change stores with its snapshot inline, whatever its size (it always fits: see
+/// [`Snapshots`]); by no user when `actor` is none (a provider's report of a template's status).
+pub(crate) fn inline(content: &Content, note: Option<String>, actor: Option<Uuid>, at: DateTime<Utc>) -> StoredVersion {
+    let version = ContentVersion {
+        content_id: content.id,
+        version_number: content.version,
+        status: content.status,
+        title: content.fields.title.clone(),
+        change_note: note,
+        created_by_id: actor,
+        created_at: at,
+        snapshot: Some(Box::new(content.clone())),
+    };
+    StoredVersion { version, snapshot_object: None }
+}
+
 impl Snapshots {
     pub fn new(objects: Objects) -> Self {
         Self { objects: Some(objects) }
@@ -43,16 +59,7 @@ impl Snapshots {
         note: Option<String>,
         actor: Uuid,
     ) -> Result<StoredVersion, ContentError> {
-        let mut version = ContentVersion {
-            content_id: content.id,
-            version_number: content.version,
-            status: content.status,
-            title: content.fields.title.clone(),
-            change_note: note,
-            created_by_id: Some(actor),
-            created_at: Utc::now(),
-            snapshot: Some(Box::new(content.clone())),
-        };
+        let StoredVersion { mut version, .. } = inline(content, note, Some(actor), Utc::now());
         let json = serde_json::to_vec(content)?;
         let (Some(objects), true) = (&self.objects, json.len() > INLINE_MAX) else {
             return Ok(StoredVersion { version, snapshot_object: None });

@@ -143,7 +143,25 @@ pub fn json_object(value: &Value, max_bytes: usize, max_depth: usize) -> Result<
     if has_empty_key(value) {
         return Err("must not have an empty key, at any depth".into());
     }
+    if let Some(n) = unstorable_number(value) {
+        return Err(format!(
+            "holds {n}, a number the table cannot store (non-zero magnitudes from 1e-130 to 9.9e125, 38 digits)"
+        ));
+    }
     Ok(())
+}
+
+/// The first number DynamoDB would refuse (a magnitude below 1e-130 or above 9.9e125), at any depth.
+fn unstorable_number(value: &Value) -> Option<&serde_json::Number> {
+    match value {
+        Value::Number(n) => {
+            let f = n.as_f64().unwrap_or(0.0).abs();
+            (f != 0.0 && !(1e-130..1e126).contains(&f)).then_some(n)
+        }
+        Value::Object(m) => m.values().find_map(unstorable_number),
+        Value::Array(a) => a.iter().find_map(unstorable_number),
+        _ => None,
+    }
 }
 
 fn has_empty_key(value: &Value) -> bool {
@@ -165,6 +183,15 @@ fn depth(value: &Value) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_the_table_cannot_store_are_refused_at_any_depth() {
+        let ok = serde_json::json!({"a": 1.5, "b": [0, -2e100], "c": {"d": 1e-120}});
+        assert!(json_object(&ok, 1024, 4).is_ok());
+        for bad in [serde_json::json!({"a": 2.69e-192}), serde_json::json!({"a": {"b": [1e200]}})] {
+            assert!(json_object(&bad, 1024, 4).unwrap_err().contains("cannot store"), "{bad}");
+        }
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

@@ -100,6 +100,43 @@ fn locale(text: &str) -> Result<String, String> {
     crate::validate::locale(text).map(|()| text.to_owned())
 }
 
+text_value!(
+    /// An IANA time zone name such as `Europe/Ljubljana` or `America/Sao_Paulo`, or `UTC`: one the tz
+    /// database knows, spelled as it spells it.
+    TimeZone,
+    time_zone
+);
+
+/// What a time zone field's schema states; names that match it but are no zone are refused by the rule.
+pub const TIME_ZONE_PATTERN: &str = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$";
+pub const TIME_ZONE_MAX: usize = 64;
+
+fn time_zone(text: &str) -> Result<String, String> {
+    match text.parse::<chrono_tz::Tz>() {
+        Ok(tz) if tz.name() == text => Ok(text.to_owned()),
+        _ => Err("must be an IANA time zone such as `Europe/Ljubljana`, or `UTC`".into()),
+    }
+}
+
+impl TimeZone {
+    /// UTC, the zone of a tenant that names none.
+    pub fn utc() -> Self {
+        Self("UTC".into())
+    }
+
+    /// The zone itself. A name the compiled-in database no longer knows (the table holds what an older
+    /// build accepted) is read as UTC rather than failing the reader.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0.parse().unwrap_or(chrono_tz::Tz::UTC)
+    }
+}
+
+impl Default for TimeZone {
+    fn default() -> Self {
+        Self::utc()
+    }
+}
+
 impl Slug {
     /// The slug of a name (see [`crate::validate::slugify`]), when the name has enough letters for one.
     pub fn of_name(name: &str) -> Option<Self> {
@@ -118,6 +155,11 @@ mod tests {
         assert_eq!(Slug::parse("acme-co").map(|s| s.to_string()), Ok("acme-co".into()));
         assert!(Slug::parse("Acme").is_err());
         assert_eq!(Slug::of_name("Acme & Co.").as_deref(), Some("acme-co"));
+        assert_eq!(TimeZone::parse("Europe/Ljubljana").map(|t| t.tz()), Ok(chrono_tz::Europe::Ljubljana));
+        assert_eq!(TimeZone::parse("UTC").map(|t| t.tz()), Ok(chrono_tz::Tz::UTC));
+        for bad in ["Mars/Olympus_Mons", "europe/ljubljana", "", "Europe/Ljubljana "] {
+            assert!(TimeZone::parse(bad).is_err(), "{bad}");
+        }
         assert_eq!(Slug::of_name("!"), None);
         assert!(Locale::parse("sl-SI").is_ok());
         assert!(Locale::parse("english please").is_err());

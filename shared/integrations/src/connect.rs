@@ -51,3 +51,23 @@ pub async fn active(
         secrets::open(&fields.config, key, &Scope::new(tenant, id)).map_err(|e| ConnectError::Sealed(e.to_string()))?;
     Ok(Some(Connection { id, config }))
 }
+
+/// The integration a provider's callback names by id (its webhook URL), with its tenant and its config's
+/// secrets opened, and whether it is active; `None` when there is no such integration or it is not of
+/// `kind`. Its status is the caller's to judge (an inactive one still hears about messages it sent).
+pub async fn by_id(
+    store: &Store,
+    key: &DataKey,
+    id: Uuid,
+    kind: &str,
+) -> Result<Option<(TenantId, Connection, bool)>, ConnectError> {
+    let kind = IntegrationType::parse(kind).map_err(|_| ConnectError::BadType(kind.to_owned()))?;
+    let Some(tenant) = crate::repo::tenant_of(store, id).await? else { return Ok(None) };
+    let Some(Integration { fields, .. }) = crate::repo::get(store, &tenant, id).await? else { return Ok(None) };
+    if fields.kind != kind {
+        return Ok(None);
+    }
+    let config = secrets::open(&fields.config, key, &Scope::new(&tenant, id))
+        .map_err(|e| ConnectError::Sealed(e.to_string()))?;
+    Ok(Some((tenant, Connection { id, config }, fields.status == IntegrationStatus::Active)))
+}

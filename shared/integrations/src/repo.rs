@@ -4,6 +4,7 @@
 //! | item | pk | sk | gsi1pk / gsi1sk | gsi2pk / gsi2sk |
 //! |---|---|---|---|---|
 //! | integration | `T#<t>#INTEGRATIONS` | `<id>` | `T#<t>#INTEGRATIONS#STATUS#<status>` / `<type>#<id>` | `T#<t>#INTEGRATIONS#TYPE#<type>` / `<id>` |
+//! | registry (id → tenant) | `P#INTEGRATION#<id>` | `tenant` | | |
 //!
 //! | access pattern | operation | key condition | index |
 //! |---|---|---|---|
@@ -19,10 +20,10 @@
 use crate::error::IntegrationError;
 use crate::input::Filter;
 use crate::model::{Integration, IntegrationStatus, IntegrationType};
-use nudge_core::TenantId;
 use nudge_core::http::Page;
 use nudge_core::keys::{Key, tenant_partition};
-use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
+use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write};
+use nudge_core::{TenantId, TenantRef};
 use uuid::Uuid;
 
 const ENTITY: &str = "Integration";
@@ -52,6 +53,23 @@ fn put(tenant: &TenantId, item: &Integration) -> Result<Put, StoreError> {
         .index(Index::Gsi2, type_partition(tenant, kind), id.to_string()))
 }
 
+/// The platform's pointer from an integration id to its tenant, for callbacks that name only the
+/// integration (a provider's webhook URL): `P#INTEGRATION#<id>` / `tenant`.
+fn registry_key(id: Uuid) -> Key {
+    Key::platform(&format!("INTEGRATION#{id}"), "tenant")
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Registered {
+    tenant: TenantRef,
+}
+
+/// The tenant an integration id belongs to, if it exists.
+pub(crate) async fn tenant_of(store: &Store, id: Uuid) -> Result<Option<TenantId>, IntegrationError> {
+    let found: Option<Registered> = store.get(&registry_key(id)).await?;
+    Ok(found.map(|r| r.tenant.tenant()))
+}
+
 /// A moved version is [`IntegrationError::Changed`]; other store errors stay what they are.
 fn changed(err: StoreError) -> IntegrationError {
     if err.is_version_conflict() { IntegrationError::Changed } else { err.into() }
@@ -59,7 +77,9 @@ fn changed(err: StoreError) -> IntegrationError {
 
 /// Writes a new integration; [`IntegrationError::IdTaken`] if its id is stored already.
 pub(crate) async fn create(store: &Store, tenant: &TenantId, item: &Integration) -> Result<(), IntegrationError> {
-    store.write(Write::create(put(tenant, item)?, EXISTS)).await.map_err(|e| match e {
+    let registered = Put::new(&registry_key(item.id), "IntegrationRegistry", &Registered { tenant: tenant.into() })?;
+    let tx = Tx::new().with(Write::create(put(tenant, item)?, EXISTS)).with(Write::create(registered, EXISTS));
+    store.transact(tx).await.map_err(|e| match e {
         StoreError::Condition(EXISTS) => IntegrationError::IdTaken,
         other => other.into(),
     })
@@ -82,7 +102,7 @@ pub(crate) async fn replace(
 /// Deletes the integration; [`IntegrationError::NotFound`] if there is none.
 pub(crate) async fn delete(store: &Store, tenant: &TenantId, id: Uuid) -> Result<(), IntegrationError> {
     let write = Write::delete(key(tenant, id)).if_equals("entity", ENTITY, EXISTS);
-    store.write(write).await.map_err(|e| match e {
+    store.transact(Tx::new().with(write).with(Write::delete(registry_key(id)))).await.map_err(|e| match e {
         StoreError::Condition(EXISTS) => IntegrationError::NotFound,
         other => other.into(),
     })
@@ -96,7 +116,7 @@ pub(crate) async fn delete_version(
     current: &Integration,
 ) -> Result<(), IntegrationError> {
     let write = Write::delete(key(tenant, current.id)).if_version(current.version);
-    store.write(write).await.map_err(changed)
+    store.transact(Tx::new().with(write).with(Write::delete(registry_key(current.id)))).await.map_err(changed)
 }
 
 /// One page of the tenant's integrations; `scope` binds the cursor to the caller and the query to its filter.

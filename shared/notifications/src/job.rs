@@ -1,15 +1,17 @@
 //! The notifications queue's one job: account emails and reset requests ([`Mailer`]), send requests'
-//! fan-outs and their deliveries ([`crate::send`]).
+//! fan-outs and their deliveries ([`crate::send`]), and the unread digests' tick and sends
+//! ([`crate::digest`]).
 
 use crate::NotificationError;
+use crate::digest::Digester;
 use crate::mailer::Mailer;
 use crate::message::Message;
 use crate::send::deliver::{Senders, Step};
 use crate::send::fanout::{self, FanoutCursor, PER_MESSAGE};
 use crate::send::model::{DeliveryState, NotificationRequest, RequestStatus};
 use crate::send::repo;
-use chrono::Utc;
 use nudge_core::TenantId;
+use nudge_core::clock::Clock;
 use nudge_core::jobs::{Job, Outcome};
 use nudge_core::queue::{Deadline, Queue};
 use nudge_core::store::{Store, Write, optimistic};
@@ -24,11 +26,12 @@ pub struct NotificationJob {
     queue: Queue,
     mailer: Mailer,
     senders: Senders,
+    clock: Clock,
 }
 
 impl NotificationJob {
-    pub fn new(store: Store, queue: Queue, mailer: Mailer, senders: Senders) -> Self {
-        Self { store, queue, mailer, senders }
+    pub fn new(store: Store, queue: Queue, mailer: Mailer, senders: Senders, clock: Clock) -> Self {
+        Self { store, queue, mailer, senders, clock }
     }
 
     /// Pages of recipients into deliveries, each page announced in `Deliver` messages, until done or the
@@ -75,7 +78,7 @@ impl NotificationJob {
             if !matches!(current.status, RequestStatus::Queued | RequestStatus::Scheduled) {
                 return Ok(optimistic::Attempt::Done(()));
             }
-            let now = Utc::now();
+            let now = self.clock.now();
             let next = NotificationRequest {
                 status: RequestStatus::FannedOut,
                 updated_at: now,
@@ -98,8 +101,9 @@ impl NotificationJob {
     ) -> Result<(), NotificationError> {
         for recipient in recipients {
             let Some(d) = repo::get_delivery(&self.store, tenant, request_id, recipient).await? else { continue };
-            if d.state == DeliveryState::Queued && d.is_free(Utc::now()) {
-                let next = d.moved(DeliveryState::Failed, Some(reason.to_owned()), Utc::now());
+            let now = self.clock.now();
+            if d.state == DeliveryState::Queued && d.is_free(now) {
+                let next = d.moved(DeliveryState::Failed, Some(reason.to_owned()), now);
                 match self.store.transact(repo::move_delivery(tenant, &d, &next)?).await {
                     Ok(()) => {}
                     Err(e) if e.is_version_conflict() => {}
@@ -132,8 +136,20 @@ impl Job for NotificationJob {
             Message::Fanout { request_id, cursor } => {
                 return self.fan_out(&tenant_of(tenant)?, *request_id, cursor.as_ref(), deadline).await;
             }
+            Message::DigestTick => {
+                let due = crate::digest::tick(&self.store, &self.queue, self.clock.now()).await?;
+                tracing::info!(due, "unread digests due");
+            }
+            Message::Digest { user_id, due } => {
+                let digester = Digester {
+                    store: &self.store,
+                    email: self.senders.email.as_ref(),
+                    users: self.senders.users.as_ref(),
+                };
+                digester.send(&tenant_of(tenant)?, *user_id, *due, self.clock.now()).await?;
+            }
             Message::Deliver { request_id, recipients } => {
-                let step = Step { store: &self.store, senders: &self.senders };
+                let step = Step { store: &self.store, senders: &self.senders, queue: &self.queue, clock: &self.clock };
                 step.run(&tenant_of(tenant)?, *request_id, recipients).await?;
             }
         }

@@ -56,6 +56,10 @@ pub enum Message {
     },
     /// Send these recipients' deliveries of a request.
     Deliver { request_id: Uuid, recipients: Vec<crate::send::model::Recipient> },
+    /// The hourly tick of the unread digests (no tenant): turn the due ones into [`Message::Digest`]s.
+    DigestTick,
+    /// Send this user's unread digest due at `due` (the tenant in the envelope).
+    Digest { user_id: Uuid, due: DateTime<Utc> },
 }
 
 impl Notification {

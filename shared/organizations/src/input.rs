@@ -39,6 +39,9 @@ pub(crate) struct OrganizationRequest {
     /// BCP 47, default `en`.
     #[schema(max_length = 35, pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
     pub locale: Option<String>,
+    /// IANA, default `UTC`: the tenant's local days and hours.
+    #[schema(max_length = 64, pattern = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$")]
+    pub time_zone: Option<String>,
     pub theme: Option<Theme>,
     #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$")]
     pub logo_url: Option<String>,
@@ -69,6 +72,8 @@ pub(crate) struct OrganizationPatch {
     pub slug: String,
     #[schema(required = false, max_length = 35, pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
     pub locale: String,
+    #[schema(required = false, max_length = 64, pattern = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$")]
+    pub time_zone: String,
     #[schema(required = false)]
     pub theme: Theme,
     #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$")]
@@ -93,6 +98,7 @@ pub(crate) fn read(body: Value, creating: bool) -> Result<OrganizationFields, Ap
         if creating { f.optional("subscriptionTier") } else { f.required("subscriptionTier") };
     let slug: Option<Slug> = f.parse("slug", !creating);
     let locale: Option<Locale> = f.parse("locale", !creating);
+    let time_zone = f.time_zone("timeZone", !creating);
     let theme: Option<Theme> = if creating { f.optional("theme") } else { f.required("theme") };
     let logo_url = f.web_url("logoUrl", true);
     // Sizes and key rules are stated in words only: breaking them is a 422.
@@ -134,6 +140,7 @@ pub(crate) fn read(body: Value, creating: bool) -> Result<OrganizationFields, Ap
                 Some(locale) => locale,
                 None => Locale::parse(DEFAULT_LOCALE).map_err(ApiError::internal)?,
             },
+            time_zone: time_zone.unwrap_or_default(),
             theme: theme.unwrap_or_default(),
             logo_url,
             custom_terminology: terms,
@@ -218,7 +225,7 @@ mod tests {
         let err =
             read(json!({"name": "A", "type": "client", "slug": "acme", "locale": "en", "theme": "default"}), false)
                 .unwrap_err();
-        assert_eq!(pointers(err), vec!["/subscriptionTier"]);
+        assert_eq!(pointers(err), vec!["/subscriptionTier", "/timeZone"]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use nudge_core::http::ApiResult;
 use nudge_core::http::update::{Patchable, document_of};
 use nudge_core::standing::Standing;
-use nudge_core::values::{Locale, Slug};
+use nudge_core::values::{Locale, Slug, TimeZone};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -61,6 +61,11 @@ pub struct OrganizationFields {
     /// BCP 47 tag, default `en`.
     #[schema(value_type = String)]
     pub locale: Locale,
+    /// IANA, default `UTC`: the zone of the tenant's local days and hours (quiet hours, daily caps,
+    /// leaderboard weeks), for workers and users who name none of their own.
+    #[serde(default)]
+    #[schema(value_type = String)]
+    pub time_zone: TimeZone,
     pub theme: Theme,
     /// An https URL of the logo.
     #[serde(skip_serializing_if = "Option::is_none")]

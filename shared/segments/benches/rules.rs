@@ -80,6 +80,7 @@ fn worker(i: usize, rng: &mut Rng) -> Worker {
             primary_phone_number,
             whatsapp_opt_in_status: [OptInStatus::OptedIn, OptInStatus::OptedOut, OptInStatus::Pending][rng.below(3)],
             preferred_language,
+            time_zone: None,
             communication_consent: rng.chance(60),
             email_address: None,
         });

@@ -74,6 +74,7 @@ pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields
     let supervisor_id: Option<Uuid> = f.optional("supervisorId");
     let performance_metric: Option<f64> = f.optional("performanceMetric");
     f.check("performanceMetric", &performance_metric, |v| score(*v));
+    let performance_metric = performance_metric.map(precise);
 
     let contact = f.object("contact").map(|mut c| {
         let out = read_contact(&mut c, origin);
@@ -98,7 +99,7 @@ pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields
         c.check("overallWellbeingScore", &score_value, |v| score(*v));
         let out = Wellbeing {
             last_wellbeing_assessment_date: c.optional("lastWellbeingAssessmentDate"),
-            overall_wellbeing_score: score_value,
+            overall_wellbeing_score: score_value.map(precise),
         };
         f.absorb(c);
         out
@@ -193,6 +194,7 @@ fn read_contact(c: &mut Fields, origin: Origin) -> Option<Contact> {
     });
     let opt_in: Option<OptInStatus> = c.optional("whatsappOptInStatus");
     let language: Option<Locale> = c.parse("preferredLanguage", false);
+    let time_zone = c.time_zone("timeZone", false);
     let consent: Option<bool> = c.optional("communicationConsent");
     let email: Option<Email> = c.parse("emailAddress", false);
     let city = text(c, "locationCity", false, NAME_MAX);
@@ -205,6 +207,7 @@ fn read_contact(c: &mut Fields, origin: Origin) -> Option<Contact> {
         primary_phone_number: phone?,
         whatsapp_opt_in_status: opt_in.unwrap_or_default(),
         preferred_language: language.or_else(|| Locale::parse(DEFAULT_LANGUAGE).ok())?,
+        time_zone,
         communication_consent: consent.unwrap_or(false),
         email_address: email,
     })
@@ -241,6 +244,12 @@ fn past_date(date: NaiveDate, today: NaiveDate) -> Result<(), String> {
 fn score(value: f64) -> Result<(), String> {
     let (lo, hi) = SCORE_RANGE;
     if value.is_finite() && (lo..=hi).contains(&value) { Ok(()) } else { Err(format!("must be from {lo} to {hi}")) }
+}
+
+/// A 0–100 score kept to a millionth: finer is noise, and DynamoDB cannot store a magnitude under 1e-130
+/// (a schema-valid 2.7e-192 would fail the write).
+fn precise(value: f64) -> f64 {
+    (value * 1e6).round() / 1e6
 }
 
 fn non_negative(value: i64) -> Result<(), String> {

@@ -6,7 +6,7 @@
 
 use crate::phone::Phone;
 use chrono::{DateTime, NaiveDate, Utc};
-use nudge_core::values::{Email, Locale};
+use nudge_core::values::{Email, Locale, TimeZone};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -93,6 +93,10 @@ pub struct Contact {
     /// BCP 47, e.g. `en` or `pt-BR`.
     #[schema(value_type = String)]
     pub preferred_language: Locale,
+    /// IANA; the organization's time zone when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub time_zone: Option<TimeZone>,
     #[serde(default)]
     pub communication_consent: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -131,6 +131,41 @@ pub async fn delete(
     Ok(())
 }
 
+/// The worker whose contact number is `phone` (any form `phone::normalize` reads), if one has it.
+pub async fn by_phone(store: &Store, tenant: &TenantId, phone: &str) -> Result<Option<Uuid>, WorkerError> {
+    let Ok(number) = crate::phone::normalize(phone) else { return Ok(None) };
+    Ok(repo::guard_owner(store, &repo::phone_guard(tenant, &number)).await?)
+}
+
+/// What a worker's own message tells: they interacted at `at` (kept only if later than what is recorded),
+/// and, when they sent an opt-out or opt-in keyword, their WhatsApp status. `true` when the worker changed.
+pub async fn engaged(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    at: chrono::DateTime<Utc>,
+    whatsapp: Option<crate::model::OptInStatus>,
+) -> Result<bool, WorkerError> {
+    optimistic::retry(|| async {
+        let Some(current) = repo::get(store, tenant, id).await? else { return Ok(Attempt::Done(false)) };
+        let mut fields = current.fields.clone();
+        let engagement = &mut fields.engagement;
+        if engagement.last_interaction_date.is_none_or(|last| last < at) {
+            engagement.last_interaction_date = Some(at);
+        }
+        if let (Some(status), Some(contact)) = (whatsapp, fields.contact.as_mut()) {
+            contact.whatsapp_opt_in_status = status;
+        }
+        if fields == current.fields {
+            return Ok(Attempt::Done(false));
+        }
+        let next = current.revised(fields, Utc::now());
+        let written = store.transact(repo::save(tenant, Some(&current), &next, Vec::new())?).await;
+        optimistic::settle(written, true, true).map_err(repo::refusal)
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

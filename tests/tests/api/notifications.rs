@@ -10,19 +10,15 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-/// A worker with a phone unique across the run (the emulator's SNS keeps every SMS of the run).
+/// A worker with a phone unique across the run; `extra` adds top-level fields.
 async fn worker(token: &str, first: &str, consent: bool, extra: Value) -> (String, String) {
-    let phone = format!("+551199{:07}", Uuid::new_v4().as_u128() % 10_000_000);
-    let mut doc = json!({"firstName": first, "lastName": "Tester",
-        "contact": {"primaryPhoneNumber": phone, "preferredLanguage": "en", "communicationConsent": consent}});
-    if let (Some(d), Some(e)) = (doc.as_object_mut(), extra.as_object()) {
-        for (k, v) in e {
-            d.insert(k.clone(), v.clone());
-        }
+    let (id, phone) =
+        stack().worker(token, first, json!({"preferredLanguage": "en", "communicationConsent": consent})).await;
+    if extra.as_object().is_some_and(|e| !e.is_empty()) {
+        let patched = stack().patch(&format!("/workers/{id}"), token, &extra, None).await;
+        assert_eq!(patched.status, StatusCode::OK, "{:?}", patched.body);
     }
-    let reply = stack().post("/workers", token, &doc).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-    (reply.body["id"].as_str().unwrap().to_owned(), phone)
+    (id, phone)
 }
 
 /// The SMS the emulator's SNS has taken for `phone`.

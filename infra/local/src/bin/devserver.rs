@@ -20,6 +20,8 @@ const ADMIN_EMAIL: &str = "admin@demo.example";
 const ADMIN_PASSWORD: &str = "demo-admin-password";
 /// The token the local fake WhatsApp Cloud API accepts (the demo tenant's integration holds it, sealed).
 const WHATSAPP_TOKEN: &str = "local-whatsapp-token";
+const WHATSAPP_APP_SECRET: &str = "local-whatsapp-app-secret";
+const WHATSAPP_VERIFY_TOKEN: &str = "local-whatsapp-verify-token";
 const WHATSAPP_NUMBER_ID: &str = "100000000000001";
 
 /// The local platform admin (creates organizations, may enter any of them through switch-tenant).
@@ -48,7 +50,8 @@ async fn call(
 
 /// The demo tenant and its admin are made through the API itself: a platform admin creates the
 /// organization, an operator token invites the admin as owner, and the admin accepts the emailed invitation.
-async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<String, LocalError> {
+/// The demo tenant's id and its WhatsApp integration's.
+async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<(String, String), LocalError> {
     let issuer = local.keys.issuer()?;
     let operator = |tenant: Option<uuid::Uuid>, role| {
         issuer
@@ -68,13 +71,16 @@ async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<String, L
     let mail = local.mailbox()?.take(ADMIN_EMAIL, nudge_notifications::NotificationKind::Invite).await?;
     let accept = serde_json::json!({"token": mail.token, "password": ADMIN_PASSWORD});
     call(local, "/auth/invites/accept", None, accept).await?;
-    // WhatsApp sends of the demo tenant go to the local fake Cloud API (`/_fake/messages` lists them).
+    // WhatsApp sends of the demo tenant go to the local fake Cloud API (`/_fake/messages` lists them),
+    // which calls its webhook back as Meta would.
     let integration = serde_json::json!({
         "type": "whatsapp", "name": "Local fake WhatsApp Cloud API", "status": "active",
-        "config": {"baseUrl": whatsapp.base_url, "phoneNumberId": whatsapp.phone_number_id, "accessToken": WHATSAPP_TOKEN}
+        "config": {"baseUrl": whatsapp.base_url, "phoneNumberId": whatsapp.phone_number_id, "accessToken": WHATSAPP_TOKEN,
+                   "appSecret": WHATSAPP_APP_SECRET, "verifyToken": WHATSAPP_VERIFY_TOKEN}
     });
-    call(local, "/integrations", Some(&owner), integration).await?;
-    Ok(tenant)
+    let integration = call(local, "/integrations", Some(&owner), integration).await?;
+    let integration = integration["id"].as_str().ok_or_else(|| LocalError::Setup(format!("no id in {integration}")))?;
+    Ok((tenant, integration.to_owned()))
 }
 
 async fn run() -> Result<(), LocalError> {
@@ -94,9 +100,11 @@ async fn run() -> Result<(), LocalError> {
     let tasks: Vec<_> = pollers.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
     // After the pollers: the owner's invitation email is sent by the notifications consumer.
     let whatsapp = FakeWhatsapp::start(WHATSAPP_TOKEN, WHATSAPP_NUMBER_ID).await?;
-    let tenant = demo_tenant(&local, &whatsapp).await?;
+    let (tenant, integration) = demo_tenant(&local, &whatsapp).await?;
+    let webhook = format!("http://127.0.0.1:{api_port}/webhooks/whatsapp/{integration}");
+    whatsapp.post_webhooks_to(webhook.clone(), WHATSAPP_APP_SECRET);
     std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
-    let ticker = tokio::spawn(schedule(local.segment_queue()?, stop_rx.clone()));
+    let ticker = tokio::spawn(schedule(local.segment_queue()?, local.notifications_queue()?, stop_rx.clone()));
     let sweeper = tokio::spawn(sweep_outbox(local.sweeper()?, stop_rx.clone()));
 
     eprintln!(
@@ -104,7 +112,9 @@ async fn run() -> Result<(), LocalError> {
          \x20 API        http://127.0.0.1:{api_port}   (OpenAPI: /openapi.json, health: /health)\n\
          \x20 Emulator   {endpoint}   table {table}, bucket {bucket}, {nq} queues ({queues} with a consumer)\n\
          \x20 Demo       tenant {tenant} (slug `demo`)\n\
-         \x20 WhatsApp   {wa}/_fake/messages (the demo tenant's WhatsApp goes to this fake Cloud API)\n\
+         \x20 WhatsApp   {wa}/_fake/messages (the demo tenant's WhatsApp goes to this fake Cloud API,\n\
+         \x20            which posts statuses to {webhook}; a worker's reply:\n\
+         \x20            curl -d '{{\"from\":\"+<phone>\",\"text\":\"Hi\"}}' {wa}/_fake/inbound)\n\
          \x20 Sent mail  {endpoint}/_local/ses/sent, SMS {endpoint}/_local/sns/sms\n\
          \x20 Admin      {ADMIN_EMAIL} / {ADMIN_PASSWORD} (owner of the demo tenant)\n\
          \x20 Platform   {PLATFORM_EMAIL} / {PLATFORM_PASSWORD} (platform admin; enrols MFA at\n\
@@ -149,9 +159,14 @@ async fn sweep_outbox(sweeper: nudge_core::outbox::Sweeper, mut stop: tokio::syn
     }
 }
 
-/// What EventBridge's SegmentSyncSchedule does on AWS: the tick of time-relative segment rules, on the
-/// segment sync queue (`SEGMENT_SCHEDULE_SECONDS`, default hourly as in template.yaml).
-async fn schedule(queue: nudge_segments::SegmentQueue, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// What EventBridge's schedules do on AWS: the tick of time-relative segment rules on the segment sync
+/// queue, and the unread digests' tick on the notifications queue (`SEGMENT_SCHEDULE_SECONDS`, default
+/// hourly as in template.yaml).
+async fn schedule(
+    queue: nudge_segments::SegmentQueue,
+    notifications: nudge_core::queue::Queue,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let every = std::time::Duration::from_secs(
         std::env::var("SEGMENT_SCHEDULE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3600),
     );
@@ -161,6 +176,10 @@ async fn schedule(queue: nudge_segments::SegmentQueue, mut stop: tokio::sync::wa
             _ = ticks.tick() => {
                 if let Err(e) = queue.tick().await {
                     tracing::warn!(error = %e, "could not send the segment schedule tick");
+                }
+                // The digest schedule's tick (template.yaml's DigestSchedule, also hourly).
+                if let Err(e) = notifications.send(&nudge_notifications::Message::DigestTick).await {
+                    tracing::warn!(error = %e, "could not send the digest tick");
                 }
             }
             _ = stop.changed() => return,

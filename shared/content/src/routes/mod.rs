@@ -74,6 +74,7 @@ impl From<ContentError> for ApiError {
             other @ (ContentError::NoBucket
             | ContentError::SnapshotKept { .. }
             | ContentError::Snapshot(_)
+            | ContentError::ProviderStatus { .. }
             | ContentError::Invariant(_)) => ApiError::internal(other),
         }
     }
@@ -243,6 +244,7 @@ mod tests {
             ContentError::SnapshotKept { key: "k".into(), source: s3() },
             ContentError::Snapshot(json),
             ContentError::Invariant("added item missing"),
+            ContentError::ProviderStatus { name: "n".into(), content: None, source: Box::new(ContentError::NoBucket) },
             ContentError::Objects(s3()),
             StoreError::Decode("x".into()).into(),
         ] {

@@ -205,6 +205,31 @@ impl Fields {
         }
     }
 
+    /// A time zone field: text outside [`crate::values::TIME_ZONE_PATTERN`] is a schema error, a name of
+    /// that form the tz database does not know breaks a rule (the schema cannot list the zones).
+    pub fn time_zone(&mut self, name: &str, required: bool) -> Option<crate::values::TimeZone> {
+        use crate::values::{Parse, TIME_ZONE_MAX, TimeZone};
+        let raw: Option<String> = if required { self.required(name) } else { self.optional(name) };
+        let raw = raw?;
+        let formed = raw.len() <= TIME_ZONE_MAX
+            && (raw == "UTC"
+                || (raw.contains('/')
+                    && raw.split('/').all(|part| {
+                        !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+-".contains(&b))
+                    })));
+        if !formed {
+            self.reject(name, "must be an IANA time zone name such as `Europe/Ljubljana`, or `UTC`");
+            return None;
+        }
+        match TimeZone::parse(&raw) {
+            Ok(zone) => Some(zone),
+            Err(message) => {
+                self.break_rule(name, message);
+                None
+            }
+        }
+    }
+
     /// An optional http(s) URL field (see [`crate::validate::web_url`]): a bad form is a schema error, a URL
     /// of good form that does not parse breaks a rule.
     pub fn web_url(&mut self, name: &str, https_only: bool) -> Option<String> {

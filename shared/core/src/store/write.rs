@@ -328,6 +328,18 @@ impl Write {
         self
     }
 
+    /// Requires the number attribute `name` to be below `limit` (or absent, read as zero) before the write:
+    /// a counter `ADD`ed under a cap (sends per day, a stock) never passes it, however many race.
+    pub fn if_below(mut self, name: &str, limit: i64, label: &'static str) -> Self {
+        self.condition = Some(Condition {
+            expression: "attribute_not_exists(#b) OR #b < :b".into(),
+            names: HashMap::from([("#b".into(), name.into())]),
+            values: HashMap::from([(":b".into(), AttributeValue::N(limit.to_string()))]),
+            label,
+        });
+        self
+    }
+
     /// Requires the current item's string attribute `name` to equal `value` (e.g. a guard's owner).
     pub fn if_equals(mut self, name: &str, value: &str, label: &'static str) -> Self {
         self.condition = Some(Condition {

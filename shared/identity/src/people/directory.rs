@@ -6,7 +6,7 @@ use crate::membership::{self, MembershipStatus};
 use crate::user::{self, UserStatus};
 use nudge_core::TenantId;
 use nudge_core::store::Store;
-use nudge_notifications::send::{UserDirectory, UserRecipient};
+use nudge_notifications::send::{Digest, UserDirectory, UserRecipient};
 use uuid::Uuid;
 
 pub struct Directory {
@@ -31,6 +31,12 @@ impl Directory {
                 last_name: account.last_name,
                 name: member.name.or(account.name),
                 email_notifications: prefs.email_notifications,
+                digest: match prefs.email.frequency {
+                    preferences::Frequency::Daily => Some(Digest::Daily),
+                    preferences::Frequency::Weekly => Some(Digest::Weekly),
+                    preferences::Frequency::Immediate | preferences::Frequency::Never => None,
+                },
+                time_zone: nudge_core::values::Parse::parse(&prefs.timezone).ok(),
                 active: member.status == MembershipStatus::Active && account.status == UserStatus::Active,
             });
         }

@@ -22,6 +22,9 @@ pub struct EmailChannel {
     ses: aws_sdk_sesv2::Client,
     /// `EMAIL_FROM`: a verified SES identity.
     from: String,
+    /// `EMAIL_CONFIGURATION_SET`: publishes each email's delivery, bounce, complaint and open events (to
+    /// the provider-events queue); none locally, where SES publishes no events.
+    configuration_set: Option<String>,
 }
 
 /// SES refuses a tag value outside `[A-Za-z0-9_-]`; a UUID fits.
@@ -43,7 +46,13 @@ fn content(data: &str) -> Result<SesContent, SendError> {
 
 impl EmailChannel {
     pub fn new(ses: aws_sdk_sesv2::Client, from: impl Into<String>) -> Self {
-        Self { ses, from: from.into() }
+        Self { ses, from: from.into(), configuration_set: None }
+    }
+
+    /// Sends every email with `set` (its events published), when there is one.
+    pub fn with_configuration_set(mut self, set: Option<String>) -> Self {
+        self.configuration_set = set;
+        self
     }
 
     /// Sends one email; answers the provider's message id. `send_id` tags it, so SES events join back.
@@ -61,6 +70,7 @@ impl EmailChannel {
             .destination(Destination::builder().to_addresses(to).build())
             .content(EmailContent::builder().simple(message).build())
             .email_tags(tag("send_id", send_id)?)
+            .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
             .map_err(|e| aws::classify(e, RETRYABLE))?;

@@ -19,8 +19,8 @@
 //! - `routes`: the HTTP edge.
 
 mod input;
-mod model;
-mod repo;
+pub(crate) mod model;
+pub(crate) mod repo;
 pub(crate) mod routes;
 
 pub(crate) use model::InAppNotification;

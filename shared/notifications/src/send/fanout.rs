@@ -92,12 +92,40 @@ pub(crate) async fn page(
         },
     };
     let mut pending = Vec::with_capacity(recipients.len());
-    for recipient in recipients {
-        if let Some(recipient) = ensure(store, tenant, request, recipient).await? {
-            pending.push(recipient);
+    for chunk in recipients.chunks(repo::CREATE_BATCH) {
+        if create_all(store, tenant, request, chunk).await? {
+            pending.extend_from_slice(chunk);
+            continue;
+        }
+        // Some exist already (a page done before): each is created or found on its own.
+        for recipient in chunk {
+            if let Some(recipient) = ensure(store, tenant, request, *recipient).await? {
+                pending.push(recipient);
+            }
         }
     }
     Ok((pending, next))
+}
+
+/// Creates every delivery of `chunk` in one transaction; `false` when one of them exists already.
+async fn create_all(
+    store: &Store,
+    tenant: &TenantId,
+    request: &NotificationRequest,
+    chunk: &[Recipient],
+) -> Result<bool, NotificationError> {
+    let now = Utc::now();
+    let deliveries: Vec<Delivery> = chunk.iter().map(|r| Delivery::new(request.id, request.channel, *r, now)).collect();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match store.transact(repo::create_deliveries(tenant, &deliveries)?).await {
+            Ok(()) => return Ok(true),
+            Err(StoreError::Condition(repo::EXISTS)) => return Ok(false),
+            Err(StoreError::TransactionConflict) if tries < repo::CONFLICT_TRIES => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Creates `recipient`'s delivery of `request`, or finds the one there; the recipient if it is pending.

@@ -65,9 +65,9 @@ pub(crate) struct RecipientsRequest {
     segment_id: Option<Uuid>,
 }
 
-/// A read send request.
+/// A read send request (or one a domain makes in code).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct SendInput {
+pub struct SendInput {
     pub channel: ChannelKind,
     pub recipients: Recipients,
     pub template_id: Option<Uuid>,

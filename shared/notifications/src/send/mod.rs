@@ -5,7 +5,9 @@
 //! - [`model`]: requests, deliveries, counts (and the key layout);
 //! - [`input`]: reading a request (edge); [`routes`]: the HTTP edge, the only place errors become problems;
 //! - [`service`]: accepting, reading, cancelling; [`repo`]: the table;
-//! - [`fanout`], [`deliver`]: the two background steps; [`recipients`]: reach, consent and variables (pure).
+//! - [`fanout`], [`deliver`]: the two background steps; [`recipients`]: reach, consent and variables (pure);
+//! - [`window`]: WhatsApp's 24-hour window, opened by the worker's own messages;
+//! - [`status`]: providers' status callbacks applied to deliveries, only ever forward.
 
 pub mod deliver;
 pub mod fanout;
@@ -15,6 +17,10 @@ pub mod recipients;
 pub(crate) mod repo;
 pub(crate) mod routes;
 pub mod service;
+pub mod status;
+pub mod window;
 
 pub use deliver::Senders;
-pub use recipients::{UserDirectory, UserRecipient};
+pub use input::SendInput;
+pub use model::{Recipients, RequestStatus};
+pub use recipients::{Digest, UserDirectory, UserRecipient};

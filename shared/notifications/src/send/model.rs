@@ -182,6 +182,13 @@ pub struct Delivery {
     pub segments: Option<u32>,
     #[serde(default)]
     pub attempts: u32,
+    /// While deferred: when the recipient's quiet hours end and it is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_until: Option<DateTime<Utc>>,
+    /// The worker's local day its send was counted on against the daily cap (so a retry is not counted
+    /// twice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_on: Option<chrono::NaiveDate>,
     /// While a run is sending it: another run (a duplicate message) leaves it alone until then, and takes
     /// it over after (that run died before it could record what happened).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,6 +219,8 @@ impl Delivery {
             provider_message_id: None,
             segments: None,
             attempts: 0,
+            deferred_until: None,
+            counted_on: None,
             lease_until: None,
             queued_at: now,
             sent_at: None,
@@ -238,12 +247,20 @@ impl Delivery {
         next
     }
 
+    /// The delivery waiting until `until` (the recipient's quiet hours end), free for the run then.
+    pub(crate) fn deferred(&self, until: DateTime<Utc>, reason: String, now: DateTime<Utc>) -> Self {
+        let mut next = self.moved(DeliveryState::Deferred, Some(reason), now);
+        next.deferred_until = Some(until);
+        next
+    }
+
     /// The delivery moved to `state` at `now` (with `reason` for a refusal or failure).
     pub(crate) fn moved(&self, state: DeliveryState, reason: Option<String>, now: DateTime<Utc>) -> Self {
         let mut next = self.clone();
         next.state = state;
         next.lease_until = None;
         next.reason = reason.map(|r| bounded(&r));
+        next.deferred_until = None;
         next.updated_at = now;
         next.version += 1;
         match state {

@@ -29,6 +29,17 @@ pub struct UserRecipient {
     pub email_notifications: bool,
     /// An active member of the tenant.
     pub active: bool,
+    /// Their email preference's digest of unread low-priority notifications (`daily`, `weekly`), if any.
+    pub digest: Option<Digest>,
+    /// Their own time zone (preferences), when it is one the tz database knows.
+    pub time_zone: Option<nudge_core::values::TimeZone>,
+}
+
+/// How often a user's unread digest goes out (seed 002 EmailPreference `frequency`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Digest {
+    Daily,
+    Weekly,
 }
 
 /// Identity's side: the tenant's members among `ids` (others are absent from the answer).
@@ -188,6 +199,8 @@ mod tests {
             name: None,
             email_notifications: false,
             active: true,
+            digest: None,
+            time_zone: None,
         };
         assert!(matches!(user_reach(&user, ChannelKind::Email), Reach::Refused(_)));
         assert_eq!(user_reach(&user, ChannelKind::InApp), Reach::Inbox(user.id));

@@ -130,6 +130,26 @@ pub(crate) fn create_delivery(tenant: &TenantId, d: &Delivery) -> Result<Tx, Sto
     Ok(Tx::new().with(Write::create(put_delivery(tenant, d)?, EXISTS)).with(count_move(tenant, d, None, d.state)))
 }
 
+/// Creates `ds` (queued, of one request) and counts them in one transaction, each shard's count moved once;
+/// [`EXISTS`] when any of them exists already (a redone page: the caller goes one by one). At most
+/// [`CREATE_BATCH`] deliveries, so the transaction stays within DynamoDB's 100 items.
+pub(crate) fn create_deliveries(tenant: &TenantId, ds: &[Delivery]) -> Result<Tx, StoreError> {
+    let mut tx = Tx::new();
+    let mut per_shard: std::collections::BTreeMap<u32, (Uuid, i64)> = std::collections::BTreeMap::new();
+    for d in ds {
+        tx.push(Write::create(put_delivery(tenant, d)?, EXISTS));
+        per_shard.entry(shard_of(d.id)).or_insert((d.request_id, 0)).1 += 1;
+    }
+    for (shard, (request, n)) in per_shard {
+        let changes = Changes::new().add("total", n).add(DeliveryState::Queued.as_str(), n);
+        tx.push(Write::upsert_changes(counts_key(tenant, request, shard), changes));
+    }
+    Ok(tx)
+}
+
+/// Deliveries [`create_deliveries`] writes at once: with one count item per shard, 92 items at most.
+pub(crate) const CREATE_BATCH: usize = 84;
+
 /// Moves a delivery from `prev` (as read) to `next`, its counts with it; a concurrent move fails as a
 /// version conflict.
 pub(crate) fn move_delivery(tenant: &TenantId, prev: &Delivery, next: &Delivery) -> Result<Tx, StoreError> {
@@ -147,6 +167,22 @@ pub(crate) async fn get_delivery(
     recipient: &Recipient,
 ) -> Result<Option<Delivery>, StoreError> {
     store.get(&delivery_key(tenant, request, recipient)).await
+}
+
+/// The deliveries of `recipients` of a request, by recipient (one strongly consistent BatchGetItem per 100).
+pub(crate) async fn get_deliveries(
+    store: &Store,
+    tenant: &TenantId,
+    request: Uuid,
+    recipients: &[Recipient],
+) -> Result<std::collections::HashMap<Recipient, Delivery>, StoreError> {
+    let keys: Vec<Key> = recipients.iter().map(|r| delivery_key(tenant, request, r)).collect();
+    let mut found = std::collections::HashMap::with_capacity(keys.len());
+    for item in store.batch_get(&keys).await? {
+        let d: Delivery = nudge_core::store::decode(item)?;
+        found.insert(d.recipient, d);
+    }
+    Ok(found)
 }
 
 pub(crate) async fn list_deliveries(
@@ -229,6 +265,20 @@ impl ShardCounts {
 mod tests {
     use super::*;
     use crate::send::model::Recipient;
+
+    #[test]
+    fn a_page_of_deliveries_is_one_transaction_within_dynamodb_s_limit() {
+        let tenant = nudge_core::testing::tenant(1);
+        let request = Uuid::now_v7();
+        let now = chrono::Utc::now();
+        let ds: Vec<Delivery> = (0..CREATE_BATCH)
+            .map(|_| {
+                Delivery::new(request, super::super::model::ChannelKind::Sms, Recipient::worker(Uuid::now_v7()), now)
+            })
+            .collect();
+        let items = create_deliveries(&tenant, &ds).unwrap().len();
+        assert!(items <= 100 && items > CREATE_BATCH, "{items} items");
+    }
 
     #[test]
     fn verify_delivery_keys_serialize_as_expected() {

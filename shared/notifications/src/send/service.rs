@@ -38,14 +38,15 @@ impl optimistic::VersionConflict for RequestError {
     }
 }
 
-pub(crate) struct Service<'a> {
+/// Accepting, reading and cancelling send requests: the API's, and any domain's that sends (journeys).
+pub struct Service<'a> {
     pub store: &'a Store,
     pub queue: &'a Queue,
     pub users: &'a dyn UserDirectory,
 }
 
 /// Whether a request was made now or answered from its dedup key.
-pub(crate) enum Accepted {
+pub enum Accepted {
     New(RequestView),
     Replayed(RequestView),
 }
@@ -92,7 +93,7 @@ impl Service<'_> {
         if unknown.is_empty() { Ok(()) } else { Err(RequestError::Unknown(unknown)) }
     }
 
-    pub(crate) async fn create(
+    pub async fn create(
         &self,
         tenant: &TenantId,
         input: SendInput,
@@ -149,7 +150,7 @@ impl Service<'_> {
         Ok(Accepted::New(RequestView { request, counts: Default::default() }))
     }
 
-    pub(crate) async fn get(&self, tenant: &TenantId, id: Uuid) -> Result<RequestView, RequestError> {
+    pub async fn get(&self, tenant: &TenantId, id: Uuid) -> Result<RequestView, RequestError> {
         let request = repo::get_request(self.store, tenant, id).await?.ok_or(RequestError::NotFound)?;
         let counts = repo::counts(self.store, tenant, id).await?;
         Ok(RequestView { request, counts })

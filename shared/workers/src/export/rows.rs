@@ -124,6 +124,7 @@ mod tests {
             primary_phone_number: nudge_core::values::Parse::parse("+14155552671").unwrap(),
             whatsapp_opt_in_status: OptInStatus::OptedIn,
             preferred_language: nudge_core::values::Parse::parse("en").unwrap(),
+            time_zone: None,
             communication_consent: true,
             email_address: None,
         });

@@ -66,6 +66,10 @@ pub(super) struct ContactRequest {
     /// BCP 47, default `en`.
     #[schema(max_length = 35, pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
     pub preferred_language: Option<String>,
+    /// IANA, e.g. `America/Sao_Paulo`: the worker's local hours for quiet hours and daily caps; the
+    /// organization's `timeZone` when absent.
+    #[schema(max_length = 64, pattern = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$")]
+    pub time_zone: Option<String>,
     pub communication_consent: Option<bool>,
     #[schema(format = Email, max_length = 254)]
     pub email_address: Option<String>,
@@ -157,6 +161,10 @@ pub(super) struct ContactPatch {
     pub whatsapp_opt_in_status: Option<OptInStatus>,
     #[schema(max_length = 35, pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
     pub preferred_language: Option<String>,
+    /// IANA, e.g. `America/Sao_Paulo`: the worker's local hours for quiet hours and daily caps; the
+    /// organization's `timeZone` when absent.
+    #[schema(max_length = 64, pattern = "^(UTC|[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)+)$")]
+    pub time_zone: Option<String>,
     pub communication_consent: Option<bool>,
     #[schema(format = Email, max_length = 254)]
     pub email_address: Option<String>,

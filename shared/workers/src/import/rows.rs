@@ -34,6 +34,7 @@ const COLUMNS: &[(&str, &str, Kind)] = &[
     ("primaryPhoneNumber", "contact", Kind::Text),
     ("whatsappOptInStatus", "contact", Kind::Text),
     ("preferredLanguage", "contact", Kind::Text),
+    ("timeZone", "contact", Kind::Text),
     ("communicationConsent", "contact", Kind::Bool),
     ("emailAddress", "contact", Kind::Text),
     ("jobTitle", "employment", Kind::Text),

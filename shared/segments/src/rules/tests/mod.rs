@@ -65,6 +65,7 @@ pub fn ana() -> Worker {
             primary_phone_number: value("+14155552671"),
             whatsapp_opt_in_status: OptInStatus::OptedIn,
             preferred_language: value("pt-BR"),
+            time_zone: None,
             communication_consent: true,
             email_address: Some(value("ana@example.com")),
         }),

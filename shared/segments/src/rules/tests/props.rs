@@ -54,6 +54,7 @@ prop_compose! {
             primary_phone_number: super::value("+5511999990000"),
             whatsapp_opt_in_status: OPT_INS[opt_in],
             preferred_language: super::value("pt-BR"),
+            time_zone: None,
             communication_consent: opt_in == 0,
             email_address: None,
         });
