@@ -426,3 +426,93 @@ async fn notifications_sample_event_sends_to_an_inbox() {
     assert_eq!(inbox["items"][0]["message"], "Hello there, welcome aboard.");
     assert_eq!(inbox["items"][0]["requestId"], accepted["id"]);
 }
+
+fn sample(name: &str) -> String {
+    let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn deadline() -> nudge_core::queue::Deadline {
+    nudge_core::queue::Deadline::after(std::time::Duration::from_secs(60))
+}
+
+/// The WhatsApp webhook's sample: a signed batch (a worker's STOP) through lambda_http's conversion into
+/// the notifications function, for an integration whose app secret signed it.
+#[tokio::test]
+async fn whatsapp_webhook_sample_event_opts_the_worker_out() {
+    let s = stack();
+    let tenant = s.organization("Webhook events").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let integration = s
+        .post(
+            "/integrations",
+            &admin,
+            &json!({"type": "whatsapp", "status": "active", "config": {
+            "phoneNumberId": "106540352242922", "accessToken": "EAAG-sample", "appSecret": "sample-app-secret"}}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let worker = s
+        .post(
+            "/workers",
+            &admin,
+            &json!({"firstName": "Sam", "lastName": "Sample", "contact": {
+            "primaryPhoneNumber": "+5511987650001", "communicationConsent": true, "whatsappOptInStatus": "opted_in"}}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let router = notifications::compose(&s.env("notifications").await).unwrap().fallback(nudge_core::app::not_found);
+    let text = sample("apigw-whatsapp-webhook.json").replace("{{INTEGRATION}}", &integration);
+    let (status, _, received) = invoke(router, lambda_http::request::from_str(&text).unwrap()).await;
+    assert_eq!((status, received["messages"].as_u64()), (200, Some(1)), "{received}");
+    let after = s.get(&format!("/workers/{worker}"), &admin).await.body;
+    assert_eq!(after["contact"]["whatsappOptInStatus"], "opted_out");
+}
+
+/// The provider-events function's SQS sample (SES's delivery event in its SNS envelope) moves the email
+/// delivery it names; the digest tick's sample is consumed by the delivery function; the SMS delivery
+/// logs' sample reads as one delivered SMS.
+#[tokio::test]
+async fn provider_sample_events_are_consumed() {
+    let s = stack();
+    let admin = s.tenant(s.organization("Provider events").await, SystemRole::Admin);
+    let email = format!("sample-{}@example.com", Uuid::new_v4().simple());
+    let (worker, _) = s.worker(&admin, "Eve", json!({"communicationConsent": true, "emailAddress": email})).await;
+    let body = json!({"channel": "email", "recipients": {"workerIds": [worker]}, "title": "Hi", "message": "Hello"});
+    let id = s.post("/notifications", &admin, &body).await.body["id"].as_str().unwrap().to_owned();
+    s.eventually(&format!("/notifications/{id}"), &admin, "is sent", |r| r["counts"]["sent"] == 1).await;
+    let deliveries = s.get(&format!("/workers/{worker}/deliveries"), &admin).await.body;
+    let message_id = deliveries["items"][0]["providerMessageId"].as_str().unwrap().to_owned();
+
+    let consumer = notifications::provider_events(&s.env("provider-events").await).unwrap();
+    let text = sample("sqs-ses-event.json")
+        .replace("{{MESSAGE_ID}}", &message_id)
+        .replace("{{SEND_ID}}", deliveries["items"][0]["id"].as_str().unwrap());
+    let response = consumer(serde_json::from_str(&text).unwrap(), deadline()).await;
+    assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
+    let moved = s.get(&format!("/workers/{worker}/deliveries"), &admin).await.body;
+    assert_eq!(
+        (moved["items"][0]["state"].as_str(), moved["items"][0]["deliveredAt"].as_str()),
+        (Some("delivered"), Some("2026-11-22T02:00:01.500Z"))
+    );
+
+    let delivery = notifications::deliver(&s.env("notification-delivery").await).unwrap();
+    let tick = delivery(serde_json::from_str(&sample("sqs-notifications-digest-tick.json")).unwrap(), deadline()).await;
+    assert!(tick.batch_item_failures.is_empty());
+
+    let logs: Value = serde_json::from_str(&sample("cloudwatch-logs-sms-delivery.json")).unwrap();
+    let data = logs["awslogs"]["data"].as_str().unwrap();
+    let records = nudge_notifications::providers::sns_sms::parse_logs_event(data).unwrap();
+    let event = records.into_iter().next().unwrap().unwrap();
+    assert_eq!(event.provider_message_id, "b7e2c9a1-4d3f-5e6a-8b7c-9d0e1f2a3b4c");
+    assert_eq!(event.progress, nudge_notifications::providers::Progress::Delivered);
+    let ctx = s.ctx().await;
+    let moved = nudge_notifications::provider_events::sms_logs(&ctx.store, &ctx.clock, data).await.unwrap();
+    assert_eq!(moved, 0, "no delivery of ours has that message id");
+}
