@@ -137,7 +137,7 @@ impl Digester<'_> {
     ) -> Result<(), NotificationError> {
         let found = self.users.members(tenant, &[user]).await.map_err(NotificationError::Port)?;
         let Some(recipient) = found.into_iter().next() else { return Ok(()) };
-        if !recipient.active || !recipient.email_notifications || recipient.digest.is_none() {
+        if !recipient.active || !recipient.choices.email || recipient.digest.is_none() {
             return Ok(());
         }
         let last: Option<Last> = self.store.get(&last_key(tenant, user)).await?;

@@ -235,3 +235,58 @@ async fn bad_requests_name_every_field_and_write_nothing() {
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn users_are_reached_as_their_type_choices_then_preferences_then_the_organization_say() {
+    let s = stack();
+    let tenant = s.organization("Preference order").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let (fresh, own, saved) =
+        (s.member(tenant, "employee").await, s.member(tenant, "employee").await, s.member(tenant, "employee").await);
+    let prefs = |body: Value, token: String| async move {
+        let reply = s.call(reqwest::Method::PUT, "/me/preferences", Some(&token), Some(&body), &[]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    };
+    prefs(json!({"byType": {"XP_EARNED": {"inApp": false}}}), own.access.clone()).await;
+    prefs(json!({"email": {"reminders": false}}), saved.access.clone()).await;
+    let bad = s
+        .call(reqwest::Method::PUT, "/me/preferences", Some(&saved.access), Some(&json!({"byType": {"NOPE": {}}})), &[])
+        .await;
+    assert_eq!((bad.status, bad.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/byType/NOPE".to_owned()]));
+    let policy = json!({"typeDefaults": {"XP_EARNED": {"inApp": false}}});
+    let put = s.call(reqwest::Method::PUT, "/notifications/settings", Some(&admin), Some(&policy), &[]).await;
+    assert_eq!(put.status, StatusCode::OK, "{:?}", put.body);
+
+    let send = |channel: &str, kind: &str| {
+        json!({"channel": channel, "type": kind, "recipients": {"userIds": [fresh.id, own.id, saved.id]},
+            "title": "Heads up", "message": "Something happened"})
+    };
+    let outcome = |deliveries: &Value, user: uuid::Uuid| -> (String, String) {
+        let d = deliveries["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["recipient"]["id"] == user.to_string().as_str())
+            .unwrap();
+        (d["state"].as_str().unwrap().to_owned(), d["reason"].as_str().unwrap_or_default().to_owned())
+    };
+    let xp =
+        s.post("/notifications", &admin, &send("in_app", "XP_EARNED")).await.body["id"].as_str().unwrap().to_owned();
+    settled(&admin, &xp).await;
+    let d = s.get(&format!("/notifications/{xp}/deliveries"), &admin).await.body;
+    assert_eq!(outcome(&d, fresh.id), ("refused".into(), "the organization turned in_app off for XP_EARNED".into()));
+    assert_eq!(outcome(&d, own.id), ("refused".into(), "the user turned in_app off for XP_EARNED".into()));
+    assert_eq!(outcome(&d, saved.id).0, "sent", "saved preferences beat the organization's default");
+
+    let reminder = s.post("/notifications", &admin, &send("email", "DEADLINE_REMINDER")).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    settled(&admin, &reminder).await;
+    let d = s.get(&format!("/notifications/{reminder}/deliveries"), &admin).await.body;
+    assert_eq!(
+        outcome(&d, saved.id),
+        ("refused".into(), "the user's email preferences turned email off for DEADLINE_REMINDER".into())
+    );
+    assert_eq!((outcome(&d, fresh.id).0.as_str(), outcome(&d, own.id).0.as_str()), ("sent", "sent"));
+}

@@ -6,6 +6,7 @@ use crate::membership::{self, MembershipStatus};
 use crate::user::{self, UserStatus};
 use nudge_core::TenantId;
 use nudge_core::store::Store;
+use nudge_notifications::policy::{EmailCategories, UserChoices};
 use nudge_notifications::send::{Digest, UserDirectory, UserRecipient};
 use uuid::Uuid;
 
@@ -30,7 +31,17 @@ impl Directory {
                 first_name: account.first_name,
                 last_name: account.last_name,
                 name: member.name.or(account.name),
-                email_notifications: prefs.email_notifications,
+                choices: UserChoices {
+                    saved: prefs.updated_at.is_some(),
+                    email: prefs.email_notifications,
+                    categories: EmailCategories {
+                        new_content: prefs.email.new_content,
+                        reminders: prefs.email.reminders,
+                        results: prefs.email.results,
+                        comments: prefs.email.comments,
+                    },
+                    by_type: prefs.by_type.clone(),
+                },
                 digest: match prefs.email.frequency {
                     preferences::Frequency::Daily => Some(Digest::Daily),
                     preferences::Frequency::Weekly => Some(Digest::Weekly),

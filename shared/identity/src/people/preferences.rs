@@ -17,6 +17,7 @@ use nudge_core::keys::Key;
 use nudge_core::store::{Put, Store, Write};
 use nudge_core::values::Locale;
 use nudge_core::{Ctx, TenantId, validate};
+use nudge_notifications::policy::{ByType, ChannelChoice};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -135,6 +136,9 @@ pub(crate) struct PreferencesRequest {
     #[schema(value_type = Option<Object>)]
     pub custom_settings: Option<Map<String, Value>>,
     pub email: Option<EmailPreferenceRequest>,
+    /// Seed 004's NotificationPreference: by notification type (`XP_EARNED` …), `{"email": bool?,
+    /// "inApp": bool?}`, which beats the user-wide toggles; an unknown type is a 422.
+    pub by_type: Option<std::collections::BTreeMap<String, ChannelChoice>>,
 }
 
 // The stored and served document (a `//` comment: a doc comment would become the schema's description).
@@ -152,6 +156,10 @@ pub(crate) struct Preferences {
     #[schema(value_type = Option<Object>)]
     pub custom_settings: Option<Map<String, Value>>,
     pub email: EmailPreference,
+    /// Channels by notification type, beating the toggles above.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub by_type: ByType,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -166,6 +174,7 @@ impl Default for Preferences {
             date_format: "YYYY-MM-DD".into(),
             custom_settings: None,
             email: EmailPreference::default(),
+            by_type: ByType::new(),
             updated_at: None,
         }
     }
@@ -208,6 +217,7 @@ fn read(body: Value) -> ApiResult<Preferences> {
     }
     // Each field left out takes its default; `null` in one is refused (the type is not nullable).
     let email: Option<EmailPreference> = f.optional("email");
+    let by_type = nudge_notifications::policy::settings::by_type(&mut f, "byType");
     // `updatedAt` is the server's: sent back, it is an unknown field like any other.
     f.finish()?;
     Ok(Preferences {
@@ -219,6 +229,7 @@ fn read(body: Value) -> ApiResult<Preferences> {
         date_format: date_format.unwrap_or(d.date_format),
         custom_settings: custom,
         email: email.unwrap_or_default(),
+        by_type,
         updated_at: None,
     })
 }

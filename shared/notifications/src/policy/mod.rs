@@ -4,6 +4,8 @@
 //!
 //! - [`quiet`]: whether an instant falls in quiet hours in a time zone, and when they end (DST-safe);
 //! - [`settings`]: the document, its reading and its storage;
+//! - [`choice`]: whether a user hears of a notification type on a channel (their choice for the type,
+//!   their preferences, the organization's default);
 //! - [`cap`]: the per-worker, per-local-day send counter, `ADD`ed under the cap;
 //! - [`pace`]: sends per second on a channel, shared by every concurrent run;
 //! - [`routes`]: `GET` and `PUT /notifications/settings`.
@@ -18,10 +20,12 @@
 //!   preferences.
 
 pub mod cap;
+pub mod choice;
 pub mod pace;
 pub mod quiet;
 pub mod routes;
 pub mod settings;
 
+pub use choice::{ByType, ChannelChoice, EmailCategories, UserChoices};
 pub use quiet::QuietHours;
 pub use settings::NotificationSettings;

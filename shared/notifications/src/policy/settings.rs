@@ -1,15 +1,19 @@
 //! The tenant's sending policy document: item `T#<t>#NOTIFICATION-SETTINGS` / `policy`, absent until the
 //! tenant saves one (the defaults: no quiet hours, no cap, WhatsApp's standard 80 messages a second).
 
+use super::choice::{ByType, ChannelChoice};
 use super::quiet::{QuietHours, hh_mm};
 use crate::NotificationError;
+use crate::inbox::NotificationType;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::http::{ApiError, Fields};
 use nudge_core::keys::Key;
 use nudge_core::store::{Put, Store, StoreError, Write};
+use nudge_core::values::Parse;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The most sends a worker may be given a day, when capped.
@@ -32,6 +36,11 @@ pub struct NotificationSettings {
     /// Messages a second the tenant's WhatsApp number may send (Cloud API throughput; default 80).
     #[serde(default = "whatsapp_default")]
     pub whatsapp_per_second: u32,
+    /// Users' channels by notification type until they save preferences of their own, e.g.
+    /// `{"XP_EARNED": {"email": false}}` (unsaid: on).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub type_defaults: ByType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -48,6 +57,7 @@ impl Default for NotificationSettings {
             quiet_hours: None,
             daily_cap: None,
             whatsapp_per_second: WHATSAPP_DEFAULT_PER_SECOND,
+            type_defaults: ByType::new(),
             updated_at: None,
             version: 0,
         }
@@ -64,6 +74,8 @@ pub(crate) struct SettingsRequest {
     pub daily_cap: Option<u32>,
     #[schema(minimum = 1, maximum = 1000)]
     pub whatsapp_per_second: Option<u32>,
+    /// By notification type (`XP_EARNED` …): `{"email": bool?, "inApp": bool?}`; an unknown type is a 422.
+    pub type_defaults: Option<BTreeMap<String, ChannelChoice>>,
 }
 
 /// Start and end differ; the window wraps midnight when the end is earlier.
@@ -108,14 +120,34 @@ pub(crate) fn read(body: Value) -> Result<NotificationSettings, ApiError> {
     f.check("dailyCap", &daily_cap, |c| in_range(*c, 1, CAP_MAX));
     let whatsapp: Option<u32> = f.optional("whatsappPerSecond");
     f.check("whatsappPerSecond", &whatsapp, |r| in_range(*r, 1, WHATSAPP_MAX_PER_SECOND));
+    let type_defaults = by_type(&mut f, "typeDefaults");
     f.finish()?;
     Ok(NotificationSettings {
         quiet_hours,
         daily_cap,
         whatsapp_per_second: whatsapp.unwrap_or(WHATSAPP_DEFAULT_PER_SECOND),
+        type_defaults,
         updated_at: None,
         version: 0,
     })
+}
+
+/// A field of channel choices by notification type: its form is the schema's (400), its keys must name a
+/// type (422, as no schema lists a map's keys).
+pub fn by_type(f: &mut Fields, name: &str) -> ByType {
+    let raw: Option<BTreeMap<String, ChannelChoice>> = f.optional(name);
+    let mut out = ByType::new();
+    for (key, choice) in raw.unwrap_or_default() {
+        match NotificationType::parse(&key) {
+            Ok(_) => {
+                out.insert(key, choice);
+            }
+            Err(message) => {
+                f.break_rule_at(format!("{}/{}", f.pointer(name), key.replace('~', "~0").replace('/', "~1")), message)
+            }
+        }
+    }
+    out
 }
 
 fn in_range(n: u32, lo: u32, hi: u32) -> Result<(), String> {
@@ -161,6 +193,12 @@ mod tests {
         assert_eq!((s.daily_cap, s.whatsapp_per_second), (Some(3), 80));
         assert_eq!(read(json!({})).unwrap(), NotificationSettings::default());
         assert_eq!(read(json!({"quietHours": null, "dailyCap": null})).unwrap(), NotificationSettings::default());
+        let typed = read(json!({"typeDefaults": {"XP_EARNED": {"email": false}}})).unwrap();
+        assert_eq!(typed.type_defaults["XP_EARNED"].email, Some(false));
+        let (status, got) = pointers(read(json!({"typeDefaults": {"NOPE": {"email": false}}})).unwrap_err());
+        assert_eq!((status, got), (422, vec!["/typeDefaults/NOPE".to_owned()]));
+        let (status, got) = pointers(read(json!({"typeDefaults": {"XP_EARNED": {"sms": true}}})).unwrap_err());
+        assert_eq!((status, got), (400, vec!["/typeDefaults/XP_EARNED/sms".to_owned()]));
     }
 
     #[test]

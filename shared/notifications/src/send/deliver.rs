@@ -305,7 +305,7 @@ impl Step<'_> {
         user: &UserRecipient,
     ) -> Result<Outcome, SendError> {
         let values = recipients::user_variables(user, &ctx.request.variables);
-        match recipients::user_reach(user, ctx.request.channel) {
+        match recipients::user_reach(user, ctx.request.channel, ctx.request.kind, &ctx.policy.settings.type_defaults) {
             Reach::Refused(why) => Ok(Outcome::Refused(why)),
             Reach::Address(address) => match content(ctx, &values, None) {
                 Ok(content) => self.provider(ctx, delivery, address, content).await,

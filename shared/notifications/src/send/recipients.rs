@@ -4,11 +4,14 @@
 //! Rules, in order (a refusal is recorded with its reason, never dropped silently):
 //! - a worker is reached on WhatsApp, SMS or email only with `communicationConsent`; on WhatsApp only
 //!   `opted_in`; by email only with an email address; workers have no in-app inbox;
-//! - a user is reached by email (unless their preferences turned email notifications off) or in-app;
-//!   never by SMS or WhatsApp (users have no phone on record);
+//! - a user is reached by email or in-app as their preferences and the organization's defaults say for
+//!   the notification's type ([`crate::policy::choice`]); never by SMS or WhatsApp (users have no phone on
+//!   record);
 //! - an inactive worker or a user no longer an active member of the tenant is not reached.
 
 use crate::channels::ChannelKind;
+use crate::inbox::NotificationType;
+use crate::policy::choice::{self, ByType};
 use futures_util::future::BoxFuture;
 use nudge_core::TenantId;
 use nudge_workers::Worker;
@@ -25,8 +28,8 @@ pub struct UserRecipient {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub name: Option<String>,
-    /// `false` when the user's preferences turned email notifications off.
-    pub email_notifications: bool,
+    /// Their channel preferences (see [`crate::policy::choice`]).
+    pub choices: crate::policy::UserChoices,
     /// An active member of the tenant.
     pub active: bool,
     /// Their email preference's digest of unread low-priority notifications (`daily`, `weekly`), if any.
@@ -86,15 +89,19 @@ pub fn worker_reach(worker: &Worker, channel: ChannelKind) -> Reach {
     }
 }
 
-pub fn user_reach(user: &UserRecipient, channel: ChannelKind) -> Reach {
+/// Where `user` hears of a `kind` notification on `channel`: their preferences, then the organization's
+/// defaults (`tenant`), decide whether at all.
+pub fn user_reach(user: &UserRecipient, channel: ChannelKind, kind: NotificationType, tenant: &ByType) -> Reach {
     if !user.active {
         return Reach::Refused("no longer an active member of the organization".into());
     }
+    if matches!(channel, ChannelKind::InApp | ChannelKind::Email)
+        && let Err(why) = choice::allows(&user.choices, tenant, kind, channel)
+    {
+        return Reach::Refused(why);
+    }
     match channel {
         ChannelKind::InApp => Reach::Inbox(user.id),
-        ChannelKind::Email if !user.email_notifications => {
-            Reach::Refused("the user turned email notifications off".into())
-        }
         ChannelKind::Email => Reach::Address(user.email.clone()),
         ChannelKind::Sms | ChannelKind::Whatsapp => {
             Reach::Refused("users are reached by email or in-app, not by phone".into())
@@ -197,16 +204,17 @@ mod tests {
             first_name: Some("Uma".into()),
             last_name: None,
             name: None,
-            email_notifications: false,
+            choices: crate::policy::UserChoices { saved: true, email: false, ..Default::default() },
             active: true,
             digest: None,
             time_zone: None,
         };
-        assert!(matches!(user_reach(&user, ChannelKind::Email), Reach::Refused(_)));
-        assert_eq!(user_reach(&user, ChannelKind::InApp), Reach::Inbox(user.id));
-        assert!(matches!(user_reach(&user, ChannelKind::Sms), Reach::Refused(_)));
+        let reach = |u: &UserRecipient, c| user_reach(u, c, NotificationType::System, &ByType::new());
+        assert!(matches!(reach(&user, ChannelKind::Email), Reach::Refused(_)));
+        assert_eq!(reach(&user, ChannelKind::InApp), Reach::Inbox(user.id));
+        assert!(matches!(reach(&user, ChannelKind::Sms), Reach::Refused(_)));
         let gone = UserRecipient { active: false, ..user.clone() };
-        assert!(matches!(user_reach(&gone, ChannelKind::InApp), Reach::Refused(_)));
+        assert!(matches!(reach(&gone, ChannelKind::InApp), Reach::Refused(_)));
         assert_eq!(user_variables(&user, &BTreeMap::new())["fullName"], "Uma");
     }
 
