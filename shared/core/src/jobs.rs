@@ -8,7 +8,8 @@
 //!   redelivered, and the run resumes from the same checkpoint);
 //! - a message failing on its queue's last receive (`maxReceiveCount`, 5 in template.yaml) gives up: the
 //!   job records itself failed with the reason, instead of staying `processing` while SQS moves the
-//!   message to the dead-letter queue;
+//!   message to the dead-letter queue; a job that [`Job::dead_letters`] the message still lets it go
+//!   there after, to be redriven;
 //! - a batch reports only the messages that failed (partial batch failures);
 //! - a tenant's job stops when the tenant is not served (suspended or deleted, see [`crate::standing`]):
 //!   its message gives up at once, with the standing as the reason, and is not retried.
@@ -84,6 +85,13 @@ pub trait Job: Send + Sync {
         reason: String,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 
+    /// Whether a message given up on its last receive still goes on to the dead-letter queue (after
+    /// `give_up` recorded the failure), so it can be redriven once its cause is gone (a provider outage);
+    /// by default it is settled: the job's record says what happened.
+    fn dead_letters(&self, _message: &Self::Message) -> bool {
+        false
+    }
+
     /// The queue continuations go to: the one the job is consumed from.
     fn continuations(&self) -> &Queue;
 
@@ -127,7 +135,9 @@ pub async fn handle<J: Job>(job: &J, record: SqsMessage, deadline: Deadline) -> 
         Err(err) if receives >= MAX_RECEIVES => {
             tracing::error!(job = J::NAME, receives, error = %err, "failed on its last receive; giving up");
             let reason = format!("the {} failed {receives} times: {err}", J::NAME);
-            job.give_up(tenant, &message, reason).await.map_err(|e| e.to_string())
+            job.give_up(tenant, &message, reason.clone()).await.map_err(|e| e.to_string())?;
+            // Failing it once more is what moves it to the dead-letter queue.
+            if job.dead_letters(&message) { Err(format!("left to the dead-letter queue: {reason}")) } else { Ok(()) }
         }
         Err(err) => Err(err.to_string()),
     }
@@ -159,6 +169,7 @@ mod tests {
         queue: Queue,
         store: Store,
         standing: Standing,
+        dead_letter: bool,
     }
 
     impl Job for Counting {
@@ -177,6 +188,10 @@ mod tests {
         async fn give_up(&self, _: Option<TenantId>, _: &Step, reason: String) -> Result<(), String> {
             self.gave_up.lock().unwrap().push(reason);
             Ok(())
+        }
+
+        fn dead_letters(&self, _: &Step) -> bool {
+            self.dead_letter
         }
 
         fn continuations(&self) -> &Queue {
@@ -208,6 +223,7 @@ mod tests {
                 crate::store::CursorCodec::new(b"k".to_vec()),
             ),
             standing: Standing::Active,
+            dead_letter: false,
         }
     }
 
@@ -236,6 +252,12 @@ mod tests {
         assert!(j.gave_up.lock().unwrap().is_empty());
         handle(&j, record(r#"{"n":1}"#, MAX_RECEIVES), deadline).await.unwrap();
         assert_eq!(j.gave_up.lock().unwrap().as_slice(), ["the count failed 5 times: boom"]);
+        // A job that dead-letters its messages records the failure and lets SQS move the message on.
+        let mut k = job(true);
+        k.dead_letter = true;
+        let last = handle(&k, record(r#"{"n":1}"#, MAX_RECEIVES), deadline).await;
+        assert_eq!(last, Err("left to the dead-letter queue: the count failed 5 times: boom".into()));
+        assert_eq!(k.gave_up.lock().unwrap().len(), 1);
     }
 
     #[tokio::test]

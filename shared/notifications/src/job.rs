@@ -103,7 +103,8 @@ impl NotificationJob {
             let Some(d) = repo::get_delivery(&self.store, tenant, request_id, recipient).await? else { continue };
             let now = self.clock.now();
             if d.state == DeliveryState::Queued && d.is_free(now) {
-                let next = d.moved(DeliveryState::Failed, Some(reason.to_owned()), now);
+                let mut next = d.moved(DeliveryState::Failed, Some(reason.to_owned()), now);
+                next.outage = true;
                 match self.store.transact(repo::move_delivery(tenant, &d, &next)?).await {
                     Ok(()) => {}
                     Err(e) if e.is_version_conflict() => {}
@@ -157,8 +158,9 @@ impl Job for NotificationJob {
     }
 
     /// A delivery's message that kept failing (its provider throttled or down through every retry) fails
-    /// what it still had queued, with the reason; account emails and fan-outs are logged (their senders
-    /// can ask again; the DLQ's alarm pages a human).
+    /// what it still had queued, with the reason, and goes on to the dead-letter queue: redriven after the
+    /// outage, it sends them after all. Account emails and fan-outs are logged (their senders can ask
+    /// again; the DLQ's alarm pages a human).
     async fn give_up(
         &self,
         tenant: Option<TenantId>,
@@ -179,6 +181,10 @@ impl Job for NotificationJob {
                 Ok(())
             }
         }
+    }
+
+    fn dead_letters(&self, message: &Message) -> bool {
+        matches!(message, Message::Deliver { .. })
     }
 
     fn continuations(&self) -> &Queue {

@@ -186,3 +186,84 @@ async fn the_fake_provider_calls_back_as_meta_does() {
     let delivered = s.eventually(&path, &admin, "is delivered", |page| page["items"][0]["state"] == "delivered").await;
     assert!(delivered["items"][0]["deliveredAt"].is_string());
 }
+
+/// A queue like the template's notifications queue but with a one-second visibility timeout, so five
+/// receives take seconds, and its dead-letter queue; their URLs.
+async fn fast_queue(sqs: &aws_sdk_sqs::Client) -> (String, String, String) {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let dlq = sqs.create_queue().queue_name(format!("dlq-{}", Uuid::new_v4().simple())).send().await.unwrap();
+    let dlq = dlq.queue_url().unwrap().to_owned();
+    let arn = sqs.get_queue_attributes().queue_url(&dlq).attribute_names(A::QueueArn).send().await.unwrap();
+    let arn = arn.attributes().unwrap()[&A::QueueArn].clone();
+    let queue = sqs
+        .create_queue()
+        .queue_name(format!("q-{}", Uuid::new_v4().simple()))
+        .attributes(A::VisibilityTimeout, "1")
+        .attributes(A::RedrivePolicy, json!({"deadLetterTargetArn": arn, "maxReceiveCount": 5}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let url = queue.queue_url().unwrap().to_owned();
+    let queue_arn = sqs.get_queue_attributes().queue_url(&url).attribute_names(A::QueueArn).send().await.unwrap();
+    (url, queue_arn.attributes().unwrap()[&A::QueueArn].clone(), dlq)
+}
+
+#[tokio::test]
+async fn an_outage_is_retried_dead_lettered_with_its_delivery_marked_and_sent_when_redriven() {
+    let s = stack();
+    let tenant = s.organization("WhatsApp outage").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let fake = FakeWhatsapp::start(TOKEN, NUMBER).await.unwrap();
+    let body = json!({"type": "whatsapp", "status": "active", "config": {
+        "baseUrl": fake.base_url, "phoneNumberId": NUMBER, "accessToken": TOKEN, "appSecret": APP_SECRET}});
+    let integration = s.post("/integrations", &admin, &body).await.body["id"].as_str().unwrap().to_owned();
+    let (worker, phone) = s.worker(&admin, "Oto", opted_in()).await;
+    let hello = inbound_payload(NUMBER, phone.trim_start_matches('+'), "wamid.in9", "Hi", now_secs(&admin).await);
+    assert_eq!(hook(&integration, &hello, APP_SECRET).await.status, StatusCode::OK);
+
+    // The provider is down: the stack's consumer tries once and leaves the message to SQS's retries.
+    fake.fail_next(1000, StatusCode::SERVICE_UNAVAILABLE, 2);
+    let send = json!({"channel": "whatsapp", "recipients": {"workerIds": [worker]}, "message": "Shift moved to 10:00"});
+    let request = s.post("/notifications", &admin, &send).await.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/notifications/{request}/deliveries");
+    s.eventually(&path, &admin, "is tried", |p| p["items"][0]["attempts"].as_u64() >= Some(1)).await;
+
+    // The same message on a queue that retries every second: five receives, then the dead-letter queue.
+    let sqs = aws_sdk_sqs::Client::new(&nudge_local::emulator::sdk_config(&s.endpoint).await);
+    let (url, arn, dlq) = fast_queue(&sqs).await;
+    let message = json!({"tenantId": tenant, "type": "deliver", "requestId": request,
+        "recipients": [{"type": "worker", "id": worker}]})
+    .to_string();
+    sqs.send_message().queue_url(&url).message_body(&message).send().await.unwrap();
+    let consumer = notifications::deliver(&s.env("notification-delivery").await).unwrap();
+    let poller = nudge_local::queues::Poller {
+        sqs: sqs.clone(),
+        queue_url: url.clone(),
+        queue_arn: arn,
+        batch_size: 10,
+        handler: consumer,
+    };
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(poller.run(stop_rx));
+    let failed = s.eventually(&path, &admin, "fails", |p| p["items"][0]["state"] == "failed").await;
+    assert!(failed["items"][0]["reason"].as_str().unwrap().starts_with("the provider kept failing"), "{failed}");
+    assert_eq!(failed["items"][0]["outage"], true);
+    let dead = e2e::until("the dead-letter queue", || async {
+        let got = sqs.receive_message().queue_url(&dlq).wait_time_seconds(1).send().await.unwrap();
+        got.messages.filter(|m| !m.is_empty())
+    })
+    .await;
+    assert_eq!(dead[0].body(), Some(message.as_str()));
+    assert!(fake.sent().is_empty());
+
+    // The provider is back; the dead letter is redriven and the delivery goes out, once.
+    fake.fail_next(0, StatusCode::SERVICE_UNAVAILABLE, 2);
+    sqs.send_message().queue_url(&url).message_body(&message).send().await.unwrap();
+    let sent = s.eventually(&path, &admin, "is sent", |p| p["items"][0]["state"] == "sent").await;
+    assert!(sent["items"][0].get("outage").is_none(), "{sent}");
+    assert_eq!(fake.sent().len(), 1);
+    let counts = s.get(&format!("/notifications/{request}"), &admin).await.body["counts"].clone();
+    assert_eq!((counts["sent"].as_u64(), counts["failed"].as_u64()), (Some(1), Some(0)));
+    let _ = stop.send(true);
+    let _ = task.await;
+}

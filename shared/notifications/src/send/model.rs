@@ -189,6 +189,10 @@ pub struct Delivery {
     /// twice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counted_on: Option<chrono::NaiveDate>,
+    /// Failed because its provider stayed down through every retry: its message went to the dead-letter
+    /// queue, and a redrive of it sends the delivery after all.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outage: bool,
     /// While a run is sending it: another run (a duplicate message) leaves it alone until then, and takes
     /// it over after (that run died before it could record what happened).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -221,6 +225,7 @@ impl Delivery {
             attempts: 0,
             deferred_until: None,
             counted_on: None,
+            outage: false,
             lease_until: None,
             queued_at: now,
             sent_at: None,
@@ -232,9 +237,11 @@ impl Delivery {
         }
     }
 
-    /// Whether a run may take it to send at `now`: pending, and not held by another run's live lease.
+    /// Whether a run may take it to send at `now`: pending (or failed by an outage, its message redriven),
+    /// and not held by another run's live lease.
     pub(crate) fn is_free(&self, now: DateTime<Utc>) -> bool {
-        self.state.is_pending() && self.lease_until.is_none_or(|until| until <= now)
+        let sendable = self.state.is_pending() || (self.state == DeliveryState::Failed && self.outage);
+        sendable && self.lease_until.is_none_or(|until| until <= now)
     }
 
     /// The delivery held by a run until `until`, one attempt more.
@@ -261,6 +268,7 @@ impl Delivery {
         next.lease_until = None;
         next.reason = reason.map(|r| bounded(&r));
         next.deferred_until = None;
+        next.outage = false;
         next.updated_at = now;
         next.version += 1;
         match state {
