@@ -221,6 +221,16 @@ impl Stack {
         (reply.body["id"].as_str().unwrap_or_else(|| panic!("{:?}", reply.body)).to_owned(), phone)
     }
 
+    /// The texts the emulator's SNS has taken for `phone`, oldest first.
+    pub async fn sms_to(&self, phone: &str) -> Vec<String> {
+        let url = format!("{}/_local/sns/sms", self.endpoint);
+        let sent: Vec<Value> = self.http.get(&url).send().await.unwrap().json().await.unwrap();
+        sent.into_iter()
+            .filter(|m| m["to"] == phone)
+            .map(|m| m["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// Creates an organization with a unique slug and returns its id.
     pub async fn organization(&self, name: &str) -> Uuid {
         let slug = format!("org-{}", Uuid::new_v4().simple());
@@ -283,6 +293,13 @@ pub struct Member {
     pub password: String,
     pub access: String,
     pub refresh: String,
+}
+
+/// Held by the tests that move the shared clock or need it to stand still while they look (a daily cap,
+/// a send that must not go before its time): they take turns, and the rest of the suite runs beside them.
+pub fn clock_lock() -> &'static tokio::sync::Mutex<()> {
+    static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
+    LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
 }
 
 /// A Brazilian mobile number no other test of the run uses (the emulator's SNS keeps every SMS of the run).

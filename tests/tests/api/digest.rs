@@ -23,6 +23,7 @@ async fn digests_to(to: &str) -> Vec<nudge_local::mailbox::Sent> {
 
 #[tokio::test]
 async fn a_daily_digest_lists_unread_low_priority_notifications_once() {
+    let _clock = e2e::clock_lock().lock().await;
     let s = stack();
     let tenant = s.organization("Digests").await;
     let admin = s.tenant(tenant, SystemRole::Admin);

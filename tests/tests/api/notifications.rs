@@ -21,16 +21,6 @@ async fn worker(token: &str, first: &str, consent: bool, extra: Value) -> (Strin
     (id, phone)
 }
 
-/// The SMS the emulator's SNS has taken for `phone`.
-async fn sms_to(phone: &str) -> Vec<String> {
-    let url = format!("{}/_local/sns/sms", stack().endpoint);
-    let sent: Vec<Value> = reqwest::get(&url).await.unwrap().json().await.unwrap();
-    sent.into_iter()
-        .filter(|m| m["to"] == phone)
-        .map(|m| m["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
 /// The request once no delivery is pending.
 async fn settled(token: &str, id: &str) -> Value {
     stack()
@@ -73,9 +63,9 @@ async fn a_segment_broadcast_respects_consent_and_counts_every_outcome() {
         (Some(3), Some(2), Some(1)),
         "{done}"
     );
-    assert_eq!(sms_to(&ana_phone).await, ["Hi Ana, the night shift starts at 22:00."]);
-    assert_eq!(sms_to(&bo_phone).await.len(), 1);
-    assert!(sms_to(&cy_phone).await.is_empty(), "no consent, no SMS");
+    assert_eq!(stack().sms_to(&ana_phone).await, ["Hi Ana, the night shift starts at 22:00."]);
+    assert_eq!(stack().sms_to(&bo_phone).await.len(), 1);
+    assert!(stack().sms_to(&cy_phone).await.is_empty(), "no consent, no SMS");
 
     let deliveries = s.get(&format!("/notifications/{id}/deliveries"), &admin).await;
     let items = deliveries.body["items"].as_array().unwrap();
@@ -99,7 +89,7 @@ async fn a_segment_broadcast_respects_consent_and_counts_every_outcome() {
     let recipient = json!({"type": "worker", "id": ana});
     queue.send_for(&org, &json!({"type": "deliver", "requestId": id, "recipients": [recipient]})).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    assert_eq!(sms_to(&ana_phone).await.len(), 1, "sent once");
+    assert_eq!(stack().sms_to(&ana_phone).await.len(), 1, "sent once");
 
     // Another tenant sees none of it.
     let other = s.tenant(s.organization("Broadcast elsewhere").await, SystemRole::Admin);
@@ -125,8 +115,8 @@ async fn a_missing_variable_refuses_the_recipient_never_sends_a_blank() {
     let id = s.post("/notifications", &admin, &body).await.body["id"].as_str().unwrap().to_owned();
     let done = settled(&admin, &id).await;
     assert_eq!((done["counts"]["sent"].as_u64(), done["counts"]["refused"].as_u64()), (Some(1), Some(1)), "{done}");
-    assert_eq!(sms_to(&ana_phone).await, ["Ana, report to Porto."]);
-    assert!(sms_to(&bo_phone).await.is_empty());
+    assert_eq!(stack().sms_to(&ana_phone).await, ["Ana, report to Porto."]);
+    assert!(stack().sms_to(&bo_phone).await.is_empty());
     let items = s.get(&format!("/notifications/{id}/deliveries"), &admin).await.body["items"].clone();
     let bo_delivery = items.as_array().unwrap().iter().find(|d| d["recipient"]["id"] == bo).unwrap().clone();
     assert_eq!(bo_delivery["reason"], "missing variables: custom.site");
@@ -174,6 +164,7 @@ async fn users_are_reached_in_app_and_by_email() {
 
 #[tokio::test]
 async fn a_scheduled_send_waits_for_the_clock_and_a_cancelled_one_sends_nothing() {
+    let _clock = e2e::clock_lock().lock().await;
     let s = stack();
     let admin = s.tenant(s.organization("Scheduled sends").await, SystemRole::Admin);
     let (ana, ana_phone) = worker(&admin, "Ana", true, json!({})).await;
@@ -190,12 +181,12 @@ async fn a_scheduled_send_waits_for_the_clock_and_a_cancelled_one_sends_nothing(
 
     assert_eq!(s.public("/_local/outbox/sweep", &json!({})).await.status, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    assert!(sms_to(&ana_phone).await.is_empty(), "not before its time");
+    assert!(stack().sms_to(&ana_phone).await.is_empty(), "not before its time");
     s.public("/_local/clock", &json!({"advanceSeconds": 3700})).await;
     s.public("/_local/outbox/sweep", &json!({})).await;
     let done = settled(&admin, &later).await;
     assert_eq!(done["counts"]["sent"], 1);
-    assert_eq!(sms_to(&ana_phone).await, ["Later"]);
+    assert_eq!(stack().sms_to(&ana_phone).await, ["Later"]);
     let never = s.get(&format!("/notifications/{never}"), &admin).await;
     assert_eq!((never.body["status"].as_str(), never.body["counts"]["total"].as_u64()), (Some("cancelled"), Some(0)));
 }

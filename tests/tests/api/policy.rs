@@ -1,6 +1,7 @@
 //! A tenant's sending policy end to end: quiet hours in each worker's own time zone defer a send until
 //! they end (released by the clock through the outbox), a `high` priority send passes them, the daily cap
-//! refuses what is beyond it, and the settings document names every bad field.
+//! refuses what is beyond it, and the settings document names every bad field. The tests that move the
+//! shared clock, or need it still, hold `e2e::clock_lock`.
 
 use e2e::stack;
 use nudge_core::auth::SystemRole;
@@ -14,15 +15,6 @@ async fn worker(token: &str, zone: Option<&str>) -> (String, String) {
         contact["timeZone"] = json!(zone);
     }
     stack().worker(token, "Ana", contact).await
-}
-
-async fn sms_to(phone: &str) -> Vec<String> {
-    let url = format!("{}/_local/sns/sms", stack().endpoint);
-    let sent: Vec<Value> = reqwest::get(&url).await.unwrap().json().await.unwrap();
-    sent.into_iter()
-        .filter(|m| m["to"] == phone)
-        .map(|m| m["message"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 async fn put_settings(token: &str, body: &Value) -> e2e::Reply {
@@ -51,6 +43,7 @@ fn hh_mm(t: chrono::DateTime<chrono::FixedOffset>) -> String {
 
 #[tokio::test]
 async fn quiet_hours_defer_in_the_worker_s_own_zone_until_the_clock_opens_them() {
+    let _clock = e2e::clock_lock().lock().await;
     let s = stack();
     let admin = s.tenant(s.organization("Quiet hours").await, SystemRole::Admin);
     let now: Value = s.get("/_local/clock", &admin).await.body;
@@ -72,8 +65,8 @@ async fn quiet_hours_defer_in_the_worker_s_own_zone_until_the_clock_opens_them()
     let id = s.post("/notifications", &admin, &body).await.body["id"].as_str().unwrap().to_owned();
     let counts = handled(&admin, &id).await["counts"].clone();
     assert_eq!((counts["deferred"].as_u64(), counts["sent"].as_u64()), (Some(1), Some(1)), "{counts}");
-    assert_eq!(sms_to(&away_phone).await, ["Shift swap open"]);
-    assert!(sms_to(&here_phone).await.is_empty(), "not inside quiet hours");
+    assert_eq!(stack().sms_to(&away_phone).await, ["Shift swap open"]);
+    assert!(stack().sms_to(&here_phone).await.is_empty(), "not inside quiet hours");
     let deliveries = s.get(&format!("/notifications/{id}/deliveries"), &admin).await.body;
     let waiting = deliveries["items"].as_array().unwrap().iter().find(|d| d["state"] == "deferred").unwrap().clone();
     assert_eq!(waiting["recipient"]["id"], here.as_str());
@@ -83,7 +76,7 @@ async fn quiet_hours_defer_in_the_worker_s_own_zone_until_the_clock_opens_them()
     // High priority passes quiet hours.
     let urgent = send(&admin, &here, "Site closed today", "high").await;
     assert_eq!(handled(&admin, &urgent).await["counts"]["sent"], 1);
-    assert_eq!(sms_to(&here_phone).await, ["Site closed today"]);
+    assert_eq!(stack().sms_to(&here_phone).await, ["Site closed today"]);
 
     // The window ends: the release waits in the outbox, dated then.
     s.public("/_local/clock", &json!({"advanceSeconds": 7 * 3600})).await;
@@ -91,11 +84,12 @@ async fn quiet_hours_defer_in_the_worker_s_own_zone_until_the_clock_opens_them()
     let done =
         s.eventually(&format!("/notifications/{id}"), &admin, "releases", |r| r["counts"]["deferred"] == 0).await;
     assert_eq!(done["counts"]["sent"], 2, "{done}");
-    assert_eq!(sms_to(&here_phone).await, ["Site closed today", "Shift swap open"]);
+    assert_eq!(stack().sms_to(&here_phone).await, ["Site closed today", "Shift swap open"]);
 }
 
 #[tokio::test]
 async fn the_daily_cap_refuses_beyond_it_across_requests() {
+    let _clock = e2e::clock_lock().lock().await;
     let s = stack();
     let admin = s.tenant(s.organization("Daily cap").await, SystemRole::Admin);
     assert_eq!(put_settings(&admin, &json!({"dailyCap": 2})).await.status, StatusCode::OK);
@@ -111,7 +105,7 @@ async fn the_daily_cap_refuses_beyond_it_across_requests() {
     // Urgent messages are not capped.
     let urgent = send(&admin, &ana, "Evacuate", "high").await;
     assert_eq!(handled(&admin, &urgent).await["counts"]["sent"], 1);
-    assert_eq!(sms_to(&phone).await, ["One", "Two", "Evacuate"]);
+    assert_eq!(stack().sms_to(&phone).await, ["One", "Two", "Evacuate"]);
 }
 
 #[tokio::test]
@@ -121,7 +115,10 @@ async fn settings_name_every_bad_field_and_follow_if_match() {
     let admin = s.tenant(tenant, SystemRole::Admin);
     let defaults = s.get("/notifications/settings", &admin).await;
     assert_eq!(defaults.status, StatusCode::OK);
-    assert_eq!(defaults.body, json!({"quietHours": null, "dailyCap": null, "whatsappPerSecond": 80, "version": 0}));
+    assert_eq!(
+        defaults.body,
+        json!({"quietHours": null, "dailyCap": null, "whatsappPerSecond": 80, "typeDefaults": {}, "version": 0})
+    );
     let bad = put_settings(&admin, &json!({"quietHours": {"start": "7pm"}, "dailyCap": 0, "extra": true})).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let mut named = bad.pointers();

@@ -23,6 +23,22 @@ async fn hook(integration: &str, body: &Value, secret: &str) -> e2e::Reply {
     stack().call(Method::POST, &path, None, Some(body), &[("x-hub-signature-256", &signed)]).await
 }
 
+/// An organization with an active WhatsApp integration on a fresh fake Cloud API: its admin token, the
+/// fake and the integration's id.
+async fn whatsapp_tenant(name: &str) -> (Uuid, String, FakeWhatsapp, String) {
+    let s = stack();
+    let tenant = s.organization(name).await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let fake = FakeWhatsapp::start(TOKEN, NUMBER).await.unwrap();
+    let config = json!({"baseUrl": fake.base_url, "phoneNumberId": NUMBER, "accessToken": TOKEN,
+        "appSecret": APP_SECRET, "verifyToken": VERIFY});
+    let created =
+        s.post("/integrations", &admin, &json!({"type": "whatsapp", "status": "active", "config": config})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let integration = created.body["id"].as_str().unwrap().to_owned();
+    (tenant, admin, fake, integration)
+}
+
 fn opted_in() -> Value {
     json!({"communicationConsent": true, "whatsappOptInStatus": "opted_in"})
 }
@@ -46,20 +62,7 @@ async fn send_text(token: &str, worker: &str, text: &str) -> Value {
 #[tokio::test]
 async fn the_webhook_opens_the_window_converges_statuses_and_honours_stop() {
     let s = stack();
-    let tenant = s.organization("WhatsApp webhook").await;
-    let admin = s.tenant(tenant, SystemRole::Admin);
-    let fake = FakeWhatsapp::start(TOKEN, NUMBER).await.unwrap();
-    let integration = s
-        .post(
-            "/integrations",
-            &admin,
-            &json!({"type": "whatsapp", "status": "active", "config": {
-            "baseUrl": fake.base_url, "phoneNumberId": NUMBER, "accessToken": TOKEN,
-            "appSecret": APP_SECRET, "verifyToken": VERIFY}}),
-        )
-        .await;
-    assert_eq!(integration.status, StatusCode::CREATED, "{:?}", integration.body);
-    let integration = integration.body["id"].as_str().unwrap().to_owned();
+    let (_, admin, fake, integration) = whatsapp_tenant("WhatsApp webhook").await;
 
     // The subscription check answers the challenge only to the verify token.
     let check = |token: &str| {
@@ -155,20 +158,7 @@ async fn the_webhook_opens_the_window_converges_statuses_and_honours_stop() {
 #[tokio::test]
 async fn the_fake_provider_calls_back_as_meta_does() {
     let s = stack();
-    let admin = s.tenant(s.organization("WhatsApp callbacks").await, SystemRole::Admin);
-    let fake = FakeWhatsapp::start(TOKEN, NUMBER).await.unwrap();
-    let integration = s
-        .post(
-            "/integrations",
-            &admin,
-            &json!({"type": "whatsapp", "status": "active", "config": {
-            "baseUrl": fake.base_url, "phoneNumberId": NUMBER, "accessToken": TOKEN, "appSecret": APP_SECRET}}),
-        )
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, admin, fake, integration) = whatsapp_tenant("WhatsApp callbacks").await;
     fake.post_webhooks_to(format!("{}/webhooks/whatsapp/{integration}", s.base), APP_SECRET);
     let (worker, phone) = s.worker(&admin, "Bo", opted_in()).await;
     let wrote = reqwest::Client::new()
@@ -211,12 +201,7 @@ async fn fast_queue(sqs: &aws_sdk_sqs::Client) -> (String, String, String) {
 #[tokio::test]
 async fn an_outage_is_retried_dead_lettered_with_its_delivery_marked_and_sent_when_redriven() {
     let s = stack();
-    let tenant = s.organization("WhatsApp outage").await;
-    let admin = s.tenant(tenant, SystemRole::Admin);
-    let fake = FakeWhatsapp::start(TOKEN, NUMBER).await.unwrap();
-    let body = json!({"type": "whatsapp", "status": "active", "config": {
-        "baseUrl": fake.base_url, "phoneNumberId": NUMBER, "accessToken": TOKEN, "appSecret": APP_SECRET}});
-    let integration = s.post("/integrations", &admin, &body).await.body["id"].as_str().unwrap().to_owned();
+    let (tenant, admin, fake, integration) = whatsapp_tenant("WhatsApp outage").await;
     let (worker, phone) = s.worker(&admin, "Oto", opted_in()).await;
     let hello = inbound_payload(NUMBER, phone.trim_start_matches('+'), "wamid.in9", "Hi", now_secs(&admin).await);
     assert_eq!(hook(&integration, &hello, APP_SECRET).await.status, StatusCode::OK);

@@ -355,6 +355,7 @@ async fn a_tenant_runs_at_most_two_exports_at_once() {
 /// alone while its writer may still send it, and sends it once the clock is past that; the export runs.
 #[tokio::test]
 async fn an_export_whose_message_was_never_sent_is_started_by_the_outbox_sweep() {
+    let _clock = e2e::clock_lock().lock().await;
     let s = stack();
     let tenant = s.organization("Export outbox").await;
     let admin = s.tenant(tenant, SystemRole::Admin);
