@@ -96,7 +96,10 @@ pub(crate) async fn replace(
     current: &Integration,
     next: &Integration,
 ) -> Result<(), IntegrationError> {
-    store.write(Write::replace(put(tenant, next)?, current.version)).await.map_err(changed)
+    // With the registry entry, so an integration made before the registry existed gets one on its next save.
+    let registered = Put::new(&registry_key(next.id), "IntegrationRegistry", &Registered { tenant: tenant.into() })?;
+    let tx = Tx::new().with(Write::replace(put(tenant, next)?, current.version)).with(Write::upsert(registered));
+    store.transact(tx).await.map_err(changed)
 }
 
 /// Deletes the integration; [`IntegrationError::NotFound`] if there is none.

@@ -252,3 +252,21 @@ async fn an_outage_is_retried_dead_lettered_with_its_delivery_marked_and_sent_wh
     let _ = stop.send(true);
     let _ = task.await;
 }
+
+/// An integration saved before integrations kept their registry entry is found again once saved anew.
+#[tokio::test]
+async fn an_integration_without_its_registry_entry_gets_it_on_its_next_save() {
+    let s = stack();
+    let (_, admin, _fake, integration) = whatsapp_tenant("WhatsApp registry").await;
+    let registry = nudge_core::keys::Key::platform(&format!("INTEGRATION#{integration}"), "tenant");
+    s.ctx().await.store.write(nudge_core::store::Write::delete(registry)).await.unwrap();
+    let challenge = format!(
+        "{}/webhooks/whatsapp/{integration}?hub.mode=subscribe&hub.verify_token={VERIFY}&hub.challenge=42",
+        s.base
+    );
+    assert_eq!(reqwest::get(&challenge).await.unwrap().status(), StatusCode::FORBIDDEN, "not found without it");
+    let saved = s.patch(&format!("/integrations/{integration}"), &admin, &json!({"name": "Main line"}), None).await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    let ok = reqwest::get(&challenge).await.unwrap();
+    assert_eq!((ok.status(), ok.text().await.unwrap()), (StatusCode::OK, "42".to_owned()));
+}
