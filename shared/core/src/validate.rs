@@ -152,7 +152,7 @@ pub fn json_object(value: &Value, max_bytes: usize, max_depth: usize) -> Result<
 }
 
 /// The first number DynamoDB would refuse (a magnitude below 1e-130 or above 9.9e125), at any depth.
-fn unstorable_number(value: &Value) -> Option<&serde_json::Number> {
+pub fn unstorable_number(value: &Value) -> Option<&serde_json::Number> {
     match value {
         Value::Number(n) => {
             let f = n.as_f64().unwrap_or(0.0).abs();

@@ -57,6 +57,12 @@ pub(crate) fn read(doc: Value) -> Result<SegmentInput, SegmentError> {
             f.break_rule("ruleDefinition", "a static segment has no rule; its members are added by hand");
             None
         }
+        // A rule is stored as written: a number the table cannot hold would fail the write.
+        (_, Some(ref raw)) if let Some(n) = nudge_core::validate::unstorable_number(raw) => {
+            let message = format!("holds {n}, a number the table cannot store (magnitudes from 1e-130 to 9.9e125)");
+            f.break_rule("ruleDefinition", message);
+            None
+        }
         (_, Some(raw)) => match Rule::parse(&raw, &pointer) {
             Ok(rule) => Some((raw, rule)),
             Err(errors) => {
@@ -138,6 +144,10 @@ mod tests {
             read(json!({"name": "x", "type": "static", "ruleDefinition": {}})),
             Err(SegmentError::BreaksRules(_))
         ));
+        let tiny = read(json!({"name": "x", "type": "rule_based",
+            "ruleDefinition": {"field": "performanceMetric", "op": "gt", "value": 2.69e-192}}));
+        assert!(matches!(&tiny, Err(SegmentError::BreaksRules(_))), "a number the table cannot store: 422");
+        assert_eq!(pointers(tiny.unwrap_err()), ["/ruleDefinition"]);
     }
 
     #[test]
