@@ -297,7 +297,7 @@ fn unknown(patch: &Value, base: &str, allowed: &[&str]) -> Vec<FieldError> {
         .filter(|k| !allowed.contains(&k.as_str()))
         .map(|k| {
             FieldError::body(
-                format!("{base}/{}", k.replace('~', "~0").replace('/', "~1")),
+                format!("{base}/{}", nudge_core::http::input::pointer_token(k)),
                 "is not a known or writable field",
             )
         })

@@ -16,6 +16,7 @@
 
 use nudge_core::TenantId;
 use nudge_core::crypto::DataKey;
+use nudge_core::http::input::pointer_token;
 use nudge_core::keys::tenant_prefix;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -109,7 +110,7 @@ impl Sealer<'_> {
     ) -> Map<String, Value> {
         let mut out = Map::with_capacity(map.len());
         for (name, value) in map {
-            let pointer = format!("{at}/{}", escape(name));
+            let pointer = format!("{at}/{}", pointer_token(name));
             let before = stored.and_then(|s| s.get(name));
             let next = if name == SEALED {
                 self.issue(pointer, "is a reserved key")
@@ -162,11 +163,6 @@ fn sealed_text(value: &Value) -> Option<&str> {
         Some(map) if map.len() == 1 => map.get(SEALED).and_then(Value::as_str),
         _ => None,
     }
-}
-
-/// RFC 6901 escaping of one reference token.
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// The config as every read shows it: each secret (and anything sealed, wherever it is) is [`PLACEHOLDER`].
@@ -222,7 +218,7 @@ fn open_object(
 ) -> Result<Map<String, Value>, OpenError> {
     map.iter()
         .map(|(name, value)| {
-            let pointer = format!("{at}/{}", escape(name));
+            let pointer = format!("{at}/{}", pointer_token(name));
             Ok((name.clone(), open_value(value, key, scope, &pointer)?))
         })
         .collect()

@@ -141,7 +141,7 @@ pub(crate) fn known_fields(patch: &Value) -> Result<(), ApiError> {
         .filter(|k| !["fileName", "altText"].contains(&k.as_str()))
         .map(|k| {
             FieldError::body(
-                format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+                format!("/{}", nudge_core::http::input::pointer_token(k)),
                 "is not a known or writable field",
             )
         })

@@ -86,13 +86,15 @@ pub(crate) async fn tick(store: &Store, queue: &Queue, now: DateTime<Utc>) -> Re
         let query = Query::partition(platform_partition(&format!("DIGESTS-DUE#{s}")))
             .consistent()
             .between("0", format!("{:013}~", now.timestamp_millis()));
+        let mut done = Vec::new();
         for marker in store.all::<Due>(&query).await? {
             let tenant = marker.tenant_id.tenant();
             queue.send_for(&tenant, &Message::Digest { user_id: marker.user_id, due: marker.due }).await?;
-            // After the send: a crash between the two sends the digest message twice, which its claim absorbs.
-            store.write(Write::delete(due_key(&tenant, marker.user_id, marker.due))).await?;
-            sent += 1;
+            done.push(due_key(&tenant, marker.user_id, marker.due));
         }
+        // After the sends: a crash between the two sends a digest message twice, which its claim absorbs.
+        store.batch_delete(&done).await?;
+        sent += done.len() as u32;
     }
     Ok(sent)
 }

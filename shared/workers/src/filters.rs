@@ -78,7 +78,7 @@ pub(crate) fn read<'a>(
 /// Filters from a JSON object at `base` (a JSON pointer): strings, and `isActive` a boolean. Unknown
 /// fields and values of the wrong type are errors too.
 pub(crate) fn from_json(object: &Map<String, Value>, base: &str) -> Result<Filter, Vec<FieldError>> {
-    let pointer = |name: &str| format!("{base}/{}", name.replace('~', "~0").replace('/', "~1"));
+    let pointer = |name: &str| format!("{base}/{}", nudge_core::http::input::pointer_token(name));
     let mut errors = Vec::new();
     let mut text: BTreeMap<&str, String> = BTreeMap::new();
     for (name, value) in object {

@@ -55,6 +55,11 @@ pub fn path_id(id: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(id).map_err(|_| ApiError::NotFound)
 }
 
+/// One reference token of a JSON pointer (RFC 6901): `~` and `/` in a key escaped.
+pub fn pointer_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
 /// Field-by-field reader of a JSON object that collects every error.
 /// The JSON pointer (RFC 6901) of where inside a field serde failed: `/0`, `/name`, `/a/2` (empty at the
 /// field itself).
@@ -63,7 +68,7 @@ fn inner_pointer(path: &serde_path_to_error::Path) -> String {
     path.iter()
         .filter_map(|segment| match segment {
             Segment::Seq { index } => Some(index.to_string()),
-            Segment::Map { key } => Some(key.replace('~', "~0").replace('/', "~1")),
+            Segment::Map { key } => Some(pointer_token(key)),
             Segment::Enum { variant } => Some(variant.clone()),
             Segment::Unknown => None,
         })
@@ -106,7 +111,7 @@ impl Fields {
     }
 
     pub fn pointer(&self, name: &str) -> String {
-        format!("{}/{}", self.base, name.replace('~', "~0").replace('/', "~1"))
+        format!("{}/{}", self.base, pointer_token(name))
     }
 
     /// An optional field: absent and `null` are both `None`; a value of the wrong type is recorded.

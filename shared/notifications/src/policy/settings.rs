@@ -7,6 +7,7 @@ use crate::NotificationError;
 use crate::inbox::NotificationType;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
+use nudge_core::http::input::pointer_token;
 use nudge_core::http::{ApiError, Fields};
 use nudge_core::keys::Key;
 use nudge_core::store::{Put, Store, StoreError, Write};
@@ -142,9 +143,7 @@ pub fn by_type(f: &mut Fields, name: &str) -> ByType {
             Ok(_) => {
                 out.insert(key, choice);
             }
-            Err(message) => {
-                f.break_rule_at(format!("{}/{}", f.pointer(name), key.replace('~', "~0").replace('/', "~1")), message)
-            }
+            Err(message) => f.break_rule_at(format!("{}/{}", f.pointer(name), pointer_token(&key)), message),
         }
     }
     out

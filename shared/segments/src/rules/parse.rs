@@ -6,6 +6,7 @@ use super::node::{Condition, Node, Rule};
 use super::op::{self, Op};
 use super::operand;
 use nudge_core::http::FieldError;
+use nudge_core::http::input::pointer_token;
 use serde_json::{Map, Value};
 
 /// Groups (all, any, not) nest at most this deep.
@@ -37,11 +38,6 @@ struct Parser {
     conditions: usize,
 }
 
-/// RFC 6901: `~` and `/` in a key are escaped.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 impl Parser {
     fn fail<T>(&mut self, at: impl Into<String>, message: impl Into<String>) -> Option<T> {
         self.errors.push(FieldError::body(at, message));
@@ -65,7 +61,7 @@ impl Parser {
                 [group] => format!("unknown key: a group has only its \"{group}\""),
                 _ => "unknown key".to_owned(),
             };
-            self.errors.push(FieldError::body(format!("{at}/{}", escape(key)), message));
+            self.errors.push(FieldError::body(format!("{at}/{}", pointer_token(key)), message));
         }
         match shapes.as_slice() {
             [] => self.fail(at, "must have one of all, any, not or field"),
