@@ -61,13 +61,15 @@ pub fn stack() -> &'static Stack {
                 // Small sync pages and runs, so a segment of a dozen workers spans pages and messages.
                 local.sync_page_workers = Some(4);
                 local.sync_pages_per_run = Some(2);
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+                let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+                // The workers' touchpoint links lead to this server.
+                local.public_url = format!("http://{addr}");
                 // Queue consumers run as the dev server runs them (Lambda's event source mappings).
                 let (_stop, stop_rx) = tokio::sync::watch::channel(false);
                 for poller in local.pollers().unwrap_or_else(|e| panic!("pollers: {e}")) {
                     tokio::spawn(poller.run(stop_rx.clone()));
                 }
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
-                let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
                 let info = (
                     format!("http://{addr}"),
                     local.emulator.endpoint.clone(),
@@ -379,6 +381,50 @@ impl Stack {
             }
         }
         panic!("{path}: more than a thousand pages")
+    }
+
+    /// A queue of template.yaml by its logical id, on the caller's runtime.
+    pub async fn queue(&self, logical_id: &str) -> nudge_core::queue::Queue {
+        let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
+        let url = self.resources.queues.get(logical_id).unwrap_or_else(|| panic!("no queue {logical_id}")).url.clone();
+        nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), url)
+    }
+
+    /// What the journey engine's minute schedule sends.
+    pub async fn journeys_tick(&self) {
+        let queue = self.queue("JourneysQueue").await;
+        queue.send(&nudge_journeys::Message::Tick).await.unwrap_or_else(|e| panic!("journey tick: {e}"));
+    }
+
+    /// Waits until the queues named hold no message, visible or in flight, twice in a row 200 ms apart:
+    /// the background work they carry has run to completion.
+    pub async fn drained(&self, logical_ids: &[&str]) {
+        let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let mut quiet = 0;
+        for _ in 0..600 {
+            let mut busy = 0u64;
+            for id in logical_ids {
+                let url = &self.resources.queues[*id].url;
+                let attrs = sqs
+                    .get_queue_attributes()
+                    .queue_url(url)
+                    .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+                    .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("queue attributes: {e}"));
+                for (_, v) in attrs.attributes.unwrap_or_default() {
+                    busy += v.parse::<u64>().unwrap_or(0);
+                }
+            }
+            quiet = if busy == 0 { quiet + 1 } else { 0 };
+            if quiet >= 2 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        panic!("the queues never drained")
     }
 
     /// GETs an absolute URL (a presigned download).

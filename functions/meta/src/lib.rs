@@ -51,6 +51,7 @@ mod document {
             nudge_content::openapi(),
             nudge_media::openapi(),
             nudge_notifications::http::openapi(),
+            nudge_journeys::http::openapi(),
         ]
     }
 

@@ -19,7 +19,7 @@ type Root<T> = fn(&Env) -> Result<T, nudge_core::config::ConfigError>;
 /// root its main.rs uses, from the environment template.yaml gives it.
 fn app(local: &Local) -> Result<Router, LocalError> {
     let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-    let http: [(&str, Root<Router>); 10] = [
+    let http: [(&str, Root<Router>); 11] = [
         ("audit", audit::compose),
         ("auth", auth::compose),
         ("users", users::compose),
@@ -29,6 +29,7 @@ fn app(local: &Local) -> Result<Router, LocalError> {
         ("content", content::compose),
         ("media", media::compose),
         ("notifications", notifications::compose),
+        ("journeys", journeys::compose),
         ("organizations", organizations::compose),
     ];
     let mut router = Router::new().merge(meta::router());
@@ -43,13 +44,14 @@ fn app(local: &Local) -> Result<Router, LocalError> {
 /// main.rs uses. The local poller hands each batch the deadline of a 15-minute function.
 fn consumers(local: &Local) -> Result<HashMap<&'static str, Consumer>, LocalError> {
     let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-    let roots: [(&'static str, Root<Consumer>); 6] = [
+    let roots: [(&'static str, Root<Consumer>); 7] = [
         ("worker-import", worker_import::import),
         ("worker-export", worker_import::export),
         ("segment-sync", segment_sync::compose),
         ("media-ingest", media::ingest),
         ("notification-delivery", notifications::deliver),
         ("provider-events", notifications::provider_events),
+        ("journey-engine", journeys::engine),
     ];
     roots.into_iter().map(|(binary, compose)| Ok((binary, compose(&local.env(binary)).map_err(setup)?))).collect()
 }
@@ -94,6 +96,8 @@ pub struct Local {
     pub sync_pages_per_run: Option<u32>,
     /// Workers per sync page (tests make it small, so a few workers span pages).
     pub sync_page_workers: Option<u32>,
+    /// Where the API is served (the base of the workers' touchpoint links); API Gateway's URL on AWS.
+    pub public_url: String,
 }
 
 impl Local {
@@ -152,6 +156,7 @@ impl Local {
             export_page_workers: None,
             sync_pages_per_run: std::env::var("SYNC_PAGES_PER_RUN").ok().and_then(|v| v.parse().ok()),
             sync_page_workers: None,
+            public_url: "http://127.0.0.1:3000".into(),
         })
     }
 
@@ -175,6 +180,11 @@ impl Local {
         Ok(nudge_segments::SegmentQueue(self.queue("SegmentSyncQueue")?))
     }
 
+    /// The journeys queue (the engine's minute tick's target).
+    pub fn journeys_queue(&self) -> Result<Queue, LocalError> {
+        self.queue("JourneysQueue")
+    }
+
     /// The notifications queue (the digest schedule's target).
     pub fn notifications_queue(&self) -> Result<Queue, LocalError> {
         self.queue("NotificationsQueue")
@@ -194,6 +204,10 @@ impl Local {
             ("SYNC_PAGE_WORKERS", self.sync_page_workers.map(|n| n.to_string())),
         ];
         vars.extend(tuning.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))));
+        // template.yaml names API Gateway's URL, which has no local counterpart: this server's.
+        if vars.contains_key("PAGE_URL") || binary == "journey-engine" {
+            vars.insert("PAGE_URL".into(), self.public_url.clone());
+        }
         Env::local(self.sdk.clone(), self.settings.clone(), self.clock.clone(), vars)
     }
 

@@ -29,6 +29,7 @@ pub mod message_template;
 mod model;
 mod order;
 mod provider_status;
+pub mod published;
 mod removal;
 pub mod repo;
 mod routes;

@@ -38,7 +38,7 @@ impl ContentType {
         Self::Template,
     ];
 
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",
             Self::Image => "image",

@@ -34,6 +34,36 @@ impl Queue {
         self.send_body(Queue::body(Some(tenant), message)?).await
     }
 
+    /// Sends many messages for `tenant`, ten per call (SendMessageBatch); an entry SQS refuses fails the
+    /// whole send, so the caller retries it (consumers absorb the duplicates).
+    pub async fn send_all_for<T: Serialize>(&self, tenant: &TenantId, messages: &[T]) -> Result<(), QueueError> {
+        use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+        for chunk in messages.chunks(10) {
+            let mut entries = Vec::with_capacity(chunk.len());
+            for (i, message) in chunk.iter().enumerate() {
+                let entry = SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(Queue::body(Some(tenant), message)?)
+                    .build()
+                    .map_err(|e| QueueError(e.to_string()))?;
+                entries.push(entry);
+            }
+            crate::store::calls::record();
+            let out = self
+                .sqs
+                .send_message_batch()
+                .queue_url(&self.url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|e| QueueError(aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()))?;
+            if let Some(failed) = out.failed.first() {
+                return Err(QueueError(format!("SQS refused a batch entry: {}", failed.code)));
+            }
+        }
+        Ok(())
+    }
+
     /// Sends a message that belongs to no tenant (a schedule's tick, a platform sweep).
     pub async fn send<T: Serialize>(&self, message: &T) -> Result<(), QueueError> {
         self.send_body(Queue::body(None, message)?).await

@@ -36,11 +36,16 @@ pub enum Permission {
     AuditRead,
     NotificationsRead,
     NotificationsSend,
+    JourneysRead,
+    JourneysWrite,
+    ProgramsRead,
+    ProgramsWrite,
+    ProgramsEnrol,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 24] = [
+    pub(crate) const ALL: [Permission; 29] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -65,6 +70,11 @@ impl Permission {
         Self::AuditRead,
         Self::NotificationsRead,
         Self::NotificationsSend,
+        Self::JourneysRead,
+        Self::JourneysWrite,
+        Self::ProgramsRead,
+        Self::ProgramsWrite,
+        Self::ProgramsEnrol,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +103,11 @@ impl Permission {
             Self::AuditRead => "audit:read",
             Self::NotificationsRead => "notifications:read",
             Self::NotificationsSend => "notifications:send",
+            Self::JourneysRead => "journeys:read",
+            Self::JourneysWrite => "journeys:write",
+            Self::ProgramsRead => "programs:read",
+            Self::ProgramsWrite => "programs:write",
+            Self::ProgramsEnrol => "programs:enrol",
         }
     }
 

@@ -29,6 +29,8 @@ mod routes;
 mod service;
 mod sniff;
 
+pub use service::{Unreadable, inline_url};
+
 use axum::Router;
 use axum::extract::FromRef;
 use nudge_core::Ctx;

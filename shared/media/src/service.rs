@@ -77,6 +77,26 @@ pub(crate) async fn view(objects: &Objects, tenant: &TenantId, asset: MediaAsset
     Ok(MediaView { asset, url: Some(file.url), thumbnail_url: thumbnail, url_expires_at: Some(file.expires_at) })
 }
 
+/// A presigned download of a ready asset's file (inline: a page shows it), for another domain that shows
+/// media to someone without an account (a worker's touchpoint page); `None` when it is not ready or gone.
+pub async fn inline_url(
+    store: &Store,
+    objects: &Objects,
+    tenant: &TenantId,
+    id: Uuid,
+    ttl: std::time::Duration,
+) -> Result<Option<String>, Unreadable> {
+    let read = repo::get(store, tenant, id).await.map_err(|e| Unreadable(e.to_string()))?;
+    let Some(asset) = read.filter(|a| a.status == MediaStatus::Ready) else { return Ok(None) };
+    let url = objects.presign_get(&asset.original(tenant), ttl, None).await.map_err(|e| Unreadable(e.to_string()))?;
+    Ok(Some(url.url))
+}
+
+/// The table or the bucket failed.
+#[derive(Debug, thiserror::Error)]
+#[error("media could not be read: {0}")]
+pub struct Unreadable(String);
+
 /// Gives `current` a new name and alternative text; [`Attempt::Retry`] when another writer changed it since
 /// it was read.
 pub(crate) async fn edit(

@@ -171,9 +171,12 @@ pub(crate) fn transactions(
             }
         }
         // Also when the count does not move: the segment must still exist for its memberships to change.
+        // `memberChanges` counts every add and removal, so a reader (a live program) can tell the
+        // members changed even when the count did not.
+        let changed = chunk.iter().filter(|(c, _)| c.delta() != 0).count() as i64;
         tx.push(Write::update(
             repo::state_key(tenant, segment),
-            Changes::new().add("workerCount", delta),
+            Changes::new().add("workerCount", delta).add("memberChanges", changed),
             SEGMENT_GONE,
         ));
         out.push(tx);

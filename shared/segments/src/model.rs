@@ -53,6 +53,9 @@ pub struct Segment {
 pub struct SegmentState {
     #[serde(default)]
     pub worker_count: i64,
+    /// Members added or removed, ever: moves with every membership change.
+    #[serde(default)]
+    pub member_changes: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sync_at: Option<DateTime<Utc>>,
     /// The sync job pending or running, if any: one at a time per segment.

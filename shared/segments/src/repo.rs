@@ -216,6 +216,17 @@ pub(crate) async fn members_of(
     decode_members(store.batch_get(&keys).await?)
 }
 
+/// Which of `workers` are members of `segment` now (one BatchGetItem per 100): for another domain that
+/// follows a segment (a live program).
+pub async fn members_among(
+    store: &Store,
+    tenant: &TenantId,
+    segment: Uuid,
+    workers: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    Ok(members_of(store, tenant, segment, workers).await?.into_keys().collect())
+}
+
 /// One worker's memberships in several segments, by segment id.
 pub(crate) async fn memberships_of(
     store: &Store,

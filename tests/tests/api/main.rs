@@ -11,6 +11,7 @@ mod events;
 mod identity;
 mod inbox;
 mod integrations;
+mod journeys;
 mod media;
 mod notifications;
 mod organizations;

@@ -86,8 +86,10 @@ async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<(String, 
 async fn run() -> Result<(), LocalError> {
     let root = root();
     let keys = DevKeys::load_or_create(&root.join(".local"))?;
-    let local = Local::start(keys, port("MOTO_PORT", 4566), None).await?;
+    let mut local = Local::start(keys, port("MOTO_PORT", 4566), None).await?;
     let api_port = port("PORT", 3000);
+    // The workers' touchpoint links lead to this server.
+    local.public_url = format!("http://127.0.0.1:{api_port}");
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", api_port))
         .await
         .map_err(LocalError::io(format!("binding 127.0.0.1:{api_port}")))?;
@@ -106,6 +108,7 @@ async fn run() -> Result<(), LocalError> {
     std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
     let ticker = tokio::spawn(schedule(local.segment_queue()?, local.notifications_queue()?, stop_rx.clone()));
     let sweeper = tokio::spawn(sweep_outbox(local.sweeper()?, stop_rx.clone()));
+    let journeys = tokio::spawn(tick_journeys(local.journeys_queue()?, stop_rx.clone()));
 
     eprintln!(
         "\nNudge is running.\n\
@@ -140,7 +143,27 @@ async fn run() -> Result<(), LocalError> {
     }
     let _ = ticker.await;
     let _ = sweeper.await;
+    let _ = journeys.await;
     Ok(())
+}
+
+/// What the JourneyTickSchedule does on AWS every minute, here every `JOURNEY_TICK_SECONDS` (default 10):
+/// a clock moved forward with `make advance` plays out in seconds.
+async fn tick_journeys(queue: nudge_core::queue::Queue, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let every = std::time::Duration::from_secs(
+        std::env::var("JOURNEY_TICK_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10),
+    );
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                if let Err(e) = queue.send(&nudge_journeys::Message::Tick).await {
+                    tracing::warn!(error = %e, "could not send the journey tick");
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// What the OutboxFunction's schedule does on AWS: a sweep of the outbox every minute.

@@ -36,6 +36,11 @@ pub const CATALOGUE: &[&str] = &[
     "audit:read",
     "notifications:read",
     "notifications:send",
+    "journeys:read",
+    "journeys:write",
+    "programs:read",
+    "programs:write",
+    "programs:enrol",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -103,9 +108,16 @@ impl SystemRole {
                 "audit:read",
                 "notifications:read",
                 "notifications:send",
+                "programs:read",
+                "programs:enrol",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
+                "journeys:read",
+                "journeys:write",
+                "programs:read",
+                "programs:write",
+                "programs:enrol",
                 "workers:read",
                 "workers:write",
                 "segments:read",

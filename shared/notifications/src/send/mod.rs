@@ -5,11 +5,13 @@
 //! - [`model`]: requests, deliveries, counts (and the key layout);
 //! - [`input`]: reading a request (edge); [`routes`]: the HTTP edge, the only place errors become problems;
 //! - [`service`]: accepting, reading, cancelling; [`repo`]: the table;
+//! - [`direct`]: one message to one worker inside another domain's transaction (a journey's step);
 //! - [`fanout`], [`deliver`]: the two background steps; [`recipients`]: reach, consent and variables (pure);
 //! - [`window`]: WhatsApp's 24-hour window, opened by the worker's own messages;
 //! - [`status`]: providers' status callbacks applied to deliveries, only ever forward.
 
 pub mod deliver;
+pub mod direct;
 pub mod fanout;
 pub(crate) mod input;
 pub mod model;

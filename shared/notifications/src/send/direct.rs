@@ -1,0 +1,78 @@
+//! One message to one worker that another domain's own transaction makes (a journey's touchpoint): the
+//! request, already fanned out, its one delivery and the outbox entry of its `Deliver` message, as writes
+//! for the caller's transaction. So the caller's state change and the send happen together or not at all,
+//! and the send goes through the same delivery step as every other (consent, quiet hours, the daily cap,
+//! WhatsApp's window, send rates).
+//!
+//! The caller names the request's id, derived from what makes the send happen once (a journey: enrolment
+//! and touchpoint): a redone step finds the request there and the transaction fails instead of sending
+//! twice.
+
+use super::model::{
+    ChannelKind, Delivery, NotificationPriority, NotificationRequest, NotificationType, Recipient, Recipients,
+    RequestStatus,
+};
+use super::repo;
+use crate::NotificationError;
+use crate::message::Message;
+use chrono::{DateTime, Utc};
+use nudge_core::TenantId;
+use nudge_core::outbox::Posted;
+use nudge_core::queue::Queue;
+use nudge_core::store::Tx;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// What a domain sends to one worker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DirectSend {
+    /// The request's id: the same for every try of the same send.
+    pub request_id: Uuid,
+    pub worker_id: Uuid,
+    pub channel: ChannelKind,
+    pub kind: NotificationType,
+    pub priority: NotificationPriority,
+    /// An approved template for the channel (WhatsApp outside the 24-hour window needs one).
+    pub template_id: Option<Uuid>,
+    pub title: Option<String>,
+    /// The text when no template is named.
+    pub message: Option<String>,
+    pub variables: BTreeMap<String, String>,
+}
+
+/// The writes of `send` for the caller's transaction, and the message to deliver once it committed.
+pub fn direct(
+    tenant: &TenantId,
+    queue: &Queue,
+    send: DirectSend,
+    now: DateTime<Utc>,
+) -> Result<(Tx, Posted), NotificationError> {
+    let recipient = Recipient::worker(send.worker_id);
+    let request = NotificationRequest {
+        id: send.request_id,
+        channel: send.channel,
+        kind: send.kind,
+        priority: send.priority,
+        recipients: Recipients { worker_ids: vec![send.worker_id], ..Recipients::default() },
+        template_id: send.template_id,
+        title: send.title,
+        message: send.message,
+        link: None,
+        variables: send.variables,
+        dedup_key: None,
+        scheduled_for: None,
+        status: RequestStatus::FannedOut,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+        cancelled_at: None,
+        version: 1,
+    };
+    let delivery = Delivery::new(request.id, request.channel, recipient, now);
+    let deliver = Message::Deliver { request_id: request.id, recipients: vec![recipient] };
+    let (entry, posted) = queue.post_for(tenant, &deliver, now)?;
+    let mut tx = repo::create_request(tenant, &request)?;
+    tx.extend(repo::create_delivery(tenant, &delivery)?);
+    tx.push(entry);
+    Ok((tx, posted))
+}

@@ -1,0 +1,231 @@
+//! Journeys and programs end to end: designing and publishing a journey, running it in a program for
+//! enrolled workers as the shared clock moves (its tick sent as EventBridge would), sends through the
+//! notifications path, workers answering on their page, waits, reminders, skips and exits, and the
+//! progress figures. The tests that move the clock hold `e2e::clock_lock`.
+
+use e2e::{Reply, stack};
+use nudge_core::auth::SystemRole;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Queues whose work a journey step sets going.
+pub const ENGINE: [&str; 2] = ["JourneysQueue", "NotificationsQueue"];
+
+/// A content item taken through the workflow to `published`; its id.
+pub async fn published(token: &str, body: &Value) -> String {
+    let s = stack();
+    let created = s.post("/contents", token, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    for to in ["review", "approved", "published"] {
+        let moved = s.post(&format!("/contents/{id}/status"), token, &json!({"status": to})).await;
+        assert_eq!(moved.status, StatusCode::OK, "{to}: {:?}", moved.body);
+    }
+    id
+}
+
+pub fn quiz() -> Value {
+    json!({"questions": [
+        {"id": "q1", "type": "single_choice", "text": "Where is the fire exit?",
+         "options": [{"id": "a", "text": "Left"}, {"id": "b", "text": "Right"}], "correctAnswers": ["b"], "points": 2},
+        {"id": "q2", "type": "true_false", "text": "Report near misses.", "correctAnswers": ["true"]}
+    ], "scoringType": "pass_fail", "passingScore": 3, "maxAttempts": 2})
+}
+
+/// Creates and publishes a journey; answers it as published.
+pub async fn journey(token: &str, body: &Value) -> Value {
+    let s = stack();
+    let created = s.post("/journeys", token, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let publish = s.post(&format!("/journeys/{id}/publish"), token, &json!({})).await;
+    assert_eq!(publish.status, StatusCode::CREATED, "{:?}", publish.body);
+    s.get(&format!("/journeys/{id}"), token).await.body
+}
+
+/// An active program running `journeys` in order; its id.
+pub async fn program(token: &str, name: &str, journeys: &[&str], extra: Value) -> String {
+    let mut body = json!({"name": name, "journeyIds": journeys, "status": "active"});
+    body.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
+    let created = stack().post("/programs", token, &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Enrols `audience` and waits for the job to finish; answers it.
+pub async fn enrol(token: &str, program: &str, audience: &Value) -> Value {
+    let s = stack();
+    let job = s.post(&format!("/programs/{program}/enrolments"), token, audience).await;
+    assert_eq!(job.status, StatusCode::ACCEPTED, "{:?}", job.body);
+    let at = job.header("location").unwrap().to_owned();
+    s.eventually(&at, token, "finishes", |j| j["status"] == "completed" || j["status"] == "failed").await
+}
+
+/// The signed link's token in a message's text.
+pub fn token_in(text: &str) -> String {
+    let at = text.find("/t/").unwrap_or_else(|| panic!("no link in {text:?}"));
+    text[at + 3..].split_whitespace().next().unwrap().to_owned()
+}
+
+/// The touchpoint page of `token` (GET, or POST of a form).
+pub async fn page(token: &str, form: Option<&str>) -> (StatusCode, String) {
+    let s = stack();
+    let client = reqwest::Client::new();
+    let url = format!("{}/t/{token}", s.base);
+    let response = match form {
+        None => client.get(url).send().await.unwrap(),
+        Some(f) => client
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(f.to_owned())
+            .send()
+            .await
+            .unwrap(),
+    };
+    (response.status(), response.text().await.unwrap())
+}
+
+/// Moves the shared clock and runs the engine's tick until its work is done.
+pub async fn advance(token: &str, seconds: i64) {
+    let s = stack();
+    if seconds > 0 {
+        let moved = s.public("/_local/clock", &json!({"advanceSeconds": seconds})).await;
+        assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    }
+    let _ = token;
+    s.journeys_tick().await;
+    s.drained(&ENGINE).await;
+}
+
+fn figures(progress: &Value, touchpoint: &str) -> Value {
+    progress["journeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|j| j["phases"].as_array().unwrap().iter())
+        .flat_map(|p| p["touchpoints"].as_array().unwrap().iter())
+        .find(|t| t["touchpointId"] == touchpoint)
+        .cloned()
+        .unwrap_or_else(|| panic!("no touchpoint {touchpoint} in {progress}"))
+}
+
+fn tp(journey: &Value, phase: usize, index: usize) -> String {
+    journey["phases"][phase]["touchpoints"][index]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_journey_reaches_workers_by_sms_and_waits_for_their_answers() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Journeys by SMS").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let consent = json!({"communicationConsent": true});
+    let mut workers = Vec::new();
+    for name in ["Ana", "Bo", "Cy"] {
+        workers.push(s.worker(&admin, name, consent.clone()).await);
+    }
+    let welcome =
+        published(&admin, &json!({"type": "text", "title": "Welcome aboard", "text": {"text": "Glad you are here."}}))
+            .await;
+    let safety = published(&admin, &json!({"type": "quiz", "title": "Safety check", "quiz": quiz()})).await;
+    let wrap =
+        published(&admin, &json!({"type": "text", "title": "Well done", "text": {"text": "On to practice."}})).await;
+    let design = json!({
+        "title": "Onboarding", "purpose": "First week on the floor",
+        "phases": [
+            {"name": "Welcome", "touchpoints": [
+                {"contentId": welcome, "channel": "sms"},
+                {"contentId": safety, "channel": "sms", "ruleLogic": {"delay": {"after": "previous", "days": 1}}}
+            ]},
+            {"name": "Practice", "touchpoints": [
+                {"contentId": wrap, "channel": "sms",
+                 "ruleLogic": {"waitFor": {"event": "passed", "timeout": {"days": 2}, "onTimeout": "skip"}}}
+            ]}
+        ]
+    });
+    let j = journey(&admin, &design).await;
+    assert_eq!(j["publishedVersion"], 1, "{j}");
+    let program = program(&admin, "Onboarding 2026", &[j["id"].as_str().unwrap()], json!({})).await;
+    let ids: Vec<&str> = workers.iter().map(|(id, _)| id.as_str()).collect();
+    let job = enrol(&admin, &program, &json!({"workerIds": ids})).await;
+    assert_eq!((job["status"].as_str(), job["enrolled"].as_u64()), (Some("completed"), Some(3)), "{job}");
+    advance(&admin, 0).await;
+
+    // The first touchpoint went out at once, once each, with the worker's own link.
+    for (_, phone) in &workers {
+        let texts = s.sms_to(phone).await;
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert!(texts[0].starts_with("Welcome aboard\n"), "{texts:?}");
+    }
+    // A day later, the quiz.
+    advance(&admin, 86_400 + 60).await;
+    let mut links = Vec::new();
+    for (_, phone) in &workers {
+        let texts = s.sms_to(phone).await;
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(texts[1].starts_with("Safety check\n"), "{texts:?}");
+        links.push(token_in(&texts[1]));
+    }
+    // Ana passes on her page; Bo answers wrong (and may try again); Cy never opens it.
+    let (status, html) = page(&links[0], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Where is the fire exit?"), "{html}");
+    let (status, html) = page(&links[0], Some("action=answer&q.q1=b&q.q2=true")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("data-testid=\"score\""), "{html}");
+    let (status, _) = page(&links[1], Some("action=answer&q.q1=a&q.q2=false")).await;
+    assert_eq!(status, StatusCode::OK);
+    // A form that leaves a question out is refused on the page, and counts no attempt.
+    let (status, html) = page(&links[1], Some("action=answer&q.q1=a")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+
+    // Ana waited on a pass: the next tick sends her the last touchpoint; the others still wait.
+    advance(&admin, 0).await;
+    assert_eq!(s.sms_to(&workers[0].1).await.len(), 3);
+    assert_eq!(s.sms_to(&workers[1].1).await.len(), 2);
+    // Two days on, the others' wait times out: skipped, and their enrolment is complete.
+    advance(&admin, 2 * 86_400 + 60).await;
+    for (id, phone) in &workers[1..] {
+        assert_eq!(s.sms_to(phone).await.len(), 2);
+        let e = s.get(&format!("/programs/{program}/enrolments/{id}"), &admin).await.body;
+        assert_eq!(e["status"], "completed", "{e}");
+    }
+    // Redelivered work changes nothing: ticks and a duplicate step send nothing more.
+    advance(&admin, 0).await;
+    advance(&admin, 60).await;
+    for (i, (_, phone)) in workers.iter().enumerate() {
+        assert_eq!(s.sms_to(phone).await.len(), if i == 0 { 3 } else { 2 });
+    }
+
+    let progress = s.get(&format!("/programs/{program}/progress"), &admin).await.body;
+    assert_eq!(
+        (progress["enrolled"].as_i64(), progress["completed"].as_i64(), progress["active"].as_i64()),
+        (Some(3), Some(3), Some(0)),
+        "{progress}"
+    );
+    let quiz_figures = figures(&progress, &tp(&j, 0, 1));
+    assert_eq!(
+        (quiz_figures["sent"].as_i64(), quiz_figures["started"].as_i64(), quiz_figures["completed"].as_i64()),
+        (Some(3), Some(2), Some(2)),
+        "{quiz_figures}"
+    );
+    assert_eq!(quiz_figures["passed"], 1);
+    let last = figures(&progress, &tp(&j, 1, 0));
+    assert_eq!(
+        (last["sent"].as_i64(), last["skipped"].as_i64(), last["timedOut"].as_i64()),
+        (Some(1), Some(2), Some(2))
+    );
+
+    // Each worker's programs show every touchpoint's state.
+    let ana = s.get(&format!("/workers/{}/programs", workers[0].0), &admin).await.body;
+    let states: Vec<&str> =
+        ana["items"][0]["touchpoints"].as_array().unwrap().iter().map(|t| t["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["sent", "completed", "sent"], "{ana}");
+    // Another tenant sees none of it.
+    let other = s.tenant(s.organization("Other").await, SystemRole::Admin);
+    assert_eq!(s.get(&format!("/programs/{program}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/journeys/{}", j["id"].as_str().unwrap()), &other).await.status, StatusCode::NOT_FOUND);
+    let _: Option<Reply> = None;
+    let _ = Uuid::nil();
+}
