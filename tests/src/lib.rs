@@ -390,6 +390,19 @@ impl Stack {
         nudge_core::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), url)
     }
 
+    /// Sends a message body as is to a queue of template.yaml (a redelivery, as a test makes one).
+    pub async fn send_raw(&self, logical_id: &str, body: &Value) {
+        let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
+        let url = self.resources.queues.get(logical_id).unwrap_or_else(|| panic!("no queue {logical_id}")).url.clone();
+        aws_sdk_sqs::Client::new(&sdk)
+            .send_message()
+            .queue_url(url)
+            .message_body(body.to_string())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("send to {logical_id}: {e}"));
+    }
+
     /// What the journey engine's minute schedule sends.
     pub async fn journeys_tick(&self) {
         let queue = self.queue("JourneysQueue").await;

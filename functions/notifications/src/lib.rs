@@ -23,6 +23,10 @@ pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
         users: Arc::new(Directory { store: ctx.store.clone() }),
         key: env.settings.data_key()?,
         events: WorkerEvents::to(SegmentQueue(env.queue("SEGMENT_SYNC_QUEUE_URL")?)),
+        replies: Arc::new(nudge_journeys::replies::TouchpointReplies {
+            store: ctx.store.clone(),
+            clock: env.clock.clone(),
+        }),
     };
     Ok(nudge_notifications::http::router(ctx, deps))
 }

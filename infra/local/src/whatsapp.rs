@@ -5,8 +5,9 @@
 //! - `POST /{version}/{phone-number-id}/messages`: the Cloud API's send;
 //! - `GET /_fake/messages`: what it accepted, oldest first;
 //! - `POST /_fake/fail` `{"count": n, "status": 429, "code": 130429}`: the next `n` valid sends fail so;
-//! - `POST /_fake/inbound` `{"from": "+5511…", "text": "STOP", "timestamp"?: unix seconds}`: a worker's
-//!   message, posted to the webhook.
+//! - `POST /_fake/inbound` `{"from": "+5511…", "text": "STOP", "timestamp"?: unix seconds,
+//!   "replyTo"?: "wamid…", "button"?: true}`: a worker's message, posted to the webhook; with `replyTo`
+//!   it answers that message of ours, and with `button` it is a tap on its quick-reply button `text`.
 //!
 //! Given a webhook ([`FakeWhatsapp::post_webhooks_to`]: our `/webhooks/whatsapp/{id}` and the app
 //! secret), it calls back as Meta does, signed: `sent` then `delivered` for each message it accepts, and
@@ -256,13 +257,19 @@ async fn fail(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct InboundRequest {
     from: String,
     text: String,
     /// Unix seconds; now when absent (a test on a moved clock gives its own).
     #[serde(default)]
     timestamp: Option<i64>,
+    /// The wamid of our message this answers.
+    #[serde(default)]
+    reply_to: Option<String>,
+    /// A tap on the quick-reply button `text` under that message.
+    #[serde(default)]
+    button: bool,
 }
 
 /// A worker's message to the business number, posted to the webhook as Meta would.
@@ -279,13 +286,12 @@ async fn inbound(State(fake): State<Arc<Fake>>, body: Bytes) -> Response {
     };
     let wamid = format!("wamid.{}", uuid::Uuid::new_v4().simple());
     let from = request.from.trim_start_matches('+');
-    let payload = inbound_payload(
-        &fake.phone_number_id,
-        from,
-        &wamid,
-        &request.text,
-        request.timestamp.unwrap_or_else(|| chrono::Utc::now().timestamp()),
-    );
+    let at = request.timestamp.unwrap_or_else(|| chrono::Utc::now().timestamp());
+    let payload = match (&request.reply_to, request.button) {
+        (Some(to), true) => button_payload(&fake.phone_number_id, from, &wamid, to, &request.text, at),
+        (Some(to), false) => reply_payload(&fake.phone_number_id, from, &wamid, to, &request.text, at),
+        (None, _) => inbound_payload(&fake.phone_number_id, from, &wamid, &request.text, at),
+    };
     match fake.post(&hook, &payload).await {
         Some(status) => {
             (StatusCode::OK, axum::Json(json!({"wamid": wamid, "webhookStatus": status.as_u16()}))).into_response()
@@ -455,6 +461,44 @@ pub fn inbound_payload(phone_number_id: &str, from: &str, wamid: &str, text: &st
             "contacts": [{"profile": {"name": "Fake Worker"}, "wa_id": from}],
             "messages": [{"from": from, "id": wamid, "timestamp": timestamp.to_string(), "type": "text",
                 "text": {"body": text}}],
+        }),
+    )
+}
+
+/// A webhook for a text a worker wrote in reply to our message `context`.
+pub fn reply_payload(
+    phone_number_id: &str,
+    from: &str,
+    wamid: &str,
+    context: &str,
+    text: &str,
+    timestamp: i64,
+) -> Value {
+    webhook(
+        phone_number_id,
+        json!({
+            "contacts": [{"profile": {"name": "Fake Worker"}, "wa_id": from}],
+            "messages": [{"context": {"from": phone_number_id, "id": context}, "from": from, "id": wamid,
+                "timestamp": timestamp.to_string(), "type": "text", "text": {"body": text}}],
+        }),
+    )
+}
+
+/// A webhook for a tap on the quick-reply button `text` under our template message `context`.
+pub fn button_payload(
+    phone_number_id: &str,
+    from: &str,
+    wamid: &str,
+    context: &str,
+    text: &str,
+    timestamp: i64,
+) -> Value {
+    webhook(
+        phone_number_id,
+        json!({
+            "contacts": [{"profile": {"name": "Fake Worker"}, "wa_id": from}],
+            "messages": [{"context": {"from": phone_number_id, "id": context}, "from": from, "id": wamid,
+                "timestamp": timestamp.to_string(), "type": "button", "button": {"payload": text, "text": text}}],
         }),
     )
 }

@@ -11,6 +11,7 @@
 //! | enrolment job | `T#<t>#PROGRAM#<programId>#ENROL-JOBS` | `<jobId>` | |
 //! | due marker | `P#JOURNEY-DUE#<shard 0..15>` | `<due ms, 13 digits>#<t>#<programId>#<workerId>` | |
 //! | live program | `P#LIVE-PROGRAMS` | `<t>#<programId>` | |
+//! | send | `T#<t>#JOURNEY-SENDS` | `<notification request id>` (ttl: 60 days) | |
 //!
 //! An enrolment is keyed by (program, worker): a worker is in a program at most once at a time, and a
 //! redone enrolment page finds them there. Counters are sharded by enrolment so that thousands of
@@ -111,6 +112,11 @@ pub fn due_until(now: DateTime<Utc>) -> String {
     format!("{:013}~", now.timestamp_millis().max(0))
 }
 
+/// What a touchpoint's notification request was (a worker's reply names the request).
+pub fn journey_send(tenant: &TenantId, request: Uuid) -> Key {
+    Key::tenant(tenant, "JOURNEY-SENDS", request.to_string())
+}
+
 pub fn live_programs_partition() -> String {
     platform_partition("LIVE-PROGRAMS")
 }
@@ -145,5 +151,6 @@ mod tests {
         assert_eq!(marker.sk, format!("1768374000000#{tenant}#{p}#{w}"));
         assert!(marker.sk < due_until(at));
         assert_eq!(live_program(&t, p).sk, format!("{tenant}#{p}"));
+        assert_eq!(journey_send(&t, e).pk, format!("T#{tenant}#JOURNEY-SENDS"));
     }
 }

@@ -13,6 +13,7 @@
 //! - [`engine`]: the journeys queue's job: the due markers' tick, each enrolment's step (sends through the
 //!   notifications path), enrolment jobs and live segments;
 //! - [`page`]: the worker's side: the quiz's scoring, the form, the page's words and its HTML;
+//! - [`replies`]: workers' WhatsApp replies to a touchpoint's message (a button completes it);
 //! - [`insight`]: the progress figures; [`http`]: the routes with their OpenAPI.
 
 pub mod engine;
@@ -26,6 +27,7 @@ pub mod keys;
 pub mod model;
 pub mod page;
 pub mod programs;
+pub mod replies;
 pub mod repo;
 pub mod rules;
 

@@ -37,6 +37,8 @@ pub struct Deps {
     pub key: DataKey,
     /// Told when a worker's own message changed them (segments re-evaluate).
     pub events: WorkerEvents,
+    /// Told when a worker replies to one of our messages (journeys complete a touchpoint).
+    pub replies: Arc<dyn crate::send::replies::Replies>,
 }
 
 /// What the handlers take with `State`: each field by its type.

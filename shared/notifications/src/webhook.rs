@@ -8,6 +8,8 @@
 //! - a worker's message opens the 24-hour window ([`crate::send::window`]), sets their
 //!   `engagement.lastInteractionDate`, and an opt-out keyword (STOP, PARAR, …) sets their
 //!   `whatsappOptInStatus` to `opted_out` (START and the like opt back in);
+//! - a worker's reply to one of our messages (a button tapped under it) goes to the domain that sent it
+//!   ([`crate::send::replies`]);
 //! - a template status update moves the approval of the tenant's template items of that name.
 //!
 //! A batch that fails part way answers 500, so Meta sends it again; what was applied is not applied twice.
@@ -15,6 +17,7 @@
 use crate::channels::ChannelKind;
 use crate::http::Api;
 use crate::providers::whatsapp::{self, Event, Inbound, Keyword, TemplateEvent, TemplateStatus};
+use crate::send::replies::Reply;
 use crate::send::{status, window};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -166,6 +169,19 @@ async fn inbound(ctx: &Ctx, deps: &crate::http::Deps, tenant: &TenantId, m: &Inb
     {
         // The write landed; a scheduled sync repairs segment membership a lost message leaves behind.
         tracing::error!(error = %e, "could not announce the changed worker");
+    }
+    // An answer to one of our messages goes to the domain that sent it.
+    if let Some(context) = &m.context
+        && let Some(request_id) = status::request_of(&ctx.store, ChannelKind::Whatsapp, context, tenant).await?
+    {
+        let reply = Reply {
+            request_id,
+            worker_id: worker,
+            kind: m.kind.clone(),
+            text: m.text.clone(),
+            payload: m.payload.clone(),
+        };
+        deps.replies.replied(tenant, &reply).await.map_err(ApiError::internal)?;
     }
     Ok(())
 }

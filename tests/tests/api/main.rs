@@ -17,6 +17,7 @@ mod notifications;
 mod organizations;
 mod platform;
 mod policy;
+mod programs;
 mod provider_events;
 mod segments;
 mod whatsapp;

@@ -8,6 +8,7 @@ use crate::error::JourneyError;
 use crate::model::{
     Enrolment, EnrolmentStatus, JourneyVersion, Program, ProgramStatus, Progress, ProgressState, StepState, Touchpoint,
 };
+use crate::replies::SendRef;
 use crate::repo::{self, TouchpointMove};
 use crate::rules::{self, Anchors, ExitRules, GoTo, OnTimeout, RuleLogic, WaitEvent};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone as _, Utc};
@@ -359,6 +360,13 @@ impl<'a> Stepper<'a> {
         let (tx, posted) =
             nudge_notifications::send::direct::direct(&self.tenant, &self.engine.notifications, direct, now)?;
         work.tx.extend(tx);
+        let sent = SendRef {
+            enrolment_id: e.id,
+            touchpoint_id: tp.id,
+            worker_id: e.worker_id,
+            content_type: content.kind_name().to_owned(),
+        };
+        work.tx.push(crate::replies::sent(&self.tenant, request_id, &sent, now)?);
         work.posted.push(posted);
         work.sent = true;
         if !reminder {

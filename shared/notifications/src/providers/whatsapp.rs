@@ -87,6 +87,10 @@ pub struct Inbound {
     pub text: Option<String>,
     /// The text is an opt-out or opt-in keyword, as a whole.
     pub keyword: Option<Keyword>,
+    /// The wamid of our message this one replies to (`context.id`): a button tapped under it, or a reply.
+    pub context: Option<String>,
+    /// A template button's payload, or an interactive reply's id.
+    pub payload: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,6 +262,13 @@ struct Message {
     text: Option<Text>,
     button: Option<Button>,
     interactive: Option<Interactive>,
+    context: Option<Context>,
+}
+
+/// What a message replies to.
+#[derive(Deserialize)]
+struct Context {
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -269,6 +280,7 @@ struct Text {
 #[derive(Deserialize)]
 struct Button {
     text: String,
+    payload: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -279,6 +291,7 @@ struct Interactive {
 
 #[derive(Deserialize)]
 struct Reply {
+    id: Option<String>,
     title: String,
 }
 
@@ -343,6 +356,11 @@ fn messages(value: Value, events: &mut Vec<Event>) -> Result<(), ParseError> {
     for message in value.messages {
         let Some(from) = message.from else { continue };
         let interactive = message.interactive.and_then(|i| i.button_reply.or(i.list_reply));
+        let payload = message
+            .button
+            .as_ref()
+            .and_then(|b| b.payload.clone())
+            .or_else(|| interactive.as_ref().and_then(|r| r.id.clone()));
         let text = message
             .text
             .map(|t| t.body)
@@ -356,6 +374,8 @@ fn messages(value: Value, events: &mut Vec<Event>) -> Result<(), ParseError> {
             kind: message.kind,
             keyword: text.as_deref().and_then(keyword),
             text,
+            context: message.context.and_then(|c| c.id),
+            payload,
         }));
     }
     Ok(())
@@ -750,6 +770,8 @@ mod tests {
                 kind: "text".into(),
                 text: Some("Does it come in another color?".into()),
                 keyword: None,
+                context: None,
+                payload: None,
             })]
         );
         let stop = INBOUND_TEXT.replace("Does it come in another color?", " Stop ");
@@ -771,6 +793,12 @@ mod tests {
                 assert_eq!(inbound.text.as_deref(), Some("STOP"));
                 assert_eq!(inbound.keyword, Some(Keyword::OptOut));
                 assert_eq!(inbound.at, time(1750032413));
+                // The message it answers, and the button's payload: what a journey's touchpoint needs.
+                assert_eq!(
+                    inbound.context.as_deref(),
+                    Some("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA")
+                );
+                assert_eq!(inbound.payload.as_deref(), Some("Stop promotions"));
             }
             other => panic!("{other:?}"),
         }

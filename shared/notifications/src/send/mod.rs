@@ -8,7 +8,8 @@
 //! - [`direct`]: one message to one worker inside another domain's transaction (a journey's step);
 //! - [`fanout`], [`deliver`]: the two background steps; [`recipients`]: reach, consent and variables (pure);
 //! - [`window`]: WhatsApp's 24-hour window, opened by the worker's own messages;
-//! - [`status`]: providers' status callbacks applied to deliveries, only ever forward.
+//! - [`status`]: providers' status callbacks applied to deliveries, only ever forward;
+//! - [`replies`]: workers' replies to our messages, handed to the domain that sent them.
 
 pub mod deliver;
 pub mod direct;
@@ -16,6 +17,7 @@ pub mod fanout;
 pub(crate) mod input;
 pub mod model;
 pub mod recipients;
+pub mod replies;
 pub(crate) mod repo;
 pub(crate) mod routes;
 pub mod service;

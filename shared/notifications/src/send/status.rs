@@ -51,6 +51,18 @@ pub(crate) fn sent_as(
     Ok(Write::upsert(Put::new(&key(d.channel, provider_id), "ProviderMessage", &lookup)?.ttl((now + KEPT).timestamp())))
 }
 
+/// The request a message of ours on `channel` belongs to, within `tenant` (a worker's reply names the
+/// message it answers).
+pub async fn request_of(
+    store: &Store,
+    channel: ChannelKind,
+    provider_id: &str,
+    tenant: &TenantId,
+) -> Result<Option<Uuid>, StoreError> {
+    let found: Option<Lookup> = store.get(&key(channel, provider_id)).await?;
+    Ok(found.filter(|l| l.tenant_id.as_uuid() == tenant.as_uuid()).map(|l| l.request_id))
+}
+
 /// What applying one event came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Applied {
