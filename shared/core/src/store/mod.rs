@@ -230,11 +230,14 @@ impl Store {
     }
 
     /// Reads many items by key (BatchGetItem, 100 keys a call, unprocessed keys retried), strongly
-    /// consistent. Missing items are simply absent; the order of the answer is not the order of `keys`.
+    /// consistent. Missing items are simply absent; the order of the answer is not the order of `keys`, and
+    /// a key named twice is read once (DynamoDB refuses a batch that repeats one).
     pub async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        let keys: Vec<&Key> = keys.iter().filter(|k| seen.insert(*k)).collect();
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(100) {
-            let mut pending: Vec<Item> = chunk.iter().map(key_item).collect();
+            let mut pending: Vec<Item> = chunk.iter().map(|k| key_item(k)).collect();
             for attempt in 0u32.. {
                 if pending.is_empty() {
                     break;

@@ -41,8 +41,10 @@ pub(crate) async fn sweep(engine: &Engine, shard: u32) -> Result<usize, JourneyE
                 .push(EnrolmentRef { program_id: marker.program_id, worker_id: marker.worker_id });
             keys.extend(key);
         }
-        for (tenant, refs) in by_tenant {
+        for (tenant, mut refs) in by_tenant {
             let tenant = tenant.tenant();
+            let mut seen = std::collections::HashSet::new();
+            refs.retain(|r| seen.insert(*r));
             let messages: Vec<Message> =
                 refs.chunks(PER_MESSAGE).map(|c| Message::Advance { enrolments: c.to_vec() }).collect();
             engine.queue.send_all_for(&tenant, &messages).await?;

@@ -136,6 +136,9 @@ impl<'a> Stepper<'a> {
 
     /// Advances each of `refs` (their workers read in one call).
     pub(crate) async fn advance_all(&mut self, refs: &[EnrolmentRef]) -> Result<(), JourneyError> {
+        // One enrolment may be named twice (two of its markers came due together): it is read once.
+        let mut seen = std::collections::HashSet::new();
+        let refs: Vec<&EnrolmentRef> = refs.iter().filter(|r| seen.insert(**r)).collect();
         let pairs: Vec<(Uuid, Uuid)> = refs.iter().map(|r| (r.program_id, r.worker_id)).collect();
         let enrolments = repo::get_enrolments(&self.engine.store, &self.tenant, &pairs).await?;
         let mut ids: Vec<Uuid> = enrolments.values().map(|e| e.worker_id).collect();
@@ -147,7 +150,7 @@ impl<'a> Stepper<'a> {
             .map(|w| (w.id, w))
             .collect();
         let mut first_error = None;
-        for r in refs {
+        for r in &refs {
             let Some(e) = enrolments.get(&(r.program_id, r.worker_id)) else { continue };
             if let Err(err) = self.advance(e.clone(), workers.get(&e.worker_id)).await {
                 tracing::warn!(error = %err, enrolment_id = %e.id, "a step failed; the message is retried");
