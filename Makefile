@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-$(shell sha256sum infra/requirements.txt | cut -c1-1
 export NUDGE_VENV := $(abspath $(VENV))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: dev build test token bench venv browser openapi lint check-fmt clean
+.PHONY: dev advance build test token bench venv browser openapi lint check-fmt clean
 
 ## The pinned Python side of the local cloud (moto, boto3, cfn-lint), made once per requirements change.
 $(STAMP): infra/requirements.txt
@@ -25,6 +25,11 @@ build:
 ## Run the whole system locally: emulator, resources, every function on :3000, queues polled.
 dev: venv build
 	NUDGE_METRICS_OFF=$${NUDGE_METRICS_OFF-1} $${CARGO_TARGET_DIR:-target}/debug/devserver
+
+## Moves the running dev server's clock forward (never back): make advance DAYS=1 (or HOURS=…, MINUTES=…).
+## Delays, send times, waits and quiet hours then come due at the dev server's next journey tick.
+advance:
+	@curl -sf -H 'content-type: application/json' -d "{\"advanceSeconds\": $$(( $${DAYS:-0} * 86400 + $${HOURS:-0} * 3600 + $${MINUTES:-0} * 60 ))}" http://127.0.0.1:$${PORT:-3000}/_local/clock; echo
 
 ## A signed dev token alone on stdout: make token TENANT=<id> ROLE=<role>; no TENANT: platform admin.
 token:

@@ -143,7 +143,11 @@ impl Stack {
     /// emulator, for calling its composition root in a test's own runtime.
     pub async fn env(&self, binary: &str) -> nudge_core::config::Env {
         let sdk = nudge_local::emulator::sdk_config(&self.endpoint).await;
-        let vars = self.resources.environment(binary);
+        let mut vars = self.resources.environment(binary);
+        // API Gateway's URL has no local counterpart: the workers' links lead to this stack.
+        if binary == "journey-engine" {
+            vars.insert("PAGE_URL".into(), self.base.clone());
+        }
         nudge_core::config::Env::local(sdk, self.settings.clone(), nudge_core::clock::Clock::system(), vars)
     }
 

@@ -357,7 +357,7 @@ pub enum EnrolMode {
 
 /// Who to enrol.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum Audience {
     Workers { worker_ids: Vec<Uuid> },
     Segment { segment_id: Uuid, mode: EnrolMode },

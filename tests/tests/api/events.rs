@@ -516,3 +516,23 @@ async fn provider_sample_events_are_consumed() {
     let moved = nudge_notifications::provider_events::sms_logs(&ctx.store, &ctx.clock, data).await.unwrap();
     assert_eq!(moved, 0, "no delivery of ours has that message id");
 }
+
+/// The journeys function's samples: a journey's draft created from the API Gateway event (its content
+/// named), and the engine's minute tick consumed as the JourneysQueue delivers it.
+#[tokio::test]
+async fn journey_sample_events_drive_the_functions() {
+    let s = stack();
+    let admin = s.tenant(s.organization("Journey events").await, SystemRole::Admin);
+    let created = s.post("/contents", &admin, &json!({"type": "text", "title": "Hi", "text": {"text": "Hello"}})).await;
+    let content = created.body["id"].as_str().unwrap().to_owned();
+    let router = journeys::compose(&s.env("journeys").await).unwrap().fallback(nudge_core::app::not_found);
+    let text = sample("apigw-journeys-create.json").replace("{{TOKEN}}", &admin).replace("{{CONTENT}}", &content);
+    let (status, _, journey) = invoke(router, lambda_http::request::from_str(&text).unwrap()).await;
+    assert_eq!(status, 201, "{journey}");
+    assert_eq!(journey["phases"][0]["touchpoints"].as_array().map(Vec::len), Some(2), "{journey}");
+    assert_eq!(journey["phases"][0]["sequenceOrder"], 1);
+
+    let engine = journeys::engine(&s.env("journey-engine").await).unwrap();
+    let tick = engine(serde_json::from_str(&sample("sqs-journeys-tick.json")).unwrap(), deadline()).await;
+    assert!(tick.batch_item_failures.is_empty(), "{:?}", tick.batch_item_failures);
+}

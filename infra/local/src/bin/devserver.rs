@@ -50,8 +50,8 @@ async fn call(
 
 /// The demo tenant and its admin are made through the API itself: a platform admin creates the
 /// organization, an operator token invites the admin as owner, and the admin accepts the emailed invitation.
-/// The demo tenant's id and its WhatsApp integration's.
-async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<(String, String), LocalError> {
+/// The demo tenant's id, its WhatsApp integration's, and an owner's operator token.
+async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<(String, String, String), LocalError> {
     let issuer = local.keys.issuer()?;
     let operator = |tenant: Option<uuid::Uuid>, role| {
         issuer
@@ -80,7 +80,82 @@ async fn demo_tenant(local: &Local, whatsapp: &FakeWhatsapp) -> Result<(String, 
     });
     let integration = call(local, "/integrations", Some(&owner), integration).await?;
     let integration = integration["id"].as_str().ok_or_else(|| LocalError::Setup(format!("no id in {integration}")))?;
-    Ok((tenant, integration.to_owned()))
+    Ok((tenant, integration.to_owned(), owner))
+}
+
+/// The `id` of an answer.
+fn id_of(value: &serde_json::Value) -> Result<String, LocalError> {
+    value["id"].as_str().map(str::to_owned).ok_or_else(|| LocalError::Setup(format!("no id in {value}")))
+}
+
+/// A content item of the demo tenant, taken through the workflow to `published`.
+async fn demo_content(local: &Local, owner: &str, body: serde_json::Value) -> Result<String, LocalError> {
+    let id = id_of(&call(local, "/contents", Some(owner), body).await?)?;
+    for to in ["review", "approved", "published"] {
+        call(local, &format!("/contents/{id}/status"), Some(owner), serde_json::json!({"status": to})).await?;
+    }
+    Ok(id)
+}
+
+/// A crew of opted-in workers on WhatsApp, a live-enrollable segment of them, and a small active program
+/// (a week: a welcome, a quiz two days on at 09:00, a reflection once the quiz is done, a wrap-up). The
+/// program's id and the segment's.
+async fn demo_program(local: &Local, owner: &str) -> Result<(String, String), LocalError> {
+    use serde_json::json;
+    for (i, name) in ["Ana", "Bojan", "Carla", "Dev", "Eva"].iter().enumerate() {
+        let worker = json!({"firstName": name, "lastName": "Demo", "tags": ["demo-crew"],
+            "contact": {"primaryPhoneNumber": format!("+38640{:06}", 100 + i), "communicationConsent": true,
+                        "whatsappOptInStatus": "opted_in", "preferredLanguage": "en"}});
+        call(local, "/workers", Some(owner), worker).await?;
+    }
+    let rule = json!({"field": "tags", "op": "contains", "value": "demo-crew"});
+    let segment = id_of(
+        &call(
+            local,
+            "/segments",
+            Some(owner),
+            json!({"name": "Demo crew", "type": "rule_based", "ruleDefinition": rule}),
+        )
+        .await?,
+    )?;
+    let template = demo_content(
+        local,
+        owner,
+        json!({"type": "template", "title": "journey_step", "template": {
+        "templateText": "{{title}}: {{link}}", "channel": "whatsapp", "approvalStatus": "approved",
+        "variables": [{"name": "title"}, {"name": "link"}]}}),
+    )
+    .await?;
+    let welcome =
+        demo_content(local, owner, json!({"type": "text", "title": "Welcome to the crew", "text": {"text": "Glad you are here. Tap the button when you have read this."}})).await?;
+    let quiz = demo_content(local, owner, json!({"type": "quiz", "title": "Safety check", "quiz": {"questions": [
+        {"id": "q1", "type": "single_choice", "text": "Where is the fire exit?",
+         "options": [{"id": "a", "text": "By the loading bay"}, {"id": "b", "text": "Behind the cold room"}], "correctAnswers": ["a"]},
+        {"id": "q2", "type": "true_false", "text": "Near misses are reported the same day.", "correctAnswers": ["true"]}],
+        "scoringType": "pass_fail", "passingScore": 2, "maxAttempts": 3}})).await?;
+    let reflection = demo_content(
+        local,
+        owner,
+        json!({"type": "reflection", "title": "One thing to change",
+        "reflection": {"promptText": "What will you do differently on your next shift?"}}),
+    )
+    .await?;
+    let wrap =
+        demo_content(local, owner, json!({"type": "text", "title": "Week one done", "text": {"text": "Thank you!"}}))
+            .await?;
+    let touch = |content: &str, logic: serde_json::Value| json!({"contentId": content, "channel": "whatsapp", "templateId": template, "ruleLogic": logic});
+    let journey = json!({"title": "First week", "purpose": "Welcome and safety basics", "phases": [
+        {"name": "Welcome", "touchpoints": [
+            touch(&welcome, json!({})),
+            touch(&quiz, json!({"delay": {"after": "previous", "days": 2}, "sendTime": {"at": "09:00"}}))]},
+        {"name": "Practice", "touchpoints": [
+            touch(&reflection, json!({"waitFor": {"event": "completed", "timeout": {"days": 2}, "onTimeout": "remind"}})),
+            touch(&wrap, json!({"delay": {"after": "phaseStart", "days": 4}, "sendTime": {"at": "10:00"}}))]}]});
+    let journey = id_of(&call(local, "/journeys", Some(owner), journey).await?)?;
+    call(local, &format!("/journeys/{journey}/publish"), Some(owner), json!({})).await?;
+    let program = json!({"name": "Demo onboarding", "journeyIds": [journey], "status": "active"});
+    let program = id_of(&call(local, "/programs", Some(owner), program).await?)?;
+    Ok((program, segment))
 }
 
 async fn run() -> Result<(), LocalError> {
@@ -102,7 +177,8 @@ async fn run() -> Result<(), LocalError> {
     let tasks: Vec<_> = pollers.into_iter().map(|p| tokio::spawn(p.run(stop_rx.clone()))).collect();
     // After the pollers: the owner's invitation email is sent by the notifications consumer.
     let whatsapp = FakeWhatsapp::start(WHATSAPP_TOKEN, WHATSAPP_NUMBER_ID).await?;
-    let (tenant, integration) = demo_tenant(&local, &whatsapp).await?;
+    let (tenant, integration, owner) = demo_tenant(&local, &whatsapp).await?;
+    let (program, segment) = demo_program(&local, &owner).await?;
     let webhook = format!("http://127.0.0.1:{api_port}/webhooks/whatsapp/{integration}");
     whatsapp.post_webhooks_to(webhook.clone(), WHATSAPP_APP_SECRET);
     std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
@@ -126,6 +202,10 @@ async fn run() -> Result<(), LocalError> {
          \x20 TOKEN=$(curl -s -H 'content-type: application/json' -d '{{\"email\":\"{ADMIN_EMAIL}\",\"password\":\"{ADMIN_PASSWORD}\"}}' http://127.0.0.1:{api_port}/auth/login | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"accessToken\"])')\n\
          \x20 curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{api_port}/organization\n\
          Operator tokens: TOKEN=$(make -s token TENANT={tenant} ROLE=admin), platform admin: TOKEN=$(make -s token)\n\
+         A week of the demo program: enrol its segment, then move the clock a day at a time and watch the fake\n\
+         WhatsApp (the dev server ticks the journey engine every 10 s; open a message's link to answer it):\n\
+         \x20 curl -s -H \"Authorization: Bearer $TOKEN\" -H 'content-type: application/json' -d '{{\"segmentId\":\"{segment}\",\"mode\":\"live\"}}' http://127.0.0.1:{api_port}/programs/{program}/enrolments\n\
+         \x20 make advance DAYS=1; curl -s {wa}/_fake/messages; curl -s -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:{api_port}/programs/{program}/progress\n\
          Ctrl-C stops everything.\n",
         endpoint = local.emulator.endpoint,
         wa = whatsapp.root_url,
