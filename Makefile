@@ -61,16 +61,18 @@ test: lint browser
 ## Release builds, bootstrap sizes, cold starts and peak RSS (one core, the emulator behind TLS, a hello
 ## world for the floor), dev-server latency; the segment rule evaluation rate
 ## (criterion); then a 100,000-row worker import, a 100,000-worker segment sync and a 100,000-recipient
-## SMS broadcast through the emulator (IMPORT_BENCH_ROWS, SYNC_BENCH_WORKERS, NOTIFY_BENCH_WORKERS to change
+## SMS broadcast and a 100,000-worker programme (enrolment, then a due step each) through the emulator
+## (IMPORT_BENCH_ROWS, SYNC_BENCH_WORKERS, NOTIFY_BENCH_WORKERS, JOURNEY_BENCH_WORKERS to change
 ## the sizes).
 bench: venv
 	cargo build --release -p organizations -p meta -p auth -p users -p audit -p integrations -p workers -p worker-import -p content -p media -p segments -p segment-sync --bins
-	cargo build --release -p nudge-local --bin bench --bin bench_hello --bin import_bench --bin sync_bench --bin notify_bench
+	cargo build --release -p nudge-local --bin bench --bin bench_hello --bin import_bench --bin sync_bench --bin notify_bench --bin journey_bench
 	NUDGE_METRICS_OFF=1 ./target/release/bench
 	cargo bench -p nudge-segments --bench rules -- --warm-up-time 1 --measurement-time 3
 	NUDGE_METRICS_OFF=1 ./target/release/sync_bench
 	NUDGE_METRICS_OFF=1 ./target/release/import_bench
 	NUDGE_METRICS_OFF=1 ./target/release/notify_bench
+	NUDGE_METRICS_OFF=1 ./target/release/journey_bench
 
 clean:
 	rm -rf $(VENV) .local

@@ -211,6 +211,29 @@ impl Local {
         Env::local(self.sdk.clone(), self.settings.clone(), self.clock.clone(), vars)
     }
 
+    /// One POST of JSON through the served router, as a client makes it (the dev server's demo data, a
+    /// bench's setup): the JSON answer, or an error naming the call and its answer.
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, LocalError> {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let setup = |e: &dyn std::fmt::Display| LocalError::Setup(format!("{path}: {e}"));
+        let mut request = http::Request::post(path).header("content-type", "application/json");
+        if let Some(t) = token {
+            request = request.header("authorization", format!("Bearer {t}"));
+        }
+        let request = request.body(axum::body::Body::from(body.to_string())).map_err(|e| setup(&e))?;
+        let response = self.app()?.oneshot(request).await.map_err(|e| setup(&e))?;
+        let status = response.status();
+        let bytes = response.into_body().collect().await.map_err(|e| setup(&e))?.to_bytes();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| setup(&e))?;
+        if status.is_success() { Ok(value) } else { Err(setup(&format!("answered {status}: {value}"))) }
+    }
+
     pub fn app(&self) -> Result<Router, LocalError> {
         app(self)
     }

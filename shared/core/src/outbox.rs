@@ -74,6 +74,26 @@ impl Posted {
     }
 }
 
+/// Delivers many posted messages at once (a job's steps, each of which posted one): ten per
+/// SendMessageBatch to each queue, their entries removed 25 per BatchWriteItem. Like [`Posted::deliver`]
+/// it never fails the caller: what could not be sent or removed is left to the sweep.
+pub async fn deliver_all(store: &Store, posted: Vec<Posted>) {
+    let mut by_queue: std::collections::BTreeMap<String, (Queue, Vec<Posted>)> = std::collections::BTreeMap::new();
+    for p in posted {
+        by_queue.entry(p.queue.url().to_owned()).or_insert_with(|| (p.queue.clone(), Vec::new())).1.push(p);
+    }
+    for (url, (queue, posted)) in by_queue {
+        let keys: Vec<Key> = posted.iter().map(|p| p.key.clone()).collect();
+        if let Err(e) = queue.send_bodies(posted.into_iter().map(|p| p.body).collect()).await {
+            tracing::warn!(error = %e, queue = %url, "batch send failed; the outbox sweep will send them");
+            continue;
+        }
+        if let Err(e) = store.batch_delete(&keys).await {
+            tracing::warn!(error = %e, queue = %url, "sent, but their entries stay; the sweep may send them again");
+        }
+    }
+}
+
 impl Queue {
     /// `message` for `tenant` as an outbox entry: the write goes in the caller's transaction, and the
     /// [`Posted`] is delivered after it committed.

@@ -37,13 +37,19 @@ impl Queue {
     /// Sends many messages for `tenant`, ten per call (SendMessageBatch); an entry SQS refuses fails the
     /// whole send, so the caller retries it (consumers absorb the duplicates).
     pub async fn send_all_for<T: Serialize>(&self, tenant: &TenantId, messages: &[T]) -> Result<(), QueueError> {
+        let bodies = messages.iter().map(|m| Queue::body(Some(tenant), m)).collect::<Result<Vec<_>, _>>()?;
+        self.send_bodies(bodies).await
+    }
+
+    /// Sends bodies made by [`Queue::body`], ten per SendMessageBatch.
+    pub(crate) async fn send_bodies(&self, bodies: Vec<String>) -> Result<(), QueueError> {
         use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-        for chunk in messages.chunks(10) {
+        for chunk in bodies.chunks(10) {
             let mut entries = Vec::with_capacity(chunk.len());
-            for (i, message) in chunk.iter().enumerate() {
+            for (i, body) in chunk.iter().enumerate() {
                 let entry = SendMessageBatchRequestEntry::builder()
                     .id(i.to_string())
-                    .message_body(Queue::body(Some(tenant), message)?)
+                    .message_body(body.clone())
                     .build()
                     .map_err(|e| QueueError(e.to_string()))?;
                 entries.push(entry);

@@ -209,6 +209,7 @@ pub(crate) fn read_design(body: Value) -> Result<DesignInput, ApiError> {
 pub(crate) fn settle(
     input: DesignInput,
     previous: Option<&Design>,
+    journey: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Design, Vec<nudge_core::http::FieldError>> {
     let mut unknown = Vec::new();
@@ -226,6 +227,7 @@ pub(crate) fn settle(
             }
             None => Uuid::now_v7(),
         };
+        let id_of_phase = id;
         let mut touchpoints = Vec::with_capacity(phase.touchpoints.len());
         for (t, tp) in phase.touchpoints.into_iter().enumerate() {
             let old = tp.id.and_then(|id| previous.and_then(|d| d.touchpoints().map(|(_, x)| x).find(|x| x.id == id)));
@@ -249,6 +251,7 @@ pub(crate) fn settle(
             let updated_at = if unchanged { old.map_or(now, |o| o.updated_at) } else { now };
             touchpoints.push(Touchpoint {
                 id,
+                phase_id: id_of_phase,
                 content_id: tp.content_id,
                 channel: tp.channel,
                 template_id: tp.template_id,
@@ -257,7 +260,13 @@ pub(crate) fn settle(
                 updated_at,
             });
         }
-        phases.push(Phase { id, name: phase.name, sequence_order: p as u32 + 1, touchpoints });
+        phases.push(Phase {
+            id,
+            journey_blueprint_id: journey,
+            name: phase.name,
+            sequence_order: p as u32 + 1,
+            touchpoints,
+        });
     }
     if !unknown.is_empty() {
         return Err(unknown);

@@ -27,9 +27,10 @@ impl Journeys<'_> {
         by: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<Journey, JourneyError> {
-        let design = settle(input, None, now).map_err(JourneyError::Rejected)?;
+        let id = Uuid::now_v7();
+        let design = settle(input, None, id, now).map_err(JourneyError::Rejected)?;
         let journey = Journey {
-            id: Uuid::now_v7(),
+            id,
             design,
             published_version: None,
             published_at: None,
@@ -62,7 +63,7 @@ impl Journeys<'_> {
         if if_match.is_some_and(|v| v != current.version) {
             return Err(JourneyError::VersionMoved);
         }
-        let design = settle(input, Some(&current.design), now).map_err(JourneyError::Rejected)?;
+        let design = settle(input, Some(&current.design), id, now).map_err(JourneyError::Rejected)?;
         let next = Journey {
             draft_changed: true,
             design,

@@ -32,6 +32,9 @@ impl TouchpointChannel {
 #[serde(rename_all = "camelCase")]
 pub struct Touchpoint {
     pub id: Uuid,
+    /// The PHASE it belongs to.
+    #[serde(default)]
+    pub phase_id: Uuid,
     /// A content item of this organization; publishing the journey needs it published.
     pub content_id: Uuid,
     pub channel: TouchpointChannel,
@@ -51,6 +54,9 @@ pub struct Touchpoint {
 #[serde(rename_all = "camelCase")]
 pub struct Phase {
     pub id: Uuid,
+    /// The JOURNEY_BLUEPRINT it belongs to.
+    #[serde(default)]
+    pub journey_blueprint_id: Uuid,
     pub name: String,
     /// 1, 2, 3… in the journey's order (what a branch's `goTo` names).
     pub sequence_order: u32,

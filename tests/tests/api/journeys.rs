@@ -146,6 +146,10 @@ async fn a_journey_reaches_workers_by_sms_and_waits_for_their_answers() {
     });
     let j = journey(&admin, &design).await;
     assert_eq!(j["publishedVersion"], 1, "{j}");
+    // Seed 003's parents: each phase names its journey, each touchpoint its phase.
+    assert_eq!(j["phases"][1]["journeyBlueprintId"], j["id"]);
+    assert_eq!(j["phases"][1]["touchpoints"][0]["phaseId"], j["phases"][1]["id"]);
+    assert_eq!(j["phases"][1]["sequenceOrder"], 2);
     let program = program(&admin, "Onboarding 2026", &[j["id"].as_str().unwrap()], json!({})).await;
     let ids: Vec<&str> = workers.iter().map(|(id, _)| id.as_str()).collect();
     let job = enrol(&admin, &program, &json!({"workerIds": ids})).await;

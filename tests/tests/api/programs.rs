@@ -214,9 +214,11 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
     }
     for phase in changed["phases"].as_array_mut().unwrap() {
         phase.as_object_mut().unwrap().remove("sequenceOrder");
+        phase.as_object_mut().unwrap().remove("journeyBlueprintId");
         for t in phase["touchpoints"].as_array_mut().unwrap() {
-            t.as_object_mut().unwrap().remove("createdAt");
-            t.as_object_mut().unwrap().remove("updatedAt");
+            for key in ["createdAt", "updatedAt", "phaseId"] {
+                t.as_object_mut().unwrap().remove(key);
+            }
         }
     }
     changed["title"] = json!("Safety habits, second edition");

@@ -1,15 +1,12 @@
 //! `make dev`: the emulator with template.yaml's resources, every function on http://127.0.0.1:3000, every
 //! queue polled, and a demo tenant. Ctrl-C stops it all.
 
-use axum::body::Body;
-use http_body_util::BodyExt;
 use nudge_core::auth::SystemRole;
 use nudge_local::devkeys::DevKeys;
 use nudge_local::server::Local;
 use nudge_local::whatsapp::FakeWhatsapp;
 use nudge_local::{LocalError, root};
 use std::process::ExitCode;
-use tower::ServiceExt;
 
 fn port(var: &str, default: u16) -> u16 {
     std::env::var(var).ok().and_then(|p| p.parse().ok()).unwrap_or(default)
@@ -28,24 +25,14 @@ const WHATSAPP_NUMBER_ID: &str = "100000000000001";
 const PLATFORM_EMAIL: &str = "platform@nudge.local";
 const PLATFORM_PASSWORD: &str = "platform-admin-password";
 
-/// One call through the served router; the JSON answer, or an error naming the call.
+/// One POST through the served router (see [`Local::post`]).
 async fn call(
     local: &Local,
     path: &str,
     token: Option<&str>,
     body: serde_json::Value,
 ) -> Result<serde_json::Value, LocalError> {
-    let setup = |e: &dyn std::fmt::Display| LocalError::Setup(format!("{path}: {e}"));
-    let mut request = http::Request::post(path).header("content-type", "application/json");
-    if let Some(t) = token {
-        request = request.header("authorization", format!("Bearer {t}"));
-    }
-    let request = request.body(Body::from(body.to_string())).map_err(|e| setup(&e))?;
-    let response = local.app()?.oneshot(request).await.map_err(|e| setup(&e))?;
-    let status = response.status();
-    let bytes = response.into_body().collect().await.map_err(|e| setup(&e))?.to_bytes();
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| setup(&e))?;
-    if status.is_success() { Ok(value) } else { Err(setup(&format!("answered {status}: {value}"))) }
+    local.post(path, token, body).await
 }
 
 /// The demo tenant and its admin are made through the API itself: a platform admin creates the

@@ -150,25 +150,32 @@ impl<'a> Stepper<'a> {
             .map(|w| (w.id, w))
             .collect();
         let mut first_error = None;
+        let mut posted = Vec::new();
         for r in &refs {
             let Some(e) = enrolments.get(&(r.program_id, r.worker_id)) else { continue };
-            if let Err(err) = self.advance(e.clone(), workers.get(&e.worker_id)).await {
-                tracing::warn!(error = %err, enrolment_id = %e.id, "a step failed; the message is retried");
-                first_error.get_or_insert(err);
+            match self.advance(e.clone(), workers.get(&e.worker_id)).await {
+                Ok(sends) => posted.extend(sends),
+                Err(err) => {
+                    tracing::warn!(error = %err, enrolment_id = %e.id, "a step failed; the message is retried");
+                    first_error.get_or_insert(err);
+                }
             }
         }
+        // The steps' sends, batched: their outbox entries stand until then, so none is lost.
+        nudge_core::outbox::deliver_all(&self.engine.store, posted).await;
         first_error.map_or(Ok(()), Err)
     }
 
-    /// One enrolment as read: advanced and written, or left alone when nothing is due.
-    pub(crate) async fn advance(&mut self, e: Enrolment, worker: Option<&Worker>) -> Result<(), JourneyError> {
+    /// One enrolment as read: advanced and written, or left alone when nothing is due. Answers the sends
+    /// it posted, for the caller to deliver.
+    pub(crate) async fn advance(&mut self, e: Enrolment, worker: Option<&Worker>) -> Result<Vec<Posted>, JourneyError> {
         let now = self.engine.now();
         if e.status != EnrolmentStatus::Active || e.due_at.is_none_or(|d| d > now) {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        let Some(program) = self.program(e.program_id).await? else { return Ok(()) };
+        let Some(program) = self.program(e.program_id).await? else { return Ok(Vec::new()) };
         if program.status == ProgramStatus::Paused {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut next = e.clone();
         let mut work = Work::default();
@@ -186,16 +193,12 @@ impl<'a> Stepper<'a> {
         }
         tx.extend(work.tx);
         match self.engine.store.transact(tx).await {
-            Ok(()) => {}
+            Ok(()) => Ok(work.posted),
             // Another run got there first (a duplicate message): what it did stands.
-            Err(err) if err.is_version_conflict() => return Ok(()),
-            Err(StoreError::Condition(_)) => return Ok(()),
-            Err(err) => return Err(err.into()),
+            Err(err) if err.is_version_conflict() => Ok(Vec::new()),
+            Err(StoreError::Condition(_)) => Ok(Vec::new()),
+            Err(err) => Err(err.into()),
         }
-        for p in work.posted {
-            p.deliver(&self.engine.store).await;
-        }
-        Ok(())
     }
 
     /// Moves `e` through what is due now.
