@@ -83,20 +83,14 @@ pub(crate) struct TouchpointInput {
     pub logic: RuleLogic,
 }
 
-/// A text field, trimmed; an optional one left blank is absent (a patch clears it so).
+/// A text field, trimmed; an optional one left blank is absent (a patch clears it so). Blank is the
+/// core's (`validate::is_blank`), which the served document's patterns spell out.
 fn text(f: &mut Fields, name: &str, max: usize, required: bool) -> Option<String> {
     let value: Option<String> = if required { f.required(name) } else { f.optional(name) };
-    let value = if required { value } else { value.filter(|v| !v.trim().is_empty()) };
-    f.check(name, &value, |v| {
-        if v.trim().is_empty() {
-            Err("must not be blank".into())
-        } else if v.chars().count() > max {
-            Err(format!("must be at most {max} characters"))
-        } else {
-            Ok(())
-        }
-    });
-    value.map(|v| v.trim().to_owned())
+    let blank = |v: &String| v.chars().all(nudge_core::validate::is_blank);
+    let value = if required { value } else { value.filter(|v| !blank(v)) };
+    f.check(name, &value, |v| nudge_core::validate::text(v, 1, max));
+    value.map(|v| v.trim_matches(nudge_core::validate::is_blank).to_owned())
 }
 
 pub(crate) fn read_design(body: Value) -> Result<DesignInput, ApiError> {

@@ -22,8 +22,14 @@ const WORKERS: usize = 200;
 const DAY: i64 = 86_400;
 
 /// Moves the clock by `seconds`, then runs what the schedules run: the outbox sweep (a deferred send's
-/// release) and the journey tick, until the queues are still.
-async fn advance(seconds: i64) {
+/// release) and the journey tick, until the engine's queue is still; then waits until every message the
+/// program sent has reached the fake Cloud API.
+async fn advance(admin: &str, program: &str, fake: &FakeWhatsapp, seconds: i64) {
+    advance_engine(seconds).await;
+    crate::journeys::delivered(admin, program, || async { fake.sent().len() }).await;
+}
+
+async fn advance_engine(seconds: i64) {
     let s = stack();
     if seconds > 0 {
         let moved = s.public("/_local/clock", &json!({"advanceSeconds": seconds})).await;
@@ -48,7 +54,7 @@ async fn to_half_past_ten(token: &str) {
         target += chrono::Duration::days(1);
     }
     let target = chrono::TimeZone::from_local_datetime(&zone, &target).earliest().unwrap().with_timezone(&chrono::Utc);
-    advance((target - now).num_seconds() + 1).await;
+    advance_engine((target - now).num_seconds() + 1).await;
 }
 
 /// What the fake took for each worker (digits), as (template title parameter) in order.
@@ -156,7 +162,7 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
     to_half_past_ten(&admin).await;
     let job = crate::journeys::enrol(&admin, &program, &json!({"segmentId": segment, "mode": "live"})).await;
     assert_eq!((job["status"].as_str(), job["enrolled"].as_u64()), (Some("completed"), Some(WORKERS as u64)), "{job}");
-    advance(0).await;
+    advance(&admin, &program, &fake, 0).await;
     // 10:30 is past today's 10:00: nothing goes before tomorrow's.
     assert!(fake.sent().is_empty(), "{:?}", fake.sent().first());
 
@@ -167,7 +173,7 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
     assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
     s.eventually(&format!("/segments/{segment}"), &admin, "loses the leaver", |b| b["workerCount"] == WORKERS - 1)
         .await;
-    advance(0).await;
+    advance(&admin, &program, &fake, 0).await;
     let left = s.get(&format!("/programs/{program}/enrolments/{leaver}"), &admin).await.body;
     assert_eq!(
         (left["status"].as_str(), left["reason"].as_str()),
@@ -176,7 +182,7 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
     );
 
     // Day 1: the welcome, once each, at 10:30 local (outside the quiet hours).
-    advance(DAY).await;
+    advance(&admin, &program, &fake, DAY).await;
     let by_worker = titles(&fake.sent());
     assert_eq!(by_worker.len(), WORKERS - 1);
     assert!(by_worker.values().all(|t| t == &["Welcome"]), "{by_worker:?}");
@@ -230,7 +236,7 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
 
     // Days 2–4: the quiz goes out on day 4 at 10:30 (two days after the welcome, then the next 09:00).
     for _ in 0..3 {
-        advance(DAY).await;
+        advance(&admin, &program, &fake, DAY).await;
     }
     let by_worker = titles(&fake.sent());
     assert!(by_worker.values().all(|t| t == &["Welcome", "Safety quiz"]), "{by_worker:?}");
@@ -253,7 +259,7 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
         assert_eq!(status, StatusCode::OK, "{html}");
     }
     // Those who passed and practise get the reflection at the next tick; the others are gated out.
-    advance(0).await;
+    advance(&admin, &program, &fake, 0).await;
     let by_worker = titles(&fake.sent());
     for (i, (_, phone)) in workers.iter().enumerate() {
         let expected: &[&str] =
@@ -277,13 +283,13 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
         .await;
     let joiner = joiner.body["id"].as_str().unwrap().to_owned();
     s.eventually(&format!("/segments/{segment}"), &admin, "gains the joiner", |b| b["workerCount"] == WORKERS).await;
-    advance(0).await;
+    advance(&admin, &program, &fake, 0).await;
     let joined = s.get(&format!("/programs/{program}/enrolments/{joiner}"), &admin).await.body;
     assert_eq!((joined["status"].as_str(), joined["journeyVersion"].as_u64()), (Some("active"), Some(2)), "{joined}");
 
     // The rest of four weeks, a day at a time; then redelivered ticks and steps change nothing.
     for _ in 0..24 {
-        advance(DAY).await;
+        advance(&admin, &program, &fake, DAY).await;
     }
     let sent_before = fake.sent().len();
     let enrolments = s.all_pages(&format!("/programs/{program}/enrolments"), &admin, 100).await;
@@ -293,8 +299,10 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
         // The envelope names the tenant, as the engine's own messages do.
         s.send_raw("JourneysQueue", &json!({"tenantId": tenant, "type": "advance", "enrolments": chunk})).await;
     }
-    advance(0).await;
-    advance(60).await;
+    advance(&admin, &program, &fake, 0).await;
+    advance(&admin, &program, &fake, 60).await;
+    // A second sent twice would reach the fake within moments of its step: give it those moments.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(fake.sent().len(), sent_before, "redelivered work sent again");
 
     // Who got what, exactly once each.
