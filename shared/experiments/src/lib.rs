@@ -1,0 +1,9 @@
+//! Experiments (seed 003 EXPERIMENT, EXPERIMENT_VARIANT, EXPERIMENT_ASSIGNMENT): A/B and multivariate
+//! tests of content and journeys.
+//!
+//! - [`hash`]: deterministic, sticky bucketing compatible with GrowthBook's hashing (FNV-1a 32, v1 and v2);
+//! - [`stats`]: what the results report: sample-ratio mismatch, the two-proportion z-test, Welch's t, the
+//!   Bayesian chance to beat control and an always-valid p-value.
+
+pub mod hash;
+pub mod stats;
