@@ -221,3 +221,111 @@ pub fn report(
         journeys,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Phase, ProgramJourney, ProgramStatus, Reentry, Touchpoint, TouchpointChannel};
+    use chrono::Utc;
+
+    fn touchpoint(n: u128) -> Touchpoint {
+        Touchpoint {
+            id: Uuid::from_u128(n),
+            phase_id: Uuid::from_u128(50),
+            content_id: Uuid::from_u128(100 + n),
+            channel: TouchpointChannel::Sms,
+            template_id: None,
+            rule_logic: serde_json::json!({}),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn counters(pairs: &[(&str, &[(&str, i64)])]) -> HashMap<String, HashMap<String, i64>> {
+        pairs
+            .iter()
+            .map(|(scope, values)| {
+                (scope.to_string(), values.iter().map(|(k, v)| (k.to_string(), *v)).collect::<HashMap<_, _>>())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn figures_sum_by_phase_and_journey_with_rates_scores_and_drop_off() {
+        let (a, b) = (touchpoint(1), touchpoint(2));
+        let phase = Phase {
+            id: Uuid::from_u128(50),
+            journey_blueprint_id: Uuid::from_u128(60),
+            name: "Learn".into(),
+            sequence_order: 1,
+            touchpoints: vec![a.clone(), b.clone()],
+        };
+        let design = Design { title: "J".into(), purpose: None, phases: vec![phase], exit_rules: None };
+        let program = Program {
+            id: Uuid::from_u128(70),
+            name: "P".into(),
+            description: None,
+            start_date: None,
+            end_date: None,
+            status: ProgramStatus::Active,
+            journeys: vec![ProgramJourney {
+                id: Uuid::from_u128(80),
+                journey_id: Uuid::from_u128(60),
+                order_in_program: 1,
+            }],
+            reentry: Reentry::Never,
+            live_segment_id: None,
+            created_by: None,
+            updated_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            version: 1,
+        };
+        let c = counters(&[
+            ("all", &[("enrolled", 12), ("active", 4), ("completed", 6), ("exited", 2)]),
+            (
+                &a.id.to_string(),
+                &[("sent", 10), ("skipped", 2), ("started", 8), ("completed", 5), ("scoreMilli", 7_500), ("scored", 3)],
+            ),
+            (&b.id.to_string(), &[("sent", 6), ("skipped", 1), ("completed", 3)]),
+        ]);
+        let r = report(&program, &[Some((1, "J".into(), design))], &c);
+        assert_eq!((r.enrolled, r.completed, r.completion_rate), (12, 6, 0.5));
+        let p = &r.journeys[0].phases[0];
+        let (first, second) = (&p.touchpoints[0], &p.touchpoints[1]);
+        assert_eq!((first.figures.completion_rate, first.figures.average_score), (0.5, Some(2.5)));
+        // Twelve reached the first, seven the second: five dropped off (5/12).
+        let drop = first.drop_off.as_ref().unwrap();
+        assert_eq!((drop.to_touchpoint_id, drop.count, drop.rate), (b.id, 5, 0.4167));
+        assert!(second.drop_off.is_none());
+        assert_eq!((p.figures.sent, p.figures.completed, p.figures.completion_rate), (16, 8, 0.5));
+        assert_eq!(r.journeys[0].figures.average_score, Some(2.5));
+    }
+
+    #[test]
+    fn a_journey_never_published_reports_nothing_and_no_one_enrolled_rates_zero() {
+        let program = Program {
+            id: Uuid::from_u128(70),
+            name: "P".into(),
+            description: None,
+            start_date: None,
+            end_date: None,
+            status: ProgramStatus::Draft,
+            journeys: vec![ProgramJourney {
+                id: Uuid::from_u128(80),
+                journey_id: Uuid::from_u128(60),
+                order_in_program: 1,
+            }],
+            reentry: Reentry::Never,
+            live_segment_id: None,
+            created_by: None,
+            updated_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            version: 1,
+        };
+        let r = report(&program, &[None], &HashMap::new());
+        assert_eq!((r.enrolled, r.completion_rate, r.journeys[0].version), (0, 0.0, None));
+        assert!(r.journeys[0].phases.is_empty());
+    }
+}

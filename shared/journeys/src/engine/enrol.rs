@@ -7,7 +7,8 @@
 //! starts on the latest published version of the program's first journey, at the program's start date
 //! if that is still ahead.
 
-use super::step::{Stepper, arrive, start_of};
+use super::place::arrive;
+use super::step::{Stepper, start_of};
 use super::{Engine, EnrolmentRef, Message};
 use crate::error::JourneyError;
 use crate::input::Audience;

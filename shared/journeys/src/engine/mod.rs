@@ -23,6 +23,7 @@
 pub mod due;
 pub mod enrol;
 pub mod live;
+mod place;
 pub mod send;
 pub mod step;
 

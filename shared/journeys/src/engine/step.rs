@@ -2,6 +2,7 @@
 //! engine's notes). At most one send per step; a touchpoint due right after a send waits for the next
 //! tick (a minute), which keeps every transaction small.
 
+use super::place::{anchors, arrive, end, move_on, previous_touchpoint, waited};
 use super::send;
 use super::{Engine, EnrolmentRef, Message};
 use crate::error::JourneyError;
@@ -10,7 +11,7 @@ use crate::model::{
 };
 use crate::replies::SendRef;
 use crate::repo::{self, TouchpointMove};
-use crate::rules::{self, Anchors, ExitRules, GoTo, OnTimeout, RuleLogic, WaitEvent};
+use crate::rules::{self, ExitRules, OnTimeout, RuleLogic, WaitEvent};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone as _, Utc};
 use chrono_tz::Tz;
 use nudge_content::published::Published;
@@ -314,7 +315,7 @@ impl<'a> Stepper<'a> {
                         }
                         OnTimeout::Skip | OnTimeout::Remind => {
                             self.skip(e, &tp, &what, true, work, now)?;
-                            self.move_on(&version, e, None, zone, now);
+                            move_on(&version, e, None, zone, now);
                             continue;
                         }
                     }
@@ -335,7 +336,7 @@ impl<'a> Stepper<'a> {
                     }
                     e.previous_at = Some(now);
                     let branch = logic.branch_for(worker, now);
-                    self.move_on(&version, e, branch, zone, now);
+                    move_on(&version, e, branch, zone, now);
                 }
             }
         }
@@ -405,89 +406,6 @@ impl<'a> Stepper<'a> {
         work.tx.push(repo::count_touchpoint(&self.tenant, e.program_id, tp.id, e.id, m));
         Ok(())
     }
-
-    /// After a touchpoint: to the branch's phase, past the journey's end, or to the next touchpoint.
-    fn move_on(&self, version: &JourneyVersion, e: &mut Enrolment, branch: Option<GoTo>, zone: Tz, now: DateTime<Utc>) {
-        let phases = &version.design.phases;
-        match branch {
-            Some(GoTo::Phase(n)) if (n as usize) >= 1 && (n as usize) <= phases.len() => {
-                e.phase_index = n as usize - 1;
-                e.touchpoint_index = 0;
-                e.phase_started_at = now;
-            }
-            Some(GoTo::End) | Some(GoTo::Phase(_)) => {
-                e.phase_index = phases.len();
-                e.touchpoint_index = 0;
-            }
-            None => {
-                e.touchpoint_index += 1;
-                // Past a phase's end (or an empty phase): the next phase that has touchpoints.
-                while e.phase_index < phases.len() && e.touchpoint_index >= phases[e.phase_index].touchpoints.len() {
-                    e.phase_index += 1;
-                    e.touchpoint_index = 0;
-                    e.phase_started_at = now;
-                }
-            }
-        }
-        // A branch into an empty phase moves on the same way.
-        while e.phase_index < phases.len() && phases[e.phase_index].touchpoints.is_empty() {
-            e.phase_index += 1;
-            e.phase_started_at = now;
-        }
-        arrive(e, version, zone, now);
-    }
-}
-
-/// `e` reaches its current touchpoint at `now`: it waits if the touchpoint says so, else it is scheduled.
-pub(crate) fn arrive(e: &mut Enrolment, version: &JourneyVersion, zone: Tz, now: DateTime<Utc>) {
-    e.reached_at = now;
-    e.reminded = false;
-    match version.design.touchpoint(e.phase_index, e.touchpoint_index) {
-        None => {
-            // Past the journey's end: the next step moves to the next journey now.
-            e.step = StepState::Scheduled;
-            e.due_at = Some(now);
-        }
-        Some(tp) => {
-            let logic = RuleLogic::parse(&tp.rule_logic, "/ruleLogic").unwrap_or_default();
-            if logic.wait_for.is_some() {
-                e.step = StepState::Waiting;
-                e.due_at = Some(now);
-            } else {
-                e.step = StepState::Scheduled;
-                e.due_at = Some(rules::due(&logic, &anchors(e, now), zone));
-            }
-        }
-    }
-}
-
-fn anchors(e: &Enrolment, now: DateTime<Utc>) -> Anchors {
-    Anchors {
-        enrolled_at: e.journey_started_at,
-        phase_started_at: e.phase_started_at,
-        previous_at: e.previous_at,
-        reached_at: now.max(e.reached_at),
-    }
-}
-
-fn previous_touchpoint<'v>(version: &'v JourneyVersion, e: &Enrolment) -> Option<&'v Touchpoint> {
-    let ordinal = version.design.ordinal(e.phase_index, e.touchpoint_index);
-    version.design.touchpoints().nth(ordinal.checked_sub(2)?).map(|(_, t)| t)
-}
-
-fn waited(event: WaitEvent) -> &'static str {
-    match event {
-        WaitEvent::Completed => "completed",
-        WaitEvent::Replied => "replied to",
-        WaitEvent::Passed => "passed",
-    }
-}
-
-fn end(e: &mut Enrolment, status: EnrolmentStatus, reason: &str, now: DateTime<Utc>) {
-    e.status = status;
-    e.due_at = None;
-    e.ended_at = Some(now);
-    e.reason = Some(reason.to_owned());
 }
 
 /// Puts a resumed program's running enrolments back on the schedule, a page at a time.
