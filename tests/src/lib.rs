@@ -308,6 +308,27 @@ pub fn clock_lock() -> &'static tokio::sync::Mutex<()> {
     LOCK.get_or_init(|| tokio::sync::Mutex::new(()))
 }
 
+/// Runs the Playwright script `tests/browser/<script>` with `args` on Debian's Chromium (which `make test`
+/// installs, with the driver); panics naming the failure and what it printed, else answers its stdout.
+pub async fn chromium(script: &str, args: &[&str]) -> String {
+    let root = nudge_local::root();
+    let path = root.join("tests/browser").join(script);
+    assert!(
+        root.join("tests/browser/node_modules/playwright-core").exists()
+            && std::path::Path::new("/usr/bin/chromium").exists(),
+        "Chromium or the Playwright driver is missing: `make test` installs both"
+    );
+    let out = tokio::process::Command::new("node")
+        .arg(&path)
+        .args(args)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("node did not run {}: {e}", path.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{script} failed in Chromium:\n{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
 /// A Brazilian mobile number no other test of the run uses (the emulator's SNS keeps every SMS of the run).
 pub fn unique_phone() -> String {
     format!("+55119{:08}", Uuid::new_v4().as_u128() % 100_000_000)

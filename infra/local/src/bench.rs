@@ -3,6 +3,7 @@
 
 use crate::LocalError;
 use nudge_core::TenantId;
+use nudge_core::queue::Consumer;
 use nudge_core::store::{Changes, Put, Store, Tx, Write, calls};
 use nudge_core::values::Parse;
 use nudge_segments::jobs::{self, SyncJob, SyncTrigger};
@@ -10,6 +11,8 @@ use nudge_segments::model::{Segment, SegmentType};
 use nudge_segments::sync::{self, Limits, Outcome};
 use nudge_workers::model::{Contact, Employment, Gamification, WorkerFields};
 use nudge_workers::{Worker, repo as workers};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -122,4 +125,38 @@ pub async fn sync_once(store: &Store, tenant: &TenantId, segment: Uuid) -> Resul
     }
     let job = jobs::get(store, tenant, segment, job.id).await.map_err(setup)?.ok_or_else(|| setup("job gone"))?;
     Ok(Synced { job, wall, calls, cpu: (cpu_seconds() - cpu) / wall })
+}
+
+/// `inner`, adding the AWS calls of each batch it handles to `total`.
+pub fn counting(inner: Consumer, total: Arc<AtomicU64>) -> Consumer {
+    Arc::new(move |event, deadline| {
+        let (inner, total) = (inner.clone(), total.clone());
+        Box::pin(async move {
+            let (response, n) = calls::counted(inner(event, deadline)).await;
+            total.fetch_add(u64::from(n), Ordering::Relaxed);
+            response
+        })
+    })
+}
+
+/// `consumers` pollers of the template's queue `logical_id`, each handing its batches to `handler`, running
+/// until `stop` says so (as several concurrent Lambda invocations consume a queue).
+pub fn pollers(
+    local: &crate::server::Local,
+    logical_id: &str,
+    consumers: u64,
+    handler: Consumer,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> Result<Vec<tokio::task::JoinHandle<u64>>, LocalError> {
+    let q = local.emulator.resources.queues.get(logical_id).ok_or_else(|| setup(format!("no {logical_id}")))?;
+    Ok((0..consumers)
+        .map(|_| crate::queues::Poller {
+            sqs: aws_sdk_sqs::Client::new(&local.sdk),
+            queue_url: q.url.clone(),
+            queue_arn: q.arn.clone(),
+            batch_size: 10,
+            handler: handler.clone(),
+        })
+        .map(|p| tokio::spawn(p.run(stop.clone())))
+        .collect())
 }

@@ -23,24 +23,5 @@ async fn a_person_authorizes_and_tries_a_request_in_chromium() {
     let s = stack();
     let tenant = s.organization("Docs reader").await;
     let token = s.tenant(tenant, SystemRole::Admin);
-    let root = nudge_local::root();
-    let script = root.join("tests/browser/docs.mjs");
-    assert!(
-        root.join("tests/browser/node_modules/playwright-core").exists()
-            && std::path::Path::new("/usr/bin/chromium").exists(),
-        "Chromium or the Playwright driver is missing: `make test` installs both"
-    );
-    let out = tokio::process::Command::new("node")
-        .arg(&script)
-        .arg(&s.base)
-        .arg(&token)
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("node did not run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "the API reference failed in Chromium:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    e2e::chromium("docs.mjs", &[&s.base, &token]).await;
 }

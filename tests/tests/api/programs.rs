@@ -364,25 +364,6 @@ async fn a_live_program_runs_four_weeks_on_whatsapp() {
 
 /// Runs tests/browser/touchpoint.mjs on `url` with `plan`; what it saw.
 async fn browser(url: &str, plan: &Value) -> Value {
-    let root = nudge_local::root();
-    let script = root.join("tests/browser/touchpoint.mjs");
-    assert!(
-        root.join("tests/browser/node_modules/playwright-core").exists()
-            && std::path::Path::new("/usr/bin/chromium").exists(),
-        "Chromium or the Playwright driver is missing: `make test` installs both"
-    );
-    let out = tokio::process::Command::new("node")
-        .arg(&script)
-        .arg(url)
-        .arg(plan.to_string())
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("node did not run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "the touchpoint page failed in Chromium:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    let seen = e2e::chromium("touchpoint.mjs", &[url, &plan.to_string()]).await;
+    serde_json::from_str(&seen).unwrap_or_else(|e| panic!("{e}: {seen}"))
 }

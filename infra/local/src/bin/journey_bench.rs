@@ -7,12 +7,9 @@
 //! deliveries are the notify bench's.
 
 use nudge_core::auth::SystemRole;
-use nudge_core::queue::Consumer;
-use nudge_core::store::calls;
 use nudge_local::LocalError;
-use nudge_local::bench::{cpu_seconds, load_workers, rule_segment, setup, sync_once};
+use nudge_local::bench::{counting, cpu_seconds, load_workers, rule_segment, setup, sync_once};
 use nudge_local::devkeys::DevKeys;
-use nudge_local::queues::Poller;
 use nudge_local::server::Local;
 use serde_json::json;
 use std::process::ExitCode;
@@ -23,18 +20,6 @@ use uuid::Uuid;
 
 fn number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// `inner`, adding the AWS calls of each batch to `calls`.
-fn counting(inner: Consumer, total: Arc<AtomicU64>) -> Consumer {
-    Arc::new(move |event, deadline| {
-        let (inner, total) = (inner.clone(), total.clone());
-        Box::pin(async move {
-            let (response, n) = calls::counted(inner(event, deadline)).await;
-            total.fetch_add(u64::from(n), Ordering::Relaxed);
-            response
-        })
-    })
 }
 
 fn id(value: &serde_json::Value) -> Result<String, LocalError> {
@@ -100,18 +85,8 @@ async fn run() -> Result<(), LocalError> {
 
     let total_calls = Arc::new(AtomicU64::new(0));
     let consumer = counting(journeys::engine(&local.env("journey-engine")).map_err(setup)?, total_calls.clone());
-    let q = local.emulator.resources.queues.get("JourneysQueue").ok_or_else(|| setup("no JourneysQueue"))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let pollers: Vec<_> = (0..consumers)
-        .map(|_| Poller {
-            sqs: aws_sdk_sqs::Client::new(&local.sdk),
-            queue_url: q.url.clone(),
-            queue_arn: q.arn.clone(),
-            batch_size: 10,
-            handler: consumer.clone(),
-        })
-        .map(|p| tokio::spawn(p.run(stop_rx.clone())))
-        .collect();
+    let pollers = nudge_local::bench::pollers(&local, "JourneysQueue", consumers, consumer, &stop_rx)?;
 
     // Enrolment: the API's call, then the job through the engine.
     let (cpu, wall) = (cpu_seconds(), Instant::now());

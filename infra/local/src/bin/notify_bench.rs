@@ -4,13 +4,11 @@
 //! delivery is settled, the SMS send rate raised to `NOTIFY_BENCH_SMS_PER_SECOND` (default 1000). Prints the wall time, DynamoDB calls and provider calls per recipient, and this
 //! process's CPU per recipient (the emulator's own CPU is not ours, and not counted).
 
-use nudge_core::queue::Consumer;
 use nudge_core::store::calls;
 use nudge_identity::people::Directory;
 use nudge_local::LocalError;
-use nudge_local::bench::{cpu_seconds, load_workers, rule_segment, setup, sync_once};
+use nudge_local::bench::{counting, cpu_seconds, load_workers, rule_segment, setup, sync_once};
 use nudge_local::devkeys::DevKeys;
-use nudge_local::queues::Poller;
 use nudge_local::server::Local;
 use nudge_notifications::ChannelKind;
 use nudge_notifications::send::service::{Accepted, Service};
@@ -22,18 +20,6 @@ use std::time::{Duration, Instant};
 
 fn number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// `inner`, adding the DynamoDB calls of each batch to `calls`.
-fn counting(inner: Consumer, total: Arc<AtomicU64>) -> Consumer {
-    Arc::new(move |event, deadline| {
-        let (inner, total) = (inner.clone(), total.clone());
-        Box::pin(async move {
-            let (response, n) = calls::counted(inner(event, deadline)).await;
-            total.fetch_add(u64::from(n), Ordering::Relaxed);
-            response
-        })
-    })
 }
 
 async fn run() -> Result<(), LocalError> {
@@ -78,19 +64,8 @@ async fn run() -> Result<(), LocalError> {
     vars.insert("SMS_SENDS_PER_SECOND".into(), sms_rate.to_string());
     let env = nudge_core::config::Env::local(local.sdk.clone(), local.settings.clone(), local.clock.clone(), vars);
     let consumer = counting(notifications::deliver(&env).map_err(setup)?, total_calls.clone());
-    let resources = &local.emulator.resources;
-    let q = resources.queues.get("NotificationsQueue").ok_or_else(|| setup("no NotificationsQueue"))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let pollers: Vec<_> = (0..consumers)
-        .map(|_| Poller {
-            sqs: aws_sdk_sqs::Client::new(&local.sdk),
-            queue_url: q.url.clone(),
-            queue_arn: q.arn.clone(),
-            batch_size: 10,
-            handler: consumer.clone(),
-        })
-        .map(|p| tokio::spawn(p.run(stop_rx.clone())))
-        .collect();
+    let pollers = nudge_local::bench::pollers(&local, "NotificationsQueue", consumers, consumer, &stop_rx)?;
 
     let (cpu, started) = (cpu_seconds(), Instant::now());
     let (accepted, create_calls) = calls::counted(service.create(&tenant, input, None, chrono::Utc::now())).await;
