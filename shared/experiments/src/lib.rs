@@ -12,5 +12,7 @@ pub mod assign;
 pub mod hash;
 pub mod keys;
 pub mod model;
+pub mod repo;
 pub mod results;
+pub mod service;
 pub mod stats;
