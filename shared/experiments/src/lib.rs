@@ -12,6 +12,7 @@ pub mod assign;
 pub mod hash;
 pub(crate) mod input;
 pub mod keys;
+pub mod manage;
 pub mod model;
 pub mod repo;
 pub mod results;
