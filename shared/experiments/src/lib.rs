@@ -10,6 +10,7 @@
 
 pub mod assign;
 pub mod hash;
+pub mod http;
 pub(crate) mod input;
 pub mod keys;
 pub mod manage;
