@@ -52,6 +52,7 @@ mod document {
             nudge_media::openapi(),
             nudge_notifications::http::openapi(),
             nudge_journeys::http::openapi(),
+            nudge_experiments::http::openapi(),
         ]
     }
 

@@ -41,11 +41,13 @@ pub enum Permission {
     ProgramsRead,
     ProgramsWrite,
     ProgramsEnrol,
+    ExperimentsRead,
+    ExperimentsWrite,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 29] = [
+    pub(crate) const ALL: [Permission; 31] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -75,6 +77,8 @@ impl Permission {
         Self::ProgramsRead,
         Self::ProgramsWrite,
         Self::ProgramsEnrol,
+        Self::ExperimentsRead,
+        Self::ExperimentsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +112,8 @@ impl Permission {
             Self::ProgramsRead => "programs:read",
             Self::ProgramsWrite => "programs:write",
             Self::ProgramsEnrol => "programs:enrol",
+            Self::ExperimentsRead => "experiments:read",
+            Self::ExperimentsWrite => "experiments:write",
         }
     }
 

@@ -41,6 +41,8 @@ pub const CATALOGUE: &[&str] = &[
     "programs:read",
     "programs:write",
     "programs:enrol",
+    "experiments:read",
+    "experiments:write",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -113,6 +115,8 @@ impl SystemRole {
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
+                "experiments:read",
+                "experiments:write",
                 "journeys:read",
                 "journeys:write",
                 "programs:read",
