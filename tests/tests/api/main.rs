@@ -8,6 +8,7 @@ mod contract;
 mod digest;
 mod docs;
 mod events;
+mod experiments;
 mod identity;
 mod inbox;
 mod integrations;
