@@ -166,6 +166,16 @@ pub async fn record(
         if m != TouchpointMove::default() {
             tx.push(repo::count_touchpoint(tenant, p.program_id, touchpoint, enrolment, m));
         }
+        // The outcome counts in the experiment the worker's variant came from.
+        if let (Some(experiment), Some(bucket)) = (p.experiment_id, p.experiment_bucket_version)
+            && (completing || m.score.is_some())
+            && let Some(a) =
+                nudge_experiments::repo::get_assignment(store, tenant, experiment, bucket, p.worker_id).await?
+        {
+            for write in nudge_experiments::service::outcome(tenant, &a, completing, m.score, now)? {
+                tx.push(write);
+            }
+        }
         // The enrolment waits on this touchpoint: it is due now (the next tick moves it).
         if let Some(e) = repo::get_enrolment(store, tenant, p.program_id, p.worker_id).await?
             && e.id == enrolment

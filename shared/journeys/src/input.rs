@@ -56,6 +56,8 @@ pub(crate) struct TouchpointWrite {
     content_id: Uuid,
     channel: TouchpointChannel,
     template_id: Option<Uuid>,
+    /// An experiment of this organization whose variants' content the touchpoint sends.
+    experiment_id: Option<Uuid>,
     #[schema(value_type = Option<Object>)]
     rule_logic: Option<Value>,
 }
@@ -79,6 +81,7 @@ pub(crate) struct TouchpointInput {
     pub content_id: Uuid,
     pub channel: TouchpointChannel,
     pub template_id: Option<Uuid>,
+    pub experiment_id: Option<Uuid>,
     pub rule_logic: Value,
     pub logic: RuleLogic,
 }
@@ -137,6 +140,7 @@ pub(crate) fn read_design(body: Value) -> Result<DesignInput, ApiError> {
             let content_id: Option<Uuid> = tf.required("contentId");
             let channel: Option<TouchpointChannel> = tf.required("channel");
             let template_id: Option<Uuid> = tf.optional("templateId");
+            let experiment_id: Option<Uuid> = tf.optional("experimentId");
             let rule_logic: Value = tf.optional("ruleLogic").unwrap_or_else(|| Value::Object(Default::default()));
             let logic = match RuleLogic::parse(&rule_logic, &tf.pointer("ruleLogic")) {
                 Ok(logic) => Some(logic),
@@ -165,7 +169,15 @@ pub(crate) fn read_design(body: Value) -> Result<DesignInput, ApiError> {
             }
             pf.absorb(tf);
             if let (Some(content_id), Some(channel), Some(logic)) = (content_id, channel, logic) {
-                touchpoints.push(TouchpointInput { id, content_id, channel, template_id, rule_logic, logic });
+                touchpoints.push(TouchpointInput {
+                    id,
+                    content_id,
+                    channel,
+                    template_id,
+                    experiment_id,
+                    rule_logic,
+                    logic,
+                });
             }
         }
         f.absorb(pf);
@@ -240,6 +252,7 @@ pub(crate) fn settle(
                 o.content_id == tp.content_id
                     && o.channel == tp.channel
                     && o.template_id == tp.template_id
+                    && o.experiment_id == tp.experiment_id
                     && o.rule_logic == tp.rule_logic
             });
             let updated_at = if unchanged { old.map_or(now, |o| o.updated_at) } else { now };
@@ -249,6 +262,7 @@ pub(crate) fn settle(
                 content_id: tp.content_id,
                 channel: tp.channel,
                 template_id: tp.template_id,
+                experiment_id: tp.experiment_id,
                 rule_logic: tp.rule_logic,
                 created_at,
                 updated_at,

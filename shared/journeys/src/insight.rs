@@ -235,6 +235,7 @@ mod tests {
             content_id: Uuid::from_u128(100 + n),
             channel: TouchpointChannel::Sms,
             template_id: None,
+            experiment_id: None,
             rule_logic: serde_json::json!({}),
             created_at: Utc::now(),
             updated_at: Utc::now(),

@@ -157,6 +157,14 @@ impl Journeys<'_> {
                         }
                     }
                 }
+                if let Some(experiment) = tp.experiment_id
+                    && nudge_experiments::repo::get_experiment(self.store, tenant, experiment).await?.is_none()
+                {
+                    problems.push(FieldError::body(
+                        format!("{at}/experimentId"),
+                        "names no experiment of this organization",
+                    ));
+                }
                 if let Some(template) = tp.template_id {
                     let found = nudge_content::message_template::load(self.store, tenant, template)
                         .await

@@ -42,6 +42,11 @@ pub struct Touchpoint {
     /// WhatsApp the only way to reach a worker outside the 24-hour window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<Uuid>,
+    /// A running experiment whose variants' content (`variantDetails.contentId`) this touchpoint sends in
+    /// place of `contentId`, each worker the content of their (sticky) variant; `contentId` goes to those
+    /// who take no part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment_id: Option<Uuid>,
     /// When and whether it is sent: see the `RuleLogic` description.
     #[schema(value_type = Object)]
     pub rule_logic: Value,
@@ -355,6 +360,12 @@ pub struct Progress {
     /// The notification request that carried it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_request_id: Option<Uuid>,
+    /// The experiment (and bucket version) the worker's variant of this touchpoint came from: its outcome
+    /// counts there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment_bucket_version: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -396,6 +407,8 @@ impl Progress {
             state,
             reason: None,
             notification_request_id: None,
+            experiment_id: None,
+            experiment_bucket_version: None,
             sent_at: (state == ProgressState::Sent).then_some(now),
             started_at: None,
             completed_at: None,

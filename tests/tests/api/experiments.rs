@@ -123,3 +123,67 @@ async fn an_experiment_assigns_stickily_and_reports_its_results() {
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["/workerId".to_owned()])
     );
 }
+
+#[tokio::test]
+async fn a_journey_touchpoint_sends_each_worker_their_variant_and_counts_the_outcome() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Experiment journeys").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let short =
+        published(&admin, &json!({"type": "text", "title": "Short tip", "text": {"text": "Bend your knees."}})).await;
+    let story =
+        published(&admin, &json!({"type": "text", "title": "Ana's story", "text": {"text": "Ana lifted…"}})).await;
+    let experiment = s
+        .post(
+            "/experiments",
+            &admin,
+            &json!({"experimentType": "ab", "name": "Tip or story", "status": "running",
+            "variants": [{"variantName": "Tip", "variantDetails": {"contentId": short}, "weight": 0.5},
+                         {"variantName": "Story", "variantDetails": {"contentId": story}, "weight": 0.5}]}),
+        )
+        .await;
+    assert_eq!(experiment.status, StatusCode::CREATED, "{:?}", experiment.body);
+    let id = experiment.body["id"].as_str().unwrap().to_owned();
+    let consent = json!({"communicationConsent": true});
+    let mut workers = Vec::new();
+    for i in 0..12 {
+        workers.push(s.worker(&admin, &format!("W{i}"), consent.clone()).await);
+    }
+    let j = crate::journeys::journey(
+        &admin,
+        &json!({"title": "Lifting", "phases": [{"name": "One", "touchpoints": [
+            {"contentId": short, "channel": "sms", "experimentId": id}]}]}),
+    )
+    .await;
+    let program = crate::journeys::program(&admin, "Lifting", &[j["id"].as_str().unwrap()], json!({})).await;
+    let ids: Vec<&str> = workers.iter().map(|(w, _)| w.as_str()).collect();
+    crate::journeys::enrol(&admin, &program, &json!({"workerIds": ids})).await;
+    let phones: Vec<&str> = workers.iter().map(|(_, p)| p.as_str()).collect();
+    crate::journeys::advance(&admin, &program, &phones, 0).await;
+
+    // Each worker got the content of their variant, the one the experiment assigns them.
+    let mut exposed = [0u64; 2];
+    for (worker, phone) in &workers {
+        let variant = assign(&admin, &id, worker).await["variantIndex"].as_u64().unwrap() as usize;
+        exposed[variant] += 1;
+        let texts = s.sms_to(phone).await;
+        let expected = if variant == 0 { "Short tip\n" } else { "Ana's story\n" };
+        assert!(texts.len() == 1 && texts[0].starts_with(expected), "variant {variant}: {texts:?}");
+    }
+    // Three of them mark it done on their page: the outcome counts for their variant.
+    for (_, phone) in &workers[..3] {
+        let token = crate::journeys::token_in(&s.sms_to(phone).await[0]);
+        let (status, _) = crate::journeys::page(&token, Some("action=complete")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let mut completed = [0u64; 2];
+    for (worker, _) in &workers[..3] {
+        completed[assign(&admin, &id, worker).await["variantIndex"].as_u64().unwrap() as usize] += 1;
+    }
+    let results = s.get(&format!("/experiments/{id}/results"), &admin).await.body;
+    for v in 0..2 {
+        assert_eq!(results["variants"][v]["exposed"].as_u64(), Some(exposed[v]), "{results}");
+        assert_eq!(results["variants"][v]["completed"].as_u64(), Some(completed[v]), "{results}");
+    }
+}

@@ -114,6 +114,7 @@ mod tests {
             content_id: Uuid::from_u128(100 + n),
             channel: TouchpointChannel::Sms,
             template_id: None,
+            experiment_id: None,
             rule_logic: logic,
             created_at: at("2026-01-01T00:00:00Z"),
             updated_at: at("2026-01-01T00:00:00Z"),

@@ -38,6 +38,7 @@ pub(crate) struct Stepper<'a> {
     programs: HashMap<Uuid, Option<Program>>,
     versions: HashMap<(Uuid, u32), JourneyVersion>,
     contents: HashMap<Uuid, Option<Published>>,
+    experiments: HashMap<Uuid, Option<nudge_experiments::model::Experiment>>,
     zone: Option<Tz>,
 }
 
@@ -75,6 +76,7 @@ impl<'a> Stepper<'a> {
             programs: HashMap::new(),
             versions: HashMap::new(),
             contents: HashMap::new(),
+            experiments: HashMap::new(),
             zone: None,
         }
     }
@@ -355,12 +357,21 @@ impl<'a> Stepper<'a> {
         work: &mut Work,
         now: DateTime<Utc>,
     ) -> Result<(), JourneyError> {
-        let Some(content) = self.content(tp.content_id).await? else {
+        // A touchpoint that names an experiment sends the worker's variant's content (sticky), and the
+        // first send exposes them.
+        let assignment = self.variant(tp, e, now).await?;
+        let content_id = assignment.as_ref().map_or(tp.content_id, |(_, content)| *content);
+        let Some(content) = self.content(content_id).await? else {
             if !reminder {
                 self.skip(e, tp, "its content is no longer published", false, work, now)?;
             }
             return Ok(());
         };
+        if let Some((a, _)) = &assignment {
+            for write in nudge_experiments::service::exposure(&self.tenant, a, now)? {
+                work.tx.push(write);
+            }
+        }
         let link = send::link(&self.engine.key, &self.engine.page_url, &self.tenant, e, tp.id, now);
         let direct = send::compose(e, tp, &content, &link, &program.name, reminder);
         let request_id = direct.request_id;
@@ -379,13 +390,57 @@ impl<'a> Stepper<'a> {
         if !reminder {
             let progress = Progress {
                 notification_request_id: Some(request_id),
-                ..Progress::first(e, tp.id, tp.content_id, ProgressState::Sent, now)
+                experiment_id: assignment.as_ref().map(|(a, _)| a.experiment_id),
+                experiment_bucket_version: assignment.as_ref().map(|(a, _)| a.bucket_version),
+                ..Progress::first(e, tp.id, content_id, ProgressState::Sent, now)
             };
             work.tx.push(Write::create(repo::put_progress(&self.tenant, &progress)?, repo::PROGRESS_EXISTS));
             let m = TouchpointMove { sent: true, ..Default::default() };
             work.tx.push(repo::count_touchpoint(&self.tenant, e.program_id, tp.id, e.id, m));
         }
         Ok(())
+    }
+
+    /// The worker's assignment in the touchpoint's experiment and the content of its variant, when the
+    /// touchpoint names a running experiment the worker takes part in.
+    async fn variant(
+        &mut self,
+        tp: &Touchpoint,
+        e: &Enrolment,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(nudge_experiments::model::Assignment, Uuid)>, JourneyError> {
+        let Some(id) = tp.experiment_id else { return Ok(None) };
+        let experiment = match self.experiments.get(&id) {
+            Some(found) => found.clone(),
+            None => {
+                let found = nudge_experiments::repo::get_experiment(&self.engine.store, &self.tenant, id).await?;
+                self.experiments.insert(id, found.clone());
+                found
+            }
+        };
+        let Some(experiment) = experiment else { return Ok(None) };
+        let targeted = match experiment.segment_id {
+            None => true,
+            Some(segment) => {
+                nudge_segments::repo::members_among(&self.engine.store, &self.tenant, segment, &[e.worker_id])
+                    .await?
+                    .contains(&e.worker_id)
+            }
+        };
+        let store = &self.engine.store;
+        let Some(a) =
+            nudge_experiments::service::assignment(store, &self.tenant, &experiment, e.worker_id, targeted, 0.0, now)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let content = experiment
+            .variants
+            .get(a.variant_index)
+            .and_then(|v| v.variant_details.get("contentId"))
+            .and_then(|c| c.as_str())
+            .and_then(|c| Uuid::parse_str(c).ok());
+        Ok(content.map(|c| (a, c)))
     }
 
     fn skip(
