@@ -14,7 +14,7 @@ pub const MAX_VARIANTS: usize = 10;
 /// How far the weights may sum from 1.
 const WEIGHT_SLACK: f64 = 1e-6;
 
-/// `POST /experiments` and `PATCH /experiments/{id}` (merge patch: `variants` replaced whole).
+/// `POST /experiments`.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(dead_code)]
@@ -27,16 +27,43 @@ pub(crate) struct ExperimentWrite {
     primary_metric: Option<PrimaryMetric>,
     start_date: Option<NaiveDate>,
     end_date: Option<NaiveDate>,
-    /// 2–10; the first is the control. `ab` has exactly two.
+    /// 2–10; the first is the control. `ab` has exactly two, `multivariate` at least three.
     #[schema(min_items = 2, max_items = 10)]
-    variants: Option<Vec<VariantWrite>>,
+    variants: Vec<VariantWrite>,
     segment_id: Option<Uuid>,
     /// 0–1, default 1.
     #[schema(minimum = 0.0, maximum = 1.0)]
     coverage: Option<f64>,
     use_holdout: Option<bool>,
-    /// `draft` → `running` ⇄ `paused` → `completed`.
+    /// `draft` (default) or `running` (when it may start).
     status: Option<ExperimentStatus>,
+}
+
+/// `PATCH /experiments/{id}` (merge patch: each field given replaces the stored one, `variants` whole).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ExperimentPatch {
+    #[schema(required = false)]
+    experiment_type: ExperimentType,
+    #[schema(required = false, min_length = 1, max_length = 200, pattern = r"\S")]
+    name: String,
+    #[schema(max_length = 2000)]
+    hypothesis: Option<String>,
+    #[schema(required = false)]
+    primary_metric: PrimaryMetric,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    #[schema(required = false, min_items = 2, max_items = 10)]
+    variants: Vec<VariantWrite>,
+    segment_id: Option<Uuid>,
+    #[schema(required = false, minimum = 0.0, maximum = 1.0)]
+    coverage: f64,
+    #[schema(required = false)]
+    use_holdout: bool,
+    /// `draft` → `running` ⇄ `paused` → `completed`.
+    #[schema(required = false)]
+    status: ExperimentStatus,
 }
 
 #[derive(Deserialize, ToSchema)]

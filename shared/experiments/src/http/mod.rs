@@ -19,7 +19,7 @@ use uuid::Uuid;
     components(schemas(nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError,
                        crate::model::Experiment, crate::model::Variant, crate::model::Assignment,
                        crate::model::ExperimentType, crate::model::ExperimentStatus, crate::model::PrimaryMetric,
-                       crate::input::ExperimentWrite, crate::input::VariantWrite, crate::assign::Decision,
+                       crate::input::ExperimentWrite, crate::input::ExperimentPatch, crate::input::VariantWrite, crate::assign::Decision,
                        crate::results::Results, crate::results::VariantResult, crate::results::Comparison,
                        routes::AssignRequest, routes::AssignmentView)),
     tags((name = "experiments", description = "A/B and multivariate tests: variants, sticky assignment, results"))

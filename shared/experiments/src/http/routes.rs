@@ -83,7 +83,7 @@ async fn get_by_id(
 
 #[utoipa::path(patch, path = "/experiments/{id}", tag = "experiments",
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
-    request_body(content = input::ExperimentWrite, content_type = "application/merge-patch+json",
+    request_body(content = input::ExperimentPatch, content_type = "application/merge-patch+json",
         description = "Each field given replaces the stored one (`variants` whole). Once it ran, no variant may be added, removed or reordered (weights may change: assignments stay). Starting (`status: running`) needs two variants of positive weight, each with a published `contentId` (422 names each)."),
     responses((status = 200, description = "Updated", body = Experiment, headers(("ETag" = String)))),
     security(("bearer" = [])))]
