@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | experiment (with its variants) | `T#<t>#EXPERIMENTS` | `<experimentId>` |
 //! | assignment | `T#<t>#EXPERIMENT#<experimentId>#ASSIGNMENTS` | `<bucketVersion, 6 digits>#<workerId>` |
+//! | the tenant's settings (holdout) | `T#<t>#EXPERIMENT-SETTINGS` | `SETTINGS` |
 //! | counters of a variant | `T#<t>#EXPERIMENT#<experimentId>#COUNTS` | `<bucketVersion>#<variantIndex>#<shard 0..7>` |
 //!
 //! An assignment is keyed by (experiment, bucket version, worker): created only if absent, it is what
@@ -22,6 +23,10 @@ pub fn experiments_partition(tenant: &TenantId) -> String {
 
 pub fn experiment(tenant: &TenantId, id: Uuid) -> Key {
     Key::tenant(tenant, "EXPERIMENTS", id.to_string())
+}
+
+pub fn settings(tenant: &TenantId) -> Key {
+    Key::tenant(tenant, "EXPERIMENT-SETTINGS", "SETTINGS".to_owned())
 }
 
 pub fn assignment(tenant: &TenantId, experiment: Uuid, bucket_version: u32, worker: Uuid) -> Key {
@@ -50,5 +55,6 @@ mod tests {
         assert_eq!(assignment(&t, e, 1, w).pk, format!("T#{tenant}#EXPERIMENT#{e}#ASSIGNMENTS"));
         assert_eq!(assignment(&t, e, 1, w).sk, format!("000001#{w}"));
         assert_eq!(counts(&t, e, 0, 2, w).sk, "000000#002#3");
+        assert_eq!((settings(&t).pk, settings(&t).sk), (format!("T#{tenant}#EXPERIMENT-SETTINGS"), "SETTINGS".into()));
     }
 }

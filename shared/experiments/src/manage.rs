@@ -7,7 +7,7 @@ use crate::repo;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::http::FieldError;
-use nudge_core::store::{Store, StoreError, Write};
+use nudge_core::store::{Store, StoreError, Tx, Write};
 use uuid::Uuid;
 
 /// Why a change is refused.
@@ -230,10 +230,17 @@ impl<C: Catalogue> Manage<'_, C> {
             version: 0,
         };
         let e = self.checked(tenant, &draft, input, by, now).await?;
-        self.store.write(Write::create(repo::put_experiment(tenant, &e)?, "experiment exists")).await?;
-        Ok(e)
+        let tx = self
+            .with_holdout(tenant, &e, Write::create(repo::put_experiment(tenant, &e)?, "experiment exists"), now)
+            .await?;
+        match self.store.transact(tx).await {
+            Ok(()) => Ok(e),
+            Err(e) if e.is_version_conflict() => Err(ManageError::VersionMoved),
+            Err(e) => Err(e.into()),
+        }
     }
 
+    /// The experiment changed, and its status before.
     pub(crate) async fn update(
         &self,
         tenant: &TenantId,
@@ -242,14 +249,15 @@ impl<C: Catalogue> Manage<'_, C> {
         if_match: Option<u64>,
         by: Option<Uuid>,
         now: DateTime<Utc>,
-    ) -> Result<Experiment, ManageError> {
+    ) -> Result<(Experiment, ExperimentStatus), ManageError> {
         let current = self.get(tenant, id).await?;
         if if_match.is_some_and(|v| v != current.version) {
             return Err(ManageError::VersionMoved);
         }
         let next = self.checked(tenant, &current, input, by, now).await?;
-        match self.store.write(Write::replace(repo::put_experiment(tenant, &next)?, current.version)).await {
-            Ok(()) => Ok(next),
+        let write = Write::replace(repo::put_experiment(tenant, &next)?, current.version);
+        match self.store.transact(self.with_holdout(tenant, &next, write, now).await?).await {
+            Ok(()) => Ok((next, current.status)),
             Err(e) if e.is_version_conflict() => Err(ManageError::VersionMoved),
             Err(e) => Err(e.into()),
         }
@@ -277,6 +285,24 @@ impl<C: Catalogue> Manage<'_, C> {
             Err(e) if e.is_version_conflict() => Err(ManageError::VersionMoved),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// `write` of `e`, with the lock of the tenant's holdout when `e` runs using it.
+    async fn with_holdout(
+        &self,
+        tenant: &TenantId,
+        e: &Experiment,
+        write: Write,
+        now: DateTime<Utc>,
+    ) -> Result<Tx, ManageError> {
+        let mut tx = Tx::new().with(write);
+        if e.use_holdout && e.status == ExperimentStatus::Running {
+            let settings = crate::settings::get(self.store, tenant).await?;
+            if let Some(lock) = crate::settings::lock(tenant, &settings, e.id, now)? {
+                tx.push(lock);
+            }
+        }
+        Ok(tx)
     }
 
     async fn checked(

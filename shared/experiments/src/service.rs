@@ -7,7 +7,7 @@ use crate::model::{Assignment, Experiment};
 use crate::repo;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
-use nudge_core::store::{Store, StoreError, Write};
+use nudge_core::store::{Store, StoreError, Tx, Write};
 use uuid::Uuid;
 
 /// `worker`'s assignment in `e` (under its bucket version): the stored one, else the decision's, stored
@@ -19,12 +19,36 @@ pub async fn assignment(
     e: &Experiment,
     worker: Uuid,
     targeted: bool,
-    holdout: f64,
     now: DateTime<Utc>,
 ) -> Result<Option<Assignment>, StoreError> {
     if let Some(a) = repo::get_assignment(store, tenant, e.id, e.bucket_version, worker).await? {
         return Ok(Some(a));
     }
+    let holdout = holdout(store, tenant, e).await?;
+    first_assignment(store, tenant, e, worker, targeted, holdout, false, now).await
+}
+
+/// The holdout fraction `e` keeps out (0 when it does not use the tenant's holdout).
+pub async fn holdout(store: &Store, tenant: &TenantId, e: &Experiment) -> Result<f64, StoreError> {
+    if !e.use_holdout {
+        return Ok(0.0);
+    }
+    Ok(crate::settings::get(store, tenant).await?.holdout_fraction)
+}
+
+/// Decides and stores `worker`'s first assignment in `e` (none found stored); `exposed`, it is stored
+/// exposed at `now` and counted in the same transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn first_assignment(
+    store: &Store,
+    tenant: &TenantId,
+    e: &Experiment,
+    worker: Uuid,
+    targeted: bool,
+    holdout: f64,
+    exposed: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<Assignment>, StoreError> {
     let Decision::Variant(index) = decide(e, worker, targeted, holdout) else { return Ok(None) };
     let Some(variant) = e.variants.get(index) else { return Ok(None) };
     let a = Assignment {
@@ -35,12 +59,16 @@ pub async fn assignment(
         variant_index: index,
         bucket_version: e.bucket_version,
         assigned_at: now,
-        exposed_at: None,
+        exposed_at: exposed.then_some(now),
         completed_at: None,
         score: None,
         version: 1,
     };
-    match store.write(Write::create(repo::put_assignment(tenant, &a)?, repo::ASSIGNED)).await {
+    let mut tx = Tx::new().with(Write::create(repo::put_assignment(tenant, &a)?, repo::ASSIGNED));
+    if exposed {
+        tx.push(repo::count(tenant, &a, true, false, None));
+    }
+    match store.transact(tx).await {
         Ok(()) => Ok(Some(a)),
         Err(StoreError::Condition(repo::ASSIGNED)) => {
             repo::get_assignment(store, tenant, e.id, e.bucket_version, worker).await

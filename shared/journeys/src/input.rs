@@ -166,6 +166,14 @@ pub(crate) fn read_design(body: Value) -> Result<DesignInput, ApiError> {
                         );
                     }
                 }
+                if experiment_id.is_none() {
+                    for (b, _) in logic.variants() {
+                        tf.break_rule_at(
+                            format!("{}/branch/{b}/variant", tf.pointer("ruleLogic")),
+                            "splits by variant: the touchpoint must name an experimentId",
+                        );
+                    }
+                }
             }
             pf.absorb(tf);
             if let (Some(content_id), Some(channel), Some(logic)) = (content_id, channel, logic) {

@@ -6,6 +6,7 @@ use crate::error::JourneyError;
 use crate::input::{DesignInput, settle};
 use crate::model::{Design, Journey, JourneyVersion};
 use crate::repo;
+use crate::rules::RuleLogic;
 use chrono::{DateTime, Utc};
 use nudge_content::published::{self, Body};
 use nudge_content::snapshots::Snapshots;
@@ -157,13 +158,25 @@ impl Journeys<'_> {
                         }
                     }
                 }
-                if let Some(experiment) = tp.experiment_id
-                    && nudge_experiments::repo::get_experiment(self.store, tenant, experiment).await?.is_none()
-                {
-                    problems.push(FieldError::body(
-                        format!("{at}/experimentId"),
-                        "names no experiment of this organization",
-                    ));
+                if let Some(experiment) = tp.experiment_id {
+                    match nudge_experiments::repo::get_experiment(self.store, tenant, experiment).await? {
+                        None => problems.push(FieldError::body(
+                            format!("{at}/experimentId"),
+                            "names no experiment of this organization",
+                        )),
+                        Some(found) => {
+                            // A variant branch must name one of the experiment's variants.
+                            let logic = RuleLogic::parse(&tp.rule_logic, "").unwrap_or_default();
+                            for (b, name) in logic.variants() {
+                                if !found.variants.iter().any(|v| v.variant_name == name) {
+                                    problems.push(FieldError::body(
+                                        format!("{at}/ruleLogic/branch/{b}/variant"),
+                                        format!("names no variant of experiment {experiment}"),
+                                    ));
+                                }
+                            }
+                        }
+                    }
                 }
                 if let Some(template) = tp.template_id {
                     let found = nudge_content::message_template::load(self.store, tenant, template)

@@ -323,6 +323,22 @@ pub async fn get_many(store: &Store, tenant: &TenantId, ids: &[Uuid]) -> Result<
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
+/// Which of `ids` are workers of the tenant (one BatchGetItem of their core items).
+pub async fn existing(
+    store: &Store,
+    tenant: &TenantId,
+    ids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    let keys: Vec<Key> = ids.iter().map(|id| core_key(tenant, *id)).collect();
+    let found: std::collections::HashSet<String> = store
+        .batch_get(&keys)
+        .await?
+        .iter()
+        .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
+        .collect();
+    Ok(ids.iter().copied().filter(|id| found.contains(&id.to_string())).collect())
+}
+
 /// The owner of a guard (a phone number or an external id), if taken.
 pub(crate) async fn guard_owner(store: &Store, key: &Key) -> Result<Option<Uuid>, StoreError> {
     #[derive(serde::Deserialize)]

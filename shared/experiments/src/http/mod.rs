@@ -21,7 +21,9 @@ use uuid::Uuid;
                        crate::model::ExperimentType, crate::model::ExperimentStatus, crate::model::PrimaryMetric,
                        crate::input::ExperimentWrite, crate::input::ExperimentPatch, crate::input::VariantWrite, crate::assign::Decision,
                        crate::results::Results, crate::results::VariantResult, crate::results::Comparison,
-                       routes::AssignRequest, routes::AssignmentView)),
+                       crate::input::AssignWrite, crate::input::OutcomesWrite, crate::input::OutcomeWrite,
+                       crate::input::SettingsWrite, crate::settings::Settings, crate::tracking::Placed,
+                       crate::tracking::Recorded, routes::Placements, routes::OutcomeResults, routes::OutcomeResult)),
     tags((name = "experiments", description = "A/B and multivariate tests: variants, sticky assignment, results"))
 )]
 struct ApiDoc;

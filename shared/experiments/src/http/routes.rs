@@ -3,17 +3,21 @@
 use super::{Api, TableCatalogue};
 use crate::input;
 use crate::manage::Manage;
-use crate::model::{Assignment, Experiment};
+use crate::model::Experiment;
+use crate::settings::{self, Settings, SettingsError};
+use crate::tracking::{self, Placed, Recorded};
 use crate::{keys, repo, results};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use nudge_core::Ctx;
+use nudge_core::audit::AuditNote;
 use nudge_core::auth::Principal;
-use nudge_core::http::{ApiError, ApiResult, IfMatch, JsonBody, ListQuery, Page, created, path_id, tagged};
+use nudge_core::http::{ApiError, ApiResult, FieldError, IfMatch, JsonBody, ListQuery, Page, created, path_id, tagged};
 use nudge_core::store::Query;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::json;
 use std::sync::Arc;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,7 +33,9 @@ pub(super) fn routes() -> OpenApiRouter<Api> {
         .routes(routes!(get_by_id, patch_by_id))
         .routes(routes!(rerandomise))
         .routes(routes!(assign))
+        .routes(routes!(outcomes))
         .routes(routes!(experiment_results))
+        .routes(routes!(get_settings, put_settings))
 }
 
 fn manage<'a>(ctx: &'a Ctx, catalogue: &'a TableCatalogue) -> Manage<'a, TableCatalogue> {
@@ -98,10 +104,17 @@ async fn patch_by_id(
     let tenant = principal.require(WRITE)?;
     let id = path_id(&id)?;
     let input = input::read(body, false)?;
-    let e = manage(&ctx, &catalogue)
+    let (e, before) = manage(&ctx, &catalogue)
         .update(&tenant, id, input, if_match.0, Some(principal.user_id), ctx.clock.now())
         .await?;
-    Ok(tagged(StatusCode::OK, &e, e.version))
+    let mut response = tagged(StatusCode::OK, &e, e.version);
+    if before != e.status {
+        // A status move is what a reviewer of the experiment looks for: on record by name.
+        AuditNote::new("experiment.status_changed", "experiment", Some(e.id.to_string()))
+            .metadata(json!({"from": before, "to": e.status, "bucketVersion": e.bucket_version}))
+            .attach(&mut response);
+    }
+    Ok(response)
 }
 
 #[utoipa::path(post, path = "/experiments/{id}/rerandomise", tag = "experiments",
@@ -113,34 +126,27 @@ async fn rerandomise(
     State(ctx): State<Ctx>,
     State(catalogue): State<Arc<TableCatalogue>>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Experiment>> {
+) -> ApiResult<Response> {
     let tenant = principal.require(WRITE)?;
     let e =
         manage(&ctx, &catalogue).rerandomise(&tenant, path_id(&id)?, Some(principal.user_id), ctx.clock.now()).await?;
-    Ok(Json(e))
+    let note = AuditNote::new("experiment.rerandomised", "experiment", Some(e.id.to_string()))
+        .metadata(json!({"bucketVersion": e.bucket_version}));
+    Ok((note, Json(e)).into_response())
 }
 
-/// `POST /experiments/{id}/assignments` (its schema; the handler reads it field by field).
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[allow(dead_code)]
-pub(super) struct AssignRequest {
-    worker_id: Uuid,
-}
-
-/// A worker's place in an experiment.
+/// A batch's placements, in the order asked.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct AssignmentView {
-    /// Present when the worker takes part.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    assignment: Option<Assignment>,
+pub(super) struct Placements {
+    placements: Vec<Placed>,
 }
 
 #[utoipa::path(post, path = "/experiments/{id}/assignments", tag = "experiments",
     params(("id" = Uuid, Path)),
-    request_body = AssignRequest,
-    responses((status = 200, description = "The worker's variant: the stored one, or decided now and stored (never changed by later weights or coverage); none when the worker takes no part", body = AssignmentView)),
+    request_body = input::AssignWrite,
+    description = "Each worker's variant: the stored one, or decided now and stored (never changed by later weights or coverage), or the reason they take no part. With `expose`, each is recorded as shown their variant now (only exposed workers count in the results; an exposure counts once). A worker the organization does not have is named (422).",
+    responses((status = 200, description = "In the order asked", body = Placements)),
     security(("bearer" = [])))]
 async fn assign(
     principal: Principal,
@@ -148,25 +154,97 @@ async fn assign(
     State(catalogue): State<Arc<TableCatalogue>>,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<AssignmentView>> {
+) -> ApiResult<Json<Placements>> {
     let tenant = principal.require(WRITE)?;
     let e = manage(&ctx, &catalogue).get(&tenant, path_id(&id)?).await?;
-    let mut f = nudge_core::http::Fields::new(body)?;
-    let worker: Option<Uuid> = f.required("workerId");
-    f.finish()?;
-    let worker = worker.ok_or_else(|| ApiError::internal("read without a worker"))?;
-    if nudge_workers::repo::get(&ctx.store, &tenant, worker).await?.is_none() {
-        return Err(ApiError::rule("/workerId", "names no worker of this organization"));
+    let (workers, expose) = input::read_assign(body)?;
+    let known = nudge_workers::repo::existing(&ctx.store, &tenant, &workers).await?;
+    let unknown: Vec<FieldError> = workers
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| !known.contains(w))
+        .map(|(i, _)| FieldError::body(format!("/workerIds/{i}"), "names no worker of this organization"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::Rejected(unknown));
     }
-    let targeted = match e.segment_id {
-        None => true,
-        Some(segment) => {
-            nudge_segments::repo::members_among(&ctx.store, &tenant, segment, &[worker]).await?.contains(&worker)
-        }
+    let members = match e.segment_id {
+        None => None,
+        Some(segment) => Some(nudge_segments::repo::members_among(&ctx.store, &tenant, segment, &workers).await?),
     };
-    let assignment =
-        crate::service::assignment(&ctx.store, &tenant, &e, worker, targeted, 0.0, ctx.clock.now()).await?;
-    Ok(Json(AssignmentView { assignment }))
+    let now = ctx.clock.now();
+    let placements = tracking::assign(&ctx.store, &tenant, &e, &workers, members.as_ref(), expose, now).await?;
+    Ok(Json(Placements { placements }))
+}
+
+/// One outcome's fate.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct OutcomeResult {
+    worker_id: Uuid,
+    outcome: Recorded,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct OutcomeResults {
+    results: Vec<OutcomeResult>,
+}
+
+#[utoipa::path(post, path = "/experiments/{id}/outcomes", tag = "experiments",
+    params(("id" = Uuid, Path)),
+    request_body = input::OutcomesWrite,
+    description = "Records what exposed workers did: a completion and a score each count once per worker (a repeated call changes nothing). A worker never exposed under the current bucket version is not counted (`not_exposed`).",
+    responses((status = 200, description = "Each outcome's fate, in the order given", body = OutcomeResults)),
+    security(("bearer" = [])))]
+async fn outcomes(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    State(catalogue): State<Arc<TableCatalogue>>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<OutcomeResults>> {
+    let tenant = principal.require(WRITE)?;
+    let e = manage(&ctx, &catalogue).get(&tenant, path_id(&id)?).await?;
+    let outcomes = input::read_outcomes(body)?;
+    let recorded = tracking::record(&ctx.store, &tenant, &e, &outcomes, ctx.clock.now()).await?;
+    let results =
+        outcomes.iter().zip(recorded).map(|(o, outcome)| OutcomeResult { worker_id: o.worker, outcome }).collect();
+    Ok(Json(OutcomeResults { results }))
+}
+
+#[utoipa::path(get, path = "/experiment-settings", tag = "experiments",
+    responses((status = 200, description = "The organization's holdout (a fraction of 0 until set)", body = Settings, headers(("ETag" = String)))),
+    security(("bearer" = [])))]
+async fn get_settings(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Response> {
+    let tenant = principal.require(READ)?;
+    let s = settings::get(&ctx.store, &tenant).await?;
+    Ok(tagged(StatusCode::OK, &s, s.version))
+}
+
+#[utoipa::path(put, path = "/experiment-settings", tag = "experiments",
+    params(("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body = input::SettingsWrite,
+    description = "Sets the holdout: the same workers (by a hash of each) are kept out of every experiment with `useHoldout`. Fixed once one of them started (409).",
+    responses((status = 200, description = "Updated", body = Settings, headers(("ETag" = String)))),
+    security(("bearer" = [])))]
+async fn put_settings(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(WRITE)?;
+    let fraction = input::read_settings(body)?;
+    let by = Some(principal.user_id);
+    let s = settings::set_holdout(&ctx.store, &tenant, fraction, if_match.0, by, ctx.clock.now()).await.map_err(
+        |e| match e {
+            SettingsError::Locked(_) => ApiError::Conflict(e.to_string(), Vec::new()),
+            SettingsError::VersionMoved => ApiError::PreconditionFailed,
+            SettingsError::Store(e) => e.into(),
+        },
+    )?;
+    Ok(tagged(StatusCode::OK, &s, s.version))
 }
 
 #[utoipa::path(get, path = "/experiments/{id}/results", tag = "experiments",

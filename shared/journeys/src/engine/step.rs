@@ -331,13 +331,14 @@ impl<'a> Stepper<'a> {
                         e.due_at = Some(now);
                         return Ok(());
                     }
+                    let mut variant = None;
                     if logic.admits(worker, now) {
-                        self.send(program, e, &tp, false, work, now).await?;
+                        variant = self.send(program, e, &tp, false, work, now).await?;
                     } else {
                         self.skip(e, &tp, "the gate did not admit the worker", false, work, now)?;
                     }
                     e.previous_at = Some(now);
-                    let branch = logic.branch_for(worker, now);
+                    let branch = logic.branch_for(worker, now, variant.as_deref());
                     move_on(&version, e, branch, zone, now);
                 }
             }
@@ -347,7 +348,8 @@ impl<'a> Stepper<'a> {
         Ok(())
     }
 
-    /// Sends `tp` (or its reminder) to `e`'s worker, recording the progress (not for a reminder).
+    /// Sends `tp` (or its reminder) to `e`'s worker, recording the progress (not for a reminder); the name
+    /// of the experiment's variant it sent, if any.
     async fn send(
         &mut self,
         program: &Program,
@@ -356,18 +358,18 @@ impl<'a> Stepper<'a> {
         reminder: bool,
         work: &mut Work,
         now: DateTime<Utc>,
-    ) -> Result<(), JourneyError> {
+    ) -> Result<Option<String>, JourneyError> {
         // A touchpoint that names an experiment sends the worker's variant's content (sticky), and the
         // first send exposes them.
         let assignment = self.variant(tp, e, now).await?;
-        let content_id = assignment.as_ref().map_or(tp.content_id, |(_, content)| *content);
+        let content_id = assignment.as_ref().map_or(tp.content_id, |(_, content, _)| *content);
         let Some(content) = self.content(content_id).await? else {
             if !reminder {
                 self.skip(e, tp, "its content is no longer published", false, work, now)?;
             }
-            return Ok(());
+            return Ok(None);
         };
-        if let Some((a, _)) = &assignment {
+        if let Some((a, _, _)) = &assignment {
             for write in nudge_experiments::service::exposure(&self.tenant, a, now)? {
                 work.tx.push(write);
             }
@@ -390,25 +392,25 @@ impl<'a> Stepper<'a> {
         if !reminder {
             let progress = Progress {
                 notification_request_id: Some(request_id),
-                experiment_id: assignment.as_ref().map(|(a, _)| a.experiment_id),
-                experiment_bucket_version: assignment.as_ref().map(|(a, _)| a.bucket_version),
+                experiment_id: assignment.as_ref().map(|(a, _, _)| a.experiment_id),
+                experiment_bucket_version: assignment.as_ref().map(|(a, _, _)| a.bucket_version),
                 ..Progress::first(e, tp.id, content_id, ProgressState::Sent, now)
             };
             work.tx.push(Write::create(repo::put_progress(&self.tenant, &progress)?, repo::PROGRESS_EXISTS));
             let m = TouchpointMove { sent: true, ..Default::default() };
             work.tx.push(repo::count_touchpoint(&self.tenant, e.program_id, tp.id, e.id, m));
         }
-        Ok(())
+        Ok(assignment.map(|(_, _, name)| name))
     }
 
-    /// The worker's assignment in the touchpoint's experiment and the content of its variant, when the
+    /// The worker's assignment in the touchpoint's experiment, and its variant's content and name, when the
     /// touchpoint names a running experiment the worker takes part in.
     async fn variant(
         &mut self,
         tp: &Touchpoint,
         e: &Enrolment,
         now: DateTime<Utc>,
-    ) -> Result<Option<(nudge_experiments::model::Assignment, Uuid)>, JourneyError> {
+    ) -> Result<Option<(nudge_experiments::model::Assignment, Uuid, String)>, JourneyError> {
         let Some(id) = tp.experiment_id else { return Ok(None) };
         let experiment = match self.experiments.get(&id) {
             Some(found) => found.clone(),
@@ -429,18 +431,16 @@ impl<'a> Stepper<'a> {
         };
         let store = &self.engine.store;
         let Some(a) =
-            nudge_experiments::service::assignment(store, &self.tenant, &experiment, e.worker_id, targeted, 0.0, now)
+            nudge_experiments::service::assignment(store, &self.tenant, &experiment, e.worker_id, targeted, now)
                 .await?
         else {
             return Ok(None);
         };
-        let content = experiment
-            .variants
-            .get(a.variant_index)
-            .and_then(|v| v.variant_details.get("contentId"))
-            .and_then(|c| c.as_str())
-            .and_then(|c| Uuid::parse_str(c).ok());
-        Ok(content.map(|c| (a, c)))
+        let Some(variant) = experiment.variants.get(a.variant_index) else { return Ok(None) };
+        let content =
+            variant.variant_details.get("contentId").and_then(|c| c.as_str()).and_then(|c| Uuid::parse_str(c).ok());
+        let name = variant.variant_name.clone();
+        Ok(content.map(|c| (a, c, name)))
     }
 
     fn skip(

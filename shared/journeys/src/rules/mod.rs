@@ -142,11 +142,29 @@ impl OnTimeout {
     }
 }
 
-/// Where a worker `when` matches goes next.
+/// Where a worker the condition matches goes next.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Branch {
-    pub when: Rule,
+    pub when: When,
     pub go_to: GoTo,
+}
+
+/// A branch's condition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum When {
+    /// A segment rule the worker matches.
+    Rule(Rule),
+    /// The worker was sent this variant (by name) of the touchpoint's experiment.
+    Variant(String),
+}
+
+impl When {
+    fn matches(&self, worker: &Worker, now: DateTime<Utc>, variant: Option<&str>) -> bool {
+        match self {
+            Self::Rule(rule) => rule.compile(now).matches(worker),
+            Self::Variant(name) => variant == Some(name.as_str()),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,8 +181,17 @@ impl RuleLogic {
         self.gate.as_ref().is_none_or(|gate| gate.compile(now).matches(worker))
     }
 
-    /// Where the first branch whose `when` matches `worker` at `now` goes; `None` when none does.
-    pub fn branch_for(&self, worker: &Worker, now: DateTime<Utc>) -> Option<GoTo> {
-        self.branch.iter().find(|b| b.when.compile(now).matches(worker)).map(|b| b.go_to)
+    /// Where the first branch whose condition matches `worker` at `now`, sent `variant` of the touchpoint's
+    /// experiment (if any), goes; `None` when none does.
+    pub fn branch_for(&self, worker: &Worker, now: DateTime<Utc>, variant: Option<&str>) -> Option<GoTo> {
+        self.branch.iter().find(|b| b.when.matches(worker, now, variant)).map(|b| b.go_to)
+    }
+
+    /// The variant names its branches split by, with each one's place.
+    pub fn variants(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.branch.iter().enumerate().filter_map(|(i, b)| match &b.when {
+            When::Variant(name) => Some((i, name.as_str())),
+            When::Rule(_) => None,
+        })
     }
 }

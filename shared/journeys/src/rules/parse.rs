@@ -1,7 +1,7 @@
 //! Reading a `ruleLogic` document. Every bad field is reported at once, each at its exact JSON pointer, so a
 //! journey designer fixes a touchpoint in one round trip.
 
-use super::{Anchor, Branch, Delay, GoTo, MAX_BRANCHES, OnTimeout, RuleLogic, SendTime, WaitEvent, WaitFor};
+use super::{Anchor, Branch, Delay, GoTo, MAX_BRANCHES, OnTimeout, RuleLogic, SendTime, WaitEvent, WaitFor, When};
 use chrono::{Duration, NaiveTime, Weekday};
 use nudge_core::http::FieldError;
 use nudge_core::http::input::pointer_token;
@@ -204,10 +204,19 @@ impl Reader {
     }
 
     fn branch(&mut self, v: &Value, at: &str) -> Option<Branch> {
-        let obj = self.object(v, at, "a branch", &["when", "goTo"])?;
-        let when = match obj.get("when") {
-            None => self.fail(format!("{at}/when"), "is required: a segment rule"),
-            Some(w) => self.rule(w, &format!("{at}/when")),
+        let obj = self.object(v, at, "a branch", &["when", "variant", "goTo"])?;
+        let when = match (obj.get("when"), obj.get("variant")) {
+            (None, None) => {
+                self.fail(format!("{at}/when"), "is required: a segment rule (or give variant: a variant's name)")
+            }
+            (Some(_), Some(_)) => self.fail(format!("{at}/variant"), "give when or variant, not both"),
+            (Some(w), None) => self.rule(w, &format!("{at}/when")).map(When::Rule),
+            (None, Some(Value::String(name))) if !name.chars().all(nudge_core::validate::is_blank) => {
+                Some(When::Variant(name.clone()))
+            }
+            (None, Some(_)) => {
+                self.fail(format!("{at}/variant"), "must be the name of a variant of the touchpoint's experiment")
+            }
         };
         let go_to = match obj.get("goTo") {
             Some(Value::String(end)) if end == "end" => Some(GoTo::End),

@@ -31,10 +31,22 @@ fn the_first_matching_branch_decides_where_the_worker_goes() {
         {"when": tagged("b"), "goTo": "end"},
         {"when": {"any": [tagged("a"), tagged("b")]}, "goTo": 1},
     ]}));
-    assert_eq!(read.branch_for(&worker(&["a", "b"]), now()), Some(GoTo::Phase(3)));
-    assert_eq!(read.branch_for(&worker(&["b"]), now()), Some(GoTo::End));
-    assert_eq!(read.branch_for(&worker(&["c"]), now()), None);
-    assert_eq!(RuleLogic::default().branch_for(&worker(&["a"]), now()), None);
+    assert_eq!(read.branch_for(&worker(&["a", "b"]), now(), None), Some(GoTo::Phase(3)));
+    assert_eq!(read.branch_for(&worker(&["b"]), now(), None), Some(GoTo::End));
+    assert_eq!(read.branch_for(&worker(&["c"]), now(), None), None);
+    assert_eq!(RuleLogic::default().branch_for(&worker(&["a"]), now(), None), None);
+}
+
+#[test]
+fn a_variant_branch_matches_the_variant_the_worker_was_sent() {
+    let read = logic(json!({"branch": [
+        {"variant": "Story", "goTo": 2},
+        {"when": tagged("a"), "goTo": "end"},
+    ]}));
+    assert_eq!(read.branch_for(&worker(&[]), now(), Some("Story")), Some(GoTo::Phase(2)));
+    assert_eq!(read.branch_for(&worker(&["a"]), now(), Some("Tip")), Some(GoTo::End));
+    assert_eq!(read.branch_for(&worker(&[]), now(), None), None);
+    assert_eq!(read.variants().collect::<Vec<_>>(), vec![(0, "Story")]);
 }
 
 #[test]

@@ -55,7 +55,7 @@ fn the_documented_example_reads_into_every_part() {
                 timeout: Duration::days(3),
                 on_timeout: OnTimeout::Remind,
             }),
-            branch: vec![Branch { when: rule(tagged("night shift")), go_to: GoTo::Phase(2) }],
+            branch: vec![Branch { when: When::Rule(rule(tagged("night shift"))), go_to: GoTo::Phase(2) }],
         }
     );
 }
@@ -129,7 +129,7 @@ fn branches_go_to_a_phase_or_the_end_in_order() {
     ]}));
     let go: Vec<GoTo> = read.branch.iter().map(|b| b.go_to).collect();
     assert_eq!(go, vec![GoTo::Phase(0), GoTo::End, GoTo::Phase(u32::MAX)]);
-    assert_eq!(read.branch[1].when, rule(tagged("b")));
+    assert_eq!(read.branch[1].when, When::Rule(rule(tagged("b"))));
     assert!(logic(json!({"branch": []})).branch.is_empty());
     let ten: Vec<Value> = (0..10).map(|i| json!({"when": tagged("x"), "goTo": i})).collect();
     assert_eq!(logic(json!({"branch": ten})).branch.len(), MAX_BRANCHES);
@@ -146,6 +146,8 @@ fn every_bad_field_is_reported_at_once() {
             {"when": tagged("a"), "goTo": -1},
             {"when": {"all": []}, "goTo": "start"},
             {"goTo": 1.0, "else": 2},
+            {"variant": " ", "goTo": 1},
+            {"variant": "B", "when": tagged("a"), "goTo": 1},
         ],
         "a/b~": true,
     }));
@@ -165,8 +167,10 @@ fn every_bad_field_is_reported_at_once() {
         ("/ruleLogic/branch/0/goTo", "must be a phase's sequenceOrder (an integer, 0 or more) or \"end\""),
         ("/ruleLogic/branch/1/when/all", "must not be empty: a group needs at least one rule"),
         ("/ruleLogic/branch/1/goTo", "must be a phase's sequenceOrder (an integer, 0 or more) or \"end\""),
-        ("/ruleLogic/branch/2/else", "unknown key: a branch has only when and goTo"),
-        ("/ruleLogic/branch/2/when", "is required: a segment rule"),
+        ("/ruleLogic/branch/2/else", "unknown key: a branch has only when, variant and goTo"),
+        ("/ruleLogic/branch/2/when", "is required: a segment rule (or give variant: a variant's name)"),
+        ("/ruleLogic/branch/3/variant", "must be the name of a variant of the touchpoint's experiment"),
+        ("/ruleLogic/branch/4/variant", "give when or variant, not both"),
         ("/ruleLogic/branch/2/goTo", "must be a phase's sequenceOrder (an integer, 0 or more) or \"end\""),
     ];
     for (pointer, message) in expect {
