@@ -66,13 +66,14 @@ test: lint browser
 ## the sizes).
 bench: venv
 	cargo build --release -p organizations -p meta -p auth -p users -p audit -p integrations -p workers -p worker-import -p content -p media -p segments -p segment-sync --bins
-	cargo build --release -p nudge-local --bin bench --bin bench_hello --bin import_bench --bin sync_bench --bin notify_bench --bin journey_bench
+	cargo build --release -p nudge-local --bin bench --bin bench_hello --bin import_bench --bin sync_bench --bin notify_bench --bin journey_bench --bin experiment_bench
 	NUDGE_METRICS_OFF=1 ./target/release/bench
 	cargo bench -p nudge-segments --bench rules -- --warm-up-time 1 --measurement-time 3
 	NUDGE_METRICS_OFF=1 ./target/release/sync_bench
 	NUDGE_METRICS_OFF=1 ./target/release/import_bench
 	NUDGE_METRICS_OFF=1 ./target/release/notify_bench
 	NUDGE_METRICS_OFF=1 ./target/release/journey_bench
+	NUDGE_METRICS_OFF=1 ./target/release/experiment_bench
 
 clean:
 	rm -rf $(VENV) .local
