@@ -53,6 +53,7 @@ mod document {
             nudge_notifications::http::openapi(),
             nudge_journeys::http::openapi(),
             nudge_experiments::http::openapi(),
+            nudge_learning::http::openapi(),
         ]
     }
 

@@ -93,6 +93,22 @@ fn tag_key(tenant: &TenantId, id: Uuid) -> Key {
     Key::tenant(tenant, "TAGS", id.to_string())
 }
 
+/// Which of `ids` are tags of the tenant: the one tag list other domains label with (learning modules).
+pub async fn existing_tags(
+    store: &Store,
+    tenant: &TenantId,
+    ids: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    let keys: Vec<Key> = ids.iter().map(|id| tag_key(tenant, *id)).collect();
+    let found: std::collections::HashSet<String> = store
+        .batch_get(&keys)
+        .await?
+        .iter()
+        .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
+        .collect();
+    Ok(ids.iter().copied().filter(|id| found.contains(&id.to_string())).collect())
+}
+
 fn tag_name_guard(tenant: &TenantId, name: &TagName) -> Key {
     Key::tenant(tenant, &format!("TAGNAME#{}", name.key()), "TAGNAME")
 }

@@ -159,6 +159,23 @@ pub(crate) async fn load(store: &Store, tenant: &TenantId, user: Uuid) -> Result
     Ok(store.get(&key(tenant, user)).await?)
 }
 
+/// Which of `users` belong to the tenant (active, invited or suspended): what another domain checks a
+/// reference to a person with (a module's mentors).
+pub async fn members_among(
+    store: &Store,
+    tenant: &TenantId,
+    users: &[Uuid],
+) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+    let keys: Vec<Key> = users.iter().map(|u| key(tenant, *u)).collect();
+    let found: std::collections::HashSet<String> = store
+        .batch_get(&keys)
+        .await?
+        .iter()
+        .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
+        .collect();
+    Ok(users.iter().copied().filter(|u| found.contains(&format!("USER#{u}"))).collect())
+}
+
 /// Every tenant a user belongs to.
 pub(crate) async fn of_user(store: &Store, user: Uuid) -> Result<Vec<Membership>, IdentityError> {
     Ok(store.all(&Query::partition(of_user_partition(user)).on(Index::Gsi1)).await?)

@@ -43,11 +43,14 @@ pub enum Permission {
     ProgramsEnrol,
     ExperimentsRead,
     ExperimentsWrite,
+    ModulesRead,
+    ModulesWrite,
+    ModulesWriteOwn,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 31] = [
+    pub(crate) const ALL: [Permission; 34] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -79,6 +82,9 @@ impl Permission {
         Self::ProgramsEnrol,
         Self::ExperimentsRead,
         Self::ExperimentsWrite,
+        Self::ModulesRead,
+        Self::ModulesWrite,
+        Self::ModulesWriteOwn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +120,9 @@ impl Permission {
             Self::ProgramsEnrol => "programs:enrol",
             Self::ExperimentsRead => "experiments:read",
             Self::ExperimentsWrite => "experiments:write",
+            Self::ModulesRead => "modules:read",
+            Self::ModulesWrite => "modules:write",
+            Self::ModulesWriteOwn => "modules:write-own",
         }
     }
 

@@ -13,6 +13,7 @@ mod identity;
 mod inbox;
 mod integrations;
 mod journeys;
+mod learning;
 mod media;
 mod notifications;
 mod organizations;

@@ -43,6 +43,11 @@ pub const CATALOGUE: &[&str] = &[
     "programs:enrol",
     "experiments:read",
     "experiments:write",
+    // Seed 002: MANAGE_ALL_MODULES is `modules:write`; MANAGE_OWN_MODULES is `modules:write-own` (the
+    // modules one created or mentors).
+    "modules:read",
+    "modules:write",
+    "modules:write-own",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -112,9 +117,12 @@ impl SystemRole {
                 "notifications:send",
                 "programs:read",
                 "programs:enrol",
+                "modules:read",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
+                "modules:read",
+                "modules:write",
                 "experiments:read",
                 "experiments:write",
                 "journeys:read",
@@ -134,9 +142,16 @@ impl SystemRole {
                 "notifications:read",
                 "notifications:send",
             ],
-            Self::Contributor => {
-                vec![ORGANIZATION_READ, "workers:read", "content:read", "content:write", "media:read", "media:write"]
-            }
+            Self::Contributor => vec![
+                ORGANIZATION_READ,
+                "workers:read",
+                "content:read",
+                "content:write",
+                "media:read",
+                "media:write",
+                "modules:read",
+                "modules:write-own",
+            ],
             Self::Viewer => reads(),
             Self::Employee | Self::Client => vec![ORGANIZATION_READ, "content:read", "media:read"],
             Self::PlatformAdmin => return vec![],

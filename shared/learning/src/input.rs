@@ -1,0 +1,294 @@
+//! Reading authoring requests (edge): every bad field named at once, into the domain's inputs. Rules that
+//! need the table (an asset that is ready, a category, tag, mentor or module of the organization, a cycle of
+//! prerequisites) are the service's.
+
+use crate::html;
+use crate::model::{Difficulty, FileType, ModuleStatus, SectionType, VideoSource};
+use nudge_core::http::ApiError;
+use nudge_core::http::input::Fields;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const MAX_LINKS: usize = 20;
+pub const MAX_ATTACHMENTS: usize = 10;
+const TITLE_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 5000;
+
+/// `POST /modules` and `PATCH /modules/{id}` (merge patch: each field given replaces the stored one).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ModuleWrite {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    title: String,
+    #[schema(max_length = 5000)]
+    description: Option<String>,
+    difficulty: Option<Difficulty>,
+    /// A ready image asset of the organization.
+    cover_image: Option<Uuid>,
+    category_id: Option<Uuid>,
+    /// 1–120: how long a certificate stays valid.
+    #[schema(minimum = 1, maximum = 120)]
+    validity_months: Option<u32>,
+    #[schema(max_items = 20)]
+    tag_ids: Option<Vec<Uuid>>,
+    /// Users of the organization.
+    #[schema(max_items = 20)]
+    mentor_ids: Option<Vec<Uuid>>,
+    /// Modules to complete first; a cycle is refused with the cycle named.
+    #[schema(max_items = 20)]
+    prerequisite_ids: Option<Vec<Uuid>>,
+    /// `DRAFT` or `ARCHIVED` (publishing is `POST /modules/{id}/publish`).
+    status: Option<ModuleStatus>,
+}
+
+/// A module's fields as read; `None`: not given (for a patch, unchanged).
+#[derive(Default)]
+pub(crate) struct ModuleInput {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub difficulty: Option<Difficulty>,
+    pub cover_image: Option<Option<Uuid>>,
+    pub category_id: Option<Option<Uuid>>,
+    pub validity_months: Option<Option<u32>>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    pub mentor_ids: Option<Vec<Uuid>>,
+    pub prerequisite_ids: Option<Vec<Uuid>>,
+    pub status: Option<ModuleStatus>,
+}
+
+fn text(f: &mut Fields, name: &str, max: usize, required: bool) -> Option<String> {
+    let value: Option<String> = if required { f.required(name) } else { f.optional(name) };
+    let blank = |v: &String| v.chars().all(nudge_core::validate::is_blank);
+    let value = if required { value } else { value.filter(|v| !blank(v)) };
+    f.check(name, &value, |v| nudge_core::validate::text(v, 1, max));
+    value.map(|v| v.trim_matches(nudge_core::validate::is_blank).to_owned())
+}
+
+/// A list of distinct ids, at most [`MAX_LINKS`].
+fn ids(f: &mut Fields, name: &str) -> Option<Vec<Uuid>> {
+    let list: Option<Vec<Uuid>> = f.optional(name);
+    f.check(name, &list, |l| {
+        if l.len() > MAX_LINKS { Err(format!("must have at most {MAX_LINKS} items")) } else { Ok(()) }
+    });
+    if let Some(l) = &list {
+        for (i, id) in l.iter().enumerate() {
+            if l[..i].contains(id) {
+                f.break_rule_at(format!("{}/{i}", f.pointer(name)), "repeats an earlier item");
+            }
+        }
+    }
+    list
+}
+
+/// Reads a module; `create` requires its title.
+pub(crate) fn read_module(body: Value, create: bool) -> Result<ModuleInput, ApiError> {
+    let present = |name: &str| body.get(name).is_some();
+    let mut input = ModuleInput {
+        description: present("description").then_some(None),
+        cover_image: present("coverImage").then_some(None),
+        category_id: present("categoryId").then_some(None),
+        validity_months: present("validityMonths").then_some(None),
+        ..ModuleInput::default()
+    };
+    let mut f = Fields::new(body)?;
+    input.title = text(&mut f, "title", TITLE_MAX, create);
+    let description = text(&mut f, "description", DESCRIPTION_MAX, false);
+    if let Some(d) = &mut input.description {
+        *d = description;
+    }
+    input.difficulty = f.optional("difficulty");
+    let cover: Option<Uuid> = f.optional("coverImage");
+    if let Some(c) = &mut input.cover_image {
+        *c = cover;
+    }
+    let category: Option<Uuid> = f.optional("categoryId");
+    if let Some(c) = &mut input.category_id {
+        *c = category;
+    }
+    let months: Option<u32> = f.optional("validityMonths");
+    f.check("validityMonths", &months, |m| {
+        if (1..=120).contains(m) { Ok(()) } else { Err("must be from 1 to 120".into()) }
+    });
+    if let Some(m) = &mut input.validity_months {
+        *m = months;
+    }
+    input.tag_ids = ids(&mut f, "tagIds");
+    input.mentor_ids = ids(&mut f, "mentorIds");
+    input.prerequisite_ids = ids(&mut f, "prerequisiteIds");
+    input.status = f.optional("status");
+    if input.status == Some(ModuleStatus::Published) {
+        f.break_rule("status", "a module is published with POST /modules/{id}/publish");
+    }
+    f.finish()?;
+    Ok(input)
+}
+
+/// `POST /modules/{id}/publish`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct PublishWrite {
+    /// What changed, for learners who saw the earlier version (required after the first publication).
+    #[schema(max_length = 2000)]
+    change_summary: Option<String>,
+}
+
+pub(crate) fn read_publish(body: Value) -> Result<Option<String>, ApiError> {
+    let mut f = Fields::new(body)?;
+    let summary = text(&mut f, "changeSummary", 2000, false);
+    f.finish()?;
+    Ok(summary)
+}
+
+/// `POST /modules/{id}/sections` and `PATCH /modules/{id}/sections/{sectionId}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct SectionWrite {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    title: String,
+    /// HTML; kept to an allow-list (no script, no event handler, web links only).
+    #[schema(max_length = 200000)]
+    content: Option<String>,
+    #[serde(rename = "type")]
+    section_type: Option<SectionType>,
+    /// Where to put a new section (0: first; default: last).
+    position: Option<u32>,
+    media_asset_id: Option<Uuid>,
+    video_source: Option<VideoSource>,
+    /// https only.
+    #[schema(max_length = 2048)]
+    video_url: Option<String>,
+    #[schema(max_items = 10)]
+    attachments: Option<Vec<AttachmentWrite>>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct AttachmentWrite {
+    /// Keep an attachment by naming its id.
+    id: Option<Uuid>,
+    #[schema(min_length = 1, max_length = 255, pattern = r"\S")]
+    file_name: String,
+    /// A ready asset of the organization.
+    asset_id: Uuid,
+    file_type: FileType,
+}
+
+pub(crate) struct AttachmentInput {
+    pub id: Option<Uuid>,
+    pub file_name: String,
+    pub asset_id: Uuid,
+    pub file_type: FileType,
+}
+
+#[derive(Default)]
+pub(crate) struct SectionInput {
+    pub title: Option<String>,
+    /// Sanitised already.
+    pub content: Option<String>,
+    pub section_type: Option<SectionType>,
+    pub position: Option<u32>,
+    pub media_asset_id: Option<Option<Uuid>>,
+    pub video_source: Option<Option<VideoSource>>,
+    pub video_url: Option<Option<String>>,
+    pub attachments: Option<Vec<AttachmentInput>>,
+}
+
+/// Reads a section; `create` requires its title.
+pub(crate) fn read_section(body: Value, create: bool) -> Result<SectionInput, ApiError> {
+    let present = |name: &str| body.get(name).is_some();
+    let mut input = SectionInput {
+        media_asset_id: present("mediaAssetId").then_some(None),
+        video_source: present("videoSource").then_some(None),
+        video_url: present("videoUrl").then_some(None),
+        ..SectionInput::default()
+    };
+    let mut f = Fields::new(body)?;
+    input.title = text(&mut f, "title", TITLE_MAX, create);
+    let content: Option<String> = f.optional("content");
+    f.check("content", &content, |c| {
+        if c.len() > html::MAX_BYTES { Err(format!("must be at most {} bytes", html::MAX_BYTES)) } else { Ok(()) }
+    });
+    input.content = content.map(|c| html::sanitise(&c).html);
+    input.section_type = f.optional("type");
+    input.position = f.optional("position");
+    let asset: Option<Uuid> = f.optional("mediaAssetId");
+    if let Some(a) = &mut input.media_asset_id {
+        *a = asset;
+    }
+    let source: Option<VideoSource> = f.optional("videoSource");
+    if let Some(s) = &mut input.video_source {
+        *s = source;
+    }
+    let url = f.web_url("videoUrl", true);
+    if let Some(u) = &mut input.video_url {
+        *u = url;
+    }
+    let raw: Option<Vec<Value>> = f.optional("attachments");
+    if let Some(raw) = raw {
+        if raw.len() > MAX_ATTACHMENTS {
+            f.reject("attachments", format!("must have at most {MAX_ATTACHMENTS} items"));
+        }
+        let mut out = Vec::new();
+        for (i, value) in raw.into_iter().enumerate().take(MAX_ATTACHMENTS) {
+            let mut af = match Fields::at(&format!("/attachments/{i}"), value) {
+                Ok(af) => af,
+                Err(e) => {
+                    f.extend(vec![e]);
+                    continue;
+                }
+            };
+            let id: Option<Uuid> = af.optional("id");
+            let name = text(&mut af, "fileName", 255, true);
+            let asset: Option<Uuid> = af.required("assetId");
+            let kind: Option<FileType> = af.required("fileType");
+            f.absorb(af);
+            if let (Some(file_name), Some(asset_id), Some(file_type)) = (name, asset, kind) {
+                out.push(AttachmentInput { id, file_name, asset_id, file_type });
+            }
+        }
+        input.attachments = Some(out);
+    }
+    f.finish()?;
+    Ok(input)
+}
+
+/// `PUT /modules/{id}/sections/order`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct OrderWrite {
+    /// Every section of the module, once each, in the new order.
+    #[schema(max_items = 50)]
+    section_ids: Vec<Uuid>,
+}
+
+pub(crate) fn read_order(body: Value) -> Result<Vec<Uuid>, ApiError> {
+    let mut f = Fields::new(body)?;
+    let ids: Option<Vec<Uuid>> = f.required("sectionIds");
+    f.finish()?;
+    Ok(ids.unwrap_or_default())
+}
+
+/// `POST /module-categories`, `PATCH /module-categories/{id}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct CategoryWrite {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    name: String,
+    sort_order: Option<u32>,
+}
+
+pub(crate) fn read_category(body: Value, create: bool) -> Result<(Option<String>, Option<u32>), ApiError> {
+    let mut f = Fields::new(body)?;
+    let name = text(&mut f, "name", 100, create);
+    let order: Option<u32> = f.optional("sortOrder");
+    f.finish()?;
+    Ok((name, order))
+}
