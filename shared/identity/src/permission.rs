@@ -46,11 +46,12 @@ pub enum Permission {
     ModulesRead,
     ModulesWrite,
     ModulesWriteOwn,
+    ModulesLearn,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 34] = [
+    pub(crate) const ALL: [Permission; 35] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -85,6 +86,7 @@ impl Permission {
         Self::ModulesRead,
         Self::ModulesWrite,
         Self::ModulesWriteOwn,
+        Self::ModulesLearn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +125,7 @@ impl Permission {
             Self::ModulesRead => "modules:read",
             Self::ModulesWrite => "modules:write",
             Self::ModulesWriteOwn => "modules:write-own",
+            Self::ModulesLearn => "modules:learn",
         }
     }
 

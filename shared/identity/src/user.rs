@@ -12,7 +12,7 @@ use nudge_core::crypto::password;
 use nudge_core::http::ApiResult;
 use nudge_core::http::update::Patchable;
 use nudge_core::keys::Key;
-use nudge_core::store::{Changes, Put, Store, Write};
+use nudge_core::store::{Changes, Put, Store, StoreError, Write};
 use nudge_core::values::Email;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -138,6 +138,23 @@ fn key(id: Uuid) -> Key {
 
 fn email_key(email: &str) -> Key {
     Key::platform(&format!("EMAIL#{email}"), "EMAIL")
+}
+
+/// The name a person is shown by to the public (a certificate's holder): their name, else first and last
+/// name, else their email address reduced to its first character and domain; `None` for no such account.
+pub async fn public_name(store: &Store, id: Uuid) -> Result<Option<String>, StoreError> {
+    let Some(user) = store.get::<User>(&key(id)).await? else { return Ok(None) };
+    if let Some(name) = user.name.as_deref().filter(|n| !n.trim().is_empty()) {
+        return Ok(Some(name.to_owned()));
+    }
+    let parts: Vec<&str> = [user.first_name.as_deref(), user.last_name.as_deref()].into_iter().flatten().collect();
+    if !parts.is_empty() {
+        return Ok(Some(parts.join(" ")));
+    }
+    let email = user.email.to_string();
+    let (local, domain) = email.split_once('@').unwrap_or((email.as_str(), ""));
+    let first: String = local.chars().take(1).collect();
+    Ok(Some(format!("{first}…@{domain}")))
 }
 
 /// The writes that create an account and claim its email address (a taken one fails with [`EMAIL_TAKEN`]).

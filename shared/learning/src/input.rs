@@ -155,12 +155,13 @@ pub(crate) struct SectionWrite {
     content: Option<String>,
     #[serde(rename = "type")]
     section_type: Option<SectionType>,
-    /// Where to put a new section (0: first; default: last).
+    /// Where to put the section (0: first; default for a new one: last; past the end: last).
+    #[schema(minimum = 0, maximum = 1000)]
     position: Option<u32>,
     media_asset_id: Option<Uuid>,
     video_source: Option<VideoSource>,
-    /// https only.
-    #[schema(max_length = 2048)]
+    /// An https URL (one of this form that does not parse is a 422).
+    #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$")]
     video_url: Option<String>,
     #[schema(max_items = 10)]
     attachments: Option<Vec<AttachmentWrite>>,
@@ -217,6 +218,7 @@ pub(crate) fn read_section(body: Value, create: bool) -> Result<SectionInput, Ap
     input.content = content.map(|c| html::sanitise(&c).html);
     input.section_type = f.optional("type");
     input.position = f.optional("position");
+    f.check("position", &input.position, |p| if *p <= 1000 { Ok(()) } else { Err("must be from 0 to 1000".into()) });
     let asset: Option<Uuid> = f.optional("mediaAssetId");
     if let Some(a) = &mut input.media_asset_id {
         *a = asset;
@@ -282,6 +284,8 @@ pub(crate) fn read_order(body: Value) -> Result<Vec<Uuid>, ApiError> {
 pub(crate) struct CategoryWrite {
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     name: String,
+    /// Its place in the list (default for a new one: last).
+    #[schema(minimum = 0, maximum = 100000)]
     sort_order: Option<u32>,
 }
 
@@ -289,6 +293,184 @@ pub(crate) fn read_category(body: Value, create: bool) -> Result<(Option<String>
     let mut f = Fields::new(body)?;
     let name = text(&mut f, "name", 100, create);
     let order: Option<u32> = f.optional("sortOrder");
+    f.check("sortOrder", &order, |o| if *o <= 100_000 { Ok(()) } else { Err("must be from 0 to 100000".into()) });
     f.finish()?;
     Ok((name, order))
+}
+
+/// `POST /modules/{id}/quizzes` and `PUT /modules/{id}/quizzes/{quizId}` (the whole quiz).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct QuizWrite {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    title: String,
+    /// The score (percent of the points) that passes, 0–100.
+    #[schema(minimum = 0, maximum = 100)]
+    passing_score: u32,
+    /// 1–100; none: unlimited.
+    #[schema(minimum = 1, maximum = 100)]
+    max_attempts: Option<u32>,
+    /// 1–1440 minutes; none: untimed.
+    #[schema(minimum = 1, maximum = 1440)]
+    time_limit_minutes: Option<u32>,
+    /// What a submission after the time limit gets: `{"kind": "auto_submit"}` (default: scored from what was
+    /// saved in time) or `{"kind": "grace_period", "minutes": 1–1440}`.
+    overdue: Option<crate::quiz::OverdueHandling>,
+    shuffle_questions: Option<bool>,
+    shuffle_options: Option<bool>,
+    #[schema(max_items = 200)]
+    questions: Vec<QuestionWrite>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct QuestionWrite {
+    /// Keep a question's id (and its statistics) by naming it.
+    id: Option<Uuid>,
+    question_type: crate::quiz::QuestionType,
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    text: String,
+    /// SINGLE_CHOICE and MULTIPLE_CHOICE: 2–10; TRUE_FALSE: 2. Exactly one correct, except MULTIPLE_CHOICE:
+    /// at least one.
+    #[schema(max_items = 10)]
+    options: Vec<OptionWrite>,
+    #[schema(minimum = 1, maximum = 1000)]
+    points: u32,
+    /// Shown after submission.
+    #[schema(max_length = 2000)]
+    explanation: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct OptionWrite {
+    id: Option<Uuid>,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
+    text: String,
+    correct: bool,
+}
+
+/// Reads a whole quiz of `module` (its id `id`, at `version`), then checks its rules.
+pub(crate) fn read_quiz(body: Value, id: Uuid, module: Uuid, version: u64) -> Result<crate::quiz::Quiz, ApiError> {
+    use crate::quiz::{OverdueHandling, Question, Quiz, QuizOption};
+    let mut f = Fields::new(body)?;
+    let title = text(&mut f, "title", TITLE_MAX, true);
+    let passing: Option<u32> = f.required("passingScore");
+    f.check("passingScore", &passing, |p| if *p <= 100 { Ok(()) } else { Err("must be from 0 to 100".into()) });
+    let max_attempts: Option<u32> = f.optional("maxAttempts");
+    f.check("maxAttempts", &max_attempts, |n| {
+        if (1..=100).contains(n) { Ok(()) } else { Err("must be from 1 to 100".into()) }
+    });
+    let limit: Option<u32> = f.optional("timeLimitMinutes");
+    f.check("timeLimitMinutes", &limit, |n| {
+        if (1..=1440).contains(n) { Ok(()) } else { Err("must be from 1 to 1440".into()) }
+    });
+    let overdue: Option<OverdueHandling> = f.optional("overdue");
+    let shuffle_questions: Option<bool> = f.optional("shuffleQuestions");
+    let shuffle_options: Option<bool> = f.optional("shuffleOptions");
+    let raw: Option<Vec<Value>> = f.required("questions");
+    let mut questions = Vec::new();
+    for (i, value) in raw.unwrap_or_default().into_iter().enumerate().take(crate::quiz::MAX_QUESTIONS + 1) {
+        let mut qf = match Fields::at(&format!("/questions/{i}"), value) {
+            Ok(qf) => qf,
+            Err(e) => {
+                f.extend(vec![e]);
+                continue;
+            }
+        };
+        let qid: Option<Uuid> = qf.optional("id");
+        let kind: Option<crate::quiz::QuestionType> = qf.required("questionType");
+        let qtext = text(&mut qf, "text", 2000, true);
+        let points: Option<u32> = qf.required("points");
+        let explanation = text(&mut qf, "explanation", 2000, false);
+        let raw_options: Option<Vec<Value>> = qf.required("options");
+        let mut options = Vec::new();
+        for (j, value) in raw_options.unwrap_or_default().into_iter().enumerate().take(crate::quiz::MAX_OPTIONS + 1) {
+            let mut of = match Fields::at(&format!("/questions/{i}/options/{j}"), value) {
+                Ok(of) => of,
+                Err(e) => {
+                    qf.extend(vec![e]);
+                    continue;
+                }
+            };
+            let oid: Option<Uuid> = of.optional("id");
+            let otext = text(&mut of, "text", 500, true);
+            let correct: Option<bool> = of.required("correct");
+            qf.absorb(of);
+            if let (Some(text), Some(correct)) = (otext, correct) {
+                options.push(QuizOption { id: oid.unwrap_or_else(Uuid::now_v7), text, correct });
+            }
+        }
+        f.absorb(qf);
+        if let (Some(question_type), Some(text), Some(points)) = (kind, qtext, points) {
+            questions.push(Question {
+                id: qid.unwrap_or_else(Uuid::now_v7),
+                question_type,
+                text,
+                options,
+                points,
+                explanation,
+            });
+        }
+    }
+    let quiz = Quiz {
+        id,
+        module_id: module,
+        title: title.unwrap_or_default(),
+        passing_score: passing.unwrap_or_default(),
+        max_attempts,
+        time_limit_minutes: limit,
+        overdue: overdue.unwrap_or_default(),
+        shuffle_questions: shuffle_questions.unwrap_or(false),
+        shuffle_options: shuffle_options.unwrap_or(false),
+        questions,
+        version,
+    };
+    if !f.has_errors()
+        && let Err(problems) = crate::quiz::check(&quiz)
+    {
+        for (at, message) in problems {
+            f.break_rule_at(at, message);
+        }
+    }
+    f.finish()?;
+    Ok(quiz)
+}
+
+/// `PUT …/attempts/{number}/answers` and the optional body of `…/submit`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct AnswersWrite {
+    /// By question id, the ids of the options chosen.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, Vec<String>>>)]
+    answers: Option<crate::quiz::Answers>,
+}
+
+/// Reads answers; a key or an option that is no id names nothing in the attempt (a rule, 422, like an id
+/// of another quiz).
+pub(crate) fn read_answers(body: Value) -> Result<Option<crate::quiz::Answers>, ApiError> {
+    let mut f = Fields::new(body)?;
+    let raw: Option<std::collections::BTreeMap<String, Vec<String>>> = f.optional("answers");
+    let mut answers = crate::quiz::Answers::new();
+    for (key, chosen) in raw.iter().flatten() {
+        let at = format!("/answers/{}", nudge_core::http::input::pointer_token(key));
+        let Ok(question) = Uuid::parse_str(key) else {
+            f.break_rule_at(at, "names no question of this attempt");
+            continue;
+        };
+        let mut options = Vec::new();
+        for (i, o) in chosen.iter().enumerate() {
+            match Uuid::parse_str(o) {
+                Ok(o) => options.push(o),
+                Err(_) => f.break_rule_at(format!("{at}/{i}"), "names no option of this question"),
+            }
+        }
+        answers.insert(question, options);
+    }
+    f.finish()?;
+    Ok(raw.map(|_| answers))
 }

@@ -7,6 +7,16 @@
 //! | changelog entry | `T#<t>#MODULE#<moduleId>` | `CHANGELOG#<version, 6 digits>` |
 //! | category | `T#<t>#MODULE-CATEGORIES` | `<categoryId>` |
 //! | prerequisite graph guard | `T#<t>#MODULE-GRAPH` | `GRAPH` |
+//! | quiz | `T#<t>#MODULE#<moduleId>` | `QUIZ#<quizId>` |
+//! | a learner's progress in a module | `T#<t>#LEARNER#<userId>` | `MODULE#<moduleId>` |
+//! | a learner's attempts at a quiz (count, the open one) | `T#<t>#LEARNER#<userId>` | `QUIZ#<quizId>` |
+//! | attempt | `T#<t>#LEARNER#<userId>` | `ATTEMPT#<quizId>#<number, 4 digits>` |
+//! | certificate | `T#<t>#LEARNER#<userId>` | `CERT#<certificateId>` |
+//! | certificate code | `P#CERTIFICATE-CODES` | `<code>` |
+//!
+//! A learner's items share one partition: their page of modules is one query. A certificate's code is a
+//! platform item, created only if absent, so `GET /certificates/verify/{code}` finds it without a tenant
+//! and two certificates can never share a code.
 //!
 //! A module's sections share its partition, so one query reads the module's whole body; the graph guard's
 //! version moves with every prerequisite change, so two concurrent edges cannot close a cycle neither saw.
@@ -47,6 +57,34 @@ pub fn graph(tenant: &TenantId) -> Key {
     Key::tenant(tenant, "MODULE-GRAPH", "GRAPH")
 }
 
+pub fn quiz(tenant: &TenantId, module: Uuid, quiz: Uuid) -> Key {
+    Key { pk: module_partition(tenant, module), sk: format!("QUIZ#{quiz}") }
+}
+
+pub fn learner_partition(tenant: &TenantId, user: Uuid) -> String {
+    tenant_partition(tenant, &format!("LEARNER#{user}"))
+}
+
+pub fn progress(tenant: &TenantId, user: Uuid, module: Uuid) -> Key {
+    Key { pk: learner_partition(tenant, user), sk: format!("MODULE#{module}") }
+}
+
+pub fn attempts(tenant: &TenantId, user: Uuid, quiz: Uuid) -> Key {
+    Key { pk: learner_partition(tenant, user), sk: format!("QUIZ#{quiz}") }
+}
+
+pub fn attempt(tenant: &TenantId, user: Uuid, quiz: Uuid, number: u32) -> Key {
+    Key { pk: learner_partition(tenant, user), sk: format!("ATTEMPT#{quiz}#{number:04}") }
+}
+
+pub fn certificate(tenant: &TenantId, user: Uuid, id: Uuid) -> Key {
+    Key { pk: learner_partition(tenant, user), sk: format!("CERT#{id}") }
+}
+
+pub fn certificate_code(code: &str) -> Key {
+    Key::platform("CERTIFICATE-CODES", code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +99,10 @@ mod tests {
         assert_eq!(section(&t, m, s).sk, format!("SECTION#{s}"));
         assert_eq!(changelog(&t, m, 3).sk, "CHANGELOG#000003");
         assert_eq!(graph(&t).pk, format!("T#{tenant}#MODULE-GRAPH"));
+        let (q, u) = (Uuid::from_u128(4), Uuid::from_u128(5));
+        assert_eq!(quiz(&t, m, q).sk, format!("QUIZ#{q}"));
+        assert_eq!(progress(&t, u, m).pk, format!("T#{tenant}#LEARNER#{u}"));
+        assert_eq!(attempt(&t, u, q, 3).sk, format!("ATTEMPT#{q}#0003"));
+        assert_eq!(certificate_code("ABCD").pk, "P#CERTIFICATE-CODES");
     }
 }

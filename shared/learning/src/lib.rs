@@ -20,6 +20,7 @@ pub mod html;
 pub mod http;
 pub(crate) mod input;
 pub mod keys;
+pub mod learner;
 pub mod model;
 pub mod order;
 pub mod prerequisites;

@@ -79,3 +79,23 @@ pub fn bump_graph(tenant: &TenantId, read: &Graph) -> Result<Write, StoreError> 
     let next = Graph { version: read.version + 1 };
     Ok(Write::versioned(Put::new(&keys::graph(tenant), "ModuleGraph", &next)?, read.version))
 }
+
+pub fn put_quiz(tenant: &TenantId, q: &crate::quiz::Quiz) -> Result<Put, StoreError> {
+    Put::new(&keys::quiz(tenant, q.module_id, q.id), "Quiz", q)
+}
+
+pub async fn get_quiz(
+    store: &Store,
+    tenant: &TenantId,
+    module: Uuid,
+    id: Uuid,
+) -> Result<Option<crate::quiz::Quiz>, StoreError> {
+    store.get(&keys::quiz(tenant, module, id)).await
+}
+
+/// A module's quizzes.
+pub async fn quizzes(store: &Store, tenant: &TenantId, module: Uuid) -> Result<Vec<crate::quiz::Quiz>, StoreError> {
+    let query = Query { sort_prefix: Some("QUIZ#".into()), ..Query::partition(keys::module_partition(tenant, module)) }
+        .consistent();
+    store.all(&query).await
+}

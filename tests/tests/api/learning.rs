@@ -168,3 +168,176 @@ async fn prerequisites_never_close_a_cycle_and_contributors_change_only_their_ow
     let refused = s.post("/modules", &viewer.access, &json!({"title": "No"})).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// A published module of `sections` text sections and, with `quiz`, that quiz; its id, its sections' ids
+/// and the quiz as stored (with its answer key).
+async fn published_module(
+    token: &str,
+    title: &str,
+    sections: usize,
+    quiz: Option<Value>,
+) -> (String, Vec<String>, Value) {
+    let s = stack();
+    let m = id(&module(token, json!({"title": title, "validityMonths": 12})).await);
+    let mut ids = Vec::new();
+    for i in 0..sections {
+        ids.push(id(&section(token, &m, json!({"title": format!("Part {i}"), "content": "<p>Read me</p>"})).await));
+    }
+    let stored = match quiz {
+        Some(q) => {
+            let created = s.post(&format!("/modules/{m}/quizzes"), token, &q).await;
+            assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+            created.body
+        }
+        None => Value::Null,
+    };
+    let published = s.post(&format!("/modules/{m}/publish"), token, &json!({})).await;
+    assert_eq!(published.status, StatusCode::OK, "{:?}", published.body);
+    (m, ids, stored)
+}
+
+/// The answers that pass (`right`) or fail `quiz`.
+fn answers(quiz: &Value, right: bool) -> Value {
+    let mut out = serde_json::Map::new();
+    for q in quiz["questions"].as_array().unwrap() {
+        let chosen: Vec<&Value> = q["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["correct"] == json!(right))
+            .map(|o| &o["id"])
+            .take(1)
+            .collect();
+        out.insert(q["id"].as_str().unwrap().to_owned(), json!(chosen));
+    }
+    Value::Object(out)
+}
+
+#[tokio::test]
+async fn a_learner_fails_a_timed_attempt_passes_the_next_and_holds_a_certificate_anyone_can_verify() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Learning learner").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let quiz = json!({"title": "Check", "passingScore": 100, "maxAttempts": 2, "timeLimitMinutes": 10,
+        "questions": [
+            {"questionType": "SINGLE_CHOICE", "text": "Bend what?", "points": 1,
+             "options": [{"text": "Knees", "correct": true}, {"text": "Back", "correct": false}]},
+            {"questionType": "TRUE_FALSE", "text": "Twist while lifting?", "points": 1,
+             "options": [{"text": "True", "correct": false}, {"text": "False", "correct": true}]}]});
+    // A quiz that breaks its rules is refused with every problem named.
+    let (m, sections, stored) = published_module(&admin, "Lifting", 2, Some(quiz)).await;
+    let bad = s
+        .post(
+            &format!("/modules/{m}/quizzes"),
+            &admin,
+            &json!({"title": "Bad", "passingScore": 50, "questions": [
+            {"questionType": "SINGLE_CHOICE", "text": "?", "points": 1,
+             "options": [{"text": "A", "correct": true}, {"text": "B", "correct": true}]}]}),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.pointers()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/questions/0/options".to_owned()])
+    );
+    let quiz_id = id(&stored);
+    let learner = s.member(tenant, "employee").await;
+    let me = learner.access.as_str();
+
+    let mine = s.get(&format!("/me/modules/{m}"), me).await.body;
+    assert_eq!(mine["quizzes"][0]["questions"], 2, "{mine}");
+    assert!(!mine.to_string().contains("correct"), "the answer key is not the learner's: {mine}");
+    for section in &sections {
+        let done = s.post(&format!("/me/modules/{m}/sections/{section}/complete"), me, &json!({})).await;
+        assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    }
+    let again = s.post(&format!("/me/modules/{m}/sections/{}/complete", sections[0]), me, &json!({})).await;
+    assert_eq!(again.body["sections"].as_object().unwrap().len(), 2);
+
+    // Attempt 1: wrong answers saved, right ones sent after the time ran out: never on time.
+    let attempts = format!("/me/modules/{m}/quizzes/{quiz_id}/attempts");
+    let first = s.post(&attempts, me, &json!({})).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    assert!(!first.body.to_string().contains("correct"), "{:?}", first.body);
+    let resumed = s.post(&attempts, me, &json!({})).await;
+    assert_eq!((resumed.status, &resumed.body["number"]), (StatusCode::OK, &json!(1)));
+    let saved = s
+        .call(
+            Method::PUT,
+            &format!("{attempts}/1/answers"),
+            Some(me),
+            Some(&json!({"answers": answers(&stored, false)})),
+            &[],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    let moved = s.public("/_local/clock", &json!({"advanceSeconds": 11 * 60})).await;
+    assert_eq!(moved.status, StatusCode::OK);
+    let late = s.post(&format!("{attempts}/1/submit"), me, &json!({"answers": answers(&stored, true)})).await;
+    assert_eq!(late.status, StatusCode::OK, "{:?}", late.body);
+    assert_eq!((late.body["state"].as_str(), late.body["passed"].as_bool()), (Some("overdue_submitted"), Some(false)));
+    assert_eq!(late.body["score"], 0.0);
+
+    // Attempt 2 passes; the module completes and its certificate is issued.
+    let second = s.post(&attempts, me, &json!({})).await;
+    assert_eq!((second.status, &second.body["number"]), (StatusCode::CREATED, &json!(2)), "{:?}", second.body);
+    let passed = s.post(&format!("{attempts}/2/submit"), me, &json!({"answers": answers(&stored, true)})).await;
+    assert_eq!((passed.body["state"].as_str(), passed.body["passed"].as_bool()), (Some("submitted"), Some(true)));
+    let none_left = s.post(&attempts, me, &json!({})).await;
+    assert_eq!(none_left.status, StatusCode::CONFLICT, "{:?}", none_left.body);
+    let certificates = s.get("/me/certificates", me).await.body;
+    assert_eq!(certificates.as_array().unwrap().len(), 1, "{certificates}");
+    let code = certificates[0]["uniqueCode"].as_str().unwrap().to_owned();
+
+    // Anyone verifies it: JSON, and a page; nothing else of the organization.
+    let verified = s.call(Method::GET, &format!("/certificates/verify/{code}"), None, None, &[]).await;
+    assert_eq!(verified.status, StatusCode::OK, "{:?}", verified.body);
+    assert_eq!(verified.body["status"], "valid");
+    assert_eq!(verified.body["moduleTitle"], "Lifting");
+    let mut keys: Vec<&String> = verified.body.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["code", "expiresAt", "holderName", "issuedAt", "moduleTitle", "status"]);
+    let lower = code.to_lowercase().replace('-', "");
+    let page =
+        s.call(Method::GET, &format!("/certificates/verify/{lower}"), None, None, &[("accept", "text/html")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let unknown = s.call(Method::GET, "/certificates/verify/0000-0000-0000", None, None, &[]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let learning = s.get("/me/learning", me).await.body;
+    assert_eq!(learning["modules"][0]["state"], "completed", "{learning}");
+}
+
+#[tokio::test]
+async fn concurrent_completions_issue_one_certificate_and_parallel_starts_keep_to_max_attempts() {
+    let s = stack();
+    let tenant = s.organization("Learning races").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let (m, sections, _) = published_module(&admin, "One part", 1, None).await;
+    let learner = s.member(tenant, "employee").await;
+    let me = learner.access.as_str();
+    let path = format!("/me/modules/{m}/sections/{}/complete", sections[0]);
+    let empty = json!({});
+    let racing = (0..6).map(|_| s.post(&path, me, &empty));
+    for reply in futures_util::future::join_all(racing).await {
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    }
+    assert_eq!(s.get("/me/certificates", me).await.body.as_array().unwrap().len(), 1);
+
+    let quiz = json!({"title": "Q", "passingScore": 100, "maxAttempts": 2, "questions": [
+        {"questionType": "TRUE_FALSE", "text": "Safe?", "points": 1,
+         "options": [{"text": "True", "correct": true}, {"text": "False", "correct": false}]}]});
+    let (m, _, stored) = published_module(&admin, "Quizzed", 1, Some(quiz)).await;
+    let attempts = format!("/me/modules/{m}/quizzes/{}/attempts", id(&stored));
+    for round in 1..=2 {
+        let starts = (0..6).map(|_| s.post(&attempts, me, &empty));
+        let replies = futures_util::future::join_all(starts).await;
+        let created = replies.iter().filter(|r| r.status == StatusCode::CREATED).count();
+        assert_eq!(created, 1, "{:?}", replies.iter().map(|r| (r.status, r.body.clone())).collect::<Vec<_>>());
+        assert!(replies.iter().all(|r| r.body["number"] == json!(round)), "round {round}");
+        let done =
+            s.post(&format!("{attempts}/{round}/submit"), me, &json!({"answers": answers(&stored, false)})).await;
+        assert_eq!(done.body["passed"], false, "{:?}", done.body);
+    }
+    let starts = (0..4).map(|_| s.post(&attempts, me, &empty));
+    assert!(futures_util::future::join_all(starts).await.iter().all(|r| r.status == StatusCode::CONFLICT));
+}

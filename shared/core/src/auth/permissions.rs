@@ -48,6 +48,8 @@ pub const CATALOGUE: &[&str] = &[
     "modules:read",
     "modules:write",
     "modules:write-own",
+    // Taking modules as a learner: every tenant role.
+    "modules:learn",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -118,11 +120,13 @@ impl SystemRole {
                 "programs:read",
                 "programs:enrol",
                 "modules:read",
+                "modules:learn",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
                 "modules:read",
                 "modules:write",
+                "modules:learn",
                 "experiments:read",
                 "experiments:write",
                 "journeys:read",
@@ -151,9 +155,14 @@ impl SystemRole {
                 "media:write",
                 "modules:read",
                 "modules:write-own",
+                "modules:learn",
             ],
-            Self::Viewer => reads(),
-            Self::Employee | Self::Client => vec![ORGANIZATION_READ, "content:read", "media:read"],
+            Self::Viewer => {
+                let mut grants: Vec<&'static str> = reads();
+                grants.push("modules:learn");
+                grants
+            }
+            Self::Employee | Self::Client => vec![ORGANIZATION_READ, "content:read", "media:read", "modules:learn"],
             Self::PlatformAdmin => return vec![],
         };
         // Every tenant member manages their own profile.

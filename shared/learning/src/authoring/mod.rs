@@ -5,11 +5,13 @@
 
 mod catalogue;
 mod modules;
+mod quizzes;
 mod refs;
 mod sections;
 
 pub use catalogue::Catalogue;
 pub use modules::Modules;
+pub use quizzes::Quizzes;
 pub use sections::Sections;
 
 use nudge_core::http::FieldError;

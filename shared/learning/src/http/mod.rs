@@ -1,8 +1,11 @@
 //! The learning function's HTTP edge. Errors become problems only here.
 
 mod catalogue;
+mod learner;
 mod modules;
+mod quizzes;
 mod sections;
+mod verify;
 
 use crate::authoring::AuthoringError;
 use axum::Router;
@@ -17,10 +20,19 @@ use utoipa::OpenApi;
                        crate::model::Section, crate::model::SectionType, crate::model::Attachment,
                        crate::model::FileType, crate::model::VideoSource, crate::model::Category,
                        crate::model::ChangeLogEntry,
+                       crate::quiz::Quiz, crate::quiz::Question, crate::quiz::QuizOption, crate::quiz::QuestionType,
+                       crate::quiz::OverdueHandling, crate::quiz::AttemptState, crate::quiz::AttemptView,
+                       crate::quiz::QuestionView, crate::quiz::OptionView, crate::quiz::ReviewView, crate::quiz::ReviewQuestion,
+                       crate::learner::model::ModuleProgress, crate::learner::model::Certificate,
+                       crate::certificate::Verification, crate::certificate::CertificateStatus,
+                       crate::input::QuizWrite, crate::input::QuestionWrite, crate::input::OptionWrite, crate::input::AnswersWrite,
+                       learner::MyLearning, learner::LearningItem, learner::ModuleState, learner::MyModule,
+                       learner::QuizSummary, learner::AttemptAnswer,
                        crate::input::ModuleWrite, crate::input::PublishWrite, crate::input::SectionWrite,
                        crate::input::AttachmentWrite, crate::input::OrderWrite, crate::input::CategoryWrite,
                        modules::Published, modules::ModuleBody)),
-    tags((name = "modules", description = "Learning modules: sections, attachments, categories, prerequisites, publication and changelog (tags are the organization's `/tags`)"))
+    tags((name = "learning", description = "The caller as a learner: modules, sections completed, quiz attempts the server holds, certificates; and the public verification of a certificate"),
+         (name = "modules", description = "Learning modules: sections, attachments, categories, prerequisites, publication and changelog (tags are the organization's `/tags`)"))
 )]
 struct ApiDoc;
 
@@ -36,17 +48,22 @@ impl From<AuthoringError> for ApiError {
     }
 }
 
-fn parts() -> (axum::Router<Ctx>, utoipa::openapi::OpenApi) {
-    utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+fn parts() -> ((axum::Router<Ctx>, axum::Router<Ctx>), utoipa::openapi::OpenApi) {
+    let (protected, mut doc) = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(modules::routes())
         .merge(sections::routes())
+        .merge(quizzes::routes())
         .merge(catalogue::routes())
-        .split_for_parts()
+        .merge(learner::routes())
+        .split_for_parts();
+    let (public, verification) = verify::routes().split_for_parts();
+    doc.merge(verification);
+    ((protected, public), doc)
 }
 
 pub fn router(ctx: Ctx) -> Router {
-    let (routes, doc) = parts();
-    nudge_core::app::protected(routes, ctx, &doc)
+    let ((protected, public), doc) = parts();
+    nudge_core::app::protected(protected, ctx.clone(), &doc).merge(nudge_core::app::public(public, ctx, &doc))
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

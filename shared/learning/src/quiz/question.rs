@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = QuizQuestionType)]
 pub enum QuestionType {
     /// One option of several is right.
     SingleChoice,
@@ -26,6 +27,7 @@ impl QuestionType {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = QuizQuestionOption)]
 pub struct QuizOption {
     pub id: Uuid,
     pub text: String,
@@ -35,6 +37,7 @@ pub struct QuizOption {
 /// QUIZ_QUESTION.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = QuizQuestion)]
 pub struct Question {
     pub id: Uuid,
     pub question_type: QuestionType,
@@ -82,6 +85,7 @@ impl OverdueHandling {
 /// QUIZ.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ModuleQuiz)]
 pub struct Quiz {
     pub id: Uuid,
     pub module_id: Uuid,

@@ -1,0 +1,106 @@
+//! A learner's side as stored (seed 002 SectionCompletion, QuizAttempt, Certificate, UserModuleReview,
+//! UserModuleLastAccess): one progress item per (learner, module), one attempts item per (learner, quiz),
+//! the attempts themselves, certificates, and each certificate code's platform guard.
+
+use chrono::{DateTime, Utc};
+use nudge_core::TenantRef;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A learner's progress in one module.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ModuleProgress {
+    pub user_id: Uuid,
+    pub module_id: Uuid,
+    pub started_at: DateTime<Utc>,
+    /// SectionCompletion: each section completed, once, with when.
+    #[serde(default)]
+    pub sections: BTreeMap<Uuid, DateTime<Utc>>,
+    /// Each quiz of the module passed, with when.
+    #[serde(default)]
+    pub quizzes_passed: BTreeMap<Uuid, DateTime<Utc>>,
+    /// Every section complete and every quiz passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The certificate this completion issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<Uuid>,
+    /// UserModuleReview: the module version the learner last saw (acknowledged).
+    #[serde(default)]
+    pub last_seen_version: u32,
+    /// UserModuleLastAccess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_access_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl ModuleProgress {
+    pub fn new(user_id: Uuid, module_id: Uuid, now: DateTime<Utc>) -> Self {
+        Self {
+            user_id,
+            module_id,
+            started_at: now,
+            sections: BTreeMap::new(),
+            quizzes_passed: BTreeMap::new(),
+            completed_at: None,
+            certificate_id: None,
+            last_seen_version: 0,
+            last_access_at: None,
+            version: 0,
+        }
+    }
+
+    /// Whether `sections` and `quizzes` (the module's, now) are all done.
+    pub fn is_complete(&self, sections: &[Uuid], quizzes: &[Uuid]) -> bool {
+        !sections.is_empty()
+            && sections.iter().all(|s| self.sections.contains_key(s))
+            && quizzes.iter().all(|q| self.quizzes_passed.contains_key(q))
+    }
+}
+
+/// A learner's attempts at one quiz: how many were started (what `maxAttempts` counts) and the one still
+/// open. Every start moves it on its version, so parallel starts cannot exceed the limit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempts {
+    pub used: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<u32>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// Seed 002 Certificate: issued once per completion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Certificate {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub module_id: Uuid,
+    /// The uniqueCode, as printed (`XXXX-XXXX-XXXX`): anyone may verify it.
+    pub unique_code: String,
+    /// As shown on it, fixed at issue.
+    pub holder_name: String,
+    pub module_title: String,
+    /// The module's published version completed.
+    pub module_version: u32,
+    pub issued_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub version: u64,
+}
+
+/// Where a certificate code leads (the platform guard that makes codes unique).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeOwner {
+    pub tenant: TenantRef,
+    pub user_id: Uuid,
+    pub certificate_id: Uuid,
+}

@@ -1,0 +1,354 @@
+//! What a learner does, applied: see the module doc.
+
+use super::model::{Attempts, Certificate, CodeOwner, ModuleProgress};
+use super::repo;
+use crate::certificate::{self, new_code};
+use crate::model::{Module, ModuleStatus};
+use crate::quiz::{self, Answers, Attempt, AttemptError, AttemptState, Quiz};
+use chrono::{DateTime, Utc};
+use nudge_core::http::FieldError;
+use nudge_core::store::{Store, StoreError, Tx, Write};
+use nudge_core::{TenantId, TenantRef};
+use uuid::Uuid;
+
+/// Fresh reads and writes before a contended change gives up.
+const TRIES: usize = 8;
+
+/// Why a learner's request is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum LearnerError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request breaks a rule")]
+    Rejected(Vec<FieldError>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Whether a failed write is worth a fresh read and another try.
+fn contended(e: &StoreError) -> bool {
+    e.is_version_conflict() || matches!(e, StoreError::Condition(repo::CODE_TAKEN) | StoreError::TransactionConflict)
+}
+
+fn kept_changing() -> LearnerError {
+    LearnerError::Conflict("it kept changing meanwhile; try again".into())
+}
+
+/// A started attempt, and whether it was already open (resumed) rather than new.
+pub struct AttemptOutcome {
+    pub attempt: Attempt,
+    pub resumed: bool,
+}
+
+pub struct Learning<'a> {
+    pub store: &'a Store,
+}
+
+impl Learning<'_> {
+    /// A module learners may take: published (an archived or draft one is not theirs to see).
+    pub async fn module(&self, tenant: &TenantId, id: Uuid) -> Result<Module, LearnerError> {
+        match crate::repo::get_module(self.store, tenant, id).await? {
+            Some(m) if m.status == ModuleStatus::Published => Ok(m),
+            _ => Err(LearnerError::NotFound),
+        }
+    }
+
+    async fn quiz(&self, tenant: &TenantId, module: Uuid, id: Uuid) -> Result<Quiz, LearnerError> {
+        crate::repo::get_quiz(self.store, tenant, module, id).await?.ok_or(LearnerError::NotFound)
+    }
+
+    /// The section and quiz ids a completion needs now.
+    async fn requirements(&self, tenant: &TenantId, module: Uuid) -> Result<(Vec<Uuid>, Vec<Uuid>), LearnerError> {
+        let sections = crate::repo::sections(self.store, tenant, module).await?.into_iter().map(|s| s.id).collect();
+        let quizzes = crate::repo::quizzes(self.store, tenant, module).await?.into_iter().map(|q| q.id).collect();
+        Ok((sections, quizzes))
+    }
+
+    /// Completes `next` when everything is done, issuing its certificate in `tx` (once: a progress item that
+    /// is complete already issued one).
+    async fn complete_if_done(
+        &self,
+        tenant: &TenantId,
+        m: &Module,
+        next: &mut ModuleProgress,
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+    ) -> Result<(), LearnerError> {
+        let (sections, quizzes) = self.requirements(tenant, m.id).await?;
+        if next.completed_at.is_some() || !next.is_complete(&sections, &quizzes) {
+            return Ok(());
+        }
+        let code = new_code().map_err(|e| LearnerError::Store(StoreError::Decode(e.to_string())))?;
+        let holder = nudge_identity::user::public_name(self.store, next.user_id).await?.unwrap_or_default();
+        let c = Certificate {
+            id: Uuid::now_v7(),
+            user_id: next.user_id,
+            module_id: m.id,
+            unique_code: code.to_string(),
+            holder_name: holder,
+            module_title: m.title.clone(),
+            module_version: m.published_version,
+            issued_at: now,
+            expires_at: certificate::expires_at(now, m.validity_months),
+            revoked_at: None,
+            version: 1,
+        };
+        let owner = CodeOwner { tenant: TenantRef::from(tenant), user_id: c.user_id, certificate_id: c.id };
+        tx.push(Write::create(repo::put_certificate(tenant, &c)?, "certificate exists"));
+        tx.push(repo::claim_code(code.as_str(), &owner)?);
+        next.completed_at = Some(now);
+        next.certificate_id = Some(c.id);
+        Ok(())
+    }
+
+    /// Records `section` of module `module` as completed by `user` (once: again changes nothing).
+    pub async fn complete_section(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        section: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<ModuleProgress, LearnerError> {
+        for _ in 0..TRIES {
+            let m = self.module(tenant, module).await?;
+            if !crate::repo::sections(self.store, tenant, module).await?.iter().any(|s| s.id == section) {
+                return Err(LearnerError::NotFound);
+            }
+            let read = repo::progress(self.store, tenant, user, module).await?;
+            let read_version = read.as_ref().map_or(0, |p| p.version);
+            let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
+            if next.sections.contains_key(&section) {
+                return Ok(next);
+            }
+            next.sections.insert(section, now);
+            next.last_access_at = Some(now);
+            next.last_seen_version = next.last_seen_version.max(m.published_version);
+            next.version = read_version + 1;
+            let mut tx = Tx::new();
+            self.complete_if_done(tenant, &m, &mut next, &mut tx, now).await?;
+            tx.push(repo::save_progress(tenant, &next, read_version)?);
+            match self.store.transact(tx).await {
+                Ok(()) => return Ok(next),
+                Err(e) if contended(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// Acknowledges the module's current version (UserModuleReview).
+    pub async fn acknowledge(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<ModuleProgress, LearnerError> {
+        for _ in 0..TRIES {
+            let m = self.module(tenant, module).await?;
+            let read = repo::progress(self.store, tenant, user, module).await?;
+            let read_version = read.as_ref().map_or(0, |p| p.version);
+            let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
+            if next.last_seen_version >= m.published_version && read_version > 0 {
+                return Ok(next);
+            }
+            next.last_seen_version = m.published_version;
+            next.last_access_at = Some(now);
+            next.version = read_version + 1;
+            match self.store.write(repo::save_progress(tenant, &next, read_version)?).await {
+                Ok(()) => return Ok(next),
+                Err(e) if contended(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// The writes recording a finished `attempt`'s pass in the learner's progress (and the completion it may
+    /// bring), into `tx`; nothing for a failed attempt or a quiz passed before.
+    async fn record_pass(
+        &self,
+        tenant: &TenantId,
+        m: &Module,
+        attempt: &Attempt,
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+    ) -> Result<(), LearnerError> {
+        if attempt.passed != Some(true) {
+            return Ok(());
+        }
+        let read = repo::progress(self.store, tenant, attempt.user_id, m.id).await?;
+        let read_version = read.as_ref().map_or(0, |p| p.version);
+        let mut next = read.unwrap_or_else(|| ModuleProgress::new(attempt.user_id, m.id, now));
+        if next.quizzes_passed.contains_key(&attempt.quiz_id) {
+            return Ok(());
+        }
+        next.quizzes_passed.insert(attempt.quiz_id, attempt.submitted_at.unwrap_or(now));
+        next.last_access_at = Some(now);
+        next.version = read_version + 1;
+        self.complete_if_done(tenant, m, &mut next, tx, now).await?;
+        tx.push(repo::save_progress(tenant, &next, read_version)?);
+        Ok(())
+    }
+
+    /// Starts an attempt at `quiz`, or answers the one still open and in time. An open attempt past its
+    /// deadline is finalised first (scored from what was saved). A start beyond `maxAttempts` is refused.
+    pub async fn start(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        quiz_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<AttemptOutcome, LearnerError> {
+        for _ in 0..TRIES {
+            let m = self.module(tenant, module).await?;
+            let quiz = self.quiz(tenant, module, quiz_id).await?;
+            let counter = repo::attempts(self.store, tenant, user, quiz_id).await?;
+            let mut tx = Tx::new();
+            if let Some(n) = counter.open
+                && let Some(open) = repo::attempt(self.store, tenant, user, quiz_id, n).await?
+                && open.state == AttemptState::InProgress
+            {
+                match quiz::expire(&quiz, &open, now) {
+                    None => return Ok(AttemptOutcome { attempt: open, resumed: true }),
+                    Some(done) => {
+                        tx.push(Write::replace(repo::put_attempt(tenant, &done)?, open.version));
+                        self.record_pass(tenant, &m, &done, &mut tx, now).await?;
+                    }
+                }
+            }
+            let seed = seed()?;
+            let attempt = quiz::start(&quiz, Uuid::now_v7(), user, counter.used + 1, counter.used, now, seed)
+                .map_err(|e| LearnerError::Conflict(e.to_string()))?;
+            let next = Attempts { used: counter.used + 1, open: Some(attempt.number), version: counter.version + 1 };
+            tx.push(repo::save_attempts(tenant, user, quiz_id, &next, counter.version)?);
+            tx.push(Write::create(repo::put_attempt(tenant, &attempt)?, "attempt exists"));
+            match self.store.transact(tx).await {
+                Ok(()) => return Ok(AttemptOutcome { attempt, resumed: false }),
+                Err(e) if contended(&e) || matches!(e, StoreError::Condition("attempt exists")) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// Attempt `number` as it stands now (one past its deadline is finalised on the way).
+    pub async fn attempt(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        quiz_id: Uuid,
+        number: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(Quiz, Attempt), LearnerError> {
+        for _ in 0..TRIES {
+            let m = self.module(tenant, module).await?;
+            let quiz = self.quiz(tenant, module, quiz_id).await?;
+            let a = repo::attempt(self.store, tenant, user, quiz_id, number).await?.ok_or(LearnerError::NotFound)?;
+            let Some(done) = quiz::expire(&quiz, &a, now) else { return Ok((quiz, a)) };
+            match self.finish(tenant, &m, &a, &done, now).await {
+                Ok(()) => return Ok((quiz, done)),
+                Err(LearnerError::Store(e)) if contended(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// Writes `done` over `read` with everything finishing it moves: the open attempt cleared, a pass
+    /// recorded.
+    async fn finish(
+        &self,
+        tenant: &TenantId,
+        m: &Module,
+        read: &Attempt,
+        done: &Attempt,
+        now: DateTime<Utc>,
+    ) -> Result<(), LearnerError> {
+        let mut tx = Tx::new().with(Write::replace(repo::put_attempt(tenant, done)?, read.version));
+        let counter = repo::attempts(self.store, tenant, done.user_id, done.quiz_id).await?;
+        if counter.open == Some(done.number) {
+            let next = Attempts { open: None, version: counter.version + 1, ..counter.clone() };
+            tx.push(repo::save_attempts(tenant, done.user_id, done.quiz_id, &next, counter.version)?);
+        }
+        self.record_pass(tenant, m, done, &mut tx, now).await?;
+        Ok(self.store.transact(tx).await?)
+    }
+
+    /// Saves the answers of an open attempt. Past its deadline the attempt is finalised with what was saved
+    /// before, and the answers sent now are refused.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        quiz_id: Uuid,
+        number: u32,
+        answers: Answers,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt, LearnerError> {
+        for _ in 0..TRIES {
+            let (quiz, a) = self.attempt(tenant, user, module, quiz_id, number, now).await?;
+            let next = match quiz::save(&quiz, &a, answers.clone(), now) {
+                Ok(next) => next,
+                Err(e) => return Err(refusal(e)),
+            };
+            match self.store.write(Write::replace(repo::put_attempt(tenant, &next)?, a.version)).await {
+                Ok(()) => return Ok(next),
+                Err(e) if contended(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// Submits an attempt: scored on the server; after its deadline (and any grace) never as on time, but
+    /// finalised from what was saved before it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn submit(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        quiz_id: Uuid,
+        number: u32,
+        answers: Option<Answers>,
+        now: DateTime<Utc>,
+    ) -> Result<(Quiz, Attempt), LearnerError> {
+        for _ in 0..TRIES {
+            let m = self.module(tenant, module).await?;
+            let quiz = self.quiz(tenant, module, quiz_id).await?;
+            let a = repo::attempt(self.store, tenant, user, quiz_id, number).await?.ok_or(LearnerError::NotFound)?;
+            let done = quiz::submit(&quiz, &a, answers.clone(), now).map_err(refusal)?;
+            match self.finish(tenant, &m, &a, &done, now).await {
+                Ok(()) => return Ok((quiz, done)),
+                Err(LearnerError::Store(e)) if contended(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(kept_changing())
+    }
+}
+
+/// A refused attempt change, in the learner's terms.
+fn refusal(e: AttemptError) -> LearnerError {
+    match e {
+        AttemptError::InvalidAnswers(problems) => {
+            LearnerError::Rejected(problems.into_iter().map(|(at, message)| FieldError::body(at, message)).collect())
+        }
+        other => LearnerError::Conflict(other.to_string()),
+    }
+}
+
+/// A layout's seed from the OS: each attempt draws its own order.
+fn seed() -> Result<u64, LearnerError> {
+    let mut buf = [0u8; 8];
+    getrandom::getrandom(&mut buf).map_err(|e| LearnerError::Store(StoreError::Decode(e.to_string())))?;
+    Ok(u64::from_le_bytes(buf))
+}
