@@ -302,7 +302,8 @@ pub struct Member {
 }
 
 /// Held by the tests that move the shared clock or need it to stand still while they look (a daily cap,
-/// a send that must not go before its time): they take turns, and the rest of the suite runs beside them.
+/// a send that must not go before its time), and by those whose load would starve them (ten thousand
+/// workers' assignments): they take turns, and the rest of the suite runs beside them.
 pub fn clock_lock() -> &'static tokio::sync::Mutex<()> {
     static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
     LOCK.get_or_init(|| tokio::sync::Mutex::new(()))

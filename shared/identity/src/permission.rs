@@ -47,11 +47,13 @@ pub enum Permission {
     ModulesWrite,
     ModulesWriteOwn,
     ModulesLearn,
+    GroupsRead,
+    GroupsWrite,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 35] = [
+    pub(crate) const ALL: [Permission; 37] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -87,6 +89,8 @@ impl Permission {
         Self::ModulesWrite,
         Self::ModulesWriteOwn,
         Self::ModulesLearn,
+        Self::GroupsRead,
+        Self::GroupsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +130,8 @@ impl Permission {
             Self::ModulesWrite => "modules:write",
             Self::ModulesWriteOwn => "modules:write-own",
             Self::ModulesLearn => "modules:learn",
+            Self::GroupsRead => "groups:read",
+            Self::GroupsWrite => "groups:write",
         }
     }
 

@@ -474,3 +474,74 @@ pub(crate) fn read_answers(body: Value) -> Result<Option<crate::quiz::Answers>, 
     f.finish()?;
     Ok(raw.map(|_| answers))
 }
+
+/// `POST /groups`, `PATCH /groups/{id}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct GroupWrite {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    name: String,
+    #[schema(pattern = r"^#[0-9A-Fa-f]{6}$")]
+    color: Option<String>,
+}
+
+/// A group's name (required to create) and colour (`Some(None)`: cleared), read.
+pub(crate) fn read_group(body: Value, create: bool) -> Result<(Option<String>, Option<Option<String>>), ApiError> {
+    let color_given = body.get("color").is_some();
+    let mut f = Fields::new(body)?;
+    let name = text(&mut f, "name", 100, create);
+    let color: Option<String> = f.optional("color");
+    f.check("color", &color, |c| {
+        let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+        if ok { Ok(()) } else { Err("must be a colour like #1a2b3c".into()) }
+    });
+    f.finish()?;
+    Ok((name, color_given.then(|| color.map(|c| c.to_lowercase()))))
+}
+
+/// `POST /groups/{id}/members`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct MembersWrite {
+    /// Users of the organization, 1–100.
+    #[schema(min_items = 1, max_items = 100)]
+    user_ids: Vec<Uuid>,
+}
+
+pub(crate) fn read_members(body: Value) -> Result<Vec<Uuid>, ApiError> {
+    let mut f = Fields::new(body)?;
+    let ids: Option<Vec<Uuid>> = f.required("userIds");
+    f.check("userIds", &ids, |l| {
+        if (1..=100).contains(&l.len()) { Ok(()) } else { Err("must have 1 to 100 items".into()) }
+    });
+    f.finish()?;
+    Ok(ids.unwrap_or_default())
+}
+
+/// `PUT /groups/{id}/modules/{moduleId}`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct AssignmentWrite {
+    /// Days each member has (1–3650) from the later of joining the group and this assignment; none: no
+    /// deadline.
+    #[schema(minimum = 1, maximum = 3650)]
+    deadline_days: Option<u32>,
+    /// Default false.
+    is_mandatory: Option<bool>,
+}
+
+pub(crate) fn read_assignment(body: Value) -> Result<(Option<u32>, bool), ApiError> {
+    let mut f = Fields::new(body)?;
+    let days: Option<u32> = f.optional("deadlineDays");
+    f.check(
+        "deadlineDays",
+        &days,
+        |d| if (1..=3650).contains(d) { Ok(()) } else { Err("must be from 1 to 3650".into()) },
+    );
+    let mandatory: Option<bool> = f.optional("isMandatory");
+    f.finish()?;
+    Ok((days, mandatory.unwrap_or(false)))
+}

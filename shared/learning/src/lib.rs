@@ -16,6 +16,7 @@
 pub mod authoring;
 pub mod certificate;
 pub mod deadline;
+pub mod groups;
 pub mod html;
 pub mod http;
 pub(crate) mod input;

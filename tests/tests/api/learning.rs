@@ -341,3 +341,53 @@ async fn concurrent_completions_issue_one_certificate_and_parallel_starts_keep_t
     let starts = (0..4).map(|_| s.post(&attempts, me, &empty));
     assert!(futures_util::future::join_all(starts).await.iter().all(|r| r.status == StatusCode::CONFLICT));
 }
+
+#[tokio::test]
+async fn a_group_assignment_gives_each_member_a_due_date_from_when_they_joined() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Learning groups").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let (m, sections, _) = published_module(&admin, "Forklift basics", 1, None).await;
+    let learner = s.member(tenant, "employee").await;
+    let group = s.post("/groups", &admin, &json!({"name": "Night shift", "color": "#1A2B3C"})).await;
+    assert_eq!((group.status, &group.body["color"]), (StatusCode::CREATED, &json!("#1a2b3c")), "{:?}", group.body);
+    let g = id(&group.body);
+    let stranger = uuid::Uuid::now_v7();
+    let bad = s.post(&format!("/groups/{g}/members"), &admin, &json!({"userIds": [learner.id, stranger]})).await;
+    assert_eq!((bad.status, bad.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/userIds/1".to_owned()]));
+    let joined = s.post(&format!("/groups/{g}/members"), &admin, &json!({"userIds": [learner.id]})).await;
+    assert_eq!(joined.body.as_array().map(Vec::len), Some(1), "{:?}", joined.body);
+    let assigned = s
+        .call(
+            Method::PUT,
+            &format!("/groups/{g}/modules/{m}"),
+            Some(&admin),
+            Some(&json!({"deadlineDays": 14, "isMandatory": true})),
+            &[],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{:?}", assigned.body);
+
+    let mine = s.get("/me/learning", &learner.access).await.body;
+    let item = &mine["modules"][0];
+    assert_eq!((&item["moduleId"], &item["assigned"], &item["isMandatory"]), (&json!(m), &json!(true), &json!(true)));
+    // The assignment came after joining: its days count from it.
+    let assigned_at = chrono::DateTime::parse_from_rfc3339(assigned.body["assignedAt"].as_str().unwrap()).unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(item["dueAt"].as_str().unwrap()).unwrap();
+    assert_eq!(due - assigned_at, chrono::Duration::days(14));
+    assert_eq!(item["overdue"], false);
+
+    // Fifteen days on it is overdue, until completed.
+    let moved = s.public("/_local/clock", &json!({"advanceSeconds": 15 * 86_400})).await;
+    assert_eq!(moved.status, StatusCode::OK);
+    assert_eq!(s.get("/me/learning", &learner.access).await.body["modules"][0]["overdue"], true);
+    s.post(&format!("/me/modules/{m}/sections/{}/complete", sections[0]), &learner.access, &json!({})).await;
+    let done = s.get("/me/learning", &learner.access).await.body;
+    assert_eq!((&done["modules"][0]["overdue"], &done["modules"][0]["state"]), (&json!(false), &json!("completed")));
+
+    // Another organization sees none of it.
+    let other = s.tenant(s.organization("Groups outsider").await, SystemRole::Admin);
+    assert_eq!(s.get(&format!("/groups/{g}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/groups/{g}/members"), &other).await.status, StatusCode::NOT_FOUND);
+}

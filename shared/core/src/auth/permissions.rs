@@ -50,6 +50,9 @@ pub const CATALOGUE: &[&str] = &[
     "modules:write-own",
     // Taking modules as a learner: every tenant role.
     "modules:learn",
+    // Seed 002 MANAGE_GROUPS.
+    "groups:read",
+    "groups:write",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -121,12 +124,16 @@ impl SystemRole {
                 "programs:enrol",
                 "modules:read",
                 "modules:learn",
+                "groups:read",
+                "groups:write",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
                 "modules:read",
                 "modules:write",
                 "modules:learn",
+                "groups:read",
+                "groups:write",
                 "experiments:read",
                 "experiments:write",
                 "journeys:read",

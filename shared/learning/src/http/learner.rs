@@ -70,6 +70,15 @@ pub(super) struct LearningItem {
     review_needed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     completed_at: Option<DateTime<Utc>>,
+    /// Assigned to the learner through one of their groups.
+    assigned: bool,
+    /// Mandatory in one of those groups.
+    is_mandatory: bool,
+    /// The earliest due date of those assignments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_at: Option<DateTime<Utc>>,
+    /// Due and not completed.
+    overdue: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -87,7 +96,7 @@ fn state(p: Option<&ModuleProgress>) -> ModuleState {
 }
 
 #[utoipa::path(get, path = "/me/learning", tag = "learning",
-    responses((status = 200, description = "The organization's published modules with where the caller stands in each", body = MyLearning)),
+    responses((status = 200, description = "The organization's published modules with where the caller stands in each: those assigned to them first, by due date", body = MyLearning)),
     security(("bearer" = [])))]
 async fn my_learning(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Json<MyLearning>> {
     let tenant = principal.require(LEARN)?;
@@ -96,21 +105,42 @@ async fn my_learning(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<
         .all(&Query::partition(crate::keys::modules_partition(&tenant)).filter_eq("status", "PUBLISHED"))
         .await?;
     let progress = crate::learner::repo::all_progress(&ctx.store, &tenant, principal.user_id).await?;
-    let modules = published
+    let assigned = crate::groups::Groups { store: &ctx.store }.assigned_to(&tenant, principal.user_id).await?;
+    let now = ctx.clock.now();
+    let mut modules: Vec<LearningItem> = published
         .into_iter()
         .map(|m| {
             let p = progress.iter().find(|p| p.module_id == m.id);
+            let mine: Vec<_> = assigned.iter().filter(|(a, _)| a.module_id == m.id).collect();
+            let due_at = mine
+                .iter()
+                .filter_map(|(a, joined)| crate::deadline::due_at(*joined, a.assigned_at, a.deadline_days))
+                .min();
+            let completed_at = p.and_then(|p| p.completed_at);
             LearningItem {
+                assigned: !mine.is_empty(),
+                is_mandatory: mine.iter().any(|(a, _)| a.is_mandatory),
+                due_at,
+                overdue: crate::deadline::overdue(due_at, completed_at, now),
                 module_id: m.id,
                 title: m.title.clone(),
                 published_version: m.published_version,
                 state: state(p),
                 sections_completed: p.map_or(0, |p| p.sections.len()),
                 review_needed: p.is_some_and(|p| p.last_seen_version < m.published_version),
-                completed_at: p.and_then(|p| p.completed_at),
+                completed_at,
             }
         })
         .collect();
+    // Assigned first, soonest due first; then the rest by title.
+    modules.sort_by(|a, b| {
+        (!a.assigned, a.due_at.is_none(), a.due_at, a.title.to_lowercase()).cmp(&(
+            !b.assigned,
+            b.due_at.is_none(),
+            b.due_at,
+            b.title.to_lowercase(),
+        ))
+    });
     Ok(Json(MyLearning { modules }))
 }
 

@@ -1,6 +1,7 @@
 //! The learning function's HTTP edge. Errors become problems only here.
 
 mod catalogue;
+mod groups;
 mod learner;
 mod modules;
 mod quizzes;
@@ -28,10 +29,13 @@ use utoipa::OpenApi;
                        crate::input::QuizWrite, crate::input::QuestionWrite, crate::input::OptionWrite, crate::input::AnswersWrite,
                        learner::MyLearning, learner::LearningItem, learner::ModuleState, learner::MyModule,
                        learner::QuizSummary, learner::AttemptAnswer,
+                       crate::groups::Group, crate::groups::GroupMember, crate::groups::ModuleAssignment,
+                       crate::input::GroupWrite, crate::input::MembersWrite, crate::input::AssignmentWrite,
                        crate::input::ModuleWrite, crate::input::PublishWrite, crate::input::SectionWrite,
                        crate::input::AttachmentWrite, crate::input::OrderWrite, crate::input::CategoryWrite,
                        modules::Published, modules::ModuleBody)),
     tags((name = "learning", description = "The caller as a learner: modules, sections completed, quiz attempts the server holds, certificates; and the public verification of a certificate"),
+         (name = "groups", description = "Groups of learners and the modules assigned to them, with deadlines"),
          (name = "modules", description = "Learning modules: sections, attachments, categories, prerequisites, publication and changelog (tags are the organization's `/tags`)"))
 )]
 struct ApiDoc;
@@ -55,6 +59,7 @@ fn parts() -> ((axum::Router<Ctx>, axum::Router<Ctx>), utoipa::openapi::OpenApi)
         .merge(quizzes::routes())
         .merge(catalogue::routes())
         .merge(learner::routes())
+        .merge(groups::routes())
         .split_for_parts();
     let (public, verification) = verify::routes().split_for_parts();
     doc.merge(verification);
