@@ -29,8 +29,12 @@ pub fn settings(tenant: &TenantId) -> Key {
     Key::tenant(tenant, "EXPERIMENT-SETTINGS", "SETTINGS".to_owned())
 }
 
+pub fn assignments_partition(tenant: &TenantId, experiment: Uuid) -> String {
+    tenant_partition(tenant, &format!("EXPERIMENT#{experiment}#ASSIGNMENTS"))
+}
+
 pub fn assignment(tenant: &TenantId, experiment: Uuid, bucket_version: u32, worker: Uuid) -> Key {
-    Key::tenant(tenant, &format!("EXPERIMENT#{experiment}#ASSIGNMENTS"), format!("{bucket_version:06}#{worker}"))
+    Key { pk: assignments_partition(tenant, experiment), sk: format!("{bucket_version:06}#{worker}") }
 }
 
 pub fn counts_partition(tenant: &TenantId, experiment: Uuid) -> String {

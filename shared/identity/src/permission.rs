@@ -49,11 +49,12 @@ pub enum Permission {
     ModulesLearn,
     GroupsRead,
     GroupsWrite,
+    ProgressOverride,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 37] = [
+    pub(crate) const ALL: [Permission; 38] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -91,6 +92,7 @@ impl Permission {
         Self::ModulesLearn,
         Self::GroupsRead,
         Self::GroupsWrite,
+        Self::ProgressOverride,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +134,7 @@ impl Permission {
             Self::ModulesLearn => "modules:learn",
             Self::GroupsRead => "groups:read",
             Self::GroupsWrite => "groups:write",
+            Self::ProgressOverride => "progress:override",
         }
     }
 

@@ -545,3 +545,43 @@ pub(crate) fn read_assignment(body: Value) -> Result<(Option<u32>, bool), ApiErr
     f.finish()?;
     Ok((days, mandatory.unwrap_or(false)))
 }
+
+/// `PUT /me/modules/{id}/self-assessment`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct AssessmentWrite {
+    #[schema(minimum = 1, maximum = 5)]
+    rating: u8,
+    #[schema(max_length = 2000)]
+    note: Option<String>,
+}
+
+pub(crate) fn read_assessment(body: Value) -> Result<(u8, Option<String>), ApiError> {
+    let mut f = Fields::new(body)?;
+    let rating: Option<u8> = f.required("rating");
+    f.check("rating", &rating, |r| if (1..=5).contains(r) { Ok(()) } else { Err("must be from 1 to 5".into()) });
+    let note = text(&mut f, "note", 2000, false);
+    f.finish()?;
+    Ok((rating.unwrap_or(1), note))
+}
+
+/// `POST /modules/{id}/learners/{userId}/override`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct OverrideWrite {
+    /// Why (kept with the progress and in the audit log).
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    reason: String,
+    /// Issue the certificate too (default false).
+    allow_certificate: Option<bool>,
+}
+
+pub(crate) fn read_override(body: Value) -> Result<(String, bool), ApiError> {
+    let mut f = Fields::new(body)?;
+    let reason = text(&mut f, "reason", 2000, true);
+    let allow: Option<bool> = f.optional("allowCertificate");
+    f.finish()?;
+    Ok((reason.unwrap_or_default(), allow.unwrap_or(false)))
+}

@@ -13,6 +13,8 @@
 //! | attempt | `T#<t>#LEARNER#<userId>` | `ATTEMPT#<quizId>#<number, 4 digits>` |
 //! | certificate | `T#<t>#LEARNER#<userId>` | `CERT#<certificateId>` |
 //! | certificate code | `P#CERTIFICATE-CODES` | `<code>` |
+//! | a learner's pin (UserPinnedModule) | `T#<t>#LEARNER#<userId>` | `PIN#<moduleId>` |
+//! | a company pin (CompanyPinnedModule) | `T#<t>#MODULE-PINS` | `<moduleId>` |
 //!
 //! A learner's items share one partition: their page of modules is one query. A certificate's code is a
 //! platform item, created only if absent, so `GET /certificates/verify/{code}` finds it without a tenant
@@ -85,6 +87,18 @@ pub fn certificate_code(code: &str) -> Key {
     Key::platform("CERTIFICATE-CODES", code)
 }
 
+pub fn user_pin(tenant: &TenantId, user: Uuid, module: Uuid) -> Key {
+    Key { pk: learner_partition(tenant, user), sk: format!("PIN#{module}") }
+}
+
+pub fn company_pins_partition(tenant: &TenantId) -> String {
+    tenant_partition(tenant, "MODULE-PINS")
+}
+
+pub fn company_pin(tenant: &TenantId, module: Uuid) -> Key {
+    Key::tenant(tenant, "MODULE-PINS", module.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +118,7 @@ mod tests {
         assert_eq!(progress(&t, u, m).pk, format!("T#{tenant}#LEARNER#{u}"));
         assert_eq!(attempt(&t, u, q, 3).sk, format!("ATTEMPT#{q}#0003"));
         assert_eq!(certificate_code("ABCD").pk, "P#CERTIFICATE-CODES");
+        assert_eq!(user_pin(&t, u, m).sk, format!("PIN#{m}"));
+        assert_eq!(company_pin(&t, m).pk, format!("T#{tenant}#MODULE-PINS"));
     }
 }

@@ -24,6 +24,7 @@ pub mod keys;
 pub mod learner;
 pub mod model;
 pub mod order;
+pub mod pins;
 pub mod prerequisites;
 pub mod quiz;
 pub mod repo;

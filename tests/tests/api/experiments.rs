@@ -233,8 +233,8 @@ fn same(a: &Value, b: &Value, at: &str) {
     }
 }
 
-/// `n` workers of `tenant` written straight into the table (their own items, no index entries): the
-/// import's own path is measured elsewhere, and through moto it would take minutes here.
+/// `n` workers of `tenant` written straight into the table (their core items: no records, no index
+/// entries): the import's own path is measured elsewhere, and through moto it would take minutes here.
 async fn seed_workers(tenant: Uuid, n: usize) -> Vec<Uuid> {
     let ctx = stack().ctx().await;
     let (tenant, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant}/seed")).unwrap();
@@ -250,10 +250,30 @@ async fn seed_workers(tenant: Uuid, n: usize) -> Vec<Uuid> {
         };
         let worker = nudge_workers::Worker::new(Uuid::now_v7(), fields, now);
         ids.push(worker.id);
-        puts.extend(nudge_workers::repo::partition_puts(&tenant, &worker).unwrap());
+        // The core item alone (the first): what an assignment checks a worker by, one item per worker.
+        puts.extend(nudge_workers::repo::partition_puts(&tenant, &worker).unwrap().into_iter().take(1));
     }
     ctx.store.batch_put(puts).await.unwrap();
     ids
+}
+
+/// Removes what a scale test wrote into the shared emulator's table: its seeded workers and the
+/// experiments' assignments and counters. Moto answers every index query by reading every item of the
+/// table, so tens of thousands left behind would slow each later test's index reads several times over.
+async fn forget(tenant: Uuid, workers: &[Uuid], experiments: &[&Value]) {
+    let ctx = stack().ctx().await;
+    let (t, _) = nudge_core::objects::ObjectKey::parse(&format!("tenants/{tenant}/seed")).unwrap();
+    let mut keys: Vec<_> = workers.iter().map(|w| nudge_workers::repo::core_key(&t, *w)).collect();
+    for e in experiments {
+        let id = Uuid::parse_str(e["id"].as_str().unwrap()).unwrap();
+        for partition in
+            [nudge_experiments::keys::assignments_partition(&t, id), nudge_experiments::keys::counts_partition(&t, id)]
+        {
+            let items = ctx.store.all_items(&nudge_core::store::Query::partition(partition)).await.unwrap();
+            keys.extend(items.iter().filter_map(nudge_core::store::item_key));
+        }
+    }
+    ctx.store.batch_delete(&keys).await.unwrap();
 }
 
 /// Every worker's placement, 100 a call, two calls at a time, in order.
@@ -377,6 +397,7 @@ async fn ten_thousand_workers_split_by_the_weights_and_the_results_are_exact() {
     assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
     let after: Vec<usize> = place_all(admin, &id, &workers, false).await.iter().map(variant_of).collect();
     assert!(after == variant, "assignments moved with the weights");
+    forget(tenant, &workers, &[&e]).await;
 }
 
 #[tokio::test]
@@ -432,4 +453,5 @@ async fn a_skewed_exposure_is_flagged_and_the_holdout_stays_out_of_every_experim
     assert_eq!(change.status, StatusCode::CONFLICT, "{:?}", change.body);
     let settings = s.get("/experiment-settings", &admin).await.body;
     assert_eq!((settings["holdoutFraction"].as_f64(), &settings["holdoutLockedBy"]), (Some(0.2), &first["id"]));
+    forget(tenant, &workers, &[&e, &first, &second]).await;
 }

@@ -303,6 +303,30 @@ async fn a_learner_fails_a_timed_attempt_passes_the_next_and_holds_a_certificate
     assert_eq!(page.status, StatusCode::OK);
     let unknown = s.call(Method::GET, "/certificates/verify/0000-0000-0000", None, None, &[]).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // As a person sees it, in a real browser: the page, in their language, holding nothing else.
+    let url = format!("{}/certificates/verify/{code}", s.base);
+    let seen: Value = serde_json::from_str(&e2e::chromium("certificate.mjs", &[&url, "sl-SI"]).await).unwrap();
+    assert_eq!(seen["status"], "Veljaven", "{seen}");
+    assert_eq!(
+        (&seen["httpStatus"], &seen["lang"], &seen["statusKey"]),
+        (&json!(200), &json!("sl"), &json!("valid")),
+        "{seen}"
+    );
+    assert_eq!(
+        (&seen["code"], &seen["module"], &seen["scripts"]),
+        (&json!(code), &json!("Lifting"), &json!(0)),
+        "{seen}"
+    );
+    assert!(seen["contentType"].as_str().unwrap().starts_with("text/html"), "{seen}");
+    assert!(seen["csp"].as_str().unwrap().contains("default-src 'none'"), "{seen}");
+    let holder = verified.body["holderName"].as_str().unwrap();
+    assert_eq!(seen["holder"], holder);
+    assert!(!seen["text"].as_str().unwrap().contains("@example.com") || holder.contains('…'), "{seen}");
+    let missing = format!("{}/certificates/verify/0000-0000-0000", s.base);
+    let gone: Value = serde_json::from_str(&e2e::chromium("certificate.mjs", &[&missing, "en"]).await).unwrap();
+    assert_eq!(gone["httpStatus"], 404, "{gone}");
+    assert!(gone["notFound"].is_string(), "{gone}");
     let learning = s.get("/me/learning", me).await.body;
     assert_eq!(learning["modules"][0]["state"], "completed", "{learning}");
 }
@@ -390,4 +414,71 @@ async fn a_group_assignment_gives_each_member_a_due_date_from_when_they_joined()
     let other = s.tenant(s.organization("Groups outsider").await, SystemRole::Admin);
     assert_eq!(s.get(&format!("/groups/{g}"), &other).await.status, StatusCode::NOT_FOUND);
     assert_eq!(s.get(&format!("/groups/{g}/members"), &other).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn overrides_are_audited_self_assessments_kept_and_pins_shown() {
+    let s = stack();
+    let tenant = s.organization("Learning overrides").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let (m, _, _) = published_module(&admin, "Ladders", 2, None).await;
+    let (other, _, _) = published_module(&admin, "Gloves", 1, None).await;
+    let learner = s.member(tenant, "employee").await;
+    let me = learner.access.as_str();
+
+    // A learner rates themselves; only 1–5.
+    let rated = s
+        .call(
+            Method::PUT,
+            &format!("/me/modules/{m}/self-assessment"),
+            Some(me),
+            Some(&json!({"rating": 4, "note": "Mostly"})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (rated.status, &rated.body["selfAssessment"]["rating"]),
+        (StatusCode::OK, &json!(4)),
+        "{:?}",
+        rated.body
+    );
+    let bad = s
+        .call(Method::PUT, &format!("/me/modules/{m}/self-assessment"), Some(me), Some(&json!({"rating": 6})), &[])
+        .await;
+    assert_eq!((bad.status, bad.pointers()), (StatusCode::BAD_REQUEST, vec!["/rating".to_owned()]));
+
+    // An override needs the permission and a reason; it completes the module with a certificate and is audited.
+    let path = format!("/modules/{m}/learners/{}/override", learner.id);
+    let refused = s.post(&path, me, &json!({"reason": "I say so"})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let manager = s.member(tenant, "manager").await;
+    let done = s.post(&path, &manager.access, &json!({"reason": "Trained on site", "allowCertificate": true})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert_eq!(done.body["progressOverride"]["reason"], "Trained on site");
+    assert!(done.body["certificateId"].is_string(), "{:?}", done.body);
+    let twice = s.post(&path, &manager.access, &json!({"reason": "Again"})).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(s.get("/me/certificates", me).await.body.as_array().map(Vec::len), Some(1));
+    let log = s.get(&format!("/audit-log?entityType=module&entityId={m}"), &admin).await.body;
+    let entry = log["items"].as_array().unwrap().iter().find(|e| e["action"] == "learning.progress_overridden");
+    assert_eq!(entry.map(|e| e["metadata"]["reason"].clone()), Some(json!("Trained on site")), "{log}");
+
+    // Pins: the learner's own and the organization's.
+    assert_eq!(
+        s.call(Method::PUT, &format!("/me/pinned-modules/{other}"), Some(me), None, &[]).await.status,
+        StatusCode::OK
+    );
+    let company = s.call(Method::PUT, &format!("/pinned-modules/{m}"), Some(&admin), None, &[]).await;
+    assert_eq!(company.status, StatusCode::OK, "{:?}", company.body);
+    let learning = s.get("/me/learning", me).await.body;
+    let flags: Vec<(String, bool, bool)> = learning["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (i["title"].as_str().unwrap().to_owned(), i["pinned"] == json!(true), i["companyPinned"] == json!(true))
+        })
+        .collect();
+    assert_eq!(flags, [("Gloves".to_owned(), true, false), ("Ladders".to_owned(), false, true)]);
+    assert_eq!(s.delete(&format!("/me/pinned-modules/{other}"), me).await.status, StatusCode::NO_CONTENT);
 }

@@ -117,8 +117,9 @@ async fn every_template_route_is_served() {
     for route in &s.resources.routes {
         let path = route.path.replace("{id}", &Uuid::now_v7().to_string()).replace("{asset+}", "assets/swagger-ui.css");
         let method = Method::from_bytes(route.method.as_bytes()).unwrap();
-        let r = s.call(method, &path, None, None, &[]).await;
-        // The workers' page answers an unknown link with a page saying so: served, and 404.
+        // As a browser asks: the public pages (a worker's touchpoint, a certificate's verification) answer an
+        // unknown link or code with a page saying so: served, and 404.
+        let r = s.call(method, &path, None, None, &[("accept", "text/html, application/json;q=0.9")]).await;
         let page = r.header("content-type").is_some_and(|t| t.starts_with("text/html"));
         assert!(r.status != StatusCode::NOT_FOUND || page, "{} {} is not served", route.method, route.path);
         assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{} {}", route.method, route.path);

@@ -53,6 +53,8 @@ pub const CATALOGUE: &[&str] = &[
     // Seed 002 MANAGE_GROUPS.
     "groups:read",
     "groups:write",
+    // Seed 002 OVERRIDE_PROGRESS.
+    "progress:override",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -134,6 +136,7 @@ impl SystemRole {
                 "modules:learn",
                 "groups:read",
                 "groups:write",
+                "progress:override",
                 "experiments:read",
                 "experiments:write",
                 "journeys:read",

@@ -4,6 +4,7 @@
 use crate::learner::model::{Certificate, ModuleProgress};
 use crate::learner::{LearnerError, Learning};
 use crate::model::{Module, Section};
+use crate::pins::Pin;
 use crate::quiz::{self, Attempt, AttemptState, AttemptView, ReviewView};
 use crate::{input, repo};
 use axum::Json;
@@ -34,6 +35,11 @@ pub(super) fn routes() -> OpenApiRouter<Ctx> {
         .routes(routes!(save_answers))
         .routes(routes!(submit))
         .routes(routes!(my_certificates))
+        .routes(routes!(self_assessment))
+        .routes(routes!(override_progress))
+        .routes(routes!(pin_mine, unpin_mine))
+        .routes(routes!(company_pins))
+        .routes(routes!(pin_company, unpin_company))
 }
 
 impl From<LearnerError> for ApiError {
@@ -79,6 +85,10 @@ pub(super) struct LearningItem {
     due_at: Option<DateTime<Utc>>,
     /// Due and not completed.
     overdue: bool,
+    /// Pinned by the learner.
+    pinned: bool,
+    /// Pinned by the organization for everyone.
+    company_pinned: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -106,20 +116,24 @@ async fn my_learning(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<
         .await?;
     let progress = crate::learner::repo::all_progress(&ctx.store, &tenant, principal.user_id).await?;
     let assigned = crate::groups::Groups { store: &ctx.store }.assigned_to(&tenant, principal.user_id).await?;
+    let mine = crate::pins::user_pins(&ctx.store, &tenant, principal.user_id).await?;
+    let company = crate::pins::company_pins(&ctx.store, &tenant).await?;
     let now = ctx.clock.now();
     let mut modules: Vec<LearningItem> = published
         .into_iter()
         .map(|m| {
             let p = progress.iter().find(|p| p.module_id == m.id);
-            let mine: Vec<_> = assigned.iter().filter(|(a, _)| a.module_id == m.id).collect();
-            let due_at = mine
+            let ours: Vec<_> = assigned.iter().filter(|(a, _)| a.module_id == m.id).collect();
+            let due_at = ours
                 .iter()
                 .filter_map(|(a, joined)| crate::deadline::due_at(*joined, a.assigned_at, a.deadline_days))
                 .min();
             let completed_at = p.and_then(|p| p.completed_at);
             LearningItem {
-                assigned: !mine.is_empty(),
-                is_mandatory: mine.iter().any(|(a, _)| a.is_mandatory),
+                assigned: !ours.is_empty(),
+                is_mandatory: ours.iter().any(|(a, _)| a.is_mandatory),
+                pinned: mine.iter().any(|p| p.module_id == m.id),
+                company_pinned: company.iter().any(|p| p.module_id == m.id),
                 due_at,
                 overdue: crate::deadline::overdue(due_at, completed_at, now),
                 module_id: m.id,
@@ -359,4 +373,97 @@ async fn submit(
 async fn my_certificates(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Json<Vec<Certificate>>> {
     let tenant = principal.require(LEARN)?;
     Ok(Json(crate::learner::repo::certificates(&ctx.store, &tenant, principal.user_id).await?))
+}
+
+#[utoipa::path(put, path = "/me/modules/{id}/self-assessment", tag = "learning",
+    params(("id" = Uuid, Path)),
+    request_body = input::AssessmentWrite,
+    description = "The caller's own rating of their grasp of the module (1–5) and a note; again: replaces it.",
+    responses((status = 200, description = "The caller's progress in the module", body = ModuleProgress)),
+    security(("bearer" = [])))]
+async fn self_assessment(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<ModuleProgress>> {
+    let tenant = principal.require(LEARN)?;
+    let module = path_id(&id)?;
+    let (rating, note) = input::read_assessment(body)?;
+    let p = Learning { store: &ctx.store }
+        .assess(&tenant, principal.user_id, module, rating, note, ctx.clock.now())
+        .await?;
+    Ok(Json(p))
+}
+
+#[utoipa::path(post, path = "/modules/{id}/learners/{userId}/override", tag = "learning",
+    params(("id" = Uuid, Path), ("userId" = Uuid, Path)),
+    request_body = input::OverrideWrite,
+    description = "Records a learner's completion of a published module on the caller's authority (`progress:override`), with a reason, and the certificate when `allowCertificate`. Always in the audit log as `learning.progress_overridden`. 409 when the learner completed it already.",
+    responses((status = 200, description = "The learner's progress in the module", body = ModuleProgress)),
+    security(("bearer" = [])))]
+async fn override_progress(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path((id, user)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require("progress:override")?;
+    let (module, learner) = (path_id(&id)?, path_id(&user)?);
+    let (reason, allow) = input::read_override(body)?;
+    let p = Learning { store: &ctx.store }
+        .override_progress(&tenant, learner, module, principal.user_id, reason.clone(), allow, ctx.clock.now())
+        .await?;
+    let note = nudge_core::audit::AuditNote::new("learning.progress_overridden", "module", Some(module.to_string()))
+        .metadata(serde_json::json!({"learnerId": learner, "reason": reason, "allowCertificate": allow}));
+    Ok((note, Json(p)).into_response())
+}
+
+#[utoipa::path(put, path = "/me/pinned-modules/{id}", tag = "learning",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, description = "Pinned for the caller (again: unchanged)", body = Pin)),
+    security(("bearer" = [])))]
+async fn pin_mine(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Json<Pin>> {
+    let tenant = principal.require(LEARN)?;
+    let module = Learning { store: &ctx.store }.module(&tenant, path_id(&id)?).await?;
+    Ok(Json(crate::pins::pin_for_user(&ctx.store, &tenant, principal.user_id, module.id, ctx.clock.now()).await?))
+}
+
+#[utoipa::path(delete, path = "/me/pinned-modules/{id}", tag = "learning",
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "No longer pinned for the caller")),
+    security(("bearer" = [])))]
+async fn unpin_mine(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require(LEARN)?;
+    crate::pins::unpin_for_user(&ctx.store, &tenant, principal.user_id, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(get, path = "/pinned-modules", tag = "learning",
+    responses((status = 200, description = "The modules the organization pinned for everyone, oldest first", body = Vec<Pin>)),
+    security(("bearer" = [])))]
+async fn company_pins(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Json<Vec<Pin>>> {
+    let tenant = principal.require(LEARN)?;
+    Ok(Json(crate::pins::company_pins(&ctx.store, &tenant).await?))
+}
+
+#[utoipa::path(put, path = "/pinned-modules/{id}", tag = "learning",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, description = "Pinned for the organization (again: unchanged)", body = Pin)),
+    security(("bearer" = [])))]
+async fn pin_company(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Json<Pin>> {
+    let tenant = principal.require("modules:write")?;
+    let module = Learning { store: &ctx.store }.module(&tenant, path_id(&id)?).await?;
+    let now = ctx.clock.now();
+    Ok(Json(crate::pins::pin_for_company(&ctx.store, &tenant, module.id, principal.user_id, now).await?))
+}
+
+#[utoipa::path(delete, path = "/pinned-modules/{id}", tag = "learning",
+    params(("id" = Uuid, Path)),
+    responses((status = 204, description = "No longer pinned for the organization")),
+    security(("bearer" = [])))]
+async fn unpin_company(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Response> {
+    let tenant = principal.require("modules:write")?;
+    crate::pins::unpin_for_company(&ctx.store, &tenant, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -25,6 +25,8 @@ use utoipa::OpenApi;
                        crate::quiz::OverdueHandling, crate::quiz::AttemptState, crate::quiz::AttemptView,
                        crate::quiz::QuestionView, crate::quiz::OptionView, crate::quiz::ReviewView, crate::quiz::ReviewQuestion,
                        crate::learner::model::ModuleProgress, crate::learner::model::Certificate,
+                       crate::learner::model::SelfAssessment, crate::learner::model::ProgressOverride,
+                       crate::input::AssessmentWrite, crate::input::OverrideWrite, crate::pins::Pin,
                        crate::certificate::Verification, crate::certificate::CertificateStatus,
                        crate::input::QuizWrite, crate::input::QuestionWrite, crate::input::OptionWrite, crate::input::AnswersWrite,
                        learner::MyLearning, learner::LearningItem, learner::ModuleState, learner::MyModule,

@@ -34,8 +34,36 @@ pub struct ModuleProgress {
     /// UserModuleLastAccess.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_access_at: Option<DateTime<Utc>>,
+    /// ModuleSelfAssessment: how the learner rates their own grasp of the module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_assessment: Option<SelfAssessment>,
+    /// ProgressOverride: a completion recorded by someone holding `progress:override`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_override: Option<ProgressOverride>,
     #[serde(default)]
     pub version: u64,
+}
+
+/// Seed 002 ModuleSelfAssessment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SelfAssessment {
+    /// 1–5.
+    pub rating: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub assessed_at: DateTime<Utc>,
+}
+
+/// Seed 002 ProgressOverride.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressOverride {
+    pub override_by: Uuid,
+    pub reason: String,
+    /// Whether the completion issued a certificate.
+    pub allow_certificate: bool,
+    pub overridden_at: DateTime<Utc>,
 }
 
 impl ModuleProgress {
@@ -50,6 +78,8 @@ impl ModuleProgress {
             certificate_id: None,
             last_seen_version: 0,
             last_access_at: None,
+            self_assessment: None,
+            progress_override: None,
             version: 0,
         }
     }

@@ -1,6 +1,6 @@
 //! What a learner does, applied: see the module doc.
 
-use super::model::{Attempts, Certificate, CodeOwner, ModuleProgress};
+use super::model::{Attempts, Certificate, CodeOwner, ModuleProgress, ProgressOverride, SelfAssessment};
 use super::repo;
 use crate::certificate::{self, new_code};
 use crate::model::{Module, ModuleStatus};
@@ -80,6 +80,18 @@ impl Learning<'_> {
         if next.completed_at.is_some() || !next.is_complete(&sections, &quizzes) {
             return Ok(());
         }
+        self.issue(tenant, m, next, tx, now).await
+    }
+
+    /// Marks `next` completed at `now` and issues its certificate in `tx`.
+    async fn issue(
+        &self,
+        tenant: &TenantId,
+        m: &Module,
+        next: &mut ModuleProgress,
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+    ) -> Result<(), LearnerError> {
         let code = new_code().map_err(|e| LearnerError::Store(StoreError::Decode(e.to_string())))?;
         let holder = nudge_identity::user::public_name(self.store, next.user_id).await?.unwrap_or_default();
         let c = Certificate {
@@ -129,6 +141,80 @@ impl Learning<'_> {
             next.version = read_version + 1;
             let mut tx = Tx::new();
             self.complete_if_done(tenant, &m, &mut next, &mut tx, now).await?;
+            tx.push(repo::save_progress(tenant, &next, read_version)?);
+            match self.store.transact(tx).await {
+                Ok(()) => return Ok(next),
+                Err(e) if contended(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// Records `user`'s self-assessment of a module (again: replaces it).
+    pub async fn assess(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        rating: u8,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<ModuleProgress, LearnerError> {
+        for _ in 0..TRIES {
+            self.module(tenant, module).await?;
+            let read = repo::progress(self.store, tenant, user, module).await?;
+            let read_version = read.as_ref().map_or(0, |p| p.version);
+            let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
+            next.self_assessment = Some(SelfAssessment { rating, note: note.clone(), assessed_at: now });
+            next.version = read_version + 1;
+            match self.store.write(repo::save_progress(tenant, &next, read_version)?).await {
+                Ok(()) => return Ok(next),
+                Err(e) if contended(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(kept_changing())
+    }
+
+    /// Records `learner`'s completion of a module on `by`'s authority (ProgressOverride), with the
+    /// certificate when `allow_certificate`. A completed module is refused (409): there is nothing to
+    /// override.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn override_progress(
+        &self,
+        tenant: &TenantId,
+        learner: Uuid,
+        module: Uuid,
+        by: Uuid,
+        reason: String,
+        allow_certificate: bool,
+        now: DateTime<Utc>,
+    ) -> Result<ModuleProgress, LearnerError> {
+        if nudge_identity::members_among(self.store, tenant, &[learner]).await?.is_empty() {
+            return Err(LearnerError::NotFound);
+        }
+        for _ in 0..TRIES {
+            let m = self.module(tenant, module).await?;
+            let read = repo::progress(self.store, tenant, learner, module).await?;
+            let read_version = read.as_ref().map_or(0, |p| p.version);
+            let mut next = read.unwrap_or_else(|| ModuleProgress::new(learner, module, now));
+            if next.completed_at.is_some() {
+                return Err(LearnerError::Conflict("the learner has completed the module already".into()));
+            }
+            next.progress_override = Some(ProgressOverride {
+                override_by: by,
+                reason: reason.clone(),
+                allow_certificate,
+                overridden_at: now,
+            });
+            next.version = read_version + 1;
+            let mut tx = Tx::new();
+            if allow_certificate {
+                self.issue(tenant, &m, &mut next, &mut tx, now).await?;
+            } else {
+                next.completed_at = Some(now);
+            }
             tx.push(repo::save_progress(tenant, &next, read_version)?);
             match self.store.transact(tx).await {
                 Ok(()) => return Ok(next),
