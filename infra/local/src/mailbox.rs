@@ -69,9 +69,11 @@ impl Mailbox {
         reply.json().await.map_err(|e| LocalError::Setup(format!("reading {url}: {e}")))
     }
 
-    /// The first email of `kind` to `to` not handed out before, waiting up to ~20 s for it.
+    /// The first email of `kind` to `to` not handed out before, waiting up to a minute for it (as the tests
+    /// wait for any background effect: a full suite on two cores can keep the delivery queue busy for tens
+    /// of seconds).
     pub async fn take(&self, to: &str, kind: NotificationKind) -> Result<Mail, LocalError> {
-        for _ in 0..200 {
+        for _ in 0..600 {
             for sent in self.sent().await? {
                 if !sent.to.iter().any(|t| t.eq_ignore_ascii_case(to)) {
                     continue;
