@@ -36,6 +36,17 @@ fn kept_changing() -> LearnerError {
     LearnerError::Conflict("it kept changing meanwhile; try again".into())
 }
 
+/// What a change of a learner's progress asks for beyond writing it.
+enum Then {
+    /// Nothing changed: write nothing.
+    Nothing,
+    Write,
+    /// Complete the module (and issue its certificate) if everything is done now.
+    CompleteIfDone,
+    /// Complete it and issue its certificate now (an override).
+    Issue,
+}
+
 /// A started attempt, and whether it was already open (resumed) rather than new.
 pub struct AttemptOutcome {
     pub attempt: Attempt,
@@ -115,6 +126,40 @@ impl Learning<'_> {
         Ok(())
     }
 
+    /// Applies `change` to `user`'s progress in `module` (read afresh, with the module, on every try) and
+    /// writes it on the version read, with the completion it asks for, in one transaction. Retried when a
+    /// concurrent writer moved what was read.
+    async fn change_progress(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        module: Uuid,
+        now: DateTime<Utc>,
+        mut change: impl FnMut(&Module, &mut ModuleProgress) -> Result<Then, LearnerError> + Send,
+    ) -> Result<ModuleProgress, LearnerError> {
+        for _ in 0..TRIES {
+            let m = self.module(tenant, module).await?;
+            let read = repo::progress(self.store, tenant, user, module).await?;
+            let read_version = read.as_ref().map_or(0, |p| p.version);
+            let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
+            let mut tx = Tx::new();
+            match change(&m, &mut next)? {
+                Then::Nothing => return Ok(next),
+                Then::Write => {}
+                Then::CompleteIfDone => self.complete_if_done(tenant, &m, &mut next, &mut tx, now).await?,
+                Then::Issue => self.issue(tenant, &m, &mut next, &mut tx, now).await?,
+            }
+            next.version = read_version + 1;
+            tx.push(repo::save_progress(tenant, &next, read_version)?);
+            match self.store.transact(tx).await {
+                Ok(()) => return Ok(next),
+                Err(e) if contended(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(kept_changing())
+    }
+
     /// Records `section` of module `module` as completed by `user` (once: again changes nothing).
     pub async fn complete_section(
         &self,
@@ -124,31 +169,19 @@ impl Learning<'_> {
         section: Uuid,
         now: DateTime<Utc>,
     ) -> Result<ModuleProgress, LearnerError> {
-        for _ in 0..TRIES {
-            let m = self.module(tenant, module).await?;
-            if !crate::repo::sections(self.store, tenant, module).await?.iter().any(|s| s.id == section) {
-                return Err(LearnerError::NotFound);
-            }
-            let read = repo::progress(self.store, tenant, user, module).await?;
-            let read_version = read.as_ref().map_or(0, |p| p.version);
-            let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
+        if !crate::repo::sections(self.store, tenant, module).await?.iter().any(|s| s.id == section) {
+            return Err(LearnerError::NotFound);
+        }
+        self.change_progress(tenant, user, module, now, |m, next| {
             if next.sections.contains_key(&section) {
-                return Ok(next);
+                return Ok(Then::Nothing);
             }
             next.sections.insert(section, now);
             next.last_access_at = Some(now);
             next.last_seen_version = next.last_seen_version.max(m.published_version);
-            next.version = read_version + 1;
-            let mut tx = Tx::new();
-            self.complete_if_done(tenant, &m, &mut next, &mut tx, now).await?;
-            tx.push(repo::save_progress(tenant, &next, read_version)?);
-            match self.store.transact(tx).await {
-                Ok(()) => return Ok(next),
-                Err(e) if contended(&e) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(kept_changing())
+            Ok(Then::CompleteIfDone)
+        })
+        .await
     }
 
     /// Records `user`'s self-assessment of a module (again: replaces it).
@@ -161,20 +194,11 @@ impl Learning<'_> {
         note: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<ModuleProgress, LearnerError> {
-        for _ in 0..TRIES {
-            self.module(tenant, module).await?;
-            let read = repo::progress(self.store, tenant, user, module).await?;
-            let read_version = read.as_ref().map_or(0, |p| p.version);
-            let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
+        self.change_progress(tenant, user, module, now, |_, next: &mut ModuleProgress| {
             next.self_assessment = Some(SelfAssessment { rating, note: note.clone(), assessed_at: now });
-            next.version = read_version + 1;
-            match self.store.write(repo::save_progress(tenant, &next, read_version)?).await {
-                Ok(()) => return Ok(next),
-                Err(e) if contended(&e) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(kept_changing())
+            Ok(Then::Write)
+        })
+        .await
     }
 
     /// Records `learner`'s completion of a module on `by`'s authority (ProgressOverride), with the
@@ -194,11 +218,7 @@ impl Learning<'_> {
         if nudge_identity::members_among(self.store, tenant, &[learner]).await?.is_empty() {
             return Err(LearnerError::NotFound);
         }
-        for _ in 0..TRIES {
-            let m = self.module(tenant, module).await?;
-            let read = repo::progress(self.store, tenant, learner, module).await?;
-            let read_version = read.as_ref().map_or(0, |p| p.version);
-            let mut next = read.unwrap_or_else(|| ModuleProgress::new(learner, module, now));
+        self.change_progress(tenant, learner, module, now, |_, next| {
             if next.completed_at.is_some() {
                 return Err(LearnerError::Conflict("the learner has completed the module already".into()));
             }
@@ -208,21 +228,13 @@ impl Learning<'_> {
                 allow_certificate,
                 overridden_at: now,
             });
-            next.version = read_version + 1;
-            let mut tx = Tx::new();
             if allow_certificate {
-                self.issue(tenant, &m, &mut next, &mut tx, now).await?;
-            } else {
-                next.completed_at = Some(now);
+                return Ok(Then::Issue);
             }
-            tx.push(repo::save_progress(tenant, &next, read_version)?);
-            match self.store.transact(tx).await {
-                Ok(()) => return Ok(next),
-                Err(e) if contended(&e) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(kept_changing())
+            next.completed_at = Some(now);
+            Ok(Then::Write)
+        })
+        .await
     }
 
     /// Acknowledges the module's current version (UserModuleReview).
@@ -233,24 +245,15 @@ impl Learning<'_> {
         module: Uuid,
         now: DateTime<Utc>,
     ) -> Result<ModuleProgress, LearnerError> {
-        for _ in 0..TRIES {
-            let m = self.module(tenant, module).await?;
-            let read = repo::progress(self.store, tenant, user, module).await?;
-            let read_version = read.as_ref().map_or(0, |p| p.version);
-            let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
-            if next.last_seen_version >= m.published_version && read_version > 0 {
-                return Ok(next);
+        self.change_progress(tenant, user, module, now, |m, next| {
+            if next.last_seen_version >= m.published_version && next.version > 0 {
+                return Ok(Then::Nothing);
             }
             next.last_seen_version = m.published_version;
             next.last_access_at = Some(now);
-            next.version = read_version + 1;
-            match self.store.write(repo::save_progress(tenant, &next, read_version)?).await {
-                Ok(()) => return Ok(next),
-                Err(e) if contended(&e) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(kept_changing())
+            Ok(Then::Write)
+        })
+        .await
     }
 
     /// The writes recording a finished `attempt`'s pass in the learner's progress (and the completion it may
