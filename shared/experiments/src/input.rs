@@ -117,14 +117,6 @@ pub(crate) fn thousandths(x: f64) -> f64 {
     (x * 1e3).round() / 1e3
 }
 
-fn text(f: &mut Fields, name: &str, max: usize, required: bool) -> Option<String> {
-    let value: Option<String> = if required { f.required(name) } else { f.optional(name) };
-    let blank = |v: &String| v.chars().all(nudge_core::validate::is_blank);
-    let value = if required { value } else { value.filter(|v| !blank(v)) };
-    f.check(name, &value, |v| nudge_core::validate::text(v, 1, max));
-    value.map(|v| v.trim_matches(nudge_core::validate::is_blank).to_owned())
-}
-
 /// Reads an experiment; `create` requires its type, name and variants.
 pub(crate) fn read(body: Value, create: bool) -> Result<ExperimentInput, ApiError> {
     let present = |name: &str| body.get(name).is_some();
@@ -137,9 +129,9 @@ pub(crate) fn read(body: Value, create: bool) -> Result<ExperimentInput, ApiErro
     };
     let mut f = Fields::new(body.clone())?;
     input.experiment_type = if create { f.required("experimentType") } else { f.optional("experimentType") };
-    input.name = text(&mut f, "name", 200, create);
+    input.name = f.text("name", 200, create);
     if let Some(h) = &mut input.hypothesis {
-        *h = text(&mut f, "hypothesis", 2000, false);
+        *h = f.text("hypothesis", 2000, false);
     } else {
         let _: Option<String> = f.optional("hypothesis");
     }
@@ -186,7 +178,7 @@ pub(crate) fn read(body: Value, create: bool) -> Result<ExperimentInput, ApiErro
                 }
             };
             let id: Option<Uuid> = vf.optional("id");
-            let name = text(&mut vf, "variantName", 100, true);
+            let name = vf.text("variantName", 100, true);
             let details: Option<Value> = vf.required("variantDetails");
             vf.check("variantDetails", &details, |d| {
                 if d.is_object() { Ok(()) } else { Err("must be a JSON object".into()) }

@@ -86,20 +86,10 @@ pub(crate) struct TouchpointInput {
     pub logic: RuleLogic,
 }
 
-/// A text field, trimmed; an optional one left blank is absent (a patch clears it so). Blank is the
-/// core's (`validate::is_blank`), which the served document's patterns spell out.
-fn text(f: &mut Fields, name: &str, max: usize, required: bool) -> Option<String> {
-    let value: Option<String> = if required { f.required(name) } else { f.optional(name) };
-    let blank = |v: &String| v.chars().all(nudge_core::validate::is_blank);
-    let value = if required { value } else { value.filter(|v| !blank(v)) };
-    f.check(name, &value, |v| nudge_core::validate::text(v, 1, max));
-    value.map(|v| v.trim_matches(nudge_core::validate::is_blank).to_owned())
-}
-
 pub(crate) fn read_design(body: Value) -> Result<DesignInput, ApiError> {
     let mut f = Fields::new(body)?;
-    let title = text(&mut f, "title", TITLE_MAX, true);
-    let purpose = text(&mut f, "purpose", TEXT_MAX, false);
+    let title = f.text("title", TITLE_MAX, true);
+    let purpose = f.text("purpose", TEXT_MAX, false);
     let exit_rules: Option<Value> = f.optional("exitRules");
     if let Some(doc) = &exit_rules
         && let Err(errors) = ExitRules::parse(doc, &f.pointer("exitRules"))
@@ -123,7 +113,7 @@ pub(crate) fn read_design(body: Value) -> Result<DesignInput, ApiError> {
             }
         };
         let id: Option<Uuid> = pf.optional("id");
-        let name = text(&mut pf, "name", TITLE_MAX, true);
+        let name = pf.text("name", TITLE_MAX, true);
         let raw_tps: Option<Vec<Value>> = pf.optional("touchpoints");
         let mut touchpoints = Vec::new();
         for (t, value) in raw_tps.unwrap_or_default().into_iter().enumerate() {
@@ -325,8 +315,8 @@ pub(crate) struct ProgramInput {
 pub(crate) fn read_program(body: Value, create: bool) -> Result<ProgramInput, ApiError> {
     let mut f = Fields::new(body.clone())?;
     let present = |name: &str| body.get(name).is_some();
-    let name = text(&mut f, "name", TITLE_MAX, create);
-    let description = text(&mut f, "description", TEXT_MAX, false);
+    let name = f.text("name", TITLE_MAX, create);
+    let description = f.text("description", TEXT_MAX, false);
     let start_date: Option<NaiveDate> = f.optional("startDate");
     let end_date: Option<NaiveDate> = f.optional("endDate");
     if let (Some(s), Some(e)) = (start_date, end_date)

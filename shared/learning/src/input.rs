@@ -59,14 +59,6 @@ pub(crate) struct ModuleInput {
     pub status: Option<ModuleStatus>,
 }
 
-fn text(f: &mut Fields, name: &str, max: usize, required: bool) -> Option<String> {
-    let value: Option<String> = if required { f.required(name) } else { f.optional(name) };
-    let blank = |v: &String| v.chars().all(nudge_core::validate::is_blank);
-    let value = if required { value } else { value.filter(|v| !blank(v)) };
-    f.check(name, &value, |v| nudge_core::validate::text(v, 1, max));
-    value.map(|v| v.trim_matches(nudge_core::validate::is_blank).to_owned())
-}
-
 /// A list of distinct ids, at most [`MAX_LINKS`].
 fn ids(f: &mut Fields, name: &str) -> Option<Vec<Uuid>> {
     let list: Option<Vec<Uuid>> = f.optional(name);
@@ -94,8 +86,8 @@ pub(crate) fn read_module(body: Value, create: bool) -> Result<ModuleInput, ApiE
         ..ModuleInput::default()
     };
     let mut f = Fields::new(body)?;
-    input.title = text(&mut f, "title", TITLE_MAX, create);
-    let description = text(&mut f, "description", DESCRIPTION_MAX, false);
+    input.title = f.text("title", TITLE_MAX, create);
+    let description = f.text("description", DESCRIPTION_MAX, false);
     if let Some(d) = &mut input.description {
         *d = description;
     }
@@ -138,7 +130,7 @@ pub(crate) struct PublishWrite {
 
 pub(crate) fn read_publish(body: Value) -> Result<Option<String>, ApiError> {
     let mut f = Fields::new(body)?;
-    let summary = text(&mut f, "changeSummary", 2000, false);
+    let summary = f.text("changeSummary", 2000, false);
     f.finish()?;
     Ok(summary)
 }
@@ -210,7 +202,7 @@ pub(crate) fn read_section(body: Value, create: bool) -> Result<SectionInput, Ap
         ..SectionInput::default()
     };
     let mut f = Fields::new(body)?;
-    input.title = text(&mut f, "title", TITLE_MAX, create);
+    input.title = f.text("title", TITLE_MAX, create);
     let content: Option<String> = f.optional("content");
     f.check("content", &content, |c| {
         if c.len() > html::MAX_BYTES { Err(format!("must be at most {} bytes", html::MAX_BYTES)) } else { Ok(()) }
@@ -246,7 +238,7 @@ pub(crate) fn read_section(body: Value, create: bool) -> Result<SectionInput, Ap
                 }
             };
             let id: Option<Uuid> = af.optional("id");
-            let name = text(&mut af, "fileName", 255, true);
+            let name = af.text("fileName", 255, true);
             let asset: Option<Uuid> = af.required("assetId");
             let kind: Option<FileType> = af.required("fileType");
             f.absorb(af);
@@ -291,7 +283,7 @@ pub(crate) struct CategoryWrite {
 
 pub(crate) fn read_category(body: Value, create: bool) -> Result<(Option<String>, Option<u32>), ApiError> {
     let mut f = Fields::new(body)?;
-    let name = text(&mut f, "name", 100, create);
+    let name = f.text("name", 100, create);
     let order: Option<u32> = f.optional("sortOrder");
     f.check("sortOrder", &order, |o| if *o <= 100_000 { Ok(()) } else { Err("must be from 0 to 100000".into()) });
     f.finish()?;
@@ -357,7 +349,7 @@ pub(crate) struct OptionWrite {
 pub(crate) fn read_quiz(body: Value, id: Uuid, module: Uuid, version: u64) -> Result<crate::quiz::Quiz, ApiError> {
     use crate::quiz::{OverdueHandling, Question, Quiz, QuizOption};
     let mut f = Fields::new(body)?;
-    let title = text(&mut f, "title", TITLE_MAX, true);
+    let title = f.text("title", TITLE_MAX, true);
     let passing: Option<u32> = f.required("passingScore");
     f.check("passingScore", &passing, |p| if *p <= 100 { Ok(()) } else { Err("must be from 0 to 100".into()) });
     let max_attempts: Option<u32> = f.optional("maxAttempts");
@@ -383,9 +375,9 @@ pub(crate) fn read_quiz(body: Value, id: Uuid, module: Uuid, version: u64) -> Re
         };
         let qid: Option<Uuid> = qf.optional("id");
         let kind: Option<crate::quiz::QuestionType> = qf.required("questionType");
-        let qtext = text(&mut qf, "text", 2000, true);
+        let qtext = qf.text("text", 2000, true);
         let points: Option<u32> = qf.required("points");
-        let explanation = text(&mut qf, "explanation", 2000, false);
+        let explanation = qf.text("explanation", 2000, false);
         let raw_options: Option<Vec<Value>> = qf.required("options");
         let mut options = Vec::new();
         for (j, value) in raw_options.unwrap_or_default().into_iter().enumerate().take(crate::quiz::MAX_OPTIONS + 1) {
@@ -397,7 +389,7 @@ pub(crate) fn read_quiz(body: Value, id: Uuid, module: Uuid, version: u64) -> Re
                 }
             };
             let oid: Option<Uuid> = of.optional("id");
-            let otext = text(&mut of, "text", 500, true);
+            let otext = of.text("text", 500, true);
             let correct: Option<bool> = of.required("correct");
             qf.absorb(of);
             if let (Some(text), Some(correct)) = (otext, correct) {
@@ -490,7 +482,7 @@ pub(crate) struct GroupWrite {
 pub(crate) fn read_group(body: Value, create: bool) -> Result<(Option<String>, Option<Option<String>>), ApiError> {
     let color_given = body.get("color").is_some();
     let mut f = Fields::new(body)?;
-    let name = text(&mut f, "name", 100, create);
+    let name = f.text("name", 100, create);
     let color: Option<String> = f.optional("color");
     f.check("color", &color, |c| {
         let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
@@ -561,7 +553,7 @@ pub(crate) fn read_assessment(body: Value) -> Result<(u8, Option<String>), ApiEr
     let mut f = Fields::new(body)?;
     let rating: Option<u8> = f.required("rating");
     f.check("rating", &rating, |r| if (1..=5).contains(r) { Ok(()) } else { Err("must be from 1 to 5".into()) });
-    let note = text(&mut f, "note", 2000, false);
+    let note = f.text("note", 2000, false);
     f.finish()?;
     Ok((rating.unwrap_or(1), note))
 }
@@ -580,7 +572,7 @@ pub(crate) struct OverrideWrite {
 
 pub(crate) fn read_override(body: Value) -> Result<(String, bool), ApiError> {
     let mut f = Fields::new(body)?;
-    let reason = text(&mut f, "reason", 2000, true);
+    let reason = f.text("reason", 2000, true);
     let allow: Option<bool> = f.optional("allowCertificate");
     f.finish()?;
     Ok((reason.unwrap_or_default(), allow.unwrap_or(false)))

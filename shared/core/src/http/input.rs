@@ -197,6 +197,16 @@ impl Fields {
         self.errors.push(FieldError::body(pointer, message));
     }
 
+    /// A text field of 1 to `max` characters, trimmed; an optional one left blank is absent (a patch clears
+    /// it so). Blank is [`crate::validate::is_blank`], which the served document's patterns spell out.
+    pub fn text(&mut self, name: &str, max: usize, required: bool) -> Option<String> {
+        let value: Option<String> = if required { self.required(name) } else { self.optional(name) };
+        let blank = |v: &String| v.chars().all(crate::validate::is_blank);
+        let value = if required { value } else { value.filter(|v| !blank(v)) };
+        self.check(name, &value, |v| crate::validate::text(v, 1, max));
+        value.map(|v| v.trim_matches(crate::validate::is_blank).to_owned())
+    }
+
     /// A text field read as the value type `T` (an [`crate::values::Email`], a domain's own): a missing (when
     /// `required`) or refused one is recorded, in `T`'s words.
     pub fn parse<T: crate::values::Parse>(&mut self, name: &str, required: bool) -> Option<T> {
