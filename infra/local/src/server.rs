@@ -46,7 +46,7 @@ fn app(local: &Local) -> Result<Router, LocalError> {
 /// main.rs uses. The local poller hands each batch the deadline of a 15-minute function.
 fn consumers(local: &Local) -> Result<HashMap<&'static str, Consumer>, LocalError> {
     let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-    let roots: [(&'static str, Root<Consumer>); 7] = [
+    let roots: [(&'static str, Root<Consumer>); 8] = [
         ("worker-import", worker_import::import),
         ("worker-export", worker_import::export),
         ("segment-sync", segment_sync::compose),
@@ -54,6 +54,7 @@ fn consumers(local: &Local) -> Result<HashMap<&'static str, Consumer>, LocalErro
         ("notification-delivery", notifications::deliver),
         ("provider-events", notifications::provider_events),
         ("journey-engine", journeys::engine),
+        ("learning-schedule", learning::schedule),
     ];
     roots.into_iter().map(|(binary, compose)| Ok((binary, compose(&local.env(binary)).map_err(setup)?))).collect()
 }
@@ -185,6 +186,11 @@ impl Local {
     /// The journeys queue (the engine's minute tick's target).
     pub fn journeys_queue(&self) -> Result<Queue, LocalError> {
         self.queue("JourneysQueue")
+    }
+
+    /// The learning queue (the learning schedule's hourly tick's target).
+    pub fn learning_queue(&self) -> Result<Queue, LocalError> {
+        self.queue("LearningQueue")
     }
 
     /// The notifications queue (the digest schedule's target).

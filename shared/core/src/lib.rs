@@ -19,6 +19,7 @@ pub mod standing;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;
+pub mod timers;
 pub mod validate;
 pub mod values;
 

@@ -28,3 +28,4 @@ pub mod pins;
 pub mod prerequisites;
 pub mod quiz;
 pub mod repo;
+pub mod schedule;

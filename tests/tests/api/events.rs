@@ -536,3 +536,12 @@ async fn journey_sample_events_drive_the_functions() {
     let tick = engine(serde_json::from_str(&sample("sqs-journeys-tick.json")).unwrap(), deadline()).await;
     assert!(tick.batch_item_failures.is_empty(), "{:?}", tick.batch_item_failures);
 }
+
+/// The learning schedule's hourly tick, consumed as the LearningQueue delivers it.
+#[tokio::test]
+async fn the_learning_tick_sample_drives_the_schedule() {
+    let s = stack();
+    let schedule = learning::schedule(&s.env("learning-schedule").await).unwrap();
+    let tick = schedule(serde_json::from_str(&sample("sqs-learning-tick.json")).unwrap(), deadline()).await;
+    assert!(tick.batch_item_failures.is_empty(), "{:?}", tick.batch_item_failures);
+}

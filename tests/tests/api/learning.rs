@@ -482,3 +482,115 @@ async fn overrides_are_audited_self_assessments_kept_and_pins_shown() {
     assert_eq!(flags, [("Gloves".to_owned(), true, false), ("Ladders".to_owned(), false, true)]);
     assert_eq!(s.delete(&format!("/me/pinned-modules/{other}"), me).await.status, StatusCode::NO_CONTENT);
 }
+
+/// The learning schedule's tick as EventBridge sends it, run to completion with the sends it made.
+async fn learning_tick() {
+    let s = stack();
+    s.send_raw("LearningQueue", &json!({"type": "tick"})).await;
+    s.drained(&["LearningQueue", "NotificationsQueue"]).await;
+}
+
+async fn advance(seconds: i64) {
+    let moved = stack().public("/_local/clock", &json!({"advanceSeconds": seconds})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+}
+
+async fn clock_now() -> chrono::DateTime<chrono::Utc> {
+    let s = stack();
+    let reply = s.call(Method::GET, "/_local/clock", None, None, &[]).await;
+    reply.body["now"].as_str().unwrap().parse().unwrap()
+}
+
+/// The titles and messages of a kind in the learner's inbox.
+async fn notices(token: &str, kind: &str) -> Vec<String> {
+    let listed = stack().get(&format!("/me/notifications?type={kind}"), token).await;
+    assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.body);
+    listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| format!("{} | {}", n["title"].as_str().unwrap_or(""), n["message"].as_str().unwrap_or("")))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_schedule_reminds_once_of_deadlines_and_expiry_and_an_expired_mandatory_module_is_due_again() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Learning schedule").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let m = id(&module(&admin, json!({"title": "Hot work permit", "validityMonths": 4})).await);
+    let part = id(&section(&admin, &m, json!({"title": "Permit", "content": "<p>Fill it in</p>"})).await);
+    assert_eq!(s.post(&format!("/modules/{m}/publish"), &admin, &json!({})).await.status, StatusCode::OK);
+    let learner = s.member(tenant, "employee").await;
+    let me = learner.access.as_str();
+    let g = id(&s.post("/groups", &admin, &json!({"name": "Welders"})).await.body);
+    s.post(&format!("/groups/{g}/members"), &admin, &json!({"userIds": [learner.id]})).await;
+    let assigned = s
+        .call(
+            Method::PUT,
+            &format!("/groups/{g}/modules/{m}"),
+            Some(&admin),
+            Some(&json!({"deadlineDays": 10, "isMandatory": true})),
+            &[],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{:?}", assigned.body);
+
+    // Ten days to go: nothing yet, however often the schedule ticks.
+    learning_tick().await;
+    learning_tick().await;
+    assert!(notices(me, "DEADLINE_REMINDER").await.is_empty());
+
+    // Three days before the deadline, one reminder; the next tick sends nothing more.
+    advance(7 * 86_400 + 3_600).await;
+    learning_tick().await;
+    learning_tick().await;
+    let reminders = notices(me, "DEADLINE_REMINDER").await;
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert!(reminders[0].starts_with("Due soon: Hot work permit | Hot work permit is due on"), "{reminders:?}");
+
+    // Completed: a certificate valid four months.
+    let done = s.post(&format!("/me/modules/{m}/sections/{part}/complete"), me, &json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let certificates = s.get("/me/certificates", me).await.body;
+    let certificate = certificates.as_array().unwrap().last().unwrap().clone();
+    let expires: chrono::DateTime<chrono::Utc> = certificate["expiresAt"].as_str().unwrap().parse().unwrap();
+    let code = certificate["uniqueCode"].as_str().unwrap().to_owned();
+
+    // The clock moves to 30 days before expiry: one reminder (the 90- and 60-day ones passed unseen), once.
+    let to = expires - chrono::Duration::days(30) + chrono::Duration::hours(1);
+    advance((to - clock_now().await).num_seconds()).await;
+    learning_tick().await;
+    learning_tick().await;
+    let expiring = notices(me, "MODULE_EXPIRING").await;
+    assert_eq!(expiring.len(), 1, "{expiring:?}");
+    assert!(expiring[0].contains("in 30 days or less"), "{expiring:?}");
+    assert!(notices(me, "MODULE_EXPIRED").await.is_empty());
+
+    // After expiry: expired, told once, and the mandatory module is due again, counted from the expiry.
+    advance(31 * 86_400).await;
+    learning_tick().await;
+    learning_tick().await;
+    let expired = notices(me, "MODULE_EXPIRED").await;
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    assert!(expired[0].contains("on your list again"), "{expired:?}");
+    assert_eq!(notices(me, "MODULE_EXPIRING").await.len(), 1);
+    let verified = s.call(Method::GET, &format!("/certificates/verify/{code}"), None, None, &[]).await;
+    assert_eq!(verified.body["status"], "expired", "{:?}", verified.body);
+    let mine = s.get("/me/learning", me).await.body;
+    let item = mine["modules"].as_array().unwrap().iter().find(|i| i["moduleId"] == json!(m)).unwrap().clone();
+    assert_ne!(item["state"], "completed", "{item}");
+    assert!(item.get("completedAt").is_none_or(Value::is_null), "{item}");
+    let due: chrono::DateTime<chrono::Utc> = item["dueAt"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due, expires + chrono::Duration::days(10));
+
+    // Recertified: a new certificate, valid again.
+    let again = s.post(&format!("/me/modules/{m}/sections/{part}/complete"), me, &json!({})).await;
+    assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
+    let certificates = s.get("/me/certificates", me).await.body;
+    assert_eq!(certificates.as_array().map(Vec::len), Some(2), "{certificates}");
+    let renewed = s.get("/me/learning", me).await.body;
+    let item = renewed["modules"].as_array().unwrap().iter().find(|i| i["moduleId"] == json!(m)).unwrap().clone();
+    assert_eq!(item["state"], "completed", "{item}");
+}

@@ -169,7 +169,12 @@ async fn run() -> Result<(), LocalError> {
     let webhook = format!("http://127.0.0.1:{api_port}/webhooks/whatsapp/{integration}");
     whatsapp.post_webhooks_to(webhook.clone(), WHATSAPP_APP_SECRET);
     std::fs::write(root.join(".local/demo-tenant"), &tenant).map_err(LocalError::io("writing .local/demo-tenant"))?;
-    let ticker = tokio::spawn(schedule(local.segment_queue()?, local.notifications_queue()?, stop_rx.clone()));
+    let ticker = tokio::spawn(schedule(
+        local.segment_queue()?,
+        local.notifications_queue()?,
+        local.learning_queue()?,
+        stop_rx.clone(),
+    ));
     let sweeper = tokio::spawn(sweep_outbox(local.sweeper()?, stop_rx.clone()));
     let journeys = tokio::spawn(tick_journeys(local.journeys_queue()?, stop_rx.clone()));
 
@@ -250,11 +255,12 @@ async fn sweep_outbox(sweeper: nudge_core::outbox::Sweeper, mut stop: tokio::syn
 }
 
 /// What EventBridge's schedules do on AWS: the tick of time-relative segment rules on the segment sync
-/// queue, and the unread digests' tick on the notifications queue (`SEGMENT_SCHEDULE_SECONDS`, default
-/// hourly as in template.yaml).
+/// queue, the unread digests' tick on the notifications queue and the learning schedule's tick
+/// (`SEGMENT_SCHEDULE_SECONDS`, default hourly as in template.yaml).
 async fn schedule(
     queue: nudge_segments::SegmentQueue,
     notifications: nudge_core::queue::Queue,
+    learning: nudge_core::queue::Queue,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let every = std::time::Duration::from_secs(
@@ -270,6 +276,10 @@ async fn schedule(
                 // The digest schedule's tick (template.yaml's DigestSchedule, also hourly).
                 if let Err(e) = notifications.send(&nudge_notifications::Message::DigestTick).await {
                     tracing::warn!(error = %e, "could not send the digest tick");
+                }
+                // The learning schedule's tick (template.yaml's LearningTickSchedule, also hourly).
+                if let Err(e) = learning.send(&nudge_learning::schedule::Message::Tick).await {
+                    tracing::warn!(error = %e, "could not send the learning tick");
                 }
             }
             _ = stop.changed() => return,

@@ -9,7 +9,7 @@ use nudge_core::TenantId;
 use nudge_core::crypto::DataKey;
 use nudge_notifications::channels::ChannelKind;
 use nudge_notifications::send::direct::DirectSend;
-use nudge_notifications::send::model::{NotificationPriority, NotificationType};
+use nudge_notifications::send::model::{NotificationPriority, NotificationType, Recipient};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -89,7 +89,7 @@ pub fn compose(
     let message = template_id.is_none().then(|| format!("{lead}{}\n{link}", content.title));
     DirectSend {
         request_id: request_id(e.id, tp.id, reminder),
-        worker_id: e.worker_id,
+        to: Recipient::worker(e.worker_id),
         channel: channel(tp.channel),
         kind: NotificationType::NewModule,
         priority: NotificationPriority::Normal,

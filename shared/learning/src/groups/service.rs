@@ -4,6 +4,7 @@ use super::{
     Group, GroupMember, ModuleAssignment, assignment_key, group_key, group_partition, groups_partition, member_key,
     user_group_key, user_groups_partition,
 };
+use crate::schedule::Subject;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::http::FieldError;
@@ -133,13 +134,16 @@ impl Groups<'_> {
         let mut fresh: Vec<Uuid> = users.iter().copied().filter(|u| !present.contains(u)).collect();
         fresh.sort();
         fresh.dedup();
-        for chunk in fresh.chunks(50) {
+        // Three writes a member, and the check: within a transaction's 100.
+        for chunk in fresh.chunks(30) {
             let mut tx = Tx::new();
             for user in chunk {
                 let m = GroupMember { group_id: id, user_id: *user, joined_at: now };
                 tx.push(Write::upsert(Put::new(&member_key(tenant, id, *user), "GroupMember", &m)?));
                 let mine = UserGroup { group_id: id, joined_at: now };
                 tx.push(Write::upsert(Put::new(&user_group_key(tenant, *user, id), "UserGroup", &mine)?));
+                // The group's deadlines are now theirs: their reminders are scheduled.
+                tx.push(Subject::Learner(*user).at(tenant, now)?);
             }
             // The group must still be there: members of a deleted group would be orphans.
             tx.push(Write::check(group_key(tenant, id), "group gone"));
@@ -191,7 +195,11 @@ impl Groups<'_> {
             assigned_at: current.as_ref().map_or(now, |a| a.assigned_at),
             version: read + 1,
         };
-        match self.store.write(Write::versioned(Put::new(&key, "ModuleGroup", &next)?, read)).await {
+        // The members' due dates changed: the group's timer schedules their reminders.
+        let tx = Tx::new()
+            .with(Write::versioned(Put::new(&key, "ModuleGroup", &next)?, read))
+            .with(Subject::Group(id).at(tenant, now)?);
+        match self.store.transact(tx).await {
             Ok(()) => Ok(next),
             Err(e) if e.is_version_conflict() => Err(GroupError::VersionMoved),
             Err(e) => Err(e.into()),

@@ -124,10 +124,7 @@ async fn my_learning(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<
         .map(|m| {
             let p = progress.iter().find(|p| p.module_id == m.id);
             let ours: Vec<_> = assigned.iter().filter(|(a, _)| a.module_id == m.id).collect();
-            let due_at = ours
-                .iter()
-                .filter_map(|(a, joined)| crate::deadline::due_at(*joined, a.assigned_at, a.deadline_days))
-                .min();
+            let due_at = crate::deadline::due_for(ours.iter().copied(), m.id, p.and_then(|p| p.round_started_at));
             let completed_at = p.and_then(|p| p.completed_at);
             LearningItem {
                 assigned: !ours.is_empty(),
@@ -195,7 +192,7 @@ async fn my_module(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<
     let progress = crate::learner::repo::progress(&ctx.store, &tenant, principal.user_id, module.id).await?;
     let mut quizzes = Vec::new();
     for q in repo::quizzes(&ctx.store, &tenant, module.id).await? {
-        let used = crate::learner::repo::attempts(&ctx.store, &tenant, principal.user_id, q.id).await?.used;
+        let used = crate::learner::repo::attempts(&ctx.store, &tenant, principal.user_id, q.id).await?.in_round();
         quizzes.push(QuizSummary {
             id: q.id,
             title: q.title.clone(),

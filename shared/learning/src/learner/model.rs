@@ -37,6 +37,13 @@ pub struct ModuleProgress {
     /// ModuleSelfAssessment: how the learner rates their own grasp of the module.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_assessment: Option<SelfAssessment>,
+    /// Recertification: when this round of the module began, the instant the previous certificate
+    /// expired (a mandatory module is due again then); `None` for the first round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_started_at: Option<DateTime<Utc>>,
+    /// The expired certificate this round renews.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renews_certificate_id: Option<Uuid>,
     /// ProgressOverride: a completion recorded by someone holding `progress:override`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_override: Option<ProgressOverride>,
@@ -79,9 +86,23 @@ impl ModuleProgress {
             last_seen_version: 0,
             last_access_at: None,
             self_assessment: None,
+            round_started_at: None,
+            renews_certificate_id: None,
             progress_override: None,
             version: 0,
         }
+    }
+
+    /// Opens a new round after `expired` (this round's certificate) expired at `at`: the sections, quizzes
+    /// and completion start over; the self-assessment, the version seen and the history stay.
+    pub fn renew(&mut self, expired: Uuid, at: DateTime<Utc>) {
+        self.sections.clear();
+        self.quizzes_passed.clear();
+        self.completed_at = None;
+        self.certificate_id = None;
+        self.progress_override = None;
+        self.round_started_at = Some(at);
+        self.renews_certificate_id = Some(expired);
     }
 
     /// Whether `sections` and `quizzes` (the module's, now) are all done.
@@ -97,7 +118,12 @@ impl ModuleProgress {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attempts {
+    /// Attempts started, ever (each numbered in turn).
     pub used: u32,
+    /// Of those, the ones started before the learner's current round (recertification): `maxAttempts`
+    /// counts the rest.
+    #[serde(default)]
+    pub before_round: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open: Option<u32>,
     #[serde(default)]
@@ -123,7 +149,17 @@ pub struct Certificate {
     pub expires_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The expiry reminders sent, by key (`expiring-90` … `expired`), each once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders_sent: Vec<String>,
     pub version: u64,
+}
+
+impl Attempts {
+    /// Attempts counted against `maxAttempts`: those of the current round.
+    pub fn in_round(&self) -> u32 {
+        self.used.saturating_sub(self.before_round)
+    }
 }
 
 /// Where a certificate code leads (the platform guard that makes codes unique).

@@ -116,10 +116,15 @@ impl Learning<'_> {
             issued_at: now,
             expires_at: certificate::expires_at(now, m.validity_months),
             revoked_at: None,
+            reminders_sent: Vec::new(),
             version: 1,
         };
         let owner = CodeOwner { tenant: TenantRef::from(tenant), user_id: c.user_id, certificate_id: c.id };
         tx.push(Write::create(repo::put_certificate(tenant, &c)?, "certificate exists"));
+        // Its expiry reminders, scheduled with it.
+        if let Some(at) = certificate::next_check(c.expires_at, &[], now) {
+            tx.push(crate::schedule::Subject::Certificate { user: c.user_id, certificate: c.id }.at(tenant, at)?);
+        }
         tx.push(repo::claim_code(code.as_str(), &owner)?);
         next.completed_at = Some(now);
         next.certificate_id = Some(c.id);
@@ -311,9 +316,14 @@ impl Learning<'_> {
                 }
             }
             let seed = seed()?;
-            let attempt = quiz::start(&quiz, Uuid::now_v7(), user, counter.used + 1, counter.used, now, seed)
+            let attempt = quiz::start(&quiz, Uuid::now_v7(), user, counter.used + 1, counter.in_round(), now, seed)
                 .map_err(|e| LearnerError::Conflict(e.to_string()))?;
-            let next = Attempts { used: counter.used + 1, open: Some(attempt.number), version: counter.version + 1 };
+            let next = Attempts {
+                used: counter.used + 1,
+                open: Some(attempt.number),
+                version: counter.version + 1,
+                ..counter.clone()
+            };
             tx.push(repo::save_attempts(tenant, user, quiz_id, &next, counter.version)?);
             tx.push(Write::create(repo::put_attempt(tenant, &attempt)?, "attempt exists"));
             match self.store.transact(tx).await {

@@ -1,4 +1,5 @@
-//! One message to one worker that another domain's own transaction makes (a journey's touchpoint): the
+//! One message to one worker or user that another domain's own transaction makes (a journey's touchpoint,
+//! a learner's deadline reminder): the
 //! request, already fanned out, its one delivery and the outbox entry of its `Deliver` message, as writes
 //! for the caller's transaction. So the caller's state change and the send happen together or not at all,
 //! and the send goes through the same delivery step as every other (consent, quiet hours, the daily cap,
@@ -9,8 +10,8 @@
 //! twice.
 
 use super::model::{
-    ChannelKind, Delivery, NotificationPriority, NotificationRequest, NotificationType, Recipient, Recipients,
-    RequestStatus,
+    ChannelKind, Delivery, NotificationPriority, NotificationRequest, NotificationType, Recipient, RecipientType,
+    Recipients, RequestStatus,
 };
 use super::repo;
 use crate::NotificationError;
@@ -23,12 +24,16 @@ use nudge_core::store::Tx;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// What a domain sends to one worker.
+/// The condition a caller's transaction fails with when the send's request exists already: it was sent.
+pub use super::repo::REQUEST_EXISTS as SENT_BEFORE;
+
+/// What a domain sends to one worker or user.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectSend {
     /// The request's id: the same for every try of the same send.
     pub request_id: Uuid,
-    pub worker_id: Uuid,
+    /// A worker, or a user (whose in-app inbox is [`ChannelKind::InApp`]).
+    pub to: Recipient,
     pub channel: ChannelKind,
     pub kind: NotificationType,
     pub priority: NotificationPriority,
@@ -47,13 +52,17 @@ pub fn direct(
     send: DirectSend,
     now: DateTime<Utc>,
 ) -> Result<(Tx, Posted), NotificationError> {
-    let recipient = Recipient::worker(send.worker_id);
+    let recipient = send.to;
+    let recipients = match recipient.kind {
+        RecipientType::Worker => Recipients { worker_ids: vec![recipient.id], ..Recipients::default() },
+        RecipientType::User => Recipients { user_ids: vec![recipient.id], ..Recipients::default() },
+    };
     let request = NotificationRequest {
         id: send.request_id,
         channel: send.channel,
         kind: send.kind,
         priority: send.priority,
-        recipients: Recipients { worker_ids: vec![send.worker_id], ..Recipients::default() },
+        recipients,
         template_id: send.template_id,
         title: send.title,
         message: send.message,

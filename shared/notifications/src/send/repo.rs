@@ -63,8 +63,11 @@ pub(crate) fn put_request(tenant: &TenantId, r: &NotificationRequest) -> Result<
 }
 
 /// A new request, with its dedup key claimed (unless a live one exists: [`DUPLICATE`]).
+/// The condition a request created again fails with.
+pub const REQUEST_EXISTS: &str = "request exists";
+
 pub(crate) fn create_request(tenant: &TenantId, r: &NotificationRequest) -> Result<Tx, StoreError> {
-    let mut tx = Tx::new().with(Write::create(put_request(tenant, r)?, "request exists"));
+    let mut tx = Tx::new().with(Write::create(put_request(tenant, r)?, REQUEST_EXISTS));
     if let Some(key) = &r.dedup_key {
         let expires_at = r.created_at + DEDUP_WINDOW;
         let dedup = Put::new(&dedup_key(tenant, key), DEDUP, &Dedup { request_id: r.id, expires_at })?
