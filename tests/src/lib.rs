@@ -95,13 +95,15 @@ pub fn stack() -> &'static Stack {
     })
 }
 
-/// Polls `probe` every 100 ms until it answers something, for at most a minute; panics naming `what`.
+/// Polls `probe` every 100 ms until it answers something, for at most three minutes; panics naming `what`.
+/// A passing test waits only as long as its work takes; the margin is for a CI machine that is also
+/// building (a four-week program's 199 sends once took longer than a minute there).
 pub async fn until<T, F, Fut>(what: &str, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    for _ in 0..600 {
+    for _ in 0..1800 {
         if let Some(found) = probe().await {
             return found;
         }

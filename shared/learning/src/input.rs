@@ -577,3 +577,73 @@ pub(crate) fn read_override(body: Value) -> Result<(String, bool), ApiError> {
     f.finish()?;
     Ok((reason.unwrap_or_default(), allow.unwrap_or(false)))
 }
+
+/// `POST /live-events` and `PATCH /live-events/{id}` (merge patch: each field given replaces the stored one).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct LiveEventWrite {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    title: String,
+    #[schema(max_length = 5000)]
+    description: Option<String>,
+    /// In the future, at most two years ahead.
+    starts_at: chrono::DateTime<chrono::Utc>,
+    /// 5–720; 60 when absent.
+    #[schema(minimum = 5, maximum = 720)]
+    duration_minutes: Option<u32>,
+    /// Where it is held: an https link (one of this form that does not parse is a 422).
+    #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$")]
+    meet_url: String,
+    /// The mentor hosting it, a user of the organization; the caller when absent.
+    host_id: Option<Uuid>,
+    /// The groups whose members attend: 1–20.
+    #[schema(min_items = 1, max_items = 20)]
+    group_ids: Vec<Uuid>,
+}
+
+/// A live event's fields, read (`create`: title, startsAt, meetUrl and groupIds are required); `now`
+/// bounds the start.
+pub(crate) fn read_live_event(
+    body: Value,
+    create: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::live::LiveEventDraft, ApiError> {
+    let description_given = body.get("description").is_some();
+    let meet_missing = body.get("meetUrl").is_none_or(Value::is_null);
+    let mut f = Fields::new(body)?;
+    let title = f.text("title", TITLE_MAX, create);
+    let description = f.text("description", DESCRIPTION_MAX, false);
+    let starts_at: Option<chrono::DateTime<chrono::Utc>> =
+        if create { f.required("startsAt") } else { f.optional("startsAt") };
+    let duration: Option<u32> = f.optional("durationMinutes");
+    f.check("durationMinutes", &duration, |d| {
+        if (5..=720).contains(d) { Ok(()) } else { Err("must be 5 to 720 minutes".into()) }
+    });
+    let meet_url = f.web_url("meetUrl", true);
+    if create && meet_missing {
+        f.reject("meetUrl", "is required");
+    }
+    let host_id: Option<Uuid> = f.optional("hostId");
+    let group_ids: Option<Vec<Uuid>> = if create { f.required("groupIds") } else { f.optional("groupIds") };
+    f.check("groupIds", &group_ids, |g| {
+        if (1..=crate::live::MAX_GROUPS).contains(&g.len()) { Ok(()) } else { Err("must have 1 to 20 items".into()) }
+    });
+    if let Some(at) = starts_at {
+        if at <= now {
+            f.break_rule("startsAt", "must be in the future");
+        } else if at > now + chrono::Duration::days(731) {
+            f.break_rule("startsAt", "must be at most two years ahead");
+        }
+    }
+    f.finish()?;
+    Ok(crate::live::LiveEventDraft {
+        title,
+        description: description_given.then_some(description),
+        starts_at,
+        duration_minutes: duration,
+        meet_url,
+        host_id,
+        group_ids,
+    })
+}

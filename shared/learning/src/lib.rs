@@ -22,6 +22,7 @@ pub mod http;
 pub(crate) mod input;
 pub mod keys;
 pub mod learner;
+pub mod live;
 pub mod model;
 pub mod order;
 pub mod pins;

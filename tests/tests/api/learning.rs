@@ -594,3 +594,123 @@ async fn the_schedule_reminds_once_of_deadlines_and_expiry_and_an_expired_mandat
     let item = renewed["modules"].as_array().unwrap().iter().find(|i| i["moduleId"] == json!(m)).unwrap().clone();
     assert_eq!(item["state"], "completed", "{item}");
 }
+
+/// The caller's calendar as served: its content type and text.
+async fn calendar(token: &str) -> (String, String) {
+    let s = stack();
+    let response = reqwest::Client::new()
+        .get(format!("{}/me/live-events/calendar", s.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (kind, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_live_event_is_announced_moved_reminded_and_cancelled_to_its_groups_once_each() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Learning live events").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let mentor = s.member(tenant, "manager").await;
+    let learner = s.member(tenant, "employee").await;
+    let outsider = s.member(tenant, "employee").await;
+    let me = learner.access.as_str();
+    let g = id(&s.post("/groups", &admin, &json!({"name": "Forklift crew"})).await.body);
+    s.post(&format!("/groups/{g}/members"), &admin, &json!({"userIds": [learner.id]})).await;
+    let now = clock_now().await;
+    let starts = now + chrono::Duration::days(3);
+
+    // Every bad field named: a start in the past, a host and a group not of the organization.
+    let past = s
+        .post(
+            "/live-events",
+            &admin,
+            &json!({"title": "Q&A", "startsAt": now - chrono::Duration::hours(1), "meetUrl": "https://meet.example/qa", "groupIds": [g]}),
+        )
+        .await;
+    assert_eq!((past.status, past.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/startsAt".to_owned()]));
+    let stranger = uuid::Uuid::now_v7();
+    let bad = s
+        .post(
+            "/live-events",
+            &admin,
+            &json!({"title": "Q&A", "startsAt": starts, "meetUrl": "https://meet.example/qa", "hostId": stranger, "groupIds": [g, stranger]}),
+        )
+        .await;
+    let mut pointers = bad.pointers();
+    pointers.sort();
+    assert_eq!(
+        (bad.status, pointers),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/groupIds/1".to_owned(), "/hostId".to_owned()])
+    );
+
+    let created = s
+        .post(
+            "/live-events",
+            &admin,
+            &json!({"title": "Forklift Q&A", "description": "Bring questions", "startsAt": starts,
+                "durationMinutes": 45, "meetUrl": "https://meet.example/qa", "hostId": mentor.id, "groupIds": [g]}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let e = id(&created.body);
+    learning_tick().await;
+    learning_tick().await;
+    let told = notices(me, "LIVE_EVENT").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].starts_with("Live event: Forklift Q&A | "), "{told:?}");
+    assert!(notices(&outsider.access, "LIVE_EVENT").await.is_empty());
+    let mine = s.get("/me/live-events", me).await.body;
+    assert_eq!(mine.as_array().map(|a| a.iter().map(id).collect::<Vec<_>>()), Some(vec![e.clone()]));
+    assert_eq!(s.get("/me/live-events", &outsider.access).await.body, json!([]));
+    let (kind, text) = calendar(me).await;
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    assert!(text.contains(&format!("UID:{e}@live-events.nudge")) && text.contains("SUMMARY:Forklift Q&A"), "{text}");
+    assert!(text.contains("SEQUENCE:1") && text.contains("STATUS:CONFIRMED"), "{text}");
+
+    // Moved a day later: announced again at the new time, once.
+    let moved = s
+        .call(
+            Method::PATCH,
+            &format!("/live-events/{e}"),
+            Some(&admin),
+            Some(&json!({"startsAt": starts + chrono::Duration::days(1)})),
+            &[("content-type", "application/merge-patch+json")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    learning_tick().await;
+    learning_tick().await;
+    assert_eq!(notices(me, "LIVE_EVENT").await.len(), 2);
+
+    // A day before it starts: the reminder, once.
+    advance(3 * 86_400 + 3_600).await;
+    learning_tick().await;
+    learning_tick().await;
+    let told = notices(me, "LIVE_EVENT").await;
+    assert_eq!(told.len(), 3, "{told:?}");
+    assert!(told.iter().any(|t| t.starts_with("Tomorrow: Forklift Q&A")), "{told:?}");
+
+    // Cancelled: told once, and the calendar marks it so calendars drop it.
+    let cancelled = s.post(&format!("/live-events/{e}/cancel"), &admin, &json!({})).await;
+    assert_eq!((cancelled.status, &cancelled.body["status"]), (StatusCode::OK, &json!("cancelled")));
+    learning_tick().await;
+    learning_tick().await;
+    let told = notices(me, "LIVE_EVENT").await;
+    assert_eq!(told.len(), 4, "{told:?}");
+    assert!(told.iter().any(|t| t.starts_with("Cancelled: Forklift Q&A")), "{told:?}");
+    let (_, text) = calendar(me).await;
+    assert!(text.contains("STATUS:CANCELLED") && text.contains("SEQUENCE:3"), "{text}");
+    let again =
+        s.call(Method::PATCH, &format!("/live-events/{e}"), Some(&admin), Some(&json!({"title": "x"})), &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // Another organization sees none of it.
+    let other = s.tenant(s.organization("Live events outsider").await, SystemRole::Admin);
+    assert_eq!(s.get(&format!("/live-events/{e}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/live-events", &other).await.body, json!([]));
+}

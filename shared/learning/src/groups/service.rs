@@ -211,6 +211,12 @@ impl Groups<'_> {
         Ok(self.store.write(Write::delete(assignment_key(tenant, id, module))).await?)
     }
 
+    /// The groups `user` is a member of.
+    pub async fn groups_of(&self, tenant: &TenantId, user: Uuid) -> Result<Vec<Uuid>, GroupError> {
+        let mine: Vec<UserGroup> = self.store.all(&Query::partition(user_groups_partition(tenant, user))).await?;
+        Ok(mine.into_iter().map(|g| g.group_id).collect())
+    }
+
     /// Every module assigned to `user` through their groups, with when they joined each group.
     pub async fn assigned_to(
         &self,

@@ -3,6 +3,7 @@
 mod catalogue;
 mod groups;
 mod learner;
+mod live;
 mod modules;
 mod quizzes;
 mod sections;
@@ -32,12 +33,13 @@ use utoipa::OpenApi;
                        learner::MyLearning, learner::LearningItem, learner::ModuleState, learner::MyModule,
                        learner::QuizSummary, learner::AttemptAnswer,
                        crate::groups::Group, crate::groups::GroupMember, crate::groups::ModuleAssignment,
+                       crate::live::LiveEvent, crate::live::LiveEventStatus, crate::input::LiveEventWrite,
                        crate::input::GroupWrite, crate::input::MembersWrite, crate::input::AssignmentWrite,
                        crate::input::ModuleWrite, crate::input::PublishWrite, crate::input::SectionWrite,
                        crate::input::AttachmentWrite, crate::input::OrderWrite, crate::input::CategoryWrite,
                        modules::Published, modules::ModuleBody)),
     tags((name = "learning", description = "The caller as a learner: modules, sections completed, quiz attempts the server holds, certificates; and the public verification of a certificate"),
-         (name = "groups", description = "Groups of learners and the modules assigned to them, with deadlines"),
+         (name = "groups", description = "Groups of learners, the modules assigned to them with deadlines, and their live events"),
          (name = "modules", description = "Learning modules: sections, attachments, categories, prerequisites, publication and changelog (tags are the organization's `/tags`)"))
 )]
 struct ApiDoc;
@@ -62,6 +64,7 @@ fn parts() -> ((axum::Router<Ctx>, axum::Router<Ctx>), utoipa::openapi::OpenApi)
         .merge(catalogue::routes())
         .merge(learner::routes())
         .merge(groups::routes())
+        .merge(live::routes())
         .split_for_parts();
     let (public, verification) = verify::routes().split_for_parts();
     doc.merge(verification);

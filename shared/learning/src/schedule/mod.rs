@@ -11,6 +11,8 @@
 //!   DEADLINE_REMINDER [`crate::deadline::REMINDER_LEAD_DAYS`] days before each due date, under a request
 //!   id derived from (learner, module, due date), so it goes out once. Joining a group sets the member's
 //!   timer; assigning a module sets the group's, which sets each member's.
+//! - A live event holds timers at its announcement (created, moved, given new groups, cancelled) and a day
+//!   before it starts: each member of its groups is told once per kind and start time.
 //! - The tick (an EventBridge rule every hour onto the learning queue; the dev server and the tests send it
 //!   too) hands the timers due by now over in `Check` messages and removes them ([`nudge_core::timers`]).
 //!
@@ -19,6 +21,7 @@
 
 mod certificates;
 mod deadlines;
+mod events;
 mod notice;
 mod sweep;
 
@@ -44,6 +47,8 @@ pub enum Subject {
     Learner(Uuid),
     /// A group whose members' deadlines changed (a module assigned).
     Group(Uuid),
+    /// A live event to tell its groups' members of.
+    LiveEvent(Uuid),
 }
 
 impl Subject {
@@ -52,6 +57,7 @@ impl Subject {
             Self::Certificate { user, certificate } => format!("CERT#{user}#{certificate}"),
             Self::Learner(user) => format!("LEARNER#{user}"),
             Self::Group(group) => format!("GROUP#{group}"),
+            Self::LiveEvent(event) => format!("EVENT#{event}"),
         }
     }
 
@@ -65,6 +71,7 @@ impl Subject {
             }
             "LEARNER" => Some(Self::Learner(id(rest)?)),
             "GROUP" => Some(Self::Group(id(rest)?)),
+            "EVENT" => Some(Self::LiveEvent(id(rest)?)),
             _ => None,
         }
     }
@@ -150,6 +157,7 @@ impl Job for LearningJob {
                         }
                         Some(Subject::Learner(user)) => deadlines::check_learner(s, &tenant, user).await?,
                         Some(Subject::Group(group)) => deadlines::check_group(s, &tenant, group).await?,
+                        Some(Subject::LiveEvent(event)) => events::check(s, &tenant, event).await?,
                         None => tracing::warn!(subject = %name, "unknown learning timer subject"),
                     }
                 }
@@ -184,7 +192,13 @@ mod tests {
     #[test]
     fn subjects_read_back_and_nothing_else_does() {
         let (u, c) = (Uuid::from_u128(1), Uuid::from_u128(2));
-        for s in [Subject::Certificate { user: u, certificate: c }, Subject::Learner(u), Subject::Group(c)] {
+        let all = [
+            Subject::Certificate { user: u, certificate: c },
+            Subject::Learner(u),
+            Subject::Group(c),
+            Subject::LiveEvent(c),
+        ];
+        for s in all {
             assert_eq!(Subject::parse(&s.name()), Some(s));
         }
         assert_eq!(Subject::Learner(u).name(), format!("LEARNER#{u}"));

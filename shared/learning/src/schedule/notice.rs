@@ -83,6 +83,35 @@ pub fn deadline(user: Uuid, module_id: Uuid, module: &str, due_at: DateTime<Utc>
     send(&request, user, NotificationType::DeadlineReminder, format!("Due soon: {module}"), message)
 }
 
+/// What a live event's members are told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventNotice {
+    Announced,
+    StartingSoon,
+    Cancelled,
+}
+
+/// LIVE_EVENT for `user`: once per event, kind and start time (a moved event is announced again).
+pub fn live_event(user: Uuid, e: &crate::live::LiveEvent, kind: EventNotice) -> DirectSend {
+    let kind_key = match kind {
+        EventNotice::Announced => "announced",
+        EventNotice::StartingSoon => "soon",
+        EventNotice::Cancelled => "cancelled",
+    };
+    let request = format!("event:{}:{user}:{}:{kind_key}", e.id, e.starts_at.timestamp_millis());
+    let when = e.starts_at.format("%-d %B %Y, %H:%M UTC");
+    let (title, message) = match kind {
+        EventNotice::Announced => {
+            (format!("Live event: {}", e.title), format!("{} on {when}. Join at {}", e.title, e.meet_url))
+        }
+        EventNotice::StartingSoon => {
+            (format!("Tomorrow: {}", e.title), format!("{} starts on {when}. Join at {}", e.title, e.meet_url))
+        }
+        EventNotice::Cancelled => (format!("Cancelled: {}", e.title), format!("{} on {when} is cancelled.", e.title)),
+    };
+    send(&request, user, NotificationType::LiveEvent, title, message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,10 +43,13 @@ pub enum NotificationType {
     SuggestionStatusChanged,
     ModuleExpiring,
     ModuleExpired,
+    /// A live event of the learner's groups: announced, moved, starting soon or cancelled (ours: seed 002
+    /// has live events but no type for them).
+    LiveEvent,
 }
 
 impl NotificationType {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::NewModule,
         Self::DeadlineReminder,
         Self::QuizResult,
@@ -65,6 +68,7 @@ impl NotificationType {
         Self::SuggestionStatusChanged,
         Self::ModuleExpiring,
         Self::ModuleExpired,
+        Self::LiveEvent,
     ];
 
     /// The name as served and as written in keys (`NEW_MODULE`).
@@ -88,6 +92,7 @@ impl NotificationType {
             Self::SuggestionStatusChanged => "SUGGESTION_STATUS_CHANGED",
             Self::ModuleExpiring => "MODULE_EXPIRING",
             Self::ModuleExpired => "MODULE_EXPIRED",
+            Self::LiveEvent => "LIVE_EVENT",
         }
     }
 }

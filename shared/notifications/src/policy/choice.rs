@@ -61,7 +61,7 @@ impl EmailCategories {
         use NotificationType as T;
         match kind {
             T::NewModule | T::ModuleUpdated | T::NewKnowledge => self.new_content,
-            T::DeadlineReminder | T::ModuleExpiring | T::ModuleExpired => self.reminders,
+            T::DeadlineReminder | T::ModuleExpiring | T::ModuleExpired | T::LiveEvent => self.reminders,
             T::QuizResult
             | T::CertificateIssued
             | T::ProgressOverride
