@@ -50,11 +50,14 @@ pub enum Permission {
     GroupsRead,
     GroupsWrite,
     ProgressOverride,
+    ProgressRead,
+    ProgressReadGroup,
+    ReportsExport,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 38] = [
+    pub(crate) const ALL: [Permission; 41] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -93,6 +96,9 @@ impl Permission {
         Self::GroupsRead,
         Self::GroupsWrite,
         Self::ProgressOverride,
+        Self::ProgressRead,
+        Self::ProgressReadGroup,
+        Self::ReportsExport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +141,9 @@ impl Permission {
             Self::GroupsRead => "groups:read",
             Self::GroupsWrite => "groups:write",
             Self::ProgressOverride => "progress:override",
+            Self::ProgressRead => "progress:read",
+            Self::ProgressReadGroup => "progress:read-group",
+            Self::ReportsExport => "reports:export",
         }
     }
 

@@ -16,6 +16,11 @@
 //! | a learner's pin (UserPinnedModule) | `T#<t>#LEARNER#<userId>` | `PIN#<moduleId>` |
 //! | a company pin (CompanyPinnedModule) | `T#<t>#MODULE-PINS` | `<moduleId>` |
 //!
+//! | index | gsi1pk | gsi1sk |
+//! |---|---|---|
+//! | progress, by module | `T#<t>#MODULE-LEARNERS#<moduleId>` | `<userId>` |
+//! | attempt, by quiz | `T#<t>#QUIZ-ATTEMPTS#<quizId>` | `<userId>#<number, 4 digits>` |
+//!
 //! A learner's items share one partition: their page of modules is one query. A certificate's code is a
 //! platform item, created only if absent, so `GET /certificates/verify/{code}` finds it without a tenant
 //! and two certificates can never share a code.
@@ -83,6 +88,16 @@ pub fn certificate(tenant: &TenantId, user: Uuid, id: Uuid) -> Key {
     Key { pk: learner_partition(tenant, user), sk: format!("CERT#{id}") }
 }
 
+/// The index partition of a module's learners (insight).
+pub fn module_learners(tenant: &TenantId, module: Uuid) -> String {
+    tenant_partition(tenant, &format!("MODULE-LEARNERS#{module}"))
+}
+
+/// The index partition of a quiz's attempts by every learner (insight).
+pub fn quiz_attempts(tenant: &TenantId, quiz: Uuid) -> String {
+    tenant_partition(tenant, &format!("QUIZ-ATTEMPTS#{quiz}"))
+}
+
 pub fn certificate_code(code: &str) -> Key {
     Key::platform("CERTIFICATE-CODES", code)
 }
@@ -120,5 +135,7 @@ mod tests {
         assert_eq!(certificate_code("ABCD").pk, "P#CERTIFICATE-CODES");
         assert_eq!(user_pin(&t, u, m).sk, format!("PIN#{m}"));
         assert_eq!(company_pin(&t, m).pk, format!("T#{tenant}#MODULE-PINS"));
+        assert_eq!(module_learners(&t, m), format!("T#{tenant}#MODULE-LEARNERS#{m}"));
+        assert_eq!(quiz_attempts(&t, q), format!("T#{tenant}#QUIZ-ATTEMPTS#{q}"));
     }
 }

@@ -20,6 +20,7 @@ pub mod groups;
 pub mod html;
 pub mod http;
 pub(crate) mod input;
+pub mod insight;
 pub mod keys;
 pub mod learner;
 pub mod live;

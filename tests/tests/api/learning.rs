@@ -714,3 +714,114 @@ async fn a_live_event_is_announced_moved_reminded_and_cancelled_to_its_groups_on
     assert_eq!(s.get(&format!("/live-events/{e}"), &other).await.status, StatusCode::NOT_FOUND);
     assert_eq!(s.get("/live-events", &other).await.body, json!([]));
 }
+
+/// `learner` takes one attempt at `quiz` of `module` with the right or wrong answers.
+async fn attempt(token: &str, module: &str, quiz: &Value, right: bool) {
+    let s = stack();
+    let attempts = format!("/me/modules/{module}/quizzes/{}/attempts", id(quiz));
+    let started = s.post(&attempts, token, &json!({})).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{:?}", started.body);
+    let n = started.body["number"].as_u64().unwrap();
+    let done = s.post(&format!("{attempts}/{n}/submit"), token, &json!({"answers": answers(quiz, right)})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+}
+
+#[tokio::test]
+async fn insight_counts_assigned_started_completed_and_overdue_and_finds_the_hard_question() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Learning insight").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let quiz = json!({"title": "Check", "passingScore": 50, "questions": [
+        {"questionType": "SINGLE_CHOICE", "text": "Bend what?", "points": 1,
+         "options": [{"text": "Knees", "correct": true}, {"text": "Back", "correct": false}]},
+        {"questionType": "TRUE_FALSE", "text": "Twist while lifting?", "points": 1,
+         "options": [{"text": "True", "correct": false}, {"text": "False", "correct": true}]}]});
+    let (m, sections, stored) = published_module(&admin, "Lifting", 1, Some(quiz)).await;
+    let (a, b, c) =
+        (s.member(tenant, "employee").await, s.member(tenant, "employee").await, s.member(tenant, "employee").await);
+    let lead = s.member(tenant, "manager").await;
+    let g = id(&s.post("/groups", &admin, &json!({"name": "Loaders"})).await.body);
+    s.post(&format!("/groups/{g}/members"), &admin, &json!({"userIds": [a.id, b.id, c.id]})).await;
+    let assigned = s
+        .call(
+            Method::PUT,
+            &format!("/groups/{g}/modules/{m}"),
+            Some(&admin),
+            Some(&json!({"deadlineDays": 5, "isMandatory": true})),
+            &[],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{:?}", assigned.body);
+
+    // A completes with everything right; B reads and answers everything wrong; C does nothing.
+    s.post(&format!("/me/modules/{m}/sections/{}/complete", sections[0]), &a.access, &json!({})).await;
+    attempt(&a.access, &m, &stored, true).await;
+    s.post(&format!("/me/modules/{m}/sections/{}/complete", sections[0]), &b.access, &json!({})).await;
+    attempt(&b.access, &m, &stored, false).await;
+    advance(6 * 86_400).await;
+
+    let insight = s.get(&format!("/modules/{m}/insight"), &admin).await;
+    assert_eq!(insight.status, StatusCode::OK, "{:?}", insight.body);
+    let f = &insight.body["figures"];
+    assert_eq!(
+        (&f["assigned"], &f["started"], &f["completed"], &f["overdue"]),
+        (&json!(3), &json!(2), &json!(1), &json!(2)),
+        "{f}"
+    );
+    assert_eq!(f["averageScore"], 50.0);
+    let q = &insight.body["quizzes"][0];
+    assert_eq!((&q["attempted"], &q["passed"], &q["passRate"]), (&json!(2), &json!(1), &json!(0.5)), "{q}");
+    let rates: Vec<&Value> = q["questions"].as_array().unwrap().iter().map(|x| &x["correctRate"]).collect();
+    assert_eq!(rates, [&json!(0.5), &json!(0.5)]);
+    assert_eq!(insight.body["learners"].as_array().map(Vec::len), Some(3));
+
+    // A team lead sees the groups they are in, not the others, and not the whole organization.
+    assert_eq!(s.get(&format!("/groups/{g}/insight"), &lead.access).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(s.get(&format!("/modules/{m}/insight"), &lead.access).await.status, StatusCode::FORBIDDEN);
+    s.post(&format!("/groups/{g}/members"), &admin, &json!({"userIds": [lead.id]})).await;
+    let group = s.get(&format!("/groups/{g}/insight"), &lead.access).await;
+    assert_eq!(group.status, StatusCode::OK, "{:?}", group.body);
+    assert_eq!(group.body["members"], 4);
+    let gf = &group.body["modules"][0]["figures"];
+    // The lead joined today: their days count from now, so they are not overdue.
+    assert_eq!((&gf["assigned"], &gf["completed"], &gf["overdue"]), (&json!(4), &json!(1), &json!(2)), "{gf}");
+
+    let learner = s.get(&format!("/learners/{}/insight", a.id), &lead.access).await;
+    assert_eq!(learner.status, StatusCode::OK, "{:?}", learner.body);
+    let row = &learner.body["modules"][0];
+    assert_eq!(
+        (&row["moduleId"], &row["bestScore"], &row["certificateStatus"]),
+        (&json!(m), &json!(100.0), &json!("valid")),
+        "{row}"
+    );
+    assert_eq!(row["attemptsUsed"], 1);
+
+    // The report: one CSV line per learner and module, made in the background, downloaded once ready.
+    let asked = s.post("/learning-reports", &admin, &json!({})).await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED, "{:?}", asked.body);
+    let location = asked.header("location").unwrap().to_owned();
+    let report = e2e::until("the learning report", || async {
+        let r = s.get(&location, &admin).await.body;
+        (r["status"] == "completed").then_some(r)
+    })
+    .await;
+    // The three learners and the lead, all members now.
+    assert_eq!(report["rowCount"], 4, "{report}");
+    let csv = reqwest::get(report["downloadUrl"].as_str().unwrap()).await.unwrap().text().await.unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("moduleId,moduleTitle,userId,learnerName,assigned"), "{csv}");
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(rows.iter().any(|r| r.contains(&a.id.to_string()) && r.ends_with(",false,100.0,completed")), "{csv}");
+    assert!(rows.iter().any(|r| r.contains(&c.id.to_string()) && r.ends_with(",true,,not_started")), "{csv}");
+    assert_eq!(s.post("/learning-reports", &c.access, &json!({})).await.status, StatusCode::FORBIDDEN);
+
+    // A learner reads no one's insight; another organization finds nothing.
+    assert_eq!(s.get(&format!("/learners/{}/insight", b.id), &c.access).await.status, StatusCode::FORBIDDEN);
+    let other = s.tenant(s.organization("Insight outsider").await, SystemRole::Admin);
+    assert_eq!(s.get(&format!("/modules/{m}/insight"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/groups/{g}/insight"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/learners/{}/insight", a.id), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&location, &other).await.status, StatusCode::NOT_FOUND);
+}

@@ -55,6 +55,12 @@ pub const CATALOGUE: &[&str] = &[
     "groups:write",
     // Seed 002 OVERRIDE_PROGRESS.
     "progress:override",
+    // Seed 002 VIEW_ALL_PROGRESS and VIEW_ANALYTICS (learning insight of the whole organization).
+    "progress:read",
+    // Seed 002 VIEW_GROUP_PROGRESS: insight of the groups the caller is a member of.
+    "progress:read-group",
+    // Seed 002 EXPORT_REPORTS.
+    "reports:export",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -128,6 +134,8 @@ impl SystemRole {
                 "modules:learn",
                 "groups:read",
                 "groups:write",
+                "progress:read",
+                "reports:export",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
@@ -137,6 +145,7 @@ impl SystemRole {
                 "groups:read",
                 "groups:write",
                 "progress:override",
+                "progress:read-group",
                 "experiments:read",
                 "experiments:write",
                 "journeys:read",

@@ -59,6 +59,10 @@ pub struct Head {
     pub etag: Option<String>,
 }
 
+/// The object tag the bucket's lifecycle rule expires exports by (S3 lifecycle filters take a key prefix,
+/// and exports live under each tenant's prefix, so a tag is what selects them).
+pub const EXPORT_TAGGING: &str = "nudge-kind=export";
+
 #[derive(Clone, Debug)]
 pub struct Objects {
     client: aws_sdk_s3::Client,

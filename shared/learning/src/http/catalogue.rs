@@ -15,7 +15,7 @@ use nudge_core::http::{ApiResult, IfMatch, JsonBody, path_id, tagged};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(super) fn routes() -> OpenApiRouter<Ctx> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(list_categories, create_category)).routes(routes!(patch_category))
 }
 

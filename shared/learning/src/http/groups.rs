@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 const READ: &str = "groups:read";
 const WRITE: &str = "groups:write";
 
-pub(super) fn routes() -> OpenApiRouter<Ctx> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, patch_one, delete_one))

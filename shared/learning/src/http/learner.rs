@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 const LEARN: &str = "modules:learn";
 
-pub(super) fn routes() -> OpenApiRouter<Ctx> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new()
         .routes(routes!(my_learning))
         .routes(routes!(my_module))

@@ -16,7 +16,7 @@ const READ: &str = "groups:read";
 const WRITE: &str = "groups:write";
 const LEARN: &str = "modules:learn";
 
-pub(super) fn routes() -> OpenApiRouter<Ctx> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, patch_one))

@@ -2,10 +2,12 @@
 
 mod catalogue;
 mod groups;
+mod insight;
 mod learner;
 mod live;
 mod modules;
 mod quizzes;
+mod reports;
 mod sections;
 mod verify;
 
@@ -33,6 +35,10 @@ use utoipa::OpenApi;
                        learner::MyLearning, learner::LearningItem, learner::ModuleState, learner::MyModule,
                        learner::QuizSummary, learner::AttemptAnswer,
                        crate::groups::Group, crate::groups::GroupMember, crate::groups::ModuleAssignment,
+                       crate::insight::ModuleInsight, crate::insight::GroupInsight, crate::insight::GroupModule,
+                       crate::insight::LearnerInsight, crate::insight::LearnerModule, crate::insight::Figures,
+                       crate::insight::QuizFigures, crate::insight::Standing, crate::quiz::QuestionStat,
+                       crate::insight::report::LearningReport,
                        crate::live::LiveEvent, crate::live::LiveEventStatus, crate::input::LiveEventWrite,
                        crate::input::GroupWrite, crate::input::MembersWrite, crate::input::AssignmentWrite,
                        crate::input::ModuleWrite, crate::input::PublishWrite, crate::input::SectionWrite,
@@ -56,7 +62,21 @@ impl From<AuthoringError> for ApiError {
     }
 }
 
-fn parts() -> ((axum::Router<Ctx>, axum::Router<Ctx>), utoipa::openapi::OpenApi) {
+/// What the learning API needs beyond the context: its queue (reports go through its outbox) and the
+/// bucket (the reports' downloads).
+pub struct Deps {
+    pub queue: nudge_core::queue::Queue,
+    pub objects: nudge_core::objects::Objects,
+}
+
+/// What the handlers take with `State`: each field by its type.
+#[derive(Clone, axum::extract::FromRef)]
+pub(crate) struct Api {
+    pub(crate) ctx: Ctx,
+    pub(crate) deps: std::sync::Arc<Deps>,
+}
+
+fn parts() -> ((axum::Router<Api>, axum::Router<Api>), utoipa::openapi::OpenApi) {
     let (protected, mut doc) = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(modules::routes())
         .merge(sections::routes())
@@ -65,15 +85,18 @@ fn parts() -> ((axum::Router<Ctx>, axum::Router<Ctx>), utoipa::openapi::OpenApi)
         .merge(learner::routes())
         .merge(groups::routes())
         .merge(live::routes())
+        .merge(insight::routes())
+        .merge(reports::routes())
         .split_for_parts();
     let (public, verification) = verify::routes().split_for_parts();
     doc.merge(verification);
     ((protected, public), doc)
 }
 
-pub fn router(ctx: Ctx) -> Router {
+pub fn router(ctx: Ctx, deps: Deps) -> Router {
     let ((protected, public), doc) = parts();
-    nudge_core::app::protected(protected, ctx.clone(), &doc).merge(nudge_core::app::public(public, ctx, &doc))
+    let state = Api { ctx, deps: std::sync::Arc::new(deps) };
+    nudge_core::app::protected(protected, state.clone(), &doc).merge(nudge_core::app::public(public, state, &doc))
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -23,7 +23,7 @@ pub(super) const READ: &str = "modules:read";
 pub(super) const WRITE: &str = "modules:write";
 pub(super) const WRITE_OWN: &str = "modules:write-own";
 
-pub(super) fn routes() -> OpenApiRouter<Ctx> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_by_id, patch_by_id))

@@ -13,7 +13,7 @@ use nudge_core::http::{ApiError, ApiResult};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub(super) fn routes() -> OpenApiRouter<Ctx> {
+pub(super) fn routes() -> OpenApiRouter<super::Api> {
     OpenApiRouter::new().routes(routes!(verify))
 }
 

@@ -4,7 +4,7 @@ use super::model::{Attempts, Certificate, CodeOwner, ModuleProgress};
 use crate::keys;
 use crate::quiz::Attempt;
 use nudge_core::TenantId;
-use nudge_core::store::{Put, Query, Store, StoreError, Write};
+use nudge_core::store::{Index, Put, Query, Store, StoreError, Write};
 use uuid::Uuid;
 
 pub const CODE_TAKEN: &str = "certificate code taken";
@@ -25,10 +25,28 @@ pub async fn all_progress(store: &Store, tenant: &TenantId, user: Uuid) -> Resul
     store.all(&query).await
 }
 
-/// `next` written over what was read at `read_version` (0: nothing yet).
+/// `next` written over what was read at `read_version` (0: nothing yet), indexed under its module.
 pub fn save_progress(tenant: &TenantId, next: &ModuleProgress, read_version: u64) -> Result<Write, StoreError> {
-    let put = Put::new(&keys::progress(tenant, next.user_id, next.module_id), "LearnerProgress", next)?;
+    let put = Put::new(&keys::progress(tenant, next.user_id, next.module_id), "LearnerProgress", next)?.index(
+        Index::Gsi1,
+        keys::module_learners(tenant, next.module_id),
+        next.user_id.to_string(),
+    );
     Ok(Write::versioned(put, read_version))
+}
+
+/// Every learner's progress in `module` (the index is eventually consistent).
+pub async fn module_progress(
+    store: &Store,
+    tenant: &TenantId,
+    module: Uuid,
+) -> Result<Vec<ModuleProgress>, StoreError> {
+    store.all(&Query::partition(keys::module_learners(tenant, module)).on(Index::Gsi1)).await
+}
+
+/// Every attempt at `quiz`, by every learner (the index is eventually consistent).
+pub async fn quiz_attempts(store: &Store, tenant: &TenantId, quiz: Uuid) -> Result<Vec<Attempt>, StoreError> {
+    store.all(&Query::partition(keys::quiz_attempts(tenant, quiz)).on(Index::Gsi1)).await
 }
 
 pub async fn attempts(store: &Store, tenant: &TenantId, user: Uuid, quiz: Uuid) -> Result<Attempts, StoreError> {
@@ -69,8 +87,13 @@ pub async fn all_attempts(
     store.all(&query).await
 }
 
+/// An attempt, indexed under its quiz.
 pub fn put_attempt(tenant: &TenantId, a: &Attempt) -> Result<Put, StoreError> {
-    Put::new(&keys::attempt(tenant, a.user_id, a.quiz_id, a.number), "QuizAttempt", a)
+    Ok(Put::new(&keys::attempt(tenant, a.user_id, a.quiz_id, a.number), "QuizAttempt", a)?.index(
+        Index::Gsi1,
+        keys::quiz_attempts(tenant, a.quiz_id),
+        format!("{}#{:04}", a.user_id, a.number),
+    ))
 }
 
 pub fn put_certificate(tenant: &TenantId, c: &Certificate) -> Result<Put, StoreError> {

@@ -23,6 +23,7 @@ mod certificates;
 mod deadlines;
 mod events;
 mod notice;
+mod report;
 mod sweep;
 
 use chrono::{DateTime, Utc};
@@ -92,6 +93,8 @@ pub enum Message {
     Sweep { shard: u32 },
     /// Check these subjects (the tenant in the envelope).
     Check { subjects: Vec<String> },
+    /// Make a learning report (the tenant in the envelope).
+    Report { report_id: Uuid },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,12 +119,13 @@ impl From<crate::groups::GroupError> for ScheduleError {
 }
 
 /// What the schedule needs: the table, its own queue, the notifications queue (the sends' `Deliver`
-/// messages) and the clock.
+/// messages), the bucket (reports) and the clock.
 #[derive(Clone)]
 pub struct Scheduler {
     pub store: Store,
     pub queue: Queue,
     pub notifications: Queue,
+    pub objects: nudge_core::objects::Objects,
     pub clock: Clock,
 }
 
@@ -148,6 +152,10 @@ impl Job for LearningJob {
             Message::Sweep { shard } => {
                 sweep::sweep(s, *shard).await?;
             }
+            Message::Report { report_id } => {
+                let tenant = tenant.ok_or_else(|| ScheduleError::Conflict("a report names no tenant".into()))?;
+                report::make(s, &tenant, *report_id).await?;
+            }
             Message::Check { subjects } => {
                 let tenant = tenant.ok_or_else(|| ScheduleError::Conflict("a check names no tenant".into()))?;
                 for name in subjects {
@@ -166,7 +174,10 @@ impl Job for LearningJob {
         Ok(Outcome::Settled)
     }
 
-    async fn give_up(&self, _tenant: Option<TenantId>, message: &Message, reason: String) -> Result<(), ScheduleError> {
+    async fn give_up(&self, tenant: Option<TenantId>, message: &Message, reason: String) -> Result<(), ScheduleError> {
+        if let (Message::Report { report_id }, Some(t)) = (message, &tenant) {
+            return report::fail(&self.0, t, *report_id, &reason).await;
+        }
         tracing::error!(message = ?std::mem::discriminant(message), reason = %reason, "learning message given up");
         Ok(())
     }

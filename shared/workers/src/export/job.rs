@@ -19,9 +19,8 @@ use uuid::Uuid;
 const ENTITY: &str = "WorkerExport";
 /// How long an export (its job and its file) is kept; template.yaml's lifecycle rule says the same.
 pub(crate) const RETENTION_DAYS: i64 = 7;
-/// The object tag the bucket's lifecycle rule expires exports by (S3 lifecycle filters take a key prefix,
-/// and exports live under each tenant's prefix, so a tag is what selects them).
-pub(crate) const TAGGING: &str = "nudge-kind=export";
+/// The tag of exported objects, which the bucket's lifecycle rule expires.
+pub(crate) const TAGGING: &str = nudge_core::objects::EXPORT_TAGGING;
 
 /// An export writes the formats an import reads.
 pub type ExportFormat = ImportFormat;
