@@ -825,3 +825,67 @@ async fn insight_counts_assigned_started_completed_and_overdue_and_finds_the_har
     assert_eq!(s.get(&format!("/learners/{}/insight", a.id), &other).await.status, StatusCode::NOT_FOUND);
     assert_eq!(s.get(&location, &other).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn another_organization_finds_none_of_a_modules_quizzes_attempts_pins_or_learners() {
+    let s = stack();
+    let tenant = s.organization("Learning isolation").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let quiz = json!({"title": "Check", "passingScore": 50, "questions": [
+        {"questionType": "TRUE_FALSE", "text": "Gloves on?", "points": 1,
+         "options": [{"text": "True", "correct": true}, {"text": "False", "correct": false}]}]});
+    let (m, sections, stored) = published_module(&admin, "Gloves", 1, Some(quiz)).await;
+    let q = id(&stored);
+    let learner = s.member(tenant, "employee").await;
+    let started = s.post(&format!("/me/modules/{m}/quizzes/{q}/attempts"), &learner.access, &json!({})).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{:?}", started.body);
+    let g = id(&s.post("/groups", &admin, &json!({"name": "Crew"})).await.body);
+
+    let other_tenant = s.organization("Learning isolation outsider").await;
+    let other = s.tenant(other_tenant, SystemRole::Admin);
+    let outsider = s.member(other_tenant, "employee").await;
+    let their_group = id(&s.post("/groups", &other, &json!({"name": "Theirs"})).await.body);
+    let section = &sections[0];
+    let user = learner.id;
+    let admin_calls: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("/modules/{m}"), None),
+        (Method::GET, format!("/modules/{m}/quizzes"), None),
+        (Method::GET, format!("/modules/{m}/quizzes/{q}"), None),
+        (
+            Method::PUT,
+            format!("/modules/{m}/quizzes/{q}"),
+            Some(json!({"title": "Mine", "passingScore": 1, "questions": stored["questions"]})),
+        ),
+        (Method::DELETE, format!("/modules/{m}/quizzes/{q}"), None),
+        (Method::GET, format!("/modules/{m}/sections"), None),
+        (Method::DELETE, format!("/modules/{m}/sections/{section}"), None),
+        (Method::POST, format!("/modules/{m}/learners/{user}/override"), Some(json!({"reason": "mine now"}))),
+        (Method::PUT, format!("/pinned-modules/{m}"), Some(json!({}))),
+        (Method::PUT, format!("/groups/{their_group}/modules/{m}"), Some(json!({"isMandatory": true}))),
+        (Method::POST, format!("/groups/{g}/members"), Some(json!({"userIds": [outsider.id]}))),
+        (Method::GET, format!("/modules/{m}/insight"), None),
+    ];
+    for (method, path, body) in admin_calls {
+        let reply = s.call(method.clone(), &path, Some(&other), body.as_ref(), &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {path}: {:?}", reply.body);
+    }
+    let learner_calls: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("/me/modules/{m}"), None),
+        (Method::POST, format!("/me/modules/{m}/sections/{section}/complete"), Some(json!({}))),
+        (Method::POST, format!("/me/modules/{m}/quizzes/{q}/attempts"), Some(json!({}))),
+        (Method::GET, format!("/me/modules/{m}/quizzes/{q}/attempts/1"), None),
+        (Method::PUT, format!("/me/modules/{m}/quizzes/{q}/attempts/1/answers"), Some(json!({"answers": {}}))),
+        (Method::POST, format!("/me/modules/{m}/quizzes/{q}/attempts/1/submit"), Some(json!({"answers": {}}))),
+        (Method::PUT, format!("/me/modules/{m}/self-assessment"), Some(json!({"rating": 3}))),
+        (Method::PUT, format!("/me/pinned-modules/{m}"), Some(json!({}))),
+        (Method::POST, format!("/me/modules/{m}/review"), Some(json!({}))),
+    ];
+    for (method, path, body) in learner_calls {
+        let reply = s.call(method.clone(), &path, Some(&outsider.access), body.as_ref(), &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {path}: {:?}", reply.body);
+    }
+    // Nothing of theirs was touched: the learner's attempt is still open and the quiz theirs.
+    let mine = s.get(&format!("/me/modules/{m}/quizzes/{q}/attempts/1"), &learner.access).await;
+    assert_eq!((mine.status, &mine.body["state"]), (StatusCode::OK, &json!("in_progress")), "{:?}", mine.body);
+    assert_eq!(s.get(&format!("/modules/{m}/quizzes/{q}"), &admin).await.body["title"], "Check");
+}
