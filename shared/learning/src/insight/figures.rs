@@ -14,7 +14,7 @@ use uuid::Uuid;
 /// One learner in one module.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Standing {
+pub struct LearnerStanding {
     pub user_id: Uuid,
     /// Assigned through a group.
     pub assigned: bool,
@@ -40,11 +40,11 @@ pub fn standing(
     progress: Option<&ModuleProgress>,
     best: &[f64],
     now: DateTime<Utc>,
-) -> Standing {
+) -> LearnerStanding {
     let mine: Vec<_> = assignments.iter().filter(|(a, _)| a.module_id == module).collect();
     let due_at = deadline::due_for(mine.iter().copied(), module, progress.and_then(|p| p.round_started_at));
     let completed_at = progress.and_then(|p| p.completed_at);
-    Standing {
+    LearnerStanding {
         user_id: user,
         assigned: !mine.is_empty(),
         is_mandatory: mine.iter().any(|(a, _)| a.is_mandatory),
@@ -64,7 +64,7 @@ fn mean(values: &[f64]) -> Option<f64> {
 /// What standings add up to.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Figures {
+pub struct ProgressFigures {
     /// Learners assigned through groups.
     pub assigned: u64,
     /// Learners who started (assigned or not).
@@ -80,12 +80,12 @@ pub struct Figures {
     pub average_score: Option<f64>,
 }
 
-pub fn figures(rows: &[Standing]) -> Figures {
-    let count = |f: &dyn Fn(&Standing) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
+pub fn figures(rows: &[LearnerStanding]) -> ProgressFigures {
+    let count = |f: &dyn Fn(&LearnerStanding) -> bool| rows.iter().filter(|r| f(r)).count() as u64;
     let assigned = count(&|r| r.assigned);
     let assigned_done = count(&|r| r.assigned && r.completed_at.is_some());
     let scores: Vec<f64> = rows.iter().filter_map(|r| r.best_score).collect();
-    Figures {
+    ProgressFigures {
         assigned,
         started: count(&|r| r.started_at.is_some()),
         completed: count(&|r| r.completed_at.is_some()),

@@ -9,7 +9,7 @@
 //! rule. A redelivered message finds the report finished and does nothing; one that runs again after a
 //! crash writes the same file again.
 
-use super::Standing;
+use super::LearnerStanding;
 use chrono::{DateTime, Duration, Utc};
 use nudge_core::TenantId;
 use nudge_core::jobs::JobStatus;
@@ -108,7 +108,7 @@ pub struct Line<'a> {
     pub module_id: Uuid,
     pub module_title: &'a str,
     pub learner_name: &'a str,
-    pub standing: &'a Standing,
+    pub standing: &'a LearnerStanding,
 }
 
 /// A cell as spreadsheets may safely open it: text a spreadsheet would run as a formula is quoted with a
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn lines_are_csv_with_formulas_defused() {
         let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
-        let s = Standing {
+        let s = LearnerStanding {
             user_id: Uuid::from_u128(2),
             assigned: true,
             is_mandatory: false,

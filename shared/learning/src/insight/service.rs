@@ -1,6 +1,6 @@
 //! Insight read from the table. Knows no HTTP.
 
-use super::figures::{self, Figures, QuizFigures, Standing};
+use super::figures::{self, ProgressFigures, QuizFigures, LearnerStanding};
 use crate::certificate::{CertificateStatus, status};
 use crate::groups::{GroupError, Groups, ModuleAssignment};
 use crate::learner::model::ModuleProgress;
@@ -19,10 +19,10 @@ use uuid::Uuid;
 pub struct ModuleInsight {
     pub module_id: Uuid,
     pub title: String,
-    pub figures: Figures,
+    pub figures: ProgressFigures,
     pub quizzes: Vec<QuizFigures>,
     /// Each learner assigned or started, by user id.
-    pub learners: Vec<Standing>,
+    pub learners: Vec<LearnerStanding>,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -34,7 +34,7 @@ pub struct GroupModule {
     pub deadline_days: Option<u32>,
     pub is_mandatory: bool,
     /// The group's members only.
-    pub figures: Figures,
+    pub figures: ProgressFigures,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -52,7 +52,7 @@ pub struct LearnerModule {
     pub module_id: Uuid,
     pub title: String,
     #[serde(flatten)]
-    pub standing: Standing,
+    pub standing: LearnerStanding,
     pub sections_completed: usize,
     /// Quiz attempts of the current round.
     pub attempts_used: u32,
@@ -108,7 +108,7 @@ impl Insight<'_> {
         assigned: &Assigned,
         only: Option<&BTreeSet<Uuid>>,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Standing>, Vec<QuizFigures>), GroupError> {
+    ) -> Result<(Vec<LearnerStanding>, Vec<QuizFigures>), GroupError> {
         let within = |u: &Uuid| only.is_none_or(|o| o.contains(u));
         let progress: BTreeMap<Uuid, ModuleProgress> = repo::module_progress(self.store, tenant, module.id)
             .await?
@@ -176,7 +176,7 @@ impl Insight<'_> {
         &self,
         tenant: &TenantId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(Module, Vec<Standing>)>, GroupError> {
+    ) -> Result<Vec<(Module, Vec<LearnerStanding>)>, GroupError> {
         let mut modules: Vec<Module> =
             self.store.all(&nudge_core::store::Query::partition(crate::keys::modules_partition(tenant))).await?;
         modules.sort_by_key(|m| (m.title.to_lowercase(), m.id));
