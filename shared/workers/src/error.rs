@@ -30,6 +30,9 @@ pub enum WorkerError {
     /// The new supervisor cannot be this worker's.
     #[error("supervisorId {0}")]
     Supervisor(SupervisorRefusal),
+    /// The user account a worker is newly linked to is no member of its organization.
+    #[error("userId {UNKNOWN_USER}")]
+    UnknownUser,
     /// A worker of the chain above the new supervisor changed before the write.
     #[error("the supervisor chain changed meanwhile; retry")]
     ChainMoved,
@@ -43,11 +46,16 @@ pub enum WorkerError {
 /// The message on the field a [`WorkerError::Taken`] names.
 pub(crate) const TAKEN: &str = "is already another worker's";
 
+/// The message on `userId` when [`WorkerError::UnknownUser`].
+pub(crate) const UNKNOWN_USER: &str = "names no user of this organization";
+
 /// The fields unique per tenant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unique {
     PrimaryPhoneNumber,
     ExternalId,
+    /// A user account is linked to at most one worker.
+    UserId,
 }
 
 impl Unique {
@@ -56,6 +64,7 @@ impl Unique {
         match self {
             Self::PrimaryPhoneNumber => "/contact/primaryPhoneNumber",
             Self::ExternalId => "/externalId",
+            Self::UserId => "/userId",
         }
     }
 
@@ -63,6 +72,7 @@ impl Unique {
         match self {
             Self::PrimaryPhoneNumber => "phone number",
             Self::ExternalId => "external id",
+            Self::UserId => "user account",
         }
     }
 }

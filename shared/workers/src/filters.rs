@@ -10,8 +10,17 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The filters' names, as query parameters and as fields of a `filters` object.
-pub(crate) const NAMES: &[&str] =
-    &["name", "tag", "department", "team", "employmentStatus", "isActive", "supervisorId", "whatsappOptInStatus"];
+pub(crate) const NAMES: &[&str] = &[
+    "name",
+    "tag",
+    "department",
+    "team",
+    "employmentStatus",
+    "isActive",
+    "supervisorId",
+    "userId",
+    "whatsappOptInStatus",
+];
 
 fn one_of<T: serde::de::DeserializeOwned>(value: &str) -> bool {
     serde_json::from_value::<T>(Value::String(value.to_owned())).is_ok()
@@ -60,6 +69,14 @@ pub(crate) fn read<'a>(
             None
         }
     };
+    let user_id = match get("userId").map(Uuid::parse_str) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            errors.push(at("userId", "must be a user id (UUID)"));
+            None
+        }
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -67,6 +84,7 @@ pub(crate) fn read<'a>(
         name,
         tag,
         supervisor_id,
+        user_id,
         team,
         department,
         whatsapp_opt_in_status: whatsapp,
@@ -134,7 +152,7 @@ mod tests {
     #[test]
     fn every_bad_filter_is_named_by_its_pointer() {
         let object = json!({"isActive": "yes", "employmentStatus": "retired", "supervisorId": "x", "team": 3,
-                            "name": "", "shoeSize": "42"});
+                            "name": "", "shoeSize": "42", "userId": "me"});
         assert_eq!(
             pointers(from_json(object.as_object().unwrap(), "/filters")),
             [
@@ -143,7 +161,8 @@ mod tests {
                 "/filters/name",
                 "/filters/shoeSize",
                 "/filters/supervisorId",
-                "/filters/team"
+                "/filters/team",
+                "/filters/userId"
             ]
         );
     }

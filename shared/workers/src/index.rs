@@ -35,6 +35,7 @@ pub(crate) struct Copies {
     pub is_active: String,
     pub whatsapp_opt_in_status: Option<String>,
     pub supervisor_id: Option<String>,
+    pub user_id: Option<String>,
     pub tags: Vec<String>,
 }
 
@@ -59,6 +60,7 @@ pub(crate) fn copies(id: Uuid, f: &WorkerFields) -> Copies {
         is_active: f.is_active.to_string(),
         whatsapp_opt_in_status: f.contact.as_ref().map(|c| wire(c.whatsapp_opt_in_status)),
         supervisor_id: f.supervisor_id.map(|s| s.to_string()),
+        user_id: f.user_id.map(|u| u.to_string()),
         tags: f.tags.iter().map(|t| fold(t)).collect(),
     }
 }
@@ -85,6 +87,9 @@ pub(crate) fn entries(f: &WorkerFields) -> Vec<Entry> {
     ];
     if let Some(s) = f.supervisor_id {
         out.push(entry("supervisorId", s.to_string()));
+    }
+    if let Some(u) = f.user_id {
+        out.push(entry("userId", u.to_string()));
     }
     if let Some(d) = &f.employment.department {
         out.push(entry("department", fold(d)));
@@ -114,6 +119,9 @@ pub struct Filter {
     /// Reports directly to this worker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor_id: Option<Uuid>,
+    /// Linked to this user account (at most one worker is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,17 +153,23 @@ pub(crate) struct Plan {
     pub tag: Option<String>,
 }
 
-/// The most selective filter picks the partition: a name prefix, then a tag, a supervisor, a team, a
-/// department, an opt-in status, an employment status, the active flag; no filter lists everyone by name.
+/// The most selective filter picks the partition: a name prefix (its prefix is no equality the copies could
+/// narrow by), then a user (one worker at most), a tag, a supervisor, a team, a department, an opt-in
+/// status, an employment status, the active flag; no filter lists everyone by name.
 pub(crate) fn plan(filter: &Filter) -> Plan {
     let mut equal: Vec<(&'static str, String)> = Vec::new();
     let mut tag = filter.tag.as_deref().map(fold);
+    let mut user = filter.user_id.map(|u| u.to_string());
     let mut primary: Option<(&'static str, String, Option<String>)> =
         filter.name.as_deref().map(|n| ("name", String::new(), Some(fold(n))));
     if primary.is_none() {
+        primary = user.take().map(|u| ("userId", u, None));
+    }
+    if primary.is_none() {
         primary = tag.take().map(|t| ("tag", t, None));
     }
-    let scalars: [(&'static str, Option<String>); 6] = [
+    let scalars: [(&'static str, Option<String>); 7] = [
+        ("userId", user),
         ("supervisorId", filter.supervisor_id.map(|s| s.to_string())),
         ("team", filter.team.as_deref().map(fold)),
         ("department", filter.department.as_deref().map(fold)),
@@ -247,6 +261,21 @@ mod tests {
                 tag: None
             }
         );
+    }
+
+    #[test]
+    fn a_linked_user_is_an_entry_and_the_partition_unless_a_name_is_searched() {
+        let user = Uuid::from_u128(0xabc);
+        let f = WorkerFields { user_id: Some(user), ..worker() };
+        assert!(entries(&f).contains(&Entry { field: "userId", value: user.to_string(), sort: "silva ana".into() }));
+        assert_eq!(copies(Uuid::from_u128(1), &f).user_id, Some(user.to_string()));
+        let by_user = Filter { user_id: Some(user), tag: Some("X".into()), ..Default::default() };
+        assert_eq!(
+            plan(&by_user),
+            Plan { field: "userId", value: user.to_string(), sort_prefix: None, equal: vec![], tag: Some("x".into()) }
+        );
+        let named = Filter { name: Some("An".into()), ..by_user };
+        assert_eq!(plan(&named).equal, vec![("userId", user.to_string())]);
     }
 
     #[test]

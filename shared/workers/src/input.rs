@@ -72,6 +72,7 @@ pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields
         f.break_rule("deactivationReason", "is required when isActive is false");
     }
     let supervisor_id: Option<Uuid> = f.optional("supervisorId");
+    let user_id: Option<Uuid> = f.optional("userId");
     let performance_metric: Option<f64> = f.optional("performanceMetric");
     f.check("performanceMetric", &performance_metric, |v| score(*v));
     let performance_metric = performance_metric.map(precise);
@@ -130,6 +131,7 @@ pub fn read(doc: Value, today: NaiveDate, origin: Origin) -> Result<WorkerFields
             // An active worker has no deactivation reason: reactivating clears it.
             deactivation_reason: if is_active { None } else { reason },
             supervisor_id,
+            user_id,
             performance_metric,
             contact: contact.flatten(),
             employment: employment.flatten().unwrap_or_default(),
@@ -384,8 +386,22 @@ mod tests {
     }
 
     #[test]
+    fn a_user_link_is_read_and_a_null_in_a_patch_clears_it() {
+        let user = Uuid::parse_str("01a228c0-9996-7567-b935-a88edab1da1c").unwrap();
+        let linked = read(json!({"firstName": "A", "lastName": "B", "userId": user}), today(), Origin::Whole).unwrap();
+        assert_eq!(linked.user_id, Some(user));
+        let doc = merged(&linked, &json!({"userId": null})).unwrap();
+        assert_eq!(read(doc, today(), Origin::Merged).unwrap().user_id, None);
+        let doc = merged(&linked, &json!({"lastName": "C"})).unwrap();
+        assert_eq!(read(doc, today(), Origin::Merged).unwrap().user_id, Some(user), "a patch without it keeps it");
+        let bad = read(json!({"firstName": "A", "lastName": "B", "userId": "me"}), today(), Origin::Whole);
+        assert_eq!(pointers(bad.unwrap_err()), ["/userId"]);
+    }
+
+    #[test]
     fn the_stored_document_reads_back_unchanged() {
         let doc = json!({"firstName": "A", "lastName": "B", "externalId": "E1", "tags": ["x"],
+            "userId": "01a228c0-9996-7567-b935-a88edab1da1c",
             "customFields": {"shift": "night"}, "contact": {"primaryPhoneNumber": "+14155552671"},
             "employment": {"department": "Ops", "hireDate": "2020-02-03", "employmentType": "part_time"},
             "wellbeing": {"overallWellbeingScore": 71.5}, "gamification": {"pointsBalance": 10}});

@@ -3,7 +3,8 @@
 //! `worker-export`. Other domains hear of changed workers through [`events::WorkersChanged`].
 //!
 //! Where things live, layered http → service → repo → store (errors become problems only in `http`):
-//! - model: [`model`] (the worker, its five records, the API's view), [`phone`] (the E.164 [`phone::Phone`]);
+//! - model: [`model`] (the worker, its five records, the API's view), [`phone`] (the E.164 [`phone::Phone`]),
+//!   [`accounts`] (the port to the user accounts a worker may be linked to, which are identity's);
 //! - input: [`input`] reads a worker document into typed fields, every bad field by its pointer; `filters`
 //!   reads list filters; `cell` guards CSV cells against spreadsheet formulas;
 //! - service: [`service`] (create, update by merge patch, delete: the rules every writer applies), with
@@ -17,6 +18,7 @@
 //!   ApiError` that decides every status and problem);
 //! - errors: [`error`] ([`WorkerError`], and what fails an import's or an export's message).
 
+pub mod accounts;
 mod cell;
 pub mod error;
 pub mod events;
@@ -34,6 +36,8 @@ pub mod phone;
 pub mod repo;
 pub mod service;
 
+pub use accounts::{Accounts, Users};
 pub use error::WorkerError;
 pub use events::{WorkerEvents, WorkersChanged};
 pub use model::{Worker, WorkerFields};
+pub use repo::worker_of_user;

@@ -179,6 +179,10 @@ pub struct WorkerFields {
     /// Another worker of the same tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor_id: Option<Uuid>,
+    /// The user account of the same person in this organization, so their learning and their engagement
+    /// as a worker meet; at most one worker per user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
     /// 0–100 (seed 003 performance_metric).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub performance_metric: Option<f64>,
@@ -344,6 +348,7 @@ impl Worker {
             is_active: f.is_active,
             deactivation_reason: f.deactivation_reason,
             supervisor_id: f.supervisor_id,
+            user_id: f.user_id,
             performance_metric: f.performance_metric,
             contact: f.contact.clone().map(|data| ContactView { data, stamps: stamp(Record::Contact) }),
             employment: EmploymentView { data: f.employment.clone(), stamps: stamp(Record::Employment) },
@@ -399,6 +404,9 @@ pub(crate) struct WorkerView {
     pub deactivation_reason: Option<DeactivationReason>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supervisor_id: Option<Uuid>,
+    /// The user account of the same person in this organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub performance_metric: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]

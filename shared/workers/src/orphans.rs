@@ -6,6 +6,7 @@
 //! still names the deleted supervisor, so a supervisee moved to someone else meanwhile keeps its new one,
 //! and a redelivered message changes nothing twice.
 
+use crate::accounts::Users;
 use crate::error::WorkerError;
 use crate::index::{Filter, plan};
 use crate::service::{self, Updated};
@@ -75,7 +76,8 @@ async fn clear(store: &Store, tenant: &TenantId, mut worker: Worker, removed: Uu
         if worker.fields.supervisor_id != Some(removed) {
             return Ok(false);
         }
-        match service::update(store, tenant, worker.id, &patch, Some(worker.version), None).await {
+        // Clearing the supervisor leaves the worker's user link as it is: no account needs asking.
+        match service::update(store, &Users::default(), tenant, worker.id, &patch, Some(worker.version), None).await {
             Ok(Updated::Changed(_)) => return Ok(true),
             Ok(_) | Err(WorkerError::NotFound) => return Ok(false),
             Err(WorkerError::VersionMoved) => match service::get(store, tenant, worker.id).await {

@@ -7,6 +7,7 @@
 //! | index entry | `T#<t>#WORKERS#BY#<field>#<value>` | `<name>#<id>` |
 //! | phone guard | `T#<t>#WORKER-PHONES` | `<e164>` (owner: worker id) |
 //! | external id guard | `T#<t>#WORKER-EXTERNAL-IDS` | `<externalId>` (owner: worker id) |
+//! | user link guard | `T#<t>#WORKER-USERS` | `<userId>` (owner: worker id) |
 //!
 //! `<shard>` is the id's last hex digit ([`super::index::shard`]): a worker and its records share one
 //! partition, so reading a worker is one Query (`begins_with(sk, <id>)`; ids are fixed-length), and a
@@ -33,6 +34,7 @@ const GUARD: &str = "WorkerGuard";
 /// The labels of this module's write conditions; [`refusal`] reads them back.
 const PHONE_TAKEN: &str = "primaryPhoneNumber";
 const EXTERNAL_ID_TAKEN: &str = "externalId";
+const USER_TAKEN: &str = "userId";
 const SUPERVISOR_MOVED: &str = "supervisor chain";
 const EXISTS: &str = "worker";
 
@@ -62,6 +64,10 @@ pub(crate) fn phone_guard(tenant: &TenantId, phone: &Phone) -> Key {
 
 pub(crate) fn external_guard(tenant: &TenantId, external_id: &str) -> Key {
     Key::tenant(tenant, "WORKER-EXTERNAL-IDS", external_id)
+}
+
+pub(crate) fn user_guard(tenant: &TenantId, user: Uuid) -> Key {
+    Key::tenant(tenant, "WORKER-USERS", user.to_string())
 }
 
 fn encode_err(e: serde_json::Error) -> StoreError {
@@ -184,6 +190,16 @@ pub(crate) fn save(
             tx.push(Write::delete(external_guard(tenant, x)).if_equals("owner", &owner, "external id guard owner"));
         }
     }
+    let old_user = prev.and_then(|p| p.fields.user_id);
+    let new_user = next.fields.user_id;
+    if old_user != new_user {
+        if let Some(u) = new_user {
+            tx.push(Write::claim(guard_put(&user_guard(tenant, u), &owner)?, &owner, USER_TAKEN));
+        }
+        if let Some(u) = old_user {
+            tx.push(Write::delete(user_guard(tenant, u)).if_equals("owner", &owner, "user guard owner"));
+        }
+    }
     for check in checks {
         tx.push(check);
     }
@@ -223,6 +239,9 @@ pub(crate) fn remove(tenant: &TenantId, w: &Worker, at: DateTime<Utc>) -> Result
     if let Some(x) = &w.fields.external_id {
         tx.push(Write::delete(external_guard(tenant, x)).if_equals("owner", &owner, "external id guard owner"));
     }
+    if let Some(u) = w.fields.user_id {
+        tx.push(Write::delete(user_guard(tenant, u)).if_equals("owner", &owner, "user guard owner"));
+    }
     Ok(tx)
 }
 
@@ -231,13 +250,14 @@ pub(crate) fn unmoved(tenant: &TenantId, link: &Link) -> Write {
     Write::check_version(core_key(tenant, link.id), link.version, SUPERVISOR_MOVED)
 }
 
-/// Why a write of [`save`] or [`remove`] was refused, in the domain's terms: a taken phone number or
-/// external id, a supervisor chain that moved, a version that moved. Anything else stays the store's.
+/// Why a write of [`save`] or [`remove`] was refused, in the domain's terms: a taken phone number, external
+/// id or user, a supervisor chain that moved, a version that moved. Anything else stays the store's.
 pub(crate) fn refusal(err: StoreError) -> WorkerError {
     match err {
         e if e.is_version_conflict() => WorkerError::VersionMoved,
         StoreError::Condition(PHONE_TAKEN) => WorkerError::Taken(Unique::PrimaryPhoneNumber),
         StoreError::Condition(EXTERNAL_ID_TAKEN) => WorkerError::Taken(Unique::ExternalId),
+        StoreError::Condition(USER_TAKEN) => WorkerError::Taken(Unique::UserId),
         StoreError::Condition(SUPERVISOR_MOVED) => WorkerError::ChainMoved,
         other => WorkerError::Store(other),
     }
@@ -339,7 +359,7 @@ pub async fn existing(
     Ok(ids.iter().copied().filter(|id| found.contains(&id.to_string())).collect())
 }
 
-/// The owner of a guard (a phone number or an external id), if taken.
+/// The owner of a guard (a phone number, an external id or a user), if taken.
 pub(crate) async fn guard_owner(store: &Store, key: &Key) -> Result<Option<Uuid>, StoreError> {
     #[derive(serde::Deserialize)]
     struct Owned {
@@ -347,6 +367,12 @@ pub(crate) async fn guard_owner(store: &Store, key: &Key) -> Result<Option<Uuid>
     }
     let owned: Option<Owned> = store.get(key).await?;
     Ok(owned.and_then(|o| Uuid::parse_str(&o.owner).ok()))
+}
+
+/// The worker linked to `user` (its `userId`), if one is: one read of the link's guard, which the worker's
+/// own writes keep in step with it.
+pub async fn worker_of_user(store: &Store, tenant: &TenantId, user: Uuid) -> Result<Option<Uuid>, StoreError> {
+    guard_owner(store, &user_guard(tenant, user)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -480,5 +506,7 @@ mod layout {
         assert_eq!((p.pk, p.sk.as_str()), (format!("T#{t}#WORKER-PHONES"), "+38640123456"));
         let x = external_guard(&t, "E-1");
         assert_eq!((x.pk, x.sk.as_str()), (format!("T#{t}#WORKER-EXTERNAL-IDS"), "E-1"));
+        let u = user_guard(&t, id);
+        assert_eq!((u.pk, u.sk), (format!("T#{t}#WORKER-USERS"), id.to_string()));
     }
 }

@@ -1,7 +1,8 @@
 //! Creating, changing and deleting workers: the rules every writer applies (the API and the importer
-//! alike): uniqueness, the supervisor hierarchy, optimistic concurrency, and the reading of a merge-patched
-//! document.
+//! alike): uniqueness, the supervisor hierarchy, links to user accounts of the organization, optimistic
+//! concurrency, and the reading of a merge-patched document.
 
+use super::accounts::Users;
 use super::error::WorkerError;
 use super::hierarchy;
 use super::input;
@@ -28,6 +29,20 @@ async fn supervision(
     }
 }
 
+/// Refuses a new link to a user who is no member of the tenant. A link kept or cleared is not checked: a
+/// member who left the organization does not block the worker's other changes.
+async fn linkable(
+    users: &Users,
+    tenant: &TenantId,
+    before: Option<Uuid>,
+    after: Option<Uuid>,
+) -> Result<(), WorkerError> {
+    match after {
+        Some(user) if Some(user) != before && !users.is_member(tenant, user).await? => Err(WorkerError::UnknownUser),
+        _ => Ok(()),
+    }
+}
+
 /// The id of the worker an import row creates: derived from the job and the row, so a row applied twice
 /// (a chunk redone after a crash, a duplicate runner) names the same worker and cannot create two, even
 /// when the row has no external id or phone to match it by.
@@ -44,14 +59,17 @@ pub(crate) async fn get(store: &Store, tenant: &TenantId, id: Uuid) -> Result<Wo
     repo::get(store, tenant, id).await?.ok_or(WorkerError::NotFound)
 }
 
-/// Creates a worker. `mark` tags the write with the import row that made it (and derives its id).
+/// Creates a worker. `users` checks the user it is linked to, if any; `mark` tags the write with the import
+/// row that made it (and derives its id).
 pub async fn create(
     store: &Store,
+    users: &Users,
     tenant: &TenantId,
     fields: WorkerFields,
     mark: Option<(Uuid, u64)>,
 ) -> Result<Worker, WorkerError> {
     let id = mark.map_or_else(Uuid::now_v7, |(job, row)| imported_id(job, row));
+    linkable(users, tenant, None, fields.user_id).await?;
     let checks = supervision(store, tenant, id, None, fields.supervisor_id).await?;
     let mut worker = Worker::new(id, fields, Utc::now());
     worker.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Created });
@@ -71,8 +89,10 @@ pub enum Updated {
 /// Applies a merge patch (RFC 7396) to a worker and reads the result as a whole document: read again on a
 /// concurrent write unless the caller pinned a version (`if_match`), which then moved
 /// ([`WorkerError::VersionMoved`]). [`WorkerError::NotFound`] when there is no such worker in this tenant.
+/// `users` checks a user the patch newly links the worker to.
 pub async fn update(
     store: &Store,
+    users: &Users,
     tenant: &TenantId,
     id: Uuid,
     patch: &Value,
@@ -95,6 +115,7 @@ pub async fn update(
         if fields == current.fields {
             return Ok(Attempt::Done(Updated::Unchanged(current)));
         }
+        linkable(users, tenant, current.fields.user_id, fields.user_id).await?;
         let checks = supervision(store, tenant, id, current.fields.supervisor_id, fields.supervisor_id).await?;
         let mut next = current.revised(fields, Utc::now());
         next.last_import = mark.map(|(job_id, row)| ImportMark { job_id, row, outcome: RowOutcome::Updated });

@@ -153,7 +153,8 @@ async fn worker_sample_events_create_and_import() {
         s.resources.queues["WorkerImportsQueue"].url.clone(),
     ));
     let events = nudge_workers::WorkerEvents::to(segments);
-    let router = nudge_workers::http::router(ctx.clone(), objects.clone(), events, exports, jobs)
+    let users = nudge_workers::Users::default();
+    let router = nudge_workers::http::router(ctx.clone(), objects.clone(), events, exports, jobs, users)
         .fallback(nudge_core::app::not_found);
     let (status, _, created) = invoke(router, event("apigw-workers-create.json", &admin)).await;
     assert_eq!(status, 201, "{created}");

@@ -787,8 +787,12 @@ async fn insight_counts_assigned_started_completed_and_overdue_and_finds_the_har
     // The lead joined today: their days count from now, so they are not overdue.
     assert_eq!((&gf["assigned"], &gf["completed"], &gf["overdue"]), (&json!(4), &json!(1), &json!(2)), "{gf}");
 
+    // A's worker record is linked to their account: their learning names it.
+    let worker = s.post("/workers", &admin, &json!({"firstName": "Ana", "lastName": "Loader", "userId": a.id})).await;
+    assert_eq!(worker.status, StatusCode::CREATED, "{:?}", worker.body);
     let learner = s.get(&format!("/learners/{}/insight", a.id), &lead.access).await;
     assert_eq!(learner.status, StatusCode::OK, "{:?}", learner.body);
+    assert_eq!(learner.body["workerId"], worker.body["id"]);
     let row = &learner.body["modules"][0];
     assert_eq!(
         (&row["moduleId"], &row["bestScore"], &row["certificateStatus"]),

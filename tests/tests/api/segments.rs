@@ -259,7 +259,13 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     for n in 0..14 {
         let doc = worker_doc(n, if n % 2 == 0 { "Sales" } else { "Ops" }, 5);
         let fields = nudge_workers::input::read(doc, chrono::Utc::now().date_naive(), Origin::Whole).unwrap();
-        all.push(nudge_workers::service::create(&ctx.store, &org, fields, None).await.unwrap().id.to_string());
+        all.push(
+            nudge_workers::service::create(&ctx.store, &nudge_workers::Users::default(), &org, fields, None)
+                .await
+                .unwrap()
+                .id
+                .to_string(),
+        );
     }
     let created = s
         .post("/segments", &token, &json!({"name": "Sales", "type": "rule_based", "ruleDefinition": sales_rule()}))
@@ -272,6 +278,7 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
         let id = Uuid::parse_str(w).unwrap();
         nudge_workers::service::update(
             &ctx.store,
+            &nudge_workers::Users::default(),
             &org,
             id,
             &json!({"gamification": {"pointsBalance": 20}}),
@@ -481,7 +488,9 @@ async fn a_changed_worker_joins_its_segments_even_when_the_message_is_lost() {
     let org = tenant_of(&token);
     let b_id = Uuid::parse_str(&b).unwrap();
     let patch = json!({"employment": {"department": "Sales"}});
-    nudge_workers::service::update(&ctx.store, &org, b_id, &patch, None, None).await.unwrap();
+    nudge_workers::service::update(&ctx.store, &nudge_workers::Users::default(), &org, b_id, &patch, None, None)
+        .await
+        .unwrap();
     let key = marker::key(&org, b_id);
     let mark: Marker = ctx.store.get(&key).await.unwrap().expect("the update leaves a marker");
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -1,6 +1,6 @@
 //! Workers end to end: the full model through the API, merge patches with If-Match, deactivation, the
 //! supervisor hierarchy with cycle refusal, list filters served by index entries, uniqueness of phone and
-//! external id, concurrency, deletion without orphans, and tenant isolation.
+//! external id, links to user accounts, concurrency, deletion without orphans, and tenant isolation.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{Reply, stack};
@@ -183,6 +183,50 @@ async fn phone_numbers_and_external_ids_are_unique_per_tenant() {
     assert_eq!(names(&s.get("/workers", &admin_a).await), ["A One"]);
     // Another tenant may use both.
     create(&admin_b, json!({"firstName": "C", "lastName": "Three", "externalId": "X-1", "contact": {"primaryPhoneNumber": phone(2001)}})).await;
+}
+
+#[tokio::test]
+async fn a_worker_links_to_one_user_of_its_organization() {
+    let s = stack();
+    let tenant = s.organization("Workers linked").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let user = s.member(tenant, "employee").await.id;
+    let first = id(&create(&admin, json!({"firstName": "Lia", "lastName": "First", "userId": user})).await);
+    let first_path = format!("/workers/{first}");
+    let read = s.get(&first_path, &admin).await;
+    assert_eq!((read.status, read.body["userId"].as_str()), (StatusCode::OK, Some(user.to_string().as_str())));
+    assert_eq!(names(&s.get(&format!("/workers?userId={user}"), &admin).await), ["Lia First"]);
+
+    // The user is the first worker's: a second worker cannot hold it, created or patched.
+    let taken = s.post("/workers", &admin, &json!({"firstName": "Lia", "lastName": "Second", "userId": user})).await;
+    assert_eq!((taken.status, taken.pointers()), (StatusCode::CONFLICT, vec!["/userId".to_owned()]));
+    let second = id(&create(&admin, json!({"firstName": "Lia", "lastName": "Second"})).await);
+    let second_path = format!("/workers/{second}");
+    let taken = s.patch(&second_path, &admin, &json!({"userId": user}), None).await;
+    assert_eq!((taken.status, taken.pointers()), (StatusCode::CONFLICT, vec!["/userId".to_owned()]));
+    let stranger = s.patch(&second_path, &admin, &json!({"userId": Uuid::now_v7()}), None).await;
+    assert_eq!((stranger.status, stranger.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/userId".to_owned()]));
+
+    // Unlinking frees the user for another worker.
+    let cleared = s.patch(&first_path, &admin, &json!({"userId": null}), None).await;
+    assert_eq!((cleared.status, cleared.body.get("userId")), (StatusCode::OK, None), "{:?}", cleared.body);
+    let moved = s.patch(&second_path, &admin, &json!({"userId": user}), None).await;
+    assert_eq!((moved.status, moved.body["userId"].as_str()), (StatusCode::OK, Some(user.to_string().as_str())));
+    assert_eq!(names(&s.get(&format!("/workers?userId={user}"), &admin).await), ["Lia Second"]);
+
+    // Deleting the linked worker frees the user too, guard and all.
+    assert_eq!(s.delete(&second_path, &admin).await.status, StatusCode::NO_CONTENT);
+    assert!(items_of(format!("T#{tenant}#WORKER-USERS"), &user.to_string()).await.is_empty());
+    let third = create(&admin, json!({"firstName": "Lia", "lastName": "Third", "userId": user})).await;
+    assert_eq!(third["userId"].as_str(), Some(user.to_string().as_str()));
+
+    // Another organization's admin cannot link their own worker to this organization's user.
+    let other = s.tenant(s.organization("Workers linked other").await, SystemRole::Admin);
+    let theirs = s.post("/workers", &other, &json!({"firstName": "Not", "lastName": "Lia", "userId": user})).await;
+    assert_eq!((theirs.status, theirs.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/userId".to_owned()]));
+    let theirs = id(&create(&other, json!({"firstName": "Not", "lastName": "Lia"})).await);
+    let refused = s.patch(&format!("/workers/{theirs}"), &other, &json!({"userId": user}), None).await;
+    assert_eq!((refused.status, refused.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/userId".to_owned()]));
 }
 
 #[tokio::test]

@@ -11,5 +11,5 @@ pub mod figures;
 pub mod report;
 mod service;
 
-pub use figures::{ProgressFigures, QuizFigures, LearnerStanding};
+pub use figures::{LearnerStanding, ProgressFigures, QuizFigures};
 pub use service::{GroupInsight, GroupModule, Insight, LearnerInsight, LearnerModule, ModuleInsight};

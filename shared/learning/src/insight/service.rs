@@ -1,6 +1,6 @@
 //! Insight read from the table. Knows no HTTP.
 
-use super::figures::{self, ProgressFigures, QuizFigures, LearnerStanding};
+use super::figures::{self, LearnerStanding, ProgressFigures, QuizFigures};
 use crate::certificate::{CertificateStatus, status};
 use crate::groups::{GroupError, Groups, ModuleAssignment};
 use crate::learner::model::ModuleProgress;
@@ -68,6 +68,9 @@ pub struct LearnerModule {
 #[serde(rename_all = "camelCase")]
 pub struct LearnerInsight {
     pub user_id: Uuid,
+    /// The worker linked to this user: the same person's engagement as a worker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_id: Option<Uuid>,
     pub modules: Vec<LearnerModule>,
 }
 
@@ -261,6 +264,7 @@ impl Insight<'_> {
                 b.title.to_lowercase(),
             ))
         });
-        Ok(LearnerInsight { user_id: user, modules })
+        let worker_id = nudge_workers::worker_of_user(self.store, tenant, user).await?;
+        Ok(LearnerInsight { user_id: user, worker_id, modules })
     }
 }

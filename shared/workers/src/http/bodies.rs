@@ -19,7 +19,8 @@ use uuid::Uuid;
 /// `POST /workers` (and a JSON Lines import row). `customFields` holds at most 8 KiB nested at most 4
 /// deep; `dateOfBirth` lies between 1900-01-01 and today and `hireDate` at most a year ahead; a worker that
 /// is not active needs a `deactivationReason`; `supervisorId` names a worker of this organization and closes
-/// no cycle: those rules are a 422.
+/// no cycle; `userId` names a user of this organization: those rules are a 422. A user linked to another
+/// worker already is a 409.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct WorkerRequest {
@@ -40,6 +41,9 @@ pub(super) struct WorkerRequest {
     pub is_active: Option<bool>,
     pub deactivation_reason: Option<DeactivationReason>,
     pub supervisor_id: Option<Uuid>,
+    /// The user account of the same person in this organization, so their learning and their engagement
+    /// as a worker meet; at most one worker per user.
+    pub user_id: Option<Uuid>,
     #[schema(minimum = 0, maximum = 100)]
     pub performance_metric: Option<f64>,
     pub contact: Option<ContactRequest>,
@@ -137,6 +141,9 @@ pub(super) struct WorkerPatch {
     pub is_active: Option<bool>,
     pub deactivation_reason: Option<DeactivationReason>,
     pub supervisor_id: Option<Uuid>,
+    /// The user account of the same person in this organization (at most one worker per user); `null`
+    /// unlinks the worker, freeing the user for another.
+    pub user_id: Option<Uuid>,
     #[schema(minimum = 0, maximum = 100)]
     pub performance_metric: Option<f64>,
     pub contact: Option<ContactPatch>,
@@ -208,6 +215,8 @@ pub(super) struct ExportFilters {
     pub is_active: Option<bool>,
     /// Reports directly to this worker.
     pub supervisor_id: Option<Uuid>,
+    /// Linked to this user account.
+    pub user_id: Option<Uuid>,
     pub whatsapp_opt_in_status: Option<OptInStatus>,
 }
 

@@ -1,7 +1,7 @@
 //! The edge: the one place a workers error becomes a problem (status, wording, field pointers). Store
 //! errors the domain left untyped get the core's mapping.
 
-use crate::error::{TAKEN, Unique, WorkerError};
+use crate::error::{TAKEN, UNKNOWN_USER, Unique, WorkerError};
 use nudge_core::http::{ApiError, FieldError};
 
 impl From<WorkerError> for ApiError {
@@ -15,10 +15,12 @@ impl From<WorkerError> for ApiError {
                 let detail = match unique {
                     Unique::PrimaryPhoneNumber => "another worker has this phone number",
                     Unique::ExternalId => "another worker has this external id",
+                    Unique::UserId => "another worker is linked to this user",
                 };
                 ApiError::Conflict(detail.into(), vec![FieldError::body(unique.pointer(), TAKEN)])
             }
             WorkerError::Supervisor(why) => ApiError::rule("/supervisorId", why.to_string()),
+            WorkerError::UnknownUser => ApiError::rule("/userId", UNKNOWN_USER),
             WorkerError::ChainMoved => {
                 ApiError::Conflict("the supervisor chain changed meanwhile; retry".into(), vec![])
             }
@@ -49,6 +51,8 @@ mod tests {
             (WorkerError::VersionMoved, 412),
             (WorkerError::Taken(Unique::ExternalId), 409),
             (WorkerError::Supervisor(SupervisorRefusal::Cycle), 422),
+            (WorkerError::Taken(Unique::UserId), 409),
+            (WorkerError::UnknownUser, 422),
             (WorkerError::ChainMoved, 409),
             (WorkerError::Internal("a bug".into()), 500),
             (WorkerError::Store(StoreError::TransactionConflict), 409),
@@ -73,6 +77,15 @@ mod tests {
         assert_eq!(
             unknown["errors"],
             json!([{"pointer": "/supervisorId", "message": "names no worker of this organization"}])
+        );
+        let linked = problem(WorkerError::Taken(Unique::UserId));
+        assert_eq!(linked["detail"], "another worker is linked to this user");
+        assert_eq!(linked["errors"], json!([{"pointer": "/userId", "message": "is already another worker's"}]));
+        let stranger = problem(WorkerError::UnknownUser);
+        assert_eq!(stranger["type"], "https://nudge.dev/problems/rule-violated");
+        assert_eq!(
+            stranger["errors"],
+            json!([{"pointer": "/userId", "message": "names no user of this organization"}])
         );
         let deep = problem(WorkerError::Supervisor(SupervisorRefusal::TooDeep));
         assert_eq!(deep["errors"][0]["message"], "would make the chain of supervisors longer than 20");

@@ -9,6 +9,7 @@ mod imports;
 mod params;
 mod routes;
 
+use crate::accounts::Users;
 use crate::events::WorkerEvents;
 use crate::export::ExportQueue;
 use crate::orphans::WorkerJobs;
@@ -46,15 +47,23 @@ pub struct Api {
     events: WorkerEvents,
     exports: ExportQueue,
     jobs: WorkerJobs,
+    users: Users,
 }
 
 /// The function's routes behind the shared layers; `objects` presigns import uploads and export downloads,
 /// `events` tells the listeners (segments) of each worker change, `exports` queues
 /// export jobs for the export consumer, `jobs` the workers' other background work (a deleted supervisor's
-/// supervisees).
-pub fn router(ctx: Ctx, objects: Objects, events: WorkerEvents, exports: ExportQueue, jobs: WorkerJobs) -> Router {
+/// supervisees), `users` the user accounts a worker may be linked to.
+pub fn router(
+    ctx: Ctx,
+    objects: Objects,
+    events: WorkerEvents,
+    exports: ExportQueue,
+    jobs: WorkerJobs,
+    users: Users,
+) -> Router {
     let (routes, doc) = parts();
-    nudge_core::app::protected(routes, Api { ctx, objects, events, exports, jobs }, &doc)
+    nudge_core::app::protected(routes, Api { ctx, objects, events, exports, jobs, users }, &doc)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

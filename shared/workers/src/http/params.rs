@@ -26,8 +26,10 @@ mod tests {
             (f.department.as_deref(), f.is_active, f.employment_status.as_deref()),
             (Some("Ops"), Some(false), Some("on_leave"))
         );
-        match parse("isActive=maybe&employmentStatus=retired&supervisorId=x&whatsappOptInStatus=no&name=") {
-            Err(ApiError::Invalid(errors)) => assert_eq!(errors.len(), 5),
+        let user = "01a228c0-9996-7567-b935-a88edab1da1c";
+        assert_eq!(parse(&format!("userId={user}")).unwrap().user_id.map(|u| u.to_string()).as_deref(), Some(user));
+        match parse("isActive=maybe&employmentStatus=retired&supervisorId=x&whatsappOptInStatus=no&name=&userId=me") {
+            Err(ApiError::Invalid(errors)) => assert_eq!(errors.len(), 6),
             other => panic!("{other:?}"),
         }
     }

@@ -2,6 +2,7 @@
 //! its errors become problems through `super::error`.
 
 use super::params;
+use crate::accounts::Users;
 use crate::events::WorkerEvents;
 use crate::hierarchy;
 use crate::index::{self, Filter};
@@ -73,11 +74,12 @@ async fn create(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
+    State(users): State<Users>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_WRITE)?;
     let fields = input::read(body, chrono::Utc::now().date_naive(), Origin::Whole)?;
-    let worker = service::create(&ctx.store, &tenant, fields, None).await?;
+    let worker = service::create(&ctx.store, &users, &tenant, fields, None).await?;
     tracing::info!(worker_id = %worker.id, "worker created");
     events.notify(&tenant, &[worker.id]).await;
     let view = worker.view();
@@ -95,6 +97,7 @@ async fn create(
         ("employmentStatus" = Option<crate::model::EmploymentStatus>, Query, description = "Only workers in this employment status"),
         ("isActive" = Option<bool>, Query),
         ("supervisorId" = Option<Uuid>, Query, description = "Reports directly to this worker"),
+        ("userId" = Option<Uuid>, Query, description = "Linked to this user account (one worker at most)"),
         ("whatsappOptInStatus" = Option<crate::model::OptInStatus>, Query, description = "Only workers with this WhatsApp opt-in status"),
     ),
     responses(
@@ -136,6 +139,7 @@ async fn get_by_id(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<
 async fn change(
     ctx: &Ctx,
     events: &WorkerEvents,
+    users: &Users,
     principal: &Principal,
     id: &str,
     patch: &serde_json::Value,
@@ -143,7 +147,7 @@ async fn change(
 ) -> ApiResult<Response> {
     let tenant = principal.require(WORKERS_WRITE)?;
     let id = path_id(id)?;
-    match service::update(&ctx.store, &tenant, id, patch, if_match.0, None).await? {
+    match service::update(&ctx.store, users, &tenant, id, patch, if_match.0, None).await? {
         Updated::Changed(w) => {
             tracing::info!(worker_id = %w.id, version = w.version, "worker updated");
             events.notify(&tenant, &[w.id]).await;
@@ -165,11 +169,12 @@ async fn patch_by_id(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
+    State(users): State<Users>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(patch): JsonBody,
 ) -> ApiResult<Response> {
-    change(&ctx, &events, &principal, &id, &patch, if_match).await
+    change(&ctx, &events, &users, &principal, &id, &patch, if_match).await
 }
 
 #[utoipa::path(post, path = "/workers/{id}/deactivate", tag = "workers",
@@ -183,6 +188,7 @@ async fn deactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
+    State(users): State<Users>,
     Path(id): Path<String>,
     if_match: IfMatch,
     JsonBody(body): JsonBody,
@@ -191,7 +197,7 @@ async fn deactivate(
     let reason: Option<DeactivationReason> = f.required("deactivationReason");
     f.finish()?;
     let patch = json!({ "isActive": false, "deactivationReason": reason });
-    change(&ctx, &events, &principal, &id, &patch, if_match).await
+    change(&ctx, &events, &users, &principal, &id, &patch, if_match).await
 }
 
 #[utoipa::path(post, path = "/workers/{id}/reactivate", tag = "workers",
@@ -204,11 +210,12 @@ async fn reactivate(
     principal: Principal,
     State(ctx): State<Ctx>,
     State(events): State<WorkerEvents>,
+    State(users): State<Users>,
     Path(id): Path<String>,
     if_match: IfMatch,
 ) -> ApiResult<Response> {
     let patch = json!({ "isActive": true, "deactivationReason": null });
-    change(&ctx, &events, &principal, &id, &patch, if_match).await
+    change(&ctx, &events, &users, &principal, &id, &patch, if_match).await
 }
 
 #[utoipa::path(delete, path = "/workers/{id}", tag = "workers",

@@ -9,7 +9,8 @@
 use super::chunk::{self, RawRow};
 use super::job::{self, Checkpoint, Counts, ImportFormat, ImportJob, ImportStatus, RowError};
 use super::rows::{Header, column_of};
-use crate::error::{ImportError, TAKEN, WorkerError};
+use crate::accounts::Users;
+use crate::error::{ImportError, TAKEN, UNKNOWN_USER, Unique, WorkerError};
 use crate::events::WorkerEvents;
 use crate::input::{self, Origin};
 use crate::model::RowOutcome;
@@ -68,6 +69,8 @@ pub struct Importer {
     pub(crate) margin: Duration,
     /// Who hears of the workers each chunk created or changed (segment re-evaluation).
     pub events: WorkerEvents,
+    /// The user accounts a row may link its worker to (none by default: such a row is refused).
+    pub users: Users,
 }
 
 impl Importer {
@@ -81,6 +84,7 @@ impl Importer {
             rows_per_run: None,
             margin: Duration::from_secs(60),
             events: WorkerEvents::default(),
+            users: Users::default(),
         }
     }
 
@@ -377,14 +381,16 @@ impl Importer {
                 Err(message) => return Ok(Err(one("", message))),
             };
             let result = match target {
-                Some(id) => match service::update(&self.store, tenant, id, &doc, None, Some((job, row))).await {
-                    Ok(Updated::Changed(_)) => Ok((RowOutcome::Updated, id)),
-                    Ok(Updated::Unchanged(_)) => Ok((RowOutcome::Unchanged, id)),
-                    Ok(Updated::Replayed(outcome)) => Ok((outcome, id)),
-                    // Deleted meanwhile: the row creates it anew.
-                    Err(WorkerError::NotFound) => continue,
-                    Err(e) => Err(e),
-                },
+                Some(id) => {
+                    match service::update(&self.store, &self.users, tenant, id, &doc, None, Some((job, row))).await {
+                        Ok(Updated::Changed(_)) => Ok((RowOutcome::Updated, id)),
+                        Ok(Updated::Unchanged(_)) => Ok((RowOutcome::Unchanged, id)),
+                        Ok(Updated::Replayed(outcome)) => Ok((outcome, id)),
+                        // Deleted meanwhile: the row creates it anew.
+                        Err(WorkerError::NotFound) => continue,
+                        Err(e) => Err(e),
+                    }
+                }
                 None => match self.create(tenant, job, row, doc.clone()).await {
                     Ok(id) => Ok((RowOutcome::Created, id)),
                     // The row's worker exists: this row made it before (its id is the row's own).
@@ -396,7 +402,11 @@ impl Importer {
             };
             let refused = match result {
                 Ok(outcome) => return Ok(Ok(outcome)),
-                Err(WorkerError::Taken(_)) if target.is_none() => continue,
+                // A create that lost its phone or external id to another writer matches that worker now; a
+                // taken user matches no row to a worker, so that row is refused.
+                Err(WorkerError::Taken(Unique::PrimaryPhoneNumber | Unique::ExternalId)) if target.is_none() => {
+                    continue;
+                }
                 Err(e) => e,
             };
             return match refused {
@@ -406,6 +416,7 @@ impl Importer {
                     .collect())),
                 WorkerError::Taken(unique) => Ok(Err(one(unique.pointer(), TAKEN.into()))),
                 WorkerError::Supervisor(why) => Ok(Err(one("/supervisorId", why.to_string()))),
+                WorkerError::UnknownUser => Ok(Err(one("/userId", UNKNOWN_USER.into()))),
                 WorkerError::Store(e) => match store_refusal(&e) {
                     Some(message) => Ok(Err(one("", message))),
                     // The store failed, not the row: the chunk is retried.
@@ -423,7 +434,7 @@ impl Importer {
     /// Creates the row's worker: its id derives from the job and the row.
     async fn create(&self, tenant: &TenantId, job: Uuid, row: u64, doc: Value) -> Result<Uuid, WorkerError> {
         let fields = input::read(doc, Utc::now().date_naive(), Origin::Whole)?;
-        Ok(service::create(&self.store, tenant, fields, Some((job, row))).await?.id)
+        Ok(service::create(&self.store, &self.users, tenant, fields, Some((job, row))).await?.id)
     }
 
     /// What this row did when it was applied before, if it created its worker then.

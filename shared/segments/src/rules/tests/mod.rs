@@ -57,6 +57,7 @@ pub fn ana() -> Worker {
         is_active: true,
         deactivation_reason: None,
         supervisor_id: Some(Uuid::parse_str(SUPERVISOR).unwrap()),
+        user_id: Some(Uuid::from_u128(0x5e1f)),
         performance_metric: Some(72.5),
         contact: Some(Contact {
             location_city: Some("São Paulo".into()),
