@@ -418,6 +418,9 @@ async fn a_deleted_worker_leaves_its_segments_even_when_the_message_is_lost() {
     let added = s.post(&format!("/segments/{id}/members"), &token, &json!({"workerIds": [a, b]})).await;
     assert_eq!(added.body["workerCount"], 2);
 
+    // The re-evaluations the two creations asked for run first: one that came after the delete below
+    // would find `a` gone and clear it, which is not the path under test.
+    s.drained(&["SegmentSyncQueue"]).await;
     // Deleted behind the API's back: the transaction writes the marker, but no message is sent.
     let ctx = s.ctx().await;
     let org = tenant_of(&token);
