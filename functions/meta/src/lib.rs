@@ -54,6 +54,7 @@ mod document {
             nudge_journeys::http::openapi(),
             nudge_experiments::http::openapi(),
             nudge_learning::http::openapi(),
+            nudge_gamification::http::openapi(),
         ]
     }
 

@@ -53,11 +53,13 @@ pub enum Permission {
     ProgressRead,
     ProgressReadGroup,
     ReportsExport,
+    XpRead,
+    XpManage,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 41] = [
+    pub(crate) const ALL: [Permission; 43] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -99,6 +101,8 @@ impl Permission {
         Self::ProgressRead,
         Self::ProgressReadGroup,
         Self::ReportsExport,
+        Self::XpRead,
+        Self::XpManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +148,8 @@ impl Permission {
             Self::ProgressRead => "progress:read",
             Self::ProgressReadGroup => "progress:read-group",
             Self::ReportsExport => "reports:export",
+            Self::XpRead => "xp:read",
+            Self::XpManage => "xp:manage",
         }
     }
 

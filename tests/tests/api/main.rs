@@ -9,6 +9,7 @@ mod digest;
 mod docs;
 mod events;
 mod experiments;
+mod gamification;
 mod identity;
 mod inbox;
 mod integrations;

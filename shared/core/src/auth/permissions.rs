@@ -61,6 +61,10 @@ pub const CATALOGUE: &[&str] = &[
     "progress:read-group",
     // Seed 002 EXPORT_REPORTS.
     "reports:export",
+    // Others' XP balances and ledgers (one's own and the leaderboard need only `profile:read`).
+    "xp:read",
+    // Manual XP awards and corrections, and the XP per source.
+    "xp:manage",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -136,6 +140,7 @@ impl SystemRole {
                 "groups:write",
                 "progress:read",
                 "reports:export",
+                "xp:read",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
@@ -146,6 +151,7 @@ impl SystemRole {
                 "groups:write",
                 "progress:override",
                 "progress:read-group",
+                "xp:read",
                 "experiments:read",
                 "experiments:write",
                 "journeys:read",

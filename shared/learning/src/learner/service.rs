@@ -91,7 +91,43 @@ impl Learning<'_> {
         if next.completed_at.is_some() || !next.is_complete(&sections, &quizzes) {
             return Ok(());
         }
-        self.issue(tenant, m, next, tx, now).await
+        self.issue(tenant, m, next, tx, now).await?;
+        self.award_xp(tenant, next, tx, now).await
+    }
+
+    /// The XP a completion earns (COMPLIANCE_RENEWAL for a recertification round), in its transaction,
+    /// once per certificate.
+    async fn award_xp(
+        &self,
+        tenant: &TenantId,
+        next: &ModuleProgress,
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+    ) -> Result<(), LearnerError> {
+        use nudge_gamification::{Award, LedgerError, Subject, XpSource};
+        let Some(certificate) = next.certificate_id else { return Ok(()) };
+        let source =
+            if next.renews_certificate_id.is_some() { XpSource::ComplianceRenewal } else { XpSource::ModuleCompleted };
+        let amount = nudge_gamification::settings::get(self.store, tenant).await?.amount(source);
+        if amount == 0 {
+            return Ok(());
+        }
+        let award = Award {
+            subject: Subject::user(next.user_id),
+            source,
+            source_entity_id: certificate.to_string(),
+            amount: i64::from(amount),
+            reason: None,
+            by: None,
+        };
+        match nudge_gamification::ledger::award_writes(self.store, tenant, &award, now).await {
+            Ok((writes, _, _)) => {
+                tx.extend(writes);
+                Ok(())
+            }
+            Err(LedgerError::Store(e)) => Err(e.into()),
+            Err(other) => Err(LearnerError::Conflict(other.to_string())),
+        }
     }
 
     /// Marks `next` completed at `now` and issues its certificate in `tx`.

@@ -1,0 +1,256 @@
+//! The gamification function's HTTP edge: thin handlers over [`crate::ledger`] and [`crate::settings`].
+//! Errors become problems only here.
+
+use crate::input;
+use crate::ledger::{self, Award, AwardOutcome, LedgerError};
+use crate::model::{Rank, Subject, SubjectType, XpBalance, XpSource, XpTransaction};
+use crate::settings::{self, XpSettings};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use http::StatusCode;
+use nudge_core::auth::Principal;
+use nudge_core::http::{ApiError, ApiResult, FieldError, JsonBody, ListQuery, Page, path_id};
+use nudge_core::{Ctx, TenantId};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+/// Others' XP, the leaderboards' names.
+const READ: &str = "xp:read";
+/// Manual awards and the amounts per source.
+const MANAGE: &str = "xp:manage";
+/// One's own XP and the leaderboard: every member.
+const OWN: &str = nudge_core::auth::permissions::PROFILE_READ;
+
+#[derive(OpenApi)]
+#[openapi(
+    components(schemas(nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError,
+                       XpBalance, XpTransaction, XpSource, Subject, SubjectType, Rank, XpSettings, MyXp,
+                       LeaderboardEntry, input::ManualAwardWrite, input::XpSettingsWrite)),
+    tags((name = "gamification", description = "XP: one ledger per user or worker, balances (lifetime sets the rank, spendable pays rewards), amounts per source and leaderboards"))
+)]
+struct ApiDoc;
+
+impl From<LedgerError> for ApiError {
+    fn from(e: LedgerError) -> Self {
+        match e {
+            LedgerError::NotEnoughXp => ApiError::rule("/amount", "is more than the spendable XP"),
+            LedgerError::Conflict(why) => ApiError::Conflict(why, Vec::new()),
+            LedgerError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn parts() -> (axum::Router<Ctx>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(mine))
+        .routes(routes!(my_transactions))
+        .routes(routes!(subject_balance))
+        .routes(routes!(subject_transactions))
+        .routes(routes!(manual))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(board))
+        .split_for_parts()
+}
+
+pub fn router(ctx: Ctx) -> Router {
+    let (routes, doc) = parts();
+    nudge_core::app::protected(routes, ctx, &doc)
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    parts().1
+}
+
+/// The caller's XP with what the next rank needs.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MyXp {
+    balance: XpBalance,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_rank: Option<Rank>,
+    /// Lifetime XP still to earn for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    xp_to_next_rank: Option<u64>,
+}
+
+async fn balance_or_empty(ctx: &Ctx, tenant: &TenantId, subject: &Subject) -> Result<XpBalance, ApiError> {
+    Ok(ledger::balance(&ctx.store, tenant, subject)
+        .await?
+        .unwrap_or_else(|| XpBalance::empty(*subject, ctx.clock.now())))
+}
+
+#[utoipa::path(get, path = "/me/xp", tag = "gamification",
+    responses((status = 200, description = "The caller's XP balance, rank and what the next rank needs", body = MyXp)),
+    security(("bearer" = [])))]
+async fn mine(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Json<MyXp>> {
+    let tenant = principal.require(OWN)?;
+    let balance = balance_or_empty(&ctx, &tenant, &Subject::user(principal.user_id)).await?;
+    let next = balance.rank.next();
+    Ok(Json(MyXp {
+        next_rank: next.map(|(r, _)| r),
+        xp_to_next_rank: next.map(|(_, from)| from.saturating_sub(balance.lifetime_xp)),
+        balance,
+    }))
+}
+
+#[utoipa::path(get, path = "/me/xp/transactions", tag = "gamification",
+    params(("limit" = Option<u32>, Query, description = "1–100, default 25"),
+           ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
+    responses((status = 200, description = "The caller's ledger, newest first", body = Page<XpTransaction>)),
+    security(("bearer" = [])))]
+async fn my_transactions(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Response> {
+    let tenant = principal.require(OWN)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let subject = Subject::user(principal.user_id);
+    let page =
+        ledger::transactions(&ctx.store, &principal.scope(), &tenant, &subject, query.limit, query.cursor.as_deref())
+            .await?;
+    Ok(Json(page).into_response())
+}
+
+/// The subject a path names, when it is the organization's (else 404).
+async fn subject_of(ctx: &Ctx, tenant: &TenantId, kind: &str, id: &str) -> Result<Subject, ApiError> {
+    let id = path_id(id)?;
+    let subject = match kind {
+        "user" => Subject::user(id),
+        "worker" => Subject::worker(id),
+        _ => return Err(ApiError::NotFound),
+    };
+    let known = match subject.subject_type {
+        SubjectType::User => nudge_identity::members_among(&ctx.store, tenant, &[id]).await?.contains(&id),
+        SubjectType::Worker => nudge_workers::repo::get(&ctx.store, tenant, id).await?.is_some(),
+    };
+    if known { Ok(subject) } else { Err(ApiError::NotFound) }
+}
+
+#[utoipa::path(get, path = "/xp/{subjectType}/{subjectId}", tag = "gamification",
+    params(("subjectType" = SubjectType, Path), ("subjectId" = Uuid, Path)),
+    description = "A user's or worker's XP. Needs `xp:read`.",
+    responses((status = 200, description = "The balance", body = XpBalance)),
+    security(("bearer" = [])))]
+async fn subject_balance(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult<Json<XpBalance>> {
+    let tenant = principal.require(READ)?;
+    let subject = subject_of(&ctx, &tenant, &kind, &id).await?;
+    Ok(Json(balance_or_empty(&ctx, &tenant, &subject).await?))
+}
+
+#[utoipa::path(get, path = "/xp/{subjectType}/{subjectId}/transactions", tag = "gamification",
+    params(("subjectType" = SubjectType, Path), ("subjectId" = Uuid, Path),
+           ("limit" = Option<u32>, Query, description = "1–100, default 25"),
+           ("cursor" = Option<String>, Query, description = "nextCursor of the previous page")),
+    responses((status = 200, description = "Its ledger, newest first", body = Page<XpTransaction>)),
+    security(("bearer" = [])))]
+async fn subject_transactions(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path((kind, id)): Path<(String, String)>,
+    uri: http::Uri,
+) -> ApiResult<Response> {
+    let tenant = principal.require(READ)?;
+    let query = ListQuery::parse(uri.query(), &[])?;
+    let subject = subject_of(&ctx, &tenant, &kind, &id).await?;
+    let page =
+        ledger::transactions(&ctx.store, &principal.scope(), &tenant, &subject, query.limit, query.cursor.as_deref())
+            .await?;
+    Ok(Json(page).into_response())
+}
+
+#[utoipa::path(post, path = "/xp/awards", tag = "gamification",
+    request_body = input::ManualAwardWrite,
+    description = "Gives XP by hand (MANUAL, with a reason), or takes it back from the spendable balance with a negative amount (a correction: a new entry, never an edit; lifetime XP never decreases). Audited as `xp.awarded`. Needs `xp:manage`.",
+    responses((status = 201, description = "The ledger entry", body = XpTransaction)),
+    security(("bearer" = [])))]
+async fn manual(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    let tenant = principal.require(MANAGE)?;
+    let m = input::read_manual(body)?;
+    let kind = match m.subject.subject_type {
+        SubjectType::User => "user",
+        SubjectType::Worker => "worker",
+    };
+    let subject = subject_of(&ctx, &tenant, kind, &m.subject.subject_id.to_string())
+        .await
+        .map_err(|_| ApiError::rule("/subjectId", "names no user or worker of this organization"))?;
+    let award = Award {
+        subject,
+        source: XpSource::Manual,
+        source_entity_id: Uuid::now_v7().to_string(),
+        amount: m.amount,
+        reason: Some(m.reason.clone()),
+        by: Some(principal.user_id),
+    };
+    let AwardOutcome::Awarded { entry, .. } = ledger::award(&ctx.store, &tenant, &award, ctx.clock.now()).await? else {
+        return Err(ApiError::Conflict("the award was given already".into(), Vec::new()));
+    };
+    let note = nudge_core::audit::AuditNote::new("xp.awarded", kind, Some(subject.subject_id.to_string()))
+        .metadata(serde_json::json!({"entryId": entry.id, "amount": entry.amount, "reason": m.reason}));
+    Ok((StatusCode::CREATED, note, Json(entry)).into_response())
+}
+
+#[utoipa::path(get, path = "/xp-settings", tag = "gamification",
+    responses((status = 200, description = "XP per source (every source, defaults included)", body = XpSettings)),
+    security(("bearer" = [])))]
+async fn get_settings(principal: Principal, State(ctx): State<Ctx>) -> ApiResult<Json<XpSettings>> {
+    let tenant = principal.require(READ)?;
+    Ok(Json(settings::get(&ctx.store, &tenant).await?.effective()))
+}
+
+#[utoipa::path(put, path = "/xp-settings", tag = "gamification",
+    request_body = input::XpSettingsWrite,
+    description = "Sets the XP of the sources named. Needs `xp:manage`.",
+    responses((status = 200, description = "XP per source", body = XpSettings)),
+    security(("bearer" = [])))]
+async fn put_settings(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<XpSettings>> {
+    let tenant = principal.require(MANAGE)?;
+    let amounts = input::read_settings(body)?;
+    Ok(Json(settings::put(&ctx.store, &tenant, amounts, ctx.clock.now()).await?))
+}
+
+/// One place on a leaderboard.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LeaderboardEntry {
+    /// 1 for the most lifetime XP; equal XP share a place.
+    position: u32,
+    #[serde(flatten)]
+    subject: Subject,
+    lifetime_xp: u64,
+    rank: Rank,
+}
+
+#[utoipa::path(get, path = "/leaderboard", tag = "gamification",
+    params(("subjectType" = Option<SubjectType>, Query, description = "user (default) or worker"),
+           ("limit" = Option<u32>, Query, description = "1–100, default 25")),
+    description = "The all-time leaderboard by lifetime XP, read from its index (not from the ledger).",
+    responses((status = 200, description = "Highest first", body = Vec<LeaderboardEntry>)),
+    security(("bearer" = [])))]
+async fn board(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Json<Vec<LeaderboardEntry>>> {
+    let tenant = principal.require(OWN)?;
+    let query = ListQuery::parse(uri.query(), &["subjectType"])?;
+    let kind = match query.filter("subjectType") {
+        None | Some("user") => SubjectType::User,
+        Some("worker") => SubjectType::Worker,
+        Some(_) => return Err(ApiError::invalid(vec![FieldError::param("subjectType", "must be user or worker")])),
+    };
+    let top = ledger::leaderboard(&ctx.store, &tenant, kind, query.limit).await?;
+    let mut out: Vec<LeaderboardEntry> = Vec::with_capacity(top.len());
+    for (i, b) in top.into_iter().enumerate() {
+        let position = match out.last() {
+            Some(prev) if prev.lifetime_xp == b.lifetime_xp => prev.position,
+            _ => i as u32 + 1,
+        };
+        out.push(LeaderboardEntry { position, subject: b.subject, lifetime_xp: b.lifetime_xp, rank: b.rank });
+    }
+    Ok(Json(out))
+}

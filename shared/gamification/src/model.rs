@@ -1,0 +1,229 @@
+//! The ledger's model (pure): sources, subjects, ranks and the balance's arithmetic.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Seed 002 XpSourceType, and ours for workers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum XpSource {
+    ModuleCompleted,
+    QuizHighScore,
+    MentorConfirmation,
+    TopSuggestion,
+    ComplianceRenewal,
+    /// Given by hand, with a reason (audited).
+    Manual,
+    /// A worker completed a journey touchpoint (ours: seed 000's WorkerGamification).
+    TouchpointCompleted,
+}
+
+impl XpSource {
+    pub const ALL: [Self; 7] = [
+        Self::ModuleCompleted,
+        Self::QuizHighScore,
+        Self::MentorConfirmation,
+        Self::TopSuggestion,
+        Self::ComplianceRenewal,
+        Self::Manual,
+        Self::TouchpointCompleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ModuleCompleted => "MODULE_COMPLETED",
+            Self::QuizHighScore => "QUIZ_HIGH_SCORE",
+            Self::MentorConfirmation => "MENTOR_CONFIRMATION",
+            Self::TopSuggestion => "TOP_SUGGESTION",
+            Self::ComplianceRenewal => "COMPLIANCE_RENEWAL",
+            Self::Manual => "MANUAL",
+            Self::TouchpointCompleted => "TOUCHPOINT_COMPLETED",
+        }
+    }
+
+    /// The amount a tenant that set nothing gives.
+    pub fn default_amount(self) -> u32 {
+        match self {
+            Self::ModuleCompleted => 100,
+            Self::QuizHighScore => 50,
+            Self::MentorConfirmation => 25,
+            Self::TopSuggestion => 50,
+            Self::ComplianceRenewal => 75,
+            Self::Manual => 0,
+            Self::TouchpointCompleted => 10,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    User,
+    Worker,
+}
+
+/// Whose XP: a user (a learner) or a worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    pub subject_type: SubjectType,
+    pub subject_id: Uuid,
+}
+
+impl Subject {
+    pub fn user(id: Uuid) -> Self {
+        Self { subject_type: SubjectType::User, subject_id: id }
+    }
+
+    pub fn worker(id: Uuid) -> Self {
+        Self { subject_type: SubjectType::Worker, subject_id: id }
+    }
+}
+
+impl fmt::Display for Subject {
+    /// `user#<id>` or `worker#<id>`, as keys hold it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.subject_type {
+            SubjectType::User => "user",
+            SubjectType::Worker => "worker",
+        };
+        write!(f, "{kind}#{}", self.subject_id)
+    }
+}
+
+/// Seed 002 ReputationRank, by lifetime XP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Rank {
+    Vajenec,
+    Pomocnik,
+    Mojster,
+    Mentor,
+}
+
+impl Rank {
+    /// Each rank with the lifetime XP it starts at, lowest first.
+    pub const LADDER: [(Rank, u64); 4] =
+        [(Rank::Vajenec, 0), (Rank::Pomocnik, 1500), (Rank::Mojster, 3500), (Rank::Mentor, 6000)];
+
+    pub fn of(lifetime_xp: u64) -> Self {
+        Self::LADDER.iter().rev().find(|(_, from)| lifetime_xp >= *from).map_or(Rank::Vajenec, |(r, _)| *r)
+    }
+
+    /// The next rank and the lifetime XP it starts at; `None` at the top.
+    pub fn next(self) -> Option<(Rank, u64)> {
+        Self::LADDER.iter().find(|(r, _)| *r > self).copied()
+    }
+}
+
+/// Seed 002 XpTransaction: one entry of the ledger, never edited (a correction is another entry).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct XpTransaction {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub subject: Subject,
+    /// Positive when earned; negative for a correction or a spend.
+    pub amount: i64,
+    pub source_type: XpSource,
+    /// What earned it (a certificate, a chat message, …): once per subject and source.
+    pub source_entity_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    /// The lifetime and spendable XP after it.
+    pub lifetime_xp_after: u64,
+    pub total_xp_after: u64,
+}
+
+/// Seed 002 UserXpBalance, for a user or a worker (seed 000 WorkerGamification's pointsBalance is a
+/// worker's `totalXp`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct XpBalance {
+    #[serde(flatten)]
+    pub subject: Subject,
+    /// Every XP ever earned: never decreases, sets the rank.
+    pub lifetime_xp: u64,
+    /// What may be spent on rewards.
+    pub total_xp: u64,
+    pub rank: Rank,
+    pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// Why an entry cannot apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A negative entry larger than the spendable XP.
+    NotEnoughXp,
+}
+
+impl XpBalance {
+    pub fn empty(subject: Subject, now: DateTime<Utc>) -> Self {
+        Self { subject, lifetime_xp: 0, total_xp: 0, rank: Rank::Vajenec, updated_at: now, version: 0 }
+    }
+
+    /// The balance after an entry of `amount`: earned XP raises both figures; a negative entry lowers only
+    /// the spendable one, never below zero (lifetime never decreases).
+    pub fn apply(&self, amount: i64, now: DateTime<Utc>) -> Result<Self, Refusal> {
+        let (lifetime, total) = if amount >= 0 {
+            let n = amount.unsigned_abs();
+            (self.lifetime_xp.saturating_add(n), self.total_xp.saturating_add(n))
+        } else {
+            let n = amount.unsigned_abs();
+            (self.lifetime_xp, self.total_xp.checked_sub(n).ok_or(Refusal::NotEnoughXp)?)
+        };
+        Ok(Self {
+            lifetime_xp: lifetime,
+            total_xp: total,
+            rank: Rank::of(lifetime),
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_follow_the_seed_thresholds() {
+        assert_eq!(Rank::of(0), Rank::Vajenec);
+        assert_eq!(Rank::of(1499), Rank::Vajenec);
+        assert_eq!(Rank::of(1500), Rank::Pomocnik);
+        assert_eq!(Rank::of(3500), Rank::Mojster);
+        assert_eq!(Rank::of(6000), Rank::Mentor);
+        assert_eq!(Rank::of(u64::MAX), Rank::Mentor);
+        assert_eq!(Rank::Vajenec.next(), Some((Rank::Pomocnik, 1500)));
+        assert_eq!(Rank::Mentor.next(), None);
+    }
+
+    #[test]
+    fn lifetime_never_decreases_and_spendable_never_goes_negative() {
+        let now = Utc::now();
+        let b = XpBalance::empty(Subject::user(Uuid::from_u128(1)), now);
+        let earned = b.apply(1600, now).unwrap();
+        assert_eq!((earned.lifetime_xp, earned.total_xp, earned.rank, earned.version), (1600, 1600, Rank::Pomocnik, 1));
+        let corrected = earned.apply(-600, now).unwrap();
+        assert_eq!((corrected.lifetime_xp, corrected.total_xp, corrected.rank), (1600, 1000, Rank::Pomocnik));
+        assert_eq!(corrected.apply(-1001, now), Err(Refusal::NotEnoughXp));
+        assert_eq!(corrected.apply(-1000, now).map(|b| b.total_xp), Ok(0));
+    }
+
+    #[test]
+    fn subjects_and_sources_have_stable_names() {
+        assert_eq!(Subject::worker(Uuid::from_u128(2)).to_string(), format!("worker#{}", Uuid::from_u128(2)));
+        for s in XpSource::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Gamification end to end: XP earned by a module completion exactly once (racing completions included),
+//! the tenant's amount per source, ranks, manual awards and corrections (never below zero), a worker's
+//! balance, the leaderboard, rights and tenant isolation.
+
+use e2e::stack;
+use nudge_core::auth::SystemRole;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_owned()
+}
+
+#[tokio::test]
+async fn a_completion_earns_xp_once_and_the_ledger_balances_ranks_and_board_agree() {
+    let s = stack();
+    let tenant = s.organization("Gamification").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let set = s
+        .call(Method::PUT, "/xp-settings", Some(&admin), Some(&json!({"amounts": {"MODULE_COMPLETED": 1600}})), &[])
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    assert_eq!(
+        (&set.body["amounts"]["MODULE_COMPLETED"], &set.body["amounts"]["QUIZ_HIGH_SCORE"]),
+        (&json!(1600), &json!(50))
+    );
+    let m = id(&s.post("/modules", &admin, &json!({"title": "Ladders"})).await.body);
+    let part = id(&s
+        .post(&format!("/modules/{m}/sections"), &admin, &json!({"title": "Feet", "content": "<p>Three points</p>"}))
+        .await
+        .body);
+    assert_eq!(s.post(&format!("/modules/{m}/publish"), &admin, &json!({})).await.status, StatusCode::OK);
+    let learner = s.member(tenant, "employee").await;
+    let me = learner.access.as_str();
+
+    // Six racing completions: one certificate, one award.
+    let path = format!("/me/modules/{m}/sections/{part}/complete");
+    let empty = json!({});
+    let racing = (0..6).map(|_| s.post(&path, me, &empty));
+    for reply in futures_util::future::join_all(racing).await {
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    }
+    let certificate = s.get("/me/certificates", me).await.body[0]["id"].clone();
+    let mine = s.get("/me/xp", me).await.body;
+    let b = &mine["balance"];
+    assert_eq!(
+        (&b["lifetimeXp"], &b["totalXp"], &b["rank"]),
+        (&json!(1600), &json!(1600), &json!("POMOCNIK")),
+        "{mine}"
+    );
+    assert_eq!((&mine["nextRank"], &mine["xpToNextRank"]), (&json!("MOJSTER"), &json!(1900)));
+    let ledger = s.get("/me/xp/transactions", me).await.body;
+    let entries = ledger["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{ledger}");
+    assert_eq!(
+        (&entries[0]["sourceType"], &entries[0]["sourceEntityId"]),
+        (&json!("MODULE_COMPLETED"), &json!(certificate.as_str().unwrap()))
+    );
+
+    // A correction is a new entry: spendable down, lifetime and rank kept; never below zero.
+    let award = |subject_type: &str, subject: &str, amount: i64| json!({"subjectType": subject_type, "subjectId": subject, "amount": amount, "reason": "Correction"});
+    let corrected = s.post("/xp/awards", &admin, &award("user", &learner.id.to_string(), -600)).await;
+    assert_eq!(
+        (corrected.status, &corrected.body["totalXpAfter"]),
+        (StatusCode::CREATED, &json!(1000)),
+        "{:?}",
+        corrected.body
+    );
+    let b = s.get(&format!("/xp/user/{}", learner.id), &admin).await.body;
+    assert_eq!((&b["lifetimeXp"], &b["totalXp"], &b["rank"]), (&json!(1600), &json!(1000), &json!("POMOCNIK")), "{b}");
+    let too_much = s.post("/xp/awards", &admin, &award("user", &learner.id.to_string(), -1001)).await;
+    assert_eq!((too_much.status, too_much.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/amount".to_owned()]));
+    let nobody = s.post("/xp/awards", &admin, &award("user", &uuid::Uuid::now_v7().to_string(), 5)).await;
+    assert_eq!((nobody.status, nobody.pointers()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["/subjectId".to_owned()]));
+    assert_eq!(s.get("/me/xp/transactions", me).await.body["items"].as_array().map(Vec::len), Some(2));
+
+    // A worker's points are the same ledger.
+    let worker = id(&s.post("/workers", &admin, &json!({"firstName": "Iva", "lastName": "Crane"})).await.body);
+    assert_eq!(s.post("/xp/awards", &admin, &award("worker", &worker, 30)).await.status, StatusCode::CREATED);
+    let w = s.get(&format!("/xp/worker/{worker}"), &admin).await.body;
+    assert_eq!((&w["subjectType"], &w["totalXp"]), (&json!("worker"), &json!(30)), "{w}");
+
+    // The board: the most lifetime XP first, from its index.
+    let second = s.member(tenant, "employee").await;
+    s.post("/xp/awards", &admin, &award("user", &second.id.to_string(), 100)).await;
+    let board = s.get("/leaderboard", me).await.body;
+    let places: Vec<(Value, Value, Value)> = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["position"].clone(), e["subjectId"].clone(), e["lifetimeXp"].clone()))
+        .collect();
+    assert_eq!(places, [(json!(1), json!(learner.id), json!(1600)), (json!(2), json!(second.id), json!(100))]);
+    assert_eq!(s.get("/leaderboard?subjectType=worker", me).await.body[0]["subjectId"], json!(worker));
+
+    // Rights: a learner sees their own and the board, nobody else's; only xp:manage awards.
+    assert_eq!(s.get(&format!("/xp/user/{}", second.id), me).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.post("/xp/awards", me, &award("user", &learner.id.to_string(), 5)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Another organization finds none of it.
+    let other = s.tenant(s.organization("Gamification outsider").await, SystemRole::Admin);
+    assert_eq!(s.get(&format!("/xp/user/{}", learner.id), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/xp/worker/{worker}/transactions"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get("/leaderboard", &other).await.body, json!([]));
+    let theirs = s.post("/xp/awards", &other, &award("user", &learner.id.to_string(), 5)).await;
+    assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
