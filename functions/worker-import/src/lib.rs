@@ -4,22 +4,18 @@
 //! `worker-export`: export jobs and their continuations, from the exports queue. The `*_PER_RUN`, `*_BYTES`
 //! and `*_PAGE_WORKERS` variables tune a run (the local cloud makes them small to exercise continuations).
 
-use futures_util::future::BoxFuture;
-use nudge_core::TenantId;
 use nudge_core::config::{ConfigError, Env};
 use nudge_core::queue::{Consumer, job};
-use nudge_core::store::{Store, StoreError};
 use nudge_segments::SegmentQueue;
 use nudge_workers::export::Exporter;
 use nudge_workers::import::Importer;
-use nudge_workers::{Accounts, Users, WorkerEvents};
-use uuid::Uuid;
+use nudge_workers::{Users, WorkerEvents};
 
 pub fn import(env: &Env) -> Result<Consumer, ConfigError> {
     let store = env.ctx()?.store;
     let mut importer = Importer::new(store.clone(), env.objects()?, env.queue("WORKER_IMPORTS_QUEUE_URL")?);
     importer.events = WorkerEvents::to(SegmentQueue(env.queue("SEGMENT_SYNC_QUEUE_URL")?));
-    importer.users = Users::of(Members(store));
+    importer.users = Users::of(nudge_identity::WorkerAccounts(store));
     importer.rows_per_run = env.number("IMPORT_ROWS_PER_RUN")?;
     if let Some(bytes) = env.number("IMPORT_CHUNK_BYTES")? {
         importer.chunk_bytes = bytes;
@@ -37,13 +33,4 @@ pub fn export(env: &Env) -> Result<Consumer, ConfigError> {
         exporter.page_workers = workers;
     }
     Ok(job(exporter))
-}
-
-/// The workers' port to user accounts, answered by identity's memberships (active, invited or suspended).
-pub struct Members(pub Store);
-
-impl Accounts for Members {
-    fn is_member<'a>(&'a self, tenant: &'a TenantId, user: Uuid) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(async move { Ok(nudge_identity::members_among(&self.0, tenant, &[user]).await?.contains(&user)) })
-    }
 }

@@ -199,6 +199,20 @@ pub(crate) async fn with_role(store: &Store, tenant: &TenantId, role: &str) -> R
 }
 
 /// The table at the top of this module, checked.
+/// The workers' port to user accounts (`nudge_workers::Accounts`), answered by [`members_among`]: one
+/// implementation for every function that writes workers (the API, the importer).
+pub struct WorkerAccounts(pub Store);
+
+impl nudge_workers::Accounts for WorkerAccounts {
+    fn is_member<'a>(
+        &'a self,
+        tenant: &'a TenantId,
+        user: Uuid,
+    ) -> futures_util::future::BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move { Ok(members_among(&self.0, tenant, &[user]).await?.contains(&user)) })
+    }
+}
+
 #[cfg(test)]
 mod layout {
     use super::*;
