@@ -71,9 +71,155 @@ pub(crate) fn read_settings(body: Value) -> Result<BTreeMap<XpSource, u32>, ApiE
             .map(|(source, _)| FieldError::body(format!("/amounts/{}", source.as_str()), "must be 0 to 10000"))
             .collect();
         f.extend_rules(too_big);
+        let spends = a
+            .keys()
+            .filter(|s| !s.earns())
+            .map(|s| FieldError::body(format!("/amounts/{}", s.as_str()), "is the reward's cost, not a setting"))
+            .collect();
+        f.extend_rules(spends);
     }
     f.finish()?;
     Ok(amounts.unwrap_or_default())
+}
+
+/// The largest cost, stock and monthly limit of a reward.
+pub const MAX_COST: u32 = 1_000_000;
+pub const MAX_QUANTITY: u32 = 1_000_000;
+pub const MAX_MONTHLY: u32 = 1_000;
+
+/// `POST /rewards`: a catalogue item.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct RewardWrite {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    title: String,
+    #[schema(max_length = 2000)]
+    description: Option<String>,
+    /// An https URL of its picture (one of this form that does not parse is a 422).
+    #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$")]
+    image_url: Option<String>,
+    #[schema(minimum = 1, maximum = 1000000)]
+    cost_xp: u32,
+    /// Redemptions per person in a calendar month (the organization's time zone); absent: no limit.
+    #[schema(minimum = 1, maximum = 1000)]
+    monthly_limit: Option<u32>,
+    /// Stock; absent: unlimited.
+    #[schema(minimum = 0, maximum = 1000000)]
+    quantity_available: Option<u32>,
+    /// Default false: redemptions are approved at once.
+    approval_required: Option<bool>,
+    /// Default true.
+    active: Option<bool>,
+}
+
+/// `PATCH /rewards/{id}`: the fields named change; `null` clears an optional one (no limit, unlimited).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct RewardPatch {
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", nullable = false)]
+    title: Option<String>,
+    #[schema(max_length = 2000, nullable)]
+    description: Option<String>,
+    #[schema(max_length = 2048, pattern = r"^https://[^\s/?#]+([/?#]\S*)?$", nullable)]
+    image_url: Option<String>,
+    #[schema(minimum = 1, maximum = 1000000, nullable = false)]
+    cost_xp: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000, nullable)]
+    monthly_limit: Option<u32>,
+    #[schema(minimum = 0, maximum = 1000000, nullable)]
+    quantity_available: Option<u32>,
+    approval_required: Option<bool>,
+    active: Option<bool>,
+}
+
+/// A reward's fields as read: `None` not named; `Some(None)` cleared (PATCH only).
+#[derive(Default)]
+pub(crate) struct RewardFields {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub image_url: Option<Option<String>>,
+    pub cost_xp: Option<u32>,
+    pub monthly_limit: Option<Option<u32>>,
+    pub quantity_available: Option<Option<u32>>,
+    pub approval_required: Option<bool>,
+    pub active: Option<bool>,
+}
+
+fn bounded(min: u32, max: u32) -> impl Fn(&u32) -> Result<(), String> {
+    move |v| if (min..=max).contains(v) { Ok(()) } else { Err(format!("must be {min} to {max}")) }
+}
+
+/// Reads a new reward (`creating`: title and cost required) or a patch.
+pub(crate) fn read_reward(body: Value, creating: bool) -> Result<RewardFields, ApiError> {
+    let nulled = |name: &str| matches!(body.get(name), Some(Value::Null));
+    let cleared: Vec<bool> =
+        ["description", "imageUrl", "monthlyLimit", "quantityAvailable"].iter().map(|n| nulled(n)).collect();
+    let null_required: Vec<&str> = ["title", "costXp"].into_iter().filter(|n| !creating && nulled(n)).collect();
+    let mut f = Fields::new(body)?;
+    for name in null_required {
+        f.reject(name, "must not be null");
+    }
+    // A patch's title, when named, is a title: blank is refused, not read as "unchanged".
+    let title = if creating {
+        f.text("title", 200, true)
+    } else {
+        let t: Option<String> = f.optional("title");
+        f.check("title", &t, |v| nudge_core::validate::text(v, 1, 200));
+        t.map(|v| v.trim_matches(nudge_core::validate::is_blank).to_owned())
+    };
+    let description: Option<String> = f.optional("description");
+    f.check("description", &description, |d| {
+        if d.chars().count() <= 2000 { Ok(()) } else { Err("must be at most 2000 characters".into()) }
+    });
+    let image_url = f.web_url("imageUrl", true);
+    let cost_xp: Option<u32> = if creating { f.required("costXp") } else { f.optional("costXp") };
+    f.check("costXp", &cost_xp, bounded(1, MAX_COST));
+    let monthly_limit: Option<u32> = f.optional("monthlyLimit");
+    f.check("monthlyLimit", &monthly_limit, bounded(1, MAX_MONTHLY));
+    let quantity: Option<u32> = f.optional("quantityAvailable");
+    f.check("quantityAvailable", &quantity, bounded(0, MAX_QUANTITY));
+    let approval_required: Option<bool> = f.optional("approvalRequired");
+    let active: Option<bool> = f.optional("active");
+    f.finish()?;
+    // A patch names what changes (a null clears); a creation's absent optional fields are simply unset.
+    let named = |value: Option<String>, null: bool| match (value, null) {
+        (Some(v), _) => Some(Some(v.trim().to_owned()).filter(|v| !v.is_empty())),
+        (None, true) => Some(None),
+        (None, false) => None,
+    };
+    let named_n = |value: Option<u32>, null: bool| match (value, null) {
+        (Some(v), _) => Some(Some(v)),
+        (None, true) => Some(None),
+        (None, false) => None,
+    };
+    Ok(RewardFields {
+        title,
+        description: named(description, cleared[0]),
+        image_url: named(image_url, cleared[1]),
+        cost_xp,
+        monthly_limit: named_n(monthly_limit, cleared[2]),
+        quantity_available: named_n(quantity, cleared[3]),
+        approval_required,
+        active,
+    })
+}
+
+/// `POST /redemptions/{id}/approve|reject|cancel`: an optional note to the redeemer.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct RedemptionDecisionWrite {
+    #[schema(max_length = 500)]
+    note: Option<String>,
+}
+
+pub(crate) fn read_decision(body: Value) -> Result<Option<String>, ApiError> {
+    let mut f = Fields::new(body)?;
+    let note = f.text("note", 500, false);
+    f.finish()?;
+    Ok(note)
 }
 
 #[cfg(test)]
@@ -96,5 +242,27 @@ mod tests {
         );
         let ok = ok.unwrap_or_else(|_| panic!("refused"));
         assert_eq!((ok.subject, ok.amount), (Subject::worker(Uuid::from_u128(1)), -5));
+    }
+
+    #[test]
+    fn a_reward_names_every_bad_field_and_a_patch_clears_with_null() {
+        let Err(ApiError::Invalid(errors)) = read_reward(
+            json!({"title": "", "costXp": 0, "monthlyLimit": 0, "imageUrl": "ftp://x", "quantityAvailable": -1}),
+            true,
+        ) else {
+            panic!("accepted")
+        };
+        let mut at: Vec<&str> = errors.iter().filter_map(|e| e.pointer.as_deref()).collect();
+        at.sort();
+        assert_eq!(at, ["/costXp", "/imageUrl", "/monthlyLimit", "/quantityAvailable", "/title"]);
+        let patch = read_reward(json!({"monthlyLimit": null, "quantityAvailable": 3, "active": false}), false)
+            .unwrap_or_else(|_| panic!("refused"));
+        assert_eq!(
+            (patch.monthly_limit, patch.quantity_available, patch.active),
+            (Some(None), Some(Some(3)), Some(false))
+        );
+        assert_eq!((patch.title, patch.cost_xp, patch.description), (None, None, None));
+        assert!(read_reward(json!({"title": null}), false).is_err());
+        assert!(read_reward(json!({"title": "\u{1d}"}), false).is_err(), "a blank title is refused, not ignored");
     }
 }

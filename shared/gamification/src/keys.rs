@@ -5,7 +5,14 @@
 //! | balance | `T#<t>#XP#<subject>` | `BALANCE` | `T#<t>#XP-BOARD#<user\|worker>` | `<lifetime XP, 16 digits>#<subject id>` |
 //! | ledger entry | `T#<t>#XP#<subject>` | `TX#<entryId v7>` | | |
 //! | award guard | `T#<t>#XP#<subject>` | `SRC#<source>#<sourceEntityId>` | | |
+//! | XP earned in a week or month | `T#<t>#XP#<subject>` | `PERIOD#<W2026-48\|M2026-11>` | `T#<t>#XP-BOARD#<user\|worker>#<period>` | `<XP, 16 digits>#<subject id>` |
 //! | amounts per source | `T#<t>#XP-SETTINGS` | `SETTINGS` | | |
+//! | reward | `T#<t>#REWARDS` | `<rewardId>` | | |
+//! | a person's redemptions of a reward in a month | `T#<t>#REWARD#<rewardId>` | `TAKEN#<subject>#<YYYY-MM>` | | |
+//! | redemption | `T#<t>#REDEMPTIONS` | `<redemptionId v7>` | `T#<t>#REDEMPTIONS#<subject>` | `<redemptionId>` |
+//!
+//! A redemption also carries gsi2 `T#<t>#REDEMPTIONS-STATUS#<status>` / `<redemptionId>`: the reviewers'
+//! queue of pending ones is one index query. The catalogue is one partition (a few dozen items).
 //!
 //! `<subject>` is `user#<id>` or `worker#<id>`. A subject's items share one partition: its balance and its
 //! newest entries are one query. The balance carries its place on the board's index, so the all-time
@@ -39,12 +46,50 @@ pub fn board(tenant: &TenantId, kind: SubjectType) -> String {
     tenant_partition(tenant, &format!("XP-BOARD#{kind}"))
 }
 
+/// The week's or month's leaderboard of users or workers.
+pub fn period_board(tenant: &TenantId, kind: SubjectType, period: &str) -> String {
+    format!("{}#{period}", board(tenant, kind))
+}
+
+pub fn period(tenant: &TenantId, subject: &Subject, period: &str) -> Key {
+    Key { pk: subject_partition(tenant, subject), sk: format!("PERIOD#{period}") }
+}
+
 pub fn board_sort(lifetime_xp: u64, subject: &Subject) -> String {
     format!("{lifetime_xp:016}#{}", subject.subject_id)
 }
 
 pub fn settings(tenant: &TenantId) -> Key {
     Key::tenant(tenant, "XP-SETTINGS", "SETTINGS")
+}
+
+pub fn reward(tenant: &TenantId, id: uuid::Uuid) -> Key {
+    Key::tenant(tenant, "REWARDS", id.to_string())
+}
+
+pub fn rewards(tenant: &TenantId) -> String {
+    tenant_partition(tenant, "REWARDS")
+}
+
+/// The count of `subject`'s redemptions of reward `id` in `month` (`YYYY-MM`).
+pub fn taken(tenant: &TenantId, id: uuid::Uuid, subject: &Subject, month: &str) -> Key {
+    Key { pk: tenant_partition(tenant, &format!("REWARD#{id}")), sk: format!("TAKEN#{subject}#{month}") }
+}
+
+pub fn redemption(tenant: &TenantId, id: uuid::Uuid) -> Key {
+    Key::tenant(tenant, "REDEMPTIONS", id.to_string())
+}
+
+pub fn redemptions(tenant: &TenantId) -> String {
+    tenant_partition(tenant, "REDEMPTIONS")
+}
+
+pub fn redemptions_of(tenant: &TenantId, subject: &Subject) -> String {
+    tenant_partition(tenant, &format!("REDEMPTIONS#{subject}"))
+}
+
+pub fn redemptions_in(tenant: &TenantId, status: &str) -> String {
+    tenant_partition(tenant, &format!("REDEMPTIONS-STATUS#{status}"))
 }
 
 #[cfg(test)]
@@ -64,6 +109,17 @@ mod tests {
         assert_eq!(board(&t, SubjectType::Worker), format!("T#{tenant}#XP-BOARD#worker"));
         assert_eq!(board_sort(1500, &s), format!("0000000000001500#{u}"));
         assert!(board_sort(999, &s) < board_sort(1000, &s));
+        assert_eq!(period(&t, &s, "W2026-48").sk, "PERIOD#W2026-48");
+        assert_eq!(period_board(&t, SubjectType::User, "M2026-11"), format!("T#{tenant}#XP-BOARD#user#M2026-11"));
         assert_eq!(settings(&t).pk, format!("T#{tenant}#XP-SETTINGS"));
+        let r = Uuid::from_u128(4);
+        assert_eq!((reward(&t, r).pk, reward(&t, r).sk), (format!("T#{tenant}#REWARDS"), r.to_string()));
+        assert_eq!(
+            (taken(&t, r, &s, "2026-11").pk, taken(&t, r, &s, "2026-11").sk),
+            (format!("T#{tenant}#REWARD#{r}"), format!("TAKEN#user#{u}#2026-11"))
+        );
+        assert_eq!((redemption(&t, e).pk, redemption(&t, e).sk), (format!("T#{tenant}#REDEMPTIONS"), e.to_string()));
+        assert_eq!(redemptions_of(&t, &s), format!("T#{tenant}#REDEMPTIONS#user#{u}"));
+        assert_eq!(redemptions_in(&t, "PENDING"), format!("T#{tenant}#REDEMPTIONS-STATUS#PENDING"));
     }
 }

@@ -19,10 +19,27 @@ pub enum XpSource {
     Manual,
     /// A worker completed a journey touchpoint (ours: seed 000's WorkerGamification).
     TouchpointCompleted,
+    /// Spent on a reward (ours: the seed's spends have no source): lowers the spendable XP only.
+    RewardRedemption,
+    /// A rejected or cancelled redemption given back: raises the spendable XP only.
+    RewardRefund,
 }
 
 impl XpSource {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
+        Self::ModuleCompleted,
+        Self::QuizHighScore,
+        Self::MentorConfirmation,
+        Self::TopSuggestion,
+        Self::ComplianceRenewal,
+        Self::Manual,
+        Self::TouchpointCompleted,
+        Self::RewardRedemption,
+        Self::RewardRefund,
+    ];
+
+    /// The sources a tenant sets an amount for (spends and refunds are the reward's cost).
+    pub const EARNING: [Self; 7] = [
         Self::ModuleCompleted,
         Self::QuizHighScore,
         Self::MentorConfirmation,
@@ -31,6 +48,12 @@ impl XpSource {
         Self::Manual,
         Self::TouchpointCompleted,
     ];
+
+    /// Whether its entries count towards lifetime XP (and so the rank): a refund gives back what was
+    /// spent, it earns nothing.
+    pub fn earns(self) -> bool {
+        !matches!(self, Self::RewardRedemption | Self::RewardRefund)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,6 +64,8 @@ impl XpSource {
             Self::ComplianceRenewal => "COMPLIANCE_RENEWAL",
             Self::Manual => "MANUAL",
             Self::TouchpointCompleted => "TOUCHPOINT_COMPLETED",
+            Self::RewardRedemption => "REWARD_REDEMPTION",
+            Self::RewardRefund => "REWARD_REFUND",
         }
     }
 
@@ -54,6 +79,7 @@ impl XpSource {
             Self::ComplianceRenewal => 75,
             Self::Manual => 0,
             Self::TouchpointCompleted => 10,
+            Self::RewardRedemption | Self::RewardRefund => 0,
         }
     }
 }
@@ -170,12 +196,14 @@ impl XpBalance {
         Self { subject, lifetime_xp: 0, total_xp: 0, rank: Rank::Vajenec, updated_at: now, version: 0 }
     }
 
-    /// The balance after an entry of `amount`: earned XP raises both figures; a negative entry lowers only
-    /// the spendable one, never below zero (lifetime never decreases).
-    pub fn apply(&self, amount: i64, now: DateTime<Utc>) -> Result<Self, Refusal> {
+    /// The balance after an entry of `amount` from `source`: earned XP raises both figures (a refund only
+    /// the spendable one); a negative entry lowers only the spendable one, never below zero (lifetime never
+    /// decreases).
+    pub fn apply(&self, amount: i64, source: XpSource, now: DateTime<Utc>) -> Result<Self, Refusal> {
         let (lifetime, total) = if amount >= 0 {
             let n = amount.unsigned_abs();
-            (self.lifetime_xp.saturating_add(n), self.total_xp.saturating_add(n))
+            let lifetime = if source.earns() { self.lifetime_xp.saturating_add(n) } else { self.lifetime_xp };
+            (lifetime, self.total_xp.saturating_add(n))
         } else {
             let n = amount.unsigned_abs();
             (self.lifetime_xp, self.total_xp.checked_sub(n).ok_or(Refusal::NotEnoughXp)?)
@@ -189,6 +217,46 @@ impl XpBalance {
             ..self.clone()
         })
     }
+}
+
+/// A leaderboard's span: this week (ISO, Monday first) or this calendar month in the organization's time
+/// zone, or all time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Week,
+    Month,
+    AllTime,
+}
+
+impl Period {
+    /// The span's name at `at` in `zone` (`W2026-48`, `M2026-11`), as keys hold it; none for all time.
+    pub fn key(self, at: DateTime<Utc>, zone: chrono_tz::Tz) -> Option<String> {
+        use chrono::Datelike;
+        let local = at.with_timezone(&zone);
+        match self {
+            Self::Week => {
+                let week = local.iso_week();
+                Some(format!("W{:04}-{:02}", week.year(), week.week()))
+            }
+            Self::Month => Some(format!("M{:04}-{:02}", local.year(), local.month())),
+            Self::AllTime => None,
+        }
+    }
+}
+
+/// The XP a subject earned in one week or month (what period leaderboards rank).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodXp {
+    #[serde(flatten)]
+    pub subject: Subject,
+    /// `W2026-48` or `M2026-11`.
+    pub period: String,
+    /// Earned in it (corrections taken off, never below zero); spends and refunds do not count.
+    pub xp: u64,
+    pub rank: Rank,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]
@@ -211,12 +279,27 @@ mod tests {
     fn lifetime_never_decreases_and_spendable_never_goes_negative() {
         let now = Utc::now();
         let b = XpBalance::empty(Subject::user(Uuid::from_u128(1)), now);
-        let earned = b.apply(1600, now).unwrap();
+        let earned = b.apply(1600, XpSource::ModuleCompleted, now).unwrap();
         assert_eq!((earned.lifetime_xp, earned.total_xp, earned.rank, earned.version), (1600, 1600, Rank::Pomocnik, 1));
-        let corrected = earned.apply(-600, now).unwrap();
+        let corrected = earned.apply(-600, XpSource::Manual, now).unwrap();
         assert_eq!((corrected.lifetime_xp, corrected.total_xp, corrected.rank), (1600, 1000, Rank::Pomocnik));
-        assert_eq!(corrected.apply(-1001, now), Err(Refusal::NotEnoughXp));
-        assert_eq!(corrected.apply(-1000, now).map(|b| b.total_xp), Ok(0));
+        assert_eq!(corrected.apply(-1001, XpSource::RewardRedemption, now), Err(Refusal::NotEnoughXp));
+        assert_eq!(corrected.apply(-1000, XpSource::RewardRedemption, now).map(|b| b.total_xp), Ok(0));
+        // A refund gives back what was spent; it earns nothing towards the rank.
+        let refunded = corrected.apply(500, XpSource::RewardRefund, now).unwrap();
+        assert_eq!((refunded.lifetime_xp, refunded.total_xp), (1600, 1500));
+    }
+
+    #[test]
+    fn periods_follow_the_organizations_calendar() {
+        let at = DateTime::parse_from_rfc3339("2026-11-29T23:30:00Z").unwrap().with_timezone(&Utc);
+        // Sunday night in UTC is Monday morning in Ljubljana: a new ISO week there.
+        assert_eq!(Period::Week.key(at, chrono_tz::Tz::UTC).as_deref(), Some("W2026-48"));
+        assert_eq!(Period::Week.key(at, "Europe/Ljubljana".parse().unwrap()).as_deref(), Some("W2026-49"));
+        let new_year = DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(Period::Month.key(new_year, "Europe/Ljubljana".parse().unwrap()).as_deref(), Some("M2027-01"));
+        assert_eq!(Period::Week.key(new_year, chrono_tz::Tz::UTC).as_deref(), Some("W2026-53"));
+        assert_eq!(Period::AllTime.key(at, chrono_tz::Tz::UTC), None);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub struct XpSettings {
 impl XpSettings {
     /// Every source with what it gives now.
     pub fn effective(&self) -> Self {
-        let amounts = XpSource::ALL.into_iter().map(|s| (s, self.amount(s))).collect();
+        let amounts = XpSource::EARNING.into_iter().map(|s| (s, self.amount(s))).collect();
         Self { amounts, ..self.clone() }
     }
 

@@ -55,11 +55,14 @@ pub enum Permission {
     ReportsExport,
     XpRead,
     XpManage,
+    RewardsManage,
+    SuggestionsManage,
+    CommunityModerate,
 }
 
 impl Permission {
     /// Every permission, in the catalogue's order.
-    pub(crate) const ALL: [Permission; 43] = [
+    pub(crate) const ALL: [Permission; 46] = [
         Self::OrganizationRead,
         Self::OrganizationWrite,
         Self::ProfileRead,
@@ -103,6 +106,9 @@ impl Permission {
         Self::ReportsExport,
         Self::XpRead,
         Self::XpManage,
+        Self::RewardsManage,
+        Self::SuggestionsManage,
+        Self::CommunityModerate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +156,9 @@ impl Permission {
             Self::ReportsExport => "reports:export",
             Self::XpRead => "xp:read",
             Self::XpManage => "xp:manage",
+            Self::RewardsManage => "rewards:manage",
+            Self::SuggestionsManage => "suggestions:manage",
+            Self::CommunityModerate => "community:moderate",
         }
     }
 

@@ -107,6 +107,35 @@ pub struct Answer {
     pub attempt: bool,
 }
 
+/// The worker's XP for completing `touchpoint` of `enrolment` (the tenant's amount; none when 0).
+async fn touchpoint_xp(
+    store: &Store,
+    tenant: &TenantId,
+    worker: Uuid,
+    enrolment: Uuid,
+    touchpoint: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Tx, JourneyError> {
+    use nudge_gamification::{Award, Subject, XpSource};
+    let amount = nudge_gamification::settings::get(store, tenant).await?.amount(XpSource::TouchpointCompleted);
+    if amount == 0 {
+        return Ok(Tx::new());
+    }
+    let award = Award {
+        subject: Subject::worker(worker),
+        source: XpSource::TouchpointCompleted,
+        source_entity_id: format!("{enrolment}:{touchpoint}"),
+        amount: i64::from(amount),
+        reason: None,
+        by: None,
+    };
+    match nudge_gamification::ledger::award_writes(store, tenant, &award, now).await {
+        Ok(tx) => Ok(tx),
+        Err(nudge_gamification::LedgerError::Store(e)) => Err(e.into()),
+        Err(other) => Err(JourneyError::Conflict(other.to_string())),
+    }
+}
+
 /// Records `answer` on the progress of (enrolment, touchpoint), and, when it completes what the
 /// enrolment waits for, makes the enrolment due now. Answers the progress as written.
 pub async fn record(
@@ -175,6 +204,10 @@ pub async fn record(
             for write in nudge_experiments::service::outcome(tenant, &a, completing, m.score, now)? {
                 tx.push(write);
             }
+        }
+        // A completion earns the worker TOUCHPOINT_COMPLETED XP, once per touchpoint of the enrolment.
+        if completing {
+            tx.extend(touchpoint_xp(store, tenant, p.worker_id, enrolment, touchpoint, now).await?);
         }
         // The enrolment waits on this touchpoint: it is due now (the next tick moves it).
         if let Some(e) = repo::get_enrolment(store, tenant, p.program_id, p.worker_id).await?

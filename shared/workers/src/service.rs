@@ -11,7 +11,7 @@ use super::repo;
 use crate::orphans::WorkerJobs;
 use chrono::Utc;
 use nudge_core::TenantId;
-use nudge_core::store::{Attempt, Store, Write, optimistic};
+use nudge_core::store::{Attempt, Store, StoreError, Tx, Write, optimistic};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -150,6 +150,28 @@ pub async fn delete(
     .await?;
     posted.deliver(store).await;
     Ok(())
+}
+
+/// The writes that make the worker's `gamification.pointsBalance` equal `points`, its XP balance: the
+/// gamification ledger adds them to each award's transaction, so the document segment rules read moves
+/// with the ledger (and its change marker has segments re-evaluate it). On the version read: a racing
+/// write fails the transaction, which the award retries. None when it is so already, or the worker is
+/// gone.
+pub async fn points_writes(
+    store: &Store,
+    tenant: &TenantId,
+    id: Uuid,
+    points: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<Tx>, StoreError> {
+    let Some(current) = repo::get(store, tenant, id).await? else { return Ok(None) };
+    if current.fields.gamification.points_balance == points {
+        return Ok(None);
+    }
+    let mut fields = current.fields.clone();
+    fields.gamification.points_balance = points;
+    let next = current.revised(fields, now);
+    Ok(Some(repo::save(tenant, Some(&current), &next, Vec::new())?))
 }
 
 /// The worker whose contact number is `phone` (any form `phone::normalize` reads), if one has it.

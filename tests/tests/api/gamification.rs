@@ -57,6 +57,21 @@ async fn a_completion_earns_xp_once_and_the_ledger_balances_ranks_and_board_agre
         (&json!("MODULE_COMPLETED"), &json!(certificate.as_str().unwrap()))
     );
 
+    // The learner is told, once, through the notifications path: a new rank is not a digest notice.
+    s.drained(&["NotificationsQueue"]).await;
+    let inbox = s
+        .eventually("/me/notifications", me, "tells of the XP", |b| {
+            b["items"].as_array().is_some_and(|items| items.iter().any(|n| n["type"] == "XP_EARNED"))
+        })
+        .await;
+    let told: Vec<&Value> = inbox["items"].as_array().unwrap().iter().filter(|n| n["type"] == "XP_EARNED").collect();
+    assert_eq!(told.len(), 1, "{inbox}");
+    assert_eq!(
+        (&told[0]["title"], &told[0]["priority"]),
+        (&json!("You reached the rank of Pomočnik"), &json!("normal")),
+        "{inbox}"
+    );
+
     // A correction is a new entry: spendable down, lifetime and rank kept; never below zero.
     let award = |subject_type: &str, subject: &str, amount: i64| json!({"subjectType": subject_type, "subjectId": subject, "amount": amount, "reason": "Correction"});
     let corrected = s.post("/xp/awards", &admin, &award("user", &learner.id.to_string(), -600)).await;
@@ -79,6 +94,9 @@ async fn a_completion_earns_xp_once_and_the_ledger_balances_ranks_and_board_agre
     assert_eq!(s.post("/xp/awards", &admin, &award("worker", &worker, 30)).await.status, StatusCode::CREATED);
     let w = s.get(&format!("/xp/worker/{worker}"), &admin).await.body;
     assert_eq!((&w["subjectType"], &w["totalXp"]), (&json!("worker"), &json!(30)), "{w}");
+    // Its document's pointsBalance (what segment rules read) is that balance, written with the award.
+    let doc = s.get(&format!("/workers/{worker}"), &admin).await.body;
+    assert_eq!(doc["gamification"]["pointsBalance"], 30, "{doc}");
 
     // The board: the most lifetime XP first, from its index.
     let second = s.member(tenant, "employee").await;
@@ -88,10 +106,13 @@ async fn a_completion_earns_xp_once_and_the_ledger_balances_ranks_and_board_agre
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["position"].clone(), e["subjectId"].clone(), e["lifetimeXp"].clone()))
+        .map(|e| (e["position"].clone(), e["subjectId"].clone(), e["xp"].clone()))
         .collect();
     assert_eq!(places, [(json!(1), json!(learner.id), json!(1600)), (json!(2), json!(second.id), json!(100))]);
     assert_eq!(s.get("/leaderboard?subjectType=worker", me).await.body[0]["subjectId"], json!(worker));
+    let bad = s.get("/leaderboard?period=decade&subjectType=robot", me).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["errors"].as_array().map(Vec::len), Some(2), "{:?}", bad.body);
 
     // Rights: a learner sees their own and the board, nobody else's; only xp:manage awards.
     assert_eq!(s.get(&format!("/xp/user/{}", second.id), me).await.status, StatusCode::FORBIDDEN);
@@ -107,4 +128,63 @@ async fn a_completion_earns_xp_once_and_the_ledger_balances_ranks_and_board_agre
     assert_eq!(s.get("/leaderboard", &other).await.body, json!([]));
     let theirs = s.post("/xp/awards", &other, &award("user", &learner.id.to_string(), 5)).await;
     assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// `(subjectId, xp)` of each place on a board.
+async fn places(s: &e2e::Stack, path: &str, token: &str) -> Vec<(Value, Value)> {
+    let board = s.get(path, token).await;
+    assert_eq!(board.status, StatusCode::OK, "{path}: {:?}", board.body);
+    board.body.as_array().unwrap().iter().map(|e| (e["subjectId"].clone(), e["xp"].clone())).collect()
+}
+
+#[tokio::test]
+async fn week_month_and_group_boards_count_what_was_earned_in_the_organizations_calendar() {
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Boards").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let (a, b, c) =
+        (s.member(tenant, "employee").await, s.member(tenant, "employee").await, s.member(tenant, "employee").await);
+    let give = |m: uuid::Uuid, amount: i64| {
+        let body = json!({"subjectType": "user", "subjectId": m, "amount": amount, "reason": "Board"});
+        let admin = admin.clone();
+        async move { assert_eq!(s.post("/xp/awards", &admin, &body).await.status, StatusCode::CREATED) }
+    };
+    give(a.id, 100).await;
+    give(b.id, 50).await;
+    let group = id(&s.post("/groups", &admin, &json!({"name": "Night shift"})).await.body);
+    let added = s.post(&format!("/groups/{group}/members"), &admin, &json!({"userIds": [a.id, c.id]})).await;
+    assert!(added.status.is_success(), "{:?}", added.body);
+    let me = a.access.as_str();
+    let (ja, jb, jc) = (json!(a.id), json!(b.id), json!(c.id));
+    for period in ["week", "month", "all_time"] {
+        let board = places(s, &format!("/leaderboard?period={period}"), me).await;
+        assert_eq!(board, [(ja.clone(), json!(100)), (jb.clone(), json!(50))], "{period}");
+    }
+    assert_eq!(places(s, &format!("/leaderboard?period=week&groupId={group}"), me).await, [(ja.clone(), json!(100))]);
+
+    // Eight days on: a new week (and, from the end of November, a new month); all time keeps everything.
+    s.public("/_local/clock", &json!({"advanceSeconds": 8 * 86_400})).await;
+    give(b.id, 30).await;
+    give(c.id, 20).await;
+    assert_eq!(places(s, "/leaderboard?period=week", me).await, [(jb.clone(), json!(30)), (jc.clone(), json!(20))]);
+    assert_eq!(
+        places(s, "/leaderboard", me).await,
+        [(ja.clone(), json!(100)), (jb.clone(), json!(80)), (jc.clone(), json!(20))]
+    );
+    assert_eq!(places(s, &format!("/leaderboard?period=week&groupId={group}"), me).await, [(jc.clone(), json!(20))]);
+    assert_eq!(
+        places(s, &format!("/leaderboard?groupId={group}"), me).await,
+        [(ja.clone(), json!(100)), (jc.clone(), json!(20))]
+    );
+    // A spend is not earning: the week's board does not move.
+    let reward = id(&s.post("/rewards", &admin, &json!({"title": "Mug", "costXp": 10})).await.body);
+    assert_eq!(s.post(&format!("/rewards/{reward}/redeem"), &b.access, &json!({})).await.status, StatusCode::CREATED);
+    assert_eq!(places(s, "/leaderboard?period=week", me).await[0], (jb.clone(), json!(30)));
+
+    // Another organization's group is not found.
+    let other = s.tenant(s.organization("Boards outsider").await, SystemRole::Admin);
+    assert_eq!(s.get(&format!("/leaderboard?groupId={group}"), &other).await.status, StatusCode::NOT_FOUND);
+    let workers = s.get(&format!("/leaderboard?subjectType=worker&groupId={group}"), me).await;
+    assert_eq!(workers.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

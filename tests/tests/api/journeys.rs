@@ -263,6 +263,14 @@ async fn a_journey_reaches_workers_by_sms_and_waits_for_their_answers() {
     let states: Vec<&str> =
         ana["items"][0]["touchpoints"].as_array().unwrap().iter().map(|t| t["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["sent", "completed", "sent"], "{ana}");
+    // Completing a touchpoint earned the worker the tenant's TOUCHPOINT_COMPLETED XP, once: Ana and Bo
+    // completed the quiz (Bo's refused second form counted nothing), Cy nothing.
+    for (i, (id, _)) in workers.iter().enumerate() {
+        let xp = s.get(&format!("/xp/worker/{id}"), &admin).await.body;
+        assert_eq!(xp["totalXp"], if i < 2 { 10 } else { 0 }, "{xp}");
+        let doc = s.get(&format!("/workers/{id}"), &admin).await.body;
+        assert_eq!(doc["gamification"]["pointsBalance"], if i < 2 { 10 } else { 0 }, "{doc}");
+    }
     // Another tenant sees none of it.
     let other = s.tenant(s.organization("Other").await, SystemRole::Admin);
     assert_eq!(s.get(&format!("/programs/{program}"), &other).await.status, StatusCode::NOT_FOUND);

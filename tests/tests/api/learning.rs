@@ -288,6 +288,13 @@ async fn a_learner_fails_a_timed_attempt_passes_the_next_and_holds_a_certificate
     let certificates = s.get("/me/certificates", me).await.body;
     assert_eq!(certificates.as_array().unwrap().len(), 1, "{certificates}");
     let code = certificates[0]["uniqueCode"].as_str().unwrap().to_owned();
+    // The full marks earned QUIZ_HIGH_SCORE, and the completion MODULE_COMPLETED: one balance write for both.
+    let earned = s.get("/me/xp/transactions", me).await.body;
+    let mut sources: Vec<&str> =
+        earned["items"].as_array().unwrap().iter().map(|e| e["sourceType"].as_str().unwrap()).collect();
+    sources.sort();
+    assert_eq!(sources, ["MODULE_COMPLETED", "QUIZ_HIGH_SCORE"], "{earned}");
+    assert_eq!(s.get("/me/xp", me).await.body["balance"]["lifetimeXp"], 150);
 
     // Anyone verifies it: JSON, and a page; nothing else of the organization.
     let verified = s.call(Method::GET, &format!("/certificates/verify/{code}"), None, None, &[]).await;

@@ -65,6 +65,12 @@ pub const CATALOGUE: &[&str] = &[
     "xp:read",
     // Manual XP awards and corrections, and the XP per source.
     "xp:manage",
+    // Seed 002 MANAGE_REWARDS: the rewards catalogue and reviewing redemptions.
+    "rewards:manage",
+    // Seed 002 MANAGE_SUGGESTIONS: reviewing knowledge suggestions (status, conversion).
+    "suggestions:manage",
+    // Approving, rejecting and pinning mentor radar posts; moderating chat and comments.
+    "community:moderate",
 ];
 
 /// The built-in roles. `PlatformAdmin` is not a tenant role: its tokens carry no tenant.
@@ -141,6 +147,7 @@ impl SystemRole {
                 "progress:read",
                 "reports:export",
                 "xp:read",
+                "rewards:manage",
             ],
             Self::Manager => vec![
                 ORGANIZATION_READ,
@@ -152,6 +159,8 @@ impl SystemRole {
                 "progress:override",
                 "progress:read-group",
                 "xp:read",
+                "suggestions:manage",
+                "community:moderate",
                 "experiments:read",
                 "experiments:write",
                 "journeys:read",

@@ -288,8 +288,33 @@ impl Write {
         self.and(name, None, label)
     }
 
+    /// Adds a condition to the write's own: the number attribute `name` must be at least `min` (a stock
+    /// taken with `ADD -1` never goes below zero, however many race).
+    pub fn and_at_least(self, name: &str, min: i64, label: &'static str) -> Self {
+        self.and_term(name, label, |a, v, c| {
+            c.values.insert(v.clone(), AttributeValue::N(min.to_string()));
+            format!("{a} >= {v}")
+        })
+    }
+
     /// ANDs one term on `name` (equal to `value`, or absent) onto the condition; `label` names a failure.
-    fn and(mut self, name: &str, value: Option<AttributeValue>, label: &'static str) -> Self {
+    fn and(self, name: &str, value: Option<AttributeValue>, label: &'static str) -> Self {
+        self.and_term(name, label, |a, v, c| match value {
+            Some(value) => {
+                c.values.insert(v.clone(), value);
+                format!("{a} = {v}")
+            }
+            None => format!("attribute_not_exists({a})"),
+        })
+    }
+
+    /// ANDs the term `term(#name placeholder, :value placeholder, condition)` builds onto the condition.
+    fn and_term(
+        mut self,
+        name: &str,
+        label: &'static str,
+        term: impl FnOnce(&str, &String, &mut Condition) -> String,
+    ) -> Self {
         let mut c = self.condition.take().unwrap_or(Condition {
             expression: String::new(),
             names: HashMap::new(),
@@ -298,14 +323,9 @@ impl Write {
         });
         // Placeholders numbered past those already there, so terms never collide.
         let n = c.names.len() + c.values.len();
-        let term = match value {
-            Some(v) => {
-                c.values.insert(format!(":a{n}"), v);
-                format!("#a{n} = :a{n}")
-            }
-            None => format!("attribute_not_exists(#a{n})"),
-        };
-        c.names.insert(format!("#a{n}"), name.into());
+        let (a, v) = (format!("#a{n}"), format!(":a{n}"));
+        let term = term(&a, &v, &mut c);
+        c.names.insert(a, name.into());
         c.expression = if c.expression.is_empty() { term } else { format!("({}) AND {term}", c.expression) };
         c.label = label;
         self.condition = Some(c);

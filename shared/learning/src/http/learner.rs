@@ -1,6 +1,7 @@
 //! `/me/…`: the caller as a learner. Modules are the published ones; quizzes are shown without their
 //! answer key until an attempt is submitted.
 
+use super::Deps;
 use crate::learner::model::{Certificate, ModuleProgress};
 use crate::learner::{LearnerError, Learning};
 use crate::model::{Module, Section};
@@ -17,6 +18,7 @@ use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, JsonBody, path_id};
 use nudge_core::store::Query;
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -185,9 +187,15 @@ pub(super) struct MyModule {
     params(("id" = Uuid, Path)),
     responses((status = 200, description = "A published module, its sections, its quizzes (no answers) and the caller's progress", body = MyModule)),
     security(("bearer" = [])))]
-async fn my_module(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Json<MyModule>> {
+async fn my_module(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MyModule>> {
     let tenant = principal.require(LEARN)?;
-    let module = Learning { store: &ctx.store }.module(&tenant, path_id(&id)?).await?;
+    let module =
+        Learning { store: &ctx.store, notifications: &deps.notifications }.module(&tenant, path_id(&id)?).await?;
     let sections = repo::sections(&ctx.store, &tenant, module.id).await?;
     let progress = crate::learner::repo::progress(&ctx.store, &tenant, principal.user_id, module.id).await?;
     let mut quizzes = Vec::new();
@@ -215,11 +223,12 @@ async fn my_module(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<
 async fn complete_section(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path((id, section)): Path<(String, String)>,
 ) -> ApiResult<Json<ModuleProgress>> {
     let tenant = principal.require(LEARN)?;
     let (module, section) = (path_id(&id)?, path_id(&section)?);
-    let p = Learning { store: &ctx.store }
+    let p = Learning { store: &ctx.store, notifications: &deps.notifications }
         .complete_section(&tenant, principal.user_id, module, section, ctx.clock.now())
         .await?;
     Ok(Json(p))
@@ -233,11 +242,13 @@ async fn complete_section(
 async fn acknowledge(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ModuleProgress>> {
     let tenant = principal.require(LEARN)?;
-    let p =
-        Learning { store: &ctx.store }.acknowledge(&tenant, principal.user_id, path_id(&id)?, ctx.clock.now()).await?;
+    let p = Learning { store: &ctx.store, notifications: &deps.notifications }
+        .acknowledge(&tenant, principal.user_id, path_id(&id)?, ctx.clock.now())
+        .await?;
     Ok(Json(p))
 }
 
@@ -294,11 +305,12 @@ fn number(raw: &str) -> ApiResult<u32> {
 async fn start_attempt(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path((id, quiz)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     let tenant = principal.require(LEARN)?;
     let (module, quiz_id) = (path_id(&id)?, path_id(&quiz)?);
-    let learning = Learning { store: &ctx.store };
+    let learning = Learning { store: &ctx.store, notifications: &deps.notifications };
     let out = learning.start(&tenant, principal.user_id, module, quiz_id, ctx.clock.now()).await?;
     let q = repo::get_quiz(&ctx.store, &tenant, module, quiz_id).await?.ok_or(ApiError::NotFound)?;
     let status = if out.resumed { StatusCode::OK } else { StatusCode::CREATED };
@@ -312,12 +324,14 @@ async fn start_attempt(
 async fn get_attempt(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path((id, quiz, n)): Path<(String, String, String)>,
 ) -> ApiResult<Json<AttemptAnswer>> {
     let tenant = principal.require(LEARN)?;
     let (module, quiz_id, n) = (path_id(&id)?, path_id(&quiz)?, number(&n)?);
-    let (q, a) =
-        Learning { store: &ctx.store }.attempt(&tenant, principal.user_id, module, quiz_id, n, ctx.clock.now()).await?;
+    let (q, a) = Learning { store: &ctx.store, notifications: &deps.notifications }
+        .attempt(&tenant, principal.user_id, module, quiz_id, n, ctx.clock.now())
+        .await?;
     Ok(Json(answer(&q, &a)))
 }
 
@@ -330,13 +344,14 @@ async fn get_attempt(
 async fn save_answers(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path((id, quiz, n)): Path<(String, String, String)>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<AttemptAnswer>> {
     let tenant = principal.require(LEARN)?;
     let (module, quiz_id, n) = (path_id(&id)?, path_id(&quiz)?, number(&n)?);
     let answers = input::read_answers(body)?.unwrap_or_default();
-    let a = Learning { store: &ctx.store }
+    let a = Learning { store: &ctx.store, notifications: &deps.notifications }
         .save(&tenant, principal.user_id, module, quiz_id, n, answers, ctx.clock.now())
         .await?;
     let q = repo::get_quiz(&ctx.store, &tenant, module, quiz_id).await?.ok_or(ApiError::NotFound)?;
@@ -352,13 +367,14 @@ async fn save_answers(
 async fn submit(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path((id, quiz, n)): Path<(String, String, String)>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<AttemptAnswer>> {
     let tenant = principal.require(LEARN)?;
     let (module, quiz_id, n) = (path_id(&id)?, path_id(&quiz)?, number(&n)?);
     let answers = input::read_answers(body)?;
-    let (q, a) = Learning { store: &ctx.store }
+    let (q, a) = Learning { store: &ctx.store, notifications: &deps.notifications }
         .submit(&tenant, principal.user_id, module, quiz_id, n, answers, ctx.clock.now())
         .await?;
     Ok(Json(answer(&q, &a)))
@@ -381,13 +397,14 @@ async fn my_certificates(principal: Principal, State(ctx): State<Ctx>) -> ApiRes
 async fn self_assessment(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<ModuleProgress>> {
     let tenant = principal.require(LEARN)?;
     let module = path_id(&id)?;
     let (rating, note) = input::read_assessment(body)?;
-    let p = Learning { store: &ctx.store }
+    let p = Learning { store: &ctx.store, notifications: &deps.notifications }
         .assess(&tenant, principal.user_id, module, rating, note, ctx.clock.now())
         .await?;
     Ok(Json(p))
@@ -402,13 +419,14 @@ async fn self_assessment(
 async fn override_progress(
     principal: Principal,
     State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
     Path((id, user)): Path<(String, String)>,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let tenant = principal.require("progress:override")?;
     let (module, learner) = (path_id(&id)?, path_id(&user)?);
     let (reason, allow) = input::read_override(body)?;
-    let p = Learning { store: &ctx.store }
+    let p = Learning { store: &ctx.store, notifications: &deps.notifications }
         .override_progress(&tenant, learner, module, principal.user_id, reason.clone(), allow, ctx.clock.now())
         .await?;
     let note = nudge_core::audit::AuditNote::new("learning.progress_overridden", "module", Some(module.to_string()))
@@ -420,9 +438,15 @@ async fn override_progress(
     params(("id" = Uuid, Path)),
     responses((status = 200, description = "Pinned for the caller (again: unchanged)", body = Pin)),
     security(("bearer" = [])))]
-async fn pin_mine(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Json<Pin>> {
+async fn pin_mine(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Pin>> {
     let tenant = principal.require(LEARN)?;
-    let module = Learning { store: &ctx.store }.module(&tenant, path_id(&id)?).await?;
+    let module =
+        Learning { store: &ctx.store, notifications: &deps.notifications }.module(&tenant, path_id(&id)?).await?;
     Ok(Json(crate::pins::pin_for_user(&ctx.store, &tenant, principal.user_id, module.id, ctx.clock.now()).await?))
 }
 
@@ -448,9 +472,15 @@ async fn company_pins(principal: Principal, State(ctx): State<Ctx>) -> ApiResult
     params(("id" = Uuid, Path)),
     responses((status = 200, description = "Pinned for the organization (again: unchanged)", body = Pin)),
     security(("bearer" = [])))]
-async fn pin_company(principal: Principal, State(ctx): State<Ctx>, Path(id): Path<String>) -> ApiResult<Json<Pin>> {
+async fn pin_company(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Pin>> {
     let tenant = principal.require("modules:write")?;
-    let module = Learning { store: &ctx.store }.module(&tenant, path_id(&id)?).await?;
+    let module =
+        Learning { store: &ctx.store, notifications: &deps.notifications }.module(&tenant, path_id(&id)?).await?;
     let now = ctx.clock.now();
     Ok(Json(crate::pins::pin_for_company(&ctx.store, &tenant, module.id, principal.user_id, now).await?))
 }

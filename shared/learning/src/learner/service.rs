@@ -7,12 +7,16 @@ use crate::model::{Module, ModuleStatus};
 use crate::quiz::{self, Answers, Attempt, AttemptError, AttemptState, Quiz};
 use chrono::{DateTime, Utc};
 use nudge_core::http::FieldError;
+use nudge_core::outbox::{Posted, deliver_all};
 use nudge_core::store::{Store, StoreError, Tx, Write};
 use nudge_core::{TenantId, TenantRef};
+use nudge_gamification::{Award, Ledger, LedgerError, Subject, XpSource};
 use uuid::Uuid;
 
 /// Fresh reads and writes before a contended change gives up.
 const TRIES: usize = 8;
+/// The score (percent) of a passed attempt that earns QUIZ_HIGH_SCORE XP, once per quiz.
+pub const HIGH_SCORE: f64 = 90.0;
 
 /// Why a learner's request is refused.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +33,13 @@ pub enum LearnerError {
 
 /// Whether a failed write is worth a fresh read and another try.
 fn contended(e: &StoreError) -> bool {
-    e.is_version_conflict() || matches!(e, StoreError::Condition(repo::CODE_TAKEN) | StoreError::TransactionConflict)
+    // An award a racing request gave first: the next read leaves it out.
+    e.is_version_conflict()
+        || matches!(
+            e,
+            StoreError::Condition(repo::CODE_TAKEN | nudge_gamification::ledger::ALREADY)
+                | StoreError::TransactionConflict
+        )
 }
 
 fn kept_changing() -> LearnerError {
@@ -55,6 +65,8 @@ pub struct AttemptOutcome {
 
 pub struct Learning<'a> {
     pub store: &'a Store,
+    /// The notifications queue: a completion's XP notice goes through it.
+    pub notifications: &'a nudge_core::queue::Queue,
 }
 
 impl Learning<'_> {
@@ -85,6 +97,7 @@ impl Learning<'_> {
         m: &Module,
         next: &mut ModuleProgress,
         tx: &mut Tx,
+        earned: &mut Vec<Award>,
         now: DateTime<Utc>,
     ) -> Result<(), LearnerError> {
         let (sections, quizzes) = self.requirements(tenant, m.id).await?;
@@ -92,38 +105,55 @@ impl Learning<'_> {
             return Ok(());
         }
         self.issue(tenant, m, next, tx, now).await?;
-        self.award_xp(tenant, next, tx, now).await
-    }
-
-    /// The XP a completion earns (COMPLIANCE_RENEWAL for a recertification round), in its transaction,
-    /// once per certificate.
-    async fn award_xp(
-        &self,
-        tenant: &TenantId,
-        next: &ModuleProgress,
-        tx: &mut Tx,
-        now: DateTime<Utc>,
-    ) -> Result<(), LearnerError> {
-        use nudge_gamification::{Award, LedgerError, Subject, XpSource};
         let Some(certificate) = next.certificate_id else { return Ok(()) };
         let source =
             if next.renews_certificate_id.is_some() { XpSource::ComplianceRenewal } else { XpSource::ModuleCompleted };
+        self.award_xp(tenant, next.user_id, source, certificate.to_string(), earned).await
+    }
+
+    /// The XP `source` earns `user` (a completion, keyed by its certificate; a high quiz score, keyed by
+    /// the quiz), added to `earned` unless it was given before (the tenant's amount; none when 0).
+    async fn award_xp(
+        &self,
+        tenant: &TenantId,
+        user: Uuid,
+        source: XpSource,
+        entity: String,
+        earned: &mut Vec<Award>,
+    ) -> Result<(), LearnerError> {
         let amount = nudge_gamification::settings::get(self.store, tenant).await?.amount(source);
-        if amount == 0 {
+        let subject = Subject::user(user);
+        if amount == 0 || nudge_gamification::ledger::awarded(self.store, tenant, &subject, source, &entity).await? {
             return Ok(());
         }
-        let award = Award {
-            subject: Subject::user(next.user_id),
+        earned.push(Award {
+            subject,
             source,
-            source_entity_id: certificate.to_string(),
+            source_entity_id: entity,
             amount: i64::from(amount),
             reason: None,
             by: None,
-        };
-        match nudge_gamification::ledger::award_writes(self.store, tenant, &award, now).await {
-            Ok((writes, _, _)) => {
-                tx.extend(writes);
-                Ok(())
+        });
+        Ok(())
+    }
+
+    /// The writes of what a change `earned`, into its transaction (one balance write for all of it), and
+    /// their notices to deliver once it committed.
+    async fn earn(
+        &self,
+        tenant: &TenantId,
+        earned: &[Award],
+        tx: &mut Tx,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Posted>, LearnerError> {
+        if earned.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ledger = Ledger { store: self.store, notifications: self.notifications };
+        match ledger.awards_writes(tenant, earned, now).await {
+            Ok(awarding) => {
+                tx.extend(awarding.tx);
+                Ok(awarding.posted)
             }
             Err(LedgerError::Store(e)) => Err(e.into()),
             Err(other) => Err(LearnerError::Conflict(other.to_string())),
@@ -183,17 +213,21 @@ impl Learning<'_> {
             let read = repo::progress(self.store, tenant, user, module).await?;
             let read_version = read.as_ref().map_or(0, |p| p.version);
             let mut next = read.unwrap_or_else(|| ModuleProgress::new(user, module, now));
-            let mut tx = Tx::new();
+            let (mut tx, mut earned) = (Tx::new(), Vec::new());
             match change(&m, &mut next)? {
                 Then::Nothing => return Ok(next),
                 Then::Write => {}
-                Then::CompleteIfDone => self.complete_if_done(tenant, &m, &mut next, &mut tx, now).await?,
+                Then::CompleteIfDone => self.complete_if_done(tenant, &m, &mut next, &mut tx, &mut earned, now).await?,
                 Then::Issue => self.issue(tenant, &m, &mut next, &mut tx, now).await?,
             }
             next.version = read_version + 1;
             tx.push(repo::save_progress(tenant, &next, read_version)?);
+            let posted = self.earn(tenant, &earned, &mut tx, now).await?;
             match self.store.transact(tx).await {
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    deliver_all(self.store, posted).await;
+                    return Ok(next);
+                }
                 Err(e) if contended(&e) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -305,10 +339,15 @@ impl Learning<'_> {
         m: &Module,
         attempt: &Attempt,
         tx: &mut Tx,
+        earned: &mut Vec<Award>,
         now: DateTime<Utc>,
     ) -> Result<(), LearnerError> {
         if attempt.passed != Some(true) {
             return Ok(());
+        }
+        if attempt.score.is_some_and(|s| s >= HIGH_SCORE) {
+            let quiz = attempt.quiz_id.to_string();
+            self.award_xp(tenant, attempt.user_id, XpSource::QuizHighScore, quiz, earned).await?;
         }
         let read = repo::progress(self.store, tenant, attempt.user_id, m.id).await?;
         let read_version = read.as_ref().map_or(0, |p| p.version);
@@ -319,7 +358,7 @@ impl Learning<'_> {
         next.quizzes_passed.insert(attempt.quiz_id, attempt.submitted_at.unwrap_or(now));
         next.last_access_at = Some(now);
         next.version = read_version + 1;
-        self.complete_if_done(tenant, m, &mut next, tx, now).await?;
+        self.complete_if_done(tenant, m, &mut next, tx, earned, now).await?;
         tx.push(repo::save_progress(tenant, &next, read_version)?);
         Ok(())
     }
@@ -338,7 +377,7 @@ impl Learning<'_> {
             let m = self.module(tenant, module).await?;
             let quiz = self.quiz(tenant, module, quiz_id).await?;
             let counter = repo::attempts(self.store, tenant, user, quiz_id).await?;
-            let mut tx = Tx::new();
+            let (mut tx, mut earned) = (Tx::new(), Vec::new());
             if let Some(n) = counter.open
                 && let Some(open) = repo::attempt(self.store, tenant, user, quiz_id, n).await?
                 && open.state == AttemptState::InProgress
@@ -347,7 +386,7 @@ impl Learning<'_> {
                     None => return Ok(AttemptOutcome { attempt: open, resumed: true }),
                     Some(done) => {
                         tx.push(Write::replace(repo::put_attempt(tenant, &done)?, open.version));
-                        self.record_pass(tenant, &m, &done, &mut tx, now).await?;
+                        self.record_pass(tenant, &m, &done, &mut tx, &mut earned, now).await?;
                     }
                 }
             }
@@ -362,8 +401,12 @@ impl Learning<'_> {
             };
             tx.push(repo::save_attempts(tenant, user, quiz_id, &next, counter.version)?);
             tx.push(Write::create(repo::put_attempt(tenant, &attempt)?, "attempt exists"));
+            let posted = self.earn(tenant, &earned, &mut tx, now).await?;
             match self.store.transact(tx).await {
-                Ok(()) => return Ok(AttemptOutcome { attempt, resumed: false }),
+                Ok(()) => {
+                    deliver_all(self.store, posted).await;
+                    return Ok(AttemptOutcome { attempt, resumed: false });
+                }
                 Err(e) if contended(&e) || matches!(e, StoreError::Condition("attempt exists")) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -411,8 +454,12 @@ impl Learning<'_> {
             let next = Attempts { open: None, version: counter.version + 1, ..counter.clone() };
             tx.push(repo::save_attempts(tenant, done.user_id, done.quiz_id, &next, counter.version)?);
         }
-        self.record_pass(tenant, m, done, &mut tx, now).await?;
-        Ok(self.store.transact(tx).await?)
+        let mut earned = Vec::new();
+        self.record_pass(tenant, m, done, &mut tx, &mut earned, now).await?;
+        let posted = self.earn(tenant, &earned, &mut tx, now).await?;
+        self.store.transact(tx).await?;
+        deliver_all(self.store, posted).await;
+        Ok(())
     }
 
     /// Saves the answers of an open attempt. Past its deadline the attempt is finalised with what was saved

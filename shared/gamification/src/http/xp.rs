@@ -1,51 +1,27 @@
-//! The gamification function's HTTP edge: thin handlers over [`crate::ledger`] and [`crate::settings`].
-//! Errors become problems only here.
+//! XP: one's own balance and ledger, others' (`xp:read`), manual awards and the amounts per source
+//! (`xp:manage`), and the leaderboard.
 
+use super::{Api, Deps, MANAGE, OWN, READ};
 use crate::input;
-use crate::ledger::{self, Award, AwardOutcome, LedgerError};
-use crate::model::{Rank, Subject, SubjectType, XpBalance, XpSource, XpTransaction};
+use crate::ledger::{self, Award, AwardOutcome};
+use crate::model::{Period, Rank, Subject, SubjectType, XpBalance, XpSource, XpTransaction};
 use crate::settings::{self, XpSettings};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
 use http::StatusCode;
 use nudge_core::auth::Principal;
 use nudge_core::http::{ApiError, ApiResult, FieldError, JsonBody, ListQuery, Page, path_id};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use std::sync::Arc;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-/// Others' XP, the leaderboards' names.
-const READ: &str = "xp:read";
-/// Manual awards and the amounts per source.
-const MANAGE: &str = "xp:manage";
-/// One's own XP and the leaderboard: every member.
-const OWN: &str = nudge_core::auth::permissions::PROFILE_READ;
-
-#[derive(OpenApi)]
-#[openapi(
-    components(schemas(nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError,
-                       XpBalance, XpTransaction, XpSource, Subject, SubjectType, Rank, XpSettings, MyXp,
-                       LeaderboardEntry, input::ManualAwardWrite, input::XpSettingsWrite)),
-    tags((name = "gamification", description = "XP: one ledger per user or worker, balances (lifetime sets the rank, spendable pays rewards), amounts per source and leaderboards"))
-)]
-struct ApiDoc;
-
-impl From<LedgerError> for ApiError {
-    fn from(e: LedgerError) -> Self {
-        match e {
-            LedgerError::NotEnoughXp => ApiError::rule("/amount", "is more than the spendable XP"),
-            LedgerError::Conflict(why) => ApiError::Conflict(why, Vec::new()),
-            LedgerError::Store(e) => e.into(),
-        }
-    }
-}
-
-fn parts() -> (axum::Router<Ctx>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+pub(super) fn routes() -> OpenApiRouter<Api> {
+    OpenApiRouter::new()
         .routes(routes!(mine))
         .routes(routes!(my_transactions))
         .routes(routes!(subject_balance))
@@ -53,22 +29,12 @@ fn parts() -> (axum::Router<Ctx>, utoipa::openapi::OpenApi) {
         .routes(routes!(manual))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(board))
-        .split_for_parts()
-}
-
-pub fn router(ctx: Ctx) -> Router {
-    let (routes, doc) = parts();
-    nudge_core::app::protected(routes, ctx, &doc)
-}
-
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    parts().1
 }
 
 /// The caller's XP with what the next rank needs.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct MyXp {
+pub(super) struct MyXp {
     balance: XpBalance,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_rank: Option<Rank>,
@@ -113,7 +79,7 @@ async fn my_transactions(principal: Principal, State(ctx): State<Ctx>, uri: http
 }
 
 /// The subject a path names, when it is the organization's (else 404).
-async fn subject_of(ctx: &Ctx, tenant: &TenantId, kind: &str, id: &str) -> Result<Subject, ApiError> {
+pub(super) async fn subject_of(ctx: &Ctx, tenant: &TenantId, kind: &str, id: &str) -> Result<Subject, ApiError> {
     let id = path_id(id)?;
     let subject = match kind {
         "user" => Subject::user(id),
@@ -168,7 +134,12 @@ async fn subject_transactions(
     description = "Gives XP by hand (MANUAL, with a reason), or takes it back from the spendable balance with a negative amount (a correction: a new entry, never an edit; lifetime XP never decreases). Audited as `xp.awarded`. Needs `xp:manage`.",
     responses((status = 201, description = "The ledger entry", body = XpTransaction)),
     security(("bearer" = [])))]
-async fn manual(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn manual(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let tenant = principal.require(MANAGE)?;
     let m = input::read_manual(body)?;
     let kind = match m.subject.subject_type {
@@ -186,7 +157,8 @@ async fn manual(principal: Principal, State(ctx): State<Ctx>, JsonBody(body): Js
         reason: Some(m.reason.clone()),
         by: Some(principal.user_id),
     };
-    let AwardOutcome::Awarded { entry, .. } = ledger::award(&ctx.store, &tenant, &award, ctx.clock.now()).await? else {
+    let ledger = deps.ledger(&ctx);
+    let AwardOutcome::Awarded { entry, .. } = ledger.award(&tenant, &award, ctx.clock.now()).await? else {
         return Err(ApiError::Conflict("the award was given already".into(), Vec::new()));
     };
     let note = nudge_core::audit::AuditNote::new("xp.awarded", kind, Some(subject.subject_id.to_string()))
@@ -220,37 +192,81 @@ async fn put_settings(
 /// One place on a leaderboard.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct LeaderboardEntry {
-    /// 1 for the most lifetime XP; equal XP share a place.
+pub(super) struct LeaderboardEntry {
+    /// 1 for the most XP; equal XP share a place.
     position: u32,
     #[serde(flatten)]
     subject: Subject,
-    lifetime_xp: u64,
+    /// The XP ranked: lifetime XP for all time, else what was earned in the week or month.
+    xp: u64,
     rank: Rank,
 }
 
 #[utoipa::path(get, path = "/leaderboard", tag = "gamification",
     params(("subjectType" = Option<SubjectType>, Query, description = "user (default) or worker"),
+           ("period" = Option<Period>, Query, description = "all_time (default: lifetime XP), week (ISO, from Monday) or month, in the organization's time zone"),
+           ("groupId" = Option<Uuid>, Query, description = "Only the members of this learning group (users)"),
            ("limit" = Option<u32>, Query, description = "1–100, default 25")),
-    description = "The all-time leaderboard by lifetime XP, read from its index (not from the ledger).",
+    description = "A leaderboard, read from its index (a group's: its members' figures by key), never from the ledger.",
     responses((status = 200, description = "Highest first", body = Vec<LeaderboardEntry>)),
     security(("bearer" = [])))]
-async fn board(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Json<Vec<LeaderboardEntry>>> {
+async fn board(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
+    uri: http::Uri,
+) -> ApiResult<Json<Vec<LeaderboardEntry>>> {
     let tenant = principal.require(OWN)?;
-    let query = ListQuery::parse(uri.query(), &["subjectType"])?;
+    let query = ListQuery::parse(uri.query(), &["subjectType", "period", "groupId"])?;
+    let mut bad = Vec::new();
     let kind = match query.filter("subjectType") {
-        None | Some("user") => SubjectType::User,
-        Some("worker") => SubjectType::Worker,
-        Some(_) => return Err(ApiError::invalid(vec![FieldError::param("subjectType", "must be user or worker")])),
+        None | Some("user") => Some(SubjectType::User),
+        Some("worker") => Some(SubjectType::Worker),
+        Some(_) => {
+            bad.push(FieldError::param("subjectType", "must be user or worker"));
+            None
+        }
     };
-    let top = ledger::leaderboard(&ctx.store, &tenant, kind, query.limit).await?;
+    let period = match query.filter("period") {
+        None | Some("all_time") => Some(Period::AllTime),
+        Some("week") => Some(Period::Week),
+        Some("month") => Some(Period::Month),
+        Some(_) => {
+            bad.push(FieldError::param("period", "must be all_time, week or month"));
+            None
+        }
+    };
+    let group = match query.filter("groupId").map(Uuid::parse_str) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            bad.push(FieldError::param("groupId", "must be a UUID"));
+            None
+        }
+    };
+    let (Some(kind), Some(period), true) = (kind, period, bad.is_empty()) else {
+        return Err(ApiError::invalid(bad));
+    };
+    let now = ctx.clock.now();
+    let top = match group {
+        None => ledger::board(&ctx.store, &tenant, kind, period, now, query.limit).await?,
+        Some(_) if kind == SubjectType::Worker => {
+            return Err(ApiError::Rejected(vec![FieldError::param("groupId", "groups are of users, not workers")]));
+        }
+        Some(group) => {
+            let members = deps.groups.members(&tenant, group).await?.ok_or(ApiError::NotFound)?;
+            let mut all = ledger::standings_of(&ctx.store, &tenant, &members, period, now).await?;
+            all.truncate(query.limit as usize);
+            all
+        }
+    };
     let mut out: Vec<LeaderboardEntry> = Vec::with_capacity(top.len());
-    for (i, b) in top.into_iter().enumerate() {
+    for (i, (subject, xp, rank)) in top.into_iter().enumerate() {
         let position = match out.last() {
-            Some(prev) if prev.lifetime_xp == b.lifetime_xp => prev.position,
+            Some(prev) if prev.xp == xp => prev.position,
             _ => i as u32 + 1,
         };
-        out.push(LeaderboardEntry { position, subject: b.subject, lifetime_xp: b.lifetime_xp, rank: b.rank });
+        out.push(LeaderboardEntry { position, subject, xp, rank });
     }
     Ok(Json(out))
 }
