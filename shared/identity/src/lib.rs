@@ -21,7 +21,7 @@ pub mod error;
 mod fields;
 mod http;
 mod membership;
-pub use membership::{WorkerAccounts, members_among};
+pub use membership::{WorkerAccounts, holders_of, members_among};
 mod mfa;
 pub mod people;
 pub mod permission;

@@ -176,6 +176,33 @@ pub async fn members_among(
     Ok(users.iter().copied().filter(|u| found.contains(&format!("USER#{u}"))).collect())
 }
 
+/// The active members of a tenant whose role grants `permission` (who to tell of something waiting for
+/// them: a popular suggestion to review). One read of the members, one of each custom role they hold.
+pub async fn holders_of(store: &Store, tenant: &TenantId, permission: &str) -> Result<Vec<Uuid>, StoreError> {
+    let wanted = Permission::of(permission);
+    let members: Vec<Membership> = store.all(&Query::partition(tenant_partition(tenant, "MEMBERS"))).await?;
+    let mut grants: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for m in members.into_iter().filter(|m| m.status == MembershipStatus::Active) {
+        let holds = match grants.get(&m.role) {
+            Some(holds) => *holds,
+            None => {
+                let granted = crate::role::permissions(store, tenant, &m.role).await.map_err(|e| match e {
+                    IdentityError::Store(e) => e,
+                    other => StoreError::Decode(other.to_string()),
+                })?;
+                let holds = wanted.is_some_and(|p| granted.contains(&p));
+                grants.insert(m.role.clone(), holds);
+                holds
+            }
+        };
+        if holds {
+            out.push(m.user_id);
+        }
+    }
+    Ok(out)
+}
+
 /// Every tenant a user belongs to.
 pub(crate) async fn of_user(store: &Store, user: Uuid) -> Result<Vec<Membership>, IdentityError> {
     Ok(store.all(&Query::partition(of_user_partition(user)).on(Index::Gsi1)).await?)
