@@ -53,10 +53,14 @@ pub struct Resources {
 
 impl Resources {
     /// The variables of the function built as `binary`, with local values for the stack parameters that
-    /// have no default (the sender address provisioning verified in SES).
+    /// have no default (the sender address provisioning verified in SES) or whose AWS default is off here
+    /// (the module builder's language-model step is the deterministic fake: there is no Bedrock locally).
     pub fn environment(&self, binary: &str) -> BTreeMap<String, String> {
         let mut vars = self.environments.get(binary).cloned().unwrap_or_default();
         vars.entry("EMAIL_FROM".into()).or_insert_with(|| crate::server::EMAIL_FROM.into());
+        if binary == "learning-schedule" {
+            vars.entry("MODULE_BUILDER_MODEL".into()).or_insert_with(|| "fake".into());
+        }
         vars
     }
 }

@@ -647,3 +647,32 @@ pub(crate) fn read_live_event(
         group_ids,
     })
 }
+
+/// `POST /module-builds`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ModuleBuildWrite {
+    /// A ready document asset of the organization: a PDF or a DOCX of at most 20 MB (422 otherwise).
+    media_asset_id: Uuid,
+    /// The module's title; default: the document's title or first heading, else its file name.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    title: Option<String>,
+    /// Whether the language-model step may shape the outline (default true; without a configured model
+    /// the document's own structure is kept either way).
+    structure_with_ai: Option<bool>,
+}
+
+pub(crate) fn read_module_build(body: Value) -> Result<crate::builder::service::BuildInput, ApiError> {
+    let mut f = Fields::new(body)?;
+    let media_asset_id = f.required::<Uuid>("mediaAssetId");
+    let title = f.text("title", TITLE_MAX, false);
+    let structure_with_ai = f.optional::<bool>("structureWithAi").unwrap_or(true);
+    f.finish()?;
+    // A missing id was recorded, so `finish` answered it.
+    Ok(crate::builder::service::BuildInput {
+        media_asset_id: media_asset_id.unwrap_or_default(),
+        title,
+        structure_with_ai,
+    })
+}

@@ -15,6 +15,7 @@
 //! | certificate code | `P#CERTIFICATE-CODES` | `<code>` |
 //! | a learner's pin (UserPinnedModule) | `T#<t>#LEARNER#<userId>` | `PIN#<moduleId>` |
 //! | a company pin (CompanyPinnedModule) | `T#<t>#MODULE-PINS` | `<moduleId>` |
+//! | module build (AiModuleBuild) | `T#<t>#MODULE-BUILDS` | `<buildId>` (UUIDv7: newest first read backwards) |
 //!
 //! | index | gsi1pk | gsi1sk |
 //! |---|---|---|
@@ -114,6 +115,14 @@ pub fn company_pin(tenant: &TenantId, module: Uuid) -> Key {
     Key::tenant(tenant, "MODULE-PINS", module.to_string())
 }
 
+pub fn module_builds_partition(tenant: &TenantId) -> String {
+    tenant_partition(tenant, "MODULE-BUILDS")
+}
+
+pub fn module_build(tenant: &TenantId, id: Uuid) -> Key {
+    Key::tenant(tenant, "MODULE-BUILDS", id.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +146,16 @@ mod tests {
         assert_eq!(company_pin(&t, m).pk, format!("T#{tenant}#MODULE-PINS"));
         assert_eq!(module_learners(&t, m), format!("T#{tenant}#MODULE-LEARNERS#{m}"));
         assert_eq!(quiz_attempts(&t, q), format!("T#{tenant}#QUIZ-ATTEMPTS#{q}"));
+    }
+
+    #[test]
+    fn verify_module_build_keys_serialize_as_expected() {
+        let t = nudge_core::testing::tenant(1);
+        let tenant = Uuid::from_u128(1);
+        let b = Uuid::from_u128(9);
+        let k = module_build(&t, b);
+        assert_eq!(k.pk, format!("T#{tenant}#MODULE-BUILDS"));
+        assert_eq!(k.sk, b.to_string());
+        assert_eq!(module_builds_partition(&t), format!("T#{tenant}#MODULE-BUILDS"));
     }
 }

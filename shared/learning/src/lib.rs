@@ -11,9 +11,11 @@
 //! - [`order`]: dense, stable section order;
 //! - [`deadline`]: a member's due date for a group's module;
 //! - [`quiz`]: questions, an attempt's layout, its scoring and its deadline;
-//! - [`certificate`]: codes, expiry, status, the reminder ladder and the public verification page.
+//! - [`certificate`]: codes, expiry, status, the reminder ladder and the public verification page;
+//! - [`builder`]: the AI module builder, a document of the media library made a draft module on the queue.
 
 pub mod authoring;
+pub mod builder;
 pub mod certificate;
 pub mod deadline;
 pub mod groups;

@@ -86,6 +86,12 @@ pub fn asset_key(tenant: &TenantId, asset: Uuid) -> Key {
     Key::tenant(tenant, "MEDIA", asset.to_string())
 }
 
+/// Where an asset's uploaded original is in the media bucket (`tenants/<t>/media/<id>/original`), for a
+/// domain that reads the file (the module builder).
+pub fn original_object(tenant: &TenantId, asset: Uuid) -> nudge_core::objects::ObjectKey {
+    crate::model::original_key(tenant, asset)
+}
+
 /// Where the usages of one asset live: one Query tells whether anything uses it.
 pub(crate) fn usage_partition(tenant: &TenantId, asset: Uuid) -> String {
     tenant_partition(tenant, &format!("MEDIAUSE#{asset}"))

@@ -12,7 +12,7 @@ mod sections;
 pub use catalogue::Catalogue;
 pub use modules::Modules;
 pub use quizzes::Quizzes;
-pub use sections::Sections;
+pub use sections::{MAX_SECTIONS, Sections};
 
 use nudge_core::http::FieldError;
 use nudge_core::store::StoreError;

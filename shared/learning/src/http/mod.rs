@@ -1,5 +1,6 @@
 //! The learning function's HTTP edge. Errors become problems only here.
 
+mod builds;
 mod catalogue;
 mod groups;
 mod insight;
@@ -43,7 +44,9 @@ use utoipa::OpenApi;
                        crate::input::GroupWrite, crate::input::MembersWrite, crate::input::AssignmentWrite,
                        crate::input::ModuleWrite, crate::input::PublishWrite, crate::input::SectionWrite,
                        crate::input::AttachmentWrite, crate::input::OrderWrite, crate::input::CategoryWrite,
-                       modules::Published, modules::ModuleBody)),
+                       modules::Published, modules::ModuleBody,
+                       crate::builder::ModuleBuild, crate::builder::ModuleBuildSource, crate::builder::ModuleBuildStatus,
+                       crate::input::ModuleBuildWrite)),
     tags((name = "learning", description = "The caller as a learner: modules, sections completed, quiz attempts the server holds, certificates; and the public verification of a certificate"),
          (name = "groups", description = "Groups of learners, the modules assigned to them with deadlines, and their live events"),
          (name = "modules", description = "Learning modules: sections, attachments, categories, prerequisites, publication and changelog (tags are the organization's `/tags`)"))
@@ -67,6 +70,8 @@ impl From<AuthoringError> for ApiError {
 pub struct Deps {
     pub queue: nudge_core::queue::Queue,
     pub objects: nudge_core::objects::Objects,
+    /// The notifications queue: the XP notices of completions.
+    pub notifications: nudge_core::queue::Queue,
 }
 
 /// What the handlers take with `State`: each field by its type.
@@ -87,6 +92,7 @@ fn parts() -> ((axum::Router<Api>, axum::Router<Api>), utoipa::openapi::OpenApi)
         .merge(live::routes())
         .merge(insight::routes())
         .merge(reports::routes())
+        .merge(builds::routes())
         .split_for_parts();
     let (public, verification) = verify::routes().split_for_parts();
     doc.merge(verification);

@@ -95,6 +95,8 @@ pub enum Message {
     Check { subjects: Vec<String> },
     /// Make a learning report (the tenant in the envelope).
     Report { report_id: Uuid },
+    /// Build a draft module from a document (the tenant in the envelope): [`crate::builder`].
+    Build { build_id: Uuid },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,13 +121,15 @@ impl From<crate::groups::GroupError> for ScheduleError {
 }
 
 /// What the schedule needs: the table, its own queue, the notifications queue (the sends' `Deliver`
-/// messages), the bucket (reports) and the clock.
+/// messages), the bucket (reports written, documents read), the module builder's language-model step and
+/// the clock.
 #[derive(Clone)]
 pub struct Scheduler {
     pub store: Store,
     pub queue: Queue,
     pub notifications: Queue,
     pub objects: nudge_core::objects::Objects,
+    pub structurer: std::sync::Arc<dyn crate::builder::Structurer>,
     pub clock: Clock,
 }
 
@@ -141,7 +145,7 @@ impl Job for LearningJob {
         &self,
         tenant: Option<TenantId>,
         message: &Message,
-        _deadline: Deadline,
+        deadline: Deadline,
     ) -> Result<Outcome<Message>, ScheduleError> {
         let s = &self.0;
         match message {
@@ -155,6 +159,14 @@ impl Job for LearningJob {
             Message::Report { report_id } => {
                 let tenant = tenant.ok_or_else(|| ScheduleError::Conflict("a report names no tenant".into()))?;
                 report::make(s, &tenant, *report_id).await?;
+            }
+            Message::Build { build_id } => {
+                let tenant = tenant.ok_or_else(|| ScheduleError::Conflict("a build names no tenant".into()))?;
+                // A build that may not finish in what is left of this invocation goes on in the next one.
+                if deadline.remaining() < crate::builder::job::time_needed(s) {
+                    return Ok(Outcome::Continue(message.clone()));
+                }
+                crate::builder::job::run(s, &tenant, *build_id).await?;
             }
             Message::Check { subjects } => {
                 let tenant = tenant.ok_or_else(|| ScheduleError::Conflict("a check names no tenant".into()))?;
@@ -177,6 +189,9 @@ impl Job for LearningJob {
     async fn give_up(&self, tenant: Option<TenantId>, message: &Message, reason: String) -> Result<(), ScheduleError> {
         if let (Message::Report { report_id }, Some(t)) = (message, &tenant) {
             return report::fail(&self.0, t, *report_id, &reason).await;
+        }
+        if let (Message::Build { build_id }, Some(t)) = (message, &tenant) {
+            return crate::builder::job::fail(&self.0, t, *build_id, &reason).await;
         }
         tracing::error!(message = ?std::mem::discriminant(message), reason = %reason, "learning message given up");
         Ok(())
@@ -224,5 +239,10 @@ mod tests {
         assert_eq!(tick, Message::Tick);
         let check = Message::Check { subjects: vec!["LEARNER#x".into()] };
         assert_eq!(serde_json::to_string(&check).unwrap(), r#"{"type":"check","subjects":["LEARNER#x"]}"#);
+        let build = Message::Build { build_id: Uuid::from_u128(1) };
+        assert_eq!(
+            serde_json::to_string(&build).unwrap(),
+            r#"{"type":"build","buildId":"00000000-0000-0000-0000-000000000001"}"#
+        );
     }
 }
