@@ -55,6 +55,7 @@ mod document {
             nudge_experiments::http::openapi(),
             nudge_learning::http::openapi(),
             nudge_gamification::http::openapi(),
+            nudge_community::http::openapi(),
         ]
     }
 

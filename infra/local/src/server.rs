@@ -19,7 +19,7 @@ type Root<T> = fn(&Env) -> Result<T, nudge_core::config::ConfigError>;
 /// root its main.rs uses, from the environment template.yaml gives it.
 fn app(local: &Local) -> Result<Router, LocalError> {
     let setup = |e: nudge_core::config::ConfigError| LocalError::Setup(e.to_string());
-    let http: [(&str, Root<Router>); 14] = [
+    let http: [(&str, Root<Router>); 15] = [
         ("audit", audit::compose),
         ("auth", auth::compose),
         ("users", users::compose),
@@ -33,6 +33,7 @@ fn app(local: &Local) -> Result<Router, LocalError> {
         ("experiments", experiments::compose),
         ("learning", learning::compose),
         ("gamification", gamification::compose),
+        ("community", community::compose),
         ("organizations", organizations::compose),
     ];
     let mut router = Router::new().merge(meta::router());

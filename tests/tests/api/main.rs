@@ -3,6 +3,7 @@
 
 mod audit;
 mod channels;
+mod community;
 mod content;
 mod contract;
 mod digest;
@@ -16,12 +17,14 @@ mod integrations;
 mod journeys;
 mod learning;
 mod media;
+mod module_builds;
 mod notifications;
 mod organizations;
 mod platform;
 mod policy;
 mod programs;
 mod provider_events;
+mod rewards;
 mod segments;
 mod whatsapp;
 mod worker_exports;

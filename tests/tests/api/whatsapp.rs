@@ -61,6 +61,8 @@ async fn send_text(token: &str, worker: &str, text: &str) -> Value {
 
 #[tokio::test]
 async fn the_webhook_opens_the_window_converges_statuses_and_honours_stop() {
+    // The 24-hour window is measured on the shared clock: no other test may move it meanwhile.
+    let _clock = e2e::clock_lock().lock().await;
     let s = stack();
     let (_, admin, fake, integration) = whatsapp_tenant("WhatsApp webhook").await;
 
@@ -157,6 +159,8 @@ async fn the_webhook_opens_the_window_converges_statuses_and_honours_stop() {
 
 #[tokio::test]
 async fn the_fake_provider_calls_back_as_meta_does() {
+    // The 24-hour window is measured on the shared clock: no other test may move it meanwhile.
+    let _clock = e2e::clock_lock().lock().await;
     let s = stack();
     let (_, admin, fake, integration) = whatsapp_tenant("WhatsApp callbacks").await;
     fake.post_webhooks_to(format!("{}/webhooks/whatsapp/{integration}", s.base), APP_SECRET);
