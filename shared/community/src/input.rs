@@ -156,6 +156,52 @@ pub(crate) fn read_seen(body: Value) -> Result<Option<DateTime<Utc>>, ApiError> 
     Ok(up_to)
 }
 
+/// `POST /changelog/seen`: the caller's last visit of the changelog.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ChangelogSeenWrite {
+    /// Now when absent (a later time counts as now). The mark never moves back.
+    up_to: Option<DateTime<Utc>>,
+}
+
+/// `POST /changelog`: an entry the platform publishes.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ChangelogEntryWrite {
+    #[schema(min_length = 1, max_length = 32, pattern = r"\S")]
+    version: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    title: String,
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
+    summary: String,
+    /// Now when absent.
+    published_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) struct ChangelogFields {
+    pub version: String,
+    pub title: String,
+    pub summary: String,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) fn read_changelog(body: Value) -> Result<ChangelogFields, ApiError> {
+    let mut f = Fields::new(body)?;
+    let version = f.text("version", 32, true);
+    let title = f.text("title", 200, true);
+    let summary = f.text("summary", 5000, true);
+    let published_at: Option<DateTime<Utc>> = f.optional("publishedAt");
+    f.finish()?;
+    Ok(ChangelogFields {
+        version: version.unwrap_or_default(),
+        title: title.unwrap_or_default(),
+        summary: summary.unwrap_or_default(),
+        published_at,
+    })
+}
+
 /// `POST /chat/messages`.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

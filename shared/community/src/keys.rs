@@ -10,6 +10,10 @@
 //! | saved post | `T#<t>#RADAR-MEMBER#<userId>` | `SAVE#<postId>` | | |
 //! | chat message | `T#<t>#CHAT` | `<messageId v7>` | `T#<t>#CHAT#TENANT` or `T#<t>#CHAT#MODULE#<moduleId>` / `<messageId>` | |
 //! | module comment | `T#<t>#MODULE-COMMENTS#<moduleId>` | `<commentId v7>` | | |
+//! | usage session | `T#<t>#USAGE#<userId>` | `<sessionId v7>` | | |
+//! | usage of a day | `T#<t>#USAGE-DAYS` | `<YYYY-MM-DD>` (the organization's) | | |
+//!
+//! The platform changelog's items are the platform's, not a tenant's: see [`crate::changelog`].
 //!
 //! Access patterns: the newest suggestions are one query of the tenant's partition (ids are v7), those
 //! of a status one of gsi1, the most voted of a status one descending query of gsi2. A vote's key is the
@@ -130,6 +134,18 @@ pub fn module_comment(tenant: &TenantId, module: Uuid, id: Uuid) -> Key {
     Key { pk: module_comments(tenant, module), sk: id.to_string() }
 }
 
+pub fn usage_sessions(tenant: &TenantId, user: Uuid) -> String {
+    tenant_partition(tenant, &format!("USAGE#{user}"))
+}
+
+pub fn usage_session(tenant: &TenantId, user: Uuid, id: Uuid) -> Key {
+    Key { pk: usage_sessions(tenant, user), sk: id.to_string() }
+}
+
+pub fn usage_day(tenant: &TenantId, day: chrono::NaiveDate) -> Key {
+    Key::tenant(tenant, "USAGE-DAYS", day.format("%Y-%m-%d").to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +156,13 @@ mod tests {
         let t = nudge_core::testing::tenant(1);
         let tenant = Uuid::from_u128(1);
         let (s, u, c) = (Uuid::from_u128(2), Uuid::from_u128(3), Uuid::from_u128(4));
+        let k = usage_session(&t, u, c);
+        assert_eq!((k.pk, k.sk), (format!("T#{tenant}#USAGE#{u}"), c.to_string()));
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(
+            (usage_day(&t, day).pk, usage_day(&t, day).sk),
+            (format!("T#{tenant}#USAGE-DAYS"), "2026-11-30".into())
+        );
         let k = suggestion(&t, s);
         assert_eq!((k.pk, k.sk), (format!("T#{tenant}#SUGGESTIONS"), s.to_string()));
         assert_eq!(by_status(&t, SuggestionStatus::Open), format!("T#{tenant}#SUGGESTIONS#OPEN"));

@@ -619,3 +619,87 @@ async fn module_comments_thread_tell_the_parents_author_and_resolve_by_right() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {route}: {:?}", reply.body);
     }
 }
+
+#[tokio::test]
+async fn usage_sessions_add_up_by_day_and_the_changelog_knows_what_is_new() {
+    // Pings are measured on the shared clock: no other test may move it meanwhile.
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Usage").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let member = s.member(tenant, "employee").await;
+    let me = member.access.as_str();
+    let advance = |seconds: i64| async move {
+        assert_eq!(s.public("/_local/clock", &json!({"advanceSeconds": seconds})).await.status, StatusCode::OK);
+    };
+
+    // A session: ten minutes of pings, a redelivered ping changes nothing, half an hour of silence ends it.
+    let started = s.post("/me/usage-sessions", me, &json!({})).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{:?}", started.body);
+    let session = id(&started.body);
+    let ping = format!("/me/usage-sessions/{session}/ping");
+    advance(600).await;
+    let pinged = s.post(&ping, me, &json!({})).await;
+    assert_eq!((pinged.status, &pinged.body["durationSeconds"]), (StatusCode::OK, &json!(600)), "{:?}", pinged.body);
+    // Real time passes on the shared clock too: another ping moments later adds only those moments.
+    let again = s.post(&ping, me, &json!({})).await.body["durationSeconds"].as_u64().unwrap();
+    assert!((600..660).contains(&again), "{again}");
+    let other = s.member(tenant, "employee").await;
+    assert_eq!(s.post(&ping, &other.access, &json!({})).await.status, StatusCode::NOT_FOUND);
+    advance(31 * 60).await;
+    assert_eq!(s.post(&ping, me, &json!({})).await.status, StatusCode::CONFLICT);
+    let mine = s.get("/me/usage-sessions", me).await.body;
+    assert_eq!(mine["items"].as_array().map(Vec::len), Some(1), "{mine}");
+
+    // The organization's usage by day: one session, its ten minutes (whatever days the moved clock spans).
+    let days = s.get("/usage", &admin).await;
+    assert_eq!(days.status, StatusCode::OK, "{:?}", days.body);
+    let days = days.body.as_array().unwrap().clone();
+    assert_eq!(days.len(), 30);
+    let total = |field: &str| days.iter().map(|d| d[field].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(total("sessions"), 1, "{days:?}");
+    assert!((600..660).contains(&total("seconds")), "{days:?}");
+    assert_eq!(s.get("/usage", me).await.status, StatusCode::FORBIDDEN);
+    let bad = s.get("/usage?from=yesterday&to=2026-13-01", &admin).await;
+    assert_eq!((bad.status, bad.body["errors"].as_array().map(Vec::len)), (StatusCode::BAD_REQUEST, Some(2)));
+    let long = s.get("/usage?from=2026-01-01&to=2026-12-31", &admin).await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let outsider = s.tenant(s.organization("Usage outsider").await, SystemRole::Admin);
+    let theirs = s.get("/usage", &outsider).await.body;
+    assert!(theirs.as_array().unwrap().iter().all(|d| d["sessions"] == 0), "{theirs}");
+
+    // The changelog: the platform publishes; a reader's visit makes what came before it not new.
+    let platform = s.platform();
+    let entry = |title: &str| json!({"version": "2026.11", "title": title, "summary": "What changed."});
+    assert_eq!(s.post("/changelog", me, &entry("Sneaky")).await.status, StatusCode::FORBIDDEN);
+    let bad = s.post("/changelog", &platform, &json!({"title": " ", "summary": ""})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let mut at = bad.pointers();
+    at.sort();
+    assert_eq!(at, ["/summary", "/title", "/version"]);
+    assert_eq!(s.post("/changelog/seen", me, &json!({})).await.status, StatusCode::OK);
+    advance(1).await;
+    for title in ["Rewards", "Radar"] {
+        assert_eq!(s.post("/changelog", &platform, &entry(title)).await.status, StatusCode::CREATED);
+    }
+    let read = s.get("/changelog?limit=100", me).await.body;
+    assert_eq!(read["newCount"], 2, "{read}");
+    let items = read["items"].as_array().unwrap();
+    assert_eq!((&items[0]["title"], &items[0]["isNew"]), (&json!("Radar"), &json!(true)), "{read}");
+    assert_eq!((&items[1]["title"], &items[1]["isNew"]), (&json!("Rewards"), &json!(true)), "{read}");
+    advance(1).await;
+    assert_eq!(s.post("/changelog/seen", me, &json!({})).await.status, StatusCode::OK);
+    let read = s.get("/changelog?limit=100", me).await.body;
+    assert_eq!((&read["newCount"], &read["items"][0]["isNew"]), (&json!(0), &json!(false)), "{read}");
+    // A mark never moves back.
+    let back = s.post("/changelog/seen", me, &json!({"upTo": "2020-01-01T00:00:00Z"})).await;
+    assert_eq!(back.body["lastVisitAt"], read["lastVisitAt"], "{:?}", back.body);
+    advance(1).await;
+    assert_eq!(s.post("/changelog", &platform, &entry("Chat")).await.status, StatusCode::CREATED);
+    let read = s.get("/changelog?limit=100", me).await.body;
+    assert_eq!((&read["newCount"], &read["items"][0]["title"]), (&json!(1), &json!("Chat")), "{read}");
+    // Every user reads it, in any organization (a newcomer: everything is new).
+    let newcomer = s.get("/changelog", &outsider).await;
+    assert_eq!(newcomer.status, StatusCode::OK);
+    assert!(newcomer.body["newCount"].as_u64().unwrap() >= 3, "{:?}", newcomer.body);
+}

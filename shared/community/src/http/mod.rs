@@ -1,6 +1,7 @@
 //! The community function's HTTP edge: thin handlers over [`crate::suggestions`], [`crate::radar`],
 //! [`crate::chat`] and [`crate::comments`]. Errors become problems only here.
 
+mod activity;
 mod chat;
 mod comments;
 mod radar;
@@ -39,8 +40,11 @@ const MODERATE: &str = "community:moderate";
                        ChatMessage, ChatMessageType, ModuleComment,
                        input::SuggestionWrite, input::SuggestionCommentWrite, input::SuggestionStatusWrite,
                        input::RadarPostWrite, input::RadarReviewWrite, input::RadarSeenWrite,
-                       input::ChatMessageWrite, input::ModuleCommentWrite)),
-    tags((name = "community", description = "Knowledge suggestions (one vote per member, threaded comments, review with notices and XP), the mentor radar (moderated links, the members' feed with seen marks and saves), chat (the organization's channel and one per module, answers confirmed by mentors for XP) and threaded comments on modules"))
+                       input::ChatMessageWrite, input::ModuleCommentWrite,
+                       crate::usage::UsageSession, crate::usage::UsageDay, crate::changelog::ChangelogEntry,
+                       crate::changelog::ChangelogItem, crate::changelog::ChangelogPage, activity::ChangelogVisit,
+                       input::ChangelogEntryWrite, input::ChangelogSeenWrite)),
+    tags((name = "community", description = "Knowledge suggestions (one vote per member, threaded comments, review with notices and XP), the mentor radar (moderated links, the members' feed with seen marks and saves), chat (the organization's channel and one per module, answers confirmed by mentors for XP), threaded comments on modules, usage sessions and the platform changelog"))
 )]
 struct ApiDoc;
 
@@ -132,6 +136,7 @@ fn parts() -> (axum::Router<Api>, utoipa::openapi::OpenApi) {
         .merge(radar::routes())
         .merge(chat::routes())
         .merge(comments::routes())
+        .merge(activity::routes())
         .split_for_parts()
 }
 
