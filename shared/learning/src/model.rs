@@ -75,6 +75,33 @@ pub struct Module {
     pub version: u64,
 }
 
+impl Module {
+    /// A new draft of `title` (an author's blank, a build's draft): version 0, nothing published.
+    pub fn draft(id: Uuid, title: String, by: Option<Uuid>, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            title,
+            description: None,
+            status: ModuleStatus::Draft,
+            difficulty: Default::default(),
+            cover_image: None,
+            category_id: None,
+            validity_months: None,
+            published_version: 0,
+            published_at: None,
+            draft_changed: false,
+            tag_ids: Vec::new(),
+            mentor_ids: Vec::new(),
+            prerequisite_ids: Vec::new(),
+            created_by: by,
+            updated_by: by,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        }
+    }
+}
+
 /// Seed 002 SectionType.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

@@ -34,27 +34,7 @@ impl Modules<'_> {
         by: Option<Uuid>,
         now: DateTime<Utc>,
     ) -> Result<Module, AuthoringError> {
-        let blank = Module {
-            id: Uuid::now_v7(),
-            title: String::new(),
-            description: None,
-            status: ModuleStatus::Draft,
-            difficulty: Default::default(),
-            cover_image: None,
-            category_id: None,
-            validity_months: None,
-            published_version: 0,
-            published_at: None,
-            draft_changed: false,
-            tag_ids: Vec::new(),
-            mentor_ids: Vec::new(),
-            prerequisite_ids: Vec::new(),
-            created_by: by,
-            updated_by: by,
-            created_at: now,
-            updated_at: now,
-            version: 0,
-        };
+        let blank = Module::draft(Uuid::now_v7(), String::new(), by, now);
         self.save(tenant, &blank, input, by, now).await
     }
 

@@ -10,7 +10,7 @@
 
 use super::model::{self, DraftSection, ModuleBuild, ModuleBuildSource, ModuleBuildStatus, Outline};
 use super::{extract, service, structure};
-use crate::model::{Module, ModuleStatus, Section, SectionType};
+use crate::model::{Module, Section, SectionType};
 use crate::repo;
 use crate::schedule::{ScheduleError, Scheduler};
 use nudge_core::TenantId;
@@ -120,27 +120,8 @@ async fn complete(s: &Scheduler, tenant: &TenantId, build: &ModuleBuild, plan: P
         // Made by an earlier run whose completion of the build was lost: it is the draft, as it is now.
         Some(_) => repo::sections(&s.store, tenant, module_id).await?.len(),
         None => {
-            let module = Module {
-                id: module_id,
-                title: plan.title.clone(),
-                description: None,
-                status: ModuleStatus::Draft,
-                difficulty: Default::default(),
-                cover_image: None,
-                category_id: None,
-                validity_months: None,
-                published_version: 0,
-                published_at: None,
-                draft_changed: false,
-                tag_ids: Vec::new(),
-                mentor_ids: Vec::new(),
-                prerequisite_ids: Vec::new(),
-                created_by: Some(build.created_by_id),
-                updated_by: Some(build.created_by_id),
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            };
+            let module =
+                Module { version: 1, ..Module::draft(module_id, plan.title.clone(), Some(build.created_by_id), now) };
             tx.push(Write::create(repo::put_module(tenant, &module)?, repo::MODULE_EXISTS));
             for (n, d) in plan.sections.iter().enumerate() {
                 let section = Section {
