@@ -1,8 +1,9 @@
 //! Reading gamification requests (edge): every bad field named at once, into the domain's inputs.
 
-use crate::model::{Subject, SubjectType, XpSource};
+use crate::model::{Period, Subject, SubjectType, XpSource};
 use nudge_core::http::input::Fields;
-use nudge_core::http::{ApiError, FieldError};
+use nudge_core::http::{ApiError, FieldError, ListQuery};
+use nudge_workers::repo::Unit;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -222,6 +223,85 @@ pub(crate) fn read_decision(body: Value) -> Result<Option<String>, ApiError> {
     Ok(note)
 }
 
+/// Whose places a leaderboard holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scope<'a> {
+    Tenant,
+    /// A learning group's members (users).
+    Group(Uuid),
+    /// A team's or department's workers.
+    Unit(Unit<'a>),
+}
+
+/// `GET /leaderboard`'s parameters.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Board<'a> {
+    pub kind: SubjectType,
+    pub period: Period,
+    pub scope: Scope<'a>,
+}
+
+pub(crate) fn read_board(query: &ListQuery) -> Result<Board<'_>, ApiError> {
+    let mut bad = Vec::new();
+    let kind = match query.filter("subjectType") {
+        None | Some("user") => Some(SubjectType::User),
+        Some("worker") => Some(SubjectType::Worker),
+        Some(_) => {
+            bad.push(FieldError::param("subjectType", "must be user or worker"));
+            None
+        }
+    };
+    let period = match query.filter("period") {
+        None | Some("all_time") => Some(Period::AllTime),
+        Some("week") => Some(Period::Week),
+        Some("month") => Some(Period::Month),
+        Some(_) => {
+            bad.push(FieldError::param("period", "must be all_time, week or month"));
+            None
+        }
+    };
+    let mut scope = Scope::Tenant;
+    let mut narrowed = false;
+    for name in ["groupId", "team", "department"] {
+        let Some(value) = query.filter(name) else { continue };
+        if std::mem::replace(&mut narrowed, true) {
+            bad.push(FieldError::param(name, "narrow by one of groupId, team or department"));
+            continue;
+        }
+        scope = match name {
+            "groupId" => match Uuid::parse_str(value) {
+                Ok(id) => Scope::Group(id),
+                Err(_) => {
+                    bad.push(FieldError::param(name, "must be a UUID"));
+                    continue;
+                }
+            },
+            _ if value.trim().is_empty() => {
+                bad.push(FieldError::param(name, "must not be blank"));
+                continue;
+            }
+            "team" => Scope::Unit(Unit::Team(value)),
+            _ => Scope::Unit(Unit::Department(value)),
+        };
+    }
+    let (Some(kind), Some(period), true) = (kind, period, bad.is_empty()) else {
+        return Err(ApiError::invalid(bad));
+    };
+    // Well formed, but asking for what cannot exist.
+    let mismatch = match (kind, scope) {
+        (SubjectType::Worker, Scope::Group(_)) => Some(("groupId", "groups are of users, not workers")),
+        (SubjectType::User, Scope::Unit(Unit::Team(_))) => Some(("team", "teams are of workers, not users")),
+        (SubjectType::User, Scope::Unit(Unit::Department(_))) => {
+            Some(("department", "departments are of workers, not users"))
+        }
+        _ => None,
+    };
+    if let Some((name, why)) = mismatch {
+        return Err(ApiError::Rejected(vec![FieldError::param(name, why)]));
+    }
+    Ok(Board { kind, period, scope })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +344,47 @@ mod tests {
         assert_eq!((patch.title, patch.cost_xp, patch.description), (None, None, None));
         assert!(read_reward(json!({"title": null}), false).is_err());
         assert!(read_reward(json!({"title": "\u{1d}"}), false).is_err(), "a blank title is refused, not ignored");
+    }
+
+    fn board(query: &str) -> Result<(SubjectType, Period, String), (u16, Vec<String>)> {
+        let query = ListQuery::parse(Some(query), &["subjectType", "period", "groupId", "team", "department"])
+            .unwrap_or_else(|_| panic!("unparsed"));
+        match read_board(&query) {
+            Ok(b) => Ok((b.kind, b.period, format!("{:?}", b.scope))),
+            Err(ApiError::Invalid(e)) => Err((400, e.into_iter().filter_map(|e| e.parameter).collect())),
+            Err(ApiError::Rejected(e)) => Err((422, e.into_iter().filter_map(|e| e.parameter).collect())),
+            Err(_) => panic!("another error"),
+        }
+    }
+
+    #[test]
+    fn a_board_is_narrowed_by_one_group_team_or_department_of_its_kind() {
+        assert_eq!(board(""), Ok((SubjectType::User, Period::AllTime, "Tenant".into())));
+        assert_eq!(
+            board("subjectType=worker&period=week&team=Night%20A"),
+            Ok((SubjectType::Worker, Period::Week, r#"Unit(Team("Night A"))"#.into()))
+        );
+        assert_eq!(
+            board("subjectType=worker&department=Ops&period=month"),
+            Ok((SubjectType::Worker, Period::Month, r#"Unit(Department("Ops"))"#.into()))
+        );
+        let group = Uuid::from_u128(7);
+        assert_eq!(
+            board(&format!("groupId={group}")),
+            Ok((SubjectType::User, Period::AllTime, format!("Group({group})")))
+        );
+        // Every bad parameter at once; a second narrowing is named.
+        assert_eq!(
+            board("subjectType=robot&period=decade&groupId=x&team=%20&department=Ops"),
+            Err((
+                400,
+                vec!["subjectType".into(), "period".into(), "groupId".into(), "team".into(), "department".into()]
+            ))
+        );
+        assert_eq!(board("subjectType=worker&team=A&department=B"), Err((400, vec!["department".into()])));
+        // Well formed but of the other kind.
+        assert_eq!(board("team=A"), Err((422, vec!["team".into()])));
+        assert_eq!(board("department=A"), Err((422, vec!["department".into()])));
+        assert_eq!(board(&format!("subjectType=worker&groupId={group}")), Err((422, vec!["groupId".into()])));
     }
 }

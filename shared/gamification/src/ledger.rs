@@ -299,16 +299,15 @@ pub async fn board(
     Ok(rows.into_iter().filter(|r| r.xp > 0).map(|r| (r.subject, r.xp, r.rank)).collect())
 }
 
-/// The standings of `members` (users) for `period`: each one's XP there, highest first, those with none
-/// left out. Read by key (a group's members), not from the ledger.
+/// The standings of `subjects` for `period`: each one's XP there, highest first, those with none left
+/// out. Read by key (a group's or a team's members), not from the ledger.
 pub async fn standings_of(
     store: &Store,
     tenant: &TenantId,
-    members: &[Uuid],
+    subjects: &[Subject],
     period: Period,
     now: DateTime<Utc>,
 ) -> Result<Vec<Standing>, LedgerError> {
-    let subjects: Vec<Subject> = members.iter().map(|id| Subject::user(*id)).collect();
     let mut out: Vec<Standing> = match period.key(now, zone(store, tenant).await?) {
         None => {
             let keys: Vec<_> = subjects.iter().map(|s| keys::balance(tenant, s)).collect();

@@ -452,6 +452,35 @@ pub(crate) async fn list(
     Ok(Page { items, next_cursor: page.next_cursor })
 }
 
+/// A part of the organization workers belong to, by their employment record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit<'a> {
+    Team(&'a str),
+    Department(&'a str),
+}
+
+/// The ids of every worker in `unit` (matched like the list filter: any case, spaces folded), from its
+/// index partition: a team's leaderboard reads its members' figures by key rather than every worker.
+pub async fn members_of(store: &Store, tenant: &TenantId, unit: Unit<'_>) -> Result<Vec<Uuid>, StoreError> {
+    let (field, value) = match unit {
+        Unit::Team(v) => ("team", v),
+        Unit::Department(v) => ("department", v),
+    };
+    let query = Query::partition(entry_partition(tenant, field, &index::fold(value))).consistent();
+    let mut ids = Vec::new();
+    let mut start = None;
+    loop {
+        let (items, last) = store.items_page(&query, 1000, start).await?;
+        for item in items {
+            ids.push(nudge_core::store::decode::<EntryRef>(item)?.worker_id);
+        }
+        match last {
+            Some(last) => start = Some(last),
+            None => return Ok(ids),
+        }
+    }
+}
+
 /// Every worker of one shard, page by page: for reading a whole tenant (exports, segment sync).
 pub async fn shard_page(
     store: &Store,

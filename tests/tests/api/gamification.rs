@@ -188,3 +188,51 @@ async fn week_month_and_group_boards_count_what_was_earned_in_the_organizations_
     let workers = s.get(&format!("/leaderboard?subjectType=worker&groupId={group}"), me).await;
     assert_eq!(workers.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_team_or_department_board_ranks_its_workers_only_and_follows_a_move() {
+    // The week and month boards are keyed by the clock another test may move.
+    let _clock = e2e::clock_lock().lock().await;
+    let s = stack();
+    let tenant = s.organization("Team boards").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let hire = |first: &'static str, department: &'static str, team: &'static str| {
+        let admin = admin.clone();
+        let body =
+            json!({"firstName": first, "lastName": "Crew", "employment": {"department": department, "team": team}});
+        async move { id(&s.post("/workers", &admin, &body).await.body) }
+    };
+    let (ana, ben, cid) = (
+        hire("Ana", "Warehouse", "Night A").await,
+        hire("Ben", "Warehouse", "Night A").await,
+        hire("Cid", "Yard", "Day").await,
+    );
+    for (worker, amount) in [(&ana, 40), (&ben, 70), (&cid, 90)] {
+        let body = json!({"subjectType": "worker", "subjectId": worker, "amount": amount, "reason": "Shift"});
+        assert_eq!(s.post("/xp/awards", &admin, &body).await.status, StatusCode::CREATED);
+    }
+    let (ja, jb, jc) = (json!(ana), json!(ben), json!(cid));
+    // Matched like the worker list: any case, spaces folded; every period reads the members by key.
+    for period in ["week", "month", "all_time"] {
+        let team =
+            places(s, &format!("/leaderboard?subjectType=worker&period={period}&team=night%20%20a"), &admin).await;
+        assert_eq!(team, [(jb.clone(), json!(70)), (ja.clone(), json!(40))], "{period}");
+    }
+    let yard = places(s, "/leaderboard?subjectType=worker&department=YARD", &admin).await;
+    assert_eq!(yard, [(jc.clone(), json!(90))]);
+    assert_eq!(places(s, "/leaderboard?subjectType=worker&team=Nobody", &admin).await, []);
+
+    // A worker moved to another team is on that team's board from then on.
+    let path = format!("/workers/{cid}");
+    let moved = s.patch(&path, &admin, &json!({"employment": {"team": "Night A"}}), None).await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    let team = places(s, "/leaderboard?subjectType=worker&team=Night%20A&limit=2", &admin).await;
+    assert_eq!(team, [(jc.clone(), json!(90)), (jb.clone(), json!(70))]);
+
+    // One narrowing at a time, of the right kind; another organization's team is empty.
+    let both = s.get("/leaderboard?subjectType=worker&team=A&department=B", &admin).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{:?}", both.body);
+    assert_eq!(s.get("/leaderboard?team=Night%20A", &admin).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = s.tenant(s.organization("Team boards outsider").await, SystemRole::Admin);
+    assert_eq!(places(s, "/leaderboard?subjectType=worker&team=Night%20A", &other).await, []);
+}

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use nudge_core::auth::Principal;
-use nudge_core::http::{ApiError, ApiResult, FieldError, JsonBody, ListQuery, Page, path_id};
+use nudge_core::http::{ApiError, ApiResult, JsonBody, ListQuery, Page, path_id};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
 use std::sync::Arc;
@@ -206,8 +206,10 @@ pub(super) struct LeaderboardEntry {
     params(("subjectType" = Option<SubjectType>, Query, description = "user (default) or worker"),
            ("period" = Option<Period>, Query, description = "all_time (default: lifetime XP), week (ISO, from Monday) or month, in the organization's time zone"),
            ("groupId" = Option<Uuid>, Query, description = "Only the members of this learning group (users)"),
+           ("team" = Option<String>, Query, description = "Only the workers of this team (any case)"),
+           ("department" = Option<String>, Query, description = "Only the workers of this department (any case)"),
            ("limit" = Option<u32>, Query, description = "1–100, default 25")),
-    description = "A leaderboard, read from its index (a group's: its members' figures by key), never from the ledger.",
+    description = "A leaderboard, read from its index (a group's, team's or department's: its members' figures by key), never from the ledger. Narrow by one of groupId, team or department.",
     responses((status = 200, description = "Highest first", body = Vec<LeaderboardEntry>)),
     security(("bearer" = [])))]
 async fn board(
@@ -217,45 +219,22 @@ async fn board(
     uri: http::Uri,
 ) -> ApiResult<Json<Vec<LeaderboardEntry>>> {
     let tenant = principal.require(OWN)?;
-    let query = ListQuery::parse(uri.query(), &["subjectType", "period", "groupId"])?;
-    let mut bad = Vec::new();
-    let kind = match query.filter("subjectType") {
-        None | Some("user") => Some(SubjectType::User),
-        Some("worker") => Some(SubjectType::Worker),
-        Some(_) => {
-            bad.push(FieldError::param("subjectType", "must be user or worker"));
-            None
-        }
-    };
-    let period = match query.filter("period") {
-        None | Some("all_time") => Some(Period::AllTime),
-        Some("week") => Some(Period::Week),
-        Some("month") => Some(Period::Month),
-        Some(_) => {
-            bad.push(FieldError::param("period", "must be all_time, week or month"));
-            None
-        }
-    };
-    let group = match query.filter("groupId").map(Uuid::parse_str) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
-            bad.push(FieldError::param("groupId", "must be a UUID"));
-            None
-        }
-    };
-    let (Some(kind), Some(period), true) = (kind, period, bad.is_empty()) else {
-        return Err(ApiError::invalid(bad));
-    };
+    let query = ListQuery::parse(uri.query(), &["subjectType", "period", "groupId", "team", "department"])?;
+    let input::Board { kind, period, scope } = input::read_board(&query)?;
     let now = ctx.clock.now();
-    let top = match group {
-        None => ledger::board(&ctx.store, &tenant, kind, period, now, query.limit).await?,
-        Some(_) if kind == SubjectType::Worker => {
-            return Err(ApiError::Rejected(vec![FieldError::param("groupId", "groups are of users, not workers")]));
-        }
-        Some(group) => {
+    let top = match scope {
+        input::Scope::Tenant => ledger::board(&ctx.store, &tenant, kind, period, now, query.limit).await?,
+        input::Scope::Group(group) => {
             let members = deps.groups.members(&tenant, group).await?.ok_or(ApiError::NotFound)?;
-            let mut all = ledger::standings_of(&ctx.store, &tenant, &members, period, now).await?;
+            let subjects: Vec<Subject> = members.into_iter().map(Subject::user).collect();
+            let mut all = ledger::standings_of(&ctx.store, &tenant, &subjects, period, now).await?;
+            all.truncate(query.limit as usize);
+            all
+        }
+        input::Scope::Unit(unit) => {
+            let members = nudge_workers::repo::members_of(&ctx.store, &tenant, unit).await?;
+            let subjects: Vec<Subject> = members.into_iter().map(Subject::worker).collect();
+            let mut all = ledger::standings_of(&ctx.store, &tenant, &subjects, period, now).await?;
             all.truncate(query.limit as usize);
             all
         }
