@@ -166,9 +166,12 @@ impl Suggestion {
         })
     }
 
-    /// Whether a vote leaving it as it is should tell the reviewers (once).
-    pub fn due_popular_notice(&self) -> bool {
-        self.status == SuggestionStatus::Open && self.vote_count >= POPULAR_AT && self.popular_notified_at.is_none()
+    /// What a vote (`up`) or an unvote on the suggestion as read does.
+    pub fn counting(&self, up: bool) -> Counting {
+        let count = if up { self.vote_count + 1 } else { self.vote_count.saturating_sub(1) };
+        let waiting = up && self.status == SuggestionStatus::Open && self.popular_notified_at.is_none();
+        let tells = waiting && count >= POPULAR_AT;
+        Counting { count, tells, short: waiting && !tells }
     }
 
     /// The title and message telling the author and voters of its review.
@@ -187,6 +190,17 @@ impl Suggestion {
         let message = format!("“{}” has {} votes and waits for a review.", self.title, self.vote_count);
         (title, clip(&message, 2000))
     }
+}
+
+/// A vote's or unvote's effect on the suggestion it read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counting {
+    /// The count it leaves, unless another vote raced it.
+    pub count: u64,
+    /// It makes the suggestion popular: it tells the reviewers, once, on the count it read.
+    pub tells: bool,
+    /// It leaves the suggestion short of popular, so it is written only while the count still is.
+    pub short: bool,
 }
 
 /// Seed 002 KnowledgeSuggestionVote: one per user and suggestion (its key).
@@ -674,17 +688,24 @@ mod tests {
     }
 
     #[test]
-    fn popularity_is_due_once_at_the_threshold_while_open() {
+    fn the_vote_reaching_the_threshold_tells_once_while_open() {
         let mut s = Suggestion::new(Uuid::from_u128(9), Uuid::from_u128(1), "T".into(), "D".into(), at(0));
+        let counting = |count, tells, short| Counting { count, tells, short };
+        s.vote_count = POPULAR_AT - 2;
+        assert_eq!(s.counting(true), counting(POPULAR_AT - 1, false, true));
         s.vote_count = POPULAR_AT - 1;
-        assert!(!s.due_popular_notice());
-        s.vote_count = POPULAR_AT;
-        assert!(s.due_popular_notice());
+        assert_eq!(s.counting(true), counting(POPULAR_AT, true, false));
+        assert_eq!(s.counting(false), counting(POPULAR_AT - 2, false, false), "an unvote never tells");
+        // Past the threshold without a notice (an older suggestion): the next vote tells.
+        s.vote_count = POPULAR_AT + 3;
+        assert!(s.counting(true).tells);
         s.popular_notified_at = Some(at(1));
-        assert!(!s.due_popular_notice());
+        assert_eq!(s.counting(true), counting(POPULAR_AT + 4, false, false));
         s.popular_notified_at = None;
         s.status = SuggestionStatus::Rejected;
-        assert!(!s.due_popular_notice());
+        assert!(!s.counting(true).tells);
+        s.vote_count = 0;
+        assert_eq!(s.counting(false).count, 0);
     }
 
     #[test]

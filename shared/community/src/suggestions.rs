@@ -6,13 +6,18 @@
 //! move the suggestion's version, so a review (a write on the version read) always tells every voter
 //! there is: a vote racing it makes it read again.
 //!
-//! After a vote, the vote ranking's sort key is set from the exact count (only while the count is still
-//! the one read), and once the count reaches [`crate::model::POPULAR_AT`] the reviewers are told, once: the marker
-//! `popularNotifiedAt`, set only if absent, is in the notice's transaction. A vote whose follow-up fails
-//! (a crash) leaves both to the next vote.
+//! A vote reads the suggestion first and sets the vote ranking's sort key from the count it read plus its
+//! own, in its transaction; a vote that raced another mends the key afterwards from the exact count (only
+//! while the count is still the one read), so only a crash in that race leaves the order a vote behind,
+//! until the next vote. The vote that brings the count to [`POPULAR_AT`] tells the reviewers in its own
+//! transaction (the notice's outbox entry and the marker `popularNotifiedAt`), conditioned on the count
+//! read: exactly one vote tells, and no crash loses it. Votes short of it are written only while the count
+//! is still short (`voteCount < POPULAR_AT - 1`), so racing votes contend only at the threshold.
 
 use crate::keys;
-use crate::model::{Refusal, Suggestion, SuggestionComment, SuggestionDecision, SuggestionStatus, SuggestionVote};
+use crate::model::{
+    POPULAR_AT, Refusal, Suggestion, SuggestionComment, SuggestionDecision, SuggestionStatus, SuggestionVote,
+};
 use crate::notices;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
@@ -39,8 +44,8 @@ const NOT_VOTED: &str = "not voted";
 const OPEN_ONLY: &str = "suggestion open";
 const GONE: &str = "suggestion gone";
 const MODULE_GONE: &str = "module gone";
-/// The count moved on, or the notice was sent: another vote settles it.
-const SETTLED: &str = "vote settled";
+/// The suggestion moved on since it was read (another vote, the notice sent, a review).
+const MOVED: &str = "suggestion moved";
 /// Fresh reads of a review before it gives up.
 const TRIES: usize = 8;
 
@@ -205,22 +210,12 @@ impl Suggestions<'_> {
         now: DateTime<Utc>,
     ) -> Result<SuggestionView, SuggestionError> {
         let vote = SuggestionVote { suggestion_id: id, user_id: user, created_at: now };
-        let counted = Write::update(
-            keys::suggestion(tenant, id),
-            Changes::new().add("voteCount", 1).add("version", 1),
-            OPEN_ONLY,
-        )
-        .and_equals("status", &SuggestionStatus::Open, OPEN_ONLY)?;
-        let tx = Tx::new()
-            .with(Write::create(Put::new(&keys::vote(tenant, id, user), "KnowledgeSuggestionVote", &vote)?, VOTED))
-            .with(counted);
-        let tx = &tx;
-        let changed = retry(|| async move { self.settle_tx(tenant, id, tx.clone()).await }).await?;
-        if !changed {
+        let vote = &vote;
+        let Some(expected) = retry(|| async move { self.count(tenant, id, user, Some(vote), now).await }).await? else {
             // Voted before: as it is.
             return self.view(tenant, id, user).await;
-        }
-        let suggestion = self.settle(tenant, id, now).await?;
+        };
+        let suggestion = self.rerank(tenant, id, expected).await?;
         Ok(SuggestionView { suggestion, voted_by_me: true })
     }
 
@@ -232,78 +227,100 @@ impl Suggestions<'_> {
         user: Uuid,
         now: DateTime<Utc>,
     ) -> Result<SuggestionView, SuggestionError> {
-        let tx =
-            Tx::new().with(Write::delete(keys::vote(tenant, id, user)).and_equals("userId", &user, NOT_VOTED)?).with(
-                Write::update(
-                    keys::suggestion(tenant, id),
-                    Changes::new().add("voteCount", -1).add("version", 1),
-                    OPEN_ONLY,
-                )
-                .and_equals("status", &SuggestionStatus::Open, OPEN_ONLY)?,
-            );
-        let tx = &tx;
-        let changed = retry(|| async move { self.settle_tx(tenant, id, tx.clone()).await }).await?;
-        if !changed {
+        let Some(expected) = retry(|| async move { self.count(tenant, id, user, None, now).await }).await? else {
             let view = self.view(tenant, id, user).await?;
             if view.suggestion.status != SuggestionStatus::Open {
                 return Err(closed(view.suggestion.status.as_str()));
             }
             return Ok(view);
-        }
-        let suggestion = self.settle(tenant, id, now).await?;
+        };
+        let suggestion = self.rerank(tenant, id, expected).await?;
         Ok(SuggestionView { suggestion, voted_by_me: false })
     }
 
-    /// Runs a vote's or unvote's transaction: `true` when it changed the count, `false` when the vote was
-    /// (or was not) there already.
-    async fn settle_tx(&self, tenant: &TenantId, id: Uuid, tx: Tx) -> Result<Attempt<bool>, SuggestionError> {
+    /// One try at a vote (`vote`: its item created, `+1`) or an unvote (its item removed, `-1`), from a
+    /// fresh read of the suggestion: `Some(count)` it expects to leave when it counted, `None` when the vote
+    /// was (or was not) there already. The ranking key is set from the count read, and the vote that makes
+    /// the suggestion popular carries the reviewers' notice and its marker in the same transaction.
+    async fn count(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        user: Uuid,
+        vote: Option<&SuggestionVote>,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt<Option<u64>>, SuggestionError> {
+        let s = self.load(tenant, id).await?;
+        if s.status != SuggestionStatus::Open {
+            return Err(closed(s.status.as_str()));
+        }
+        let counting = s.counting(vote.is_some());
+        let expected = counting.count;
+        let delta = if vote.is_some() { 1 } else { -1 };
+        let mut changes =
+            Changes::new().add("voteCount", delta).add("version", 1).set("gsi2sk", &keys::vote_sort(expected, id))?;
+        if counting.tells {
+            changes = changes.set("popularNotifiedAt", &now)?;
+        }
+        let mut counted = Write::update(keys::suggestion(tenant, id), changes, OPEN_ONLY).and_equals(
+            "status",
+            &SuggestionStatus::Open,
+            OPEN_ONLY,
+        )?;
+        if counting.short {
+            // Still short as written, or read again: then this may be the vote that tells.
+            counted = counted.and_below("voteCount", POPULAR_AT as i64 - 1, MOVED);
+        }
+        if counting.tells {
+            // On the count as read, so exactly one vote is the one that tells.
+            counted = counted.and_equals("voteCount", &s.vote_count, MOVED)?.and_absent("popularNotifiedAt", MOVED);
+        }
+        // The suggestion first: a transaction fails with its first failing condition, and a moved
+        // suggestion is read again whatever else failed with it.
+        let mut tx = Tx::new().with(counted).with(match vote {
+            Some(v) => Write::create(Put::new(&keys::vote(tenant, id, user), "KnowledgeSuggestionVote", v)?, VOTED),
+            None => Write::delete(keys::vote(tenant, id, user)).and_equals("userId", &user, NOT_VOTED)?,
+        });
+        let mut posted = Vec::new();
+        if counting.tells {
+            let reviewers = nudge_identity::holders_of(self.store, tenant, MANAGE).await?;
+            let after = Suggestion { vote_count: expected, ..s };
+            let (notice, sent) = to_users(tenant, self.notifications, notices::popular(&after, reviewers), now)?;
+            tx.extend(notice);
+            posted = sent;
+        }
         match self.store.transact(tx).await {
-            Ok(()) => Ok(Attempt::Done(true)),
-            Err(StoreError::Condition(VOTED | NOT_VOTED)) => {
-                // Without a vote to remove, the suggestion may still be missing or closed.
-                let s = self.load(tenant, id).await?;
-                if s.status != SuggestionStatus::Open {
-                    return Err(closed(s.status.as_str()));
+            Ok(()) => {
+                if counting.tells {
+                    nudge_core::outbox::deliver_all(self.store, posted).await;
+                    tracing::info!(suggestion = %id, votes = expected, "popular suggestion: reviewers told");
                 }
-                Ok(Attempt::Done(false))
+                Ok(Attempt::Done(Some(expected)))
             }
+            Err(StoreError::Condition(VOTED | NOT_VOTED)) => Ok(Attempt::Done(None)),
             Err(StoreError::Condition(OPEN_ONLY)) => Err(self.not_open(tenant, id).await),
-            Err(StoreError::TransactionConflict) => Ok(Attempt::Retry),
+            // Another vote (or a review) moved the suggestion: read it again.
+            Err(StoreError::Condition(MOVED)) | Err(StoreError::TransactionConflict) => Ok(Attempt::Retry),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// After a vote: the ranking's key from the exact count, and the reviewers told once it is popular.
-    async fn settle(&self, tenant: &TenantId, id: Uuid, now: DateTime<Utc>) -> Result<Suggestion, SuggestionError> {
-        let mut s = self.load(tenant, id).await?;
-        let key = keys::suggestion(tenant, id);
-        let rank = Changes::new().set("gsi2sk", &keys::vote_sort(s.vote_count, id))?;
-        if !s.due_popular_notice() {
-            let reindex = Write::update(key, rank, SETTLED).and_equals("voteCount", &s.vote_count, SETTLED)?;
-            match self.store.write(reindex).await {
-                Ok(()) | Err(StoreError::Condition(SETTLED)) => {}
-                // Derived order only (a racing vote's transaction holds the item): the next vote sets it.
-                Err(e) => tracing::warn!(error = %e, suggestion = %id, "vote ranking not updated"),
-            }
+    /// After a vote: the suggestion as it is, its ranking key mended when racing votes left it off the count
+    /// (the last of them mends it; only while the count is still the one read).
+    async fn rerank(&self, tenant: &TenantId, id: Uuid, expected: u64) -> Result<Suggestion, SuggestionError> {
+        let s = self.load(tenant, id).await?;
+        if s.vote_count == expected || s.status != SuggestionStatus::Open {
             return Ok(s);
         }
-        let reviewers = nudge_identity::holders_of(self.store, tenant, MANAGE).await?;
-        let marked = Write::update(key, rank.set("popularNotifiedAt", &now)?.add("version", 1), SETTLED)
-            .and_equals("voteCount", &s.vote_count, SETTLED)?
-            .and_equals("status", &SuggestionStatus::Open, SETTLED)?
-            .and_absent("popularNotifiedAt", SETTLED);
-        let (mut tx, posted) = to_users(tenant, self.notifications, notices::popular(&s, reviewers), now)?;
-        tx.push(marked);
-        match self.store.transact(tx).await {
-            Ok(()) => {
-                nudge_core::outbox::deliver_all(self.store, posted).await;
-                s.popular_notified_at = Some(now);
-                s.version += 1;
-                tracing::info!(suggestion = %id, votes = s.vote_count, "popular suggestion: reviewers told");
-            }
-            // Another vote got there first (it settles), or the notice went out before.
-            Err(StoreError::Condition(_)) | Err(StoreError::TransactionConflict) => {}
-            Err(e) => return Err(e.into()),
+        let rank = Changes::new().set("gsi2sk", &keys::vote_sort(s.vote_count, id))?;
+        let reindex = Write::update(keys::suggestion(tenant, id), rank, MOVED)
+            .and_equals("voteCount", &s.vote_count, MOVED)?
+            .and_equals("status", &SuggestionStatus::Open, MOVED)?;
+        match self.store.write(reindex).await {
+            // Moved on again: the vote that moved it mends it.
+            Ok(()) | Err(StoreError::Condition(MOVED)) => {}
+            // Derived order only (a racing vote's transaction holds the item): the next vote sets it.
+            Err(e) => tracing::warn!(error = %e, suggestion = %id, "vote ranking not updated"),
         }
         Ok(s)
     }

@@ -297,6 +297,15 @@ impl Write {
         })
     }
 
+    /// Adds a condition to the write's own: the number attribute `name` must be below `limit` (a counter
+    /// `ADD`ed only while it is short of a threshold that some other write handles).
+    pub fn and_below(self, name: &str, limit: i64, label: &'static str) -> Self {
+        self.and_term(name, label, |a, v, c| {
+            c.values.insert(v.clone(), AttributeValue::N(limit.to_string()));
+            format!("{a} < {v}")
+        })
+    }
+
     /// ANDs one term on `name` (equal to `value`, or absent) onto the condition; `label` names a failure.
     fn and(self, name: &str, value: Option<AttributeValue>, label: &'static str) -> Self {
         self.and_term(name, label, |a, v, c| match value {
