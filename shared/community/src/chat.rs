@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::http::Page;
 use nudge_core::queue::Queue;
-use nudge_core::store::optimistic::{Attempt, retry};
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write};
 use nudge_gamification::ledger::{ALREADY as XP_ALREADY, Award, Ledger, awarded, contended};
 use nudge_gamification::{Subject, XpSource};
@@ -107,16 +106,10 @@ impl Chat<'_> {
         }
         let m = ChatMessage::new(Uuid::now_v7(), module, author, kind, body, now);
         tx.push(Write::create(put(tenant, &m)?, EXISTS));
-        let tx = &tx;
-        retry(|| async move {
-            match self.store.transact(tx.clone()).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(StoreError::Condition(MODULE_GONE)) => Err(unknown()),
-                Err(StoreError::TransactionConflict) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
-        })
-        .await?;
+        match self.store.transact_retrying(&tx).await {
+            Err(StoreError::Condition(MODULE_GONE)) => return Err(unknown()),
+            written => written?,
+        }
         Ok(m)
     }
 

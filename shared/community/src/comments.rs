@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
 use nudge_core::http::Page;
 use nudge_core::queue::Queue;
-use nudge_core::store::optimistic::{Attempt, retry};
 use nudge_core::store::{Put, Query, Store, StoreError, Tx, Write};
 use nudge_learning::model::{Module, ModuleStatus};
 use nudge_notifications::send::direct::direct;
@@ -125,17 +124,11 @@ impl ModuleComments<'_> {
                 posted = Some(sent);
             }
         }
-        let tx = &tx;
-        retry(|| async move {
-            match self.store.transact(tx.clone()).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(StoreError::Condition(MODULE_GONE)) => Err(CommentError::NotFound),
-                Err(StoreError::Condition(PARENT_GONE)) => Err(no_parent()),
-                Err(StoreError::TransactionConflict) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
-        })
-        .await?;
+        match self.store.transact_retrying(&tx).await {
+            Err(StoreError::Condition(MODULE_GONE)) => return Err(CommentError::NotFound),
+            Err(StoreError::Condition(PARENT_GONE)) => return Err(no_parent()),
+            written => written?,
+        }
         if let Some(p) = posted {
             p.deliver(self.store).await;
         }

@@ -370,16 +370,10 @@ impl Suggestions<'_> {
             tx.extend(told);
             posted = Some(sent);
         }
-        let tx = &tx;
-        retry(|| async move {
-            match self.store.transact(tx.clone()).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(StoreError::Condition(GONE)) => Err(SuggestionError::NotFound),
-                Err(StoreError::TransactionConflict) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
-        })
-        .await?;
+        match self.store.transact_retrying(&tx).await {
+            Err(StoreError::Condition(GONE)) => return Err(SuggestionError::NotFound),
+            written => written?,
+        }
         if let Some(p) = posted {
             p.deliver(self.store).await;
         }

@@ -369,6 +369,19 @@ impl Store {
         tx.send(&self.client, &self.table).await
     }
 
+    /// Writes a transaction whose conditions say all it needs (no fresh read would change it), sending it
+    /// again after a short jittered pause each time it loses to a concurrent one (`TransactionConflict`), as
+    /// [`optimistic::retry`] does; a failed condition is the caller's to read.
+    pub async fn transact_retrying(&self, tx: &Tx) -> Result<(), StoreError> {
+        optimistic::retry(|| async {
+            match self.transact(tx.clone()).await {
+                Err(StoreError::TransactionConflict) => Ok(Attempt::Retry),
+                written => written.map(Attempt::Done),
+            }
+        })
+        .await
+    }
+
     /// Reads one page of a query. `scope` (the tenant, or the platform) binds the cursor to the caller.
     pub async fn page<T: DeserializeOwned>(
         &self,
