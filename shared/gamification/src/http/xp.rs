@@ -222,18 +222,21 @@ async fn board(
     let query = ListQuery::parse(uri.query(), &["subjectType", "period", "groupId", "team", "department"])?;
     let input::Board { kind, period, scope } = input::read_board(&query)?;
     let now = ctx.clock.now();
-    let top = match scope {
-        input::Scope::Tenant => ledger::board(&ctx.store, &tenant, kind, period, now, query.limit).await?,
+    // A group's, team's or department's board: its members' figures, by key.
+    let members: Option<Vec<Subject>> = match scope {
+        input::Scope::Tenant => None,
         input::Scope::Group(group) => {
-            let members = deps.groups.members(&tenant, group).await?.ok_or(ApiError::NotFound)?;
-            let subjects: Vec<Subject> = members.into_iter().map(Subject::user).collect();
-            let mut all = ledger::standings_of(&ctx.store, &tenant, &subjects, period, now).await?;
-            all.truncate(query.limit as usize);
-            all
+            let users = deps.groups.members(&tenant, group).await?.ok_or(ApiError::NotFound)?;
+            Some(users.into_iter().map(Subject::user).collect())
         }
         input::Scope::Unit(unit) => {
-            let members = nudge_workers::repo::members_of(&ctx.store, &tenant, unit).await?;
-            let subjects: Vec<Subject> = members.into_iter().map(Subject::worker).collect();
+            let workers = nudge_workers::repo::members_of(&ctx.store, &tenant, unit).await?;
+            Some(workers.into_iter().map(Subject::worker).collect())
+        }
+    };
+    let top = match members {
+        None => ledger::board(&ctx.store, &tenant, kind, period, now, query.limit).await?,
+        Some(subjects) => {
             let mut all = ledger::standings_of(&ctx.store, &tenant, &subjects, period, now).await?;
             all.truncate(query.limit as usize);
             all
