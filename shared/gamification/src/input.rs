@@ -223,6 +223,9 @@ pub(crate) fn read_decision(body: Value) -> Result<Option<String>, ApiError> {
     Ok(note)
 }
 
+/// A team's or department's name on a leaderboard's query, at most (as the worker list's filters).
+pub const UNIT_MAX: usize = 100;
+
 /// Whose places a leaderboard holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Scope<'a> {
@@ -261,33 +264,28 @@ pub(crate) fn read_board(query: &ListQuery) -> Result<Board<'_>, ApiError> {
         }
     };
     let mut scope = Scope::Tenant;
+    // Well formed, but asking for what cannot be: refused (422) once the parameters read.
+    let mut rules = Vec::new();
     let mut narrowed = false;
     for name in ["groupId", "team", "department"] {
         let Some(value) = query.filter(name) else { continue };
-        if std::mem::replace(&mut narrowed, true) {
-            bad.push(FieldError::param(name, "narrow by one of groupId, team or department"));
-            continue;
-        }
-        scope = match name {
-            "groupId" => match Uuid::parse_str(value) {
-                Ok(id) => Scope::Group(id),
-                Err(_) => {
-                    bad.push(FieldError::param(name, "must be a UUID"));
-                    continue;
-                }
-            },
-            _ if value.trim().is_empty() => {
-                bad.push(FieldError::param(name, "must not be blank"));
-                continue;
-            }
-            "team" => Scope::Unit(Unit::Team(value)),
-            _ => Scope::Unit(Unit::Department(value)),
+        let read = match name {
+            "groupId" => Uuid::parse_str(value).map(Scope::Group).map_err(|_| "must be a UUID".to_owned()),
+            _ if value.trim().is_empty() => Err("must not be blank".to_owned()),
+            _ if value.chars().count() > UNIT_MAX => Err(format!("at most {UNIT_MAX} characters")),
+            "team" => Ok(Scope::Unit(Unit::Team(value))),
+            _ => Ok(Scope::Unit(Unit::Department(value))),
         };
+        match read {
+            Err(why) => bad.push(FieldError::param(name, why)),
+            Ok(_) if narrowed => rules.push(FieldError::param(name, "narrow by one of groupId, team or department")),
+            Ok(read) => scope = read,
+        }
+        narrowed = true;
     }
     let (Some(kind), Some(period), true) = (kind, period, bad.is_empty()) else {
         return Err(ApiError::invalid(bad));
     };
-    // Well formed, but asking for what cannot exist.
     let mismatch = match (kind, scope) {
         (SubjectType::Worker, Scope::Group(_)) => Some(("groupId", "groups are of users, not workers")),
         (SubjectType::User, Scope::Unit(Unit::Team(_))) => Some(("team", "teams are of workers, not users")),
@@ -296,8 +294,9 @@ pub(crate) fn read_board(query: &ListQuery) -> Result<Board<'_>, ApiError> {
         }
         _ => None,
     };
-    if let Some((name, why)) = mismatch {
-        return Err(ApiError::Rejected(vec![FieldError::param(name, why)]));
+    rules.extend(mismatch.map(|(name, why)| FieldError::param(name, why)));
+    if !rules.is_empty() {
+        return Err(ApiError::Rejected(rules));
     }
     Ok(Board { kind, period, scope })
 }
@@ -373,15 +372,18 @@ mod tests {
             board(&format!("groupId={group}")),
             Ok((SubjectType::User, Period::AllTime, format!("Group({group})")))
         );
-        // Every bad parameter at once; a second narrowing is named.
+        // Every bad parameter at once.
+        let long = "d".repeat(UNIT_MAX + 1);
         assert_eq!(
-            board("subjectType=robot&period=decade&groupId=x&team=%20&department=Ops"),
+            board(&format!("subjectType=robot&period=decade&groupId=x&team=%20&department={long}")),
             Err((
                 400,
                 vec!["subjectType".into(), "period".into(), "groupId".into(), "team".into(), "department".into()]
             ))
         );
-        assert_eq!(board("subjectType=worker&team=A&department=B"), Err((400, vec!["department".into()])));
+        // A second narrowing is refused as a rule, with a mismatched first.
+        assert_eq!(board("subjectType=worker&team=A&department=B"), Err((422, vec!["department".into()])));
+        assert_eq!(board("team=A&department=B"), Err((422, vec!["department".into(), "team".into()])));
         // Well formed but of the other kind.
         assert_eq!(board("team=A"), Err((422, vec!["team".into()])));
         assert_eq!(board("department=A"), Err((422, vec!["department".into()])));

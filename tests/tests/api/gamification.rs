@@ -231,7 +231,9 @@ async fn a_team_or_department_board_ranks_its_workers_only_and_follows_a_move() 
 
     // One narrowing at a time, of the right kind; another organization's team is empty.
     let both = s.get("/leaderboard?subjectType=worker&team=A&department=B", &admin).await;
-    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{:?}", both.body);
+    assert_eq!(both.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", both.body);
+    let blank = s.get("/leaderboard?subjectType=worker&team=%20", &admin).await;
+    assert_eq!((blank.status, &blank.body["errors"][0]["parameter"]), (StatusCode::BAD_REQUEST, &json!("team")));
     assert_eq!(s.get("/leaderboard?team=Night%20A", &admin).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let other = s.tenant(s.organization("Team boards outsider").await, SystemRole::Admin);
     assert_eq!(places(s, "/leaderboard?subjectType=worker&team=Night%20A", &other).await, []);
