@@ -1,5 +1,6 @@
 //! The composition root of the gamification function: its API over the table, with the notifications
-//! queue (XP and reward notices) and learning's groups (group leaderboards).
+//! queue (XP and reward notices), learning's groups (group leaderboards) and segment sync (told of a
+//! worker's points).
 
 use futures_util::future::BoxFuture;
 use nudge_core::TenantId;
@@ -7,6 +8,8 @@ use nudge_core::config::{ConfigError, Env};
 use nudge_core::store::{Store, StoreError};
 use nudge_gamification::groups::GroupMembers;
 use nudge_learning::groups::{GroupError, Groups};
+use nudge_segments::SegmentQueue;
+use nudge_workers::WorkerEvents;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -40,6 +43,7 @@ pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
     let deps = nudge_gamification::http::Deps {
         notifications: env.queue("NOTIFICATIONS_QUEUE_URL")?,
         groups: Arc::new(LearningGroups(ctx.store.clone())),
+        workers: WorkerEvents::to(SegmentQueue(env.queue("SEGMENT_SYNC_QUEUE_URL")?)),
     };
     Ok(nudge_gamification::http::router(ctx, deps))
 }

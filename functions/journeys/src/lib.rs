@@ -7,6 +7,8 @@ use nudge_content::snapshots::Snapshots;
 use nudge_core::config::{ConfigError, Env};
 use nudge_core::queue::{Consumer, job};
 use nudge_journeys::{Engine, JourneyJob};
+use nudge_segments::SegmentQueue;
+use nudge_workers::WorkerEvents;
 
 pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
     let ctx = env.ctx()?;
@@ -16,6 +18,7 @@ pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
         snapshots: Snapshots::new(objects.clone()),
         key: env.settings.data_key()?,
         objects,
+        workers: WorkerEvents::to(SegmentQueue(env.queue("SEGMENT_SYNC_QUEUE_URL")?)),
     };
     Ok(nudge_journeys::http::router(ctx, deps))
 }

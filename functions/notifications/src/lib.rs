@@ -18,14 +18,16 @@ use std::time::Duration;
 
 pub fn compose(env: &Env) -> Result<axum::Router, ConfigError> {
     let ctx = env.ctx()?;
+    let events = WorkerEvents::to(SegmentQueue(env.queue("SEGMENT_SYNC_QUEUE_URL")?));
     let deps = nudge_notifications::http::Deps {
         queue: env.queue("NOTIFICATIONS_QUEUE_URL")?,
         users: Arc::new(Directory { store: ctx.store.clone() }),
         key: env.settings.data_key()?,
-        events: WorkerEvents::to(SegmentQueue(env.queue("SEGMENT_SYNC_QUEUE_URL")?)),
+        events: events.clone(),
         replies: Arc::new(nudge_journeys::replies::TouchpointReplies {
             store: ctx.store.clone(),
             clock: env.clock.clone(),
+            workers: events,
         }),
     };
     Ok(nudge_notifications::http::router(ctx, deps))

@@ -136,6 +136,12 @@ async fn touchpoint_xp(
     }
 }
 
+/// Whether `progress`, as [`record`] answered it at `now`, was completed by that answer: the completion
+/// earned the worker TOUCHPOINT_COMPLETED XP, so its pointsBalance moved and segments are to be told.
+pub fn completed_now(progress: &Progress, now: DateTime<Utc>) -> bool {
+    progress.completed_at == Some(now)
+}
+
 /// Records `answer` on the progress of (enrolment, touchpoint), and, when it completes what the
 /// enrolment waits for, makes the enrolment due now. Answers the progress as written.
 pub async fn record(

@@ -53,6 +53,8 @@ pub fn answer_of(send: &SendRef, reply: &Reply) -> Option<Answer> {
 pub struct TouchpointReplies {
     pub store: Store,
     pub clock: Clock,
+    /// Told when a reply's completion earns the worker XP.
+    pub workers: nudge_workers::WorkerEvents,
 }
 
 impl Replies for TouchpointReplies {
@@ -64,6 +66,10 @@ impl Replies for TouchpointReplies {
             let Some(answer) = answer_of(&send, reply) else { return Ok(()) };
             let now = self.clock.now();
             match enrolments::record(&self.store, tenant, send.enrolment_id, send.touchpoint_id, &answer, now).await {
+                Ok(p) if enrolments::completed_now(&p, now) => {
+                    self.workers.notify(tenant, &[p.worker_id]).await;
+                    Ok(())
+                }
                 Ok(_) | Err(crate::JourneyError::NotFound) => Ok(()),
                 Err(e) => Err(e.to_string()),
             }

@@ -41,7 +41,7 @@ impl WorkerEvents {
 
     /// As [`Self::changed`], logging instead of failing: the worker write it follows has landed, and a
     /// scheduled or manual sync repairs what a lost message leaves behind.
-    pub(crate) async fn notify(&self, tenant: &TenantId, ids: &[Uuid]) {
+    pub async fn notify(&self, tenant: &TenantId, ids: &[Uuid]) {
         if let Err(e) = self.changed(tenant, ids).await {
             tracing::error!(error = %e, workers = ids.len(), "could not announce changed workers");
         }

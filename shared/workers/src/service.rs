@@ -11,6 +11,7 @@ use super::repo;
 use crate::orphans::WorkerJobs;
 use chrono::Utc;
 use nudge_core::TenantId;
+use nudge_core::http::FieldError;
 use nudge_core::store::{Attempt, Store, StoreError, Tx, Write, optimistic};
 use serde_json::Value;
 use uuid::Uuid;
@@ -43,6 +44,23 @@ async fn linkable(
     }
 }
 
+/// Where a worker document holds its points.
+pub(crate) const POINTS: &str = "/gamification/pointsBalance";
+
+/// A worker's `gamification.pointsBalance` is its XP balance, which only the XP ledger moves (through
+/// [`points_writes`], in each award's transaction): a write that would set it to anything else is refused,
+/// so the document never drifts from the ledger. Repeating the current value (a document read and written
+/// back, an export imported again) is no change.
+fn ledger_kept(before: i64, after: i64) -> Result<(), WorkerError> {
+    if before == after {
+        return Ok(());
+    }
+    Err(WorkerError::BreaksRules(vec![FieldError::body(
+        POINTS,
+        "is the worker's XP balance, kept by the XP ledger: award or correct it with POST /xp/awards",
+    )]))
+}
+
 /// The id of the worker an import row creates: derived from the job and the row, so a row applied twice
 /// (a chunk redone after a crash, a duplicate runner) names the same worker and cannot create two, even
 /// when the row has no external id or phone to match it by.
@@ -68,6 +86,7 @@ pub async fn create(
     fields: WorkerFields,
     mark: Option<(Uuid, u64)>,
 ) -> Result<Worker, WorkerError> {
+    ledger_kept(0, fields.gamification.points_balance)?;
     let id = mark.map_or_else(Uuid::now_v7, |(job, row)| imported_id(job, row));
     linkable(users, tenant, None, fields.user_id).await?;
     let checks = supervision(store, tenant, id, None, fields.supervisor_id).await?;
@@ -115,6 +134,7 @@ pub async fn update(
         if fields == current.fields {
             return Ok(Attempt::Done(Updated::Unchanged(current)));
         }
+        ledger_kept(current.fields.gamification.points_balance, fields.gamification.points_balance)?;
         linkable(users, tenant, current.fields.user_id, fields.user_id).await?;
         let checks = supervision(store, tenant, id, current.fields.supervisor_id, fields.supervisor_id).await?;
         let mut next = current.revised(fields, Utc::now());

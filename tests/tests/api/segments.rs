@@ -21,19 +21,30 @@ fn phone(n: u32) -> String {
     format!("+44 20 7946 {:04}", n % 10000)
 }
 
-/// A worker in `department` with `points`; phones are unique per tenant, so `n` need only differ within one.
+/// A worker in `department` with `points`, awarded through the XP ledger (which keeps the document's
+/// pointsBalance); phones are unique per tenant, so `n` need only differ within one.
 async fn worker(token: &str, n: u32, department: &str, points: i64) -> String {
-    let reply = stack().post("/workers", token, &worker_doc(n, department, points)).await;
+    let reply = stack().post("/workers", token, &worker_doc(n, department)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
-    reply.body["id"].as_str().unwrap().to_owned()
+    let id = reply.body["id"].as_str().unwrap().to_owned();
+    if points != 0 {
+        award(token, &id, points).await;
+    }
+    id
 }
 
-fn worker_doc(n: u32, department: &str, points: i64) -> Value {
+/// XP for a worker (negative: a correction of its spendable points).
+async fn award(token: &str, worker: &str, amount: i64) {
+    let body = json!({"subjectType": "worker", "subjectId": worker, "amount": amount, "reason": "Segments"});
+    let reply = stack().post("/xp/awards", token, &body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+}
+
+fn worker_doc(n: u32, department: &str) -> Value {
     json!({
         "firstName": format!("W{n}"), "lastName": department,
         "contact": {"primaryPhoneNumber": phone(n), "preferredLanguage": "en"},
         "employment": {"department": department},
-        "gamification": {"pointsBalance": points},
     })
 }
 
@@ -223,7 +234,7 @@ async fn workers_are_re_evaluated_when_they_change() {
     let found = eventually(&token, &id, "c joins", |m| m.iter().any(|m| m["workerId"] == c.as_str())).await;
     assert_eq!(found.len(), 3);
     // Changed out of the rule: leaves; deleted: leaves.
-    s.patch(&format!("/workers/{a}"), &token, &json!({"gamification": {"pointsBalance": 1}}), None).await;
+    award(&token, &a, -49).await;
     assert_eq!(s.delete(&format!("/workers/{c}"), &token).await.status, StatusCode::NO_CONTENT);
     let found = eventually(&token, &id, "a and c leave", |m| m.len() == 1).await;
     assert_eq!(ids(&found), std::slice::from_ref(&b));
@@ -257,7 +268,7 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     let org = tenant_of(&token);
     let mut all = Vec::new();
     for n in 0..14 {
-        let doc = worker_doc(n, if n % 2 == 0 { "Sales" } else { "Ops" }, 5);
+        let doc = worker_doc(n, if n % 2 == 0 { "Sales" } else { "Ops" });
         let fields = nudge_workers::input::read(doc, chrono::Utc::now().date_naive(), Origin::Whole).unwrap();
         all.push(
             nudge_workers::service::create(&ctx.store, &nudge_workers::Users::default(), &org, fields, None)
@@ -276,17 +287,9 @@ async fn an_interrupted_sync_resumes_without_lost_or_doubled_members() {
     // Points change behind the API's back (no re-evaluation message), so only a sync can see them.
     for w in &all {
         let id = Uuid::parse_str(w).unwrap();
-        nudge_workers::service::update(
-            &ctx.store,
-            &nudge_workers::Users::default(),
-            &org,
-            id,
-            &json!({"gamification": {"pointsBalance": 20}}),
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+        // As an award writes them, without the award.
+        let points = nudge_workers::service::points_writes(&ctx.store, &org, id, 20, chrono::Utc::now());
+        ctx.store.transact(points.await.unwrap().unwrap()).await.unwrap();
     }
     // A job as POST /sync makes it, whose message is lost: run it here for one page, then "crash".
     let seg = Uuid::parse_str(&id).unwrap();

@@ -142,11 +142,14 @@ async fn an_export_spans_parts_and_re_imports_unchanged() {
                            "employmentStatus": "on_leave", "employmentType": "full_time"},
             "engagement": {"lastActiveAt": "2026-01-02T03:04:05Z"},
             "wellbeing": {"overallWellbeingScore": 64, "lastWellbeingAssessmentDate": "2026-01-01T00:00:00Z"},
-            "gamification": {"pointsBalance": 120, "badgesEarnedCount": 3}}),
+            "gamification": {"badgesEarnedCount": 3}}),
         )
         .await;
     assert_eq!(boss.status, StatusCode::CREATED, "{:?}", boss.body);
     let boss_id = boss.body["id"].as_str().unwrap().to_owned();
+    // Points come from the XP ledger; the export carries them and a re-import repeats them unchanged.
+    let award = json!({"subjectType": "worker", "subjectId": boss_id, "amount": 120, "reason": "Opening balance"});
+    assert_eq!(s.post("/xp/awards", &admin, &award).await.status, StatusCode::CREATED);
     let report = s
         .post(
             "/workers",
@@ -193,6 +196,7 @@ async fn an_export_spans_parts_and_re_imports_unchanged() {
     assert_eq!(anna[col("customFields.note")], "'@home, \"quoted\"\nsecond line");
     assert_eq!(anna[col("employmentStatus")], "on_leave");
     assert_eq!(anna[col("overallWellbeingScore")], "64.0");
+    assert_eq!((anna[col("pointsBalance")].as_str(), anna[col("badgesEarnedCount")].as_str()), ("120", "3"));
     assert_eq!(anna[col("customFields.shift")], "");
     let bo = rows.iter().find(|r| r[col("firstName")] == "Bo").unwrap();
     assert_eq!((bo[col("supervisorId")].as_str(), bo[col("isActive")].as_str()), (boss_id.as_str(), "false"));

@@ -77,21 +77,32 @@ async fn a_csv_import_creates_updates_and_reports_bad_rows_once() {
             13 => format!("I-{n},Gone,Away,{},Ops,,,no\n", phone(n)),
             // The same existing worker twice: the first changes it, the second finds nothing to change.
             11 | 12 => "I-PRE,Pre,Existing,,New Dept,\"a;b\",,\n".to_owned(),
-            _ => format!("I-{n},Worker,\"Number {n}\",{},Ops,night,{n},yes\n", phone(n)),
+            // Points are the XP ledger's: a new worker's may only be 0.
+            17 => format!("I-{n},Rich,Worker,{},Ops,night,500,yes\n", phone(n)),
+            _ => format!("I-{n},Worker,\"Number {n}\",{},Ops,night,0,yes\n", phone(n)),
         };
         csv.push_str(&row);
     }
     let id = upload(&admin, "csv", csv.as_bytes(), None).await;
     let job = finished(&admin, &id).await;
     assert_eq!(job["status"], "completed", "{job}");
-    assert_eq!(job["counts"], json!({"total": 400, "created": 394, "updated": 1, "unchanged": 1, "failed": 4}));
+    assert_eq!(job["counts"], json!({"total": 400, "created": 393, "updated": 1, "unchanged": 1, "failed": 5}));
     let errors: Vec<(u64, &str)> = job["errors"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
         .collect();
-    assert_eq!(errors, [(5, "primaryPhoneNumber"), (7, "lastName"), (9, "pointsBalance"), (13, "deactivationReason")]);
+    assert_eq!(
+        errors,
+        [
+            (5, "primaryPhoneNumber"),
+            (7, "lastName"),
+            (9, "pointsBalance"),
+            (13, "deactivationReason"),
+            (17, "pointsBalance")
+        ]
+    );
     // 400 rows at 150 per run: three runs, two continuation messages; a checkpoint per 4 KiB chunk.
     const { assert!(400 > 2 * IMPORT_ROWS_PER_RUN) };
     assert!(job["version"].as_u64().unwrap() > 5, "one checkpoint per chunk: {job}");

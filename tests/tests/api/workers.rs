@@ -67,6 +67,14 @@ async fn the_full_model_round_trips_and_changes_by_merge_patch() {
         "wellbeing": {"overallWellbeingScore": 64, "lastWellbeingAssessmentDate": "2026-10-01T00:00:00Z"},
         "gamification": {"pointsBalance": 120, "badgesEarnedCount": 3}
     });
+    // The points are the XP ledger's: a new worker starts at 0, and no document sets them.
+    let points = s.post("/workers", &admin, &body).await;
+    assert_eq!(
+        (points.status, points.pointers()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/gamification/pointsBalance".to_owned()])
+    );
+    let mut body = body;
+    body["gamification"]["pointsBalance"] = json!(0);
     let reply = s.post("/workers", &admin, &body).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
     let w = reply.body.clone();
@@ -77,7 +85,7 @@ async fn the_full_model_round_trips_and_changes_by_merge_patch() {
     assert_eq!(w["contact"]["primaryPhoneNumber"], "+442079461001");
     assert_eq!(w["contact"]["emailAddress"], "ana@example.com");
     assert_eq!(w["employment"]["employmentStatus"], "active");
-    assert_eq!((w["isActive"].as_bool(), w["gamification"]["pointsBalance"].as_i64()), (Some(true), Some(120)));
+    assert_eq!((w["isActive"].as_bool(), w["gamification"]["pointsBalance"].as_i64()), (Some(true), Some(0)));
     assert!(w["contact"]["createdAt"].is_string() && w["employment"]["updatedAt"].is_string());
 
     // One partition holds the worker and its five records.
@@ -98,6 +106,14 @@ async fn the_full_model_round_trips_and_changes_by_merge_patch() {
     assert_eq!(patched.header("etag"), Some("\"2\""));
     let stale = s.patch(&path, &admin, &json!({"firstName": "Anna"}), Some("\"1\"")).await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    // A patch may repeat the points, not move them.
+    let same = s.patch(&path, &admin, &json!({"gamification": {"pointsBalance": 0}}), None).await;
+    assert_eq!(same.status, StatusCode::OK, "{:?}", same.body);
+    let moved = s.patch(&path, &admin, &json!({"gamification": {"pointsBalance": 50}}), None).await;
+    assert_eq!(
+        (moved.status, moved.pointers()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/gamification/pointsBalance".to_owned()])
+    );
 
     // Deactivation needs a reason; reactivation clears it.
     let no_reason = s.post(&format!("{path}/deactivate"), &admin, &json!({})).await;

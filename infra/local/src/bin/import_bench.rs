@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 fn csv(rows: u64) -> Vec<u8> {
-    let mut out = String::from("externalId,firstName,lastName,primaryPhoneNumber,department,team,tags,pointsBalance\n");
+    // No pointsBalance: the XP ledger keeps it, and a new worker's is 0.
+    let mut out =
+        String::from("externalId,firstName,lastName,primaryPhoneNumber,department,team,tags,badgesEarnedCount\n");
     let departments = ["Warehouse", "Retail", "Logistics", "Office"];
     for n in 0..rows {
         // Brazilian mobile numbers: 9 and eight digits after the area code, all valid and distinct.

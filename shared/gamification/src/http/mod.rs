@@ -42,6 +42,8 @@ pub struct Deps {
     pub notifications: Queue,
     /// Learning groups' members (group leaderboards).
     pub groups: std::sync::Arc<dyn crate::groups::GroupMembers>,
+    /// Told when an award moves a worker's pointsBalance, which segment rules read.
+    pub workers: nudge_workers::WorkerEvents,
 }
 
 impl Deps {

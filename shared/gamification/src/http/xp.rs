@@ -161,6 +161,10 @@ async fn manual(
     let AwardOutcome::Awarded { entry, .. } = ledger.award(&tenant, &award, ctx.clock.now()).await? else {
         return Err(ApiError::Conflict("the award was given already".into(), Vec::new()));
     };
+    if subject.subject_type == SubjectType::Worker {
+        // Its pointsBalance moved with the award (the worker's change marker covers a lost message).
+        deps.workers.notify(&tenant, &[subject.subject_id]).await;
+    }
     let note = nudge_core::audit::AuditNote::new("xp.awarded", kind, Some(subject.subject_id.to_string()))
         .metadata(serde_json::json!({"entryId": entry.id, "amount": entry.amount, "reason": m.reason}));
     Ok((StatusCode::CREATED, note, Json(entry)).into_response())

@@ -46,6 +46,8 @@ pub struct Deps {
     pub key: DataKey,
     /// The media bucket: the page's presigned media.
     pub objects: Objects,
+    /// Told when a completion earns a worker XP (its pointsBalance, which segment rules read).
+    pub workers: nudge_workers::WorkerEvents,
 }
 
 /// What the handlers take with `State`: each field by its type.

@@ -280,6 +280,9 @@ async fn answer(
         _ => Answer { completed: true, ..Answer::default() },
     };
     o.progress = enrolments::record(&ctx.store, &o.tenant, enrolment, touchpoint, &answer, now).await?;
+    if enrolments::completed_now(&o.progress, now) {
+        deps.workers.notify(&o.tenant, &[o.progress.worker_id]).await;
+    }
     tracing::info!(enrolment_id = %enrolment, touchpoint_id = %touchpoint, "a worker answered a touchpoint");
     render(&ctx, &deps, &o, &token, StatusCode::OK, scored.as_ref(), &[]).await
 }
