@@ -45,7 +45,7 @@ async fn linkable(
 }
 
 /// Where a worker document holds its points.
-pub(crate) const POINTS: &str = "/gamification/pointsBalance";
+const POINTS: &str = "/gamification/pointsBalance";
 
 /// A worker's `gamification.pointsBalance` is its XP balance, which only the XP ledger moves (through
 /// [`points_writes`], in each award's transaction): a write that would set it to anything else is refused,
