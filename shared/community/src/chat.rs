@@ -14,7 +14,7 @@ use nudge_core::TenantId;
 use nudge_core::http::Page;
 use nudge_core::queue::Queue;
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write};
-use nudge_gamification::ledger::{ALREADY as XP_ALREADY, Award, Ledger, awarded, contended};
+use nudge_gamification::ledger::{ALREADY as XP_ALREADY, Award, Ledger, awarded};
 use nudge_gamification::{Subject, XpSource};
 use uuid::Uuid;
 
@@ -200,7 +200,7 @@ impl Chat<'_> {
                 }
                 // Paid before (confirmed, unconfirmed, confirmed again): the mark goes on without it.
                 Err(StoreError::Condition(XP_ALREADY)) => award_xp = false,
-                Err(e) if contended(&e) => pause().await,
+                Err(e) if e.is_contended() => pause().await,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -223,7 +223,7 @@ impl Chat<'_> {
             let Some(next) = read.unconfirmed(now) else { return Ok(read) };
             match self.store.write(Write::replace(put(tenant, &next)?, read.version)).await {
                 Ok(()) => return Ok(next),
-                Err(e) if contended(&e) => pause().await,
+                Err(e) if e.is_contended() => pause().await,
                 Err(e) => return Err(e.into()),
             }
         }

@@ -166,7 +166,7 @@ impl Radar<'_> {
                     }
                     return Ok(next);
                 }
-                Err(e) if e.is_version_conflict() || matches!(e, StoreError::TransactionConflict) => continue,
+                Err(e) if e.is_contended() => continue,
                 Err(e) => return Err(e.into()),
             }
         }

@@ -465,7 +465,7 @@ impl Suggestions<'_> {
                 }
                 // The author holds this award already: the review goes on without it.
                 Err(StoreError::Condition(XP_ALREADY)) => award_xp = false,
-                Err(e) if nudge_gamification::ledger::contended(&e) => {
+                Err(e) if e.is_contended() => {
                     pause().await;
                 }
                 Err(e) => return Err(e.into()),

@@ -129,7 +129,7 @@ impl Usage<'_> {
             }
             match self.store.transact(tx).await {
                 Ok(()) => return Ok(next),
-                Err(e) if e.is_version_conflict() || matches!(e, StoreError::TransactionConflict) => continue,
+                Err(e) if e.is_contended() => continue,
                 Err(e) => return Err(e.into()),
             }
         }

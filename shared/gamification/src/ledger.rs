@@ -121,7 +121,7 @@ impl Ledger<'_> {
                     return Ok(AwardOutcome::Awarded { entry, balance: awarding.balance });
                 }
                 Err(StoreError::Condition(ALREADY)) => return Ok(AwardOutcome::AlreadyAwarded),
-                Err(e) if contended(&e) => continue,
+                Err(e) if e.is_contended() => continue,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -243,11 +243,6 @@ async fn period_writes(
         tx.push(Write::upsert(put));
     }
     Ok(tx)
-}
-
-/// Whether a failed transaction is worth a fresh read and another try.
-pub fn contended(e: &StoreError) -> bool {
-    e.is_version_conflict() || matches!(e, StoreError::TransactionConflict)
 }
 
 /// Whether `subject` was given the award of `source` for `source_entity_id` already.

@@ -74,6 +74,12 @@ impl StoreError {
         matches!(self, Self::Condition(write::VERSION))
     }
 
+    /// Another writer got there first, on the version read or in a racing transaction: worth a fresh read
+    /// and another try.
+    pub fn is_contended(&self) -> bool {
+        self.is_version_conflict() || matches!(self, Self::TransactionConflict)
+    }
+
     fn sdk<E, R>(op: &'static str, err: SdkError<E, R>) -> Self
     where
         E: std::error::Error + 'static,

@@ -2,7 +2,7 @@
 
 use super::model::{Decided, Decision, RedemptionStatus, Reward, RewardRedemption, month_of};
 use crate::keys;
-use crate::ledger::{Award, Ledger, LedgerError, contended};
+use crate::ledger::{Award, Ledger, LedgerError};
 use crate::model::{Subject, XpSource};
 use crate::notice;
 use chrono::{DateTime, Utc};
@@ -191,7 +191,7 @@ impl Rewards<'_> {
             match self.store().transact(tx).await {
                 Ok(()) => return Ok(redemption),
                 Err(StoreError::Condition(MONTHLY_LIMIT)) => return Err(RewardError::MonthlyLimit),
-                Err(e) if contended(&e) || matches!(e, StoreError::Condition(REWARD_CHANGED)) => {
+                Err(e) if e.is_contended() || matches!(e, StoreError::Condition(REWARD_CHANGED)) => {
                     back_off(attempt).await;
                 }
                 Err(e) => return Err(e.into()),
@@ -254,7 +254,7 @@ impl Rewards<'_> {
                     nudge_core::outbox::deliver_all(self.store(), posted).await;
                     return Ok(next);
                 }
-                Err(e) if contended(&e) || matches!(e, StoreError::Condition(DECIDED)) => back_off(attempt).await,
+                Err(e) if e.is_contended() || matches!(e, StoreError::Condition(DECIDED)) => back_off(attempt).await,
                 Err(e) => return Err(e.into()),
             }
         }

@@ -7,7 +7,7 @@ use crate::learner::model::{Attempts, Certificate};
 use crate::learner::repo;
 use chrono::{DateTime, Utc};
 use nudge_core::TenantId;
-use nudge_core::store::{StoreError, Tx, Write};
+use nudge_core::store::{Tx, Write};
 use uuid::Uuid;
 
 /// Fresh reads before a contended check gives up (the message is then retried).
@@ -52,15 +52,11 @@ pub(super) async fn check(s: &Scheduler, tenant: &TenantId, user: Uuid, id: Uuid
                 tracing::info!(reminder = %reminder.key(), renewing, "certificate reminder sent");
                 return Ok(());
             }
-            Err(e) if contended(&e) => continue,
+            Err(e) if e.is_contended() => continue,
             Err(e) => return Err(e.into()),
         }
     }
     Err(ScheduleError::Conflict("the certificate kept changing during its check".into()))
-}
-
-fn contended(e: &StoreError) -> bool {
-    e.is_version_conflict() || matches!(e, StoreError::TransactionConflict)
 }
 
 /// At expiry: when the module is mandatory for the holder and this certificate is their current round's,
