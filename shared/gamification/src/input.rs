@@ -1,12 +1,14 @@
 //! Reading gamification requests (edge): every bad field named at once, into the domain's inputs.
 
-use crate::model::{Period, Subject, SubjectType, XpSource};
+use crate::ledger::Award;
+use crate::model::{AwardReference, Period, Subject, SubjectType, XpSource};
 use nudge_core::http::input::Fields;
 use nudge_core::http::{ApiError, FieldError, ListQuery};
 use nudge_workers::repo::Unit;
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -25,32 +27,132 @@ pub(crate) struct ManualAwardWrite {
     amount: i64,
     #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     reason: String,
+    /// Your own id for this award: the same reference gives the same person XP once (a repeat is a 409).
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._:-]+$")]
+    reference: Option<String>,
 }
+
+/// `POST /xp/awards/batch`: many awards at once, each with its reference.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct AwardBatchWrite {
+    #[schema(min_items = 1, max_items = 100)]
+    awards: Vec<BatchAwardWrite>,
+}
+
+/// One award of a batch: XP given, never taken back (corrections are one at a time).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct BatchAwardWrite {
+    subject_type: SubjectType,
+    subject_id: Uuid,
+    #[schema(minimum = 1, maximum = 100000)]
+    amount: i64,
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
+    reason: String,
+    /// Your own id for this award, unique per person: sending it again gives nothing twice.
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[A-Za-z0-9._:-]+$")]
+    reference: String,
+}
+
+/// The most awards in one batch.
+pub const MAX_BATCH: usize = 100;
 
 pub(crate) struct ManualAward {
     pub subject: Subject,
     pub amount: i64,
     pub reason: String,
+    pub reference: Option<AwardReference>,
+}
+
+impl ManualAward {
+    /// The ledger's award, given by `by`: its reference is the entry's source id, else a new one.
+    pub(crate) fn award(&self, by: Uuid) -> Award {
+        Award {
+            subject: self.subject,
+            source: XpSource::Manual,
+            source_entity_id: self
+                .reference
+                .as_ref()
+                .map_or_else(|| Uuid::now_v7().to_string(), |r| r.as_str().to_owned()),
+            amount: self.amount,
+            reason: Some(self.reason.clone()),
+            by: Some(by),
+        }
+    }
 }
 
 pub(crate) fn read_manual(body: Value) -> Result<ManualAward, ApiError> {
     let mut f = Fields::new(body)?;
+    let award = read_award(&mut f, false);
+    f.finish()?;
+    Ok(award)
+}
+
+/// The awards of a batch, in order. The same reference twice for one person is a 422 on the second.
+pub(crate) fn read_batch(body: Value) -> Result<Vec<ManualAward>, ApiError> {
+    let mut f = Fields::new(body)?;
+    let items: Option<Vec<Value>> = f.required("awards");
+    let mut awards = Vec::new();
+    match items {
+        Some(items) if items.is_empty() || items.len() > MAX_BATCH => {
+            f.reject("awards", format!("must hold 1 to {MAX_BATCH} awards"));
+        }
+        Some(items) => {
+            let mut first: HashMap<(Subject, AwardReference), usize> = HashMap::new();
+            for (i, value) in items.into_iter().enumerate() {
+                let mut item = match Fields::at(&format!("/awards/{i}"), value) {
+                    Ok(item) => item,
+                    Err(e) => {
+                        f.extend(vec![e]);
+                        continue;
+                    }
+                };
+                let award = read_award(&mut item, true);
+                let whole = !item.has_errors();
+                f.absorb(item);
+                if let (true, Some(reference)) = (whole, award.reference.clone()) {
+                    match first.entry((award.subject, reference)) {
+                        Entry::Occupied(seen) => f.break_rule_at(
+                            format!("/awards/{i}/reference"),
+                            format!("repeats /awards/{} for the same person", seen.get()),
+                        ),
+                        Entry::Vacant(slot) => {
+                            slot.insert(i);
+                        }
+                    }
+                }
+                awards.push(award);
+            }
+        }
+        None => {}
+    }
+    f.finish()?;
+    Ok(awards)
+}
+
+/// One award's fields. In a batch the amount is positive and the reference required.
+fn read_award(f: &mut Fields, batch: bool) -> ManualAward {
     let kind: Option<SubjectType> = f.required("subjectType");
     let id: Option<Uuid> = f.required("subjectId");
     let amount: Option<i64> = f.required("amount");
+    let least = if batch { 1 } else { -MAX_MANUAL };
     f.check("amount", &amount, |a| {
-        if (-MAX_MANUAL..=MAX_MANUAL).contains(a) { Ok(()) } else { Err("must be −100000 to 100000".into()) }
+        if (least..=MAX_MANUAL).contains(a) { Ok(()) } else { Err(format!("must be {least} to {MAX_MANUAL}")) }
     });
-    if amount == Some(0) {
+    if amount == Some(0) && !batch {
         f.break_rule("amount", "must not be 0");
     }
     let reason = f.text("reason", 500, true);
-    f.finish()?;
-    Ok(ManualAward {
+    let reference = f.parse::<AwardReference>("reference", batch);
+    ManualAward {
         subject: Subject { subject_type: kind.unwrap_or(SubjectType::User), subject_id: id.unwrap_or_default() },
         amount: amount.unwrap_or_default(),
         reason: reason.unwrap_or_default(),
-    })
+        reference,
+    }
 }
 
 /// `PUT /xp-settings`: the amounts to change.
@@ -321,6 +423,73 @@ mod tests {
         );
         let ok = ok.unwrap_or_else(|_| panic!("refused"));
         assert_eq!((ok.subject, ok.amount), (Subject::worker(Uuid::from_u128(1)), -5));
+    }
+
+    fn pointers(e: ApiError) -> (u16, Vec<String>) {
+        let (status, errors) = match e {
+            ApiError::Invalid(errors) => (400, errors),
+            ApiError::Rejected(errors) => (422, errors),
+            other => panic!("{other:?}"),
+        };
+        let mut at: Vec<String> = errors.into_iter().filter_map(|e| e.pointer).collect();
+        at.sort();
+        (status, at)
+    }
+
+    #[test]
+    fn a_manual_award_may_carry_a_reference() {
+        let one = |reference: Value| {
+            read_manual(
+                json!({"subjectType": "user", "subjectId": Uuid::from_u128(1), "amount": 5, "reason": "r", "reference": reference}),
+            )
+        };
+        let ok = one(json!("import:42")).unwrap_or_else(|e| panic!("{e:?}"));
+        let award = ok.award(Uuid::from_u128(9));
+        assert_eq!((award.source_entity_id.as_str(), award.by), ("import:42", Some(Uuid::from_u128(9))));
+        // Without one, each award is new.
+        let plain = one(Value::Null).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_ne!(plain.award(Uuid::nil()).source_entity_id, plain.award(Uuid::nil()).source_entity_id);
+        let bad = one(json!("a#b")).err().map(pointers);
+        assert_eq!(bad, Some((400, vec!["/reference".to_owned()])));
+    }
+
+    #[test]
+    fn a_batch_names_every_bad_award_and_a_reference_repeated_for_one_person() {
+        let who = Uuid::from_u128(1);
+        let award = |amount: i64, reference: &str| json!({"subjectType": "worker", "subjectId": who, "amount": amount, "reason": "Opening balance", "reference": reference});
+        let read = read_batch(json!({"awards": [award(10, "a"), award(20, "b"), award(30, "c")]}));
+        let awards = read.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(awards.iter().map(|a| a.amount).collect::<Vec<_>>(), [10, 20, 30]);
+
+        // Schema breaks are a 400 naming each, inside its award; a batch is never a correction.
+        let bad = read_batch(
+            json!({"awards": [award(0, "a"), {"subjectType": "robot", "amount": 5, "reason": " ", "colour": 1}, award(5, "")]}),
+        );
+        let at = [
+            "/awards/0/amount",
+            "/awards/1/colour",
+            "/awards/1/reason",
+            "/awards/1/reference",
+            "/awards/1/subjectId",
+            "/awards/1/subjectType",
+            "/awards/2/reference",
+        ];
+        assert_eq!(bad.err().map(pointers), Some((400, at.map(String::from).to_vec())));
+        // The same reference for the same person twice is a 422 on the second; for another person it is fine.
+        let twice = read_batch(json!({"awards": [award(1, "a"), award(2, "b"), award(3, "a")]}));
+        assert_eq!(twice.err().map(pointers), Some((422, vec!["/awards/2/reference".to_owned()])));
+        let other = json!({"subjectType": "user", "subjectId": who, "amount": 1, "reason": "r", "reference": "a"});
+        assert!(read_batch(json!({"awards": [award(1, "a"), other]})).is_ok());
+        // 1 to 100 awards.
+        for n in [0, MAX_BATCH + 1] {
+            let awards: Vec<Value> = (0..n).map(|i| award(1, &i.to_string())).collect();
+            assert_eq!(
+                read_batch(json!({"awards": awards})).err().map(pointers),
+                Some((400, vec!["/awards".to_owned()]))
+            );
+        }
+        let full: Vec<Value> = (0..MAX_BATCH).map(|i| award(1, &i.to_string())).collect();
+        assert_eq!(read_batch(json!({"awards": full})).map(|a| a.len()).ok(), Some(MAX_BATCH));
     }
 
     #[test]

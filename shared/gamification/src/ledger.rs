@@ -127,6 +127,22 @@ impl Ledger<'_> {
         }
         Err(LedgerError::Conflict("the balance kept changing; try again".into()))
     }
+
+    /// Each award in turn, each its own transaction ([`Ledger::award`]), so a failure part-way leaves those
+    /// before it given: running the same awards again gives only the rest (one given before is
+    /// `AlreadyAwarded`). In turn, not at once: awards to one person would only contend on its balance.
+    pub async fn award_each(
+        &self,
+        tenant: &TenantId,
+        awards: &[Award],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AwardOutcome>, LedgerError> {
+        let mut outcomes = Vec::with_capacity(awards.len());
+        for award in awards {
+            outcomes.push(self.award(tenant, award, now).await?);
+        }
+        Ok(outcomes)
+    }
 }
 
 /// [`awards_writes`] of one award, with no notice (a worker's: their channels are the journeys').

@@ -145,6 +145,33 @@ impl Rank {
     }
 }
 
+/// A manual award's reference, the caller's own id for it: 1–100 of `A–Z a–z 0–9 . _ : -`. It becomes the
+/// entry's `sourceEntityId`, so the same reference gives the same person XP once (a batch sent again, a
+/// migration run twice).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AwardReference(String);
+
+impl AwardReference {
+    pub const MAX: usize = 100;
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl nudge_core::values::Parse for AwardReference {
+    fn parse(text: &str) -> Result<Self, String> {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-');
+        if text.is_empty() || text.chars().count() > Self::MAX {
+            Err(format!("must be 1 to {} characters", Self::MAX))
+        } else if !text.chars().all(allowed) {
+            Err("may hold only A–Z, a–z, 0–9, '.', '_', ':' and '-'".into())
+        } else {
+            Ok(Self(text.to_owned()))
+        }
+    }
+}
+
 /// Seed 002 XpTransaction: one entry of the ledger, never edited (a correction is another entry).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -307,6 +334,17 @@ mod tests {
         assert_eq!(Subject::worker(Uuid::from_u128(2)).to_string(), format!("worker#{}", Uuid::from_u128(2)));
         for s in XpSource::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
+    fn an_award_reference_is_a_bounded_key_safe_id() {
+        use nudge_core::values::Parse;
+        let ok = AwardReference::parse("migration-2026:w.1_7").map(|r| r.as_str().to_owned());
+        assert_eq!(ok, Ok("migration-2026:w.1_7".to_owned()));
+        assert!(AwardReference::parse(&"r".repeat(100)).is_ok());
+        for bad in ["", "a#b", "a b", "š", &"r".repeat(101)] {
+            assert!(AwardReference::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 }

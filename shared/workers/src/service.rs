@@ -57,7 +57,7 @@ fn ledger_kept(before: i64, after: i64) -> Result<(), WorkerError> {
     }
     Err(WorkerError::BreaksRules(vec![FieldError::body(
         POINTS,
-        "is the worker's XP balance, kept by the XP ledger: award or correct it with POST /xp/awards",
+        "is the worker's XP balance, kept by the XP ledger: award or correct it with POST /xp/awards, opening balances with POST /xp/awards/batch",
     )]))
 }
 

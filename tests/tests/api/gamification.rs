@@ -238,3 +238,89 @@ async fn a_team_or_department_board_ranks_its_workers_only_and_follows_a_move() 
     let other = s.tenant(s.organization("Team boards outsider").await, SystemRole::Admin);
     assert_eq!(places(s, "/leaderboard?subjectType=worker&team=Night%20A", &other).await, []);
 }
+
+#[tokio::test]
+async fn a_batch_gives_opening_balances_once_however_often_it_is_sent() {
+    let s = stack();
+    let tenant = s.organization("Opening balances").await;
+    let admin = s.tenant(tenant, SystemRole::Admin);
+    let worker = |name: &'static str| {
+        let admin = admin.clone();
+        async move { id(&s.post("/workers", &admin, &json!({"firstName": name, "lastName": "Moved"})).await.body) }
+    };
+    let (ana, bor) = (worker("Ana").await, worker("Bor").await);
+    let learner = s.member(tenant, "employee").await;
+    let award = |kind: &str, subject: &str, amount: i64, reference: &str| json!({"subjectType": kind, "subjectId": subject, "amount": amount, "reason": "Opening balance", "reference": reference});
+    let first = vec![
+        award("worker", &ana, 500, "open:ana"),
+        award("worker", &bor, 1200, "open:bor"),
+        award("user", &learner.id.to_string(), 40, "open:ana"),
+    ];
+    let sent = s.post("/xp/awards/batch", &admin, &json!({"awards": first})).await;
+    assert_eq!(
+        (sent.status, &sent.body["awarded"], &sent.body["alreadyAwarded"]),
+        (StatusCode::OK, &json!(3), &json!(0))
+    );
+    let entries: Vec<(Value, Value)> = sent.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["reference"].clone(), r["entry"]["totalXpAfter"].clone()))
+        .collect();
+    assert_eq!(
+        entries,
+        [(json!("open:ana"), json!(500)), (json!("open:bor"), json!(1200)), (json!("open:ana"), json!(40))]
+    );
+
+    // Sent again with one more: only the new one is given; balances and ledgers are as they were.
+    let mut again = first.clone();
+    again.push(award("worker", &ana, 25, "bonus:q4"));
+    let resent = s.post("/xp/awards/batch", &admin, &json!({"awards": again})).await;
+    assert_eq!((&resent.body["awarded"], &resent.body["alreadyAwarded"]), (&json!(1), &json!(3)), "{:?}", resent.body);
+    assert_eq!(resent.body["results"][0].get("entry"), None);
+    let balance = s.get(&format!("/xp/worker/{ana}"), &admin).await.body;
+    assert_eq!((&balance["lifetimeXp"], &balance["totalXp"]), (&json!(525), &json!(525)), "{balance}");
+    let ledger = s.get(&format!("/xp/worker/{ana}/transactions"), &admin).await.body;
+    assert_eq!(ledger["items"].as_array().map(Vec::len), Some(2), "{ledger}");
+    assert_eq!(s.get(&format!("/workers/{bor}"), &admin).await.body["gamification"]["pointsBalance"], 1200);
+    assert_eq!(s.get(&format!("/xp/user/{}", learner.id), &admin).await.body["totalXp"], 40);
+    // The single award honours the same reference.
+    let repeat = s.post("/xp/awards", &admin, &award("worker", &bor, 1200, "open:bor")).await;
+    assert_eq!(repeat.status, StatusCode::CONFLICT, "{:?}", repeat.body);
+
+    // A stranger, or a reference repeated for one person, refuses the whole batch: nothing is given.
+    let outsider = s.tenant(s.organization("Opening outsider").await, SystemRole::Admin);
+    let theirs = id(&s.post("/workers", &outsider, &json!({"firstName": "Cene", "lastName": "Away"})).await.body);
+    let stranger = vec![award("worker", &ana, 5, "late:1"), award("worker", &theirs, 5, "late:2")];
+    let refused = s.post("/xp/awards/batch", &admin, &json!({"awards": stranger})).await;
+    assert_eq!(
+        (refused.status, refused.pointers()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/awards/1/subjectId".to_owned()])
+    );
+    let twice = vec![award("worker", &ana, 5, "late:1"), award("worker", &ana, 6, "late:1")];
+    let refused = s.post("/xp/awards/batch", &admin, &json!({"awards": twice})).await;
+    assert_eq!(
+        (refused.status, refused.pointers()),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["/awards/1/reference".to_owned()])
+    );
+    assert_eq!(s.get(&format!("/xp/worker/{ana}"), &admin).await.body["totalXp"], 525);
+    // The other organization sees none of it and may not award ours.
+    assert_eq!(s.get(&format!("/xp/worker/{ana}"), &outsider).await.status, StatusCode::NOT_FOUND);
+    let across = s.post("/xp/awards/batch", &outsider, &json!({"awards": [award("worker", &ana, 5, "x")]})).await;
+    assert_eq!(across.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Only xp:manage sends one; each batch is on record with its totals.
+    let denied = s.post("/xp/awards/batch", &learner.access, &json!({"awards": [award("worker", &ana, 5, "y")]})).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let log = s.get("/audit-log?entityType=xp&limit=10", &admin).await.body;
+    let totals: Vec<(Value, Value, Value)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "xp.batch-awarded")
+        .map(|e| {
+            (e["metadata"]["awarded"].clone(), e["metadata"]["alreadyAwarded"].clone(), e["metadata"]["xp"].clone())
+        })
+        .collect();
+    assert_eq!(totals, [(json!(1), json!(3), json!(25)), (json!(3), json!(0), json!(1740))], "{log}");
+}

@@ -4,16 +4,17 @@
 use super::{Api, Deps, MANAGE, OWN, READ};
 use crate::input;
 use crate::ledger::{self, Award, AwardOutcome};
-use crate::model::{Period, Rank, Subject, SubjectType, XpBalance, XpSource, XpTransaction};
+use crate::model::{Period, Rank, Subject, SubjectType, XpBalance, XpTransaction};
 use crate::settings::{self, XpSettings};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use nudge_core::auth::Principal;
-use nudge_core::http::{ApiError, ApiResult, JsonBody, ListQuery, Page, path_id};
+use nudge_core::http::{ApiError, ApiResult, FieldError, JsonBody, ListQuery, Page, path_id};
 use nudge_core::{Ctx, TenantId};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::sync::Arc;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,6 +28,7 @@ pub(super) fn routes() -> OpenApiRouter<Api> {
         .routes(routes!(subject_balance))
         .routes(routes!(subject_transactions))
         .routes(routes!(manual))
+        .routes(routes!(batch))
         .routes(routes!(get_settings, put_settings))
         .routes(routes!(board))
 }
@@ -86,11 +88,7 @@ pub(super) async fn subject_of(ctx: &Ctx, tenant: &TenantId, kind: &str, id: &st
         "worker" => Subject::worker(id),
         _ => return Err(ApiError::NotFound),
     };
-    let known = match subject.subject_type {
-        SubjectType::User => nudge_identity::members_among(&ctx.store, tenant, &[id]).await?.contains(&id),
-        SubjectType::Worker => nudge_workers::repo::get(&ctx.store, tenant, id).await?.is_some(),
-    };
-    if known { Ok(subject) } else { Err(ApiError::NotFound) }
+    if known_subjects(ctx, tenant, &[subject]).await?.is_empty() { Err(ApiError::NotFound) } else { Ok(subject) }
 }
 
 #[utoipa::path(get, path = "/xp/{subjectType}/{subjectId}", tag = "gamification",
@@ -131,7 +129,7 @@ async fn subject_transactions(
 
 #[utoipa::path(post, path = "/xp/awards", tag = "gamification",
     request_body = input::ManualAwardWrite,
-    description = "Gives XP by hand (MANUAL, with a reason), or takes it back from the spendable balance with a negative amount (a correction: a new entry, never an edit; lifetime XP never decreases). Audited as `xp.awarded`. Needs `xp:manage`.",
+    description = "Gives XP by hand (MANUAL, with a reason), or takes it back from the spendable balance with a negative amount (a correction: a new entry, never an edit; lifetime XP never decreases). With a `reference`, the same reference gives the same person XP once: a repeat is a 409. Audited as `xp.awarded`. Needs `xp:manage`.",
     responses((status = 201, description = "The ledger entry", body = XpTransaction)),
     security(("bearer" = [])))]
 async fn manual(
@@ -142,32 +140,131 @@ async fn manual(
 ) -> ApiResult<Response> {
     let tenant = principal.require(MANAGE)?;
     let m = input::read_manual(body)?;
-    let kind = match m.subject.subject_type {
-        SubjectType::User => "user",
-        SubjectType::Worker => "worker",
-    };
-    let subject = subject_of(&ctx, &tenant, kind, &m.subject.subject_id.to_string())
-        .await
-        .map_err(|_| ApiError::rule("/subjectId", "names no user or worker of this organization"))?;
-    let award = Award {
-        subject,
-        source: XpSource::Manual,
-        source_entity_id: Uuid::now_v7().to_string(),
-        amount: m.amount,
-        reason: Some(m.reason.clone()),
-        by: Some(principal.user_id),
-    };
+    if known_subjects(&ctx, &tenant, &[m.subject]).await?.is_empty() {
+        return Err(ApiError::rule("/subjectId", UNKNOWN));
+    }
     let ledger = deps.ledger(&ctx);
-    let AwardOutcome::Awarded { entry, .. } = ledger.award(&tenant, &award, ctx.clock.now()).await? else {
+    let AwardOutcome::Awarded { entry, .. } =
+        ledger.award(&tenant, &m.award(principal.user_id), ctx.clock.now()).await?
+    else {
         return Err(ApiError::Conflict("the award was given already".into(), Vec::new()));
     };
-    if subject.subject_type == SubjectType::Worker {
+    if m.subject.subject_type == SubjectType::Worker {
         // Its pointsBalance moved with the award (the worker's change marker covers a lost message).
-        deps.workers.notify(&tenant, &[subject.subject_id]).await;
+        deps.workers.notify(&tenant, &[m.subject.subject_id]).await;
     }
-    let note = nudge_core::audit::AuditNote::new("xp.awarded", kind, Some(subject.subject_id.to_string()))
-        .metadata(serde_json::json!({"entryId": entry.id, "amount": entry.amount, "reason": m.reason}));
+    let note = nudge_core::audit::AuditNote::new(
+        "xp.awarded",
+        subject_kind(m.subject.subject_type),
+        Some(m.subject.subject_id.to_string()),
+    )
+    .metadata(serde_json::json!({"entryId": entry.id, "amount": entry.amount, "reason": m.reason}));
     Ok((StatusCode::CREATED, note, Json(entry)).into_response())
+}
+
+/// What a batch did.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct AwardBatchOutcome {
+    /// Awards given by this request.
+    awarded: u32,
+    /// Awards whose reference had given that person XP before: nothing changed.
+    already_awarded: u32,
+    /// One per award, in the order sent.
+    results: Vec<BatchAwardResult>,
+}
+
+/// What one award of a batch did.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct BatchAwardResult {
+    #[serde(flatten)]
+    subject: Subject,
+    reference: String,
+    /// The entry written; absent when the reference had been given before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entry: Option<XpTransaction>,
+}
+
+#[utoipa::path(post, path = "/xp/awards/batch", tag = "gamification",
+    request_body = input::AwardBatchWrite,
+    description = "Gives XP to up to 100 users or workers at once (MANUAL, each with a reason and your `reference`): opening balances brought from another system, a team's bonus. Each award is its own ledger entry, given once per reference and person, so a batch sent again (after a timeout, or an error part-way) gives only what it had not given. Every person must be of this organization (422 names each `/awards/{i}/subjectId`, and nothing is given); corrections go one at a time through `POST /xp/awards`. Audited as `xp.batch-awarded`. Needs `xp:manage`.",
+    responses((status = 200, description = "What each award did, in the order sent", body = AwardBatchOutcome)),
+    security(("bearer" = [])))]
+async fn batch(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    State(deps): State<Arc<Deps>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let tenant = principal.require(MANAGE)?;
+    let batch = input::read_batch(body)?;
+    let subjects: Vec<Subject> = batch.iter().map(|m| m.subject).collect();
+    let known = known_subjects(&ctx, &tenant, &subjects).await?;
+    let unknown: Vec<FieldError> = (subjects.iter().enumerate())
+        .filter(|(_, s)| !known.contains(s))
+        .map(|(i, _)| FieldError::body(format!("/awards/{i}/subjectId"), UNKNOWN))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::Rejected(unknown));
+    }
+    let awards: Vec<Award> = batch.iter().map(|m| m.award(principal.user_id)).collect();
+    let outcomes = deps.ledger(&ctx).award_each(&tenant, &awards, ctx.clock.now()).await?;
+    let results: Vec<BatchAwardResult> = (batch.into_iter().zip(outcomes))
+        .map(|(m, outcome)| BatchAwardResult {
+            subject: m.subject,
+            reference: m.reference.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            entry: match outcome {
+                AwardOutcome::Awarded { entry, .. } => Some(entry),
+                AwardOutcome::AlreadyAwarded => None,
+            },
+        })
+        .collect();
+    let given = || results.iter().filter_map(|r| r.entry.as_ref());
+    let workers: Vec<Uuid> =
+        given().filter(|e| e.subject.subject_type == SubjectType::Worker).map(|e| e.subject.subject_id).collect();
+    if !workers.is_empty() {
+        // Their pointsBalance moved (each worker's change marker covers a lost message).
+        deps.workers.notify(&tenant, &workers).await;
+    }
+    let awarded = given().count() as u32;
+    let total: i64 = given().map(|e| e.amount).sum();
+    let outcome = AwardBatchOutcome { awarded, already_awarded: results.len() as u32 - awarded, results };
+    let note = nudge_core::audit::AuditNote::new("xp.batch-awarded", "xp", None).metadata(serde_json::json!({
+        "awards": outcome.results.len(), "awarded": awarded, "alreadyAwarded": outcome.already_awarded, "xp": total,
+    }));
+    Ok((StatusCode::OK, note, Json(outcome)).into_response())
+}
+
+const UNKNOWN: &str = "names no user or worker of this organization";
+
+fn subject_kind(kind: SubjectType) -> &'static str {
+    match kind {
+        SubjectType::User => "user",
+        SubjectType::Worker => "worker",
+    }
+}
+
+/// Which of `subjects` are this organization's members and workers (read in one batch each).
+async fn known_subjects(ctx: &Ctx, tenant: &TenantId, subjects: &[Subject]) -> Result<HashSet<Subject>, ApiError> {
+    let ids = |kind: SubjectType| -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = subjects.iter().filter(|s| s.subject_type == kind).map(|s| s.subject_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let users = ids(SubjectType::User);
+    let workers = ids(SubjectType::Worker);
+    let mut known: HashSet<Subject> = HashSet::new();
+    if !users.is_empty() {
+        known.extend(nudge_identity::members_among(&ctx.store, tenant, &users).await?.into_iter().map(Subject::user));
+    }
+    if !workers.is_empty() {
+        known.extend(
+            nudge_workers::repo::existing(&ctx.store, tenant, &workers).await?.into_iter().map(Subject::worker),
+        );
+    }
+    Ok(known)
 }
 
 #[utoipa::path(get, path = "/xp-settings", tag = "gamification",
