@@ -41,15 +41,6 @@ pub enum CommentError {
     Store(#[from] StoreError),
 }
 
-impl From<nudge_notifications::NotificationError> for CommentError {
-    fn from(e: nudge_notifications::NotificationError) -> Self {
-        match e {
-            nudge_notifications::NotificationError::Store(e) => Self::Store(e),
-            other => Self::Notify(other.to_string()),
-        }
-    }
-}
-
 pub struct ModuleComments<'a> {
     pub store: &'a Store,
     /// The notifications queue: replies are told through it.

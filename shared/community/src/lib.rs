@@ -30,3 +30,20 @@ pub mod notices;
 pub mod radar;
 pub mod suggestions;
 pub mod usage;
+
+/// A notice that fails inside a service: the store's error stays the service's `Store` (its callers retry
+/// on contention), anything else is its `Notify`.
+macro_rules! notify_errors {
+    ($($error:ty),+) => {$(
+        impl From<nudge_notifications::NotificationError> for $error {
+            fn from(e: nudge_notifications::NotificationError) -> Self {
+                match e {
+                    nudge_notifications::NotificationError::Store(e) => Self::Store(e),
+                    other => Self::Notify(other.to_string()),
+                }
+            }
+        }
+    )+};
+}
+
+notify_errors!(suggestions::SuggestionError, radar::RadarError, comments::CommentError);

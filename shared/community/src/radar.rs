@@ -37,15 +37,6 @@ pub enum RadarError {
     Store(#[from] StoreError),
 }
 
-impl From<nudge_notifications::NotificationError> for RadarError {
-    fn from(e: nudge_notifications::NotificationError) -> Self {
-        match e {
-            nudge_notifications::NotificationError::Store(e) => Self::Store(e),
-            other => Self::Notify(other.to_string()),
-        }
-    }
-}
-
 impl From<Refusal> for RadarError {
     fn from(Refusal::NotOpen(status): Refusal) -> Self {
         Self::Conflict(format!("the radar post is {status}"))

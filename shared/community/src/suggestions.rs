@@ -64,15 +64,6 @@ pub enum SuggestionError {
     Store(#[from] StoreError),
 }
 
-impl From<nudge_notifications::NotificationError> for SuggestionError {
-    fn from(e: nudge_notifications::NotificationError) -> Self {
-        match e {
-            nudge_notifications::NotificationError::Store(e) => Self::Store(e),
-            other => Self::Notify(other.to_string()),
-        }
-    }
-}
-
 fn closed(status: &str) -> SuggestionError {
     SuggestionError::Conflict(format!("the suggestion is {status}, no longer open"))
 }
