@@ -4,18 +4,22 @@ use crate::keys;
 use crate::model::{Period, PeriodXp, Rank, Refusal, Subject, SubjectType, XpBalance, XpSource, XpTransaction};
 use crate::notice;
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use nudge_core::TenantId;
 use nudge_core::http::Page;
 use nudge_core::outbox::Posted;
 use nudge_core::queue::Queue;
 use nudge_core::store::{Index, Put, Query, Store, StoreError, Tx, Write};
 use nudge_notifications::send::direct::direct;
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// The condition a repeated award fails with.
 pub const ALREADY: &str = "xp already awarded";
 /// Fresh reads before a contended award gives up.
 const TRIES: usize = 8;
+/// Subjects awarded at once by [`Ledger::award_each`].
+const AT_ONCE: usize = 8;
 
 /// An award (or, negative, a correction) to one subject, once per (subject, source, sourceEntityId).
 #[derive(Clone, Debug, PartialEq)]
@@ -128,20 +132,35 @@ impl Ledger<'_> {
         Err(LedgerError::Conflict("the balance kept changing; try again".into()))
     }
 
-    /// Each award in turn, each its own transaction ([`Ledger::award`]), so a failure part-way leaves those
-    /// before it given: running the same awards again gives only the rest (one given before is
-    /// `AlreadyAwarded`). In turn, not at once: awards to one person would only contend on its balance.
+    /// Many awards, each its own transaction ([`Ledger::award`]), answered in their order. A failure
+    /// part-way leaves others given: running the same awards again gives only the rest (one given before
+    /// is `AlreadyAwarded`). One subject's awards go in turn, since at once they would only contend on its
+    /// balance; up to [`AT_ONCE`] subjects at a time, so a batch of a hundred fits a request's time.
     pub async fn award_each(
         &self,
         tenant: &TenantId,
         awards: &[Award],
         now: DateTime<Utc>,
     ) -> Result<Vec<AwardOutcome>, LedgerError> {
-        let mut outcomes = Vec::with_capacity(awards.len());
-        for award in awards {
-            outcomes.push(self.award(tenant, award, now).await?);
+        let mut by_subject: BTreeMap<Subject, Vec<usize>> = BTreeMap::new();
+        for (i, award) in awards.iter().enumerate() {
+            by_subject.entry(award.subject).or_default().push(i);
         }
-        Ok(outcomes)
+        let runs = by_subject.into_values().map(|indexes| async move {
+            let mut done = Vec::with_capacity(indexes.len());
+            for i in indexes {
+                done.push((i, self.award(tenant, &awards[i], now).await?));
+            }
+            Ok::<_, LedgerError>(done)
+        });
+        let mut outcomes: Vec<Option<AwardOutcome>> = vec![None; awards.len()];
+        let mut running = futures_util::stream::iter(runs).buffer_unordered(AT_ONCE);
+        while let Some(run) = running.next().await {
+            for (i, outcome) in run? {
+                outcomes[i] = Some(outcome);
+            }
+        }
+        outcomes.into_iter().map(|o| o.ok_or_else(|| LedgerError::Conflict("an award was not given".into()))).collect()
     }
 }
 

@@ -284,6 +284,29 @@ async fn a_batch_gives_opening_balances_once_however_often_it_is_sent() {
     assert_eq!(ledger["items"].as_array().map(Vec::len), Some(2), "{ledger}");
     assert_eq!(s.get(&format!("/workers/{bor}"), &admin).await.body["gamification"]["pointsBalance"], 1200);
     assert_eq!(s.get(&format!("/xp/user/{}", learner.id), &admin).await.body["totalXp"], 40);
+    // A full batch of 100, several awards to each person: each given once, in the order sent.
+    let people = [("worker", ana.clone()), ("worker", bor.clone()), ("user", learner.id.to_string())];
+    let full: Vec<Value> = (0..100)
+        .map(|i| {
+            let (kind, who) = &people[i % 3];
+            award(kind, who, 1 + i as i64 / 3, &format!("bulk:{i}"))
+        })
+        .collect();
+    let sent = s.post("/xp/awards/batch", &admin, &json!({"awards": full})).await;
+    assert_eq!((sent.status, &sent.body["awarded"]), (StatusCode::OK, &json!(100)), "{:?}", sent.body);
+    // Ana's awards are 1..=34 after 525, given in turn: each entry's balance is the one before it plus it.
+    let after: Vec<Value> =
+        (0..100).step_by(3).map(|i| sent.body["results"][i]["entry"]["totalXpAfter"].clone()).collect();
+    let expected: Vec<Value> = (1..=34)
+        .scan(525, |total, n| {
+            *total += n;
+            Some(json!(*total))
+        })
+        .collect();
+    assert_eq!(after, expected);
+    let ana_total = 525 + (1..=34).sum::<i64>();
+    assert_eq!(s.get(&format!("/xp/worker/{ana}"), &admin).await.body["totalXp"], ana_total);
+
     // The single award honours the same reference.
     let repeat = s.post("/xp/awards", &admin, &award("worker", &bor, 1200, "open:bor")).await;
     assert_eq!(repeat.status, StatusCode::CONFLICT, "{:?}", repeat.body);
@@ -303,7 +326,7 @@ async fn a_batch_gives_opening_balances_once_however_often_it_is_sent() {
         (refused.status, refused.pointers()),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["/awards/1/reference".to_owned()])
     );
-    assert_eq!(s.get(&format!("/xp/worker/{ana}"), &admin).await.body["totalXp"], 525);
+    assert_eq!(s.get(&format!("/xp/worker/{ana}"), &admin).await.body["totalXp"], ana_total);
     // The other organization sees none of it and may not award ours.
     assert_eq!(s.get(&format!("/xp/worker/{ana}"), &outsider).await.status, StatusCode::NOT_FOUND);
     let across = s.post("/xp/awards/batch", &outsider, &json!({"awards": [award("worker", &ana, 5, "x")]})).await;
@@ -322,5 +345,10 @@ async fn a_batch_gives_opening_balances_once_however_often_it_is_sent() {
             (e["metadata"]["awarded"].clone(), e["metadata"]["alreadyAwarded"].clone(), e["metadata"]["xp"].clone())
         })
         .collect();
-    assert_eq!(totals, [(json!(1), json!(3), json!(25)), (json!(3), json!(0), json!(1740))], "{log}");
+    let bulk: i64 = (0..100).map(|i| 1 + i / 3).sum();
+    assert_eq!(
+        totals,
+        [(json!(100), json!(0), json!(bulk)), (json!(1), json!(3), json!(25)), (json!(3), json!(0), json!(1740))],
+        "{log}"
+    );
 }
