@@ -346,6 +346,25 @@ pub(crate) struct Board<'a> {
     pub scope: Scope<'a>,
 }
 
+/// `?period=` (all time when absent), or a bad parameter recorded.
+fn read_period(query: &ListQuery, bad: &mut Vec<FieldError>) -> Option<Period> {
+    match query.filter("period") {
+        None | Some("all_time") => Some(Period::AllTime),
+        Some("week") => Some(Period::Week),
+        Some("month") => Some(Period::Month),
+        Some(_) => {
+            bad.push(FieldError::param("period", "must be all_time, week or month"));
+            None
+        }
+    }
+}
+
+/// A standing's `?period=`.
+pub(crate) fn read_standing(query: &ListQuery) -> Result<Period, ApiError> {
+    let mut bad = Vec::new();
+    read_period(query, &mut bad).ok_or_else(|| ApiError::invalid(bad))
+}
+
 pub(crate) fn read_board(query: &ListQuery) -> Result<Board<'_>, ApiError> {
     let mut bad = Vec::new();
     let kind = match query.filter("subjectType") {
@@ -356,15 +375,7 @@ pub(crate) fn read_board(query: &ListQuery) -> Result<Board<'_>, ApiError> {
             None
         }
     };
-    let period = match query.filter("period") {
-        None | Some("all_time") => Some(Period::AllTime),
-        Some("week") => Some(Period::Week),
-        Some("month") => Some(Period::Month),
-        Some(_) => {
-            bad.push(FieldError::param("period", "must be all_time, week or month"));
-            None
-        }
-    };
+    let period = read_period(query, &mut bad);
     let mut scope = Scope::Tenant;
     // Well formed, but asking for what cannot be: refused (422) once the parameters read.
     let mut rules = Vec::new();

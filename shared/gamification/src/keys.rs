@@ -16,7 +16,8 @@
 //!
 //! `<subject>` is `user#<id>` or `worker#<id>`. A subject's items share one partition: its balance and its
 //! newest entries are one query. The balance carries its place on the board's index, so the all-time
-//! leaderboard is one descending index query, not a read of the ledger.
+//! leaderboard is one descending index query, not a read of the ledger; one's place on a board is a count
+//! (`Select: COUNT`) of the board's keys from the next XP figure up.
 
 use crate::model::{Subject, SubjectType, XpSource};
 use nudge_core::TenantId;
@@ -56,7 +57,12 @@ pub fn period(tenant: &TenantId, subject: &Subject, period: &str) -> Key {
 }
 
 pub fn board_sort(lifetime_xp: u64, subject: &Subject) -> String {
-    format!("{lifetime_xp:016}#{}", subject.subject_id)
+    format!("{}#{}", board_sort_from(lifetime_xp), subject.subject_id)
+}
+
+/// The lowest board key of `xp` (what every key of that XP or more sorts after).
+pub fn board_sort_from(xp: u64) -> String {
+    format!("{xp:016}")
 }
 
 pub fn settings(tenant: &TenantId) -> Key {
@@ -109,6 +115,9 @@ mod tests {
         assert_eq!(board(&t, SubjectType::Worker), format!("T#{tenant}#XP-BOARD#worker"));
         assert_eq!(board_sort(1500, &s), format!("0000000000001500#{u}"));
         assert!(board_sort(999, &s) < board_sort(1000, &s));
+        // A standing counts the keys from the next figure up to `~`: all of more XP, none of as much.
+        assert!(board_sort(999, &s) < board_sort_from(1000) && board_sort_from(1000) < board_sort(1000, &s));
+        assert!(board_sort(u64::MAX, &s).as_str() < "~");
         assert_eq!(period(&t, &s, "W2026-48").sk, "PERIOD#W2026-48");
         assert_eq!(period_board(&t, SubjectType::User, "M2026-11"), format!("T#{tenant}#XP-BOARD#user#M2026-11"));
         assert_eq!(settings(&t).pk, format!("T#{tenant}#XP-SETTINGS"));

@@ -329,6 +329,36 @@ pub async fn board(
     Ok(rows.into_iter().filter(|r| r.xp > 0).map(|r| (r.subject, r.xp, r.rank)).collect())
 }
 
+/// Where `subject` stands on its organization's board for `period`: its XP there (lifetime XP for all
+/// time) and its place, 1 + how many have more (equal XP share a place, as on the board), counted on the
+/// board's index, never from the ledger. No place while it has earned nothing there.
+pub async fn standing(
+    store: &Store,
+    tenant: &TenantId,
+    subject: &Subject,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<(u64, Option<u64>), LedgerError> {
+    let zone = if period == Period::AllTime { chrono_tz::Tz::UTC } else { zone(store, tenant).await? };
+    let (board, xp) = match period.key(now, zone) {
+        None => {
+            (keys::board(tenant, subject.subject_type), balance(store, tenant, subject).await?.map(|b| b.lifetime_xp))
+        }
+        Some(key) => {
+            let read: Option<PeriodXp> = store.get(&keys::period(tenant, subject, &key)).await?;
+            (keys::period_board(tenant, subject.subject_type, &key), read.map(|r| r.xp))
+        }
+    };
+    let xp = xp.unwrap_or(0);
+    if xp == 0 {
+        return Ok((0, None));
+    }
+    let mut above = Query::partition(board).on(Index::Gsi1);
+    // Board keys are `<xp, 16 digits>#<subject>`: every key of more XP sorts from the next figure up.
+    above.sort_between = Some((keys::board_sort_from(xp.saturating_add(1)), "~".to_owned()));
+    Ok((xp, Some(store.count(&above).await? + 1)))
+}
+
 /// The standings of `subjects` for `period`: each one's XP there, highest first, those with none left
 /// out. Read by key (a group's or a team's members), not from the ledger.
 pub async fn standings_of(

@@ -110,6 +110,13 @@ async fn a_completion_earns_xp_once_and_the_ledger_balances_ranks_and_board_agre
         .collect();
     assert_eq!(places, [(json!(1), json!(learner.id), json!(1600)), (json!(2), json!(second.id), json!(100))]);
     assert_eq!(s.get("/leaderboard?subjectType=worker", me).await.body[0]["subjectId"], json!(worker));
+    let standing = s.get(&format!("/xp/worker/{worker}/standing"), &admin).await.body;
+    assert_eq!(
+        (&standing["period"], &standing["xp"], &standing["position"]),
+        (&json!("all_time"), &json!(30), &json!(1))
+    );
+    let second_place = s.get("/me/xp/standing", &second.access).await.body;
+    assert_eq!((&second_place["xp"], &second_place["position"]), (&json!(100), &json!(2)), "{second_place}");
     let bad = s.get("/leaderboard?period=decade&subjectType=robot", me).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.body["errors"].as_array().map(Vec::len), Some(2), "{:?}", bad.body);
@@ -177,6 +184,22 @@ async fn week_month_and_group_boards_count_what_was_earned_in_the_organizations_
         places(s, &format!("/leaderboard?groupId={group}"), me).await,
         [(ja.clone(), json!(100)), (jc.clone(), json!(20))]
     );
+    // Each one's place, however far down: a new week's board has no place for who earned nothing in it.
+    let standing = |token: &str, period: &str| {
+        let path = format!("/me/xp/standing?period={period}");
+        let token = token.to_owned();
+        async move {
+            let b = s.get(&path, &token).await.body;
+            (b["xp"].clone(), b.get("position").cloned().unwrap_or(Value::Null))
+        }
+    };
+    assert_eq!(standing(&c.access, "all_time").await, (json!(20), json!(3)));
+    assert_eq!(standing(&b.access, "week").await, (json!(30), json!(1)));
+    assert_eq!(standing(me, "week").await, (json!(0), Value::Null));
+    let theirs = s.get(&format!("/xp/user/{}/standing?period=week", c.id), &admin).await.body;
+    assert_eq!((&theirs["subjectId"], &theirs["period"], &theirs["position"]), (&jc, &json!("week"), &json!(2)));
+    let bad = s.get("/me/xp/standing?period=decade", me).await;
+    assert_eq!((bad.status, bad.body["errors"][0]["parameter"].clone()), (StatusCode::BAD_REQUEST, json!("period")));
     // A spend is not earning: the week's board does not move.
     let reward = id(&s.post("/rewards", &admin, &json!({"title": "Mug", "costXp": 10})).await.body);
     assert_eq!(s.post(&format!("/rewards/{reward}/redeem"), &b.access, &json!({})).await.status, StatusCode::CREATED);
@@ -185,6 +208,7 @@ async fn week_month_and_group_boards_count_what_was_earned_in_the_organizations_
     // Another organization's group is not found.
     let other = s.tenant(s.organization("Boards outsider").await, SystemRole::Admin);
     assert_eq!(s.get(&format!("/leaderboard?groupId={group}"), &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(s.get(&format!("/xp/user/{}/standing", a.id), &other).await.status, StatusCode::NOT_FOUND);
     let workers = s.get(&format!("/leaderboard?subjectType=worker&groupId={group}"), me).await;
     assert_eq!(workers.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

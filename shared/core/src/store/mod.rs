@@ -457,12 +457,44 @@ impl Store {
         Ok((items, last))
     }
 
+    /// How many items a query matches (its filters applied), counted by DynamoDB page by page
+    /// (`Select: COUNT`): nothing is sent back but the numbers, though each item is still read.
+    pub async fn count(&self, query: &Query) -> Result<u64, StoreError> {
+        let mut total = 0u64;
+        let mut start = None;
+        loop {
+            calls::record();
+            let out = (self.query_request(query)?)
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("Query", e))?;
+            total += u64::try_from(out.count).unwrap_or_default();
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(total),
+            }
+        }
+    }
+
     async fn query_raw(
         &self,
         query: &Query,
         limit: Option<u32>,
         start: Option<Item>,
     ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
+        let request = self.query_request(query)?.set_limit(limit.map(|l| l as i32)).set_exclusive_start_key(start);
+        calls::record();
+        let out = request.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+        Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+    }
+
+    /// A query's request: its partition, sort condition, filters and order.
+    fn query_request(
+        &self,
+        query: &Query,
+    ) -> Result<aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder, StoreError> {
         let (pk_name, sk_name) = query.index.map(Index::key_names).unwrap_or(("pk", "sk"));
         let mut request = self
             .client
@@ -472,9 +504,7 @@ impl Store {
             .expression_attribute_names("#pk", pk_name)
             .expression_attribute_values(":pk", AttributeValue::S(query.partition.clone()))
             .scan_index_forward(!query.newest_first)
-            .consistent_read(query.consistent && query.index.is_none())
-            .set_limit(limit.map(|l| l as i32))
-            .set_exclusive_start_key(start);
+            .consistent_read(query.consistent && query.index.is_none());
         request = match query.sort_condition()? {
             SortCondition::Prefix(prefix) => request
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :sk)")
@@ -506,9 +536,7 @@ impl Store {
             }
             request = request.filter_expression(terms.join(" AND "));
         }
-        calls::record();
-        let out = request.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-        Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+        Ok(request)
     }
 }
 

@@ -30,7 +30,7 @@ const REWARDS: &str = "rewards:manage";
     components(schemas(nudge_core::http::problem::Problem, nudge_core::http::problem::FieldError,
                        XpBalance, XpTransaction, XpSource, Subject, SubjectType, Rank, Period, XpSettings, xp::MyXp,
                        xp::LeaderboardEntry, input::ManualAwardWrite, input::AwardBatchWrite, input::BatchAwardWrite,
-                       xp::AwardBatchOutcome, xp::BatchAwardResult, input::XpSettingsWrite,
+                       xp::AwardBatchOutcome, xp::BatchAwardResult, xp::XpStanding, input::XpSettingsWrite,
                        Reward, RewardRedemption, RedemptionStatus, input::RewardWrite, input::RewardPatch,
                        input::RedemptionDecisionWrite)),
     tags((name = "gamification", description = "XP: one ledger per user or worker, balances (lifetime sets the rank, spendable pays rewards), amounts per source and leaderboards"),

@@ -25,6 +25,8 @@ pub(super) fn routes() -> OpenApiRouter<Api> {
     OpenApiRouter::new()
         .routes(routes!(mine))
         .routes(routes!(my_transactions))
+        .routes(routes!(my_standing))
+        .routes(routes!(subject_standing))
         .routes(routes!(subject_balance))
         .routes(routes!(subject_transactions))
         .routes(routes!(manual))
@@ -89,6 +91,54 @@ pub(super) async fn subject_of(ctx: &Ctx, tenant: &TenantId, kind: &str, id: &st
         _ => return Err(ApiError::NotFound),
     };
     if known_subjects(ctx, tenant, &[subject]).await?.is_empty() { Err(ApiError::NotFound) } else { Ok(subject) }
+}
+
+/// Where a user or worker stands on the organization's board.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct XpStanding {
+    #[serde(flatten)]
+    subject: Subject,
+    period: Period,
+    /// The XP ranked: lifetime XP for all time, else what was earned this week or month.
+    xp: u64,
+    /// The place on the board (1 for the most XP; equal XP share a place); absent with no XP there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<u64>,
+}
+
+async fn standing_of(ctx: &Ctx, tenant: &TenantId, subject: Subject, uri: &http::Uri) -> ApiResult<Json<XpStanding>> {
+    let query = ListQuery::parse(uri.query(), &["period"])?;
+    let period = input::read_standing(&query)?;
+    let (xp, position) = ledger::standing(&ctx.store, tenant, &subject, period, ctx.clock.now()).await?;
+    Ok(Json(XpStanding { subject, period, xp, position }))
+}
+
+#[utoipa::path(get, path = "/me/xp/standing", tag = "gamification",
+    params(("period" = Option<Period>, Query, description = "all_time (default: lifetime XP), week (ISO, from Monday) or month, in the organization's time zone")),
+    description = "The caller's place on the organization's leaderboard, however far down: counted on the board's index.",
+    responses((status = 200, description = "The caller's standing", body = XpStanding)),
+    security(("bearer" = [])))]
+async fn my_standing(principal: Principal, State(ctx): State<Ctx>, uri: http::Uri) -> ApiResult<Json<XpStanding>> {
+    let tenant = principal.require(OWN)?;
+    standing_of(&ctx, &tenant, Subject::user(principal.user_id), &uri).await
+}
+
+#[utoipa::path(get, path = "/xp/{subjectType}/{subjectId}/standing", tag = "gamification",
+    params(("subjectType" = SubjectType, Path), ("subjectId" = Uuid, Path),
+           ("period" = Option<Period>, Query, description = "all_time (default), week or month")),
+    description = "A user's or worker's place on the organization's leaderboard of its kind. Needs `xp:read`.",
+    responses((status = 200, description = "The standing", body = XpStanding)),
+    security(("bearer" = [])))]
+async fn subject_standing(
+    principal: Principal,
+    State(ctx): State<Ctx>,
+    Path((kind, id)): Path<(String, String)>,
+    uri: http::Uri,
+) -> ApiResult<Json<XpStanding>> {
+    let tenant = principal.require(READ)?;
+    let subject = subject_of(&ctx, &tenant, &kind, &id).await?;
+    standing_of(&ctx, &tenant, subject, &uri).await
 }
 
 #[utoipa::path(get, path = "/xp/{subjectType}/{subjectId}", tag = "gamification",
