@@ -40,11 +40,7 @@ pub fn guard(tenant: &TenantId, subject: &Subject, source: XpSource, source_enti
 }
 
 pub fn board(tenant: &TenantId, kind: SubjectType) -> String {
-    let kind = match kind {
-        SubjectType::User => "user",
-        SubjectType::Worker => "worker",
-    };
-    tenant_partition(tenant, &format!("XP-BOARD#{kind}"))
+    tenant_partition(tenant, &format!("XP-BOARD#{}", kind.as_str()))
 }
 
 /// The week's or month's leaderboard of users or workers.

@@ -91,6 +91,16 @@ pub enum SubjectType {
     Worker,
 }
 
+impl SubjectType {
+    /// `user` or `worker`, as the API and keys name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Worker => "worker",
+        }
+    }
+}
+
 /// Whose XP: a user (a learner) or a worker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -112,11 +122,7 @@ impl Subject {
 impl fmt::Display for Subject {
     /// `user#<id>` or `worker#<id>`, as keys hold it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.subject_type {
-            SubjectType::User => "user",
-            SubjectType::Worker => "worker",
-        };
-        write!(f, "{kind}#{}", self.subject_id)
+        write!(f, "{}#{}", self.subject_type.as_str(), self.subject_id)
     }
 }
 

@@ -467,18 +467,8 @@ pub async fn members_of(store: &Store, tenant: &TenantId, unit: Unit<'_>) -> Res
         Unit::Department(v) => ("department", v),
     };
     let query = Query::partition(entry_partition(tenant, field, &index::fold(value))).consistent();
-    let mut ids = Vec::new();
-    let mut start = None;
-    loop {
-        let (items, last) = store.items_page(&query, 1000, start).await?;
-        for item in items {
-            ids.push(nudge_core::store::decode::<EntryRef>(item)?.worker_id);
-        }
-        match last {
-            Some(last) => start = Some(last),
-            None => return Ok(ids),
-        }
-    }
+    let entries: Vec<EntryRef> = store.all(&query).await?;
+    Ok(entries.into_iter().map(|e| e.worker_id).collect())
 }
 
 /// Every worker of one shard, page by page: for reading a whole tenant (exports, segment sync).

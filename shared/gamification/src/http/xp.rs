@@ -205,7 +205,7 @@ async fn manual(
     }
     let note = nudge_core::audit::AuditNote::new(
         "xp.awarded",
-        subject_kind(m.subject.subject_type),
+        m.subject.subject_type.as_str(),
         Some(m.subject.subject_id.to_string()),
     )
     .metadata(serde_json::json!({"entryId": entry.id, "amount": entry.amount, "reason": m.reason}));
@@ -287,13 +287,6 @@ async fn batch(
 }
 
 const UNKNOWN: &str = "names no user or worker of this organization";
-
-fn subject_kind(kind: SubjectType) -> &'static str {
-    match kind {
-        SubjectType::User => "user",
-        SubjectType::Worker => "worker",
-    }
-}
 
 /// Which of `subjects` are this organization's members and workers (read in one batch each).
 async fn known_subjects(ctx: &Ctx, tenant: &TenantId, subjects: &[Subject]) -> Result<HashSet<Subject>, ApiError> {

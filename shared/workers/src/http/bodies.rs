@@ -112,8 +112,8 @@ pub(super) struct WellbeingRequest {
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct GamificationRequest {
-    /// The worker's XP balance, kept by the XP ledger (`POST /xp/awards`, `/xp/awards/batch`): a write may only repeat the
-    /// current value (0 for a new worker); any other is a 422.
+    /// The worker's XP balance, kept by the XP ledger (`POST /xp/awards`, `/xp/awards/batch`): a write may
+    /// only repeat the current value (0 for a new worker); any other is a 422.
     #[schema(minimum = 0, read_only)]
     pub points_balance: Option<i64>,
     #[schema(minimum = 0)]
